@@ -1,0 +1,99 @@
+package org.medlake.core.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.error.ValidationException;
+
+/** Reads {@code medlake.yaml}, and writes it with commented defaults when it does not exist. */
+public final class ConfigFile {
+  static final String DEFAULT_TEXT =
+      """
+      # medlake configuration. Every key is optional; the values below are the defaults.
+      # Unknown keys are an error. Environment variables MEDLAKE_* never override secrets here:
+      # the pseudonym key comes from MEDLAKE_PSEUDONYM_KEY or from pseudonym.key in this directory.
+
+      catalog:
+        # Iceberg catalog name, stored in catalog.db: every engine must use the same name.
+        name: medlake
+        # Commit retries after losing against a concurrent writer.
+        commit-retries: 20
+
+      ingest:
+        # Parquet compression: zstd (default), snappy (faster, larger) or gzip (slower, smaller).
+        compression: zstd
+        # DuckDB memory limit for one ingest; beyond it DuckDB spills to tmp/.
+        memory-limit: 2GB
+        # DuckDB worker threads.
+        threads: 2
+        # A gzip file that inflates beyond this many bytes is refused (gzip-bomb guard).
+        max-decompressed-bytes: 68719476736
+        # A row longer than this many bytes is rejected as LINE_TOO_LONG.
+        max-line-bytes: 8388608
+        # A quoted field may span at most this many lines.
+        max-lines-per-record: 20
+      """;
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private ConfigFile() {}
+
+  public static MedlakeConfig loadOrCreate(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        Files.writeString(file, DEFAULT_TEXT, StandardCharsets.UTF_8);
+      }
+      return parse(file, Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+
+  public static MedlakeConfig parse(Path file, String text) {
+    if (text.isBlank()) {
+      return MedlakeConfig.defaults();
+    }
+    try {
+      MedlakeConfig config = MAPPER.readValue(text, MedlakeConfig.class);
+      return config == null ? MedlakeConfig.defaults() : config;
+    } catch (UnrecognizedPropertyException e) {
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          "%s: unknown key '%s' (line %d); known keys here: %s"
+              .formatted(
+                  file,
+                  path(e),
+                  e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                  e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))));
+    } catch (JsonMappingException e) {
+      if (e.getCause() instanceof MedlakeException medlakeException) {
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": " + medlakeException.getMessage());
+      }
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          "%s: invalid value at '%s' (line %d): %s"
+              .formatted(file, path(e), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static String path(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(reference -> reference.getFieldName() == null ? "[" + reference.getIndex() + "]" : reference.getFieldName())
+        .collect(Collectors.joining("."));
+  }
+}

@@ -1,0 +1,76 @@
+package org.medlake.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Locale;
+import java.util.Set;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.ValidationException;
+
+/**
+ * Settings of the ingestion pipeline.
+ *
+ * @param compression Parquet compression codec: zstd, snappy or gzip
+ * @param memoryLimit DuckDB memory limit for one ingest, e.g. {@code 2GB}
+ * @param threads DuckDB worker threads
+ * @param maxDecompressedBytes a gzip file that inflates beyond this is refused (gzip-bomb guard)
+ * @param maxLineBytes a row longer than this is rejected as LINE_TOO_LONG
+ * @param maxLinesPerRecord a quoted field may span at most this many lines
+ */
+public record IngestConfig(
+    String compression,
+    String memoryLimit,
+    int threads,
+    long maxDecompressedBytes,
+    long maxLineBytes,
+    int maxLinesPerRecord) {
+  private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
+
+  public IngestConfig {
+    requireNonNull(compression, "compression is null");
+    requireNonNull(memoryLimit, "memoryLimit is null");
+    compression = compression.toLowerCase(Locale.ROOT);
+    if (!CODECS.contains(compression)) {
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "ingest.compression must be one of zstd, snappy, gzip, not '" + compression + "'");
+    }
+    if (!memoryLimit.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "ingest.memory-limit must look like 2GB, not '" + memoryLimit + "'");
+    }
+    positive("ingest.threads", threads);
+    positive("ingest.max-decompressed-bytes", maxDecompressedBytes);
+    positive("ingest.max-line-bytes", maxLineBytes);
+    positive("ingest.max-lines-per-record", maxLinesPerRecord);
+  }
+
+  public static IngestConfig defaults() {
+    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20);
+  }
+
+  @JsonCreator
+  static IngestConfig fromYaml(
+      @JsonProperty("compression") String compression,
+      @JsonProperty("memory-limit") String memoryLimit,
+      @JsonProperty("threads") Integer threads,
+      @JsonProperty("max-decompressed-bytes") Long maxDecompressedBytes,
+      @JsonProperty("max-line-bytes") Long maxLineBytes,
+      @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord) {
+    IngestConfig defaults = defaults();
+    return new IngestConfig(
+        compression == null ? defaults.compression() : compression,
+        memoryLimit == null ? defaults.memoryLimit() : memoryLimit,
+        threads == null ? defaults.threads() : threads,
+        maxDecompressedBytes == null ? defaults.maxDecompressedBytes() : maxDecompressedBytes,
+        maxLineBytes == null ? defaults.maxLineBytes() : maxLineBytes,
+        maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord);
+  }
+
+  static void positive(String key, long value) {
+    if (value <= 0) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, key + " must be positive, not " + value);
+    }
+  }
+}

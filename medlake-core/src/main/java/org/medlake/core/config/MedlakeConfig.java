@@ -1,0 +1,26 @@
+package org.medlake.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
+public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest) {
+  public MedlakeConfig {
+    requireNonNull(catalog, "catalog is null");
+    requireNonNull(ingest, "ingest is null");
+  }
+
+  public static MedlakeConfig defaults() {
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults());
+  }
+
+  @JsonCreator
+  static MedlakeConfig fromYaml(
+      @JsonProperty("catalog") CatalogConfig catalog, @JsonProperty("ingest") IngestConfig ingest) {
+    return new MedlakeConfig(
+        catalog == null ? CatalogConfig.defaults() : catalog,
+        ingest == null ? IngestConfig.defaults() : ingest);
+  }
+}

@@ -1,0 +1,259 @@
+package org.medlake.ingest.pipeline;
+
+import static org.medlake.lake.DuckDb.literal;
+
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+import org.medlake.core.contract.LabResults;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.source.SourceMapping.Field;
+import org.medlake.ingest.source.SourceMapping.SwitchableRule;
+
+/**
+ * The DuckDB statements of one file's ingestion. DuckDB reads the file line by line (so every row
+ * keeps its line number and raw text), splits and types the fields, and evaluates every rule in
+ * one vectorized pass; values are never pasted into SQL except as escaped literals from the
+ * operator's own source mapping.
+ */
+final class IngestSql {
+  private final SourceMapping mapping;
+  private final Map<Field, Integer> columnIndexes;
+  private final Optional<Integer> filterIndex;
+  private final int expectedFields;
+  private final YearMonth month;
+
+  IngestSql(SourceMapping mapping, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex, int expectedFields, YearMonth month) {
+    this.mapping = mapping;
+    this.columnIndexes = Map.copyOf(columnIndexes);
+    this.filterIndex = filterIndex;
+    this.expectedFields = expectedFields;
+    this.month = month;
+  }
+
+  /** Reads, splits and types every record of the file into the temp table {@code typed}. */
+  String createTyped(Path readable, char lineDelimiter, long maxLineBytes, boolean hasSpans) {
+    char delimiter = mapping.csv().delimiter();
+    char quote = mapping.csv().quote();
+    String d = literal(String.valueOf(delimiter));
+    String q = literal(String.valueOf(quote));
+    String fieldPattern = "(?:^|" + regexEscape(delimiter) + ")(" + regexEscape(quote) + "(?:[^" + regexEscape(quote) + "]|"
+        + regexEscape(quote) + regexEscape(quote) + ")*" + regexEscape(quote) + "|[^" + regexEscape(delimiter) + regexEscape(quote) + "]*)";
+    String records = hasSpans
+        ? """
+          SELECT line_no, raw FROM lines
+          WHERE line_no > 1 AND raw IS NOT NULL AND line_no NOT IN (SELECT line_no FROM span_lines)
+          UNION ALL
+          SELECT s.start_line, string_agg(l.raw, chr(10) ORDER BY l.line_no)
+          FROM lines l JOIN spans s ON l.line_no BETWEEN s.start_line AND s.end_line
+          GROUP BY s.start_line
+          """
+        : "SELECT line_no, raw FROM lines WHERE line_no > 1 AND raw IS NOT NULL";
+    String doubled = literal(String.valueOf(quote) + quote);
+    StringBuilder sql = new StringBuilder();
+    sql.append("CREATE TEMP TABLE typed AS\nWITH lines AS (\n  SELECT row_number() OVER () AS line_no, raw\n  FROM read_csv(")
+        .append(literal(readable.toString()))
+        .append(", columns = {'raw': 'VARCHAR'}, delim = ").append(literal(String.valueOf(lineDelimiter)))
+        .append(", quote = '', escape = '', header = false, auto_detect = false, max_line_size = ").append(maxLineBytes + 16)
+        .append(")\n),\nrecords AS (\n").append(records).append("),\n")
+        .append("split AS (\n  SELECT line_no, raw, strpos(raw, ").append(q).append(") > 0 AS quoted,\n")
+        .append("    CASE WHEN strpos(raw, ").append(q).append(") = 0 THEN string_split(raw, ").append(d)
+        .append(") ELSE regexp_extract_all(raw, ").append(literal(fieldPattern)).append(", 1) END AS parts\n  FROM records\n),\n")
+        .append("fields AS (\n  SELECT s.line_no, s.raw, quoted AND array_to_string(parts, ").append(d).append(") <> raw AS bad_quoting,\n")
+        .append("    len(parts) AS field_count, lf.flag AS line_flag,\n")
+        .append("    CASE WHEN NOT quoted THEN parts ELSE list_transform(parts, x -> CASE WHEN starts_with(x, ").append(q)
+        .append(") AND length(x) >= 2 THEN replace(x[2:-2], ").append(doubled).append(", ").append(q).append(") ELSE x END) END AS f\n")
+        .append("  FROM split s LEFT JOIN line_flags lf ON lf.line_no = s.line_no\n),\n");
+    sql.append("vals AS (\n  SELECT line_no, raw, bad_quoting, field_count, line_flag");
+    for (Field field : Field.values()) {
+      sql.append(",\n    ").append(value(field)).append(" AS ").append(name(field));
+    }
+    sql.append(",\n    ").append(filterIndex.map(index -> "trim(f[" + index + "])").orElse("NULL")).append(" AS filter_value");
+    sql.append("\n  FROM fields\n)\n");
+    sql.append(typedSelect());
+    return sql.toString();
+  }
+
+  private String typedSelect() {
+    String number = mapping.decimalSeparator().equals(",") ? "[-+]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "[-+]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
+    String resultPattern = "^(<=|>=|<|>)?\\s*(" + number + ")$";
+    String rangePattern = "^\\s*(" + number + ")\\s*-\\s*(" + number + ")\\s*$";
+    String formats = mapping.timestampFormats().stream().map(org.medlake.lake.DuckDb::literal).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    String zone = literal(mapping.timeZone());
+    boolean lookup = mapping.codeLookup().isPresent();
+    String keep = mapping.filter().map(filter -> filter.keep().stream().map(org.medlake.lake.DuckDb::literal)
+        .collect(java.util.stream.Collectors.joining(", ", "(", ")"))).orElse(null);
+    StringBuilder sql = new StringBuilder();
+    sql.append("SELECT v.line_no, v.raw, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
+        .append(lookup ? "  coalesce(v.test_code, d.test_code) AS test_code, coalesce(v.test_name, d.test_name) AS test_name, coalesce(v.unit, d.unit) AS unit,\n"
+            : "  v.test_code, v.test_name, v.unit,\n")
+        .append(lookup ? "  d.test_code IS NOT NULL AS dictionary_hit,\n" : "  true AS dictionary_hit,\n")
+        .append("  v.specimen, v.result, v.abnormal_flag, v.patient_sex,\n")
+        .append("  regexp_matches(v.result, ").append(literal(resultPattern)).append(") AS numeric_result,\n")
+        .append("  CASE WHEN regexp_matches(v.result, ").append(literal(resultPattern)).append(") THEN TRY_CAST(")
+        .append(decimal("regexp_extract(v.result, " + literal(resultPattern) + ", 2)")).append(" AS DOUBLE) END AS value_numeric,\n")
+        .append("  nullif(regexp_extract(v.result, ").append(literal(resultPattern)).append(", 1), '') AS value_comparator,\n")
+        .append("  CASE WHEN NOT regexp_matches(v.result, ").append(literal(resultPattern))
+        .append(") AND regexp_full_match(v.result, '[A-Za-z][A-Za-z0-9 +/()._:-]*') THEN v.result END AS value_text,\n");
+    if (columnIndexes.containsKey(Field.REFERENCE_RANGE) || mapping.constants().containsKey(Field.REFERENCE_RANGE)) {
+      String range = "v.reference_range";
+      sql.append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN TRY_CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 1)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal("^\\s*>=?\\s*(" + number + ")\\s*$")).append(") THEN TRY_CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal("^\\s*>=?\\s*(" + number + ")\\s*$") + ", 1)")).append(" AS DOUBLE) END AS ref_low,\n")
+          .append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN TRY_CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 2)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal("^\\s*<=?\\s*(" + number + ")\\s*$")).append(") THEN TRY_CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal("^\\s*<=?\\s*(" + number + ")\\s*$") + ", 1)")).append(" AS DOUBLE) END AS ref_high,\n")
+          .append("  ").append(range).append(" IS NOT NULL AND NOT regexp_matches(").append(range).append(", ")
+          .append(literal(rangePattern + "|^\\s*[<>]=?\\s*(" + number + ")\\s*$")).append(") AS invalid_range,\n");
+    } else {
+      sql.append("  TRY_CAST(").append(decimal("v.ref_low")).append(" AS DOUBLE) AS ref_low,\n")
+          .append("  TRY_CAST(").append(decimal("v.ref_high")).append(" AS DOUBLE) AS ref_high,\n")
+          .append("  (v.ref_low IS NOT NULL AND TRY_CAST(").append(decimal("v.ref_low")).append(" AS DOUBLE) IS NULL)")
+          .append(" OR (v.ref_high IS NOT NULL AND TRY_CAST(").append(decimal("v.ref_high")).append(" AS DOUBLE) IS NULL) AS invalid_range,\n");
+    }
+    sql.append("  v.collected_at AS collected_raw, v.resulted_at AS resulted_raw, v.patient_birth_year AS birth_year_raw,\n")
+        .append("  try_strptime(v.collected_at, ").append(formats).append(") AS collected_local,\n")
+        .append("  timezone(").append(zone).append(", try_strptime(v.collected_at, ").append(formats).append("))::TIMESTAMP AS collected_at,\n")
+        .append("  timezone(").append(zone).append(", try_strptime(v.resulted_at, ").append(formats).append("))::TIMESTAMP AS resulted_at,\n")
+        .append("  TRY_CAST(v.patient_birth_year AS INTEGER) AS patient_birth_year,\n")
+        .append(keep == null ? "  false AS filtered\n"
+            : "  (v.line_flag IS NULL AND NOT v.bad_quoting AND v.field_count = " + expectedFields
+                + " AND coalesce(v.filter_value NOT IN " + keep + ", true)) AS filtered\n")
+        .append("FROM vals v");
+    if (lookup) {
+      sql.append(" LEFT JOIN dictionary d ON d.local_code = v.local_code");
+    }
+    return sql.toString();
+  }
+
+  /** Evaluates every rule into {@code reasons}; rows filtered out by the source are left out. */
+  String createChecked() {
+    String monthStart = literal(month.atDay(1) + " 00:00:00");
+    String nextMonth = literal(month.plusMonths(1).atDay(1) + " 00:00:00");
+    List<String> rules = new ArrayList<>();
+    rules.add("CASE WHEN patient_id IS NULL THEN 'MISSING_PATIENT_ID' END");
+    if (mapping.codeLookup().isPresent()) {
+      rules.add("CASE WHEN local_code IS NULL AND test_code IS NULL THEN 'MISSING_TEST_CODE' END");
+      rules.add("CASE WHEN local_code IS NOT NULL AND NOT dictionary_hit THEN 'UNKNOWN_LOCAL_CODE' END");
+    } else {
+      rules.add("CASE WHEN test_code IS NULL THEN 'MISSING_TEST_CODE' END");
+    }
+    rules.add("CASE WHEN test_code IS NOT NULL AND NOT coalesce(c.valid, false) THEN 'INVALID_TEST_CODE' END");
+    rules.add("CASE WHEN test_code IS NOT NULL AND test_name IS NULL THEN 'MISSING_TEST_NAME' END");
+    rules.add("CASE WHEN result IS NULL THEN 'MISSING_RESULT' END");
+    rules.add("CASE WHEN result IS NOT NULL AND value_numeric IS NULL AND value_text IS NULL THEN 'INVALID_RESULT' END");
+    rules.add("CASE WHEN invalid_range THEN 'INVALID_REFERENCE_RANGE' END");
+    rules.add("CASE WHEN collected_raw IS NULL THEN 'MISSING_COLLECTED_AT' END");
+    rules.add("CASE WHEN collected_raw IS NOT NULL AND collected_at IS NULL THEN 'INVALID_COLLECTED_AT' END");
+    rules.add("CASE WHEN resulted_raw IS NOT NULL AND resulted_at IS NULL THEN 'INVALID_RESULTED_AT' END");
+    rules.add("CASE WHEN abnormal_flag IS NOT NULL AND abnormal_flag NOT IN " + inList(LabResults.ABNORMAL_FLAGS) + " THEN 'INVALID_FLAG' END");
+    rules.add("CASE WHEN patient_sex IS NOT NULL AND patient_sex NOT IN " + inList(LabResults.SEXES) + " THEN 'INVALID_SEX' END");
+    rules.add("CASE WHEN birth_year_raw IS NOT NULL AND (patient_birth_year IS NULL OR patient_birth_year < 1870"
+        + " OR patient_birth_year > coalesce(year(collected_local), year(current_date))) THEN 'INVALID_BIRTH_YEAR' END");
+    if (mapping.rules().enabled(SwitchableRule.VALUE_PLAUSIBILITY)) {
+      rules.add("CASE WHEN value_numeric < p.plausible_min OR value_numeric > p.plausible_max THEN 'IMPLAUSIBLE_VALUE' END");
+    }
+    if (mapping.rules().enabled(SwitchableRule.COLLECTED_AT_IN_MONTH)) {
+      rules.add("CASE WHEN collected_local < TIMESTAMP " + monthStart + " OR collected_local >= TIMESTAMP " + nextMonth
+          + " THEN 'COLLECTED_OUTSIDE_MONTH' END");
+    }
+    if (mapping.rules().enabled(SwitchableRule.NO_FUTURE_TIMESTAMPS)) {
+      rules.add("CASE WHEN collected_at > now()::TIMESTAMP + INTERVAL 1 DAY OR resulted_at > now()::TIMESTAMP + INTERVAL 1 DAY"
+          + " THEN 'FUTURE_TIMESTAMP' END");
+    }
+    if (mapping.rules().enabled(SwitchableRule.RESULTED_AFTER_COLLECTED)) {
+      rules.add("CASE WHEN resulted_at < collected_at THEN 'RESULTED_BEFORE_COLLECTED' END");
+    }
+    StringJoiner ruleList = new StringJoiner(",\n      ", "[\n      ", "]");
+    rules.forEach(ruleList::add);
+    String duplicate = mapping.rules().enabled(SwitchableRule.DUPLICATE_ROWS)
+        ? " || CASE WHEN row_number() OVER (PARTITION BY t.raw ORDER BY t.line_no) > 1 THEN ['DUPLICATE_ROW'] ELSE [] END"
+        : "";
+    return "CREATE TEMP TABLE checked AS\nSELECT t.*,\n  CASE\n"
+        + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
+        + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
+        + "    WHEN field_count <> " + expectedFields + " THEN ['RAGGED_ROW']\n"
+        + "    ELSE list_filter(" + ruleList + ", x -> x IS NOT NULL)\n  END" + duplicate + " AS reasons\n"
+        + "FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
+        + "WHERE NOT t.filtered";
+  }
+
+  /** The accepted rows of one UTC month, in the contract's column order, sorted. */
+  String acceptedRows(String monthStartUtc, String sourceFile, String runId) {
+    return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, pk.surrogate AS patient_key, ek.surrogate AS encounter_key,\n"
+        + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high,\n"
+        + "  abnormal_flag,\n"
+        + "  collected_at, resulted_at, patient_sex,\n"
+        + "  CAST(CASE WHEN year(collected_at) - patient_birth_year > " + LabResults.MAX_REPORTED_AGE
+        + " THEN year(collected_at) - " + (LabResults.MAX_REPORTED_AGE + 1) + " ELSE patient_birth_year END AS INTEGER) AS patient_birth_year,\n"
+        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id\n"
+        + "FROM checked c JOIN patient_keys pk ON pk.local_id = c.patient_id LEFT JOIN encounter_keys ek ON ek.local_id = c.encounter_id\n"
+        + "WHERE len(c.reasons) = 0 AND date_trunc('month', c.collected_at) = TIMESTAMP " + literal(monthStartUtc) + "\n"
+        + "ORDER BY test_code, collected_at";
+  }
+
+  /** The rejected rows with their reasons, in file order. */
+  String rejectedRows(String sourceFile, String sha256, String runId) {
+    return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, TIMESTAMP " + literal(month.atDay(1) + " 00:00:00") + " AS delivery_month,\n"
+        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(sha256) + " AS source_sha256,\n"
+        + "  line_no AS line_number, raw AS raw_line, reasons AS reason_codes, " + literal(runId) + " AS ingest_run_id\n"
+        + "FROM checked WHERE len(reasons) > 0 ORDER BY line_no";
+  }
+
+  private String value(Field field) {
+    Integer index = columnIndexes.get(field);
+    String constant = mapping.constants().get(field);
+    String raw;
+    if (index != null) {
+      String cell = "trim(f[" + index + "])";
+      raw = "CASE WHEN " + cell + " IN " + inList(mapping.csv().nullValues()) + " THEN NULL ELSE " + cell + " END";
+      if (constant != null) {
+        raw = "coalesce(" + raw + ", " + literal(constant) + ")";
+      }
+    } else if (constant != null) {
+      raw = literal(constant);
+    } else {
+      return "NULL::VARCHAR";
+    }
+    Map<String, String> map = mapping.valueMaps().get(field);
+    if (map == null || map.isEmpty()) {
+      return raw;
+    }
+    StringBuilder mapped = new StringBuilder("CASE");
+    String source = index == null ? literal(constant) : "trim(f[" + index + "])";
+    for (Map.Entry<String, String> entry : map.entrySet()) {
+      String stored = entry.getValue().isEmpty() ? "NULL" : literal(entry.getValue());
+      if (entry.getKey().isEmpty()) {
+        mapped.append(" WHEN coalesce(").append(source).append(", '') = '' THEN ").append(stored);
+      } else {
+        mapped.append(" WHEN ").append(source).append(" = ").append(literal(entry.getKey())).append(" THEN ").append(stored);
+      }
+    }
+    return mapped.append(" ELSE ").append(raw).append(" END").toString();
+  }
+
+  private String decimal(String expression) {
+    return mapping.decimalSeparator().equals(",") ? "replace(" + expression + ", ',', '.')" : expression;
+  }
+
+  static String name(Field field) {
+    return field.key().replace('-', '_');
+  }
+
+  private static String inList(java.util.Collection<String> values) {
+    return values.stream().sorted().map(org.medlake.lake.DuckDb::literal).collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+  }
+
+  private static String regexEscape(char c) {
+    if (c == '\t') {
+      return "\\t";
+    }
+    return Character.isLetterOrDigit(c) ? String.valueOf(c) : "\\" + c;
+  }
+}

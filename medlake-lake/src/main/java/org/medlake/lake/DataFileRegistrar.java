@@ -1,0 +1,32 @@
+package org.medlake.lake;
+
+import java.nio.file.Path;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DataFiles;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Files;
+import org.apache.iceberg.Metrics;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.parquet.ParquetUtil;
+
+/** Turns a Parquet file that DuckDB wrote into an Iceberg data file with full column metrics. */
+public final class DataFileRegistrar {
+  private DataFileRegistrar() {}
+
+  /**
+   * @param partitionPath the Iceberg partition path, e.g. {@code collected_at_month=2024-01/hospital_id=H001}
+   */
+  public static DataFile register(Table table, Path parquetFile, String partitionPath) {
+    InputFile inputFile = Files.localInput(parquetFile.toFile());
+    Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
+    return DataFiles.builder(table.spec())
+        .withInputFile(inputFile)
+        .withFormat(FileFormat.PARQUET)
+        .withPartitionPath(partitionPath)
+        .withMetrics(metrics)
+        .withSortOrder(table.sortOrder())
+        .build();
+  }
+}

@@ -1,0 +1,108 @@
+package org.medlake.lake;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.Closeable;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.AlreadyExistsException;
+import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.contract.LabResults;
+import org.medlake.core.contract.TableContract;
+import org.medlake.core.error.NotFoundException;
+
+/** The Iceberg catalog of one medlake home (JdbcCatalog on SQLite) and its tables. */
+public final class Lakehouse implements Closeable {
+  private final JdbcCatalog catalog;
+  private final MedlakeHome home;
+
+  private Lakehouse(JdbcCatalog catalog, MedlakeHome home) {
+    this.catalog = requireNonNull(catalog, "catalog is null");
+    this.home = requireNonNull(home, "home is null");
+  }
+
+  public static Lakehouse open(MedlakeHome home) {
+    Map<String, String> properties = new HashMap<>();
+    // WAL and a busy timeout let several processes commit to one SQLite catalog.
+    properties.put(
+        CatalogProperties.URI,
+        "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000");
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, home.warehouse().toUri().toString());
+    properties.put("jdbc.schema-version", "V1");
+    JdbcCatalog catalog = new JdbcCatalog();
+    Configuration hadoopConfiguration = new Configuration(false);
+    hadoopConfiguration.set("fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
+    catalog.setConf(hadoopConfiguration);
+    catalog.initialize(home.config().catalog().name(), properties);
+    Lakehouse lakehouse = new Lakehouse(catalog, home);
+    lakehouse.ensureTable(LabResults.CONTRACT);
+    lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
+    return lakehouse;
+  }
+
+  public Table table(String name) {
+    TableIdentifier identifier = TableIdentifier.of(Namespace.of(LabResults.NAMESPACE), name);
+    if (!catalog.tableExists(identifier)) {
+      throw new NotFoundException("Table " + name + " does not exist");
+    }
+    return catalog.loadTable(identifier);
+  }
+
+  public Table labResults() {
+    return table(LabResults.TABLE);
+  }
+
+  public Table rejects() {
+    return table(LabResults.REJECTS_TABLE);
+  }
+
+  public MedlakeHome home() {
+    return home;
+  }
+
+  private void ensureTable(TableContract contract) {
+    Namespace namespace = Namespace.of(LabResults.NAMESPACE);
+    TableIdentifier identifier = TableIdentifier.of(namespace, contract.name());
+    if (catalog.tableExists(identifier)) {
+      return;
+    }
+    if (!catalog.namespaceExists(namespace)) {
+      try {
+        catalog.createNamespace(namespace);
+      } catch (AlreadyExistsException ignored) {
+        // another process created it first
+      }
+    }
+    Schema schema = IcebergSchemas.schema(contract);
+    Map<String, String> properties = new HashMap<>();
+    properties.put(TableProperties.FORMAT_VERSION, "2");
+    properties.put(TableProperties.COMMIT_NUM_RETRIES, String.valueOf(home.config().catalog().commitRetries()));
+    properties.put(TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "50");
+    properties.put(TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "2000");
+    properties.put(TableProperties.PARQUET_COMPRESSION, home.config().ingest().compression());
+    properties.put("comment", contract.description());
+    try {
+      catalog
+          .buildTable(identifier, schema)
+          .withPartitionSpec(IcebergSchemas.partitionSpec(contract, schema))
+          .withSortOrder(IcebergSchemas.sortOrder(contract, schema))
+          .withProperties(properties)
+          .create();
+    } catch (AlreadyExistsException ignored) {
+      // another process created it first
+    }
+  }
+
+  @Override
+  public void close() {
+    catalog.close();
+  }
+}
