@@ -16,7 +16,7 @@ public final class DataFileRegistrar {
   private DataFileRegistrar() {}
 
   /**
-   * @param partitionPath the Iceberg partition path, e.g. {@code collected_at_month=2024-01/hospital_id=H001}
+   * @param partitionPath the Iceberg partition path with transform values, e.g. {@code collected_at_month=648/hospital_id=H001} for 2024-01
    */
   public static DataFile register(Table table, Path parquetFile, String partitionPath) {
     InputFile inputFile = Files.localInput(parquetFile.toFile());

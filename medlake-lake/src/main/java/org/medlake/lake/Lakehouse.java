@@ -37,6 +37,7 @@ public final class Lakehouse implements Closeable {
         "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000");
     properties.put(CatalogProperties.WAREHOUSE_LOCATION, home.warehouse().toUri().toString());
     properties.put("jdbc.schema-version", "V1");
+    properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
     JdbcCatalog catalog = new JdbcCatalog();
     Configuration hadoopConfiguration = new Configuration(false);
     hadoopConfiguration.set("fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");

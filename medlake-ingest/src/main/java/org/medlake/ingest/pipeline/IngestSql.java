@@ -55,7 +55,7 @@ final class IngestSql {
         : "SELECT line_no, raw FROM lines WHERE line_no > 1 AND raw IS NOT NULL";
     String doubled = literal(String.valueOf(quote) + quote);
     StringBuilder sql = new StringBuilder();
-    sql.append("CREATE TEMP TABLE typed AS\nWITH lines AS (\n  SELECT row_number() OVER () AS line_no, raw\n  FROM read_csv(")
+    sql.append("CREATE TABLE typed AS\nWITH lines AS (\n  SELECT row_number() OVER () AS line_no, raw\n  FROM read_csv(")
         .append(literal(readable.toString()))
         .append(", columns = {'raw': 'VARCHAR'}, delim = ").append(literal(String.valueOf(lineDelimiter)))
         .append(", quote = '', escape = '', header = false, auto_detect = false, max_line_size = ").append(maxLineBytes + 16)
@@ -144,7 +144,7 @@ final class IngestSql {
     } else {
       rules.add("CASE WHEN test_code IS NULL THEN 'MISSING_TEST_CODE' END");
     }
-    rules.add("CASE WHEN test_code IS NOT NULL AND NOT coalesce(c.valid, false) THEN 'INVALID_TEST_CODE' END");
+    rules.add("CASE WHEN test_code IS NOT NULL AND NOT coalesce(code_valid, false) THEN 'INVALID_TEST_CODE' END");
     rules.add("CASE WHEN test_code IS NOT NULL AND test_name IS NULL THEN 'MISSING_TEST_NAME' END");
     rules.add("CASE WHEN result IS NULL THEN 'MISSING_RESULT' END");
     rules.add("CASE WHEN result IS NOT NULL AND value_numeric IS NULL AND value_text IS NULL THEN 'INVALID_RESULT' END");
@@ -157,7 +157,7 @@ final class IngestSql {
     rules.add("CASE WHEN birth_year_raw IS NOT NULL AND (patient_birth_year IS NULL OR patient_birth_year < 1870"
         + " OR patient_birth_year > coalesce(year(collected_local), year(current_date))) THEN 'INVALID_BIRTH_YEAR' END");
     if (mapping.rules().enabled(SwitchableRule.VALUE_PLAUSIBILITY)) {
-      rules.add("CASE WHEN value_numeric < p.plausible_min OR value_numeric > p.plausible_max THEN 'IMPLAUSIBLE_VALUE' END");
+      rules.add("CASE WHEN value_numeric < plausible_min OR value_numeric > plausible_max THEN 'IMPLAUSIBLE_VALUE' END");
     }
     if (mapping.rules().enabled(SwitchableRule.COLLECTED_AT_IN_MONTH)) {
       rules.add("CASE WHEN collected_local < TIMESTAMP " + monthStart + " OR collected_local >= TIMESTAMP " + nextMonth
@@ -175,13 +175,14 @@ final class IngestSql {
     String duplicate = mapping.rules().enabled(SwitchableRule.DUPLICATE_ROWS)
         ? " || CASE WHEN row_number() OVER (PARTITION BY t.raw ORDER BY t.line_no) > 1 THEN ['DUPLICATE_ROW'] ELSE [] END"
         : "";
-    return "CREATE TEMP TABLE checked AS\nSELECT t.*,\n  CASE\n"
+    return "CREATE TABLE checked AS\nSELECT t.*,\n  CASE\n"
         + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
         + "    WHEN field_count <> " + expectedFields + " THEN ['RAGGED_ROW']\n"
         + "    ELSE list_filter(" + ruleList + ", x -> x IS NOT NULL)\n  END" + duplicate + " AS reasons\n"
-        + "FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
-        + "WHERE NOT t.filtered";
+        + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max\n"
+        + "  FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
+        + "  WHERE NOT t.filtered) t";
   }
 
   /** The accepted rows of one UTC month, in the contract's column order, sorted. */

@@ -1,0 +1,273 @@
+package org.medlake.ingest.pipeline;
+
+import static org.medlake.lake.DuckDb.literal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.medlake.core.config.IngestConfig;
+import org.medlake.core.contract.LabResults;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.validation.LoincCheckDigit;
+import org.medlake.ingest.vault.LinkVault;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.IcebergSchemas;
+
+/** Runs the DuckDB part of one file's ingestion: parse, validate, pseudonymize, write Parquet. */
+final class FileIngestion {
+  private static final String PLAUSIBILITY_RESOURCE = "/org/medlake/ingest/lab-tests.csv";
+
+  private final IngestConfig config;
+  private final LinkVault vault;
+  private final Path sourcesDirectory;
+  private final ProgressListener progress;
+
+  FileIngestion(IngestConfig config, LinkVault vault, Path sourcesDirectory, ProgressListener progress) {
+    this.config = config;
+    this.vault = vault;
+    this.sourcesDirectory = sourcesDirectory;
+    this.progress = progress;
+  }
+
+  StagedOutput run(
+      PreparedFile prepared, HeaderLayout header, SourceMapping mapping, YearMonth month, String sourceFile, String runId,
+      Path resultsDirectory, Path rejectsDirectory, Path temporaryDirectory) {
+    String name = prepared.original().getFileName().toString();
+    IngestSql sql = new IngestSql(mapping, header.columnIndexes(), header.filterIndex(), header.names().size(), month);
+    try (Connection connection = DuckDb.open(config.memoryLimit(), config.threads(), temporaryDirectory);
+        Statement statement = connection.createStatement()) {
+      CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
+      List<RecordGroups.Span> spans = RecordGroups.find(
+          prepared.readable(), prepared.scan().oddQuoteLines(), splitter, header.names().size(), config.maxLinesPerRecord());
+      createSideTables(connection, statement, prepared, spans, mapping);
+      progress.update(name, "parsing", -1);
+      statement.execute(sql.createTyped(prepared.readable(), prepared.scan().unusedControlCharacter(), config.maxLineBytes(), !spans.isEmpty()));
+      checkCodes(connection, statement);
+      progress.update(name, "validating", -1);
+      long filtered = single(statement, "SELECT count(*) FROM typed WHERE filtered");
+      statement.execute(sql.createChecked());
+      statement.execute("DROP TABLE typed");
+      Map<String, Long> reasons = new TreeMap<>();
+      try (ResultSet rows = statement.executeQuery("SELECT reason, count(*) FROM (SELECT unnest(list_distinct(reasons)) AS reason FROM checked) GROUP BY reason")) {
+        while (rows.next()) {
+          reasons.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+      long read = single(statement, "SELECT count(*) FROM checked");
+      long rejected = single(statement, "SELECT count(*) FROM checked WHERE len(reasons) > 0");
+      progress.update(name, "pseudonymizing", -1);
+      linkKeys(connection, statement, mapping.hospitalId());
+      progress.update(name, "writing", -1);
+      List<PartitionFile> results = new ArrayList<>();
+      List<LocalDateTime> months = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery(
+          "SELECT DISTINCT date_trunc('month', collected_at) FROM checked WHERE len(reasons) = 0 ORDER BY 1")) {
+        while (rows.next()) {
+          months.add(rows.getTimestamp(1).toLocalDateTime());
+        }
+      }
+      String compression = config.compression();
+      int sequence = 0;
+      long accepted = 0;
+      for (LocalDateTime monthStart : months) {
+        String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + mapping.hospitalId();
+        String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + mapping.hospitalId();
+        Path file = resultsDirectory.resolve(directory).resolve(runId + "-" + sequence++ + ".parquet");
+        Files.createDirectories(file.getParent());
+        statement.execute("COPY (" + sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), sourceFile, runId) + ") TO "
+            + literal(file.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
+            + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT) + ")");
+        long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(file.toString()) + ")");
+        accepted += rows;
+        results.add(new PartitionFile(file, partition, rows));
+      }
+      Optional<PartitionFile> rejects = Optional.empty();
+      if (rejected > 0) {
+        String directory = "delivery_month_month=" + month + "/hospital_id=" + mapping.hospitalId();
+        String partition = "delivery_month_month=" + monthOrdinal(month) + "/hospital_id=" + mapping.hospitalId();
+        Path file = rejectsDirectory.resolve(directory).resolve(runId + "-rejects.parquet");
+        Files.createDirectories(file.getParent());
+        statement.execute("COPY (" + sql.rejectedRows(sourceFile, prepared.sha256(), runId) + ") TO " + literal(file.toString())
+            + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(LabResults.REJECTS_CONTRACT) + ")");
+        rejects = Optional.of(new PartitionFile(file, partition, rejected));
+      }
+      if (accepted != read - rejected) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR,
+            "row accounting broken for " + name + ": " + read + " read, " + rejected + " rejected, but " + accepted + " written");
+      }
+      return new StagedOutput(results, rejects, read, accepted, rejected, filtered, reasons);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Ingest of " + name + " failed in DuckDB: " + firstLine(e.getMessage()), e);
+    } catch (IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Ingest of " + name + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void createSideTables(Connection connection, Statement statement, PreparedFile prepared, List<RecordGroups.Span> spans,
+      SourceMapping mapping) throws SQLException, IOException {
+    statement.execute("CREATE TABLE line_flags (line_no BIGINT PRIMARY KEY, flag VARCHAR)");
+    statement.execute("CREATE TABLE spans (start_line BIGINT, end_line BIGINT)");
+    statement.execute("CREATE TABLE span_lines (line_no BIGINT)");
+    DuckDBConnection duck = connection.unwrap(DuckDBConnection.class);
+    try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "line_flags")) {
+      Set<Long> seen = new HashSet<>();
+      for (long line : prepared.overlongLines()) {
+        seen.add(line);
+        appender.beginRow();
+        appender.append(line);
+        appender.append("LINE_TOO_LONG");
+        appender.endRow();
+      }
+      for (long line : prepared.encodingLines()) {
+        if (seen.add(line)) {
+          appender.beginRow();
+          appender.append(line);
+          appender.append("ENCODING");
+          appender.endRow();
+        }
+      }
+    }
+    try (DuckDBAppender spanAppender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "spans");
+        DuckDBAppender lineAppender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "span_lines")) {
+      for (RecordGroups.Span span : spans) {
+        spanAppender.beginRow();
+        spanAppender.append(span.startLine());
+        spanAppender.append(span.endLine());
+        spanAppender.endRow();
+        for (long line = span.startLine(); line <= span.endLine(); line++) {
+          lineAppender.beginRow();
+          lineAppender.append(line);
+          lineAppender.endRow();
+        }
+      }
+    }
+    statement.execute("CREATE TABLE plausibility (test_code VARCHAR PRIMARY KEY, plausible_min DOUBLE, plausible_max DOUBLE)");
+    try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "plausibility")) {
+      for (String[] bounds : plausibilityBounds()) {
+        appender.beginRow();
+        appender.append(bounds[0]);
+        appender.append(Double.parseDouble(bounds[1]));
+        appender.append(Double.parseDouble(bounds[2]));
+        appender.endRow();
+      }
+    }
+    if (mapping.codeLookup().isPresent()) {
+      Path dictionary = sourcesDirectory.resolve(mapping.codeLookup().get().dictionary());
+      if (!Files.isRegularFile(dictionary)) {
+        throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
+            "source '" + mapping.source() + "': code-lookup dictionary " + dictionary + " does not exist");
+      }
+      statement.execute("CREATE TABLE dictionary AS SELECT trim(local_code) AS local_code, trim(test_code) AS test_code,"
+          + " trim(test_name) AS test_name, " + "nullif(trim(unit), '') AS unit FROM read_csv(" + literal(dictionary.toString())
+          + ", header = true, all_varchar = true, union_by_name = true)");
+    }
+  }
+
+  private static void checkCodes(Connection connection, Statement statement) throws SQLException {
+    statement.execute("CREATE TABLE code_check (code VARCHAR PRIMARY KEY, valid BOOLEAN)");
+    List<String> codes = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery("SELECT DISTINCT test_code FROM typed WHERE test_code IS NOT NULL")) {
+      while (rows.next()) {
+        codes.add(rows.getString(1));
+      }
+    }
+    try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "code_check")) {
+      for (String code : codes) {
+        appender.beginRow();
+        appender.append(code);
+        appender.append(LoincCheckDigit.isValid(code));
+        appender.endRow();
+      }
+    }
+  }
+
+  private void linkKeys(Connection connection, Statement statement, String hospitalId) throws SQLException {
+    link(connection, statement, hospitalId, LinkVault.Kind.PATIENT, "patient_id", "patient_keys");
+    link(connection, statement, hospitalId, LinkVault.Kind.ENCOUNTER, "encounter_id", "encounter_keys");
+  }
+
+  private void link(Connection connection, Statement statement, String hospitalId, LinkVault.Kind kind, String column, String table)
+      throws SQLException {
+    List<String> localIds = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery(
+        "SELECT DISTINCT " + column + " FROM checked WHERE len(reasons) = 0 AND " + column + " IS NOT NULL")) {
+      while (rows.next()) {
+        localIds.add(rows.getString(1));
+      }
+    }
+    Map<String, String> surrogates = vault.surrogates(hospitalId, kind, localIds);
+    statement.execute("CREATE TABLE " + table + " (local_id VARCHAR PRIMARY KEY, surrogate VARCHAR NOT NULL)");
+    try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+      for (Map.Entry<String, String> entry : surrogates.entrySet()) {
+        appender.beginRow();
+        appender.append(entry.getKey());
+        appender.append(entry.getValue());
+        appender.endRow();
+      }
+    }
+  }
+
+  private static List<String[]> plausibilityBounds() throws IOException {
+    List<String[]> bounds = new ArrayList<>();
+    try (InputStream input = FileIngestion.class.getResourceAsStream(PLAUSIBILITY_RESOURCE)) {
+      if (input == null) {
+        return bounds;
+      }
+      BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+      List<String> header = List.of(reader.readLine().split(","));
+      int code = header.indexOf("test_code");
+      int min = header.indexOf("plausible_min");
+      int max = header.indexOf("plausible_max");
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        Optional<List<String>> fields = new CsvLineSplitter(',', '"').split(line);
+        if (fields.isPresent() && !fields.get().get(min).isBlank() && !fields.get().get(max).isBlank()) {
+          bounds.add(new String[] {fields.get().get(code), fields.get().get(min), fields.get().get(max)});
+        }
+      }
+    }
+    return bounds;
+  }
+
+  /** Iceberg's month transform: months since 1970-01. */
+  private static int monthOrdinal(YearMonth month) {
+    return (month.getYear() - 1970) * 12 + month.getMonthValue() - 1;
+  }
+
+  private static long single(Statement statement, String sql) throws SQLException {
+    try (ResultSet rows = statement.executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+}

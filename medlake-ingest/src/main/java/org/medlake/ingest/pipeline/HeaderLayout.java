@@ -1,0 +1,75 @@
+package org.medlake.ingest.pipeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.medlake.core.error.UnreadableFileException;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.source.SourceMapping.Field;
+
+/** The header of a delivered file, resolved against its source mapping. */
+record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex) {
+  private static final char[] COMMON_DELIMITERS = {',', ';', '\t', '|'};
+
+  HeaderLayout {
+    names = List.copyOf(names);
+    columnIndexes = Map.copyOf(columnIndexes);
+  }
+
+  static HeaderLayout resolve(Path file, String header, SourceMapping mapping) {
+    if (header.isBlank()) {
+      throw new UnreadableFileException(file, "line 1: empty header line (expected the column names)");
+    }
+    CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
+    List<String> names = splitter.split(header)
+        .orElseThrow(() -> new UnreadableFileException(file, "line 1: malformed quoting in the header"))
+        .stream().map(String::trim).toList();
+    Map<Field, Integer> indexes = new EnumMap<>(Field.class);
+    List<String> missing = new ArrayList<>();
+    for (Map.Entry<Field, String> entry : mapping.columns().entrySet()) {
+      int index = names.indexOf(entry.getValue());
+      if (index < 0) {
+        missing.add(entry.getValue());
+      } else {
+        indexes.put(entry.getKey(), index + 1);
+      }
+    }
+    Optional<Integer> filterIndex = Optional.empty();
+    if (mapping.filter().isPresent()) {
+      int index = names.indexOf(mapping.filter().get().column());
+      if (index < 0) {
+        missing.add(mapping.filter().get().column());
+      } else {
+        filterIndex = Optional.of(index + 1);
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new UnreadableFileException(file, "line 1: " + explainMissing(header, names, missing, mapping));
+    }
+    return new HeaderLayout(names, indexes, filterIndex);
+  }
+
+  private static String explainMissing(String header, List<String> names, List<String> missing, SourceMapping mapping) {
+    char expected = mapping.csv().delimiter();
+    for (char candidate : COMMON_DELIMITERS) {
+      if (candidate == expected) {
+        continue;
+      }
+      Optional<List<String>> other = new CsvLineSplitter(candidate, mapping.csv().quote()).split(header);
+      if (other.isPresent() && other.get().stream().map(String::trim).toList().containsAll(mapping.columns().values())) {
+        return "wrong delimiter: source '%s' expects '%s' but the header is separated by '%s'"
+            .formatted(mapping.source(), printable(expected), printable(candidate));
+      }
+    }
+    String shown = names.size() > 12 ? String.join(", ", names.subList(0, 12)) + ", ..." : String.join(", ", names);
+    return "required column(s) missing: %s (source '%s'; the header has %d column(s): %s)"
+        .formatted(String.join(", ", missing), mapping.source(), names.size(), shown);
+  }
+
+  private static String printable(char delimiter) {
+    return delimiter == '\t' ? "\\t" : String.valueOf(delimiter);
+  }
+}

@@ -1,0 +1,287 @@
+package org.medlake.ingest.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.iceberg.Snapshot;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.error.ValidationException;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.source.SourceRegistry;
+import org.medlake.ingest.vault.LinkVault;
+import org.medlake.ingest.vault.PseudonymKey;
+import org.medlake.lake.Lakehouse;
+
+/**
+ * Ingests delivered files: one run and one atomic commit per file. A file whose checksum was
+ * committed before adds nothing; a new file for a hospital-month that has data replaces it.
+ */
+public final class IngestService implements AutoCloseable {
+  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
+  private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final MedlakeHome home;
+  private final Lakehouse lakehouse;
+  private final RunLedger ledger;
+  private final LinkVault vault;
+  private final SourceRegistry sources;
+  private final ProgressListener progress;
+
+  private IngestService(MedlakeHome home, Lakehouse lakehouse, RunLedger ledger, LinkVault vault, ProgressListener progress) {
+    this.home = requireNonNull(home, "home is null");
+    this.lakehouse = requireNonNull(lakehouse, "lakehouse is null");
+    this.ledger = requireNonNull(ledger, "ledger is null");
+    this.vault = requireNonNull(vault, "vault is null");
+    this.sources = new SourceRegistry(home.sources());
+    this.progress = requireNonNull(progress, "progress is null");
+  }
+
+  public static IngestService open(MedlakeHome home, ProgressListener progress) {
+    byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
+    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home.platformDatabase()),
+        LinkVault.open(home.vaultDatabase(), key), progress);
+  }
+
+  /** A file to ingest, with the source and month it was delivered for. */
+  public record Delivery(Path file, String source, YearMonth month) {
+    public Delivery {
+      requireNonNull(file, "file is null");
+      requireNonNull(source, "source is null");
+      requireNonNull(month, "month is null");
+    }
+  }
+
+  /**
+   * Expands files and directories into deliveries. The source is {@code source} when given, else
+   * the directory above the month directory ({@code <source>/<YYYY-MM>/file.csv}); the month is
+   * {@code month} when given, else the month directory or a {@code YYYY-MM} in the file name.
+   */
+  public List<Delivery> discover(List<Path> paths, Optional<String> source, Optional<YearMonth> month) {
+    List<Delivery> deliveries = new ArrayList<>();
+    for (Path path : paths) {
+      if (!Files.exists(path)) {
+        throw new ValidationException("No such file or directory: " + path);
+      }
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(path)) {
+        files = walk.filter(Files::isRegularFile).filter(IngestService::isDelivery).sorted(Comparator.comparing(Path::toString)).toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot list " + path, e);
+      }
+      if (files.isEmpty() && Files.isDirectory(path)) {
+        throw new ValidationException("No .csv or .csv.gz files under " + path);
+      }
+      if (Files.isRegularFile(path) && files.isEmpty()) {
+        files = List.of(path);
+      }
+      for (Path file : files) {
+        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file)), month.orElseGet(() -> monthOf(file))));
+      }
+    }
+    return deliveries;
+  }
+
+  public List<IngestRun> ingest(List<Delivery> deliveries) {
+    List<IngestRun> runs = new ArrayList<>();
+    for (Delivery delivery : deliveries) {
+      runs.add(ingest(delivery));
+    }
+    return runs;
+  }
+
+  /** Ingests one file; a file that cannot be read fails with a one-line error and stores nothing. */
+  public IngestRun ingest(Delivery delivery) {
+    SourceMapping mapping = sources.load(delivery.source());
+    Instant started = Instant.now();
+    long startNanos = System.nanoTime();
+    String runId = "run-" + RUN_TIME.format(started) + "-" + HexFormat.of().formatHex(randomBytes());
+    String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
+    if (sourceFile.startsWith("..")) {
+      sourceFile = delivery.file().toAbsolutePath().normalize().toString();
+    }
+    Path workDirectory = home.temporary().resolve(runId);
+    String name = delivery.file().getFileName().toString();
+    PreparedFile prepared = null;
+    IngestRun running = null;
+    try {
+      Files.createDirectories(workDirectory);
+      progress.update(name, "scanning", -1);
+      prepared = new FilePreparer(home.config().ingest(), workDirectory).prepare(delivery.file(), mapping.csv());
+      Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
+      if (duplicate.isPresent()) {
+        return duplicate.get();
+      }
+      running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn());
+      ledger.record(running);
+      HeaderLayout header = HeaderLayout.resolve(delivery.file(), prepared.scan().header(), mapping);
+      StagedOutput staged = new FileIngestion(home.config().ingest(), vault, home.sources(), progress).run(
+          prepared, header, mapping, delivery.month(), sourceFile, runId,
+          Path.of(URI.create(lakehouse.labResults().location())).resolve("data"),
+          Path.of(URI.create(lakehouse.rejects().location())).resolve("data"),
+          workDirectory);
+      progress.update(name, "committing", -1);
+      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256());
+      long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
+          + staged.rejects().map(file -> size(file.path())).orElse(0L);
+      IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
+          delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
+          staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
+      ledger.record(done);
+      return done;
+    } catch (MedlakeException e) {
+      IngestRun failed = run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(), RunStatus.FAILED,
+          started, prepared == null ? 0 : prepared.bytesIn());
+      ledger.record(withMessage(failed, e.getMessage(), elapsedMillis(startNanos)));
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      deleteRecursively(workDirectory);
+    }
+  }
+
+  /** Reports an already ingested checksum, reconciling a run whose commit happened before a crash. */
+  private Optional<IngestRun> duplicateOf(String sha256, String runId, String sourceFile, SourceMapping mapping, Delivery delivery,
+      Instant started, long bytesIn) {
+    List<IngestRun> earlier = ledger.withChecksum(sha256);
+    Optional<IngestRun> succeeded = earlier.stream().filter(run -> run.status() == RunStatus.SUCCEEDED).findFirst();
+    if (succeeded.isEmpty()) {
+      Optional<Snapshot> committed = new LakeCommitter(lakehouse).committedSnapshot(sha256);
+      if (committed.isPresent()) {
+        Map<String, String> summary = committed.get().summary();
+        String committedRun = summary.get(LakeCommitter.RUN_ID);
+        Instant committedStart = earlier.stream().filter(run -> run.id().equals(committedRun)).map(IngestRun::startedAt).findFirst().orElse(started);
+        IngestRun reconciled = new IngestRun(committedRun, sourceFile, mapping.source(), sha256, mapping.hospitalId(),
+            delivery.month().toString(), RunStatus.SUCCEEDED, committedStart, Long.parseLong(summary.get(LakeCommitter.ROWS_READ)),
+            Long.parseLong(summary.get(LakeCommitter.ROWS_ACCEPTED)), Long.parseLong(summary.get(LakeCommitter.ROWS_REJECTED)),
+            Long.parseLong(summary.get(LakeCommitter.ROWS_FILTERED)), LakeCommitter.decode(summary.get(LakeCommitter.REASONS)),
+            bytesIn, 0, 0, committed.get().snapshotId(), "reconciled after an interrupted run");
+        ledger.record(reconciled);
+        succeeded = Optional.of(reconciled);
+      }
+    }
+    for (IngestRun stale : earlier) {
+      if (stale.status() == RunStatus.RUNNING && succeeded.map(run -> !run.id().equals(stale.id())).orElse(true)) {
+        ledger.record(withMessage(stale, "interrupted; superseded by " + succeeded.map(IngestRun::id).orElse(runId), stale.durationMs()));
+      }
+    }
+    if (succeeded.isEmpty()) {
+      return Optional.empty();
+    }
+    IngestRun original = succeeded.get();
+    IngestRun duplicate = withMessage(
+        run(runId, sourceFile, mapping, sha256, delivery.month(), RunStatus.DUPLICATE, started, bytesIn),
+        "already ingested by " + original.id() + " (snapshot " + original.snapshotId() + ")", 0);
+    ledger.record(duplicate);
+    return Optional.of(duplicate);
+  }
+
+  public RunLedger ledger() {
+    return ledger;
+  }
+
+  public Lakehouse lakehouse() {
+    return lakehouse;
+  }
+
+  private static IngestRun run(String id, String sourceFile, SourceMapping mapping, String sha256, YearMonth month, RunStatus status,
+      Instant started, long bytesIn) {
+    return new IngestRun(id, sourceFile, mapping.source(), sha256, mapping.hospitalId(), month.toString(), status, started,
+        0, 0, 0, 0, Map.of(), bytesIn, 0, 0, null, "");
+  }
+
+  private static IngestRun withMessage(IngestRun run, String message, long durationMs) {
+    RunStatus status = run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status();
+    return new IngestRun(run.id(), run.sourceFile(), run.sourceId(), run.sha256(), run.hospitalId(), run.month(), status,
+        run.startedAt(), run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered(), run.rejectedByReason(),
+        run.bytesIn(), run.bytesOut(), durationMs, run.snapshotId(), message);
+  }
+
+  private static boolean isDelivery(Path file) {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return name.endsWith(".csv") || name.endsWith(".csv.gz");
+  }
+
+  private static String sourceOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
+      return parent.getParent().getFileName().toString();
+    }
+    throw new ValidationException(file + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
+  }
+
+  private static YearMonth monthOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
+      Matcher matcher = MONTH.matcher(candidate);
+      if (matcher.find()) {
+        try {
+          return YearMonth.parse(matcher.group());
+        } catch (DateTimeParseException ignored) {
+          // not a month after all; try the next candidate
+        }
+      }
+    }
+    throw new ValidationException(file + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+  }
+
+  private static byte[] randomBytes() {
+    byte[] bytes = new byte[4];
+    RANDOM.nextBytes(bytes);
+    return bytes;
+  }
+
+  private static long elapsedMillis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(directory)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException ignored) {
+      // leftovers in tmp/ are harmless
+    }
+  }
+
+  @Override
+  public void close() {
+    vault.close();
+    ledger.close();
+    lakehouse.close();
+  }
+}

@@ -1,0 +1,145 @@
+package org.medlake.ingest.pipeline;
+
+import java.time.YearMonth;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.medlake.core.error.CommitConflictException;
+import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
+import org.medlake.lake.DataFileRegistrar;
+import org.medlake.lake.Lakehouse;
+
+/**
+ * Commits a staged file to the lake. Every results commit carries the run id, the file's
+ * checksum and its hospital-month in the snapshot summary: that is how a resubmission finds the
+ * rows it replaces and how a rerun after a crash finds out that its commit did happen.
+ */
+final class LakeCommitter {
+  static final String RUN_ID = "medlake.run-id";
+  static final String SHA256 = "medlake.source-sha256";
+  static final String HOSPITAL_MONTH = "medlake.hospital-month";
+  static final String ROWS_READ = "medlake.rows-read";
+  static final String ROWS_ACCEPTED = "medlake.rows-accepted";
+  static final String ROWS_REJECTED = "medlake.rows-rejected";
+  static final String ROWS_FILTERED = "medlake.rows-filtered";
+  static final String REASONS = "medlake.rejected-by-reason";
+
+  private final Lakehouse lakehouse;
+
+  LakeCommitter(Lakehouse lakehouse) {
+    this.lakehouse = lakehouse;
+  }
+
+  /** The results snapshot of an earlier commit of this checksum, if one is live. */
+  Optional<Snapshot> committedSnapshot(String sha256) {
+    Table table = lakehouse.labResults();
+    if (table.currentSnapshot() == null) {
+      return Optional.empty();
+    }
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      if (sha256.equals(snapshot.summary().get(SHA256))) {
+        return Optional.of(snapshot);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Replaces the rejects of the hospital-month, then replaces (or adds) its results. The results
+   * commit is the one that makes the file visible.
+   */
+  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+    try {
+      commitRejects(staged, hospitalId, month);
+      return commitResults(staged, hospitalId, month, runId, sha256);
+    } catch (CommitFailedException e) {
+      throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
+    }
+  }
+
+  private void commitRejects(StagedOutput staged, String hospitalId, YearMonth month) {
+    Table rejects = lakehouse.rejects();
+    boolean hadRejects = rejects.currentSnapshot() != null
+        && rejects.newScan().filter(hospitalMonthOfRejects(hospitalId, month)).planFiles().iterator().hasNext();
+    if (staged.rejects().isEmpty() && !hadRejects) {
+      return;
+    }
+    OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
+    staged.rejects().ifPresent(file -> overwrite.addFile(DataFileRegistrar.register(rejects, file.path(), file.partitionPath())));
+    overwrite.commit();
+  }
+
+  private static org.apache.iceberg.expressions.Expression hospitalMonthOfRejects(String hospitalId, YearMonth month) {
+    return Expressions.and(
+        Expressions.equal("hospital_id", hospitalId),
+        Expressions.equal("delivery_month", month.atDay(1).atStartOfDay().toString()));
+  }
+
+  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+    Table table = lakehouse.labResults();
+    String hospitalMonth = hospitalId + "/" + month;
+    Set<String> previousRuns = new LinkedHashSet<>();
+    if (table.currentSnapshot() != null) {
+      for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+        if (hospitalMonth.equals(snapshot.summary().get(HOSPITAL_MONTH))) {
+          previousRuns.add(snapshot.summary().get(RUN_ID));
+        }
+      }
+    }
+    SnapshotUpdate<?> update;
+    if (previousRuns.isEmpty()) {
+      AppendFiles append = table.newAppend();
+      for (PartitionFile file : staged.results()) {
+        append.appendFile(DataFileRegistrar.register(table, file.path(), file.partitionPath()));
+      }
+      update = append;
+    } else {
+      OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.in("ingest_run_id", previousRuns.toArray()));
+      for (PartitionFile file : staged.results()) {
+        overwrite.addFile(DataFileRegistrar.register(table, file.path(), file.partitionPath()));
+      }
+      update = overwrite;
+    }
+    Map<String, String> summary = Map.of(
+        RUN_ID, runId,
+        SHA256, sha256,
+        HOSPITAL_MONTH, hospitalMonth,
+        ROWS_READ, String.valueOf(staged.rowsRead()),
+        ROWS_ACCEPTED, String.valueOf(staged.rowsAccepted()),
+        ROWS_REJECTED, String.valueOf(staged.rowsRejected()),
+        ROWS_FILTERED, String.valueOf(staged.rowsFiltered()),
+        REASONS, encode(staged.rejectedByReason()));
+    summary.forEach(update::set);
+    update.commit();
+    table.refresh();
+    for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+      if (runId.equals(snapshot.summary().get(RUN_ID))) {
+        return snapshot.snapshotId();
+      }
+    }
+    throw new IllegalStateException("Commit of run " + runId + " is not in the table history");
+  }
+
+  static String encode(Map<String, Long> reasons) {
+    return reasons.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(","));
+  }
+
+  static Map<String, Long> decode(String reasons) {
+    if (reasons == null || reasons.isBlank()) {
+      return Map.of();
+    }
+    return java.util.Arrays.stream(reasons.split(","))
+        .map(pair -> pair.split("="))
+        .collect(Collectors.toMap(pair -> pair[0], pair -> Long.parseLong(pair[1]), Long::sum, java.util.TreeMap::new));
+  }
+}

@@ -1,0 +1,40 @@
+package org.medlake.ingest.pipeline;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Parquet files one ingestion wrote and has not committed yet, with the row accounting.
+ *
+ * @param results accepted rows, one file per partition
+ * @param rejects the rejected rows, when there are any
+ */
+record StagedOutput(
+    List<PartitionFile> results,
+    Optional<PartitionFile> rejects,
+    long rowsRead,
+    long rowsAccepted,
+    long rowsRejected,
+    long rowsFiltered,
+    Map<String, Long> rejectedByReason) {
+  StagedOutput {
+    results = List.copyOf(results);
+    requireNonNull(rejects, "rejects is null");
+    rejectedByReason = Map.copyOf(rejectedByReason);
+    if (rowsRead != rowsAccepted + rowsRejected) {
+      throw new IllegalStateException("row accounting broken: read " + rowsRead + " != accepted " + rowsAccepted + " + rejected " + rowsRejected);
+    }
+  }
+
+  /** A written Parquet file and the Iceberg partition it belongs to. */
+  record PartitionFile(Path path, String partitionPath, long rows) {
+    PartitionFile {
+      requireNonNull(path, "path is null");
+      requireNonNull(partitionPath, "partitionPath is null");
+    }
+  }
+}
