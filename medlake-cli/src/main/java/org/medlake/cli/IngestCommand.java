@@ -1,0 +1,72 @@
+package org.medlake.cli;
+
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.IngestService.Delivery;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "ingest", description = "Ingest delivered CSV files (.csv, .csv.gz) or landing directories.")
+final class IngestCommand implements Callable<Integer> {
+  @ParentCommand MedlakeCommand parent;
+
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "files or directories laid out as <source>/<YYYY-MM>/<file>")
+  List<Path> paths;
+
+  @Option(names = "--source", description = "source mapping to use for every file (default: the directory name)")
+  String source;
+
+  @Option(names = "--month", description = "delivery month YYYY-MM for every file (default: the directory name)")
+  YearMonth month;
+
+  @Option(names = "--json", description = "print the runs as JSON")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    MedlakeHome home = parent.openHome();
+    StatusLine status = new StatusLine(System.err);
+    try (IngestService service = IngestService.open(home, status)) {
+      List<Delivery> deliveries = service.discover(paths, Optional.ofNullable(source), Optional.ofNullable(month));
+      List<IngestRun> runs = ingestAll(service, deliveries, status);
+      status.done();
+      if (json) {
+        Output.json(System.out, runs);
+      } else {
+        RunsCommand.print(runs);
+      }
+      return runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED) ? 1 : 0;
+    }
+  }
+
+  /** Ingests every delivery; a file that fails is reported and the others still go in. */
+  static List<IngestRun> ingestAll(IngestService service, List<Delivery> deliveries, StatusLine status) {
+    List<IngestRun> runs = new ArrayList<>();
+    int index = 0;
+    for (Delivery delivery : deliveries) {
+      index++;
+      status.prefix("[" + index + "/" + deliveries.size() + "] ");
+      try {
+        runs.add(service.ingest(delivery));
+      } catch (RuntimeException e) {
+        status.done();
+        System.err.println("medlake: error: " + e.getMessage());
+        service.ledger().list().stream()
+            .filter(run -> run.status() == RunStatus.FAILED && run.sourceFile().endsWith(delivery.file().getFileName().toString()))
+            .reduce((first, second) -> second)
+            .ifPresent(runs::add);
+      }
+    }
+    return runs;
+  }
+}

@@ -1,0 +1,68 @@
+package org.medlake.cli;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.iceberg.expressions.Expressions;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.TableScans;
+
+/** A few aggregates over the lake, run by DuckDB over exactly the files Iceberg planned. */
+final class LakeReport {
+  private LakeReport() {}
+
+  static void print(MedlakeHome home, Lakehouse lakehouse) throws SQLException {
+    List<String> files = TableScans.plannedFiles(lakehouse.labResults(), Expressions.alwaysTrue());
+    if (files.isEmpty()) {
+      System.out.println("lab_results is empty");
+      return;
+    }
+    String source = "read_parquet(" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
+    try (Connection connection = DuckDb.open("1GB", 2, home.temporary()); Statement statement = connection.createStatement()) {
+      System.out.println();
+      System.out.println("Rows per hospital:");
+      print(statement, "SELECT hospital_id AS hospital, count(*) AS results, count(DISTINCT patient_key) AS patients,"
+          + " count(DISTINCT date_trunc('month', collected_at)) AS months, min(collected_at)::DATE AS first, max(collected_at)::DATE AS last"
+          + " FROM " + source + " GROUP BY ALL ORDER BY hospital");
+      System.out.println();
+      System.out.println("Ten most frequent tests:");
+      print(statement, "SELECT test_code AS loinc, any_value(test_name) AS test, count(*) AS n, any_value(unit) AS unit,"
+          + " round(avg(value_numeric), 2) AS mean, round(median(value_numeric), 2) AS median,"
+          + " round(100.0 * count(*) FILTER (WHERE abnormal_flag NOT IN ('N')) / count(abnormal_flag), 1) AS pct_abnormal"
+          + " FROM " + source + " GROUP BY test_code ORDER BY n DESC, loinc LIMIT 10");
+      System.out.println();
+      System.out.println("Hemoglobin (718-7) by sex:");
+      print(statement, "SELECT patient_sex AS sex, count(*) AS n, round(avg(value_numeric), 2) AS mean,"
+          + " round(quantile_cont(value_numeric, 0.05), 2) AS p05, round(quantile_cont(value_numeric, 0.95), 2) AS p95"
+          + " FROM " + source + " WHERE test_code = '718-7' GROUP BY ALL ORDER BY sex");
+    }
+  }
+
+  private static void print(Statement statement, String sql) throws SQLException {
+    try (ResultSet result = statement.executeQuery(sql)) {
+      ResultSetMetaData metadata = result.getMetaData();
+      List<String> header = new ArrayList<>();
+      for (int column = 1; column <= metadata.getColumnCount(); column++) {
+        header.add(metadata.getColumnLabel(column));
+      }
+      List<List<String>> rows = new ArrayList<>();
+      while (result.next()) {
+        List<String> row = new ArrayList<>();
+        for (int column = 1; column <= metadata.getColumnCount(); column++) {
+          Object value = result.getObject(column);
+          row.add(value == null ? "" : value instanceof Long number ? String.format(Locale.ROOT, "%,d", number) : value.toString());
+        }
+        rows.add(row);
+      }
+      Output.table(System.out, header, rows);
+    }
+  }
+}

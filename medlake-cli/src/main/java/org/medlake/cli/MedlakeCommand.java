@@ -1,0 +1,64 @@
+package org.medlake.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.MedlakeException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "medlake",
+    mixinStandardHelpOptions = true,
+    version = "medlake 0.1.0",
+    description = "Hospital lab results: ingest, validate, pseudonymize, store in Iceberg, share.",
+    subcommands = {
+      DemoCommand.class,
+      GenerateCommand.class,
+      IngestCommand.class,
+      TablesCommand.class,
+      RunsCommand.class,
+      RejectsCommand.class,
+      BenchCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class MedlakeCommand {
+  @Option(names = "--home", description = "medlake home directory (default: $MEDLAKE_HOME or ./medlake-data)", scope = CommandLine.ScopeType.INHERIT)
+  Path home;
+
+  @Option(names = "--debug", description = "print stack traces", scope = CommandLine.ScopeType.INHERIT)
+  boolean debug;
+
+  MedlakeHome openHome() {
+    Path root = Optional.ofNullable(home)
+        .or(() -> Optional.ofNullable(System.getenv(MedlakeHome.ENVIRONMENT_VARIABLE)).filter(value -> !value.isBlank()).map(Path::of))
+        .orElse(MedlakeHome.DEFAULT);
+    return MedlakeHome.open(root);
+  }
+
+  static int execute(String... args) {
+    CommandLine commandLine = new CommandLine(new MedlakeCommand());
+    commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
+      MedlakeCommand top = line.getCommandSpec().root().commandLine().getCommand();
+      if (top.debug) {
+        exception.printStackTrace(line.getErr());
+      }
+      line.getErr().println("medlake: error: " + oneLine(exception));
+      if (exception instanceof MedlakeException medlake) {
+        return switch (medlake.errorCode().type()) {
+          case USER -> 2;
+          case EXTERNAL -> 3;
+          case INTERNAL -> 4;
+        };
+      }
+      return 1;
+    });
+    return commandLine.execute(args);
+  }
+
+  private static String oneLine(Throwable exception) {
+    String message = exception.getMessage() == null ? exception.getClass().getSimpleName() : exception.getMessage();
+    return message.lines().findFirst().orElse(message);
+  }
+}

@@ -1,0 +1,103 @@
+package org.medlake.ingest.generate;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+
+/**
+ * Generates synthetic monthly lab-result files of several hospitals, each in its own layout, with
+ * the source mappings that read them and, on request, a chosen share of defective rows.
+ */
+public final class LabDataGenerator {
+  private static final String GZIP_SUFFIX = ".gz";
+
+  private LabDataGenerator() {}
+
+  /**
+   * Writes the files, the source mappings and, if asked for, the manifest.
+   *
+   * @param rowsWrittenProgress receives the number of data rows written so far over all files,
+   *     every 10,000 rows and at the end of each file
+   */
+  public static GenerationReport generate(
+      GeneratorOptions options, LongConsumer rowsWrittenProgress) {
+    requireNonNull(options, "options is null");
+    requireNonNull(rowsWrittenProgress, "rowsWrittenProgress is null");
+    LabTestCatalog catalog = LabTestCatalog.load();
+    LabPanels panels = LabPanels.create(catalog);
+    long[] rowsWritten = {0};
+    LongConsumer progress =
+        rows -> {
+          rowsWritten[0] += rows;
+          rowsWrittenProgress.accept(rowsWritten[0]);
+        };
+
+    List<GeneratedFile> files = new ArrayList<>();
+    for (int index = 0; index < options.hospitals(); index++) {
+      Hospital hospital = Hospital.create(index, catalog);
+      Path mapping = options.sourcesDir().resolve(hospital.source() + ".yaml");
+      try {
+        SourceMappingWriter.write(hospital, options.sourcesDir());
+      } catch (IOException e) {
+        throw cannotWrite(mapping, e);
+      }
+      // the pool depends only on the seed and the hospital, so patients recur across months
+      PatientPool patients =
+          PatientPool.create(
+              PatientPool.sizeFor(options.rowsPerFile()),
+              options.start().getYear(),
+              new SplittableRandom(streamSeed(options.seed(), index, 0)));
+      LabFileWriter writer = new LabFileWriter(hospital, panels, patients, options);
+      for (int monthIndex = 0; monthIndex < options.months(); monthIndex++) {
+        YearMonth month = options.start().plusMonths(monthIndex);
+        Path file = filePath(options, hospital, month);
+        try {
+          files.add(
+              writer.write(month, file, streamSeed(options.seed(), index, monthIndex + 1), progress));
+        } catch (IOException e) {
+          throw cannotWrite(file, e);
+        }
+      }
+    }
+    GenerationReport report = GenerationReport.summarize(files);
+    if (options.manifest()) {
+      try {
+        Files.createDirectories(options.outDir());
+        ManifestWriter.write(options, report);
+      } catch (IOException e) {
+        throw cannotWrite(options.outDir().resolve(ManifestWriter.FILE_NAME), e);
+      }
+    }
+    return report;
+  }
+
+  static Path filePath(GeneratorOptions options, Hospital hospital, YearMonth month) {
+    String name = hospital.layout().fileName(month) + (options.gzip() ? GZIP_SUFFIX : "");
+    return options.outDir().resolve(hospital.source()).resolve(month.toString()).resolve(name);
+  }
+
+  /**
+   * An independent seed for each hospital and stream, mixed like SplittableRandom mixes its own
+   * seeds, so that neighbouring seeds and indexes do not give correlated data.
+   */
+  static long streamSeed(long seed, int hospitalIndex, int stream) {
+    long mixed = seed + 0x9E3779B97F4A7C15L * (hospitalIndex * 100_003L + stream + 1);
+    mixed = (mixed ^ (mixed >>> 30)) * 0xBF58476D1CE4E5B9L;
+    mixed = (mixed ^ (mixed >>> 27)) * 0x94D049BB133111EBL;
+    return mixed ^ (mixed >>> 31);
+  }
+
+  private static MedlakeException cannotWrite(Path path, IOException cause) {
+    return new MedlakeException(
+        ErrorCode.STORAGE_ERROR, "Cannot write " + path + ": " + cause.getMessage(), cause);
+  }
+}

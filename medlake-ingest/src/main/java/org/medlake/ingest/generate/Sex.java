@@ -1,0 +1,7 @@
+package org.medlake.ingest.generate;
+
+enum Sex {
+  FEMALE,
+  MALE,
+  UNKNOWN
+}

@@ -1,0 +1,61 @@
+package org.medlake.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.io.CloseableIterable;
+
+/** Scan planning: the data files of a table that a filter may touch, pruned by Iceberg. */
+public final class TableScans {
+  private TableScans() {}
+
+  /** Local paths of the planned data files; only valid while the table has no delete files. */
+  public static List<String> plannedFiles(Table table, Expression filter) {
+    List<String> files = new ArrayList<>();
+    if (table.currentSnapshot() == null) {
+      return files;
+    }
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (!task.deletes().isEmpty()) {
+          throw new IllegalStateException("Table " + table.name() + " has delete files; medlake writes copy-on-write only");
+        }
+        files.add(LocalFileIO.file(task.file().location()).getPath());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return files;
+  }
+
+  public static TableSummary summarize(Table table, String name, String description) {
+    if (table.currentSnapshot() == null) {
+      return new TableSummary(name, description, 0, 0, 0, 0, 0, null);
+    }
+    long rows = 0;
+    long files = 0;
+    long bytes = 0;
+    Set<String> partitions = new HashSet<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        rows += task.file().recordCount();
+        bytes += task.file().fileSizeInBytes();
+        files++;
+        partitions.add(table.spec().partitionToPath(task.file().partition()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    long snapshots = 0;
+    for (var ignored : table.snapshots()) {
+      snapshots++;
+    }
+    return new TableSummary(name, description, rows, files, bytes, partitions.size(), snapshots, table.currentSnapshot().snapshotId());
+  }
+}
