@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
@@ -90,6 +91,13 @@ public final class Lakehouse implements Closeable {
     properties.put(TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "2000");
     properties.put(TableProperties.PARQUET_COMPRESSION, home.config().ingest().compression());
     properties.put("comment", contract.description());
+    // lineage columns are matched exactly when a resubmission or rerun replaces files, which needs
+    // untruncated bounds (the default truncates strings to 16 characters)
+    for (String column : List.of("ingest_run_id", "source_sha256", "source_file", "hospital_id")) {
+      if (contract.column(column).isPresent()) {
+        properties.put(TableProperties.METRICS_MODE_COLUMN_CONF_PREFIX + column, "full");
+      }
+    }
     try {
       catalog
           .buildTable(identifier, schema)

@@ -41,7 +41,9 @@ final class IngestSql {
     char quote = mapping.csv().quote();
     String d = literal(String.valueOf(delimiter));
     String q = literal(String.valueOf(quote));
-    String fieldPattern = "(?:^|" + regexEscape(delimiter) + ")(" + regexEscape(quote) + "(?:[^" + regexEscape(quote) + "]|"
+    // every match starts with a delimiter (one is prepended to the line), so no match is empty:
+    // an empty match would make the regex engine skip the character after it
+    String fieldPattern = regexEscape(delimiter) + "(" + regexEscape(quote) + "(?:[^" + regexEscape(quote) + "]|"
         + regexEscape(quote) + regexEscape(quote) + ")*" + regexEscape(quote) + "|[^" + regexEscape(delimiter) + regexEscape(quote) + "]*)";
     String records = hasSpans
         ? """
@@ -62,7 +64,7 @@ final class IngestSql {
         .append(")\n),\nrecords AS (\n").append(records).append("),\n")
         .append("split AS (\n  SELECT line_no, raw, strpos(raw, ").append(q).append(") > 0 AS quoted,\n")
         .append("    CASE WHEN strpos(raw, ").append(q).append(") = 0 THEN string_split(raw, ").append(d)
-        .append(") ELSE regexp_extract_all(raw, ").append(literal(fieldPattern)).append(", 1) END AS parts\n  FROM records\n),\n")
+        .append(") ELSE regexp_extract_all(").append(d).append(" || raw, ").append(literal(fieldPattern)).append(", 1) END AS parts\n  FROM records\n),\n")
         .append("fields AS (\n  SELECT s.line_no, s.raw, quoted AND array_to_string(parts, ").append(d).append(") <> raw AS bad_quoting,\n")
         .append("    len(parts) AS field_count, lf.flag AS line_flag,\n")
         .append("    CASE WHEN NOT quoted THEN parts ELSE list_transform(parts, x -> CASE WHEN starts_with(x, ").append(q)
