@@ -43,7 +43,8 @@ public final class LocalFileIO implements FileIO {
     }
   }
 
-  static File file(String path) {
+  /** The local file behind a warehouse location, given as a {@code file:} URI or a plain path. */
+  public static File file(String path) {
     if (path.startsWith("file:")) {
       return Path.of(URI.create(path.replace(" ", "%20"))).toFile();
     }

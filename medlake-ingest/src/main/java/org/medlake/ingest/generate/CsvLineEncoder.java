@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Turns fields into the bytes of one CSV line. It writes bytes itself rather than through a
- * Writer, because an ENCODING defect needs a byte that no Writer would let through.
+ * Turns fields into the bytes of one CSV line. It writes bytes itself rather than through a Writer,
+ * because an ENCODING defect needs a byte that no Writer would let through.
  */
 final class CsvLineEncoder {
   /** In a field, stands for the single byte 0xE9 (Latin-1 é), which is not valid UTF-8 here. */

@@ -55,7 +55,8 @@ final class DefectInjector {
   }
 
   static List<RejectReason> applicableKinds(Layout layout) {
-    RejectReason badCode = layout.index(Role.LOCAL_CODE) >= 0 ? UNKNOWN_LOCAL_CODE : INVALID_TEST_CODE;
+    RejectReason badCode =
+        layout.index(Role.LOCAL_CODE) >= 0 ? UNKNOWN_LOCAL_CODE : INVALID_TEST_CODE;
     return List.of(
         MISSING_PATIENT_ID,
         MISSING_TEST_CODE,
@@ -81,7 +82,10 @@ final class DefectInjector {
     return defective;
   }
 
-  /** A kind that can break this row: a duplicate needs an earlier clean row, an implausible value a number. */
+  /**
+   * A kind that can break this row: a duplicate needs an earlier clean row, an implausible value a
+   * number.
+   */
   RejectReason chooseKind(LabResult row, boolean earlierCleanRowExists) {
     while (true) {
       RejectReason kind = kinds.get(random.nextInt(kinds.size()));
@@ -101,7 +105,8 @@ final class DefectInjector {
     switch (kind) {
       case COLLECTED_OUTSIDE_MONTH -> {
         LocalDateTime collectedAt = encounters.collectionOutsideMonth();
-        layout.format(row.withTimes(collectedAt, encounters.resultTime(collectedAt)), month, fields);
+        layout.format(
+            row.withTimes(collectedAt, encounters.resultTime(collectedAt)), month, fields);
         return new BrokenRow(fields);
       }
       case IMPLAUSIBLE_VALUE -> {
@@ -119,8 +124,8 @@ final class DefectInjector {
           fields[layout.index(Role.COLLECTED_AT)] = invalidTimestamp(row.collectedAt());
       case INVALID_TEST_CODE, UNKNOWN_LOCAL_CODE ->
           fields[testCodeIndex()] = layout.invalidTestCode(row.test(), random);
-      case ENCODING -> fields[layout.index(Role.SPECIMEN)] =
-          withStrayByte(fields[layout.index(Role.SPECIMEN)]);
+      case ENCODING ->
+          fields[layout.index(Role.SPECIMEN)] = withStrayByte(fields[layout.index(Role.SPECIMEN)]);
       case RAGGED_ROW -> {
         return new BrokenRow(ragged(fields));
       }
@@ -146,8 +151,7 @@ final class DefectInjector {
   /** Starts with a digit, so it cannot pass as a text result like NEG. */
   private String invalidResult(LabResult row) {
     char separator = layout.decimalSeparator();
-    String number =
-        row.test().isText() ? "12" + separator + "5" : layout.number(row.value(), 1);
+    String number = row.test().isText() ? "12" + separator + "5" : layout.number(row.value(), 1);
     return switch (random.nextInt(3)) {
       case 0 -> number + separator + random.nextInt(10);
       case 1 -> number.charAt(0) + "O" + number.substring(1);

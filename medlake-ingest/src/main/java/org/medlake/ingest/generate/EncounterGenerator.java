@@ -57,8 +57,8 @@ final class EncounterGenerator {
   }
 
   /**
-   * A vital sign of the current encounter, a minute later than the previous one so that no two
-   * rows of the file are equal.
+   * A vital sign of the current encounter, a minute later than the previous one so that no two rows
+   * of the file are equal.
    */
   LabResult nextVitalSign() {
     if (currentPatient == null) {
@@ -89,8 +89,8 @@ final class EncounterGenerator {
   }
 
   /**
-   * Computed on the time line, not on the wall clock, so the result time always exists locally
-   * even when the turnaround spans a daylight saving switch.
+   * Computed on the time line, not on the wall clock, so the result time always exists locally even
+   * when the turnaround spans a daylight saving switch.
    */
   LocalDateTime resultTime(LocalDateTime collectedAt) {
     double seconds = StrictMath.exp(MEDIAN_TURNAROUND_LOG + 0.9 * Gaussian.next(random));

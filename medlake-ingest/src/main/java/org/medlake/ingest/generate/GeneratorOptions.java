@@ -129,7 +129,15 @@ public record GeneratorOptions(
 
     public GeneratorOptions build() {
       return new GeneratorOptions(
-          outDir, sourcesDir, hospitals, months, start, rowsPerFile, seed, dirtyFraction, gzip,
+          outDir,
+          sourcesDir,
+          hospitals,
+          months,
+          start,
+          rowsPerFile,
+          seed,
+          dirtyFraction,
+          gzip,
           manifest);
     }
   }

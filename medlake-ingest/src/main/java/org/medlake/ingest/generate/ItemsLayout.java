@@ -54,7 +54,8 @@ final class ItemsLayout implements Layout {
           vitalSign("8480-6", "Systolic blood pressure", "mm[Hg]", 90, 140, 40, 300, 128, 18),
           vitalSign("8462-4", "Diastolic blood pressure", "mm[Hg]", 60, 90, 20, 200, 78, 11),
           vitalSign("8867-4", "Heart rate", "/min", 60, 100, 20, 250, 78, 13),
-          vitalSign("59408-5", "Oxygen saturation by Pulse oximetry", "%", 94, 100, 50, 100, 96, 2));
+          vitalSign(
+              "59408-5", "Oxygen saturation by Pulse oximetry", "%", 94, 100, 50, 100, 96, 2));
 
   private final List<DictionaryEntry> dictionary;
   private final Map<String, String> localCodes;

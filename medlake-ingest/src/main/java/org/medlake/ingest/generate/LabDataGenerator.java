@@ -62,7 +62,8 @@ public final class LabDataGenerator {
         Path file = filePath(options, hospital, month);
         try {
           files.add(
-              writer.write(month, file, streamSeed(options.seed(), index, monthIndex + 1), progress));
+              writer.write(
+                  month, file, streamSeed(options.seed(), index, monthIndex + 1), progress));
         } catch (IOException e) {
           throw cannotWrite(file, e);
         }

@@ -30,7 +30,8 @@ final class LabFileWriter {
   private final PatientPool patients;
   private final GeneratorOptions options;
 
-  LabFileWriter(Hospital hospital, LabPanels panels, PatientPool patients, GeneratorOptions options) {
+  LabFileWriter(
+      Hospital hospital, LabPanels panels, PatientPool patients, GeneratorOptions options) {
     this.hospital = requireNonNull(hospital, "hospital is null");
     this.panels = requireNonNull(panels, "panels is null");
     this.patients = requireNonNull(patients, "patients is null");
@@ -98,7 +99,8 @@ final class LabFileWriter {
     }
     Map<String, Long> defectsByReason = new TreeMap<>();
     defectCounts.forEach((reason, count) -> defectsByReason.put(reason.name(), count));
-    return new GeneratedFile(file, hospital.hospitalId(), hospital.source(), month, rows, defectsByReason);
+    return new GeneratedFile(
+        file, hospital.hospitalId(), hospital.source(), month, rows, defectsByReason);
   }
 
   /** GZIPOutputStream writes a zero modification time, so compressed bytes are reproducible. */

@@ -15,25 +15,24 @@ final class LabPanels {
               30,
               0.95,
               List.of(
-                  "718-7", "4544-3", "6690-2", "789-8", "777-3", "787-2", "785-6", "786-4",
-                  "751-8", "731-0")),
+                  "718-7", "4544-3", "6690-2", "789-8", "777-3", "787-2", "785-6", "786-4", "751-8",
+                  "731-0")),
           new PanelDefinition(
               "basic metabolic",
               25,
               0.9,
               List.of(
-                  "2951-2", "2823-3", "2075-0", "2028-9", "2345-7", "2160-0", "3094-0",
-                  "17861-6")),
+                  "2951-2", "2823-3", "2075-0", "2028-9", "2345-7", "2160-0", "3094-0", "17861-6")),
           new PanelDefinition(
               "liver",
               12,
               0.85,
-              List.of("1742-6", "1920-8", "6768-6", "2324-2", "1975-2", "1968-7", "2885-2", "1751-7")),
+              List.of(
+                  "1742-6", "1920-8", "6768-6", "2324-2", "1975-2", "1968-7", "2885-2", "1751-7")),
           new PanelDefinition("inflammation", 12, 0.7, List.of("1988-5", "33959-8", "4537-7")),
           new PanelDefinition(
               "coagulation", 8, 0.8, List.of("5902-2", "6301-6", "14979-9", "3255-7", "48065-7")),
-          new PanelDefinition(
-              "cardiac", 6, 0.8, List.of("10839-9", "33762-6", "2157-6", "2532-0")),
+          new PanelDefinition("cardiac", 6, 0.8, List.of("10839-9", "33762-6", "2157-6", "2532-0")),
           new PanelDefinition("lipids", 6, 0.95, List.of("2093-3", "2571-8", "2085-9", "13457-7")),
           new PanelDefinition("iron", 4, 0.8, List.of("2276-4", "2498-4", "2132-9", "2284-8")),
           new PanelDefinition("thyroid", 5, 0.9, List.of("3016-3", "3024-7")),
@@ -42,8 +41,8 @@ final class LabPanels {
               7,
               0.95,
               List.of(
-                  "5803-2", "5811-5", "20454-5", "25428-4", "5794-3", "5797-6", "5802-4",
-                  "5799-2", "2106-3")),
+                  "5803-2", "5811-5", "20454-5", "25428-4", "5794-3", "5797-6", "5802-4", "5799-2",
+                  "2106-3")),
           new PanelDefinition(
               "other",
               10,
@@ -72,7 +71,10 @@ final class LabPanels {
                           .orElseThrow(
                               () ->
                                   new IllegalStateException(
-                                      "Panel " + definition.name() + " names unknown test " + code)))
+                                      "Panel "
+                                          + definition.name()
+                                          + " names unknown test "
+                                          + code)))
               .toList();
       panels.add(new Panel(definition.name(), definition.weight(), definition.inclusion(), tests));
     }

@@ -42,7 +42,9 @@ record LabTest(
     return distribution == Distribution.CATEGORICAL;
   }
 
-  /** Below this limit the lab reports {@code <limit} instead of the value; NaN when it never does. */
+  /**
+   * Below this limit the lab reports {@code <limit} instead of the value; NaN when it never does.
+   */
   boolean hasReportingLimit() {
     return !Double.isNaN(reportingLimit);
   }

@@ -34,7 +34,8 @@ final class LabTestCatalog {
   LabTestCatalog(List<LabTest> tests) {
     this.tests = List.copyOf(requireNonNull(tests, "tests is null"));
     this.testsByCode =
-        this.tests.stream().collect(Collectors.toUnmodifiableMap(LabTest::code, Function.identity()));
+        this.tests.stream()
+            .collect(Collectors.toUnmodifiableMap(LabTest::code, Function.identity()));
   }
 
   static LabTestCatalog load() {
@@ -73,8 +74,9 @@ final class LabTestCatalog {
       case "normal" -> kind = Distribution.NORMAL;
       case "lognormal" -> kind = Distribution.LOG_NORMAL;
       case "categorical" -> kind = Distribution.CATEGORICAL;
-      default -> throw new IllegalStateException(
-          "Test " + code + " has unknown distribution '" + distribution[0] + "'");
+      default ->
+          throw new IllegalStateException(
+              "Test " + code + " has unknown distribution '" + distribution[0] + "'");
     }
     if (text != (kind == Distribution.CATEGORICAL)) {
       throw new IllegalStateException("Test " + code + ": kind and distribution disagree");

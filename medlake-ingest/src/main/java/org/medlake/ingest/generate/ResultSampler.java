@@ -53,9 +53,9 @@ final class ResultSampler {
   }
 
   /**
-   * Always within the plausible bounds, which the validator enforces: out-of-bounds draws are
-   * drawn again and, rarely, clamped. The bounds have no more decimals than the test reports, so
-   * rounding cannot leave them.
+   * Always within the plausible bounds, which the validator enforces: out-of-bounds draws are drawn
+   * again and, rarely, clamped. The bounds have no more decimals than the test reports, so rounding
+   * cannot leave them.
    */
   static double numericValue(LabTest test, Sex sex, SplittableRandom random) {
     Parameters parameters = test.parameters(sex);
@@ -84,8 +84,8 @@ final class ResultSampler {
         double location = StrictMath.log(mean) - variance / 2;
         yield StrictMath.exp(location + StrictMath.sqrt(variance) * Gaussian.next(random));
       }
-      case CATEGORICAL -> throw new IllegalArgumentException(
-          "Test " + test.code() + " has text results");
+      case CATEGORICAL ->
+          throw new IllegalArgumentException("Test " + test.code() + " has text results");
     };
   }
 

@@ -32,10 +32,13 @@ final class SourceMappingWriter {
     Layout layout = hospital.layout();
     List<String> lines = new ArrayList<>();
     lines.add(
-        "# Source mapping for hospital " + hospital.hospitalId() + " (written by medlake generate)");
+        "# Source mapping for hospital "
+            + hospital.hospitalId()
+            + " (written by medlake generate)");
     lines.add("source: " + hospital.source());
     lines.add("hospital-id: " + hospital.hospitalId());
-    lines.add("description: Synthetic hospital " + hospital.hospitalId() + ", layout " + layout.id());
+    lines.add(
+        "description: Synthetic hospital " + hospital.hospitalId() + ", layout " + layout.id());
     lines.add("csv:");
     lines.add("  delimiter: \"" + layout.delimiter() + "\"");
     lines.add("  quote: '\"'");
