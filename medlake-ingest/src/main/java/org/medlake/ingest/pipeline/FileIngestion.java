@@ -52,6 +52,15 @@ final class FileIngestion {
     this.progress = progress;
   }
 
+  private static long traceStart = System.nanoTime();
+
+  private static void trace(String what) {
+    if (System.getenv("MEDLAKE_TRACE") != null) {
+      System.err.printf("TRACE %6d ms %s%n", (System.nanoTime() - traceStart) / 1_000_000, what);
+      traceStart = System.nanoTime();
+    }
+  }
+
   StagedOutput run(
       PreparedFile prepared, HeaderLayout header, SourceMapping mapping, YearMonth month, String sourceFile, String runId,
       Path resultsDirectory, Path rejectsDirectory, Path temporaryDirectory) {
@@ -62,13 +71,18 @@ final class FileIngestion {
       CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
       List<RecordGroups.Span> spans = RecordGroups.find(
           prepared.readable(), prepared.scan().oddQuoteLines(), splitter, header.names().size(), config.maxLinesPerRecord());
+      trace("start");
       createSideTables(connection, statement, prepared, spans, mapping);
+      trace("side tables");
       progress.update(name, "parsing", -1);
       statement.execute(sql.createTyped(prepared.readable(), prepared.scan().unusedControlCharacter(), config.maxLineBytes(), !spans.isEmpty()));
+      trace("typed");
       checkCodes(connection, statement);
+      trace("codes");
       progress.update(name, "validating", -1);
       long filtered = single(statement, "SELECT count(*) FROM typed WHERE filtered");
       statement.execute(sql.createChecked());
+      trace("checked");
       statement.execute("DROP TABLE typed");
       Map<String, Long> reasons = new TreeMap<>();
       try (ResultSet rows = statement.executeQuery("SELECT reason, count(*) FROM (SELECT unnest(list_distinct(reasons)) AS reason FROM checked) GROUP BY reason")) {
@@ -78,8 +92,10 @@ final class FileIngestion {
       }
       long read = single(statement, "SELECT count(*) FROM checked");
       long rejected = single(statement, "SELECT count(*) FROM checked WHERE len(reasons) > 0");
+      trace("counts");
       progress.update(name, "pseudonymizing", -1);
       linkKeys(connection, statement, mapping.hospitalId());
+      trace("keys");
       progress.update(name, "writing", -1);
       List<PartitionFile> results = new ArrayList<>();
       List<LocalDateTime> months = new ArrayList<>();
@@ -104,6 +120,7 @@ final class FileIngestion {
         accepted += rows;
         results.add(new PartitionFile(file, partition, rows));
       }
+      trace("results written");
       Optional<PartitionFile> rejects = Optional.empty();
       if (rejected > 0) {
         String directory = "delivery_month_month=" + month + "/hospital_id=" + mapping.hospitalId();

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
+import java.io.PushbackInputStream;
+import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
@@ -49,6 +51,10 @@ final class FilePreparer {
       byte[] head = head(file);
       boolean gzip = head.length >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
       Charset charset = charset(file, csv.encoding());
+      if (!gzip && head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF) {
+        // a UTF-8 byte-order mark is unambiguous; read as the declared encoding it would garble the header
+        charset = StandardCharsets.UTF_8;
+      }
       if (!gzip && (head.length >= 2 && ((head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF || (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE))) {
         charset = StandardCharsets.UTF_16;
       }
@@ -60,8 +66,8 @@ final class FilePreparer {
           scan = scanner.scan(input);
         }
         String checksum = HexFormat.of().formatHex(digest.digest());
-        refuseBinary(file, scan);
-        if (!scan.needsNormalization()) {
+        refuseUnusable(file, scan, scan.invalidLines().contains(1L), charset);
+        if (!scan.needsNormalization() && !compressedByName(file)) {
           return new PreparedFile(file, file, checksum, size, scan, Set.of(), Set.of());
         }
         Path copy = temporaryCopy(file);
@@ -69,7 +75,7 @@ final class FilePreparer {
         try (InputStream input = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
           normalized = normalize(input, StandardCharsets.UTF_8, copy, file);
         }
-        return finish(file, copy, checksum, size, scanner, normalized);
+        return finish(file, copy, checksum, size, scanner, normalized, StandardCharsets.UTF_8);
       }
       MessageDigest digest = sha256();
       Path copy = temporaryCopy(file);
@@ -77,58 +83,105 @@ final class FilePreparer {
       try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), digest)) {
         InputStream decoded = gzip ? new LimitedInputStream(new GZIPInputStream(raw, 1 << 16), config.maxDecompressedBytes(), file) : raw;
         if (gzip) {
-          byte[] inner = decoded.readNBytes(4);
+          // peeked and pushed back: a SequenceInputStream would close the gzip stream (and the
+          // checksummed file stream under it) at its end, before the rest is read into the checksum
+          PushbackInputStream peekable = new PushbackInputStream(decoded, 4);
+          byte[] inner = peekable.readNBytes(4);
           refuseNested(file, inner);
-          decoded = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(inner), decoded);
+          peekable.unread(inner);
+          decoded = peekable;
         }
         normalized = normalize(decoded, charset, copy, file);
+        // the rest of the file (gzip trailer, trailing bytes) still belongs to the checksum
         raw.transferTo(java.io.OutputStream.nullOutputStream());
       } catch (EOFException e) {
         throw new UnreadableFileException(file, "truncated gzip file (unexpected end of compressed data)", e);
       } catch (ZipException e) {
         throw new UnreadableFileException(file, "corrupt gzip file: " + e.getMessage(), e);
       }
-      return finish(file, copy, HexFormat.of().formatHex(digest.digest()), size, scanner, normalized);
+      return finish(file, copy, HexFormat.of().formatHex(digest.digest()), size, scanner, normalized, charset);
     } catch (IOException e) {
       throw new UnreadableFileException(file, "cannot read: " + e.getMessage(), e);
     }
   }
 
-  private PreparedFile finish(Path file, Path copy, String checksum, long size, LineScanner scanner, Normalized normalized)
+  private PreparedFile finish(
+      Path file, Path copy, String checksum, long size, LineScanner scanner, Normalized normalized, Charset charset)
       throws IOException {
     LineScan scan;
     try (InputStream input = Files.newInputStream(copy)) {
       scan = scanner.scan(input);
     }
-    refuseBinary(file, scan);
+    refuseUnusable(file, scan, normalized.encodingLines().contains(1L), charset);
     return new PreparedFile(file, copy, checksum, size, scan, normalized.encodingLines(), normalized.overlongLines());
   }
 
   private record Normalized(Set<Long> encodingLines, Set<Long> overlongLines) {}
 
+  /**
+   * Writes the text as UTF-8 with {@code \n} line ends. Lines are read with a bounded buffer, so an
+   * overlong line costs at most {@code max-line-bytes} of memory however long it is. The input is
+   * left open: the caller still reads the rest of it into the checksum.
+   */
   private Normalized normalize(InputStream input, Charset charset, Path copy, Path file) throws IOException {
     CharsetDecoder decoder =
         charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     Set<Long> encodingLines = new HashSet<>();
     Set<Long> overlongLines = new HashSet<>();
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(input, decoder), 1 << 16);
-        BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(copy), StandardCharsets.UTF_8), 1 << 16)) {
-      String line;
+    Reader reader = new BufferedReader(new InputStreamReader(new FilterInputStream(input) {
+      @Override
+      public void close() {
+        // closed by the caller
+      }
+    }, decoder), 1 << 16);
+    try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(copy), StandardCharsets.UTF_8), 1 << 16)) {
+      long cap = Math.min(config.maxLineBytes(), Integer.MAX_VALUE - 16);
+      StringBuilder line = new StringBuilder();
       long number = 0;
-      while ((line = reader.readLine()) != null) {
-        number++;
-        if (number == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1);
+      long utf8Bytes = 0;
+      boolean overlong = false;
+      boolean replaced = false;
+      boolean pendingCarriageReturn = false;
+      boolean lineStarted = false;
+      char[] buffer = new char[1 << 16];
+      int read;
+      while ((read = reader.read(buffer)) >= 0) {
+        for (int i = 0; i < read; i++) {
+          char c = buffer[i];
+          if (pendingCarriageReturn) {
+            pendingCarriageReturn = false;
+            if (c == '\n') {
+              continue;
+            }
+          }
+          if (c == '\n' || c == '\r') {
+            pendingCarriageReturn = c == '\r';
+            writeLine(writer, line, ++number, overlong, replaced, encodingLines, overlongLines);
+            line.setLength(0);
+            utf8Bytes = 0;
+            overlong = false;
+            replaced = false;
+            lineStarted = false;
+            continue;
+          }
+          if (number == 0 && !lineStarted && c == '\uFEFF') {
+            lineStarted = true;
+            continue;
+          }
+          lineStarted = true;
+          replaced |= c == '\uFFFD';
+          utf8Bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+          if (!overlong && utf8Bytes > cap) {
+            overlong = true;
+            line.setLength(Math.min(line.length(), TRUNCATED_LINE_CHARS));
+          }
+          if (!overlong || line.length() < TRUNCATED_LINE_CHARS) {
+            line.append(c);
+          }
         }
-        if (line.length() > config.maxLineBytes() || utf8Length(line) > config.maxLineBytes()) {
-          overlongLines.add(number);
-          // the prefix is kept for the reject record; quotes go so it cannot open a quoted field
-          line = line.substring(0, Math.min(line.length(), TRUNCATED_LINE_CHARS)).replace("\"", "").replace("'", "") + "...";
-        } else if (line.indexOf('\uFFFD') >= 0) {
-          encodingLines.add(number);
-        }
-        writer.write(line);
-        writer.write('\n');
+      }
+      if (lineStarted) {
+        writeLine(writer, line, ++number, overlong, replaced, encodingLines, overlongLines);
       }
     } catch (java.nio.charset.MalformedInputException e) {
       throw new UnreadableFileException(file, "undecodable as " + charset.name(), e);
@@ -136,20 +189,41 @@ final class FilePreparer {
     return new Normalized(encodingLines, overlongLines);
   }
 
-  private static long utf8Length(String line) {
-    long bytes = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+  private static void writeLine(BufferedWriter writer, StringBuilder line, long number, boolean overlong, boolean replaced,
+      Set<Long> encodingLines, Set<Long> overlongLines) throws IOException {
+    if (overlong) {
+      overlongLines.add(number);
+      // the prefix is kept for the reject record; quotes go so it cannot open a quoted field
+      writer.write(line.toString().replace("\"", "").replace("'", ""));
+      writer.write("...");
+    } else {
+      if (replaced) {
+        encodingLines.add(number);
+      }
+      writer.append(line);
     }
-    return bytes;
+    writer.write('\n');
   }
 
-  private static void refuseBinary(Path file, LineScan scan) {
+  /** A file without a usable header line is refused before any row is looked at. */
+  private static void refuseUnusable(Path file, LineScan scan, boolean headerUndecodable, Charset charset) {
+    if (scan.lines() == 0) {
+      throw new UnreadableFileException(file, "empty file (no header line, no rows)");
+    }
     if (scan.nulBytes() > 0) {
       throw new UnreadableFileException(
           file, "contains " + scan.nulBytes() + " NUL bytes: not a text CSV in the declared encoding (UTF-16 without byte-order mark, or binary?)");
     }
+    if (headerUndecodable) {
+      throw new UnreadableFileException(file, "line 1: the header is not valid " + charset.name()
+          + " (set csv.encoding in the source mapping to the file's encoding; or not a CSV file?)");
+    }
+  }
+
+  /** DuckDB decompresses by file name; a plain-text file with such a name is read from a copy. */
+  private static boolean compressedByName(Path file) {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return name.endsWith(".gz") || name.endsWith(".gzip") || name.endsWith(".zst");
   }
 
   private static void refuseNested(Path file, byte[] inner) {

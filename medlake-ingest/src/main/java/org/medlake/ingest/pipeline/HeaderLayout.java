@@ -29,12 +29,21 @@ record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optio
         .stream().map(String::trim).toList();
     Map<Field, Integer> indexes = new EnumMap<>(Field.class);
     List<String> missing = new ArrayList<>();
-    for (Map.Entry<Field, String> entry : mapping.columns().entrySet()) {
-      int index = names.indexOf(entry.getValue());
+    // in the contract's field order, so that the message does not depend on map iteration order
+    for (Field field : Field.values()) {
+      String column = mapping.columns().get(field);
+      if (column == null) {
+        continue;
+      }
+      int index = names.indexOf(column);
       if (index < 0) {
-        missing.add(entry.getValue());
+        missing.add(column);
+      } else if (names.lastIndexOf(column) != index) {
+        // which of the columns is meant cannot be told; taking the first would silently pick one
+        throw new UnreadableFileException(file, "line 1: column '%s' occurs %d times in the header (source '%s' maps it to %s)"
+            .formatted(printable(column), names.stream().filter(column::equals).count(), mapping.source(), field.key()));
       } else {
-        indexes.put(entry.getKey(), index + 1);
+        indexes.put(field, index + 1);
       }
     }
     Optional<Integer> filterIndex = Optional.empty();
@@ -64,12 +73,25 @@ record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optio
             .formatted(mapping.source(), printable(expected), printable(candidate));
       }
     }
-    String shown = names.size() > 12 ? String.join(", ", names.subList(0, 12)) + ", ..." : String.join(", ", names);
+    String shown = printable(names.size() > 12 ? String.join(", ", names.subList(0, 12)) + ", ..." : String.join(", ", names));
     return "required column(s) missing: %s (source '%s'; the header has %d column(s): %s)"
         .formatted(String.join(", ", missing), mapping.source(), names.size(), shown);
   }
 
   private static String printable(char delimiter) {
     return delimiter == '\t' ? "\\t" : String.valueOf(delimiter);
+  }
+
+  /** Text from the file as it may appear in a one-line message: control characters escaped. */
+  private static String printable(String text) {
+    StringBuilder printable = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> {
+      if (Character.isISOControl(c)) {
+        printable.append("\\x%02X".formatted(c));
+      } else {
+        printable.appendCodePoint(c);
+      }
+    });
+    return printable.toString();
   }
 }

@@ -144,7 +144,11 @@ public final class IngestService implements AutoCloseable {
           Path.of(URI.create(lakehouse.rejects().location())).resolve("data"),
           workDirectory);
       progress.update(name, "committing", -1);
+      long commitStart = System.nanoTime();
       long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256());
+      if (System.getenv("MEDLAKE_TRACE") != null) {
+        System.err.printf("TRACE commit %d ms, prepare+total so far %d ms%n", (System.nanoTime() - commitStart) / 1_000_000, elapsedMillis(startNanos));
+      }
       long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
           + staged.rejects().map(file -> size(file.path())).orElse(0L);
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
@@ -152,7 +156,7 @@ public final class IngestService implements AutoCloseable {
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
       ledger.record(done);
       return done;
-    } catch (MedlakeException e) {
+    } catch (RuntimeException e) {
       IngestRun failed = run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(), RunStatus.FAILED,
           started, prepared == null ? 0 : prepared.bytesIn());
       ledger.record(withMessage(failed, e.getMessage(), elapsedMillis(startNanos)));

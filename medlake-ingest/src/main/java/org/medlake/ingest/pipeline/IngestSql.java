@@ -50,7 +50,7 @@ final class IngestSql {
           SELECT line_no, raw FROM lines
           WHERE line_no > 1 AND raw IS NOT NULL AND line_no NOT IN (SELECT line_no FROM span_lines)
           UNION ALL
-          SELECT s.start_line, string_agg(l.raw, chr(10) ORDER BY l.line_no)
+          SELECT s.start_line, string_agg(coalesce(l.raw, $$$$), chr(10) ORDER BY l.line_no)
           FROM lines l JOIN spans s ON l.line_no BETWEEN s.start_line AND s.end_line
           GROUP BY s.start_line
           """
