@@ -38,6 +38,9 @@ public final class MedlakeCommand {
   }
 
   static int execute(String... args) {
+    if (java.util.Arrays.asList(args).contains("--debug")) {
+      System.setProperty("org.slf4j.simpleLogger.log.org.medlake", "debug");
+    }
     CommandLine commandLine = new CommandLine(new MedlakeCommand());
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
       MedlakeCommand top = line.getCommandSpec().root().commandLine().getCommand();

@@ -52,13 +52,15 @@ final class FileIngestion {
     this.progress = progress;
   }
 
-  private static long traceStart = System.nanoTime();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileIngestion.class);
 
-  private static void trace(String what) {
-    if (System.getenv("MEDLAKE_TRACE") != null) {
-      System.err.printf("TRACE %6d ms %s%n", (System.nanoTime() - traceStart) / 1_000_000, what);
-      traceStart = System.nanoTime();
-    }
+  private long phaseStart = System.nanoTime();
+
+  /** Phase durations at debug level ({@code medlake --debug}), for profiling. */
+  private void trace(String phase) {
+    long now = System.nanoTime();
+    LOG.debug("ingest phase {} took {} ms", phase, (now - phaseStart) / 1_000_000);
+    phaseStart = now;
   }
 
   StagedOutput run(
@@ -78,6 +80,7 @@ final class FileIngestion {
       statement.execute(sql.createTyped(prepared.readable(), prepared.scan().unusedControlCharacter(), config.maxLineBytes(), !spans.isEmpty()));
       trace("typed");
       checkCodes(connection, statement);
+      statement.execute(sql.createUtcShifts());
       trace("codes");
       progress.update(name, "validating", -1);
       long filtered = single(statement, "SELECT count(*) FROM typed WHERE filtered");
@@ -94,7 +97,7 @@ final class FileIngestion {
       long rejected = single(statement, "SELECT count(*) FROM checked WHERE len(reasons) > 0");
       trace("counts");
       progress.update(name, "pseudonymizing", -1);
-      linkKeys(connection, statement, mapping.hospitalId());
+      linkKeys(statement, mapping.hospitalId(), temporaryDirectory);
       trace("keys");
       progress.update(name, "writing", -1);
       List<PartitionFile> results = new ArrayList<>();
@@ -221,12 +224,12 @@ final class FileIngestion {
     }
   }
 
-  private void linkKeys(Connection connection, Statement statement, String hospitalId) throws SQLException {
-    link(connection, statement, hospitalId, LinkVault.Kind.PATIENT, "patient_id", "patient_keys");
-    link(connection, statement, hospitalId, LinkVault.Kind.ENCOUNTER, "encounter_id", "encounter_keys");
+  private void linkKeys(Statement statement, String hospitalId, Path temporaryDirectory) throws SQLException {
+    link(statement, hospitalId, LinkVault.Kind.PATIENT, "patient_id", "patient_keys", temporaryDirectory);
+    link(statement, hospitalId, LinkVault.Kind.ENCOUNTER, "encounter_id", "encounter_keys", temporaryDirectory);
   }
 
-  private void link(Connection connection, Statement statement, String hospitalId, LinkVault.Kind kind, String column, String table)
+  private void link(Statement statement, String hospitalId, LinkVault.Kind kind, String column, String table, Path temporaryDirectory)
       throws SQLException {
     List<String> localIds = new ArrayList<>();
     try (ResultSet rows = statement.executeQuery(
@@ -235,16 +238,29 @@ final class FileIngestion {
         localIds.add(rows.getString(1));
       }
     }
+    trace("distinct " + column + " " + localIds.size());
     Map<String, String> surrogates = vault.surrogates(hospitalId, kind, localIds);
-    statement.execute("CREATE TABLE " + table + " (local_id VARCHAR PRIMARY KEY, surrogate VARCHAR NOT NULL)");
-    try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+    trace("vault " + column);
+    // a CSV file is the fast way to hand DuckDB many rows from Java (the appender crosses JNI per value);
+    // it lives in the run's work directory, which is deleted when the run ends
+    Path file = temporaryDirectory.resolve(table + ".csv");
+    try (java.io.BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
       for (Map.Entry<String, String> entry : surrogates.entrySet()) {
-        appender.beginRow();
-        appender.append(entry.getKey());
-        appender.append(entry.getValue());
-        appender.endRow();
+        writer.write(quoted(entry.getKey()));
+        writer.write(',');
+        writer.write(entry.getValue());
+        writer.write('\n');
       }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
+    statement.execute("CREATE TABLE " + table + " AS SELECT * FROM read_csv(" + literal(file.toString())
+        + ", columns = {'local_id': 'VARCHAR', 'surrogate': 'VARCHAR'}, header = false, auto_detect = false, quote = '\"', escape = '\"',"
+        + " delim = ',', null_padding = false)");
+  }
+
+  private static String quoted(String value) {
+    return '"' + value.replace("\"", "\"\"") + '"';
   }
 
   private static List<String[]> plausibilityBounds() throws IOException {

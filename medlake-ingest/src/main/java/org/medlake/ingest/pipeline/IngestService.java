@@ -40,6 +40,7 @@ import org.medlake.lake.Lakehouse;
  * committed before adds nothing; a new file for a hospital-month that has data replaces it.
  */
 public final class IngestService implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestService.class);
   private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -146,9 +147,7 @@ public final class IngestService implements AutoCloseable {
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
       long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256());
-      if (System.getenv("MEDLAKE_TRACE") != null) {
-        System.err.printf("TRACE commit %d ms, prepare+total so far %d ms%n", (System.nanoTime() - commitStart) / 1_000_000, elapsedMillis(startNanos));
-      }
+      LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
           + staged.rejects().map(file -> size(file.path())).orElse(0L);
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),

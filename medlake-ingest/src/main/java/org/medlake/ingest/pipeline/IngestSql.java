@@ -82,56 +82,75 @@ final class IngestSql {
 
   private String typedSelect() {
     String number = mapping.decimalSeparator().equals(",") ? "[-+]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "[-+]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
-    String resultPattern = "^(<=|>=|<|>)?\\s*(" + number + ")$";
+    String resultPattern = "(?:<=|>=|<|>)?\\s*" + number;
     String rangePattern = "^\\s*(" + number + ")\\s*-\\s*(" + number + ")\\s*$";
-    String formats = mapping.timestampFormats().stream().map(org.medlake.lake.DuckDb::literal).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    String lowOnly = "^\\s*>=?\\s*(" + number + ")\\s*$";
+    String highOnly = "^\\s*<=?\\s*(" + number + ")\\s*$";
     String zone = literal(mapping.timeZone());
     boolean lookup = mapping.codeLookup().isPresent();
     String keep = mapping.filter().map(filter -> filter.keep().stream().map(org.medlake.lake.DuckDb::literal)
         .collect(java.util.stream.Collectors.joining(", ", "(", ")"))).orElse(null);
-    StringBuilder sql = new StringBuilder();
-    sql.append("SELECT v.line_no, v.raw, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
+    StringBuilder inner = new StringBuilder();
+    inner.append("SELECT v.line_no, v.raw, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
         .append(lookup ? "  coalesce(v.test_code, d.test_code) AS test_code, coalesce(v.test_name, d.test_name) AS test_name, coalesce(v.unit, d.unit) AS unit,\n"
             : "  v.test_code, v.test_name, v.unit,\n")
         .append(lookup ? "  d.test_code IS NOT NULL AS dictionary_hit,\n" : "  true AS dictionary_hit,\n")
-        .append("  v.specimen, v.result, v.abnormal_flag, v.patient_sex,\n")
-        .append("  regexp_matches(v.result, ").append(literal(resultPattern)).append(") AS numeric_result,\n")
-        .append("  CASE WHEN regexp_matches(v.result, ").append(literal(resultPattern)).append(") THEN TRY_CAST(")
-        .append(decimal("regexp_extract(v.result, " + literal(resultPattern) + ", 2)")).append(" AS DOUBLE) END AS value_numeric,\n")
-        .append("  nullif(regexp_extract(v.result, ").append(literal(resultPattern)).append(", 1), '') AS value_comparator,\n")
-        .append("  CASE WHEN NOT regexp_matches(v.result, ").append(literal(resultPattern))
-        .append(") AND regexp_full_match(v.result, '[A-Za-z][A-Za-z0-9 +/()._:-]*') THEN v.result END AS value_text,\n");
-    if (columnIndexes.containsKey(Field.REFERENCE_RANGE) || mapping.constants().containsKey(Field.REFERENCE_RANGE)) {
-      String range = "v.reference_range";
-      sql.append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN TRY_CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 1)")).append(" AS DOUBLE)")
-          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal("^\\s*>=?\\s*(" + number + ")\\s*$")).append(") THEN TRY_CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal("^\\s*>=?\\s*(" + number + ")\\s*$") + ", 1)")).append(" AS DOUBLE) END AS ref_low,\n")
-          .append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN TRY_CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 2)")).append(" AS DOUBLE)")
-          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal("^\\s*<=?\\s*(" + number + ")\\s*$")).append(") THEN TRY_CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal("^\\s*<=?\\s*(" + number + ")\\s*$") + ", 1)")).append(" AS DOUBLE) END AS ref_high,\n")
-          .append("  ").append(range).append(" IS NOT NULL AND NOT regexp_matches(").append(range).append(", ")
-          .append(literal(rangePattern + "|^\\s*[<>]=?\\s*(" + number + ")\\s*$")).append(") AS invalid_range,\n");
-    } else {
-      sql.append("  TRY_CAST(").append(decimal("v.ref_low")).append(" AS DOUBLE) AS ref_low,\n")
-          .append("  TRY_CAST(").append(decimal("v.ref_high")).append(" AS DOUBLE) AS ref_high,\n")
-          .append("  (v.ref_low IS NOT NULL AND TRY_CAST(").append(decimal("v.ref_low")).append(" AS DOUBLE) IS NULL)")
-          .append(" OR (v.ref_high IS NOT NULL AND TRY_CAST(").append(decimal("v.ref_high")).append(" AS DOUBLE) IS NULL) AS invalid_range,\n");
-    }
-    sql.append("  v.collected_at AS collected_raw, v.resulted_at AS resulted_raw, v.patient_birth_year AS birth_year_raw,\n")
-        .append("  try_strptime(v.collected_at, ").append(formats).append(") AS collected_local,\n")
-        .append("  timezone(").append(zone).append(", try_strptime(v.collected_at, ").append(formats).append("))::TIMESTAMP AS collected_at,\n")
-        .append("  timezone(").append(zone).append(", try_strptime(v.resulted_at, ").append(formats).append("))::TIMESTAMP AS resulted_at,\n")
-        .append("  TRY_CAST(v.patient_birth_year AS INTEGER) AS patient_birth_year,\n")
+        .append("  v.specimen, v.result, v.abnormal_flag, v.patient_sex, v.ref_low AS ref_low_raw, v.ref_high AS ref_high_raw,\n")
+        .append("  v.reference_range AS range_raw,\n")
+        .append("  coalesce(regexp_full_match(v.result, ").append(literal(resultPattern)).append("), false) AS numeric_result,\n")
+        .append("  v.collected_at AS collected_raw, v.resulted_at AS resulted_raw, v.patient_birth_year AS birth_year_raw,\n")
+        .append("  ").append(strptime("v.collected_at")).append(" AS collected_local,\n")
+        .append("  ").append(strptime("v.resulted_at")).append(" AS resulted_local,\n")
+        .append("  CASE WHEN regexp_full_match(v.patient_birth_year, '[0-9]{4}') THEN CAST(v.patient_birth_year AS INTEGER) END AS patient_birth_year,\n")
         .append(keep == null ? "  false AS filtered\n"
             : "  (v.line_flag IS NULL AND NOT v.bad_quoting AND v.field_count = " + expectedFields
                 + " AND coalesce(v.filter_value NOT IN " + keep + ", true)) AS filtered\n")
         .append("FROM vals v");
     if (lookup) {
-      sql.append(" LEFT JOIN dictionary d ON d.local_code = v.local_code");
+      inner.append(" LEFT JOIN dictionary d ON d.local_code = v.local_code");
     }
+    StringBuilder sql = new StringBuilder("SELECT p.*,\n");
+    sql.append("  CASE WHEN p.numeric_result THEN TRY_CAST(").append(decimal("ltrim(p.result, '<>= ')")).append(" AS DOUBLE) END AS value_numeric,\n")
+        .append("  CASE WHEN p.numeric_result AND p.result[1] IN ('<', '>') THEN CASE WHEN p.result[2] = '=' THEN p.result[1:2] ELSE p.result[1] END END")
+        .append(" AS value_comparator,\n")
+        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, '[A-Za-z][A-Za-z0-9 +/()._:-]*') THEN p.result END AS value_text,\n");
+    if (columnIndexes.containsKey(Field.REFERENCE_RANGE) || mapping.constants().containsKey(Field.REFERENCE_RANGE)) {
+      String range = "p.range_raw";
+      sql.append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 1)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal(lowOnly)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(lowOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_low,\n")
+          .append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 2)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal(highOnly)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + range + ", " + literal(highOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_high,\n")
+          .append("  ").append(range).append(" IS NOT NULL AND NOT regexp_matches(").append(range).append(", ")
+          .append(literal(rangePattern + "|" + lowOnly + "|" + highOnly)).append(") AS invalid_range\n");
+    } else {
+      String strict = literal(number);
+      sql.append("  CASE WHEN regexp_full_match(p.ref_low_raw, ").append(strict).append(") THEN CAST(").append(decimal("p.ref_low_raw"))
+          .append(" AS DOUBLE) END AS ref_low,\n")
+          .append("  CASE WHEN regexp_full_match(p.ref_high_raw, ").append(strict).append(") THEN CAST(").append(decimal("p.ref_high_raw"))
+          .append(" AS DOUBLE) END AS ref_high,\n")
+          .append("  NOT coalesce(regexp_full_match(p.ref_low_raw, ").append(strict).append("), true)")
+          .append(" OR NOT coalesce(regexp_full_match(p.ref_high_raw, ").append(strict).append("), true) AS invalid_range\n");
+    }
+    sql.append("FROM (").append(inner).append(") p");
     return sql.toString();
+  }
+
+  /** Distinct local hours of the file with their shift to UTC: one time-zone lookup per hour, not per row. */
+  String createUtcShifts() {
+    return "CREATE TABLE utc_shifts AS SELECT hour, timezone(" + literal(mapping.timeZone()) + ", hour)::TIMESTAMP - hour AS shift FROM ("
+        + "SELECT DISTINCT date_trunc('hour', collected_local) AS hour FROM typed WHERE collected_local IS NOT NULL"
+        + " UNION SELECT DISTINCT date_trunc('hour', resulted_local) FROM typed WHERE resulted_local IS NOT NULL)";
+  }
+
+  private String strptime(String column) {
+    List<String> formats = mapping.timestampFormats();
+    String argument = formats.size() == 1 ? literal(formats.get(0))
+        : formats.stream().map(org.medlake.lake.DuckDb::literal).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    return "try_strptime(" + column + ", " + argument + ")";
   }
 
   /** Evaluates every rule into {@code reasons}; rows filtered out by the source are left out. */
@@ -182,8 +201,11 @@ final class IngestSql {
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
         + "    WHEN field_count <> " + expectedFields + " THEN ['RAGGED_ROW']\n"
         + "    ELSE list_filter(" + ruleList + ", x -> x IS NOT NULL)\n  END" + duplicate + " AS reasons\n"
-        + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max\n"
+        + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max,\n"
+        + "    t.collected_local + sc.shift AS collected_at, t.resulted_local + sr.shift AS resulted_at\n"
         + "  FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
+        + "  LEFT JOIN utc_shifts sc ON sc.hour = date_trunc('hour', t.collected_local)\n"
+        + "  LEFT JOIN utc_shifts sr ON sr.hour = date_trunc('hour', t.resulted_local)\n"
         + "  WHERE NOT t.filtered) t";
   }
 

@@ -40,8 +40,6 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  private static final int BATCH = 500;
-
   private final Connection connection;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
@@ -56,8 +54,8 @@ public final class LinkVault implements AutoCloseable {
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
       try (Statement statement = connection.createStatement()) {
         statement.execute(
-            "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac TEXT NOT NULL,"
-                + " surrogate TEXT NOT NULL UNIQUE, PRIMARY KEY (hospital_id, kind, id_hmac))");
+            "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
+                + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
       }
       return new LinkVault(connection, key);
     } catch (SQLException e) {
@@ -66,70 +64,64 @@ public final class LinkVault implements AutoCloseable {
   }
 
   /** The surrogate of every local id, creating random ones for ids seen for the first time. */
-  public Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
-    Map<String, String> hmacToLocal = new HashMap<>();
+  public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
+    Map<java.nio.ByteBuffer, String> hmacToLocal = new HashMap<>();
     Mac mac = mac();
     for (String localId : localIds) {
       byte[] digest = mac.doFinal((hospitalId + '\u0000' + kind.name() + '\u0000' + localId).getBytes(StandardCharsets.UTF_8));
-      hmacToLocal.put(HexFormat.of().formatHex(digest), localId);
+      hmacToLocal.put(java.nio.ByteBuffer.wrap(digest), localId);
     }
-    try {
-      Map<String, String> found = lookup(hospitalId, kind, hmacToLocal.keySet());
-      List<String> missing = hmacToLocal.keySet().stream().filter(hmac -> !found.containsKey(hmac)).toList();
-      if (!missing.isEmpty()) {
-        insert(hospitalId, kind, missing);
-        found.putAll(lookup(hospitalId, kind, missing));
+    // one batch into a temporary table, then set operations inside SQLite: per-id round trips are
+    // what makes a vault slow
+    try (Statement statement = connection.createStatement()) {
+      connection.setAutoCommit(false);
+      statement.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BLOB PRIMARY KEY, surrogate TEXT NOT NULL) WITHOUT ROWID");
+      statement.execute("DELETE FROM incoming");
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO incoming (id_hmac, surrogate) VALUES (?, ?)")) {
+        for (java.nio.ByteBuffer hmac : hmacToLocal.keySet()) {
+          insert.setBytes(1, hmac.array());
+          insert.setString(2, newSurrogate(kind));
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      // INSERT OR IGNORE: an id linked before, or by a concurrent ingest, keeps its surrogate
+      try (PreparedStatement link = connection.prepareStatement(
+          "INSERT OR IGNORE INTO links (hospital_id, kind, id_hmac, surrogate) SELECT ?, ?, id_hmac, surrogate FROM incoming")) {
+        link.setString(1, hospitalId);
+        link.setString(2, kind.name());
+        link.executeUpdate();
       }
       Map<String, String> result = new HashMap<>();
-      found.forEach((hmac, surrogate) -> result.put(hmacToLocal.get(hmac), surrogate));
-      return result;
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
-    }
-  }
-
-  private Map<String, String> lookup(String hospitalId, Kind kind, Collection<String> hmacs) throws SQLException {
-    Map<String, String> found = new HashMap<>();
-    List<String> all = new ArrayList<>(hmacs);
-    for (int start = 0; start < all.size(); start += BATCH) {
-      List<String> batch = all.subList(start, Math.min(all.size(), start + BATCH));
-      String placeholders = String.join(",", java.util.Collections.nCopies(batch.size(), "?"));
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT id_hmac, surrogate FROM links WHERE hospital_id = ? AND kind = ? AND id_hmac IN (" + placeholders + ")")) {
-        statement.setString(1, hospitalId);
-        statement.setString(2, kind.name());
-        for (int i = 0; i < batch.size(); i++) {
-          statement.setString(i + 3, batch.get(i));
-        }
-        try (ResultSet rows = statement.executeQuery()) {
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT i.id_hmac, l.surrogate FROM incoming i JOIN links l ON l.hospital_id = ? AND l.kind = ? AND l.id_hmac = i.id_hmac")) {
+        select.setString(1, hospitalId);
+        select.setString(2, kind.name());
+        try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
-            found.put(rows.getString(1), rows.getString(2));
+            result.put(hmacToLocal.get(java.nio.ByteBuffer.wrap(rows.getBytes(1))), rows.getString(2));
           }
         }
       }
-    }
-    return found;
-  }
-
-  private void insert(String hospitalId, Kind kind, List<String> hmacs) throws SQLException {
-    // INSERT OR IGNORE: a concurrent ingest may link the same id first; its surrogate wins for both
-    connection.setAutoCommit(false);
-    try (PreparedStatement statement = connection.prepareStatement(
-        "INSERT OR IGNORE INTO links (hospital_id, kind, id_hmac, surrogate) VALUES (?, ?, ?, ?)")) {
-      for (String hmac : hmacs) {
-        statement.setString(1, hospitalId);
-        statement.setString(2, kind.name());
-        statement.setString(3, hmac);
-        statement.setString(4, newSurrogate(kind));
-        statement.addBatch();
-      }
-      statement.executeBatch();
+      statement.execute("DELETE FROM incoming");
       connection.commit();
+      if (result.size() != hmacToLocal.size()) {
+        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + hmacToLocal.size() + " ids");
+      }
+      return result;
     } catch (SQLException e) {
-      connection.rollback();
-      throw e;
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
     } finally {
-      connection.setAutoCommit(true);
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // connection is unusable anyway
+      }
     }
   }
 
