@@ -19,11 +19,15 @@ public final class DuckDb {
    * {@code temporaryDirectory}.
    */
   public static Connection open(String memoryLimit, int threads, Path temporaryDirectory) {
+    return open("", memoryLimit, threads, temporaryDirectory);
+  }
+
+  private static Connection open(String database, String memoryLimit, int threads, Path temporaryDirectory) {
     try {
       Properties properties = new Properties();
       properties.setProperty("autoinstall_known_extensions", "false");
       properties.setProperty("autoload_known_extensions", "false");
-      Connection connection = DriverManager.getConnection("jdbc:duckdb:", properties);
+      Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database, properties);
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET TimeZone = 'UTC'");
         statement.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");

@@ -3,6 +3,11 @@ package org.medlake.lake;
 import static java.util.Objects.requireNonNull;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,14 +45,19 @@ public final class Lakehouse implements Closeable {
     properties.put("jdbc.schema-version", "V1");
     properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
     JdbcCatalog catalog = new JdbcCatalog();
-    Configuration hadoopConfiguration = new Configuration(false);
-    hadoopConfiguration.set("fs.file.impl", "org.apache.hadoop.fs.LocalFileSystem");
-    catalog.setConf(hadoopConfiguration);
-    catalog.initialize(home.config().catalog().name(), properties);
-    Lakehouse lakehouse = new Lakehouse(catalog, home);
-    lakehouse.ensureTable(LabResults.CONTRACT);
-    lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
-    return lakehouse;
+    catalog.setConf(new Configuration(false));
+    // JdbcCatalog creates and upgrades its own tables on initialize, which races when two processes
+    // open a new home at once: a file lock serializes the set-up (not the commits)
+    try (FileChannel channel = FileChannel.open(home.root().resolve("catalog.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock ignored = channel.lock()) {
+      catalog.initialize(home.config().catalog().name(), properties);
+      Lakehouse lakehouse = new Lakehouse(catalog, home);
+      lakehouse.ensureTable(LabResults.CONTRACT);
+      lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
+      return lakehouse;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot lock " + home.root().resolve("catalog.lock"), e);
+    }
   }
 
   public Table table(String name) {

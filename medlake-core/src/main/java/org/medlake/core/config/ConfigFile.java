@@ -76,7 +76,7 @@ public final class ConfigFile {
               .formatted(
                   file,
                   path(e),
-                  e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                  lineOf(text, e.getPropertyName(), e.getLocation() == null ? 0 : e.getLocation().getLineNr()),
                   e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))));
     } catch (JsonMappingException e) {
       if (e.getCause() instanceof MedlakeException medlakeException) {
@@ -89,6 +89,17 @@ public final class ConfigFile {
     } catch (IOException e) {
       throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
+  }
+
+  /** The first line that holds the key; Jackson's location points after the value. */
+  private static int lineOf(String text, String key, int fallback) {
+    java.util.List<String> lines = text.lines().toList();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).matches("\\s*" + java.util.regex.Pattern.quote(key) + "\\s*:.*")) {
+        return i + 1;
+      }
+    }
+    return fallback;
   }
 
   private static String path(JsonMappingException e) {

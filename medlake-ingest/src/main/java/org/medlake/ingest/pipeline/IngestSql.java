@@ -91,7 +91,7 @@ final class IngestSql {
     String keep = mapping.filter().map(filter -> filter.keep().stream().map(org.medlake.lake.DuckDb::literal)
         .collect(java.util.stream.Collectors.joining(", ", "(", ")"))).orElse(null);
     StringBuilder inner = new StringBuilder();
-    inner.append("SELECT v.line_no, v.raw, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
+    inner.append("SELECT v.line_no, v.raw, md5_number(v.raw) AS raw_hash, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
         .append(lookup ? "  coalesce(v.test_code, d.test_code) AS test_code, coalesce(v.test_name, d.test_name) AS test_name, coalesce(v.unit, d.unit) AS unit,\n"
             : "  v.test_code, v.test_name, v.unit,\n")
         .append(lookup ? "  d.test_code IS NOT NULL AS dictionary_hit,\n" : "  true AS dictionary_hit,\n")
@@ -193,20 +193,34 @@ final class IngestSql {
     }
     StringJoiner ruleList = new StringJoiner(",\n      ", "[\n      ", "]");
     rules.forEach(ruleList::add);
-    String duplicate = mapping.rules().enabled(SwitchableRule.DUPLICATE_ROWS)
-        ? " || CASE WHEN row_number() OVER (PARTITION BY t.raw ORDER BY t.line_no) > 1 THEN ['DUPLICATE_ROW'] ELSE [] END"
+    boolean duplicates = mapping.rules().enabled(SwitchableRule.DUPLICATE_ROWS);
+    String duplicate = duplicates
+        ? " || CASE WHEN first_line IS NOT NULL AND line_no > first_line THEN ['DUPLICATE_ROW'] ELSE [] END"
         : "";
-    return "CREATE TABLE checked AS\nSELECT t.*,\n  CASE\n"
+    // the raw line is kept only for rejected rows: accepted rows never need it again
+    return "CREATE TABLE checked AS\nSELECT * EXCLUDE (raw, raw_hash, first_line), CASE WHEN len(reasons) > 0 THEN raw END AS raw FROM (\n"
+        + "SELECT t.*,\n  CASE\n"
         + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
         + "    WHEN field_count <> " + expectedFields + " THEN ['RAGGED_ROW']\n"
         + "    ELSE list_filter(" + ruleList + ", x -> x IS NOT NULL)\n  END" + duplicate + " AS reasons\n"
         + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max,\n"
-        + "    t.collected_local + sc.shift AS collected_at, t.resulted_local + sr.shift AS resulted_at\n"
+        + "    t.collected_local + sc.shift AS collected_at, t.resulted_local + sr.shift AS resulted_at,\n"
+        + "    " + (duplicates ? "dp.first_line" : "NULL::BIGINT AS first_line") + "\n"
         + "  FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
         + "  LEFT JOIN utc_shifts sc ON sc.hour = date_trunc('hour', t.collected_local)\n"
         + "  LEFT JOIN utc_shifts sr ON sr.hour = date_trunc('hour', t.resulted_local)\n"
-        + "  WHERE NOT t.filtered) t";
+        + (duplicates ? "  LEFT JOIN duplicates dp ON dp.raw_hash = t.raw_hash\n" : "")
+        + "  WHERE NOT t.filtered) t) t";
+  }
+
+  /**
+   * Lines that occur more than once among the rows kept by the filter, with the first occurrence:
+   * an aggregate on a 128-bit hash, which DuckDB can spill, where a window over the raw text could not.
+   */
+  static String createDuplicates() {
+    return "CREATE TABLE duplicates AS SELECT raw_hash, min(line_no) AS first_line FROM typed WHERE NOT filtered"
+        + " GROUP BY raw_hash HAVING count(*) > 1";
   }
 
   /** The accepted rows of one UTC month, in the contract's column order, sorted. */

@@ -100,9 +100,11 @@ public final class SourceMappingParser {
     JsonNode filterNode = root.get("filter");
     if (filterNode != null && !filterNode.isNull()) {
       onlyKeys(filterNode, Set.of("column", "keep"), "filter.");
-      filter = Optional.of(new RowFilter(
-          text(filterNode, "column").orElseThrow(() -> error("filter.column is required")),
-          strings(filterNode.get("keep"), "filter.keep")));
+      List<String> keep = strings(filterNode.get("keep"), "filter.keep");
+      if (keep.isEmpty()) {
+        throw error("filter.keep must list at least one value to keep");
+      }
+      filter = Optional.of(new RowFilter(text(filterNode, "column").orElseThrow(() -> error("filter.column is required")), keep));
     }
     Set<SwitchableRule> disabled = EnumSet.noneOf(SwitchableRule.class);
     JsonNode rules = root.get("rules");
@@ -144,6 +146,9 @@ public final class SourceMappingParser {
       throw error("csv.delimiter must differ from the quote and from line breaks");
     }
     List<String> nulls = node.has("null-values") ? strings(node.get("null-values"), "csv.null-values") : defaults.nullValues();
+    if (nulls.isEmpty()) {
+      throw error("csv.null-values must list at least one value (\"\" for empty cells)");
+    }
     return new CsvFormat(delimiter, quote, text(node, "encoding").orElse(defaults.encoding()), nulls);
   }
 

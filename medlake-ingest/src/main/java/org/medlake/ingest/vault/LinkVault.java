@@ -40,6 +40,8 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
+  private static final int SURROGATE_BYTES = 10;
+
   private final Connection connection;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
@@ -53,6 +55,9 @@ public final class LinkVault implements AutoCloseable {
     try {
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
       try (Statement statement = connection.createStatement()) {
+        // a large page cache: links are inserted in hash order, i.e. at random places of the tree
+        statement.execute("PRAGMA cache_size = -262144");
+        statement.execute("PRAGMA temp_store = MEMORY");
         statement.execute(
             "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
                 + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
@@ -78,9 +83,15 @@ public final class LinkVault implements AutoCloseable {
       statement.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BLOB PRIMARY KEY, surrogate TEXT NOT NULL) WITHOUT ROWID");
       statement.execute("DELETE FROM incoming");
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO incoming (id_hmac, surrogate) VALUES (?, ?)")) {
+        // one draw from the secure generator for all candidate surrogates: a draw per id costs more
+        // than the rest of the work per id
+        byte[] randomness = new byte[SURROGATE_BYTES * hmacToLocal.size()];
+        random.nextBytes(randomness);
+        int offset = 0;
         for (java.nio.ByteBuffer hmac : hmacToLocal.keySet()) {
           insert.setBytes(1, hmac.array());
-          insert.setString(2, newSurrogate(kind));
+          insert.setString(2, kind.prefix + HexFormat.of().formatHex(randomness, offset, offset + SURROGATE_BYTES));
+          offset += SURROGATE_BYTES;
           insert.addBatch();
         }
         insert.executeBatch();
@@ -123,12 +134,6 @@ public final class LinkVault implements AutoCloseable {
         // connection is unusable anyway
       }
     }
-  }
-
-  private String newSurrogate(Kind kind) {
-    byte[] bytes = new byte[10];
-    random.nextBytes(bytes);
-    return kind.prefix + HexFormat.of().formatHex(bytes);
   }
 
   private Mac mac() {

@@ -1,0 +1,65 @@
+package org.medlake.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.ValidationException;
+
+class TestConfigFile {
+  @TempDir Path directory;
+
+  @Test
+  void firstUseWritesCommentedDefaultsThatParseToTheDefaults() throws Exception {
+    MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
+    String written = Files.readString(home.configFile());
+    assertThat(written).contains("# Parquet compression").contains("compression: zstd");
+    assertThat(home.config()).isEqualTo(MedlakeConfig.defaults());
+    for (String sub : new String[] {"warehouse", "sources", "landing", "tmp"}) {
+      assertThat(home.root().resolve(sub)).isDirectory();
+    }
+  }
+
+  @Test
+  void explicitValuesOverrideDefaults() {
+    MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
+        catalog:
+          commit-retries: 3
+        ingest:
+          compression: SNAPPY
+          memory-limit: 512MB
+          threads: 1
+        """);
+    assertThat(config.catalog()).isEqualTo(new CatalogConfig("medlake", 3));
+    assertThat(config.ingest().compression()).isEqualTo("snappy");
+    assertThat(config.ingest().memoryLimit()).isEqualTo("512MB");
+    assertThat(config.ingest().threads()).isEqualTo(1);
+    assertThat(config.ingest().maxLineBytes()).isEqualTo(IngestConfig.defaults().maxLineBytes());
+  }
+
+  @Test
+  void unknownKeyIsAnErrorNamingTheKeyAndLine() {
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compresion: zstd\n"))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageStartingWith("medlake.yaml: unknown key 'ingest.compresion' (line 2)")
+        .hasMessageContaining("compression")
+        .satisfies(e -> assertThat(((ValidationException) e).errorCode()).isEqualTo(ErrorCode.INVALID_CONFIG));
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingestion:\n  threads: 2\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'ingestion' (line 1)");
+  }
+
+  @Test
+  void invalidValuesAreErrorsNamingTheKey() {
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compression: lz4\n"))
+        .isInstanceOf(ValidationException.class)
+        .hasMessage("medlake.yaml: ingest.compression must be one of zstd, snappy, gzip, not 'lz4'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  threads: 0\n"))
+        .hasMessage("medlake.yaml: ingest.threads must be positive, not 0");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  memory-limit: lots\n"))
+        .hasMessage("medlake.yaml: ingest.memory-limit must look like 2GB, not 'lots'");
+  }
+}
