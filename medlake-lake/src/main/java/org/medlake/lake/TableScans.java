@@ -34,6 +34,20 @@ public final class TableScans {
     return files;
   }
 
+  /** A DuckDB relation with the table's columns and no rows, for a table (or a scan) without files. */
+  public static String emptyRelation(Table table) {
+    return table.schema().columns().stream()
+        .map(field -> "CAST(NULL AS " + switch (field.type().typeId()) {
+          case DOUBLE -> "DOUBLE";
+          case INTEGER -> "INTEGER";
+          case LONG -> "BIGINT";
+          case TIMESTAMP -> "TIMESTAMP";
+          case LIST -> "VARCHAR[]";
+          default -> "VARCHAR";
+        } + ") AS " + field.name())
+        .collect(java.util.stream.Collectors.joining(", ", "SELECT ", " LIMIT 0"));
+  }
+
   public static TableSummary summarize(Table table, String name, String description) {
     if (table.currentSnapshot() == null) {
       return new TableSummary(name, description, 0, 0, 0, 0, 0, null);

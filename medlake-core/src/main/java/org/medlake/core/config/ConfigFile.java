@@ -42,6 +42,29 @@ public final class ConfigFile {
         max-line-bytes: 8388608
         # A quoted field may span at most this many lines.
         max-lines-per-record: 20
+
+      query:
+        # Price of scanning one TB (USD), for the pre-flight estimate.
+        price-per-tb: 5.0
+        # A result with more rows is refused: aggregate or add a LIMIT.
+        max-rows: 100000
+        # A query is cancelled after this many seconds.
+        timeout-seconds: 120
+        # DuckDB memory and threads per query.
+        memory-limit: 1GB
+        threads: 2
+        # A query that reads every file of a table larger than this is flagged as a full scan.
+        full-scan-bytes: 1GB
+        # Small-cell suppression for aggregate-only users: cells from fewer patients are hidden.
+        min-cell-patients: 11
+        # Entries of the in-process result cache.
+        cache-entries: 1000
+        # Bytes one query may scan, per role; a query whose estimate exceeds it is refused.
+        budgets:
+          viewer: 10GB
+          analyst: 1TB
+          admin: 10TB
+          uploader: 1GB
       """;
 
   private static final ObjectMapper MAPPER =

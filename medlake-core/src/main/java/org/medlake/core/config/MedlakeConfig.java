@@ -6,21 +6,25 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
-public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest) {
+public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
+    requireNonNull(query, "query is null");
   }
 
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults());
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults());
   }
 
   @JsonCreator
   static MedlakeConfig fromYaml(
-      @JsonProperty("catalog") CatalogConfig catalog, @JsonProperty("ingest") IngestConfig ingest) {
+      @JsonProperty("catalog") CatalogConfig catalog,
+      @JsonProperty("ingest") IngestConfig ingest,
+      @JsonProperty("query") QueryConfig query) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
-        ingest == null ? IngestConfig.defaults() : ingest);
+        ingest == null ? IngestConfig.defaults() : ingest,
+        query == null ? QueryConfig.defaults() : query);
   }
 }

@@ -22,7 +22,7 @@ final class LakeReader {
   static List<List<String>> query(Table table, Path temporary, String sql) {
     List<String> files = TableScans.plannedFiles(table, Expressions.alwaysTrue());
     String source = files.isEmpty()
-        ? empty(table)
+        ? "(" + TableScans.emptyRelation(table) + ")"
         : "read_parquet(" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
     try (Connection connection = DuckDb.open("1GB", 2, temporary); Statement statement = connection.createStatement()) {
       List<List<String>> rows = new ArrayList<>();
@@ -40,20 +40,6 @@ final class LakeReader {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** A relation with the table's columns and no rows, for a table without data files. */
-  private static String empty(Table table) {
-    return table.schema().columns().stream()
-        .map(field -> "CAST(NULL AS " + switch (field.type().typeId()) {
-          case DOUBLE -> "DOUBLE";
-          case INTEGER -> "INTEGER";
-          case LONG -> "BIGINT";
-          case TIMESTAMP -> "TIMESTAMP";
-          case LIST -> "VARCHAR[]";
-          default -> "VARCHAR";
-        } + ") AS " + field.name())
-        .collect(Collectors.joining(", ", "(SELECT ", " LIMIT 0)"));
   }
 
   static long count(Table table, Path temporary, String sql) {

@@ -1,0 +1,87 @@
+package org.medlake.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.EnumMap;
+import java.util.Map;
+import org.medlake.core.security.Role;
+
+/**
+ * Settings of the query services.
+ *
+ * @param pricePerTerabyte price of scanning one TB, for the pre-flight estimate (USD)
+ * @param maxRows a result with more rows is refused
+ * @param timeoutSeconds a query is cancelled after this long
+ * @param memoryLimit DuckDB memory per query
+ * @param threads DuckDB threads per query
+ * @param fullScanBytes a query that reads every file of a table larger than this is flagged as a full scan
+ * @param minimumCellPatients k of small-cell suppression for aggregate-only users
+ * @param cacheEntries bound of the in-process result cache
+ * @param budgets bytes one query may scan, per role
+ */
+public record QueryConfig(
+    double pricePerTerabyte,
+    long maxRows,
+    int timeoutSeconds,
+    String memoryLimit,
+    int threads,
+    long fullScanBytes,
+    int minimumCellPatients,
+    int cacheEntries,
+    Map<Role, Long> budgets) {
+  public QueryConfig {
+    requireNonNull(memoryLimit, "memoryLimit is null");
+    IngestConfig.positive("query.max-rows", maxRows);
+    IngestConfig.positive("query.timeout-seconds", timeoutSeconds);
+    IngestConfig.positive("query.threads", threads);
+    IngestConfig.positive("query.cache-entries", cacheEntries);
+    if (minimumCellPatients < 2) {
+      throw new org.medlake.core.error.ValidationException(
+          org.medlake.core.error.ErrorCode.INVALID_CONFIG, "query.min-cell-patients must be at least 2, not " + minimumCellPatients);
+    }
+    budgets = Map.copyOf(budgets);
+  }
+
+  public static QueryConfig defaults() {
+    Map<Role, Long> budgets = new EnumMap<>(Role.class);
+    budgets.put(Role.VIEWER, 10_000_000_000L);
+    budgets.put(Role.ANALYST, 1_000_000_000_000L);
+    budgets.put(Role.ADMIN, 10_000_000_000_000L);
+    budgets.put(Role.UPLOADER, 1_000_000_000L);
+    return new QueryConfig(5.0, 100_000, 120, "1GB", 2, 1_000_000_000L, 11, 1000, budgets);
+  }
+
+  public long budget(Role role) {
+    return budgets.getOrDefault(role, 0L);
+  }
+
+  @JsonCreator
+  static QueryConfig fromYaml(
+      @JsonProperty("price-per-tb") Double pricePerTerabyte,
+      @JsonProperty("max-rows") Long maxRows,
+      @JsonProperty("timeout-seconds") Integer timeoutSeconds,
+      @JsonProperty("memory-limit") String memoryLimit,
+      @JsonProperty("threads") Integer threads,
+      @JsonProperty("full-scan-bytes") String fullScanBytes,
+      @JsonProperty("min-cell-patients") Integer minimumCellPatients,
+      @JsonProperty("cache-entries") Integer cacheEntries,
+      @JsonProperty("budgets") Map<String, String> budgets) {
+    QueryConfig defaults = defaults();
+    Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
+    if (budgets != null) {
+      budgets.forEach((role, size) -> roleBudgets.put(Role.parse(role), ByteSize.parse("query.budgets." + role, size)));
+    }
+    return new QueryConfig(
+        pricePerTerabyte == null ? defaults.pricePerTerabyte() : pricePerTerabyte,
+        maxRows == null ? defaults.maxRows() : maxRows,
+        timeoutSeconds == null ? defaults.timeoutSeconds() : timeoutSeconds,
+        memoryLimit == null ? defaults.memoryLimit() : memoryLimit,
+        threads == null ? defaults.threads() : threads,
+        fullScanBytes == null ? defaults.fullScanBytes() : ByteSize.parse("query.full-scan-bytes", fullScanBytes),
+        minimumCellPatients == null ? defaults.minimumCellPatients() : minimumCellPatients,
+        cacheEntries == null ? defaults.cacheEntries() : cacheEntries,
+        roleBudgets);
+  }
+}

@@ -1,0 +1,140 @@
+package org.medlake.query.engine;
+
+import static org.medlake.lake.DuckDb.literal;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.TableScans;
+import org.medlake.query.result.ResultColumn;
+import org.medlake.query.result.ResultTable;
+
+/**
+ * Runs a validated query with DuckDB over exactly the files Iceberg planned. Each query gets a
+ * fresh in-memory DuckDB whose catalogue holds one view per table read; external access is then
+ * switched off (only the warehouse stays readable) and the configuration locked before the
+ * query's own statement runs.
+ */
+public final class EmbeddedQueryEngine {
+  private final Lakehouse lakehouse;
+  private final QueryLimits limits;
+  private final Path temporaryDirectory;
+
+  public EmbeddedQueryEngine(Lakehouse lakehouse, QueryLimits limits) {
+    this.lakehouse = lakehouse;
+    this.limits = limits;
+    this.temporaryDirectory = lakehouse.home().temporary();
+  }
+
+  /** Plans every table of the request: the pre-flight view of what the query will scan. */
+  public List<PlannedTable> plan(QueryRequest request) {
+    List<PlannedTable> planned = new ArrayList<>();
+    for (String name : request.tables().stream().sorted().toList()) {
+      planned.add(QueryPlanner.plan(name, lakehouse.table(name), request.predicates().getOrDefault(name, List.of()), request.columns(),
+          request.asOf()));
+    }
+    return planned;
+  }
+
+  public QueryResult execute(QueryRequest request) {
+    long start = System.nanoTime();
+    List<PlannedTable> planned = plan(request);
+    try (Connection connection = DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory)) {
+      try (Statement statement = connection.createStatement()) {
+        for (PlannedTable table : planned) {
+          statement.execute("CREATE VIEW " + table.name() + " AS " + source(table));
+        }
+        statement.execute("SET allowed_directories = [" + literal(lakehouse.home().warehouse() + "/") + "]");
+        statement.execute("SET enable_external_access = false");
+        statement.execute("SET lock_configuration = true");
+      }
+      ResultTable table = run(connection, request);
+      Map<String, Long> snapshots = new LinkedHashMap<>();
+      planned.forEach(plannedTable -> snapshots.put(plannedTable.name(), plannedTable.snapshotId()));
+      return new QueryResult(table, planned.stream().mapToLong(plannedTable -> plannedTable.files().size()).sum(),
+          planned.stream().mapToLong(PlannedTable::bytes).sum(), snapshots, (System.nanoTime() - start) / 1_000_000, false, 0);
+    } catch (SQLTimeoutException e) {
+      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  private ResultTable run(Connection connection, QueryRequest request) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
+      statement.setQueryTimeout(limits.timeoutSeconds());
+      for (int i = 0; i < request.parameters().size(); i++) {
+        statement.setObject(i + 1, request.parameters().get(i));
+      }
+      try (ResultSet rows = statement.executeQuery()) {
+        ResultSetMetaData metadata = rows.getMetaData();
+        List<ResultColumn> columns = new ArrayList<>();
+        for (int column = 1; column <= metadata.getColumnCount(); column++) {
+          columns.add(new ResultColumn(metadata.getColumnLabel(column), metadata.getColumnTypeName(column)));
+        }
+        List<List<Object>> values = new ArrayList<>();
+        while (rows.next()) {
+          if (values.size() >= limits.maxRows()) {
+            throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
+                "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
+          }
+          List<Object> row = new ArrayList<>(columns.size());
+          for (int column = 1; column <= columns.size(); column++) {
+            row.add(value(rows.getObject(column)));
+          }
+          values.add(row);
+        }
+        return new ResultTable(columns, values);
+      }
+    }
+  }
+
+  private static Object value(Object value) throws SQLException {
+    if (value instanceof java.sql.Timestamp timestamp) {
+      return timestamp.toLocalDateTime();
+    }
+    if (value instanceof java.sql.Date date) {
+      return date.toLocalDate();
+    }
+    if (value instanceof java.sql.Array array) {
+      Object[] elements = (Object[]) array.getArray();
+      return java.util.Arrays.asList(elements);
+    }
+    if (value instanceof Integer number) {
+      return number.longValue();
+    }
+    if (value instanceof Float number) {
+      return number.doubleValue();
+    }
+    if (value instanceof java.math.BigInteger number) {
+      return number.longValue();
+    }
+    return value;
+  }
+
+  /** The table's planned files, or an empty relation with its columns when nothing was planned. */
+  private String source(PlannedTable planned) {
+    if (!planned.files().isEmpty()) {
+      return "SELECT * FROM read_parquet(" + planned.files().stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
+    }
+    return TableScans.emptyRelation(lakehouse.table(planned.name()));
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+}

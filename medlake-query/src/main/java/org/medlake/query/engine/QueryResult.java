@@ -1,0 +1,32 @@
+package org.medlake.query.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Map;
+import org.medlake.query.result.ResultTable;
+
+/**
+ * What a query returned, with what it cost and which table versions it read.
+ *
+ * @param table columns with types, and rows
+ * @param filesScanned data files DuckDB read
+ * @param bytesScanned size of those files
+ * @param snapshotIds snapshot read per table (null for an empty table): run again as of these to reproduce
+ * @param elapsedMs planning plus execution time
+ * @param cached whether the answer came from the result cache
+ * @param suppressedCells cells hidden by small-cell suppression
+ */
+public record QueryResult(
+    @JsonProperty("result") ResultTable table,
+    @JsonProperty("files_scanned") long filesScanned,
+    @JsonProperty("bytes_scanned") long bytesScanned,
+    @JsonProperty("snapshot_ids") Map<String, Long> snapshotIds,
+    @JsonProperty("elapsed_ms") long elapsedMs,
+    @JsonProperty("cached") boolean cached,
+    @JsonProperty("suppressed_cells") int suppressedCells) {
+  public QueryResult {
+    requireNonNull(table, "table is null");
+    snapshotIds = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(snapshotIds));
+  }
+}
