@@ -51,8 +51,12 @@ public final class EmbeddedQueryEngine {
   }
 
   public QueryResult execute(QueryRequest request) {
+    return execute(request, plan(request));
+  }
+
+  /** Runs the request over tables planned before (by {@link #plan}), e.g. for an estimate. */
+  public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     long start = System.nanoTime();
-    List<PlannedTable> planned = plan(request);
     try (Connection connection = DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory)) {
       try (Statement statement = connection.createStatement()) {
         for (PlannedTable table : planned) {

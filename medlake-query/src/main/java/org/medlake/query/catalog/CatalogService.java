@@ -1,0 +1,116 @@
+package org.medlake.query.catalog;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.contract.LabResults;
+import org.medlake.core.contract.TableContract;
+import org.medlake.core.error.NotFoundException;
+import org.medlake.core.security.Role;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.TableScans;
+import org.medlake.lake.TableSummary;
+
+/** What the catalogue shows: tables, their schema, hospital x month coverage and snapshots. */
+public final class CatalogService {
+  private final Lakehouse lakehouse;
+
+  public CatalogService(Lakehouse lakehouse) {
+    this.lakehouse = lakehouse;
+  }
+
+  /** Tables the role may see: the rejects table only for admins. */
+  public List<TableContract> visibleTables(Role role) {
+    return role == Role.ADMIN ? List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT) : List.of(LabResults.CONTRACT);
+  }
+
+  public List<TableSummary> tables(Role role) {
+    List<TableSummary> summaries = new ArrayList<>();
+    for (TableContract contract : visibleTables(role)) {
+      summaries.add(TableScans.summarize(lakehouse.table(contract.name()), contract.name(), contract.description()));
+    }
+    return summaries;
+  }
+
+  public TableContract describe(String name, Role role) {
+    return visibleTables(role).stream()
+        .filter(contract -> contract.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new NotFoundException("Table " + name + " does not exist (tables: "
+            + String.join(", ", visibleTables(role).stream().map(TableContract::name).toList()) + ")"));
+  }
+
+  /** One coverage cell: rows of a hospital in a month. */
+  public record Partition(
+      @JsonProperty("hospital_id") String hospitalId,
+      @JsonProperty("month") String month,
+      @JsonProperty("rows") long rows,
+      @JsonProperty("files") long files,
+      @JsonProperty("bytes") long bytes) {}
+
+  public List<Partition> partitions(String name, Role role) {
+    TableContract contract = describe(name, role);
+    Table table = lakehouse.table(contract.name());
+    Map<String, long[]> cells = new TreeMap<>();
+    if (table.currentSnapshot() != null) {
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+        for (FileScanTask task : tasks) {
+          StructLike partition = task.file().partition();
+          int monthOrdinal = partition.get(0, Integer.class);
+          String month = YearMonth.of(1970, 1).plusMonths(monthOrdinal).toString();
+          String key = partition.get(1, String.class) + "\u0000" + month;
+          long[] cell = cells.computeIfAbsent(key, ignored -> new long[3]);
+          cell[0] += task.file().recordCount();
+          cell[1]++;
+          cell[2] += task.file().fileSizeInBytes();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    List<Partition> partitions = new ArrayList<>();
+    cells.forEach((key, cell) -> {
+      String[] parts = key.split("\u0000");
+      partitions.add(new Partition(parts[0], parts[1], cell[0], cell[1], cell[2]));
+    });
+    return partitions;
+  }
+
+  /** A version of a table: which run made it, and what it changed. */
+  public record SnapshotInfo(
+      @JsonProperty("snapshot_id") long snapshotId,
+      @JsonProperty("committed_at") Instant committedAt,
+      @JsonProperty("operation") String operation,
+      @JsonProperty("run_id") String runId,
+      @JsonProperty("hospital_month") String hospitalMonth,
+      @JsonProperty("added_rows") long addedRows,
+      @JsonProperty("deleted_rows") long deletedRows,
+      @JsonProperty("total_rows") long totalRows) {}
+
+  public List<SnapshotInfo> snapshots(String name, Role role) {
+    Table table = lakehouse.table(describe(name, role).name());
+    List<SnapshotInfo> snapshots = new ArrayList<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      Map<String, String> summary = snapshot.summary();
+      snapshots.add(new SnapshotInfo(snapshot.snapshotId(), Instant.ofEpochMilli(snapshot.timestampMillis()), snapshot.operation(),
+          summary.get("medlake.run-id"), summary.get("medlake.hospital-month"), number(summary, "added-records"),
+          number(summary, "deleted-records"), number(summary, "total-records")));
+    }
+    return snapshots;
+  }
+
+  private static long number(Map<String, String> summary, String key) {
+    return Long.parseLong(summary.getOrDefault(key, "0"));
+  }
+}
