@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
       GenerateCommand.class,
       IngestCommand.class,
       TablesCommand.class,
+      DescribeCommand.class,
+      SnapshotsCommand.class,
       RunsCommand.class,
       RejectsCommand.class,
       BenchCommand.class,
