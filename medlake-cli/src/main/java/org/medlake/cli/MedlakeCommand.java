@@ -20,6 +20,8 @@ import picocli.CommandLine.Option;
       TablesCommand.class,
       DescribeCommand.class,
       SnapshotsCommand.class,
+      QueriesCommand.class,
+      QueryCommand.class,
       RunsCommand.class,
       RejectsCommand.class,
       BenchCommand.class,

@@ -1,0 +1,62 @@
+package org.medlake.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.security.Role;
+import org.medlake.lake.Lakehouse;
+import org.medlake.query.QueryService;
+import org.medlake.query.cache.InProcessResultCache;
+import org.medlake.query.engine.AsOf;
+import org.medlake.query.engine.QueryRequest;
+import org.medlake.query.predefined.PredefinedQueries;
+import org.medlake.query.predefined.PredefinedQuery;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "query", description = "Run a predefined query (see medlake queries).")
+final class QueryCommand implements Callable<Integer> {
+  @ParentCommand MedlakeCommand parent;
+
+  @Parameters(paramLabel = "NAME")
+  String name;
+
+  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter, e.g. --param hospitals=H001,H002 --param from=2024-01-01")
+  Map<String, String> arguments = new LinkedHashMap<>();
+
+  @Option(names = "--role", defaultValue = "analyst", description = "act as this role (default ${DEFAULT-VALUE})")
+  String role;
+
+  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "read the tables as of a snapshot id or a timestamp")
+  String asOf;
+
+  @Option(names = "--dry-run", description = "print only the pre-flight estimate")
+  boolean dryRun;
+
+  @Option(names = "--json", description = "print as JSON")
+  boolean json;
+
+  @Option(names = "--csv", description = "print as CSV")
+  boolean csv;
+
+  @Override
+  public Integer call() {
+    MedlakeHome home = parent.openHome();
+    PredefinedQuery query = PredefinedQueries.load(home.queries()).find(name);
+    QueryRequest request = PredefinedQueries.bind(query, arguments, asOf == null ? AsOf.CURRENT : AsOf.parse(asOf));
+    Role caller = Role.parse(role);
+    try (Lakehouse lakehouse = Lakehouse.open(home)) {
+      QueryService service = new QueryService(lakehouse, home.config().query(), new InProcessResultCache(home.config().query().cacheEntries()));
+      if (dryRun) {
+        ResultPrinter.print(service.estimate(request, caller), System.out);
+        return 0;
+      }
+      ResultPrinter.print(service.run(request, caller, caller.key(), Suppression.forRole(caller, query, home.config().query())),
+          json ? ResultPrinter.Format.JSON : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE, System.out, System.err);
+    }
+    return 0;
+  }
+}
