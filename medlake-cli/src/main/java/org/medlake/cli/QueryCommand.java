@@ -12,6 +12,7 @@ import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
+import org.medlake.query.privacy.SuppressionPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,7 +55,7 @@ final class QueryCommand implements Callable<Integer> {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
-      ResultPrinter.print(service.run(request, caller, caller.key(), Suppression.forRole(caller, query, home.config().query())),
+      ResultPrinter.print(service.run(request, caller, SuppressionPolicy.policy(caller, home.config().query()), SuppressionPolicy.forRole(caller, query, home.config().query())),
           json ? ResultPrinter.Format.JSON : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE, System.out, System.err);
     }
     return 0;

@@ -26,6 +26,7 @@ import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.predefined.PredefinedQueries;
+import org.medlake.query.privacy.SuppressionPolicy;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestPredefinedQueries {
@@ -90,6 +91,22 @@ class TestPredefinedQueries {
   void deliveryCompletenessListsHospitalMonths() {
     assertThat(run("delivery-completeness", Map.of()).table().rows()).extracting(row -> row.get(0) + " " + row.get(1))
         .containsExactly("H001 2024-01", "H001 2024-02", "H002 2024-01");
+  }
+
+  @Test
+  void viewersGetSmallCellsSuppressed() {
+    var query = queries.find("value-distribution");
+    QueryRequest request = PredefinedQueries.bind(query, Map.of("test", "2345-7", "bins", "40", "hospitals", "H002"), AsOf.CURRENT);
+    QueryConfig config = QueryConfig.defaults();
+    QueryResult viewer = service.run(request, Role.VIEWER, SuppressionPolicy.policy(Role.VIEWER, config),
+        SuppressionPolicy.forRole(Role.VIEWER, query, config));
+    assertThat(viewer.suppressedCells()).isPositive();
+    int patients = viewer.table().columnIndex("patients");
+    assertThat(viewer.table().rows()).allSatisfy(row -> assertThat(row.get(patients) == null || (Long) row.get(patients) >= 11).isTrue());
+    QueryResult analyst = service.run(request, Role.ANALYST, SuppressionPolicy.policy(Role.ANALYST, config),
+        SuppressionPolicy.forRole(Role.ANALYST, query, config));
+    assertThat(analyst.suppressedCells()).isZero();
+    assertThat(analyst.table().rows()).anySatisfy(row -> assertThat((Long) row.get(patients)).isLessThan(11));
   }
 
   @Test

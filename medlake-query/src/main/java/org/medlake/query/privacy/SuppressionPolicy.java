@@ -1,0 +1,30 @@
+package org.medlake.query.privacy;
+
+import java.util.function.UnaryOperator;
+import org.medlake.core.config.QueryConfig;
+import org.medlake.core.security.Role;
+import org.medlake.query.engine.QueryResult;
+import org.medlake.query.predefined.PredefinedQuery;
+
+/** Small-cell suppression applies to aggregate-only callers (viewers); others see the result as computed. */
+public final class SuppressionPolicy {
+  private SuppressionPolicy() {}
+
+  /** What to apply to a fresh result of {@code query} for {@code role}, before it is cached. */
+  public static UnaryOperator<QueryResult> forRole(Role role, PredefinedQuery query, QueryConfig config) {
+    if (role != Role.VIEWER || query.patientCountColumn() == null) {
+      return UnaryOperator.identity();
+    }
+    SmallCellSuppressor suppressor = new SmallCellSuppressor(config.minimumCellPatients());
+    return result -> {
+      SuppressedResult suppressed = suppressor.suppress(result.table(), query.groupColumns(), query.patientCountColumn(), query.measureColumns());
+      return new QueryResult(suppressed.table(), result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
+          result.cached(), suppressed.suppressedCells());
+    };
+  }
+
+  /** The part of the cache key that says how the caller's answers are shaped. */
+  public static String policy(Role role, QueryConfig config) {
+    return role == Role.VIEWER ? role.key() + " k=" + config.minimumCellPatients() : role.key();
+  }
+}
