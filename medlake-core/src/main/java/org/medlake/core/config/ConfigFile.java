@@ -59,6 +59,10 @@ public final class ConfigFile {
         min-cell-patients: 11
         # Entries of the in-process result cache.
         cache-entries: 1000
+        # Cache results in Redis instead, shared by several servers (e.g. redis://localhost:6379).
+        # redis-url: redis://localhost:6379
+        # Time to live of a result in Redis.
+        cache-ttl-seconds: 86400
         # Bytes one query may scan, per role; a query whose estimate exceeds it is refused.
         budgets:
           viewer: 10GB

@@ -20,6 +20,8 @@ import org.medlake.core.security.Role;
  * @param minimumCellPatients k of small-cell suppression for aggregate-only users
  * @param cacheEntries bound of the in-process result cache
  * @param budgets bytes one query may scan, per role
+ * @param redisUrl when set, results are cached in this Redis (shared by several servers) instead of in process
+ * @param cacheTtlSeconds how long a cached result lives in Redis
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -30,7 +32,9 @@ public record QueryConfig(
     long fullScanBytes,
     int minimumCellPatients,
     int cacheEntries,
-    Map<Role, Long> budgets) {
+    Map<Role, Long> budgets,
+    java.util.Optional<String> redisUrl,
+    long cacheTtlSeconds) {
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
     IngestConfig.positive("query.max-rows", maxRows);
@@ -42,6 +46,13 @@ public record QueryConfig(
           org.medlake.core.error.ErrorCode.INVALID_CONFIG, "query.min-cell-patients must be at least 2, not " + minimumCellPatients);
     }
     budgets = Map.copyOf(budgets);
+    requireNonNull(redisUrl, "redisUrl is null");
+    IngestConfig.positive("query.cache-ttl-seconds", cacheTtlSeconds);
+  }
+
+  public QueryConfig withRedis(String url) {
+    return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
+        budgets, java.util.Optional.of(url), cacheTtlSeconds);
   }
 
   public static QueryConfig defaults() {
@@ -50,7 +61,7 @@ public record QueryConfig(
     budgets.put(Role.ANALYST, 1_000_000_000_000L);
     budgets.put(Role.ADMIN, 10_000_000_000_000L);
     budgets.put(Role.UPLOADER, 1_000_000_000L);
-    return new QueryConfig(5.0, 100_000, 120, "1GB", 2, 1_000_000_000L, 11, 1000, budgets);
+    return new QueryConfig(5.0, 100_000, 120, "1GB", 2, 1_000_000_000L, 11, 1000, budgets, java.util.Optional.empty(), 86_400);
   }
 
   public long budget(Role role) {
@@ -67,7 +78,9 @@ public record QueryConfig(
       @JsonProperty("full-scan-bytes") String fullScanBytes,
       @JsonProperty("min-cell-patients") Integer minimumCellPatients,
       @JsonProperty("cache-entries") Integer cacheEntries,
-      @JsonProperty("budgets") Map<String, String> budgets) {
+      @JsonProperty("budgets") Map<String, String> budgets,
+      @JsonProperty("redis-url") String redisUrl,
+      @JsonProperty("cache-ttl-seconds") Long cacheTtlSeconds) {
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -82,6 +95,8 @@ public record QueryConfig(
         fullScanBytes == null ? defaults.fullScanBytes() : ByteSize.parse("query.full-scan-bytes", fullScanBytes),
         minimumCellPatients == null ? defaults.minimumCellPatients() : minimumCellPatients,
         cacheEntries == null ? defaults.cacheEntries() : cacheEntries,
-        roleBudgets);
+        roleBudgets,
+        java.util.Optional.ofNullable(redisUrl).filter(url -> !url.isBlank()),
+        cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds);
   }
 }
