@@ -1,0 +1,52 @@
+package org.medlake.query.structured;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import org.medlake.core.contract.Column;
+
+/** A structured query checked against the table: columns resolved, filter values converted to JDBC types. */
+record ValidatedQuery(
+    List<BoundFilter> filters,
+    List<GroupColumn> groupColumns,
+    List<AggregateColumn> aggregates,
+    List<Column> rowColumns,
+    List<StructuredQuery.OrderBy> orderBy,
+    int limit) {
+  ValidatedQuery {
+    filters = List.copyOf(filters);
+    groupColumns = List.copyOf(groupColumns);
+    aggregates = List.copyOf(aggregates);
+    rowColumns = List.copyOf(rowColumns);
+    orderBy = List.copyOf(orderBy);
+  }
+
+  boolean rowLevel() {
+    return groupColumns.isEmpty() && aggregates.isEmpty();
+  }
+
+  /** A filter whose values are String, Double, Integer, Long or LocalDateTime as the column needs. */
+  record BoundFilter(Column column, FilterOperator operator, List<Object> values) {
+    BoundFilter {
+      requireNonNull(column, "column is null");
+      requireNonNull(operator, "operator is null");
+      values = List.copyOf(values);
+    }
+  }
+
+  /** A group column; {@code bucket} is null when grouping by the value itself. */
+  record GroupColumn(String outputName, Column column, Bucket bucket) {
+    GroupColumn {
+      requireNonNull(outputName, "outputName is null");
+      requireNonNull(column, "column is null");
+    }
+  }
+
+  /** An aggregate; {@code column} is null for functions without one. */
+  record AggregateColumn(String outputName, AggregateFunction function, Column column, double percentile) {
+    AggregateColumn {
+      requireNonNull(outputName, "outputName is null");
+      requireNonNull(function, "function is null");
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package org.medlake.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.QueryConfig;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.security.Role;
+import org.medlake.lake.Lakehouse;
+import org.medlake.query.cache.InProcessResultCache;
+import org.medlake.query.engine.AsOf;
+import org.medlake.query.engine.QueryResult;
+import org.medlake.query.structured.StructuredQueries;
+import org.medlake.query.structured.StructuredQuery;
+import org.medlake.query.structured.StructuredQueryRunner;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestStructuredQueryRunner {
+  private Lakehouse lakehouse;
+  private StructuredQueryRunner runner;
+
+  @BeforeAll
+  void lake(@TempDir Path directory) throws Exception {
+    MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
+    lakehouse = Lakehouse.open(home);
+    LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 300, 40);
+    LakeFixture.append(home, lakehouse, "H002", YearMonth.of(2024, 1), 30, 4);
+    runner = new StructuredQueryRunner(new QueryService(lakehouse, QueryConfig.defaults(), new InProcessResultCache(10)), QueryConfig.defaults());
+  }
+
+  @AfterAll
+  void close() {
+    lakehouse.close();
+  }
+
+  @Test
+  void analystsGetTheAggregatesAndPruningUsesTheFilters() {
+    StructuredQuery query = StructuredQueries.parse("""
+        {"table": "lab_results", "filters": [{"column": "hospital_id", "op": "=", "values": ["H001"]}],
+         "group_by": [{"column": "test_code"}], "aggregates": [{"function": "count"}, {"function": "count_distinct_patients"}],
+         "limit": 100}
+        """);
+    QueryResult result = runner.run(query, Role.ANALYST, AsOf.CURRENT);
+    assertThat(result.filesScanned()).isEqualTo(1);
+    assertThat(result.table().rows()).extracting(row -> row.get(1)).containsExactly(100L, 100L, 100L);
+  }
+
+  @Test
+  void viewersGetAggregatesOnlyWithAPatientCountAndSuppression() {
+    StructuredQuery perHospital = StructuredQueries.parse("""
+        {"table": "lab_results", "group_by": [{"column": "hospital_id"}], "aggregates": [{"function": "count"}], "limit": 100}
+        """);
+    QueryResult result = runner.run(perHospital, Role.VIEWER, AsOf.CURRENT);
+    assertThat(result.table().columns()).extracting(column -> column.name()).containsExactly("hospital_id", "count", "patients");
+    // H002 has 4 patients (suppressed); with one group column its complement, H001, is suppressed too
+    assertThat(result.suppressedCells()).isEqualTo(4);
+    assertThat(result.table().rows()).allSatisfy(row -> assertThat(row.subList(1, 3)).containsOnlyNulls());
+    assertThatThrownBy(() -> runner.run(StructuredQueries.parse("{\"table\": \"lab_results\", \"limit\": 10}"), Role.VIEWER, AsOf.CURRENT))
+        .isInstanceOf(MedlakeException.class)
+        .hasMessage("Viewers may run aggregate queries only: add group_by or aggregates");
+    assertThatThrownBy(() -> runner.run(perHospital, Role.UPLOADER, AsOf.CURRENT)).hasMessage("Uploaders cannot query lab results");
+    assertThat(runner.run(perHospital, Role.ANALYST, AsOf.CURRENT).table().rows()).containsExactly(List.of("H001", 300L), List.of("H002", 30L));
+  }
+}
