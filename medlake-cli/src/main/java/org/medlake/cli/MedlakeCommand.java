@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       SnapshotsCommand.class,
       QueriesCommand.class,
       QueryCommand.class,
+      SqlCommand.class,
       RunsCommand.class,
       RejectsCommand.class,
       BenchCommand.class,

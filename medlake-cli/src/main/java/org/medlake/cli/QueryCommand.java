@@ -50,7 +50,7 @@ final class QueryCommand implements Callable<Integer> {
     QueryRequest request = PredefinedQueries.bind(query, arguments, asOf == null ? AsOf.CURRENT : AsOf.parse(asOf));
     Role caller = Role.parse(role);
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
-      QueryService service = new QueryService(lakehouse, home.config().query(), new InProcessResultCache(home.config().query().cacheEntries()));
+      QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()));
       if (dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
