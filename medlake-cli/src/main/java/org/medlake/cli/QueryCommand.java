@@ -31,6 +31,10 @@ final class QueryCommand implements Callable<Integer> {
   @Option(names = "--role", defaultValue = "analyst", description = "act as this role (default ${DEFAULT-VALUE})")
   String role;
 
+  @Option(names = "--policy", paramLabel = "aggregate|full",
+      description = "aggregate: answer as an aggregate-only caller, with small-cell suppression (the viewer role's policy)")
+  String policy;
+
   @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "read the tables as of a snapshot id or a timestamp")
   String asOf;
 
@@ -48,7 +52,10 @@ final class QueryCommand implements Callable<Integer> {
     MedlakeHome home = parent.openHome();
     PredefinedQuery query = PredefinedQueries.load(home.queries()).find(name);
     QueryRequest request = PredefinedQueries.bind(query, arguments, asOf == null ? AsOf.CURRENT : AsOf.parse(asOf));
-    Role caller = Role.parse(role);
+    Role caller = "aggregate".equals(policy) ? Role.VIEWER : Role.parse(role);
+    if (policy != null && !policy.equals("aggregate") && !policy.equals("full")) {
+      throw new org.medlake.core.error.ValidationException("--policy must be aggregate or full, not '" + policy + "'");
+    }
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()));
       if (dryRun) {
