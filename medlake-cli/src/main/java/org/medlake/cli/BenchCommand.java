@@ -26,14 +26,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "bench", description = "Benchmarks. 'bench ingest': the full pipeline against a plain DuckDB COPY of the same CSV.")
+@Command(name = "bench", description = "Benchmarks. 'bench ingest': the full pipeline against a plain DuckDB COPY of the same CSV;"
+    + " 'bench query': pruned and full aggregates through medlake against plain DuckDB over the same Parquet files.")
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Parameters(paramLabel = "WHAT", description = "what to benchmark: ingest")
+  @Parameters(paramLabel = "WHAT", description = "what to benchmark: ingest or query")
   String what;
 
-  @Option(names = "--rows", defaultValue = "1000000", description = "rows of the generated CSV (default ${DEFAULT-VALUE})")
+  @Option(names = "--rows", defaultValue = "1000000", description = "rows of the generated CSV, or of the query table (default ${DEFAULT-VALUE})")
   int rows;
 
   @Option(names = "--scale", defaultValue = "10", description = "also run with rows x scale, for memory flatness; 1 to skip (default ${DEFAULT-VALUE})")
@@ -41,6 +42,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--compression", split = ",", defaultValue = "zstd", description = "Parquet codecs to compare: zstd,snappy,gzip (default ${DEFAULT-VALUE})")
   List<String> compressions;
+
+  @Option(names = "--hospitals", defaultValue = "10", description = "bench query: hospitals of the synthetic table (default ${DEFAULT-VALUE})")
+  int hospitals;
+
+  @Option(names = "--months", defaultValue = "60", description = "bench query: months of the synthetic table (default ${DEFAULT-VALUE})")
+  int months;
 
   @Option(names = "--single", hidden = true, description = "run one measurement in this process and print it as JSON")
   boolean single;
@@ -50,10 +57,14 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!what.equals("ingest")) {
-      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "Unknown benchmark '" + what + "' (known: ingest)");
-    }
     Path directory = work == null ? Files.createTempDirectory("medlake-bench-") : work;
+    if (what.equals("query")) {
+      QueryBenchmark.run(directory, rows, hospitals, months);
+      return 0;
+    }
+    if (!what.equals("ingest")) {
+      throw new org.medlake.core.error.ValidationException("Unknown benchmark '" + what + "' (known: ingest, query)");
+    }
     if (single) {
       Output.json(System.out, measure(directory, rows, compressions.get(0)));
       return 0;

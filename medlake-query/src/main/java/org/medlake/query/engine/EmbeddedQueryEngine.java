@@ -33,18 +33,29 @@ public final class EmbeddedQueryEngine {
   private final Lakehouse lakehouse;
   private final QueryLimits limits;
   private final Path temporaryDirectory;
+  private final RefreshedTables tables;
 
   public EmbeddedQueryEngine(Lakehouse lakehouse, QueryLimits limits) {
     this.lakehouse = lakehouse;
+    this.tables = new RefreshedTables(lakehouse);
     this.limits = limits;
     this.temporaryDirectory = lakehouse.home().temporary();
+  }
+
+  /** The snapshot each table of the request reads, without planning. */
+  public Map<String, Long> snapshots(QueryRequest request) {
+    Map<String, Long> snapshots = new java.util.TreeMap<>();
+    for (String name : request.tables()) {
+      snapshots.put(name, QueryPlanner.snapshot(tables.table(name), request.asOf()));
+    }
+    return snapshots;
   }
 
   /** Plans every table of the request: the pre-flight view of what the query will scan. */
   public List<PlannedTable> plan(QueryRequest request) {
     List<PlannedTable> planned = new ArrayList<>();
     for (String name : request.tables().stream().sorted().toList()) {
-      planned.add(QueryPlanner.plan(name, lakehouse.table(name), request.predicates().getOrDefault(name, List.of()), request.columns(),
+      planned.add(QueryPlanner.plan(name, tables.table(name), request.predicates().getOrDefault(name, List.of()), request.columns(),
           request.asOf()));
     }
     return planned;

@@ -78,7 +78,7 @@ public final class QueryPlanner {
     return bytes;
   }
 
-  private static Long snapshot(Table table, AsOf asOf) {
+  static Long snapshot(Table table, AsOf asOf) {
     if (asOf.snapshotId().isPresent()) {
       long id = asOf.snapshotId().get();
       if (table.snapshot(id) == null) {

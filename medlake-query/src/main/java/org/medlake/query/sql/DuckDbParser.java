@@ -26,6 +26,16 @@ final class DuckDbParser implements AutoCloseable {
     this.connection = connection;
   }
 
+  private static DuckDbParser shared;
+
+  /** The process-wide parser; callers synchronize on it (a JDBC connection is not for concurrent use). */
+  static synchronized DuckDbParser shared() {
+    if (shared == null) {
+      shared = open();
+    }
+    return shared;
+  }
+
   static DuckDbParser open() {
     Properties properties = new Properties();
     properties.setProperty("autoinstall_known_extensions", "false");
