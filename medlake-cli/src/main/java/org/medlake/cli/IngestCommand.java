@@ -56,15 +56,13 @@ final class IngestCommand implements Callable<Integer> {
     for (Delivery delivery : deliveries) {
       index++;
       status.prefix("[" + index + "/" + deliveries.size() + "] ");
+      String runId = IngestService.newRunId();
       try {
-        runs.add(service.ingest(delivery));
+        runs.add(service.ingest(delivery, runId));
       } catch (RuntimeException e) {
         status.done();
         System.err.println("medlake: error: " + e.getMessage());
-        service.ledger().list().stream()
-            .filter(run -> run.status() == RunStatus.FAILED && run.sourceFile().endsWith(delivery.file().getFileName().toString()))
-            .reduce((first, second) -> second)
-            .ifPresent(runs::add);
+        service.ledger().find(runId).ifPresent(runs::add);
       }
     }
     return runs;

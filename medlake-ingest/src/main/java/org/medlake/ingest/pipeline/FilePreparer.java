@@ -40,9 +40,12 @@ final class FilePreparer {
   private final IngestConfig config;
   private final Path temporaryDirectory;
 
-  FilePreparer(IngestConfig config, Path temporaryDirectory) {
+  private final java.util.function.DoubleConsumer progress;
+
+  FilePreparer(IngestConfig config, Path temporaryDirectory, java.util.function.DoubleConsumer progress) {
     this.config = config;
     this.temporaryDirectory = temporaryDirectory;
+    this.progress = progress;
   }
 
   PreparedFile prepare(Path file, CsvFormat csv) {
@@ -62,7 +65,7 @@ final class FilePreparer {
       if (!gzip && charset.equals(StandardCharsets.UTF_8)) {
         MessageDigest digest = sha256();
         LineScan scan;
-        try (InputStream input = new DigestInputStream(Files.newInputStream(file), digest)) {
+        try (InputStream input = new DigestInputStream(new ProgressInputStream(Files.newInputStream(file), size, progress), digest)) {
           scan = scanner.scan(input);
         }
         String checksum = HexFormat.of().formatHex(digest.digest());
@@ -80,7 +83,8 @@ final class FilePreparer {
       MessageDigest digest = sha256();
       Path copy = temporaryCopy(file);
       Normalized normalized;
-      try (InputStream raw = new DigestInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16), digest)) {
+      try (InputStream raw = new DigestInputStream(
+          new BufferedInputStream(new ProgressInputStream(Files.newInputStream(file), size, progress), 1 << 16), digest)) {
         InputStream decoded = gzip ? new LimitedInputStream(new GZIPInputStream(raw, 1 << 16), config.maxDecompressedBytes(), file) : raw;
         if (gzip) {
           // peeked and pushed back: a SequenceInputStream would close the gzip stream (and the
@@ -297,6 +301,48 @@ final class FilePreparer {
       if (count > limit) {
         throw new UnreadableFileException(
             file, "decompresses to more than " + limit + " bytes (ingest.max-decompressed-bytes; gzip bomb?)");
+      }
+    }
+  }
+
+  /** Reports the fraction of the delivered file read, every 32 MiB. */
+  private static final class ProgressInputStream extends FilterInputStream {
+    private static final long STEP = 32L << 20;
+
+    private final long size;
+    private final java.util.function.DoubleConsumer progress;
+    private long read;
+    private long nextReport = STEP;
+
+    ProgressInputStream(InputStream input, long size, java.util.function.DoubleConsumer progress) {
+      super(input);
+      this.size = Math.max(1, size);
+      this.progress = progress;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int count = super.read(buffer, offset, length);
+      if (count > 0) {
+        count(count);
+      }
+      return count;
+    }
+
+    private void count(int bytes) {
+      read += bytes;
+      if (read >= nextReport) {
+        nextReport += STEP;
+        progress.accept(Math.min(1.0, (double) read / size));
       }
     }
   }

@@ -116,10 +116,22 @@ public final class IngestService implements AutoCloseable {
 
   /** Ingests one file; a file that cannot be read fails with a one-line error and stores nothing. */
   public IngestRun ingest(Delivery delivery) {
+    return ingest(delivery, newRunId());
+  }
+
+  /** A fresh run id: time-ordered, with a random suffix. */
+  public static String newRunId() {
+    return "run-" + RUN_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(randomBytes());
+  }
+
+  /**
+   * Ingests one file as run {@code runId}; when it fails, the FAILED run with its reason is in the
+   * ledger under that id.
+   */
+  public IngestRun ingest(Delivery delivery, String runId) {
     SourceMapping mapping = sources.load(delivery.source());
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
-    String runId = "run-" + RUN_TIME.format(started) + "-" + HexFormat.of().formatHex(randomBytes());
     String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
     if (sourceFile.startsWith("..")) {
       sourceFile = delivery.file().toAbsolutePath().normalize().toString();
@@ -131,7 +143,8 @@ public final class IngestService implements AutoCloseable {
     try {
       Files.createDirectories(workDirectory);
       progress.update(name, "scanning", -1);
-      prepared = new FilePreparer(home.config().ingest(), workDirectory).prepare(delivery.file(), mapping.csv());
+      prepared = new FilePreparer(home.config().ingest(), workDirectory, fraction -> progress.update(name, "scanning", fraction))
+          .prepare(delivery.file(), mapping.csv());
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
         return duplicate.get();
@@ -156,9 +169,9 @@ public final class IngestService implements AutoCloseable {
       ledger.record(done);
       return done;
     } catch (RuntimeException e) {
-      IngestRun failed = run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(), RunStatus.FAILED,
-          started, prepared == null ? 0 : prepared.bytesIn());
-      ledger.record(withMessage(failed, e.getMessage(), elapsedMillis(startNanos)));
+      IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
+          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()), String.valueOf(e.getMessage()), elapsedMillis(startNanos));
+      ledger.record(failed);
       throw e;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
