@@ -22,48 +22,35 @@ import picocli.CommandLine.ParentCommand;
 final class QueryCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
+  @picocli.CommandLine.Mixin QueryOptions options;
+
   @Parameters(paramLabel = "NAME")
   String name;
 
   @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter, e.g. --param hospitals=H001,H002 --param from=2024-01-01")
   Map<String, String> arguments = new LinkedHashMap<>();
 
-  @Option(names = "--role", defaultValue = "analyst", description = "act as this role (default ${DEFAULT-VALUE})")
-  String role;
-
   @Option(names = "--policy", paramLabel = "aggregate|full",
       description = "aggregate: answer as an aggregate-only caller, with small-cell suppression (the viewer role's policy)")
   String policy;
-
-  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "read the tables as of a snapshot id or a timestamp")
-  String asOf;
-
-  @Option(names = "--dry-run", description = "print only the pre-flight estimate")
-  boolean dryRun;
-
-  @Option(names = "--json", description = "print as JSON")
-  boolean json;
-
-  @Option(names = "--csv", description = "print as CSV")
-  boolean csv;
 
   @Override
   public Integer call() {
     MedlakeHome home = parent.openHome();
     PredefinedQuery query = PredefinedQueries.load(home.queries()).find(name);
-    QueryRequest request = PredefinedQueries.bind(query, arguments, asOf == null ? AsOf.CURRENT : AsOf.parse(asOf));
-    Role caller = "aggregate".equals(policy) ? Role.VIEWER : Role.parse(role);
+    QueryRequest request = PredefinedQueries.bind(query, arguments, options.asOf());
+    Role caller = "aggregate".equals(policy) ? Role.VIEWER : options.role();
     if (policy != null && !policy.equals("aggregate") && !policy.equals("full")) {
       throw new org.medlake.core.error.ValidationException("--policy must be aggregate or full, not '" + policy + "'");
     }
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()));
-      if (dryRun) {
+      if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
       ResultPrinter.print(service.run(request, caller, SuppressionPolicy.policy(caller, home.config().query()), SuppressionPolicy.forRole(caller, query, home.config().query())),
-          json ? ResultPrinter.Format.JSON : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE, System.out, System.err);
+          options.format(), System.out, System.err);
     }
     return 0;
   }

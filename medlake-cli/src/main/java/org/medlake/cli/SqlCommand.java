@@ -30,27 +30,14 @@ import picocli.CommandLine.ParentCommand;
 final class SqlCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
+  @picocli.CommandLine.Mixin QueryOptions options;
+
   @Parameters(paramLabel = "SQL", description = "a single SELECT statement")
   String sql;
 
-  @Option(names = "--role", defaultValue = "analyst", description = "act as this role (default ${DEFAULT-VALUE}); admins may read lab_results_rejects")
-  String role;
-
-  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "read the tables as of a snapshot id or a timestamp")
-  String asOf;
-
-  @Option(names = "--dry-run", description = "print only the pre-flight estimate")
-  boolean dryRun;
-
-  @Option(names = "--json", description = "print as JSON")
-  boolean json;
-
-  @Option(names = "--csv", description = "print as CSV")
-  boolean csv;
-
   @Override
   public Integer call() {
-    Role caller = Role.parse(role);
+    Role caller = options.role();
     if (caller != Role.ANALYST && caller != Role.ADMIN) {
       throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Ad-hoc SQL needs the analyst or admin role, not " + caller.key());
     }
@@ -61,14 +48,14 @@ final class SqlCommand implements Callable<Integer> {
       Map<String, List<PruningPredicate>> predicates = new HashMap<>();
       guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));
       QueryRequest request = new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(),
-          asOf == null ? AsOf.CURRENT : AsOf.parse(asOf));
+          options.asOf());
       QueryService service = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
-      if (dryRun) {
+      if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
       ResultPrinter.print(service.run(request, caller, caller.key(), UnaryOperator.identity()),
-          json ? ResultPrinter.Format.JSON : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE, System.out, System.err);
+          options.format(), System.out, System.err);
     }
     return 0;
   }

@@ -65,7 +65,7 @@ final class FilePreparer {
       if (!gzip && charset.equals(StandardCharsets.UTF_8)) {
         MessageDigest digest = sha256();
         LineScan scan;
-        try (InputStream input = new DigestInputStream(new ProgressInputStream(Files.newInputStream(file), size, progress), digest)) {
+        try (InputStream input = new DigestInputStream(new CountingInputStream(Files.newInputStream(file), progress(size, progress)), digest)) {
           scan = scanner.scan(input);
         }
         String checksum = HexFormat.of().formatHex(digest.digest());
@@ -84,8 +84,8 @@ final class FilePreparer {
       Path copy = temporaryCopy(file);
       Normalized normalized;
       try (InputStream raw = new DigestInputStream(
-          new BufferedInputStream(new ProgressInputStream(Files.newInputStream(file), size, progress), 1 << 16), digest)) {
-        InputStream decoded = gzip ? new LimitedInputStream(new GZIPInputStream(raw, 1 << 16), config.maxDecompressedBytes(), file) : raw;
+          new BufferedInputStream(new CountingInputStream(Files.newInputStream(file), progress(size, progress)), 1 << 16), digest)) {
+        InputStream decoded = gzip ? new CountingInputStream(new GZIPInputStream(raw, 1 << 16), limit(config.maxDecompressedBytes(), file)) : raw;
         if (gzip) {
           // peeked and pushed back: a SequenceInputStream would close the gzip stream (and the
           // checksummed file stream under it) at its end, before the rest is read into the checksum
@@ -266,65 +266,43 @@ final class FilePreparer {
     }
   }
 
-  /** Fails once more than {@code limit} bytes came out: the gzip-bomb guard. */
-  private static final class LimitedInputStream extends FilterInputStream {
-    private final long limit;
-    private final Path file;
-    private long count;
-
-    LimitedInputStream(InputStream input, long limit, Path file) {
-      super(input);
-      this.limit = limit;
-      this.file = file;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count(1);
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buffer, int offset, int length) throws IOException {
-      int read = super.read(buffer, offset, length);
-      if (read > 0) {
-        count(read);
-      }
-      return read;
-    }
-
-    private void count(int read) {
-      count += read;
-      if (count > limit) {
+  /** The gzip-bomb guard: fails once more than the limit came out of the decompressor. */
+  private static java.util.function.LongConsumer limit(long limit, Path file) {
+    return total -> {
+      if (total > limit) {
         throw new UnreadableFileException(
             file, "decompresses to more than " + limit + " bytes (ingest.max-decompressed-bytes; gzip bomb?)");
       }
-    }
+    };
   }
 
-  /** Reports the fraction of the delivered file read, every 32 MiB. */
-  private static final class ProgressInputStream extends FilterInputStream {
-    private static final long STEP = 32L << 20;
+  /** Reports the fraction of the delivered file read, about every 32 MiB. */
+  private static java.util.function.LongConsumer progress(long size, java.util.function.DoubleConsumer progress) {
+    long step = 32L << 20;
+    long[] next = {step};
+    return total -> {
+      if (total >= next[0]) {
+        next[0] += step;
+        progress.accept(Math.min(1.0, (double) total / Math.max(1, size)));
+      }
+    };
+  }
 
-    private final long size;
-    private final java.util.function.DoubleConsumer progress;
-    private long read;
-    private long nextReport = STEP;
+  /** Passes the running total of bytes read to a callback. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private final java.util.function.LongConsumer onCount;
+    private long total;
 
-    ProgressInputStream(InputStream input, long size, java.util.function.DoubleConsumer progress) {
+    CountingInputStream(InputStream input, java.util.function.LongConsumer onCount) {
       super(input);
-      this.size = Math.max(1, size);
-      this.progress = progress;
+      this.onCount = onCount;
     }
 
     @Override
     public int read() throws IOException {
       int b = super.read();
       if (b >= 0) {
-        count(1);
+        onCount.accept(++total);
       }
       return b;
     }
@@ -333,17 +311,10 @@ final class FilePreparer {
     public int read(byte[] buffer, int offset, int length) throws IOException {
       int count = super.read(buffer, offset, length);
       if (count > 0) {
-        count(count);
+        total += count;
+        onCount.accept(total);
       }
       return count;
-    }
-
-    private void count(int bytes) {
-      read += bytes;
-      if (read >= nextReport) {
-        nextReport += STEP;
-        progress.accept(Math.min(1.0, (double) read / size));
-      }
     }
   }
 }
