@@ -11,6 +11,7 @@ import java.util.List;
 final class Output {
   private static final ObjectMapper JSON = new ObjectMapper()
       .registerModule(new JavaTimeModule())
+      .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .enable(SerializationFeature.INDENT_OUTPUT);
 

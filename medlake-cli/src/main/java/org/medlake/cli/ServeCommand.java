@@ -1,0 +1,29 @@
+package org.medlake.cli;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.medlake.server.http.MedlakeServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "serve", description = "Start the platform server (JSON API under /api/v1) on loopback.")
+final class ServeCommand implements Callable<Integer> {
+  @ParentCommand MedlakeCommand parent;
+
+  @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE})")
+  int port;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    MedlakeServer server = MedlakeServer.start(parent.openHome(), port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }));
+    System.out.println("medlake server on http://127.0.0.1:" + server.port() + " (health: /health; API: /api/v1); Ctrl-C stops it");
+    stopped.await();
+    return 0;
+  }
+}

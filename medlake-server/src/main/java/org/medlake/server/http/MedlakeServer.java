@@ -1,0 +1,317 @@
+package org.medlake.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.HandlerType;
+import io.javalin.http.SameSite;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.contract.TableContract;
+import org.medlake.core.error.ErrorType;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.security.Role;
+import org.medlake.lake.Lakehouse;
+import org.medlake.query.QueryService;
+import org.medlake.query.cache.ResultCaches;
+import org.medlake.query.catalog.CatalogService;
+import org.medlake.query.engine.AsOf;
+import org.medlake.query.engine.QueryRequest;
+import org.medlake.query.plan.PruningPredicate;
+import org.medlake.query.predefined.PredefinedQueries;
+import org.medlake.query.predefined.PredefinedQuery;
+import org.medlake.query.privacy.SuppressionPolicy;
+import org.medlake.query.sql.GuardedSql;
+import org.medlake.query.sql.SqlGuard;
+import org.medlake.query.structured.StructuredQueries;
+import org.medlake.query.structured.StructuredQueryRunner;
+import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.server.auth.User;
+
+/**
+ * The platform server: the versioned JSON API over the catalogue and query services, with
+ * sessions and API tokens. Handlers are thin: parse, call one service method, map the result.
+ */
+public final class MedlakeServer implements AutoCloseable {
+  static final String SESSION_COOKIE = "medlake_session";
+  static final String CSRF_HEADER = "X-CSRF-Token";
+  private static final Set<HandlerType> STATE_CHANGING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+
+  private final Javalin app;
+  private final Lakehouse lakehouse;
+  private final PlatformDatabase platform;
+
+  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform) {
+    this.app = app;
+    this.lakehouse = lakehouse;
+    this.platform = platform;
+  }
+
+  /** Starts the server on {@code port} (0 for a free port). */
+  public static MedlakeServer start(MedlakeHome home, int port) {
+    Lakehouse lakehouse = Lakehouse.open(home);
+    PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase());
+    Services services = new Services(home, lakehouse, platform);
+    ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+        .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    Javalin app = Javalin.create(config -> {
+      config.jsonMapper(new JavalinJackson(json, false));
+      config.showJavalinBanner = false;
+      config.http.maxRequestSize = 1_000_000L;
+    });
+    Routes routes = new Routes(services, json);
+    app.before(context -> securityHeaders(context));
+    app.before("/api/*", routes::authenticate);
+    routes.register(app);
+    app.exception(HttpError.class, (error, context) -> context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of())));
+    app.exception(MedlakeException.class, (error, context) -> context.status(status(error))
+        .json(new ErrorBody(error.errorCode().name(), oneLine(error.getMessage()), Map.of())));
+    app.exception(Exception.class, (error, context) -> context.status(500)
+        .json(new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of())));
+    app.error(404, context -> {
+      if (context.result() == null || context.result().isEmpty()) {
+        context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
+      }
+    });
+    app.start("127.0.0.1", port);
+    return new MedlakeServer(app, lakehouse, platform);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    platform.close();
+    lakehouse.close();
+  }
+
+  private static void securityHeaders(Context context) {
+    context.header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    context.header("X-Content-Type-Options", "nosniff");
+    context.header("X-Frame-Options", "DENY");
+    context.header("Referrer-Policy", "no-referrer");
+    context.header("Cache-Control", "no-store");
+  }
+
+  private static int status(MedlakeException error) {
+    return switch (error.errorCode()) {
+      case NOT_FOUND -> 404;
+      case BUDGET_EXCEEDED, QUERY_LIMIT_EXCEEDED -> 422;
+      case QUERY_REFUSED, INVALID_ARGUMENT, INVALID_CONFIG, INVALID_SOURCE_MAPPING, UNREADABLE_FILE -> 400;
+      case COMMIT_CONFLICT -> 409;
+      case STORAGE_ERROR, INTERNAL_ERROR -> error.errorCode().type() == ErrorType.EXTERNAL ? 503 : 500;
+    };
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+
+  /** The services the handlers call, created once per server. */
+  static final class Services {
+    final MedlakeHome home;
+    final PlatformDatabase platform;
+    final CatalogService catalog;
+    final QueryService queries;
+    final StructuredQueryRunner structured;
+    final Sessions sessions = new Sessions(Duration.ofHours(8), Clock.systemUTC());
+
+    Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform) {
+      this.home = home;
+      this.platform = platform;
+      this.catalog = new CatalogService(lakehouse);
+      this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
+      this.structured = new StructuredQueryRunner(queries, home.config().query());
+    }
+
+    PredefinedQueries predefined() {
+      return PredefinedQueries.load(home.queries());
+    }
+  }
+
+  /** The API's routes and the authentication filter. */
+  static final class Routes {
+    private final Services services;
+    private final ObjectMapper json;
+
+    Routes(Services services, ObjectMapper json) {
+      this.services = services;
+      this.json = json;
+    }
+
+    void register(Javalin app) {
+      app.get("/health", context -> context.json(Map.of("status", "ok")));
+      app.post("/api/v1/login", this::login);
+      app.post("/api/v1/logout", this::logout);
+      app.get("/api/v1/me", context -> context.json(me(Caller.require(context, Role.values()))));
+      app.get("/api/v1/tables", context -> context.json(services.catalog.tables(readerRole(context))));
+      app.get("/api/v1/tables/{name}", context -> context.json(services.catalog.describe(context.pathParam("name"), readerRole(context))));
+      app.get("/api/v1/tables/{name}/partitions",
+          context -> context.json(services.catalog.partitions(context.pathParam("name"), readerRole(context))));
+      app.get("/api/v1/tables/{name}/snapshots",
+          context -> context.json(services.catalog.snapshots(context.pathParam("name"), readerRole(context))));
+      app.get("/api/v1/queries", context -> {
+        readerRole(context);
+        context.json(services.predefined().list().stream().map(Routes::describe).toList());
+      });
+      app.post("/api/v1/queries/{name}/run", this::runPredefined);
+      app.post("/api/v1/query", this::runStructured);
+      app.post("/api/v1/sql", this::runSql);
+    }
+
+    /** Bearer token or session cookie; state-changing session requests must carry the CSRF token. */
+    void authenticate(Context context) {
+      if (context.path().equals("/api/v1/login") || context.path().equals("/api/openapi.json")) {
+        return;
+      }
+      String authorization = context.header("Authorization");
+      if (authorization != null && authorization.startsWith("Bearer ")) {
+        Caller.set(context, services.platform.tokens().authenticate(authorization.substring(7).trim()).orElseThrow(HttpError::unauthenticated));
+        return;
+      }
+      Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
+      if (STATE_CHANGING.contains(context.method()) && !session.csrfToken().equals(context.header(CSRF_HEADER))) {
+        throw HttpError.forbidden("Missing or wrong " + CSRF_HEADER + " header");
+      }
+      Caller.set(context, session.user());
+    }
+
+    private void login(Context context) throws Exception {
+      JsonNode body = body(context);
+      String name = text(body, "name");
+      char[] password = text(body, "password").toCharArray();
+      User user = services.platform.users().authenticate(name, password)
+          .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
+      services.sessions.end(context.cookie(SESSION_COOKIE));
+      Sessions.Session session = services.sessions.create(user);
+      Cookie cookie = new Cookie(SESSION_COOKIE, session.id());
+      cookie.setHttpOnly(true);
+      cookie.setSameSite(SameSite.STRICT);
+      cookie.setPath("/");
+      cookie.setSecure("https".equals(context.scheme()));
+      context.cookie(cookie);
+      Map<String, Object> answer = new LinkedHashMap<>(me(user));
+      answer.put("csrf_token", session.csrfToken());
+      context.json(answer);
+    }
+
+    private void logout(Context context) {
+      Caller.require(context, Role.values());
+      services.sessions.end(context.cookie(SESSION_COOKIE));
+      context.removeCookie(SESSION_COOKIE, "/");
+      context.status(204);
+    }
+
+    private void runPredefined(Context context) throws Exception {
+      Role role = readerRole(context);
+      JsonNode body = context.body().isBlank() ? json.createObjectNode() : body(context);
+      PredefinedQuery query = services.predefined().find(context.pathParam("name"));
+      Map<String, String> parameters = new HashMap<>();
+      body.path("parameters").fields().forEachRemaining(entry -> parameters.put(entry.getKey(),
+          entry.getValue().isArray() ? join(entry.getValue()) : entry.getValue().asText()));
+      QueryRequest request = PredefinedQueries.bind(query, parameters, asOf(body));
+      if (body.path("dry_run").asBoolean(false)) {
+        context.json(services.queries.estimate(request, role));
+        return;
+      }
+      context.json(services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
+          SuppressionPolicy.forRole(role, query, services.home.config().query())));
+    }
+
+    private void runStructured(Context context) throws Exception {
+      Role role = readerRole(context);
+      JsonNode body = body(context);
+      var query = StructuredQueries.parse(json.writeValueAsString(body.path("query")));
+      if (body.path("dry_run").asBoolean(false)) {
+        context.json(services.structured.estimate(query, role, asOf(body)));
+        return;
+      }
+      context.json(services.structured.run(query, role, asOf(body)));
+    }
+
+    private void runSql(Context context) throws Exception {
+      User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
+      JsonNode body = body(context);
+      Set<String> tables = services.catalog.visibleTables(user.role()).stream().map(TableContract::name).collect(Collectors.toSet());
+      GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions()).check(text(body, "sql"));
+      Map<String, List<PruningPredicate>> predicates = new HashMap<>();
+      guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));
+      QueryRequest request = new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(), asOf(body));
+      if (body.path("dry_run").asBoolean(false)) {
+        context.json(services.queries.estimate(request, user.role()));
+        return;
+      }
+      context.json(services.queries.run(request, user.role(), user.role().key(), UnaryOperator.identity()));
+    }
+
+    /** Anyone but uploaders may read the catalogue and run predefined and structured queries. */
+    private static Role readerRole(Context context) {
+      return Caller.require(context, Role.ADMIN, Role.ANALYST, Role.VIEWER).role();
+    }
+
+    private JsonNode body(Context context) throws Exception {
+      try {
+        JsonNode body = json.readTree(context.body());
+        if (body == null || !body.isObject()) {
+          throw HttpError.badRequest("The request body must be a JSON object");
+        }
+        return body;
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw HttpError.badRequest("The request body is not valid JSON: " + oneLine(e.getOriginalMessage()));
+      }
+    }
+
+    private static String text(JsonNode body, String field) {
+      JsonNode value = body.get(field);
+      if (value == null || !value.isTextual() || value.asText().isEmpty()) {
+        throw HttpError.badRequest("'" + field + "' is required");
+      }
+      return value.asText();
+    }
+
+    private static AsOf asOf(JsonNode body) {
+      JsonNode asOf = body.get("as_of");
+      return asOf == null || asOf.isNull() ? AsOf.CURRENT : AsOf.parse(asOf.asText());
+    }
+
+    private static String join(JsonNode array) {
+      StringBuilder text = new StringBuilder();
+      array.forEach(value -> text.append(text.length() == 0 ? "" : ",").append(value.asText()));
+      return text.toString();
+    }
+
+    private static Map<String, Object> me(User user) {
+      Map<String, Object> me = new LinkedHashMap<>();
+      me.put("name", user.name());
+      me.put("role", user.role().key());
+      me.put("hospital_id", user.hospitalId().orElse(null));
+      return me;
+    }
+
+    private static Map<String, Object> describe(PredefinedQuery query) {
+      Map<String, Object> description = new LinkedHashMap<>();
+      description.put("name", query.name());
+      description.put("title", query.title());
+      description.put("description", query.description());
+      description.put("parameters", query.parameters());
+      return description;
+    }
+  }
+
+}

@@ -1,0 +1,168 @@
+package org.medlake.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.security.Role;
+import org.medlake.ingest.generate.GeneratorOptions;
+import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.ProgressListener;
+import org.medlake.server.auth.PlatformDatabase;
+
+/** The server over real HTTP on a random port, on ingested generated data. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TestMedlakeServer {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PASSWORD = "correct horse battery";
+
+  private MedlakeServer server;
+  private String analystToken;
+  private String viewerToken;
+  private String revokedToken;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  void start(@TempDir Path directory) throws Exception {
+    MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
+    LabDataGenerator.generate(
+        GeneratorOptions.builder(home.landing(), home.sources()).hospitals(2).months(1).rowsPerFile(1500).seed(4).build(), rows -> {});
+    try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
+      ingest.ingest(ingest.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
+    }
+    try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
+      platform.users().add("ada", Role.ANALYST, Optional.empty(), PASSWORD.toCharArray());
+      platform.users().add("vic", Role.VIEWER, Optional.empty(), PASSWORD.toCharArray());
+      analystToken = platform.tokens().create("ada", "test", Duration.ofDays(1)).secret();
+      viewerToken = platform.tokens().create("vic", "test", Duration.ofDays(1)).secret();
+      var revoked = platform.tokens().create("ada", "revoked", Duration.ofDays(1));
+      platform.tokens().revoke(revoked.token().id());
+      revokedToken = revoked.secret();
+    }
+    server = MedlakeServer.start(home, 0);
+  }
+
+  @AfterAll
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void healthAnswersWithSecurityHeaders() throws Exception {
+    HttpResponse<String> response = get("/health", null);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(value -> assertThat(value).contains("frame-ancestors 'none'"));
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+  }
+
+  @Test
+  void anonymousAndRevokedCallersAreRefusedWithTheErrorBody() throws Exception {
+    for (String token : new String[] {null, revokedToken, "mlk_not_a_token"}) {
+      HttpResponse<String> response = get("/api/v1/tables", token);
+      assertThat(response.statusCode()).isEqualTo(401);
+      JsonNode error = JSON.readTree(response.body());
+      assertThat(error.get("code").asText()).isEqualTo("UNAUTHENTICATED");
+      assertThat(error.has("message")).isTrue();
+      assertThat(error.has("details")).isTrue();
+    }
+  }
+
+  @Test
+  void sessionLoginNeedsTheCsrfTokenForStateChangingRequests() throws Exception {
+    HttpResponse<String> wrong = post("/api/v1/login", null, null, null, "{\"name\": \"ada\", \"password\": \"nope nope nope\"}");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    HttpResponse<String> login = post("/api/v1/login", null, null, null, "{\"name\": \"ada\", \"password\": \"" + PASSWORD + "\"}");
+    assertThat(login.statusCode()).isEqualTo(200);
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict");
+    String cookie = setCookie.split(";")[0];
+    String csrf = JSON.readTree(login.body()).get("csrf_token").asText();
+    HttpResponse<String> me = send(HttpRequest.newBuilder(uri("/api/v1/me")).header("Cookie", cookie).GET());
+    assertThat(JSON.readTree(me.body()).get("role").asText()).isEqualTo("analyst");
+    String sql = "{\"sql\": \"SELECT count(*) AS n FROM lab_results\"}";
+    assertThat(post("/api/v1/sql", null, cookie, null, sql).statusCode()).isEqualTo(403);
+    HttpResponse<String> withCsrf = post("/api/v1/sql", null, cookie, csrf, sql);
+    assertThat(withCsrf.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(withCsrf.body()).get("result").get("rows").get(0).get(0).asLong()).isEqualTo(3000);
+    HttpResponse<String> relogin = post("/api/v1/login", null, cookie, null, "{\"name\": \"ada\", \"password\": \"" + PASSWORD + "\"}");
+    assertThat(relogin.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0]).as("a new session id at login").isNotEqualTo(cookie);
+    assertThat(send(HttpRequest.newBuilder(uri("/api/v1/me")).header("Cookie", cookie).GET()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void rolesShapeWhatTheApiAnswers() throws Exception {
+    String sql = "{\"sql\": \"SELECT hospital_id, count(*) FROM lab_results GROUP BY ALL\"}";
+    assertThat(post("/api/v1/sql", viewerToken, null, null, sql).statusCode()).isEqualTo(403);
+    HttpResponse<String> refused = post("/api/v1/sql", analystToken, null, null, "{\"sql\": \"SELECT * FROM read_csv('/etc/passwd')\"}");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("QUERY_REFUSED");
+    assertThat(JSON.readTree(get("/api/v1/tables", viewerToken).body())).hasSize(1);
+
+    HttpResponse<String> viewer = post("/api/v1/queries/value-distribution/run", viewerToken, null, null,
+        "{\"parameters\": {\"test\": \"718-7\", \"bins\": 60}}");
+    assertThat(viewer.statusCode()).as(viewer.body()).isEqualTo(200);
+    assertThat(JSON.readTree(viewer.body()).get("suppressed_cells").asInt()).isPositive();
+    HttpResponse<String> analyst = post("/api/v1/queries/value-distribution/run", analystToken, null, null,
+        "{\"parameters\": {\"test\": \"718-7\", \"bins\": 60}}");
+    assertThat(JSON.readTree(analyst.body()).get("suppressed_cells").asInt()).isZero();
+
+    HttpResponse<String> structured = post("/api/v1/query", viewerToken, null, null,
+        "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}");
+    assertThat(structured.statusCode()).as(structured.body()).isEqualTo(200);
+    assertThat(JSON.readTree(structured.body()).get("result").get("columns")).hasSize(3);
+    HttpResponse<String> typo = post("/api/v1/query", analystToken, null, null,
+        "{\"query\": {\"table\": \"lab_results\", \"filters\": [{\"column\": \"valu\", \"op\": \"=\", \"values\": [1]}], \"limit\": 10}}");
+    assertThat(typo.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(typo.body()).get("message").asText()).contains("did you mean value_numeric?");
+    HttpResponse<String> estimate = post("/api/v1/sql", analystToken, null, null,
+        "{\"sql\": \"SELECT count(*) FROM lab_results WHERE hospital_id = 'H001'\", \"dry_run\": true}");
+    assertThat(JSON.readTree(estimate.body()).get("files").asLong()).isEqualTo(1);
+  }
+
+  private HttpResponse<String> get(String path, String token) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return send(request);
+  }
+
+  private HttpResponse<String> post(String path, String token, String cookie, String csrf, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    if (cookie != null) {
+      request.header("Cookie", cookie);
+    }
+    if (csrf != null) {
+      request.header("X-CSRF-Token", csrf);
+    }
+    return send(request);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+}
