@@ -23,6 +23,22 @@ public final class SourceRegistry {
         "No source mapping '" + source + "': expected " + directory.resolve(source + ".yaml") + " (see docs/sources.md)");
   }
 
+  /** The source whose mapping stores rows under {@code hospitalId}. */
+  public java.util.Optional<SourceMapping> findByHospital(String hospitalId) {
+    if (!Files.isDirectory(directory)) {
+      return java.util.Optional.empty();
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+      return files.filter(file -> file.getFileName().toString().matches(".*\\.ya?ml"))
+          .sorted()
+          .map(SourceMappingParser::parse)
+          .filter(mapping -> mapping.hospitalId().equals(hospitalId))
+          .findFirst();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list " + directory, e);
+    }
+  }
+
   public Path directory() {
     return directory;
   }

@@ -76,6 +76,7 @@ public final class MedlakeServer implements AutoCloseable {
     app.before(context -> securityHeaders(context));
     app.before("/api/*", routes::authenticate);
     routes.register(app);
+    new IngestionRoutes(home, lakehouse).register(app);
     app.exception(HttpError.class, (error, context) -> context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of())));
     app.exception(MedlakeException.class, (error, context) -> context.status(status(error))
         .json(new ErrorBody(error.errorCode().name(), oneLine(error.getMessage()), Map.of())));

@@ -35,10 +35,14 @@ class TestMedlakeServer {
   private String analystToken;
   private String viewerToken;
   private String revokedToken;
+  private String uploaderToken;
+  private String adminToken;
+  private Path directory;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   void start(@TempDir Path directory) throws Exception {
+    this.directory = directory;
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     LabDataGenerator.generate(
         GeneratorOptions.builder(home.landing(), home.sources()).hospitals(2).months(1).rowsPerFile(1500).seed(4).build(), rows -> {});
@@ -48,6 +52,10 @@ class TestMedlakeServer {
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
       platform.users().add("ada", Role.ANALYST, Optional.empty(), PASSWORD.toCharArray());
       platform.users().add("vic", Role.VIEWER, Optional.empty(), PASSWORD.toCharArray());
+      platform.users().add("upl", Role.UPLOADER, Optional.of("H002"), PASSWORD.toCharArray());
+      uploaderToken = platform.tokens().create("upl", "test", Duration.ofDays(1)).secret();
+      platform.users().add("adm", Role.ADMIN, Optional.empty(), PASSWORD.toCharArray());
+      adminToken = platform.tokens().create("adm", "test", Duration.ofDays(1)).secret();
       analystToken = platform.tokens().create("ada", "test", Duration.ofDays(1)).secret();
       viewerToken = platform.tokens().create("vic", "test", Duration.ofDays(1)).secret();
       var revoked = platform.tokens().create("ada", "revoked", Duration.ofDays(1));
@@ -95,7 +103,7 @@ class TestMedlakeServer {
     String csrf = JSON.readTree(login.body()).get("csrf_token").asText();
     HttpResponse<String> me = send(HttpRequest.newBuilder(uri("/api/v1/me")).header("Cookie", cookie).GET());
     assertThat(JSON.readTree(me.body()).get("role").asText()).isEqualTo("analyst");
-    String sql = "{\"sql\": \"SELECT count(*) AS n FROM lab_results\"}";
+    String sql = "{\"sql\": \"SELECT count(*) AS n FROM lab_results WHERE collected_at < TIMESTAMP '2024-03-01 00:00:00'\"}";
     assertThat(post("/api/v1/sql", null, cookie, null, sql).statusCode()).isEqualTo(403);
     HttpResponse<String> withCsrf = post("/api/v1/sql", null, cookie, csrf, sql);
     assertThat(withCsrf.statusCode()).isEqualTo(200);
@@ -133,6 +141,40 @@ class TestMedlakeServer {
     HttpResponse<String> estimate = post("/api/v1/sql", analystToken, null, null,
         "{\"sql\": \"SELECT count(*) FROM lab_results WHERE hospital_id = 'H001'\", \"dry_run\": true}");
     assertThat(JSON.readTree(estimate.body()).get("files").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void uploadersUploadForTheirHospitalAndSeeOnlyItsRunsAndRejects() throws Exception {
+    var generated = LabDataGenerator.generate(GeneratorOptions.builder(directory.resolve("upload"), directory.resolve("upload-sources"))
+        .hospitals(2).months(1).start(java.time.YearMonth.of(2024, 3)).rowsPerFile(800).seed(8).dirtyFraction(0.05).gzip().build(), rows -> {});
+    Path h002 = generated.files().stream().filter(file -> file.hospitalId().equals("H002")).findFirst().orElseThrow().path();
+    HttpResponse<String> upload = send(HttpRequest.newBuilder(uri("/api/v1/uploads?month=2024-03"))
+        .header("Authorization", "Bearer " + uploaderToken).header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofFile(h002)));
+    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
+    JsonNode run = JSON.readTree(upload.body());
+    assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(run.get("rows_rejected").asLong()).isPositive();
+    assertThat(run.get("source_file").asText()).contains("upload-").doesNotContain(h002.getFileName().toString());
+
+    JsonNode runs = JSON.readTree(get("/api/v1/runs", uploaderToken).body());
+    assertThat(runs).isNotEmpty();
+    runs.forEach(each -> assertThat(each.get("hospital_id").asText()).isEqualTo("H002"));
+    HttpResponse<String> rejects = get("/api/v1/runs/" + run.get("id").asText() + "/rejects?limit=5", uploaderToken);
+    assertThat(JSON.readTree(rejects.body())).hasSize(5);
+    String otherHospitalRun = null;
+    for (JsonNode each : JSON.readTree(get("/api/v1/runs", adminToken).body())) {
+      if (each.get("hospital_id").asText().equals("H001")) {
+        otherHospitalRun = each.get("id").asText();
+      }
+    }
+    assertThat(get("/api/v1/runs/" + otherHospitalRun, adminToken).statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/runs/" + otherHospitalRun, uploaderToken).statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/runs", viewerToken).statusCode()).isEqualTo(403);
+    HttpResponse<String> otherHospital = send(HttpRequest.newBuilder(uri("/api/v1/uploads?month=2024-03&hospital=H001"))
+        .header("Authorization", "Bearer " + uploaderToken).POST(HttpRequest.BodyPublishers.ofString("x")));
+    assertThat(otherHospital.statusCode()).isEqualTo(403);
+    assertThat(get("/api/v1/tables", uploaderToken).statusCode()).isEqualTo(403);
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {

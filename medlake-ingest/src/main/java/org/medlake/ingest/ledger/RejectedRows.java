@@ -1,0 +1,60 @@
+package org.medlake.ingest.ledger;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.iceberg.expressions.Expressions;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.TableScans;
+
+/** The rejected rows of a run, read from {@code lab_results_rejects} over the files Iceberg plans for it. */
+public final class RejectedRows {
+  /** One rejected row. */
+  public record Row(
+      @JsonProperty("line_number") long lineNumber,
+      @JsonProperty("reason_codes") List<String> reasonCodes,
+      @JsonProperty("raw_line") String rawLine) {
+    public Row {
+      reasonCodes = List.copyOf(reasonCodes);
+    }
+  }
+
+  private RejectedRows() {}
+
+  public static List<Row> read(Lakehouse lakehouse, String runId, int limit) {
+    List<String> files = TableScans.plannedFiles(lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+    List<Row> rows = new ArrayList<>();
+    if (files.isEmpty()) {
+      return rows;
+    }
+    try (Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary());
+        PreparedStatement statement = connection.prepareStatement(
+            "SELECT line_number, reason_codes, raw_line FROM read_parquet("
+                + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"))
+                + ") WHERE ingest_run_id = ? ORDER BY line_number LIMIT ?")) {
+      statement.setString(1, runId);
+      statement.setInt(2, limit);
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          Object[] reasons = (Object[]) result.getArray(2).getArray();
+          List<String> codes = new ArrayList<>();
+          for (Object reason : reasons) {
+            codes.add(String.valueOf(reason));
+          }
+          rows.add(new Row(result.getLong(1), codes, result.getString(3)));
+        }
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+    }
+  }
+}

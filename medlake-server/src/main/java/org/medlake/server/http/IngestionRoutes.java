@@ -1,0 +1,133 @@
+package org.medlake.server.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.List;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.NotFoundException;
+import org.medlake.core.security.Role;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RejectedRows;
+import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.ProgressListener;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.source.SourceRegistry;
+import org.medlake.lake.Lakehouse;
+import org.medlake.server.auth.User;
+
+/**
+ * Ingestion over HTTP: runs, their rejects, and uploads. Admins see every hospital; an uploader
+ * sees and uploads for its own hospital only.
+ */
+final class IngestionRoutes {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final MedlakeHome home;
+  private final Lakehouse lakehouse;
+
+  IngestionRoutes(MedlakeHome home, Lakehouse lakehouse) {
+    this.home = home;
+    this.lakehouse = lakehouse;
+  }
+
+  void register(Javalin app) {
+    app.get("/api/v1/runs", this::runs);
+    app.get("/api/v1/runs/{id}", context -> context.json(run(context)));
+    app.get("/api/v1/runs/{id}/rejects", context -> {
+      IngestRun run = run(context);
+      int limit = Math.min(10_000, Math.max(1, context.queryParamAsClass("limit", Integer.class).getOrDefault(100)));
+      context.json(RejectedRows.read(lakehouse, run.id(), limit));
+    });
+    app.post("/api/v1/uploads", this::upload);
+  }
+
+  private void runs(Context context) {
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+      List<IngestRun> runs = ledger.list().stream().filter(run -> visible(user, run)).toList();
+      context.json(runs);
+    }
+  }
+
+  private IngestRun run(Context context) {
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+      // a run of another hospital is reported as missing, not as forbidden: its existence is not the uploader's business
+      return ledger.find(context.pathParam("id")).filter(run -> visible(user, run))
+          .orElseThrow(() -> new NotFoundException("No ingestion run '" + context.pathParam("id") + "'"));
+    }
+  }
+
+  /**
+   * The body is the file itself. It is stored in the landing zone under a generated name (the
+   * client's file name is never used as a path), then ingested; the answer is the run.
+   */
+  private void upload(Context context) throws IOException {
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
+    if (hospital == null || hospital.isBlank()) {
+      throw HttpError.badRequest("'hospital' is required (query parameter)");
+    }
+    if (user.role() == Role.UPLOADER && context.queryParam("hospital") != null && !hospital.equals(context.queryParam("hospital"))) {
+      throw HttpError.forbidden("You upload for hospital " + hospital + " only");
+    }
+    YearMonth month;
+    try {
+      month = YearMonth.parse(String.valueOf(context.queryParam("month")));
+    } catch (DateTimeParseException e) {
+      throw HttpError.badRequest("'month' must be YYYY-MM (query parameter)");
+    }
+    SourceMapping mapping = new SourceRegistry(home.sources()).findByHospital(hospital)
+        .orElseThrow(() -> new NotFoundException("No source mapping stores hospital " + hospital));
+    Path directory = home.landing().resolve(mapping.source()).resolve(month.toString());
+    Files.createDirectories(directory);
+    byte[] random = new byte[6];
+    RANDOM.nextBytes(random);
+    Path partial = directory.resolve(".upload-" + HexFormat.of().formatHex(random) + ".part");
+    long limit = home.config().ingest().maxDecompressedBytes();
+    boolean gzip;
+    try (InputStream body = context.req().getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
+      byte[] head = body.readNBytes(2);
+      gzip = head.length == 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
+      out.write(head);
+      byte[] buffer = new byte[1 << 16];
+      long total = head.length;
+      int read;
+      while ((read = body.read(buffer)) > 0) {
+        total += read;
+        if (total > limit) {
+          throw new HttpError(413, "PAYLOAD_TOO_LARGE", "The upload is larger than " + limit + " bytes");
+        }
+        out.write(buffer, 0, read);
+      }
+    } catch (HttpError | IOException e) {
+      Files.deleteIfExists(partial);
+      throw e;
+    }
+    Path file = directory.resolve("upload-" + IngestService.newRunId().substring(4) + (gzip ? ".csv.gz" : ".csv"));
+    Files.move(partial, file);
+    String runId = IngestService.newRunId();
+    try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
+      try {
+        context.status(201).json(ingest.ingest(new IngestService.Delivery(file, mapping.source(), month), runId));
+      } catch (RuntimeException e) {
+        IngestRun failed = ingest.ledger().find(runId).orElseThrow(() -> e);
+        context.status(422).json(new ErrorBody("INGEST_FAILED", failed.message(), java.util.Map.of("run_id", failed.id())));
+      }
+    }
+  }
+
+  private static boolean visible(User user, IngestRun run) {
+    return user.role() == Role.ADMIN || user.hospitalId().map(run.hospitalId()::equals).orElse(false);
+  }
+}
