@@ -174,6 +174,59 @@ public final class MedlakeServer implements AutoCloseable {
       app.post("/api/v1/queries/{name}/run", this::runPredefined);
       app.post("/api/v1/query", this::runStructured);
       app.post("/api/v1/sql", this::runSql);
+      app.post("/api/v1/exports", this::export);
+    }
+
+    /**
+     * Any query result as a download: the body names the query as the query endpoints do
+     * ({@code sql}, {@code query} or {@code predefined} with {@code parameters}) plus {@code format}.
+     * Rows are capped per role; the cap is in the response header {@code X-Row-Cap}.
+     */
+    private void export(Context context) throws Exception {
+      JsonNode body = body(context);
+      ResultExports.Format format = ResultExports.Format.parse(body.path("format").asText("csv"));
+      org.medlake.query.engine.QueryResult result;
+      if (body.has("sql")) {
+        result = sql(context, body);
+      } else if (body.has("query")) {
+        Role role = readerRole(context);
+        result = services.structured.run(StructuredQueries.parse(json.writeValueAsString(body.path("query"))), role, asOf(body));
+      } else if (body.has("predefined")) {
+        result = predefined(context, body.get("predefined").asText(), body);
+      } else {
+        throw HttpError.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
+      }
+      User user = Caller.require(context, Role.values());
+      long cap = exportRowCap(user.role());
+      if (result.table().rows().size() > cap) {
+        throw new HttpError(422, "EXPORT_TOO_LARGE",
+            "The result has " + result.table().rows().size() + " rows; a " + user.role().key() + " may export at most " + cap);
+      }
+      context.header("X-Row-Cap", String.valueOf(cap));
+      context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
+      context.contentType(format.contentType);
+      switch (format) {
+        case CSV -> ResultExports.csv(result.table(), context.outputStream());
+        case JSON -> ResultExports.json(result.table(), json, context.outputStream());
+        case PARQUET -> {
+          java.nio.file.Path file = ResultExports.parquet(result.table(), services.home.temporary());
+          try {
+            java.nio.file.Files.copy(file, context.outputStream());
+          } finally {
+            java.nio.file.Files.deleteIfExists(file);
+          }
+        }
+      }
+    }
+
+    /** Rows one export may hold, per role; never more than the query row limit. */
+    private long exportRowCap(Role role) {
+      long cap = switch (role) {
+        case ADMIN, ANALYST -> 1_000_000;
+        case VIEWER -> 10_000;
+        case UPLOADER -> 0;
+      };
+      return Math.min(cap, services.home.config().query().maxRows());
     }
 
     /** Bearer token or session cookie; state-changing session requests must carry the CSRF token. */
@@ -220,19 +273,29 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void runPredefined(Context context) throws Exception {
-      Role role = readerRole(context);
       JsonNode body = context.body().isBlank() ? json.createObjectNode() : body(context);
-      PredefinedQuery query = services.predefined().find(context.pathParam("name"));
+      if (body.path("dry_run").asBoolean(false)) {
+        Role role = readerRole(context);
+        PredefinedQuery query = services.predefined().find(context.pathParam("name"));
+        context.json(services.queries.estimate(PredefinedQueries.bind(query, parameters(body), asOf(body)), role));
+        return;
+      }
+      context.json(predefined(context, context.pathParam("name"), body));
+    }
+
+    private org.medlake.query.engine.QueryResult predefined(Context context, String name, JsonNode body) {
+      Role role = readerRole(context);
+      PredefinedQuery query = services.predefined().find(name);
+      QueryRequest request = PredefinedQueries.bind(query, parameters(body), asOf(body));
+      return services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
+          SuppressionPolicy.forRole(role, query, services.home.config().query()));
+    }
+
+    private static Map<String, String> parameters(JsonNode body) {
       Map<String, String> parameters = new HashMap<>();
       body.path("parameters").fields().forEachRemaining(entry -> parameters.put(entry.getKey(),
           entry.getValue().isArray() ? join(entry.getValue()) : entry.getValue().asText()));
-      QueryRequest request = PredefinedQueries.bind(query, parameters, asOf(body));
-      if (body.path("dry_run").asBoolean(false)) {
-        context.json(services.queries.estimate(request, role));
-        return;
-      }
-      context.json(services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
-          SuppressionPolicy.forRole(role, query, services.home.config().query())));
+      return parameters;
     }
 
     private void runStructured(Context context) throws Exception {
@@ -247,18 +310,26 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void runSql(Context context) throws Exception {
-      User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
       JsonNode body = body(context);
+      if (body.path("dry_run").asBoolean(false)) {
+        User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
+        context.json(services.queries.estimate(sqlRequest(user, body), user.role()));
+        return;
+      }
+      context.json(sql(context, body));
+    }
+
+    private org.medlake.query.engine.QueryResult sql(Context context, JsonNode body) {
+      User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
+      return services.queries.run(sqlRequest(user, body), user.role(), user.role().key(), UnaryOperator.identity());
+    }
+
+    private QueryRequest sqlRequest(User user, JsonNode body) {
       Set<String> tables = services.catalog.visibleTables(user.role()).stream().map(TableContract::name).collect(Collectors.toSet());
       GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions()).check(text(body, "sql"));
       Map<String, List<PruningPredicate>> predicates = new HashMap<>();
       guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));
-      QueryRequest request = new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(), asOf(body));
-      if (body.path("dry_run").asBoolean(false)) {
-        context.json(services.queries.estimate(request, user.role()));
-        return;
-      }
-      context.json(services.queries.run(request, user.role(), user.role().key(), UnaryOperator.identity()));
+      return new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(), asOf(body));
     }
 
     /** Anyone but uploaders may read the catalogue and run predefined and structured queries. */

@@ -177,6 +177,41 @@ class TestMedlakeServer {
     assertThat(get("/api/v1/tables", uploaderToken).statusCode()).isEqualTo(403);
   }
 
+  @Test
+  void exportsInEveryFormatReadBackAndNeutraliseFormulas() throws Exception {
+    String sql = "SELECT hospital_id, count(*) AS n, '=HYPERLINK(\\\"x\\\")' AS formula, '+1' AS plus, -2.5 AS negative"
+        + " FROM lab_results WHERE collected_at < TIMESTAMP '2024-03-01 00:00:00' GROUP BY hospital_id ORDER BY hospital_id";
+    String body = "{\"sql\": \"" + sql + "\", \"format\": \"%s\"}";
+    HttpResponse<String> csv = post("/api/v1/exports", analystToken, null, null, body.formatted("csv"));
+    assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
+    assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/csv");
+    assertThat(csv.headers().firstValue("X-Row-Cap")).hasValue("100000");
+    List<List<String>> records = new java.util.ArrayList<>();
+    try (var reader = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(csv.body())) {
+      reader.forEach(record -> records.add(record.getFields()));
+    }
+    assertThat(records).hasSize(3);
+    assertThat(records.get(0)).containsExactly("hospital_id", "n", "formula", "plus", "negative");
+    assertThat(records.get(1)).containsExactly("H001", "1500", "'=HYPERLINK(\"x\")", "'+1", "-2.5");
+
+    HttpResponse<String> json = post("/api/v1/exports", analystToken, null, null, body.formatted("json"));
+    assertThat(JSON.readTree(json.body()).get("rows")).hasSize(2);
+
+    HttpResponse<byte[]> parquet = http.send(HttpRequest.newBuilder(uri("/api/v1/exports")).header("Authorization", "Bearer " + analystToken)
+        .POST(HttpRequest.BodyPublishers.ofString(body.formatted("parquet"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(parquet.statusCode()).isEqualTo(200);
+    Path file = directory.resolve("export.parquet");
+    java.nio.file.Files.write(file, parquet.body());
+    try (var connection = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        var rows = connection.createStatement().executeQuery("SELECT sum(n), min(formula) FROM read_parquet('" + file + "')")) {
+      rows.next();
+      assertThat(rows.getLong(1)).isEqualTo(3000);
+      assertThat(rows.getString(2)).isEqualTo("=HYPERLINK(\"x\")");
+    }
+    HttpResponse<String> viewer = post("/api/v1/exports", viewerToken, null, null, body.formatted("csv"));
+    assertThat(viewer.statusCode()).isEqualTo(403);
+  }
+
   private HttpResponse<String> get(String path, String token) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
     if (token != null) {
