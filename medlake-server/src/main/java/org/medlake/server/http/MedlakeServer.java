@@ -72,7 +72,9 @@ public final class MedlakeServer implements AutoCloseable {
       config.showJavalinBanner = false;
       config.http.maxRequestSize = 1_000_000L;
     });
-    Routes routes = new Routes(services, json);
+    ServerMetrics metrics = new ServerMetrics();
+    metrics.install(app);
+    Routes routes = new Routes(services, json, metrics);
     app.before(context -> securityHeaders(context));
     app.before("/api/*", routes::authenticate);
     routes.register(app);
@@ -93,6 +95,17 @@ public final class MedlakeServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The registered HTTP routes as "METHOD path", for checking them against the OpenAPI document. */
+  public java.util.SortedSet<String> routes() {
+    java.util.SortedSet<String> routes = new java.util.TreeSet<>();
+    for (var endpoint : app.unsafeConfig().pvt.internalRouter.allHttpHandlers()) {
+      if (endpoint.getEndpoint().getMethod().isHttpMethod()) {
+        routes.add(endpoint.getEndpoint().getMethod().name() + " " + endpoint.getEndpoint().getPath());
+      }
+    }
+    return routes;
   }
 
   @Override
@@ -150,14 +163,21 @@ public final class MedlakeServer implements AutoCloseable {
   static final class Routes {
     private final Services services;
     private final ObjectMapper json;
+    private final ServerMetrics metrics;
 
-    Routes(Services services, ObjectMapper json) {
+    Routes(Services services, ObjectMapper json, ServerMetrics metrics) {
       this.services = services;
       this.json = json;
+      this.metrics = metrics;
     }
 
     void register(Javalin app) {
       app.get("/health", context -> context.json(Map.of("status", "ok")));
+      app.get("/api/openapi.json", context -> {
+        try (java.io.InputStream document = MedlakeServer.class.getResourceAsStream("/org/medlake/server/openapi.json")) {
+          context.contentType("application/json").result(document.readAllBytes());
+        }
+      });
       app.post("/api/v1/login", this::login);
       app.post("/api/v1/logout", this::logout);
       app.get("/api/v1/me", context -> context.json(me(Caller.require(context, Role.values()))));
@@ -287,8 +307,8 @@ public final class MedlakeServer implements AutoCloseable {
       Role role = readerRole(context);
       PredefinedQuery query = services.predefined().find(name);
       QueryRequest request = PredefinedQueries.bind(query, parameters(body), asOf(body));
-      return services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
-          SuppressionPolicy.forRole(role, query, services.home.config().query()));
+      return metrics.query("predefined", services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
+          SuppressionPolicy.forRole(role, query, services.home.config().query())));
     }
 
     private static Map<String, String> parameters(JsonNode body) {
@@ -306,7 +326,7 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(services.structured.estimate(query, role, asOf(body)));
         return;
       }
-      context.json(services.structured.run(query, role, asOf(body)));
+      context.json(metrics.query("structured", services.structured.run(query, role, asOf(body))));
     }
 
     private void runSql(Context context) throws Exception {
@@ -321,7 +341,7 @@ public final class MedlakeServer implements AutoCloseable {
 
     private org.medlake.query.engine.QueryResult sql(Context context, JsonNode body) {
       User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
-      return services.queries.run(sqlRequest(user, body), user.role(), user.role().key(), UnaryOperator.identity());
+      return metrics.query("sql", services.queries.run(sqlRequest(user, body), user.role(), user.role().key(), UnaryOperator.identity()));
     }
 
     private QueryRequest sqlRequest(User user, JsonNode body) {

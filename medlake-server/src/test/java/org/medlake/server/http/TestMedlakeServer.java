@@ -77,6 +77,10 @@ class TestMedlakeServer {
     assertThat(response.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(value -> assertThat(value).contains("frame-ancestors 'none'"));
     assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(response.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
+    post("/api/v1/sql", analystToken, null, null, "{\"sql\": \"SELECT count(*) FROM lab_results\"}");
+    String metrics = get("/metrics", null).body();
+    assertThat(metrics).contains("medlake_http_requests_seconds_count{method=\"GET\",route=\"/health\",status=\"200\"}")
+        .contains("medlake_query_cache_total").contains("medlake_query_bytes_scanned_total").contains("jvm_memory_used_bytes");
   }
 
   @Test
