@@ -9,6 +9,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
+import org.medlake.server.audit.AuditLog;
 
 /**
  * The platform database (SQLite in the embedded profile) with the server's users and API tokens.
@@ -79,6 +80,11 @@ public final class PlatformDatabase implements AutoCloseable {
 
   public TokenStore tokens() {
     return tokens;
+  }
+
+  /** The append-only audit log, in the same file. */
+  public AuditLog audit() {
+    return AuditLog.sqlite(connections.file(), connections::open);
   }
 
   @Override

@@ -73,6 +73,7 @@ final class IngestionRoutes {
    * client's file name is never used as a path), then ingested; the answer is the run.
    */
   private void upload(Context context) throws IOException {
+    AuditTrail.mark(context, org.medlake.server.audit.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
     if (hospital == null || hospital.isBlank()) {
@@ -87,6 +88,8 @@ final class IngestionRoutes {
     } catch (DateTimeParseException e) {
       throw HttpError.badRequest("'month' must be YYYY-MM (query parameter)");
     }
+    AuditTrail.detail(context, "hospital_id", hospital);
+    AuditTrail.detail(context, "month", month.toString());
     SourceMapping mapping = new SourceRegistry(home.sources()).findByHospital(hospital)
         .orElseThrow(() -> new NotFoundException("No source mapping stores hospital " + hospital));
     Path directory = home.landing().resolve(mapping.source()).resolve(month.toString());
@@ -119,9 +122,14 @@ final class IngestionRoutes {
     String runId = IngestService.newRunId();
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
       try {
-        context.status(201).json(ingest.ingest(new IngestService.Delivery(file, mapping.source(), month), runId));
+        IngestRun run = ingest.ingest(new IngestService.Delivery(file, mapping.source(), month), runId);
+        AuditTrail.detail(context, "run_id", run.id());
+        AuditTrail.detail(context, "rows_read", run.rowsRead());
+        AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
+        context.status(201).json(run);
       } catch (RuntimeException e) {
         IngestRun failed = ingest.ledger().find(runId).orElseThrow(() -> e);
+        AuditTrail.detail(context, "run_id", failed.id());
         context.status(422).json(new ErrorBody("INGEST_FAILED", failed.message(), java.util.Map.of("run_id", failed.id())));
       }
     }

@@ -39,6 +39,7 @@ import org.medlake.query.sql.SqlGuard;
 import org.medlake.query.structured.StructuredQueries;
 import org.medlake.query.structured.StructuredQueryRunner;
 import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.server.audit.AuditAction;
 import org.medlake.server.auth.User;
 
 /**
@@ -77,13 +78,22 @@ public final class MedlakeServer implements AutoCloseable {
     Routes routes = new Routes(services, json, metrics);
     app.before(context -> securityHeaders(context));
     app.before("/api/*", routes::authenticate);
+    new AuditTrail(platform.audit(), Clock.systemUTC()).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse).register(app);
-    app.exception(HttpError.class, (error, context) -> context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of())));
-    app.exception(MedlakeException.class, (error, context) -> context.status(status(error))
-        .json(new ErrorBody(error.errorCode().name(), oneLine(error.getMessage()), Map.of())));
-    app.exception(Exception.class, (error, context) -> context.status(500)
-        .json(new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of())));
+    app.exception(HttpError.class, (error, context) -> {
+      context.attribute(AuditTrail.ERROR_CODE, error.code());
+      context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of()));
+    });
+    app.exception(MedlakeException.class, (error, context) -> {
+      context.attribute(AuditTrail.ERROR_CODE, error.errorCode().name());
+      context.status(status(error)).json(new ErrorBody(error.errorCode().name(), oneLine(error.getMessage()), Map.of()));
+    });
+    app.exception(Exception.class, (error, context) -> {
+      org.slf4j.LoggerFactory.getLogger(MedlakeServer.class).error("Request {} {} failed", context.method(), context.path(), error);
+      context.attribute(AuditTrail.ERROR_CODE, "INTERNAL_ERROR");
+      context.status(500).json(new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of()));
+    });
     app.error(404, context -> {
       if (context.result() == null || context.result().isEmpty()) {
         context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
@@ -203,8 +213,10 @@ public final class MedlakeServer implements AutoCloseable {
      * Rows are capped per role; the cap is in the response header {@code X-Row-Cap}.
      */
     private void export(Context context) throws Exception {
+      AuditTrail.mark(context, AuditAction.EXPORT, null);
       JsonNode body = body(context);
       ResultExports.Format format = ResultExports.Format.parse(body.path("format").asText("csv"));
+      AuditTrail.detail(context, "format", format.extension);
       org.medlake.query.engine.QueryResult result;
       if (body.has("sql")) {
         result = sql(context, body);
@@ -222,6 +234,8 @@ public final class MedlakeServer implements AutoCloseable {
         throw new HttpError(422, "EXPORT_TOO_LARGE",
             "The result has " + result.table().rows().size() + " rows; a " + user.role().key() + " may export at most " + cap);
       }
+      AuditTrail.result(context, result);
+      AuditTrail.detail(context, "rows", result.table().rows().size());
       context.header("X-Row-Cap", String.valueOf(cap));
       context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
       context.contentType(format.contentType);
@@ -267,8 +281,10 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void login(Context context) throws Exception {
+      AuditTrail.mark(context, AuditAction.LOGIN, null);
       JsonNode body = body(context);
       String name = text(body, "name");
+      AuditTrail.actor(context, name);
       char[] password = text(body, "password").toCharArray();
       User user = services.platform.users().authenticate(name, password)
           .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
@@ -286,6 +302,7 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void logout(Context context) {
+      AuditTrail.mark(context, AuditAction.LOGOUT, null);
       Caller.require(context, Role.values());
       services.sessions.end(context.cookie(SESSION_COOKIE));
       context.removeCookie(SESSION_COOKIE, "/");
@@ -293,11 +310,12 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void runPredefined(Context context) throws Exception {
+      AuditTrail.mark(context, AuditAction.QUERY, "predefined:" + context.pathParam("name"));
       JsonNode body = context.body().isBlank() ? json.createObjectNode() : body(context);
       if (body.path("dry_run").asBoolean(false)) {
         Role role = readerRole(context);
         PredefinedQuery query = services.predefined().find(context.pathParam("name"));
-        context.json(services.queries.estimate(PredefinedQueries.bind(query, parameters(body), asOf(body)), role));
+        context.json(estimated(context, services.queries.estimate(PredefinedQueries.bind(query, parameters(body), asOf(body)), role)));
         return;
       }
       context.json(predefined(context, context.pathParam("name"), body));
@@ -307,8 +325,15 @@ public final class MedlakeServer implements AutoCloseable {
       Role role = readerRole(context);
       PredefinedQuery query = services.predefined().find(name);
       QueryRequest request = PredefinedQueries.bind(query, parameters(body), asOf(body));
-      return metrics.query("predefined", services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
-          SuppressionPolicy.forRole(role, query, services.home.config().query())));
+      return metrics.query("predefined", AuditTrail.result(context, services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
+          SuppressionPolicy.forRole(role, query, services.home.config().query()))));
+    }
+
+    private static org.medlake.query.cost.Estimate estimated(Context context, org.medlake.query.cost.Estimate estimate) {
+      AuditTrail.detail(context, "dry_run", true);
+      AuditTrail.detail(context, "estimated_bytes", estimate.projectedBytes());
+      AuditTrail.detail(context, "estimated_files", estimate.files());
+      return estimate;
     }
 
     private static Map<String, String> parameters(JsonNode body) {
@@ -319,21 +344,23 @@ public final class MedlakeServer implements AutoCloseable {
     }
 
     private void runStructured(Context context) throws Exception {
+      AuditTrail.mark(context, AuditAction.QUERY, "structured");
       Role role = readerRole(context);
       JsonNode body = body(context);
       var query = StructuredQueries.parse(json.writeValueAsString(body.path("query")));
       if (body.path("dry_run").asBoolean(false)) {
-        context.json(services.structured.estimate(query, role, asOf(body)));
+        context.json(estimated(context, services.structured.estimate(query, role, asOf(body))));
         return;
       }
-      context.json(metrics.query("structured", services.structured.run(query, role, asOf(body))));
+      context.json(metrics.query("structured", AuditTrail.result(context, services.structured.run(query, role, asOf(body)))));
     }
 
     private void runSql(Context context) throws Exception {
+      AuditTrail.mark(context, AuditAction.SQL, null);
       JsonNode body = body(context);
       if (body.path("dry_run").asBoolean(false)) {
         User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
-        context.json(services.queries.estimate(sqlRequest(user, body), user.role()));
+        context.json(estimated(context, services.queries.estimate(sqlRequest(context, user, body), user.role())));
         return;
       }
       context.json(sql(context, body));
@@ -341,10 +368,12 @@ public final class MedlakeServer implements AutoCloseable {
 
     private org.medlake.query.engine.QueryResult sql(Context context, JsonNode body) {
       User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
-      return metrics.query("sql", services.queries.run(sqlRequest(user, body), user.role(), user.role().key(), UnaryOperator.identity()));
+      return metrics.query("sql", AuditTrail.result(context,
+          services.queries.run(sqlRequest(context, user, body), user.role(), user.role().key(), UnaryOperator.identity())));
     }
 
-    private QueryRequest sqlRequest(User user, JsonNode body) {
+    private QueryRequest sqlRequest(Context context, User user, JsonNode body) {
+      AuditTrail.sql(context, text(body, "sql"));
       Set<String> tables = services.catalog.visibleTables(user.role()).stream().map(TableContract::name).collect(Collectors.toSet());
       GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions()).check(text(body, "sql"));
       Map<String, List<PruningPredicate>> predicates = new HashMap<>();

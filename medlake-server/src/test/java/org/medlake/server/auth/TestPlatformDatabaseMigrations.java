@@ -27,10 +27,13 @@ class TestPlatformDatabaseMigrations {
       assertThat(database.users().list()).isEmpty();
     }
 
-    assertThat(SqliteFiles.tables(file)).containsExactly("api_tokens", PlatformDatabase.SCHEMA_HISTORY_TABLE, "users");
+    assertThat(SqliteFiles.tables(file)).containsExactly(
+        "api_tokens", "audit_events", PlatformDatabase.SCHEMA_HISTORY_TABLE, "sqlite_sequence", "users");
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.subList(0, 4))
-        .containsExactly(List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"));
+        .containsExactly(
+            List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
+            List.of("2", "SQL", "V2__audit_log.sql", "1"));
   }
 
   @Test
@@ -46,12 +49,14 @@ class TestPlatformDatabaseMigrations {
     }
 
     assertThat(SqliteFiles.tables(file)).containsExactly(
-        "api_tokens", "ingest_run_reasons", "ingest_runs", PlatformDatabase.SCHEMA_HISTORY_TABLE, "users");
+        "api_tokens", "audit_events", "ingest_run_reasons", "ingest_runs", PlatformDatabase.SCHEMA_HISTORY_TABLE,
+        "sqlite_sequence", "users");
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.subList(0, 4))
         .containsExactly(
             List.of("0", "BASELINE", "tables created outside Flyway", "1"),
-            List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"));
+            List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
+            List.of("2", "SQL", "V2__audit_log.sql", "1"));
     assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs")).containsExactly(List.of("run-1", "3"));
   }
 
@@ -93,6 +98,6 @@ class TestPlatformDatabaseMigrations {
     assertThat(outcomes).allMatch(Outcome::succeeded);
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.get(0))
-        .containsExactlyElementsOf(ingestTablesExist ? List.of("0", "1") : List.of("1"));
+        .containsExactlyElementsOf(ingestTablesExist ? List.of("0", "1", "2") : List.of("1", "2"));
   }
 }

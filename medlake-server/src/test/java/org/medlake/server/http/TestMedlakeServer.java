@@ -216,6 +216,30 @@ class TestMedlakeServer {
     assertThat(viewer.statusCode()).isEqualTo(403);
   }
 
+  @Test
+  void loginsQueriesAndRefusalsAreAuditedWithoutTheQueryText() throws Exception {
+    post("/api/v1/login", null, null, null, "{\"name\": \"vic\", \"password\": \"wrong password 1\"}");
+    post("/api/v1/sql", analystToken, null, null, "{\"sql\": \"SELECT count(*) FROM lab_results WHERE patient_key = 'p-secret-literal'\"}");
+    post("/api/v1/sql", analystToken, null, null, "{\"sql\": \"SELECT * FROM read_text('/etc/passwd')\"}");
+    assertThat(get("/api/v1/audit", analystToken).statusCode()).isEqualTo(403);
+    JsonNode failedLogins = JSON.readTree(get("/api/v1/audit?action=login_failed&actor=vic", adminToken).body());
+    assertThat(failedLogins).isNotEmpty();
+    assertThat(failedLogins.get(0).get("outcome").asText()).isEqualToIgnoringCase("refused");
+    String sqlEvents = get("/api/v1/audit?action=sql&limit=10", adminToken).body();
+    assertThat(sqlEvents).doesNotContain("p-secret-literal").doesNotContain("read_text").contains("sql_sha256");
+    JsonNode events = JSON.readTree(sqlEvents);
+    assertThat(events.findValuesAsText("outcome")).contains("OK", "REFUSED");
+    JsonNode ok = null;
+    for (JsonNode event : events) {
+      if (event.get("outcome").asText().equals("OK")) {
+        ok = event;
+      }
+    }
+    assertThat(ok.get("actor").asText()).isEqualTo("ada");
+    assertThat(ok.get("details").get("bytes_scanned").asLong()).isPositive();
+    assertThat(ok.get("details").has("snapshot_ids")).isTrue();
+  }
+
   private HttpResponse<String> get(String path, String token) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
     if (token != null) {

@@ -1,0 +1,26 @@
+package org.medlake.server.audit;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The append-only record of every login, query, export, upload and admin action. Each recorded
+ * event is also written as one JSON line to the logger {@code medlake.audit}, for log shipping.
+ */
+public interface AuditLog {
+  /** Stores the event (which must not have an id yet) and writes its log line. */
+  void record(AuditEvent event);
+
+  /** The events matching the query, newest first. */
+  List<AuditEvent> search(AuditQuery query);
+
+  /**
+   * The audit log in the {@code audit_events} table of a migrated platform database.
+   *
+   * @param databaseFile named in error messages
+   * @param connections a new connection per call, closed by the log
+   */
+  static AuditLog sqlite(Path databaseFile, ConnectionSource connections) {
+    return new SqliteAuditLog(databaseFile, connections, AuditLineWriter.slf4j());
+  }
+}

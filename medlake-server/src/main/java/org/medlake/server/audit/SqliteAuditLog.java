@@ -1,0 +1,130 @@
+package org.medlake.server.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.security.Role;
+
+final class SqliteAuditLog implements AuditLog {
+  // fixed width, so that the text sorts in time order (the same form as the other platform tables)
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+  private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
+
+  private final Path databaseFile;
+  private final ConnectionSource connections;
+  private final AuditLineWriter lines;
+
+  SqliteAuditLog(Path databaseFile, ConnectionSource connections, AuditLineWriter lines) {
+    this.databaseFile = requireNonNull(databaseFile, "databaseFile is null");
+    this.connections = requireNonNull(connections, "connections is null");
+    this.lines = requireNonNull(lines, "lines is null");
+  }
+
+  @Override
+  public void record(AuditEvent event) {
+    requireNonNull(event, "event is null");
+    if (event.id().isPresent()) {
+      throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
+    }
+    long id;
+    try (Connection connection = connections.open();
+        PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+      insert.setString(1, format(event.at()));
+      insert.setString(2, event.actor());
+      insert.setString(3, event.role().map(Role::key).orElse(null));
+      insert.setString(4, event.clientIp().orElse(null));
+      insert.setString(5, event.action().key());
+      insert.setString(6, event.target().orElse(null));
+      insert.setString(7, event.outcome().key());
+      insert.setString(8, AuditJson.details(event.details()));
+      try (ResultSet rows = insert.executeQuery()) {
+        rows.next();
+        id = rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw storageError("record audit event '" + event.action().key() + "' of '" + event.actor() + "'", e);
+    }
+    // after the commit, so that a line is never shipped for an event the table does not have
+    lines.write(AuditJson.line(event.withId(id)));
+  }
+
+  @Override
+  public List<AuditEvent> search(AuditQuery query) {
+    requireNonNull(query, "query is null");
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_events WHERE 1 = 1");
+    List<String> parameters = new ArrayList<>();
+    query.actor().ifPresent(actor -> where(sql, parameters, " AND actor = ?", actor));
+    query.action().ifPresent(action -> where(sql, parameters, " AND action = ?", action.key()));
+    query.outcome().ifPresent(outcome -> where(sql, parameters, " AND outcome = ?", outcome.key()));
+    // stored instants are whole microseconds: rounding the bounds up keeps the comparisons exact
+    query.from().ifPresent(from -> where(sql, parameters, " AND at >= ?", format(ceilingMicros(from))));
+    query.to().ifPresent(to -> where(sql, parameters, " AND at < ?", format(ceilingMicros(to))));
+    sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
+    try (Connection connection = connections.open();
+        PreparedStatement select = connection.prepareStatement(sql.toString())) {
+      int index = 1;
+      for (String parameter : parameters) {
+        select.setString(index++, parameter);
+      }
+      select.setInt(index, query.limit());
+      List<AuditEvent> events = new ArrayList<>();
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          events.add(event(rows));
+        }
+      }
+      return List.copyOf(events);
+    } catch (SQLException e) {
+      throw storageError("search the audit log", e);
+    }
+  }
+
+  private static void where(StringBuilder sql, List<String> parameters, String condition, String value) {
+    sql.append(condition);
+    parameters.add(value);
+  }
+
+  private static AuditEvent event(ResultSet rows) throws SQLException {
+    return new AuditEvent(
+        OptionalLong.of(rows.getLong(1)),
+        Instant.parse(rows.getString(2)),
+        rows.getString(3),
+        Optional.ofNullable(rows.getString(4)).map(Role::parse),
+        Optional.ofNullable(rows.getString(5)),
+        AuditAction.parse(rows.getString(6)),
+        Optional.ofNullable(rows.getString(7)),
+        AuditOutcome.parse(rows.getString(8)),
+        AuditJson.parseDetails(rows.getString(9)));
+  }
+
+  private static Instant ceilingMicros(Instant instant) {
+    Instant truncated = instant.truncatedTo(ChronoUnit.MICROS);
+    return truncated.equals(instant) ? instant : truncated.plus(1, ChronoUnit.MICROS);
+  }
+
+  static String format(Instant instant) {
+    return TIMESTAMP.format(instant);
+  }
+
+  private MedlakeException storageError(String action, SQLException e) {
+    return new MedlakeException(ErrorCode.STORAGE_ERROR,
+        "Cannot " + action + " in platform database " + databaseFile + ": " + e.getMessage(), e);
+  }
+}
