@@ -69,6 +69,23 @@ public final class ConfigFile {
           analyst: 1TB
           admin: 10TB
           uploader: 1GB
+
+      server:
+        # Clients that may connect at all (CIDRs); everyone else gets 403, even on /health.
+        # To allow every client write ["0.0.0.0/0", "::/0"]; an empty list is an error.
+        allow-list: ["127.0.0.1/32", "::1/128"]
+        # Reverse proxies (CIDRs) whose X-Forwarded-For header names the real client.
+        trusted-proxies: []
+        # Token-bucket rate limits; beyond them the API answers 429 with Retry-After.
+        requests-per-minute-per-user: 600
+        requests-per-minute-per-ip: 1200
+        # Login attempts, counted before the password is checked.
+        login-attempts-per-15-minutes-per-account: 10
+        login-attempts-per-15-minutes-per-ip: 50
+        # A request body larger than this is refused with 413 (uploads have their own limit).
+        max-request-bytes: 1MB
+        # A browser session ends this many hours after login.
+        session-hours: 8
       """;
 
   private static final ObjectMapper MAPPER =

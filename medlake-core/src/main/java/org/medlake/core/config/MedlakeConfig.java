@@ -6,25 +6,28 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
-public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query) {
+public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
     requireNonNull(query, "query is null");
+    requireNonNull(server, "server is null");
   }
 
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults());
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
   }
 
   @JsonCreator
   static MedlakeConfig fromYaml(
       @JsonProperty("catalog") CatalogConfig catalog,
       @JsonProperty("ingest") IngestConfig ingest,
-      @JsonProperty("query") QueryConfig query) {
+      @JsonProperty("query") QueryConfig query,
+      @JsonProperty("server") ServerConfig server) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
         ingest == null ? IngestConfig.defaults() : ingest,
-        query == null ? QueryConfig.defaults() : query);
+        query == null ? QueryConfig.defaults() : query,
+        server == null ? ServerConfig.defaults() : server);
   }
 }

@@ -11,7 +11,6 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.SameSite;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +40,8 @@ import org.medlake.query.structured.StructuredQueryRunner;
 import org.medlake.server.auth.PlatformDatabase;
 import org.medlake.server.audit.AuditAction;
 import org.medlake.server.auth.User;
+import org.medlake.server.limits.Limits;
+import org.medlake.server.limits.RequestRefusedException;
 
 /**
  * The platform server: the versioned JSON API over the catalogue and query services, with
@@ -49,6 +50,7 @@ import org.medlake.server.auth.User;
 public final class MedlakeServer implements AutoCloseable {
   static final String SESSION_COOKIE = "medlake_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
+  static final String UPLOADS = "/api/v1/uploads";
   private static final Set<HandlerType> STATE_CHANGING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
   private final Javalin app;
@@ -63,24 +65,37 @@ public final class MedlakeServer implements AutoCloseable {
 
   /** Starts the server on {@code port} (0 for a free port). */
   public static MedlakeServer start(MedlakeHome home, int port) {
+    return start(home, port, Clock.systemUTC());
+  }
+
+  /** Starts the server with {@code clock} as the time of sessions, rate limits and the audit log. */
+  public static MedlakeServer start(MedlakeHome home, int port, Clock clock) {
     Lakehouse lakehouse = Lakehouse.open(home);
     PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase());
-    Services services = new Services(home, lakehouse, platform);
+    Services services = new Services(home, lakehouse, platform, clock);
     ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
         .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     Javalin app = Javalin.create(config -> {
       config.jsonMapper(new JavalinJackson(json, false));
       config.showJavalinBanner = false;
-      config.http.maxRequestSize = 1_000_000L;
+      config.http.maxRequestSize = home.config().server().maxRequestBytes();
     });
     ServerMetrics metrics = new ServerMetrics();
     metrics.install(app);
     Routes routes = new Routes(services, json, metrics);
     app.before(context -> securityHeaders(context));
+    // uploads stream their body and bound it with ingest.max-decompressed-bytes
+    services.limits.installBeforeAuthentication(app, Set.of(UPLOADS));
     app.before("/api/*", routes::authenticate);
-    new AuditTrail(platform.audit(), Clock.systemUTC()).install(app);
+    services.limits.installAfterAuthentication(app, context -> Caller.of(context).map(User::name));
+    new AuditTrail(platform.audit(), clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse).register(app);
+    app.exception(RequestRefusedException.class, (error, context) -> {
+      context.attribute(AuditTrail.ERROR_CODE, error.code());
+      error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
+      context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), error.details()));
+    });
     app.exception(HttpError.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
       context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of()));
@@ -154,11 +169,14 @@ public final class MedlakeServer implements AutoCloseable {
     final CatalogService catalog;
     final QueryService queries;
     final StructuredQueryRunner structured;
-    final Sessions sessions = new Sessions(Duration.ofHours(8), Clock.systemUTC());
+    final Sessions sessions;
+    final Limits limits;
 
-    Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform) {
+    Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform, Clock clock) {
       this.home = home;
       this.platform = platform;
+      this.sessions = new Sessions(home.config().server().sessionLifetime(), clock);
+      this.limits = Limits.create(home.config().server(), clock);
       this.catalog = new CatalogService(lakehouse);
       this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
       this.structured = new StructuredQueryRunner(queries, home.config().query());
@@ -286,8 +304,10 @@ public final class MedlakeServer implements AutoCloseable {
       String name = text(body, "name");
       AuditTrail.actor(context, name);
       char[] password = text(body, "password").toCharArray();
+      services.limits.throttleLogin(context, name);
       User user = services.platform.users().authenticate(name, password)
           .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
+      services.limits.loginSucceeded(name);
       services.sessions.end(context.cookie(SESSION_COOKIE));
       Sessions.Session session = services.sessions.create(user);
       Cookie cookie = new Cookie(SESSION_COOKIE, session.id());
