@@ -91,6 +91,7 @@ public final class MedlakeServer implements AutoCloseable {
     new AuditTrail(platform.audit(), clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse).register(app);
+    new AdminRoutes(platform, json).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
       error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));

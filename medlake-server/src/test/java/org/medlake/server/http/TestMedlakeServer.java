@@ -240,6 +240,26 @@ class TestMedlakeServer {
     assertThat(ok.get("details").has("snapshot_ids")).isTrue();
   }
 
+  @Test
+  void adminsManageUsersAndTokensOthersCannot() throws Exception {
+    String user = "{\"name\": \"newbie\", \"role\": \"viewer\", \"password\": \"a long enough password\"}";
+    assertThat(post("/api/v1/users", analystToken, null, null, user).statusCode()).isEqualTo(403);
+    assertThat(post("/api/v1/users", adminToken, null, null, user).statusCode()).isEqualTo(201);
+    assertThat(post("/api/v1/users", adminToken, null, null, user).statusCode()).isEqualTo(400);
+    HttpResponse<String> token = post("/api/v1/tokens", adminToken, null, null, "{\"user\": \"newbie\", \"days\": 1}");
+    assertThat(token.statusCode()).isEqualTo(201);
+    String secret = JSON.readTree(token.body()).get("secret").asText();
+    String id = JSON.readTree(token.body()).get("token").get("id").asText();
+    assertThat(get("/api/v1/me", secret).statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/tokens?user=newbie", adminToken).body()).contains(id).doesNotContain(secret);
+    assertThat(post("/api/v1/tokens/" + id + "/revoke", adminToken, null, null, "").statusCode()).isEqualTo(204);
+    assertThat(get("/api/v1/me", secret).statusCode()).isEqualTo(401);
+    assertThat(post("/api/v1/users/newbie/disable", adminToken, null, null, "").statusCode()).isEqualTo(204);
+    assertThat(post("/api/v1/login", null, null, null, "{\"name\": \"newbie\", \"password\": \"a long enough password\"}").statusCode())
+        .isEqualTo(401);
+    assertThat(get("/api/v1/audit?action=admin", adminToken).body()).contains("add user newbie").contains("revoke token " + id);
+  }
+
   private HttpResponse<String> get(String path, String token) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
     if (token != null) {

@@ -1,0 +1,87 @@
+package org.medlake.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.medlake.core.security.Role;
+import org.medlake.server.audit.AuditAction;
+import org.medlake.server.auth.IssuedToken;
+import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.server.auth.User;
+
+/** Users and API tokens, for admins; every change is an audited admin action. */
+final class AdminRoutes {
+  private final PlatformDatabase platform;
+  private final ObjectMapper json;
+
+  AdminRoutes(PlatformDatabase platform, ObjectMapper json) {
+    this.platform = platform;
+    this.json = json;
+  }
+
+  void register(Javalin app) {
+    app.get("/api/v1/users", context -> {
+      Caller.require(context, Role.ADMIN);
+      context.json(platform.users().list());
+    });
+    app.post("/api/v1/users", this::addUser);
+    app.post("/api/v1/users/{name}/disable", context -> {
+      admin(context, "disable user " + context.pathParam("name"));
+      platform.users().disable(context.pathParam("name"));
+      context.status(204);
+    });
+    app.get("/api/v1/tokens", context -> {
+      Caller.require(context, Role.ADMIN);
+      context.json(platform.tokens().list(Optional.ofNullable(context.queryParam("user"))));
+    });
+    app.post("/api/v1/tokens", this::createToken);
+    app.post("/api/v1/tokens/{id}/revoke", context -> {
+      admin(context, "revoke token " + context.pathParam("id"));
+      platform.tokens().revoke(context.pathParam("id"));
+      context.status(204);
+    });
+  }
+
+  private void addUser(Context context) throws Exception {
+    JsonNode body = body(context);
+    admin(context, "add user " + body.path("name").asText());
+    char[] password = body.path("password").asText("").toCharArray();
+    try {
+      User user = platform.users().add(body.path("name").asText(""), Role.parse(body.path("role").asText("")),
+          Optional.ofNullable(body.path("hospital_id").isMissingNode() || body.path("hospital_id").isNull() ? null : body.path("hospital_id").asText()),
+          password);
+      context.status(201).json(user);
+    } finally {
+      java.util.Arrays.fill(password, '\0');
+    }
+  }
+
+  private void createToken(Context context) throws Exception {
+    JsonNode body = body(context);
+    admin(context, "create token for " + body.path("user").asText());
+    IssuedToken issued = platform.tokens().create(body.path("user").asText(""), body.path("description").asText(""),
+        Duration.ofDays(body.path("days").asLong(90)));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("token", issued.token());
+    answer.put("secret", issued.secret());
+    context.status(201).json(answer);
+  }
+
+  private static void admin(Context context, String target) {
+    AuditTrail.mark(context, AuditAction.ADMIN, target);
+    Caller.require(context, Role.ADMIN);
+  }
+
+  private JsonNode body(Context context) throws Exception {
+    JsonNode body = json.readTree(context.body());
+    if (body == null || !body.isObject()) {
+      throw HttpError.badRequest("The request body must be a JSON object");
+    }
+    return body;
+  }
+}
