@@ -29,6 +29,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dirty-fraction", defaultValue = "0.02", description = "fraction of defective rows (default ${DEFAULT-VALUE})")
   double dirtyFraction;
 
+  @Option(names = "--no-serve", description = "stop after the ingest instead of starting the server")
+  boolean noServe;
+
+  @Option(names = "--port", defaultValue = "8080", description = "server port (default ${DEFAULT-VALUE})")
+  int port;
+
   @Override
   public Integer call() throws Exception {
     MedlakeHome home = parent.openHome();
@@ -48,6 +54,34 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.println("Next: ./medlake tables | ./medlake runs | ./medlake rejects RUN_ID   (home: " + home.root() + ")");
+    if (noServe) {
+      return 0;
+    }
+    String password = demoAdmin(home);
+    org.medlake.server.http.MedlakeServer server = org.medlake.server.http.MedlakeServer.start(home, port);
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }));
+    System.out.println();
+    System.out.println("medlake server: http://127.0.0.1:" + server.port() + "   (API under /api/v1; Ctrl-C stops it)");
+    System.out.println(password == null ? "admin login: user 'admin' (password set earlier)" : "admin login: user 'admin', password '" + password + "'");
+    stopped.await();
     return 0;
+  }
+
+  /** Creates the demo's admin with a random password on first use; returns the password, or null if it exists. */
+  private static String demoAdmin(MedlakeHome home) {
+    try (org.medlake.server.auth.PlatformDatabase platform = org.medlake.server.auth.PlatformDatabase.open(home.platformDatabase())) {
+      if (platform.users().find("admin").isPresent()) {
+        return null;
+      }
+      byte[] random = new byte[12];
+      new java.security.SecureRandom().nextBytes(random);
+      String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+      platform.users().add("admin", org.medlake.core.security.Role.ADMIN, java.util.Optional.empty(), password.toCharArray());
+      return password;
+    }
   }
 }
