@@ -183,8 +183,26 @@ public final class MedlakeServer implements AutoCloseable {
       this.structured = new StructuredQueryRunner(queries, home.config().query());
     }
 
+    private volatile PredefinedQueries predefined;
+    private volatile long predefinedStamp = -1;
+
+    /** The predefined queries, read again only when a file in the home's queries/ changed. */
     PredefinedQueries predefined() {
-      return PredefinedQueries.load(home.queries());
+      long stamp = queriesStamp();
+      if (predefined == null || stamp != predefinedStamp) {
+        predefined = PredefinedQueries.load(home.queries());
+        predefinedStamp = stamp;
+      }
+      return predefined;
+    }
+
+    private long queriesStamp() {
+      try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(home.queries())) {
+        return files.mapToLong(file -> file.toFile().lastModified() * 31 + file.getFileName().hashCode()).sum()
+            + home.queries().toFile().lastModified();
+      } catch (java.io.IOException e) {
+        return 0;
+      }
     }
   }
 
