@@ -86,6 +86,10 @@ public final class ConfigFile {
         max-request-bytes: 1MB
         # A browser session ends this many hours after login.
         session-hours: 8
+        # HTTPS without a proxy: a PKCS12 keystore, and a file holding its password
+        # (MEDLAKE_TLS_KEYSTORE_PASSWORD overrides the file). Unset: plain HTTP on loopback.
+        # tls-keystore: /etc/medlake/server.p12
+        # tls-keystore-password-file: /etc/medlake/server.p12.password
       """;
 
   private static final ObjectMapper MAPPER =

@@ -24,6 +24,8 @@ import org.medlake.core.error.ValidationException;
  * @param loginAttemptsPer15MinutesPerIp login attempts from one client address per 15 minutes
  * @param maxRequestBytes a request body larger than this is refused before it is read
  * @param sessionHours a browser session ends this many hours after login
+ * @param tlsKeystore a PKCS12 keystore: when set, the server speaks HTTPS only (for deployments without a proxy)
+ * @param tlsKeystorePasswordFile a file holding the keystore's password; {@code MEDLAKE_TLS_KEYSTORE_PASSWORD} overrides it
  */
 public record ServerConfig(
     List<String> allowList,
@@ -33,7 +35,9 @@ public record ServerConfig(
     int loginAttemptsPer15MinutesPerAccount,
     int loginAttemptsPer15MinutesPerIp,
     long maxRequestBytes,
-    int sessionHours) {
+    int sessionHours,
+    java.util.Optional<String> tlsKeystore,
+    java.util.Optional<String> tlsKeystorePasswordFile) {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
@@ -52,10 +56,13 @@ public record ServerConfig(
     IngestConfig.positive("server.login-attempts-per-15-minutes-per-ip", loginAttemptsPer15MinutesPerIp);
     IngestConfig.positive("server.max-request-bytes", maxRequestBytes);
     IngestConfig.positive("server.session-hours", sessionHours);
+    requireNonNull(tlsKeystore, "tlsKeystore is null");
+    requireNonNull(tlsKeystorePasswordFile, "tlsKeystorePasswordFile is null");
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8);
+    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8,
+        java.util.Optional.empty(), java.util.Optional.empty());
   }
 
   public Duration sessionLifetime() {
@@ -71,7 +78,9 @@ public record ServerConfig(
       @JsonProperty("login-attempts-per-15-minutes-per-account") Integer loginAttemptsPer15MinutesPerAccount,
       @JsonProperty("login-attempts-per-15-minutes-per-ip") Integer loginAttemptsPer15MinutesPerIp,
       @JsonProperty("max-request-bytes") String maxRequestBytes,
-      @JsonProperty("session-hours") Integer sessionHours) {
+      @JsonProperty("session-hours") Integer sessionHours,
+      @JsonProperty("tls-keystore") String tlsKeystore,
+      @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile) {
     ServerConfig defaults = defaults();
     return new ServerConfig(
         allowList == null ? defaults.allowList() : allowList,
@@ -81,7 +90,9 @@ public record ServerConfig(
         loginAttemptsPer15MinutesPerAccount == null ? defaults.loginAttemptsPer15MinutesPerAccount() : loginAttemptsPer15MinutesPerAccount,
         loginAttemptsPer15MinutesPerIp == null ? defaults.loginAttemptsPer15MinutesPerIp() : loginAttemptsPer15MinutesPerIp,
         maxRequestBytes == null ? defaults.maxRequestBytes() : ByteSize.parse("server.max-request-bytes", maxRequestBytes),
-        sessionHours == null ? defaults.sessionHours() : sessionHours);
+        sessionHours == null ? defaults.sessionHours() : sessionHours,
+        java.util.Optional.ofNullable(tlsKeystore).filter(path -> !path.isBlank()),
+        java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()));
   }
 
   /**

@@ -79,11 +79,14 @@ public final class MedlakeServer implements AutoCloseable {
       config.jsonMapper(new JavalinJackson(json, false));
       config.showJavalinBanner = false;
       config.http.maxRequestSize = home.config().server().maxRequestBytes();
+      if (home.config().server().tlsKeystore().isPresent()) {
+        config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), server, http, "127.0.0.1", port).orElseThrow());
+      }
     });
     ServerMetrics metrics = new ServerMetrics();
     metrics.install(app);
     Routes routes = new Routes(services, json, metrics);
-    app.before(context -> securityHeaders(context));
+    app.before(MedlakeServer::securityHeaders);
     // uploads stream their body and bound it with ingest.max-decompressed-bytes
     services.limits.installBeforeAuthentication(app, Set.of(UPLOADS));
     app.before("/api/*", routes::authenticate);
@@ -147,6 +150,9 @@ public final class MedlakeServer implements AutoCloseable {
     context.header("X-Frame-Options", "DENY");
     context.header("Referrer-Policy", "no-referrer");
     context.header("Cache-Control", "no-store");
+    if ("https".equals(context.scheme())) {
+      context.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    }
   }
 
   private static int status(MedlakeException error) {

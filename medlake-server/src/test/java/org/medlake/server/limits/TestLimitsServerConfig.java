@@ -46,7 +46,7 @@ class TestLimitsServerConfig {
           session-hours: 12
         """).server();
     assertThat(config).isEqualTo(new ServerConfig(List.of("10.0.0.0/8", "fd00::/8", "0.0.0.0/0"), List.of("10.0.0.5"),
-        60, 120, 5, 20, 2L << 20, 12));
+        60, 120, 5, 20, 2L << 20, 12, java.util.Optional.empty(), java.util.Optional.empty()));
   }
 
   @Test
