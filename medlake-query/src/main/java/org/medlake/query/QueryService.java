@@ -26,8 +26,16 @@ public final class QueryService {
   private final ResultCache cache;
 
   public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache) {
+    this(lakehouse, config, cache, java.time.Duration.ZERO);
+  }
+
+  /**
+   * @param refreshInterval how long a table's current snapshot may be reused without asking the
+   *     catalogue (a server trades this much staleness of new loads for throughput)
+   */
+  public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache, java.time.Duration refreshInterval) {
     this.engine = new EmbeddedQueryEngine(lakehouse,
-        new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads()));
+        new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads()), refreshInterval);
     this.estimator = new CostEstimator(config);
     this.cache = cache;
   }

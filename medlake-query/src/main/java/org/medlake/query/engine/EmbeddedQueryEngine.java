@@ -36,8 +36,13 @@ public final class EmbeddedQueryEngine {
   private final RefreshedTables tables;
 
   public EmbeddedQueryEngine(Lakehouse lakehouse, QueryLimits limits) {
+    this(lakehouse, limits, java.time.Duration.ZERO);
+  }
+
+  /** @param refreshInterval how stale a table's snapshot may be (zero: refreshed before every query) */
+  public EmbeddedQueryEngine(Lakehouse lakehouse, QueryLimits limits, java.time.Duration refreshInterval) {
     this.lakehouse = lakehouse;
-    this.tables = new RefreshedTables(lakehouse);
+    this.tables = new RefreshedTables(lakehouse, refreshInterval);
     this.limits = limits;
     this.temporaryDirectory = lakehouse.home().temporary();
   }

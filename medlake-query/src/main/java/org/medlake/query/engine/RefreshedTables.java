@@ -10,15 +10,24 @@ import org.medlake.lake.Lakehouse;
  */
 final class RefreshedTables {
   private final Lakehouse lakehouse;
+  private final long intervalNanos;
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Long> refreshedAt = new ConcurrentHashMap<>();
 
-  RefreshedTables(Lakehouse lakehouse) {
+  /** @param interval at most one refresh per table in this time (zero: before every use) */
+  RefreshedTables(Lakehouse lakehouse, java.time.Duration interval) {
     this.lakehouse = lakehouse;
+    this.intervalNanos = interval.toNanos();
   }
 
   Table table(String name) {
     Table table = tables.computeIfAbsent(name, lakehouse::table);
-    table.refresh();
+    long now = System.nanoTime();
+    Long last = refreshedAt.get(name);
+    if (last == null || now - last >= intervalNanos) {
+      table.refresh();
+      refreshedAt.put(name, now);
+    }
     return table;
   }
 }

@@ -18,10 +18,13 @@ import org.medlake.server.auth.User;
 final class AdminRoutes {
   private final PlatformDatabase platform;
   private final ObjectMapper json;
+  private final Runnable credentialsChanged;
 
-  AdminRoutes(PlatformDatabase platform, ObjectMapper json) {
+  /** @param credentialsChanged called after a user is disabled or a token revoked (clears cached authentications) */
+  AdminRoutes(PlatformDatabase platform, ObjectMapper json, Runnable credentialsChanged) {
     this.platform = platform;
     this.json = json;
+    this.credentialsChanged = credentialsChanged;
   }
 
   void register(Javalin app) {
@@ -33,6 +36,7 @@ final class AdminRoutes {
     app.post("/api/v1/users/{name}/disable", context -> {
       admin(context, "disable user " + context.pathParam("name"));
       platform.users().disable(context.pathParam("name"));
+      credentialsChanged.run();
       context.status(204);
     });
     app.get("/api/v1/tokens", context -> {
@@ -43,6 +47,7 @@ final class AdminRoutes {
     app.post("/api/v1/tokens/{id}/revoke", context -> {
       admin(context, "revoke token " + context.pathParam("id"));
       platform.tokens().revoke(context.pathParam("id"));
+      credentialsChanged.run();
       context.status(204);
     });
   }

@@ -11,6 +11,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.SameSite;
 import io.javalin.json.JavalinJackson;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class MedlakeServer implements AutoCloseable {
     new AuditTrail(platform.audit(), clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse).register(app);
-    new AdminRoutes(platform, json).register(app);
+    new AdminRoutes(platform, json, services.tokens::invalidateAll).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
       error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
@@ -178,6 +179,9 @@ public final class MedlakeServer implements AutoCloseable {
     final StructuredQueryRunner structured;
     final Sessions sessions;
     final Limits limits;
+    /** Bearer tokens seen in the last seconds (by SHA-256): revocations through the API clear it at once, the CLI's within its lifetime. */
+    final com.github.benmanes.caffeine.cache.Cache<String, User> tokens = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(2)).build();
 
     Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform, Clock clock) {
       this.home = home;
@@ -185,7 +189,8 @@ public final class MedlakeServer implements AutoCloseable {
       this.sessions = new Sessions(home.config().server().sessionLifetime(), clock);
       this.limits = Limits.create(home.config().server(), clock);
       this.catalog = new CatalogService(lakehouse);
-      this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
+      // a new monthly load becomes visible to the server's queries within a second
+      this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()), Duration.ofSeconds(1));
       this.structured = new StructuredQueryRunner(queries, home.config().query());
     }
 
@@ -313,7 +318,14 @@ public final class MedlakeServer implements AutoCloseable {
       }
       String authorization = context.header("Authorization");
       if (authorization != null && authorization.startsWith("Bearer ")) {
-        Caller.set(context, services.platform.tokens().authenticate(authorization.substring(7).trim()).orElseThrow(HttpError::unauthenticated));
+        String secret = authorization.substring(7).trim();
+        String key = sha256(secret);
+        User user = services.tokens.getIfPresent(key);
+        if (user == null) {
+          user = services.platform.tokens().authenticate(secret).orElseThrow(HttpError::unauthenticated);
+          services.tokens.put(key, user);
+        }
+        Caller.set(context, user);
         return;
       }
       Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
@@ -440,6 +452,15 @@ public final class MedlakeServer implements AutoCloseable {
         return body;
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw HttpError.badRequest("The request body is not valid JSON: " + oneLine(e.getOriginalMessage()));
+      }
+    }
+
+    private static String sha256(String secret) {
+      try {
+        return java.util.HexFormat.of().formatHex(
+            java.security.MessageDigest.getInstance("SHA-256").digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
       }
     }
 
