@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** A real redis-server (Debian package, installed by .ci/run) on a free loopback port, for tests. */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private final Process process;
   private final int port;
 
@@ -16,7 +16,7 @@ final class RedisServer implements AutoCloseable {
     this.port = port;
   }
 
-  static RedisServer start(Path directory) throws IOException, InterruptedException {
+  public static RedisServer start(Path directory) throws IOException, InterruptedException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -41,7 +41,7 @@ final class RedisServer implements AutoCloseable {
     throw new IOException("redis-server did not listen on port " + port + " within 20 s");
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
