@@ -105,7 +105,7 @@ class TestQueryService {
     assertThat(estimate.priceUsd()).isEqualTo(estimate.projectedBytes() / 1e12 * 5.0);
     assertThat(estimate.fullScan()).as("small table: below the full-scan threshold").isFalse();
 
-    QueryConfig tiny = new QueryConfig(5.0, 100, 10, "512MB", 1, 1, 11, 10, Map.of(Role.VIEWER, 10L), java.util.Optional.empty(), 60);
+    QueryConfig tiny = new QueryConfig(5.0, 100, 10, "512MB", 1, 1, 11, 10, Map.of(Role.VIEWER, 10L), java.util.Optional.empty(), 60, QueryConfig.defaults().exportRows());
     QueryService strict = new QueryService(lakehouse, tiny, new InProcessResultCache(10));
     assertThat(strict.estimate(request, Role.VIEWER).fullScan()).isTrue();
     assertThatThrownBy(() -> strict.run(request, Role.VIEWER, "viewer", UnaryOperator.identity()))
@@ -131,7 +131,7 @@ class TestQueryService {
 
   @Test
   void rowLimitRefusesEnormousResults() {
-    QueryConfig small = new QueryConfig(5.0, 10, 10, "512MB", 1, 1_000_000_000L, 11, 10, QueryConfig.defaults().budgets(), java.util.Optional.empty(), 60);
+    QueryConfig small = new QueryConfig(5.0, 10, 10, "512MB", 1, 1_000_000_000L, 11, 10, QueryConfig.defaults().budgets(), java.util.Optional.empty(), 60, QueryConfig.defaults().exportRows());
     QueryService limited = new QueryService(lakehouse, small, new InProcessResultCache(10));
     QueryRequest request = new QueryRequest("SELECT * FROM lab_results", List.of(), Set.of("lab_results"), Map.of(), Set.of(), AsOf.CURRENT);
     assertThatThrownBy(() -> limited.run(request, Role.ANALYST, "analyst", UnaryOperator.identity()))

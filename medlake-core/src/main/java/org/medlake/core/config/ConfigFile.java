@@ -63,6 +63,12 @@ public final class ConfigFile {
         # redis-url: redis://localhost:6379
         # Time to live of a result in Redis.
         cache-ttl-seconds: 86400
+        # Rows one download (export) may hold, per role; never more than max-rows.
+        export-rows:
+          viewer: 10000
+          analyst: 1000000
+          admin: 1000000
+          uploader: 0
         # Bytes one query may scan, per role; a query whose estimate exceeds it is refused.
         budgets:
           viewer: 10GB

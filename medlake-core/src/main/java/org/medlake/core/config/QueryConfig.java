@@ -22,6 +22,7 @@ import org.medlake.core.security.Role;
  * @param budgets bytes one query may scan, per role
  * @param redisUrl when set, results are cached in this Redis (shared by several servers) instead of in process
  * @param cacheTtlSeconds how long a cached result lives in Redis
+ * @param exportRows rows one download may hold, per role (never more than {@code maxRows})
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -34,7 +35,8 @@ public record QueryConfig(
     int cacheEntries,
     Map<Role, Long> budgets,
     java.util.Optional<String> redisUrl,
-    long cacheTtlSeconds) {
+    long cacheTtlSeconds,
+    Map<Role, Long> exportRows) {
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
     IngestConfig.positive("query.max-rows", maxRows);
@@ -48,11 +50,17 @@ public record QueryConfig(
     budgets = Map.copyOf(budgets);
     requireNonNull(redisUrl, "redisUrl is null");
     IngestConfig.positive("query.cache-ttl-seconds", cacheTtlSeconds);
+    exportRows = Map.copyOf(exportRows);
+  }
+
+  /** Rows one download may hold for {@code role}. */
+  public long exportRows(Role role) {
+    return Math.min(maxRows, exportRows.getOrDefault(role, 0L));
   }
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows);
   }
 
   public static QueryConfig defaults() {
@@ -61,7 +69,12 @@ public record QueryConfig(
     budgets.put(Role.ANALYST, 1_000_000_000_000L);
     budgets.put(Role.ADMIN, 10_000_000_000_000L);
     budgets.put(Role.UPLOADER, 1_000_000_000L);
-    return new QueryConfig(5.0, 100_000, 120, "1GB", 2, 1_000_000_000L, 11, 1000, budgets, java.util.Optional.empty(), 86_400);
+    Map<Role, Long> exportRows = new EnumMap<>(Role.class);
+    exportRows.put(Role.VIEWER, 10_000L);
+    exportRows.put(Role.ANALYST, 1_000_000L);
+    exportRows.put(Role.ADMIN, 1_000_000L);
+    exportRows.put(Role.UPLOADER, 0L);
+    return new QueryConfig(5.0, 100_000, 120, "1GB", 2, 1_000_000_000L, 11, 1000, budgets, java.util.Optional.empty(), 86_400, exportRows);
   }
 
   public long budget(Role role) {
@@ -80,7 +93,8 @@ public record QueryConfig(
       @JsonProperty("cache-entries") Integer cacheEntries,
       @JsonProperty("budgets") Map<String, String> budgets,
       @JsonProperty("redis-url") String redisUrl,
-      @JsonProperty("cache-ttl-seconds") Long cacheTtlSeconds) {
+      @JsonProperty("cache-ttl-seconds") Long cacheTtlSeconds,
+      @JsonProperty("export-rows") Map<String, Long> exportRows) {
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -97,6 +111,21 @@ public record QueryConfig(
         cacheEntries == null ? defaults.cacheEntries() : cacheEntries,
         roleBudgets,
         java.util.Optional.ofNullable(redisUrl).filter(url -> !url.isBlank()),
-        cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds);
+        cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds,
+        roleRows(defaults.exportRows(), exportRows));
+  }
+
+  private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {
+    Map<Role, Long> rows = new EnumMap<>(defaults);
+    if (configured != null) {
+      configured.forEach((role, limit) -> {
+        if (limit == null || limit < 0) {
+          throw new org.medlake.core.error.ValidationException(org.medlake.core.error.ErrorCode.INVALID_CONFIG,
+              "query.export-rows." + role + " must be zero or positive, not " + limit);
+        }
+        rows.put(Role.parse(role), limit);
+      });
+    }
+    return rows;
   }
 }

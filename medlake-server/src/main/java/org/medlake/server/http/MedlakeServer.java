@@ -277,7 +277,7 @@ public final class MedlakeServer implements AutoCloseable {
         throw HttpError.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
       }
       User user = Caller.require(context, Role.values());
-      long cap = exportRowCap(user.role());
+      long cap = services.home.config().query().exportRows(user.role());
       if (result.table().rows().size() > cap) {
         throw new HttpError(422, "EXPORT_TOO_LARGE",
             "The result has " + result.table().rows().size() + " rows; a " + user.role().key() + " may export at most " + cap);
@@ -299,16 +299,6 @@ public final class MedlakeServer implements AutoCloseable {
           }
         }
       }
-    }
-
-    /** Rows one export may hold, per role; never more than the query row limit. */
-    private long exportRowCap(Role role) {
-      long cap = switch (role) {
-        case ADMIN, ANALYST -> 1_000_000;
-        case VIEWER -> 10_000;
-        case UPLOADER -> 0;
-      };
-      return Math.min(cap, services.home.config().query().maxRows());
     }
 
     /** Bearer token or session cookie; state-changing session requests must carry the CSRF token. */
