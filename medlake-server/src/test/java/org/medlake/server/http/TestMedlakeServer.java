@@ -225,7 +225,7 @@ class TestMedlakeServer {
     JsonNode failedLogins = JSON.readTree(get("/api/v1/audit?action=login_failed&actor=vic", adminToken).body());
     assertThat(failedLogins).isNotEmpty();
     assertThat(failedLogins.get(0).get("outcome").asText()).isEqualToIgnoringCase("refused");
-    String sqlEvents = get("/api/v1/audit?action=sql&limit=10", adminToken).body();
+    String sqlEvents = get("/api/v1/audit?action=sql&actor=ada&limit=50", adminToken).body();
     assertThat(sqlEvents).doesNotContain("p-secret-literal").doesNotContain("read_text").contains("sql_sha256");
     JsonNode events = JSON.readTree(sqlEvents);
     assertThat(events.findValuesAsText("outcome")).contains("OK", "REFUSED");
@@ -258,6 +258,45 @@ class TestMedlakeServer {
     assertThat(post("/api/v1/login", null, null, null, "{\"name\": \"newbie\", \"password\": \"a long enough password\"}").statusCode())
         .isEqualTo(401);
     assertThat(get("/api/v1/audit?action=admin", adminToken).body()).contains("add user newbie").contains("revoke token " + id);
+  }
+
+  @Test
+  void everyEndpointAnswersEveryRoleAsTheRolesAllow() throws Exception {
+    java.util.Map<String, String> tokens = new java.util.LinkedHashMap<>();
+    tokens.put("admin", adminToken);
+    tokens.put("analyst", analystToken);
+    tokens.put("viewer", viewerToken);
+    tokens.put("uploader", uploaderToken);
+    String structured = "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}],"
+        + " \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}";
+    String sql = "{\"sql\": \"SELECT count(*) FROM lab_results\"}";
+    String export = "{\"sql\": \"SELECT count(*) AS n FROM lab_results\", \"format\": \"csv\"}";
+    // endpoint -> roles that may use it (in the order admin, analyst, viewer, uploader)
+    List<Object[]> matrix = List.of(
+        new Object[] {"GET", "/api/v1/me", null, "1111"},
+        new Object[] {"GET", "/api/v1/tables", null, "1110"},
+        new Object[] {"GET", "/api/v1/tables/lab_results", null, "1110"},
+        new Object[] {"GET", "/api/v1/tables/lab_results/partitions", null, "1110"},
+        new Object[] {"GET", "/api/v1/tables/lab_results/snapshots", null, "1110"},
+        new Object[] {"GET", "/api/v1/queries", null, "1110"},
+        new Object[] {"POST", "/api/v1/queries/monthly-volume/run", "{}", "1110"},
+        new Object[] {"POST", "/api/v1/query", structured, "1110"},
+        new Object[] {"POST", "/api/v1/sql", sql, "1100"},
+        new Object[] {"POST", "/api/v1/exports", export, "1100"},
+        new Object[] {"GET", "/api/v1/runs", null, "1001"},
+        new Object[] {"GET", "/api/v1/users", null, "1000"},
+        new Object[] {"GET", "/api/v1/tokens", null, "1000"},
+        new Object[] {"GET", "/api/v1/audit", null, "1000"});
+    for (Object[] row : matrix) {
+      int index = 0;
+      for (var role : tokens.entrySet()) {
+        boolean allowed = ((String) row[3]).charAt(index++) == '1';
+        HttpResponse<String> response = row[0].equals("GET") ? get((String) row[1], role.getValue())
+            : post((String) row[1], role.getValue(), null, null, (String) row[2]);
+        assertThat(response.statusCode()).as(row[0] + " " + row[1] + " as " + role.getKey() + ": " + response.body())
+            .isEqualTo(allowed ? 200 : 403);
+      }
+    }
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
