@@ -11,6 +11,11 @@ public interface AuditLog {
   /** Stores the event (which must not have an id yet) and writes its log line. */
   void record(AuditEvent event);
 
+  /** Stores several events in one transaction (all or none), then writes their log lines. */
+  default void recordAll(List<AuditEvent> events) {
+    events.forEach(this::record);
+  }
+
   /** The events matching the query, newest first. */
   List<AuditEvent> search(AuditQuery query);
 

@@ -66,6 +66,48 @@ final class SqliteAuditLog implements AuditLog {
   }
 
   @Override
+  public void recordAll(List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return;
+    }
+    for (AuditEvent event : events) {
+      requireNonNull(event, "event is null");
+      if (event.id().isPresent()) {
+        throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
+      }
+    }
+    List<AuditEvent> recorded = new ArrayList<>(events.size());
+    try (Connection connection = connections.open()) {
+      connection.setAutoCommit(false);
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+        for (AuditEvent event : events) {
+          insert.setString(1, format(event.at()));
+          insert.setString(2, event.actor());
+          insert.setString(3, event.role().map(Role::key).orElse(null));
+          insert.setString(4, event.clientIp().orElse(null));
+          insert.setString(5, event.action().key());
+          insert.setString(6, event.target().orElse(null));
+          insert.setString(7, event.outcome().key());
+          insert.setString(8, AuditJson.details(event.details()));
+          try (ResultSet rows = insert.executeQuery()) {
+            rows.next();
+            recorded.add(event.withId(rows.getLong(1)));
+          }
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw storageError("record " + events.size() + " audit events", e);
+    }
+    recorded.forEach(event -> lines.write(AuditJson.line(event)));
+  }
+
+  @Override
   public List<AuditEvent> search(AuditQuery query) {
     requireNonNull(query, "query is null");
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_events WHERE 1 = 1");

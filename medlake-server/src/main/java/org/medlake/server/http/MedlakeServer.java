@@ -57,11 +57,13 @@ public final class MedlakeServer implements AutoCloseable {
   private final Javalin app;
   private final Lakehouse lakehouse;
   private final PlatformDatabase platform;
+  private final QueuedAuditLog audit;
 
-  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform) {
+  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform, QueuedAuditLog audit) {
     this.app = app;
     this.lakehouse = lakehouse;
     this.platform = platform;
+    this.audit = audit;
   }
 
   /** Starts the server on {@code port} (0 for a free port). */
@@ -92,7 +94,8 @@ public final class MedlakeServer implements AutoCloseable {
     services.limits.installBeforeAuthentication(app, Set.of(UPLOADS));
     app.before("/api/*", routes::authenticate);
     services.limits.installAfterAuthentication(app, context -> Caller.of(context).map(User::name));
-    new AuditTrail(platform.audit(), clock).install(app);
+    QueuedAuditLog audit = new QueuedAuditLog(platform.audit());
+    new AuditTrail(audit, clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse).register(app);
     new AdminRoutes(platform, json, services.tokens::invalidateAll).register(app);
@@ -120,7 +123,7 @@ public final class MedlakeServer implements AutoCloseable {
       }
     });
     app.start("127.0.0.1", port);
-    return new MedlakeServer(app, lakehouse, platform);
+    return new MedlakeServer(app, lakehouse, platform, audit);
   }
 
   public int port() {
@@ -141,6 +144,7 @@ public final class MedlakeServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    audit.close();
     platform.close();
     lakehouse.close();
   }

@@ -54,6 +54,20 @@ class TestAuditLog {
   }
 
   @Test
+  void recordsABatchInOneTransactionWithALineEach() {
+    List<AuditEvent> batch = List.of(
+        at(Instant.parse("2026-03-01T08:00:00Z"), "ann", AuditAction.SQL, AuditOutcome.OK),
+        at(Instant.parse("2026-03-01T08:00:01Z"), "bob", AuditAction.QUERY, AuditOutcome.REFUSED),
+        at(Instant.parse("2026-03-01T08:00:02Z"), "cid", AuditAction.EXPORT, AuditOutcome.FAILED));
+
+    audit.recordAll(batch);
+
+    assertThat(audit.search(AuditQuery.builder().build()))
+        .containsExactly(batch.get(2).withId(3), batch.get(1).withId(2), batch.get(0).withId(1));
+    assertThat(lines.lines()).hasSize(3);
+  }
+
+  @Test
   void recordsAndReadsBackEveryField() {
     AuditEvent event = AuditEvent.builder()
         .at(Instant.parse("2026-03-01T08:00:00.123456789Z"))
