@@ -11,7 +11,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,14 +75,13 @@ public final class SourceMappingParser {
     Map<Field, Map<String, String>> valueMaps = new EnumMap<>(Field.class);
     JsonNode maps = root.get("value-maps");
     if (maps != null && !maps.isNull()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = maps.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
+      for (Map.Entry<String, JsonNode> entry : maps.properties()) {
         Field field = field(entry.getKey(), "value-maps");
         Map<String, String> values = new LinkedHashMap<>();
         if (!entry.getValue().isObject()) {
           throw error("value-maps." + entry.getKey() + " must be a mapping of file value to stored value");
         }
-        entry.getValue().fields().forEachRemaining(value -> values.put(value.getKey(), value.getValue().isNull() ? "" : value.getValue().asText()));
+        entry.getValue().properties().forEach(value -> values.put(value.getKey(), value.getValue().isNull() ? "" : value.getValue().asText()));
         valueMaps.put(field, values);
       }
     }
@@ -172,7 +170,7 @@ public final class SourceMappingParser {
     if (!node.isObject()) {
       throw error(key + " must be a mapping of field to column");
     }
-    node.fields().forEachRemaining(entry -> map.put(field(entry.getKey(), key), entry.getValue().asText()));
+    node.properties().forEach(entry -> map.put(field(entry.getKey(), key), entry.getValue().asText()));
     return map;
   }
 

@@ -152,7 +152,7 @@ class TestParquetContract {
 
   private static String render(Object value, Types.NestedField field) {
     if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.TIMESTAMP && value instanceof Long micros) {
-      return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), (int) Math.floorMod(micros, 1_000_000) * 1000,
+      return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000,
           java.time.ZoneOffset.UTC).toString();
     }
     return normalize(value);

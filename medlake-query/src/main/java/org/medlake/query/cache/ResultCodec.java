@@ -65,7 +65,7 @@ final class ResultCodec {
         rows.add(cells);
       }
       Map<String, Long> snapshots = new LinkedHashMap<>();
-      root.get("snapshot_ids").fields().forEachRemaining(entry -> snapshots.put(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue().asLong()));
+      root.get("snapshot_ids").properties().forEach(entry -> snapshots.put(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue().asLong()));
       return new QueryResult(new ResultTable(columns, rows), root.get("files_scanned").asLong(), root.get("bytes_scanned").asLong(), snapshots,
           root.get("elapsed_ms").asLong(), false, root.get("suppressed_cells").asInt());
     } catch (java.io.IOException e) {

@@ -389,7 +389,7 @@ public final class MedlakeServer implements AutoCloseable {
 
     private static Map<String, String> parameters(JsonNode body) {
       Map<String, String> parameters = new HashMap<>();
-      body.path("parameters").fields().forEachRemaining(entry -> parameters.put(entry.getKey(),
+      body.path("parameters").properties().forEach(entry -> parameters.put(entry.getKey(),
           entry.getValue().isArray() ? join(entry.getValue()) : entry.getValue().asText()));
       return parameters;
     }

@@ -9,7 +9,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
@@ -36,10 +35,8 @@ class TestOpenApiContract {
 
       SortedSet<String> documented = new TreeSet<>();
       SortedSet<String> publicOperations = new TreeSet<>();
-      for (Iterator<Map.Entry<String, JsonNode>> paths = document.get("paths").fields(); paths.hasNext(); ) {
-        Map.Entry<String, JsonNode> path = paths.next();
-        for (Iterator<Map.Entry<String, JsonNode>> operations = path.getValue().fields(); operations.hasNext(); ) {
-          Map.Entry<String, JsonNode> operation = operations.next();
+      for (Map.Entry<String, JsonNode> path : document.get("paths").properties()) {
+        for (Map.Entry<String, JsonNode> operation : path.getValue().properties()) {
           String route = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
           documented.add(route);
           JsonNode security = operation.getValue().get("security");
