@@ -1,12 +1,10 @@
 package org.medlake.cli;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.medlake.core.contract.LabResults;
-import org.medlake.core.contract.TableContract;
+import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
-import org.medlake.lake.TableScans;
+import org.medlake.query.catalog.CatalogService;
 import org.medlake.lake.TableSummary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,11 +19,9 @@ final class TablesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<TableSummary> summaries = new ArrayList<>();
+    List<TableSummary> summaries;
     try (Lakehouse lakehouse = Lakehouse.open(parent.openHome())) {
-      for (TableContract contract : List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT)) {
-        summaries.add(TableScans.summarize(lakehouse.table(contract.name()), contract.name(), contract.description()));
-      }
+      summaries = new CatalogService(lakehouse).tables(Role.ADMIN);
     }
     if (json) {
       Output.json(System.out, summaries);

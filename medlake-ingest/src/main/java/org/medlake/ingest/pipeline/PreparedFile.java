@@ -33,8 +33,4 @@ record PreparedFile(
     encodingLines = Set.copyOf(encodingLines);
     overlongLines = Set.copyOf(overlongLines);
   }
-
-  boolean isCopy() {
-    return !original.equals(readable);
-  }
 }
