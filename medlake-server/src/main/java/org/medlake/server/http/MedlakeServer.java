@@ -52,6 +52,7 @@ public final class MedlakeServer implements AutoCloseable {
   static final String SESSION_COOKIE = "medlake_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
   static final String UPLOADS = "/api/v1/uploads";
+  static final String WEB_APP = "/org/medlake/web";
   private static final Set<HandlerType> STATE_CHANGING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
 
   private final Javalin app;
@@ -85,6 +86,7 @@ public final class MedlakeServer implements AutoCloseable {
       if (home.config().server().tlsKeystore().isPresent()) {
         config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), server, http, "127.0.0.1", port).orElseThrow());
       }
+      serveWebApp(config);
     });
     ServerMetrics metrics = new ServerMetrics();
     metrics.install(app);
@@ -147,6 +149,31 @@ public final class MedlakeServer implements AutoCloseable {
     audit.close();
     platform.close();
     lakehouse.close();
+  }
+
+  /**
+   * The web front-end (module medlake-web) from the classpath at {@code /}: the content-hashed
+   * files under {@code /assets} are cached for good, everything else (index.html) is revalidated.
+   * Static files are not routes, so {@link #routes()} still lists exactly the API.
+   */
+  private static void serveWebApp(io.javalin.config.JavalinConfig config) {
+    if (MedlakeServer.class.getResource(WEB_APP + "/index.html") == null) {
+      return;
+    }
+    if (MedlakeServer.class.getResource(WEB_APP + "/assets") != null) {
+      config.staticFiles.add(staticFiles -> {
+        staticFiles.hostedPath = "/assets";
+        staticFiles.directory = WEB_APP + "/assets";
+        staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+        staticFiles.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
+      });
+    }
+    config.staticFiles.add(staticFiles -> {
+      staticFiles.hostedPath = "/";
+      staticFiles.directory = WEB_APP;
+      staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+      staticFiles.headers = Map.of("Cache-Control", "no-cache");
+    });
   }
 
   private static void securityHeaders(Context context) {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { ApiClient, ApiError, CSRF_HEADER, type FetchLike } from "./api";
+
+interface Call {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+/** A hand-written fake fetch: answers from a queue and records every call. */
+function fakeFetch(...answers: (Response | Error)[]): { fetch: FetchLike; calls: Call[] } {
+  const calls: Call[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    calls.push({
+      url,
+      method: init?.method ?? "GET",
+      headers: { ...(init?.headers as Record<string, string> | undefined) },
+      body: typeof init?.body === "string" ? init.body : undefined,
+    });
+    const answer = answers.shift();
+    if (answer === undefined) {
+      throw new Error("unexpected call " + url);
+    }
+    if (answer instanceof Error) {
+      throw answer;
+    }
+    return answer;
+  };
+  return { fetch, calls };
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+const LOGIN = { name: "ada", role: "analyst", hospital_id: null, csrf_token: "tok-123" };
+
+describe("ApiClient", () => {
+  it("logs in with a JSON body and no CSRF header", async () => {
+    const { fetch, calls } = fakeFetch(json(200, LOGIN));
+    const api = new ApiClient(fetch);
+    expect(await api.login("ada", "secret")).toEqual(LOGIN);
+    expect(calls[0]).toMatchObject({ url: "/api/v1/login", method: "POST" });
+    expect(JSON.parse(calls[0]!.body!)).toEqual({ name: "ada", password: "secret" });
+    expect(calls[0]!.headers["Content-Type"]).toBe("application/json");
+    expect(calls[0]!.headers[CSRF_HEADER]).toBeUndefined();
+    expect(api.hasCsrfToken()).toBe(true);
+  });
+
+  it("sends the CSRF token from the login on state-changing requests only", async () => {
+    const { fetch, calls } = fakeFetch(json(200, LOGIN), json(200, []), new Response(null, { status: 204 }));
+    const api = new ApiClient(fetch);
+    await api.login("ada", "secret");
+    await api.tables();
+    await api.logout();
+    expect(calls[1]).toMatchObject({ url: "/api/v1/tables", method: "GET" });
+    expect(calls[1]!.headers[CSRF_HEADER]).toBeUndefined();
+    expect(calls[2]).toMatchObject({ url: "/api/v1/logout", method: "POST" });
+    expect(calls[2]!.headers[CSRF_HEADER]).toBe("tok-123");
+    expect(api.hasCsrfToken()).toBe(false);
+  });
+
+  it("forgets the CSRF token even when the logout fails", async () => {
+    const { fetch } = fakeFetch(json(200, LOGIN), json(403, { code: "FORBIDDEN", message: "Missing or wrong X-CSRF-Token header", details: {} }));
+    const api = new ApiClient(fetch);
+    await api.login("ada", "secret");
+    await expect(api.logout()).rejects.toThrow("Missing or wrong X-CSRF-Token header");
+    expect(api.hasCsrfToken()).toBe(false);
+  });
+
+  it("surfaces the server's error message, code and status", async () => {
+    const { fetch } = fakeFetch(json(401, { code: "UNAUTHENTICATED", message: "Wrong user name or password", details: {} }));
+    const api = new ApiClient(fetch);
+    const error = await api.login("ada", "wrong").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toBe("Wrong user name or password");
+    expect((error as ApiError).code).toBe("UNAUTHENTICATED");
+    expect((error as ApiError).status).toBe(401);
+    expect(api.hasCsrfToken()).toBe(false);
+  });
+
+  it("keeps the error details", async () => {
+    const { fetch } = fakeFetch(json(429, { code: "RATE_LIMITED", message: "Too many requests", details: { retry_after_seconds: 3 } }));
+    const error = (await new ApiClient(fetch).me().catch((e: unknown) => e)) as ApiError;
+    expect(error.details).toEqual({ retry_after_seconds: 3 });
+  });
+
+  it("reports an error answer that is not JSON by its status", async () => {
+    const { fetch } = fakeFetch(new Response("<html>bad gateway</html>", { status: 502, statusText: "Bad Gateway" }));
+    await expect(new ApiClient(fetch).tables()).rejects.toMatchObject({ status: 502, message: "The server answered 502 Bad Gateway" });
+  });
+
+  it("reports a network failure", async () => {
+    const { fetch } = fakeFetch(new TypeError("Failed to fetch"));
+    await expect(new ApiClient(fetch).me()).rejects.toMatchObject({ status: 0, code: "NETWORK_ERROR" });
+  });
+
+  it("encodes table names into the path", async () => {
+    const { fetch, calls } = fakeFetch(json(200, { name: "a/b" }), json(200, []));
+    const api = new ApiClient(fetch);
+    await api.table("a/b");
+    await api.partitions("lab_results");
+    expect(calls.map((call) => call.url)).toEqual(["/api/v1/tables/a%2Fb", "/api/v1/tables/lab_results/partitions"]);
+  });
+});
