@@ -9,6 +9,12 @@ import type { Me } from "./types";
 const api = new ApiClient();
 let me: Me | null = null;
 
+// The session cookie is HttpOnly, so the page cannot see it: a flag in sessionStorage remembers
+// that this tab logged in, so a first visit goes straight to the login page instead of asking the
+// server (and logging a 401 in the console).
+const SESSION_FLAG = "medlake.logged-in";
+
+
 const root = document.getElementById("medlake-app")!;
 const header = h("header", { class: "top" });
 const main = h("main", { id: "main", tabindex: "-1" });
@@ -34,6 +40,7 @@ function renderHeader(): void {
       // an expired session or a reloaded page (no CSRF token): the session is gone for the user anyway
     }
     me = null;
+    sessionStorage.removeItem(SESSION_FLAG);
     location.hash = "#/login";
   });
   header.replaceChildren(
@@ -52,11 +59,15 @@ async function currentUser(): Promise<Me | null> {
   if (me) {
     return me;
   }
+  if (sessionStorage.getItem(SESSION_FLAG) === null) {
+    return null;
+  }
   try {
     me = await api.me();
     return me;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
+      sessionStorage.removeItem(SESSION_FLAG);
       return null;
     }
     throw error;
@@ -74,6 +85,7 @@ async function render(): Promise<void> {
     main.replaceChildren(
       loginPage(api, (user) => {
         me = user;
+        sessionStorage.setItem(SESSION_FLAG, "1");
         location.hash = "#/catalog";
       }),
     );
