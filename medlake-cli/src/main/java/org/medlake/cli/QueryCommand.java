@@ -7,12 +7,9 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
 import org.medlake.query.QueryService;
-import org.medlake.query.cache.InProcessResultCache;
-import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
-import org.medlake.query.privacy.SuppressionPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -49,7 +46,7 @@ final class QueryCommand implements Callable<Integer> {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
-      ResultPrinter.print(service.run(request, caller, SuppressionPolicy.policy(caller, home.config().query()), SuppressionPolicy.forRole(caller, query, home.config().query())),
+      ResultPrinter.print(service.runPredefined(query, request, caller),
           options.format(), System.out, System.err);
     }
     return 0;

@@ -1,26 +1,39 @@
 package org.medlake.query;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import org.medlake.core.config.QueryConfig;
+import org.medlake.core.contract.TableContract;
 import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
 import org.medlake.query.cache.CacheKey;
 import org.medlake.query.cache.ResultCache;
+import org.medlake.query.catalog.CatalogService;
 import org.medlake.query.cost.CostEstimator;
 import org.medlake.query.cost.Estimate;
+import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.EmbeddedQueryEngine;
 import org.medlake.query.engine.PlannedTable;
 import org.medlake.query.engine.QueryLimits;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
+import org.medlake.query.plan.PruningPredicate;
+import org.medlake.query.predefined.PredefinedQuery;
+import org.medlake.query.privacy.SuppressionPolicy;
+import org.medlake.query.sql.GuardedSql;
+import org.medlake.query.sql.SqlGuard;
 
 /**
  * Runs validated queries: plan with Iceberg, estimate and enforce the caller's budget, answer from
  * the cache when the same query already ran on the same snapshots, else execute with DuckDB.
  */
 public final class QueryService {
+  private final QueryConfig config;
   private final EmbeddedQueryEngine engine;
   private final CostEstimator estimator;
   private final ResultCache cache;
@@ -34,10 +47,31 @@ public final class QueryService {
    *     catalogue (a server trades this much staleness of new loads for throughput)
    */
   public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache, java.time.Duration refreshInterval) {
+    this.config = config;
     this.engine = new EmbeddedQueryEngine(lakehouse,
         new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads()), refreshInterval);
     this.estimator = new CostEstimator(config);
     this.cache = cache;
+  }
+
+  /**
+   * An ad-hoc SELECT of a caller, passed through the SQL guard against the tables the role may read;
+   * the guard's pruning predicates go to Iceberg planning.
+   */
+  public static QueryRequest sqlRequest(String sql, Role role, AsOf asOf) {
+    Set<String> tables = CatalogService.visibleTables(role).stream()
+        .map(TableContract::name).collect(Collectors.toSet());
+    GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions())
+        .check(sql);
+    Map<String, List<PruningPredicate>> predicates = new HashMap<>();
+    guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));
+    return new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(), asOf);
+  }
+
+  /** A bound predefined query, answered with the caller's role policy (small-cell suppression for viewers). */
+  public QueryResult runPredefined(PredefinedQuery query, QueryRequest request, Role role) {
+    return run(request, role, SuppressionPolicy.policy(role, config),
+        SuppressionPolicy.forRole(role, query, config));
   }
 
   /** The pre-flight estimate: what the query would scan and cost, without running it. */

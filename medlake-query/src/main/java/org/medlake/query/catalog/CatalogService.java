@@ -31,7 +31,7 @@ public final class CatalogService {
   }
 
   /** Tables the role may see: the rejects table only for admins. */
-  public List<TableContract> visibleTables(Role role) {
+  public static List<TableContract> visibleTables(Role role) {
     return role == Role.ADMIN ? List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT) : List.of(LabResults.CONTRACT);
   }
 

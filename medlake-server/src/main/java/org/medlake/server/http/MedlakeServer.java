@@ -14,13 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
-import java.util.stream.Collectors;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.core.contract.TableContract;
 import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
@@ -30,12 +27,8 @@ import org.medlake.query.cache.ResultCaches;
 import org.medlake.query.catalog.CatalogService;
 import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryRequest;
-import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
-import org.medlake.query.privacy.SuppressionPolicy;
-import org.medlake.query.sql.GuardedSql;
-import org.medlake.query.sql.SqlGuard;
 import org.medlake.query.structured.StructuredQueries;
 import org.medlake.query.structured.StructuredQueryRunner;
 import org.medlake.server.auth.PlatformDatabase;
@@ -403,8 +396,7 @@ public final class MedlakeServer implements AutoCloseable {
       Role role = readerRole(context);
       PredefinedQuery query = services.predefined().find(name);
       QueryRequest request = PredefinedQueries.bind(query, parameters(body), asOf(body));
-      return metrics.query("predefined", AuditTrail.result(context, services.queries.run(request, role, SuppressionPolicy.policy(role, services.home.config().query()),
-          SuppressionPolicy.forRole(role, query, services.home.config().query()))));
+      return metrics.query("predefined", AuditTrail.result(context, services.queries.runPredefined(query, request, role)));
     }
 
     private static org.medlake.query.cost.Estimate estimated(Context context, org.medlake.query.cost.Estimate estimate) {
@@ -452,11 +444,7 @@ public final class MedlakeServer implements AutoCloseable {
 
     private QueryRequest sqlRequest(Context context, User user, JsonNode body) {
       AuditTrail.sql(context, text(body, "sql"));
-      Set<String> tables = services.catalog.visibleTables(user.role()).stream().map(TableContract::name).collect(Collectors.toSet());
-      GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions()).check(text(body, "sql"));
-      Map<String, List<PruningPredicate>> predicates = new HashMap<>();
-      guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));
-      return new QueryRequest(guarded.sql(), List.of(), guarded.tables(), predicates, Set.of(), asOf(body));
+      return QueryService.sqlRequest(text(body, "sql"), user.role(), asOf(body));
     }
 
     /** Anyone but uploaders may read the catalogue and run predefined and structured queries. */

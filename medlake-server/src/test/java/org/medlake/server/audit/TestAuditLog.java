@@ -1,5 +1,6 @@
 package org.medlake.server.audit;
 
+import org.medlake.server.auth.SqliteFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
@@ -45,7 +46,7 @@ class TestAuditLog {
     file = directory.resolve("platform.db");
     database = PlatformDatabase.open(file);
     lines = new CollectingLineWriter();
-    audit = new SqliteAuditLog(file, PlatformFile.connections(file), lines);
+    audit = new SqliteAuditLog(file, SqliteFiles.connections(file), lines);
   }
 
   @AfterEach
@@ -151,15 +152,15 @@ class TestAuditLog {
   @Test
   void databaseRefusesUpdatesAndDeletes() throws Exception {
     audit.record(at(START, "bob", AuditAction.EXPORT, AuditOutcome.OK));
-    List<List<String>> rows = PlatformFile.query(file, "SELECT * FROM audit_events");
+    List<List<String>> rows = SqliteFiles.query(file, "SELECT * FROM audit_events");
 
-    assertThatThrownBy(() -> PlatformFile.execute(file, "UPDATE audit_events SET actor = 'mallory'"))
+    assertThatThrownBy(() -> SqliteFiles.execute(file, "UPDATE audit_events SET actor = 'mallory'"))
         .isInstanceOf(SQLException.class)
         .hasMessage(APPEND_ONLY);
-    assertThatThrownBy(() -> PlatformFile.execute(file, "DELETE FROM audit_events"))
+    assertThatThrownBy(() -> SqliteFiles.execute(file, "DELETE FROM audit_events"))
         .isInstanceOf(SQLException.class)
         .hasMessage(APPEND_ONLY);
-    assertThat(PlatformFile.query(file, "SELECT * FROM audit_events")).isEqualTo(rows);
+    assertThat(SqliteFiles.query(file, "SELECT * FROM audit_events")).isEqualTo(rows);
   }
 
   @Test
@@ -206,7 +207,7 @@ class TestAuditLog {
         .detail("bytes_scanned", 4096)
         .build());
 
-    String stored = String.join(" ", PlatformFile.query(file, "SELECT details FROM audit_events").get(0));
+    String stored = String.join(" ", SqliteFiles.query(file, "SELECT details FROM audit_events").get(0));
     assertThat(List.of(stored, lines.lines().get(0)))
         .allSatisfy(text -> assertThat(text)
             .contains("\"sql_sha256\":\"" + audit.search(AuditQuery.builder().build()).get(0).details().get("sql_sha256") + "\"")
@@ -253,7 +254,7 @@ class TestAuditLog {
       executor.shutdownNow();
     }
 
-    assertThat(PlatformFile.query(file, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
+    assertThat(SqliteFiles.query(file, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
         .containsExactly(List.of("1000", "1000", "1", "1000"));
     assertThat(audit.search(AuditQuery.builder().actor("user0").limit(1000).build())).hasSize(500);
     assertThat(audit.search(AuditQuery.builder().actor("user1").limit(1000).build())).hasSize(500);

@@ -1,5 +1,6 @@
 package org.medlake.server.audit;
 
+import org.medlake.server.auth.SqliteFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -24,13 +25,13 @@ class TestAuditLogMigration {
     Path file = directory.resolve("platform.db");
     PlatformDatabase.open(file).close();
 
-    assertThat(PlatformFile.query(file, AUDIT_OBJECTS)).containsExactly(
+    assertThat(SqliteFiles.query(file, AUDIT_OBJECTS)).containsExactly(
         List.of("index", "audit_events_actor_at"),
         List.of("index", "audit_events_at"),
         List.of("table", "audit_events"),
         List.of("trigger", "audit_events_no_delete"),
         List.of("trigger", "audit_events_no_update"));
-    assertThat(PlatformFile.query(file, HISTORY)).containsExactly(
+    assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
         List.of("1", "V1__users_and_api_tokens.sql", "1"),
         List.of("2", "V2__audit_log.sql", "1"));
   }
@@ -41,7 +42,7 @@ class TestAuditLogMigration {
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       database.audit().record(login("alice"));
     }
-    List<List<String>> history = PlatformFile.query(file, HISTORY);
+    List<List<String>> history = SqliteFiles.query(file, HISTORY);
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       database.audit().record(login("bob"));
@@ -50,7 +51,7 @@ class TestAuditLogMigration {
           .containsExactly("bob", "alice");
     }
 
-    assertThat(PlatformFile.query(file, HISTORY)).isEqualTo(history).hasSize(2);
+    assertThat(SqliteFiles.query(file, HISTORY)).isEqualTo(history).hasSize(2);
   }
 
   @Test
@@ -64,8 +65,8 @@ class TestAuditLogMigration {
         .target("1")
         .load()
         .migrate();
-    PlatformFile.execute(file, "INSERT INTO users VALUES ('alice', 'admin', NULL, 'hash', 1, '2026-01-01T00:00:00.000000Z')");
-    assertThat(PlatformFile.query(file, HISTORY)).extracting(row -> row.get(0)).containsExactly("1");
+    SqliteFiles.execute(file, "INSERT INTO users VALUES ('alice', 'admin', NULL, 'hash', 1, '2026-01-01T00:00:00.000000Z')");
+    assertThat(SqliteFiles.query(file, HISTORY)).extracting(row -> row.get(0)).containsExactly("1");
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       database.audit().record(login("alice"));
@@ -73,7 +74,7 @@ class TestAuditLogMigration {
       assertThat(database.audit().search(AuditQuery.builder().build())).extracting(AuditEvent::actor).containsExactly("alice");
     }
 
-    assertThat(PlatformFile.query(file, HISTORY)).containsExactly(
+    assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
         List.of("1", "V1__users_and_api_tokens.sql", "1"),
         List.of("2", "V2__audit_log.sql", "1"));
   }

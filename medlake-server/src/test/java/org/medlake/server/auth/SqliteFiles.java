@@ -10,8 +10,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Direct SQL on a platform database file, to look at what the stores wrote. */
-final class SqliteFiles {
+/** Direct SQL on a platform database file, to look at (and tamper with) what the stores and the audit log wrote. */
+public final class SqliteFiles {
   /** The statements {@code org.medlake.ingest.ledger.RunLedger#open} runs (server must not depend on ingest). */
   static final List<String> RUN_LEDGER_DDL = List.of(
       "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
@@ -26,7 +26,16 @@ final class SqliteFiles {
 
   private SqliteFiles() {}
 
-  static void execute(Path file, List<String> statements) throws SQLException {
+  /** Connections like the server's own: WAL mode and a busy timeout, so that concurrent writers wait. */
+  public static org.medlake.server.audit.ConnectionSource connections(Path file) {
+    return () -> DriverManager.getConnection("jdbc:sqlite:" + file + "?journal_mode=WAL&busy_timeout=60000");
+  }
+
+  public static void execute(Path file, String sql) throws SQLException {
+    execute(file, List.of(sql));
+  }
+
+  public static void execute(Path file, List<String> statements) throws SQLException {
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement statement = connection.createStatement()) {
       for (String sql : statements) {
@@ -36,7 +45,7 @@ final class SqliteFiles {
   }
 
   /** Every row of the query, each as a list of its column values rendered as text (null stays null). */
-  static List<List<String>> query(Path file, String sql) throws SQLException {
+  public static List<List<String>> query(Path file, String sql) throws SQLException {
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(sql)) {
@@ -53,7 +62,7 @@ final class SqliteFiles {
     }
   }
 
-  static List<String> tables(Path file) throws SQLException {
+  public static List<String> tables(Path file) throws SQLException {
     return query(file, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").stream()
         .map(row -> row.get(0))
         .toList();

@@ -1,5 +1,6 @@
 package org.medlake.server.limits;
 
+import org.medlake.server.auth.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,11 +33,11 @@ final class LimitsServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MedlakeServer server;
-  private final SettableClock clock;
+  private final MutableClock clock;
   private final Map<String, String> tokens;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private LimitsServer(MedlakeServer server, SettableClock clock, Map<String, String> tokens) {
+  private LimitsServer(MedlakeServer server, MutableClock clock, Map<String, String> tokens) {
     this.server = server;
     this.clock = clock;
     this.tokens = Map.copyOf(tokens);
@@ -59,11 +60,11 @@ final class LimitsServer implements AutoCloseable {
         tokens.put(user, platform.tokens().create(user, "test", Duration.ofDays(1)).secret());
       }
     }
-    SettableClock clock = new SettableClock(Instant.now());
+    MutableClock clock = new MutableClock(Instant.now());
     return new LimitsServer(MedlakeServer.start(home, 0, clock), clock, tokens);
   }
 
-  SettableClock clock() {
+  MutableClock clock() {
     return clock;
   }
 

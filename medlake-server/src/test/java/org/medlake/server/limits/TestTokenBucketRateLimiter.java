@@ -1,5 +1,6 @@
 package org.medlake.server.limits;
 
+import org.medlake.server.auth.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -7,7 +8,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class TestTokenBucketRateLimiter {
-  private final SettableClock clock = new SettableClock(Instant.parse("2026-03-01T08:00:00Z"));
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T08:00:00Z"));
 
   @Test
   void admitsThePermitsThenSaysHowLongToWait() {
