@@ -19,14 +19,25 @@ public final class DuckDb {
    * {@code temporaryDirectory}.
    */
   public static Connection open(String memoryLimit, int threads, Path temporaryDirectory) {
-    return open("", memoryLimit, threads, temporaryDirectory);
+    return open("", memoryLimit, threads, temporaryDirectory, false);
   }
 
-  private static Connection open(String database, String memoryLimit, int threads, Path temporaryDirectory) {
+  /**
+   * As {@link #open}, with results streamed to the JDBC client chunk by chunk instead of being
+   * materialized first: for results read once, front to back, that may be larger than memory.
+   */
+  public static Connection openStreaming(String memoryLimit, int threads, Path temporaryDirectory) {
+    return open("", memoryLimit, threads, temporaryDirectory, true);
+  }
+
+  private static Connection open(String database, String memoryLimit, int threads, Path temporaryDirectory, boolean streamResults) {
     try {
       Properties properties = new Properties();
       properties.setProperty("autoinstall_known_extensions", "false");
       properties.setProperty("autoload_known_extensions", "false");
+      if (streamResults) {
+        properties.setProperty("jdbc_stream_results", "true");
+      }
       Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database, properties);
       try (Statement statement = connection.createStatement()) {
         statement.execute("SET TimeZone = 'UTC'");

@@ -22,9 +22,11 @@ import org.medlake.query.engine.PlannedTable;
 import org.medlake.query.engine.QueryLimits;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
+import org.medlake.query.engine.StreamedResult;
 import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.privacy.SuppressionPolicy;
+import org.medlake.query.result.RowSink;
 import org.medlake.query.sql.GuardedSql;
 import org.medlake.query.sql.SqlGuard;
 
@@ -72,6 +74,18 @@ public final class QueryService {
   public QueryResult runPredefined(PredefinedQuery query, QueryRequest request, Role role) {
     return run(request, role, SuppressionPolicy.policy(role, config),
         SuppressionPolicy.forRole(role, query, config));
+  }
+
+  /**
+   * Runs a request and streams its rows into {@code sink} (for downloads): planned and held to the
+   * role's scan budget like {@link #run}, but neither cached nor held in memory, and limited to
+   * {@code maxRows} rows instead of {@code query.max-rows}. No suppression: only for callers whose
+   * role sees row-level data.
+   */
+  public StreamedResult stream(QueryRequest request, Role role, long maxRows, RowSink sink) {
+    List<PlannedTable> planned = engine.plan(request);
+    estimator.enforceBudget(estimator.estimate(planned, role), role);
+    return engine.stream(request, planned, maxRows, sink);
   }
 
   /** The pre-flight estimate: what the query would scan and cost, without running it. */

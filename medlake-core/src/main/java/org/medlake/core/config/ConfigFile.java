@@ -63,7 +63,8 @@ public final class ConfigFile {
         # redis-url: redis://localhost:6379
         # Time to live of a result in Redis.
         cache-ttl-seconds: 86400
-        # Rows one download (export) may hold, per role; never more than max-rows.
+        # Rows one download (export) may hold, per role. Downloads of SQL results are streamed
+        # (not held in memory), so this may exceed max-rows; aggregates stay bound by max-rows.
         export-rows:
           viewer: 10000
           analyst: 1000000

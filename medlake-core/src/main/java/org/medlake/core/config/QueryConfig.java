@@ -22,7 +22,7 @@ import org.medlake.core.security.Role;
  * @param budgets bytes one query may scan, per role
  * @param redisUrl when set, results are cached in this Redis (shared by several servers) instead of in process
  * @param cacheTtlSeconds how long a cached result lives in Redis
- * @param exportRows rows one download may hold, per role (never more than {@code maxRows})
+ * @param exportRows rows one download may hold, per role (downloads are streamed: not bound by {@code maxRows})
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -55,7 +55,7 @@ public record QueryConfig(
 
   /** Rows one download may hold for {@code role}. */
   public long exportRows(Role role) {
-    return Math.min(maxRows, exportRows.getOrDefault(role, 0L));
+    return exportRows.getOrDefault(role, 0L);
   }
 
   public QueryConfig withRedis(String url) {

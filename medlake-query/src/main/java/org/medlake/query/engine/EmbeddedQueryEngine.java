@@ -2,6 +2,8 @@ package org.medlake.query.engine;
 
 import static org.medlake.lake.DuckDb.literal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +24,7 @@ import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 import org.medlake.query.result.ResultColumn;
 import org.medlake.query.result.ResultTable;
+import org.medlake.query.result.RowSink;
 
 /**
  * Runs a validated query with DuckDB over exactly the files Iceberg planned. Each query gets a
@@ -73,28 +76,62 @@ public final class EmbeddedQueryEngine {
   /** Runs the request over tables planned before (by {@link #plan}), e.g. for an estimate. */
   public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     long start = System.nanoTime();
-    try (Connection connection = DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory)) {
-      try (Statement statement = connection.createStatement()) {
-        for (PlannedTable table : planned) {
-          statement.execute("CREATE VIEW " + table.name() + " AS " + source(table));
-        }
-        statement.execute("SET allowed_directories = [" + literal(lakehouse.home().warehouse() + "/") + "]");
-        statement.execute("SET enable_external_access = false");
-        statement.execute("SET lock_configuration = true");
+    CollectingSink collected = new CollectingSink();
+    try (Connection connection = open(planned, false)) {
+      if (run(connection, request, limits.maxRows(), collected)) {
+        throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
+            "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
       }
-      ResultTable table = run(connection, request);
-      Map<String, Long> snapshots = new LinkedHashMap<>();
-      planned.forEach(plannedTable -> snapshots.put(plannedTable.name(), plannedTable.snapshotId()));
-      return new QueryResult(table, planned.stream().mapToLong(plannedTable -> plannedTable.files().size()).sum(),
-          planned.stream().mapToLong(PlannedTable::bytes).sum(), snapshots, (System.nanoTime() - start) / 1_000_000, false, 0);
     } catch (SQLTimeoutException e) {
-      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+      throw timeLimit(e);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
     }
+    return new QueryResult(new ResultTable(collected.columns, collected.rows), files(planned), bytes(planned), snapshots(planned),
+        (System.nanoTime() - start) / 1_000_000, false, 0);
   }
 
-  private ResultTable run(Connection connection, QueryRequest request) throws SQLException {
+  /**
+   * Runs the request over tables planned before and hands the rows to {@code sink} as DuckDB
+   * produces them (results are streamed, not materialized): memory stays bounded however large the
+   * result. Reads at most {@code maxRows} rows; a larger result is reported as truncated. The
+   * engine's own row limit ({@code query.max-rows}) does not apply: the caller sets the limit.
+   */
+  public StreamedResult stream(QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
+    long start = System.nanoTime();
+    CountingSink counted = new CountingSink(sink);
+    boolean truncated;
+    try (Connection connection = open(planned, true)) {
+      truncated = run(connection, request, maxRows, counted);
+    } catch (SQLTimeoutException e) {
+      throw timeLimit(e);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+    }
+    return new StreamedResult(counted.rows, truncated, files(planned), bytes(planned), snapshots(planned), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** A locked-down DuckDB with one view per planned table over exactly its planned files. */
+  private Connection open(List<PlannedTable> planned, boolean streamResults) throws SQLException {
+    Connection connection = streamResults
+        ? DuckDb.openStreaming(limits.memoryLimit(), limits.threads(), temporaryDirectory)
+        : DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory);
+    try (Statement statement = connection.createStatement()) {
+      for (PlannedTable table : planned) {
+        statement.execute("CREATE VIEW " + table.name() + " AS " + source(table));
+      }
+      statement.execute("SET allowed_directories = [" + literal(lakehouse.home().warehouse() + "/") + "]");
+      statement.execute("SET enable_external_access = false");
+      statement.execute("SET lock_configuration = true");
+      return connection;
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
+    }
+  }
+
+  /** Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is not read). */
+  private boolean run(Connection connection, QueryRequest request, long maxRows, RowSink sink) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
       statement.setQueryTimeout(limits.timeoutSeconds());
       for (int i = 0; i < request.parameters().size(); i++) {
@@ -106,20 +143,76 @@ public final class EmbeddedQueryEngine {
         for (int column = 1; column <= metadata.getColumnCount(); column++) {
           columns.add(new ResultColumn(metadata.getColumnLabel(column), metadata.getColumnTypeName(column)));
         }
-        List<List<Object>> values = new ArrayList<>();
+        sink.columns(columns);
+        long count = 0;
         while (rows.next()) {
-          if (values.size() >= limits.maxRows()) {
-            throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
-                "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
+          if (count == maxRows) {
+            return true;
           }
           List<Object> row = new ArrayList<>(columns.size());
           for (int column = 1; column <= columns.size(); column++) {
             row.add(value(rows.getObject(column)));
           }
-          values.add(row);
+          sink.row(row);
+          count++;
         }
-        return new ResultTable(columns, values);
+        return false;
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private MedlakeException timeLimit(SQLTimeoutException e) {
+    return new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+  }
+
+  private static long files(List<PlannedTable> planned) {
+    return planned.stream().mapToLong(table -> table.files().size()).sum();
+  }
+
+  private static long bytes(List<PlannedTable> planned) {
+    return planned.stream().mapToLong(PlannedTable::bytes).sum();
+  }
+
+  private static Map<String, Long> snapshots(List<PlannedTable> planned) {
+    Map<String, Long> snapshots = new LinkedHashMap<>();
+    planned.forEach(table -> snapshots.put(table.name(), table.snapshotId()));
+    return snapshots;
+  }
+
+  private static final class CollectingSink implements RowSink {
+    private List<ResultColumn> columns = List.of();
+    private final List<List<Object>> rows = new ArrayList<>();
+
+    @Override
+    public void columns(List<ResultColumn> columns) {
+      this.columns = columns;
+    }
+
+    @Override
+    public void row(List<Object> row) {
+      rows.add(row);
+    }
+  }
+
+  private static final class CountingSink implements RowSink {
+    private final RowSink delegate;
+    private long rows;
+
+    CountingSink(RowSink delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void columns(List<ResultColumn> columns) throws IOException {
+      delegate.columns(columns);
+    }
+
+    @Override
+    public void row(List<Object> row) throws IOException {
+      delegate.row(row);
+      rows++;
     }
   }
 

@@ -64,19 +64,24 @@ final class AuditTrail {
   }
 
   static QueryResult result(Context context, QueryResult result) {
-    detail(context, "files_scanned", result.filesScanned());
-    detail(context, "bytes_scanned", result.bytesScanned());
+    scan(context, result.filesScanned(), result.bytesScanned(), result.elapsedMs(), result.snapshotIds());
     detail(context, "cached", result.cached());
-    detail(context, "elapsed_ms", result.elapsedMs());
     detail(context, "suppressed_cells", result.suppressedCells());
+    return result;
+  }
+
+  /** What a query read: files, bytes, time and the snapshot of each table (to reproduce it). */
+  static void scan(Context context, long filesScanned, long bytesScanned, long elapsedMs, Map<String, Long> snapshotIds) {
+    detail(context, "files_scanned", filesScanned);
+    detail(context, "bytes_scanned", bytesScanned);
+    detail(context, "elapsed_ms", elapsedMs);
     Map<String, Object> snapshots = new LinkedHashMap<>();
-    result.snapshotIds().forEach((table, id) -> {
+    snapshotIds.forEach((table, id) -> {
       if (id != null) {
         snapshots.put(table, id);
       }
     });
     detail(context, "snapshot_ids", snapshots);
-    return result;
   }
 
   private void record(Context context) {

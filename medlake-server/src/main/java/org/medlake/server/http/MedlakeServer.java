@@ -289,40 +289,62 @@ public final class MedlakeServer implements AutoCloseable {
       JsonNode body = body(context);
       ResultExports.Format format = ResultExports.Format.parse(body.path("format").asText("csv"));
       AuditTrail.detail(context, "format", format.extension);
-      org.medlake.query.engine.QueryResult result;
-      if (body.has("sql")) {
-        result = sql(context, body);
-      } else if (body.has("query")) {
-        Role role = readerRole(context);
-        result = services.structured.run(StructuredQueries.parse(json.writeValueAsString(body.path("query"))), role, asOf(body));
-      } else if (body.has("predefined")) {
-        result = predefined(context, body.get("predefined").asText(), body);
-      } else {
-        throw HttpError.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
-      }
-      User user = Caller.require(context, Role.values());
-      long cap = services.home.config().query().exportRows(user.role());
-      if (result.table().rows().size() > cap) {
-        throw new HttpError(422, "EXPORT_TOO_LARGE",
-            "The result has " + result.table().rows().size() + " rows; a " + user.role().key() + " may export at most " + cap);
-      }
-      AuditTrail.result(context, result);
-      AuditTrail.detail(context, "rows", result.table().rows().size());
-      context.header("X-Row-Cap", String.valueOf(cap));
-      context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
-      context.contentType(format.contentType);
-      switch (format) {
-        case CSV -> ResultExports.csv(result.table(), context.outputStream());
-        case JSON -> ResultExports.json(result.table(), json, context.outputStream());
-        case PARQUET -> {
-          java.nio.file.Path file = ResultExports.parquet(result.table(), services.home.temporary());
-          try {
-            java.nio.file.Files.copy(file, context.outputStream());
-          } finally {
-            java.nio.file.Files.deleteIfExists(file);
+      java.nio.file.Files.createDirectories(services.home.temporary());
+      java.nio.file.Path file = java.nio.file.Files.createTempFile(services.home.temporary(), "export-", "." + format.extension);
+      try {
+        long rows;
+        long cap;
+        if (body.has("sql")) {
+          // row-level data: streamed from DuckDB into the spool file, never held in memory
+          User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
+          QueryRequest request = sqlRequest(context, user, body);
+          cap = services.home.config().query().exportRows(user.role());
+          org.medlake.query.engine.StreamedResult streamed;
+          try (ResultExports.Spool spool = ResultExports.spool(format, file, json, services.home.temporary())) {
+            streamed = services.queries.stream(request, user.role(), cap, spool);
+            AuditTrail.scan(context, streamed.filesScanned(), streamed.bytesScanned(), streamed.elapsedMs(), streamed.snapshotIds());
+            if (streamed.truncated()) {
+              throw tooLarge(user, "has more than " + cap + " rows", cap);
+            }
+            spool.finish();
           }
+          rows = streamed.rows();
+        } else {
+          // aggregates: answered (and suppressed for viewers) like the query endpoints, then written
+          org.medlake.query.engine.QueryResult result;
+          if (body.has("query")) {
+            Role role = readerRole(context);
+            result = services.structured.run(StructuredQueries.parse(json.writeValueAsString(body.path("query"))), role, asOf(body));
+          } else if (body.has("predefined")) {
+            result = predefined(context, body.get("predefined").asText(), body);
+          } else {
+            throw HttpError.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
+          }
+          User user = Caller.require(context, Role.values());
+          cap = services.home.config().query().exportRows(user.role());
+          AuditTrail.result(context, result);
+          if (result.table().rows().size() > cap) {
+            throw tooLarge(user, "has " + result.table().rows().size() + " rows", cap);
+          }
+          try (ResultExports.Spool spool = ResultExports.spool(format, file, json, services.home.temporary())) {
+            ResultExports.write(result.table(), spool);
+          }
+          rows = result.table().rows().size();
         }
+        AuditTrail.detail(context, "rows", rows);
+        context.header("X-Row-Cap", String.valueOf(cap));
+        context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
+        context.header("Content-Length", String.valueOf(java.nio.file.Files.size(file)));
+        context.contentType(format.contentType);
+        java.nio.file.Files.copy(file, context.outputStream());
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
       }
+    }
+
+    private static HttpError tooLarge(User user, String size, long cap) {
+      return new HttpError(422, "EXPORT_TOO_LARGE", "The result " + size + "; a " + user.role().key() + " may export at most " + cap
+          + " rows (query.export-rows): aggregate, filter, or add a LIMIT");
     }
 
     /** Bearer token or session cookie; state-changing session requests must carry the CSRF token. */

@@ -189,7 +189,7 @@ class TestMedlakeServer {
     HttpResponse<String> csv = post("/api/v1/exports", analystToken, null, null, body.formatted("csv"));
     assertThat(csv.statusCode()).as(csv.body()).isEqualTo(200);
     assertThat(csv.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/csv");
-    assertThat(csv.headers().firstValue("X-Row-Cap")).hasValue("100000");
+    assertThat(csv.headers().firstValue("X-Row-Cap")).hasValue("1000000");
     List<List<String>> records = new java.util.ArrayList<>();
     try (var reader = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(csv.body())) {
       reader.forEach(record -> records.add(record.getFields()));
