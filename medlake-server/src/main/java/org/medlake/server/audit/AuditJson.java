@@ -1,10 +1,13 @@
 package org.medlake.server.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import org.medlake.core.security.Role;
 
@@ -18,7 +21,7 @@ final class AuditJson {
   private AuditJson() {}
 
   static String details(Map<String, Object> details) {
-    return write(MAPPER.valueToTree(details));
+    return write(details);
   }
 
   static Map<String, Object> parseDetails(String json) {
@@ -31,21 +34,33 @@ final class AuditJson {
 
   /** One line (JSON escapes line breaks inside strings); absent fields are written as null. */
   static String line(AuditEvent event) {
-    ObjectNode line = MAPPER.createObjectNode();
-    if (event.id().isPresent()) {
-      line.put("id", event.id().getAsLong());
-    } else {
-      line.putNull("id");
+    return line(event, details(event.details()));
+  }
+
+  /** {@link #line(AuditEvent)}, with the event's details already written by {@link #details}. */
+  static String line(AuditEvent event, String detailsJson) {
+    StringWriter out = new StringWriter(256 + detailsJson.length());
+    try (JsonGenerator line = MAPPER.createGenerator(out)) {
+      line.writeStartObject();
+      if (event.id().isPresent()) {
+        line.writeNumberField("id", event.id().getAsLong());
+      } else {
+        line.writeNullField("id");
+      }
+      line.writeStringField("at", SqliteAuditLog.format(event.at()));
+      line.writeStringField("actor", event.actor());
+      line.writeStringField("role", event.role().map(Role::key).orElse(null));
+      line.writeStringField("client_ip", event.clientIp().orElse(null));
+      line.writeStringField("action", event.action().key());
+      line.writeStringField("target", event.target().orElse(null));
+      line.writeStringField("outcome", event.outcome().key());
+      line.writeFieldName("details");
+      line.writeRawValue(detailsJson);
+      line.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    line.put("at", SqliteAuditLog.format(event.at()));
-    line.put("actor", event.actor());
-    line.put("role", event.role().map(Role::key).orElse(null));
-    line.put("client_ip", event.clientIp().orElse(null));
-    line.put("action", event.action().key());
-    line.put("target", event.target().orElse(null));
-    line.put("outcome", event.outcome().key());
-    line.set("details", MAPPER.valueToTree(event.details()));
-    return write(line);
+    return out.toString();
   }
 
   private static String write(Object tree) {

@@ -77,6 +77,7 @@ final class SqliteAuditLog implements AuditLog {
       }
     }
     List<AuditEvent> recorded = new ArrayList<>(events.size());
+    List<String> details = new ArrayList<>(events.size());
     try (Connection connection = connections.open()) {
       connection.setAutoCommit(false);
       try (PreparedStatement insert = connection.prepareStatement(
@@ -90,7 +91,9 @@ final class SqliteAuditLog implements AuditLog {
           insert.setString(5, event.action().key());
           insert.setString(6, event.target().orElse(null));
           insert.setString(7, event.outcome().key());
-          insert.setString(8, AuditJson.details(event.details()));
+          String json = AuditJson.details(event.details());
+          details.add(json);
+          insert.setString(8, json);
           try (ResultSet rows = insert.executeQuery()) {
             rows.next();
             recorded.add(event.withId(rows.getLong(1)));
@@ -104,7 +107,9 @@ final class SqliteAuditLog implements AuditLog {
     } catch (SQLException e) {
       throw storageError("record " + events.size() + " audit events", e);
     }
-    recorded.forEach(event -> lines.write(AuditJson.line(event)));
+    for (int i = 0; i < recorded.size(); i++) {
+      lines.write(AuditJson.line(recorded.get(i), details.get(i)));
+    }
   }
 
   @Override

@@ -220,15 +220,40 @@ public final class MedlakeServer implements AutoCloseable {
 
     private volatile PredefinedQueries predefined;
     private volatile long predefinedStamp = -1;
+    private volatile long predefinedCheckedAt;
+    /** Bound requests of recent predefined calls: a repeated call skips parsing and binding its arguments. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, QueryRequest> bound = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(10_000).build();
 
-    /** The predefined queries, read again only when a file in the home's queries/ changed. */
+    /** The predefined queries, read again when a file in the home's queries/ changed (looked at once a second). */
     PredefinedQueries predefined() {
+      long now = System.nanoTime();
+      if (predefined != null && now - predefinedCheckedAt < 1_000_000_000L) {
+        return predefined;
+      }
       long stamp = queriesStamp();
       if (predefined == null || stamp != predefinedStamp) {
+        bound.invalidateAll();
         predefined = PredefinedQueries.load(home.queries());
         predefinedStamp = stamp;
       }
+      predefinedCheckedAt = now;
       return predefined;
+    }
+
+    /** {@link PredefinedQueries#bind}, remembered per (query, arguments, as-of). */
+    QueryRequest bind(PredefinedQuery query, Map<String, String> arguments, org.medlake.query.engine.AsOf asOf) {
+      StringBuilder key = new StringBuilder(query.name()).append('\u0000').append(System.identityHashCode(query));
+      (arguments.size() > 1 ? new java.util.TreeMap<>(arguments) : arguments).forEach((name, value) ->
+          key.append('|').append(name.length()).append(':').append(name).append(value.length()).append(':').append(value));
+      asOf.snapshotId().ifPresent(id -> key.append("|snapshot:").append(id));
+      asOf.timestamp().ifPresent(time -> key.append("|time:").append(time));
+      QueryRequest request = bound.getIfPresent(key.toString());
+      if (request == null) {
+        request = PredefinedQueries.bind(query, arguments, asOf);
+        bound.put(key.toString(), request);
+      }
+      return request;
     }
 
     private long queriesStamp() {
@@ -246,11 +271,13 @@ public final class MedlakeServer implements AutoCloseable {
     private final Services services;
     private final ObjectMapper json;
     private final ServerMetrics metrics;
+    private final QueryResponses responses;
 
     Routes(Services services, ObjectMapper json, ServerMetrics metrics) {
       this.services = services;
       this.json = json;
       this.metrics = metrics;
+      this.responses = new QueryResponses(json);
     }
 
     void register(Javalin app) {
@@ -411,13 +438,13 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(estimated(context, services.queries.estimate(PredefinedQueries.bind(query, parameters(body), asOf(body)), role)));
         return;
       }
-      context.json(predefined(context, context.pathParam("name"), body));
+      responses.send(context, predefined(context, context.pathParam("name"), body));
     }
 
     private org.medlake.query.engine.QueryResult predefined(Context context, String name, JsonNode body) {
       Role role = readerRole(context);
       PredefinedQuery query = services.predefined().find(name);
-      QueryRequest request = PredefinedQueries.bind(query, parameters(body), asOf(body));
+      QueryRequest request = services.bind(query, parameters(body), asOf(body));
       return metrics.query("predefined", AuditTrail.result(context, services.queries.runPredefined(query, request, role)));
     }
 
@@ -444,7 +471,7 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(estimated(context, services.structured.estimate(query, role, asOf(body))));
         return;
       }
-      context.json(metrics.query("structured", AuditTrail.result(context, services.structured.run(query, role, asOf(body)))));
+      responses.send(context, metrics.query("structured", AuditTrail.result(context, services.structured.run(query, role, asOf(body)))));
     }
 
     private void runSql(Context context) throws Exception {
@@ -455,7 +482,7 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(estimated(context, services.queries.estimate(sqlRequest(context, user, body), user.role())));
         return;
       }
-      context.json(sql(context, body));
+      responses.send(context, sql(context, body));
     }
 
     private org.medlake.query.engine.QueryResult sql(Context context, JsonNode body) {
