@@ -1,6 +1,8 @@
 package org.medlake.query.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
@@ -21,13 +24,27 @@ import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 import org.medlake.lake.TableSummary;
+import org.medlake.query.engine.RefreshedTables;
 
 /** What the catalogue shows: tables, their schema, hospital x month coverage and snapshots. */
 public final class CatalogService {
-  private final Lakehouse lakehouse;
+  private final RefreshedTables tables;
+  /** Summaries and coverage by table version (metadata file): recomputed only after a commit. */
+  private final Cache<String, Object> byVersion = Caffeine.newBuilder().maximumSize(64).build();
 
   public CatalogService(Lakehouse lakehouse) {
-    this.lakehouse = lakehouse;
+    this(lakehouse, java.time.Duration.ZERO);
+  }
+
+  /** @param refreshInterval how stale the catalogue may be (a server trades this much for throughput) */
+  public CatalogService(Lakehouse lakehouse, java.time.Duration refreshInterval) {
+    this.tables = new RefreshedTables(lakehouse, refreshInterval);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> T forVersion(String what, Table table, java.util.function.Function<Table, T> compute) {
+    String version = ((HasTableOperations) table).operations().current().metadataFileLocation();
+    return (T) byVersion.get(what + '\u0000' + table.name() + '\u0000' + version, ignored -> compute.apply(table));
   }
 
   /** Tables the role may see: the rejects table only for admins. */
@@ -38,7 +55,8 @@ public final class CatalogService {
   public List<TableSummary> tables(Role role) {
     List<TableSummary> summaries = new ArrayList<>();
     for (TableContract contract : visibleTables(role)) {
-      summaries.add(TableScans.summarize(lakehouse.table(contract.name()), contract.name(), contract.description()));
+      summaries.add(forVersion("summary", tables.table(contract.name()),
+          table -> TableScans.summarize(table, contract.name(), contract.description())));
     }
     return summaries;
   }
@@ -60,8 +78,10 @@ public final class CatalogService {
       @JsonProperty("bytes") long bytes) {}
 
   public List<Partition> partitions(String name, Role role) {
-    TableContract contract = describe(name, role);
-    Table table = lakehouse.table(contract.name());
+    return forVersion("partitions", tables.table(describe(name, role).name()), CatalogService::partitions);
+  }
+
+  private static List<Partition> partitions(Table table) {
     Map<String, long[]> cells = new TreeMap<>();
     if (table.currentSnapshot() != null) {
       try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
@@ -84,7 +104,7 @@ public final class CatalogService {
       String[] parts = key.split("\u0000");
       partitions.add(new Partition(parts[0], parts[1], cell[0], cell[1], cell[2]));
     });
-    return partitions;
+    return List.copyOf(partitions);
   }
 
   /** A version of a table: which run made it, and what it changed. */
@@ -99,7 +119,7 @@ public final class CatalogService {
       @JsonProperty("total_rows") long totalRows) {}
 
   public List<SnapshotInfo> snapshots(String name, Role role) {
-    Table table = lakehouse.table(describe(name, role).name());
+    Table table = tables.table(describe(name, role).name());
     List<SnapshotInfo> snapshots = new ArrayList<>();
     for (Snapshot snapshot : table.snapshots()) {
       Map<String, String> summary = snapshot.summary();

@@ -8,19 +8,19 @@ import org.medlake.lake.Lakehouse;
  * Tables loaded once and refreshed before each use: a refresh reads only the catalogue's pointer
  * to the current metadata file, and re-reads metadata only when another process committed.
  */
-final class RefreshedTables {
+public final class RefreshedTables {
   private final Lakehouse lakehouse;
   private final long intervalNanos;
   private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Long> refreshedAt = new ConcurrentHashMap<>();
 
   /** @param interval at most one refresh per table in this time (zero: before every use) */
-  RefreshedTables(Lakehouse lakehouse, java.time.Duration interval) {
+  public RefreshedTables(Lakehouse lakehouse, java.time.Duration interval) {
     this.lakehouse = lakehouse;
     this.intervalNanos = interval.toNanos();
   }
 
-  Table table(String name) {
+  public Table table(String name) {
     Table table = tables.computeIfAbsent(name, lakehouse::table);
     long now = System.nanoTime();
     Long last = refreshedAt.get(name);

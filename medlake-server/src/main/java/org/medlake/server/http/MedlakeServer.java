@@ -212,7 +212,7 @@ public final class MedlakeServer implements AutoCloseable {
       this.platform = platform;
       this.sessions = new Sessions(home.config().server().sessionLifetime(), clock);
       this.limits = Limits.create(home.config().server(), clock);
-      this.catalog = new CatalogService(lakehouse);
+      this.catalog = new CatalogService(lakehouse, Duration.ofSeconds(1));
       // a new monthly load becomes visible to the server's queries within a second
       this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()), Duration.ofSeconds(1));
       this.structured = new StructuredQueryRunner(queries, home.config().query());
