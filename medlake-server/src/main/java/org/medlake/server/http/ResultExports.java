@@ -9,11 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.lake.DuckDb;
@@ -27,8 +28,6 @@ import org.medlake.query.result.RowSink;
  * sent only once it is complete and within the caller's row cap.
  */
 final class ResultExports {
-  private static final int PARQUET_BATCH = 4096;
-
   private ResultExports() {}
 
   enum Format {
@@ -173,24 +172,37 @@ final class ResultExports {
     }
   }
 
-  /** Rows go into a DuckDB table in batches (spilling to disk when large); DuckDB writes the file (zstd). */
+  /**
+   * Rows go into a DuckDB table through its appender (spilling to disk when large); DuckDB writes
+   * the file (zstd). Each column gets the DuckDB type of the Java values the engine hands over.
+   */
   private static final class ParquetSpool implements Spool {
-    private final Path file;
-    private final Connection connection;
-    private PreparedStatement insert;
-    private int batched;
+    private enum Kind { BIGINT, DOUBLE, BOOLEAN, TIMESTAMP, DATE, VARCHAR }
 
-    ParquetSpool(Path file, Path temporaryDirectory) {
+    private final Path file;
+    private final DuckDBConnection connection;
+    private DuckDBAppender appender;
+    private Kind[] kinds;
+
+    ParquetSpool(Path file, Path temporaryDirectory) throws IOException {
       this.file = file;
-      this.connection = DuckDb.open("512MB", 1, temporaryDirectory);
+      try {
+        this.connection = DuckDb.open("512MB", 1, temporaryDirectory).unwrap(DuckDBConnection.class);
+      } catch (SQLException e) {
+        throw failed(e);
+      }
     }
 
     @Override
     public void columns(List<ResultColumn> columns) throws IOException {
+      kinds = columns.stream().map(ParquetSpool::kind).toArray(Kind[]::new);
+      StringBuilder ddl = new StringBuilder("CREATE TABLE export (");
+      for (int i = 0; i < columns.size(); i++) {
+        ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name().replace("\"", "\"\"")).append("\" ").append(kinds[i]);
+      }
       try (Statement statement = connection.createStatement()) {
-        statement.execute("CREATE TABLE export (" + columns.stream()
-            .map(column -> "\"" + column.name().replace("\"", "\"\"") + "\" " + type(column)).collect(Collectors.joining(", ")) + ")");
-        insert = connection.prepareStatement("INSERT INTO export VALUES (" + columns.stream().map(column -> "?").collect(Collectors.joining(", ")) + ")");
+        statement.execute(ddl.append(')').toString());
+        appender = connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "export");
       } catch (SQLException e) {
         throw failed(e);
       }
@@ -199,17 +211,24 @@ final class ResultExports {
     @Override
     public void row(List<Object> row) throws IOException {
       try {
+        appender.beginRow();
         for (int i = 0; i < row.size(); i++) {
           Object value = row.get(i);
-          insert.setObject(i + 1, value instanceof java.time.LocalDateTime time ? java.sql.Timestamp.valueOf(time)
-              : value instanceof java.time.LocalDate date ? java.sql.Date.valueOf(date)
-              : value instanceof List<?> list ? list.toString() : value);
+          if (value == null) {
+            appender.appendNull();
+            continue;
+          }
+          switch (kinds[i]) {
+            case BIGINT -> appender.append(((Number) value).longValue());
+            case DOUBLE -> appender.append(((Number) value).doubleValue());
+            case BOOLEAN -> appender.append((boolean) (Boolean) value);
+            case TIMESTAMP -> appender.append((java.time.LocalDateTime) value);
+            case DATE -> appender.append((java.time.LocalDate) value);
+            case VARCHAR -> appender.append(value.toString());
+            default -> throw new IllegalStateException(kinds[i].name());
+          }
         }
-        insert.addBatch();
-        if (++batched == PARQUET_BATCH) {
-          insert.executeBatch();
-          batched = 0;
-        }
+        appender.endRow();
       } catch (SQLException e) {
         throw failed(e);
       }
@@ -218,10 +237,7 @@ final class ResultExports {
     @Override
     public void finish() throws IOException {
       try (Statement statement = connection.createStatement()) {
-        if (batched > 0) {
-          insert.executeBatch();
-          batched = 0;
-        }
+        appender.close();
         Files.deleteIfExists(file);
         statement.execute("COPY export TO " + DuckDb.literal(file.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
       } catch (SQLException e) {
@@ -232,8 +248,8 @@ final class ResultExports {
     @Override
     public void close() throws IOException {
       try {
-        if (insert != null) {
-          insert.close();
+        if (appender != null && !appender.isClosed()) {
+          appender.close();
         }
         connection.close();
       } catch (SQLException e) {
@@ -245,12 +261,20 @@ final class ResultExports {
       return new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot write Parquet: " + e.getMessage(), e);
     }
 
-    private static String type(ResultColumn column) {
+    /** The DuckDB type of the cells the engine hands over for a result column of this type. */
+    private static Kind kind(ResultColumn column) {
       String type = column.type().toUpperCase(java.util.Locale.ROOT);
       if (type.endsWith("[]") || type.startsWith("STRUCT") || type.startsWith("MAP")) {
-        return "VARCHAR";
+        return Kind.VARCHAR;
       }
-      return type.startsWith("DECIMAL") || type.equals("HUGEINT") ? "DOUBLE" : type;
+      return switch (type) {
+        case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER" -> Kind.BIGINT;
+        case "FLOAT", "DOUBLE" -> Kind.DOUBLE;
+        case "BOOLEAN" -> Kind.BOOLEAN;
+        case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE" -> Kind.TIMESTAMP;
+        case "DATE" -> Kind.DATE;
+        default -> type.startsWith("DECIMAL") ? Kind.DOUBLE : Kind.VARCHAR;
+      };
     }
   }
 }
