@@ -41,7 +41,7 @@ medlake --home "$WORK/home" users add analyst --role analyst >/dev/null
 medlake --home "$WORK/home" users add uploader --role uploader --hospital H001 >/dev/null
 medlake --home "$WORK/home" users add boss --role admin >/dev/null
 # the uploader's file: one more month of hospital H001, generated in a home of its own
-medlake --home "$WORK/gen-home" generate --out "$WORK/upload" --hospitals 1 --months 1 --start 2024-06 --rows-per-file 500 > /dev/null 2>&1
+medlake --home "$WORK/gen-home" generate --out "$WORK/upload" --hospitals 1 --months 1 --start 2024-06 --rows-per-file 500 --dirty-fraction 0.05 > /dev/null 2>&1
 UPLOAD_FILE="$(find "$WORK/upload" -name '*.csv' | head -n 1)"
 
 medlake --home "$WORK/home" serve --port 0 > "$WORK/server.log" 2>&1 &

@@ -1,4 +1,4 @@
-import { errorOf, type ApiClient } from "../api";
+import { errorOf, parseJson, type ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
@@ -179,7 +179,7 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
       submit.disabled = false;
       const response = new Response(request.status === 0 ? null : request.responseText, { status: request.status === 0 ? 599 : request.status, statusText: request.statusText });
       if (request.status === 201) {
-        const run = JSON.parse(request.responseText) as IngestRun;
+        const run = parseJson(request.responseText) as IngestRun;
         status.replaceChildren(
           h("p", { class: "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
           accounting(run),
