@@ -148,6 +148,11 @@ async function main() {
   await page.waitForSelector("table.coverage");
   await page.waitForSelector("text=Snapshots of");
   await page.waitForSelector("caption:has-text('Snapshots of lab_results')");
+  // snapshot ids exceed 2^53: the page must show them digit for digit (read from the raw JSON here)
+  const raw = await (await page.request.get(BASE + "/api/v1/tables/lab_results/snapshots")).text();
+  const ids = [...raw.matchAll(/"snapshot_id":(\d+)/g)].map((match) => match[1]);
+  const shownIds = await page.$$eval("caption:has-text('Snapshots of') ~ tbody tr td:first-child code", (cells) => cells.map((cell) => cell.textContent));
+  check(ids.length > 0 && ids.every((id) => shownIds.includes(id)), `snapshot ids exact: ${ids[0]} in ${shownIds.slice(0, 2)}`);
   await screenshot(page, "viewer-catalogue");
 
   await page.goto(BASE + "/#/query?g=hospital&a=count,patients");
