@@ -320,6 +320,16 @@ async function main() {
   await page.waitForSelector("#login-name");
   check(page.url().includes("next="), "a deep link is kept for after the login");
   await screenshot(page, "login");
+  await page.fill("#login-name", "viewer");
+  await page.fill("#login-password", "not-the-password");
+  await page.click("form.login button[type=submit]");
+  await page.waitForSelector("form.login [role=alert]:has-text('Wrong user name or password')");
+  problems.splice(0, problems.length, ...problems.filter((problem) => !/^anonymous: console error: Failed to load resource: the server responded with a status of 401/.test(problem))); // the refused login's own 401
+  await page.fill("#login-password", PASSWORD);
+  await page.click("form.login button[type=submit]");
+  await page.waitForFunction(() => location.hash.startsWith("#/query"));
+  await page.waitForSelector("[data-testid=estimate]");
+  check(await page.isChecked("fieldset.checks input[value=hospital]"), "after the login the deep link's query is restored");
   await page.close();
 }
 

@@ -95,11 +95,12 @@ const ROW_CAPS = "Downloads hold the whole result, up to your role's row cap (by
 /** Buttons that download the query's full result in each format, with the row cap explained. */
 export function downloads(api: ApiClient, target: QueryTarget): HTMLElement {
   const status = h("div", { class: "download-status", "aria-live": "polite" });
+  const names: Record<ExportFormat, string> = { csv: "CSV", parquet: "Parquet", json: "JSON" };
   const buttons = (["csv", "parquet", "json"] as ExportFormat[]).map((format) => {
-    const button = h("button", { type: "button", class: "secondary", "data-format": format }, "Download " + format.toUpperCase());
+    const button = h("button", { type: "button", class: "secondary", "data-format": format }, "Download " + names[format]);
     button.addEventListener("click", async () => {
       button.disabled = true;
-      status.replaceChildren(loading(`Preparing the ${format.toUpperCase()} file…`));
+      status.replaceChildren(loading(`Preparing the ${names[format]} file…`));
       try {
         const file = await api.download(target, format);
         saveBlob(file.blob, file.filename);
