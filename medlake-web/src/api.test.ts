@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, CSRF_HEADER, type FetchLike } from "./api";
+import { ApiClient, ApiError, CSRF_HEADER, parseJson, queryString, type FetchLike } from "./api";
 
 interface Call {
   url: string;
@@ -102,5 +102,63 @@ describe("ApiClient", () => {
     await api.table("a/b");
     await api.partitions("lab_results");
     expect(calls.map((call) => call.url)).toEqual(["/api/v1/tables/a%2Fb", "/api/v1/tables/lab_results/partitions"]);
+  });
+});
+
+describe("queries, exports and helpers", () => {
+  const ANSWER = { result: { columns: [{ name: "count", type: "BIGINT" }], rows: [[3]] }, files_scanned: 1, bytes_scanned: 10, snapshot_ids: {}, elapsed_ms: 1, cached: false, suppressed_cells: 0 };
+
+  it("sends each kind of query to its endpoint, with dry_run for estimates", async () => {
+    const { fetch, calls } = fakeFetch(json(200, LOGIN), json(200, ANSWER), json(200, {}), json(200, ANSWER));
+    const api = new ApiClient(fetch);
+    await api.login("ada", "secret");
+    await api.run({ kind: "structured", query: { table: "lab_results", limit: 10 } });
+    await api.estimate({ kind: "sql", sql: "SELECT 1" });
+    await api.run({ kind: "predefined", name: "test-summary", parameters: { hospitals: "H001" } });
+    expect(calls.slice(1).map((call) => [call.method, call.url, JSON.parse(call.body!)])).toEqual([
+      ["POST", "/api/v1/query", { query: { table: "lab_results", limit: 10 } }],
+      ["POST", "/api/v1/sql", { sql: "SELECT 1", dry_run: true }],
+      ["POST", "/api/v1/queries/test-summary/run", { parameters: { hospitals: "H001" } }],
+    ]);
+    expect(calls.slice(1).every((call) => call.headers[CSRF_HEADER] === "tok-123")).toBe(true);
+  });
+
+  it("downloads an export with its file name and row cap", async () => {
+    const csv = new Response("a,b\n1,2\n", { status: 200, headers: { "Content-Disposition": 'attachment; filename="medlake-export.csv"', "X-Row-Cap": "10000" } });
+    const { fetch, calls } = fakeFetch(csv);
+    const file = await new ApiClient(fetch, "", "tok").download({ kind: "predefined", name: "q", parameters: {} }, "csv");
+    expect(file.filename).toBe("medlake-export.csv");
+    expect(file.rowCap).toBe(10000);
+    expect(await file.blob.text()).toBe("a,b\n1,2\n");
+    expect(JSON.parse(calls[0]!.body!)).toEqual({ predefined: "q", parameters: {}, format: "csv" });
+  });
+
+  it("reports a refused export with the server's message", async () => {
+    const { fetch } = fakeFetch(json(422, { code: "EXPORT_TOO_LARGE", message: "The result has 20000 rows; a viewer may export at most 10000", details: {} }));
+    await expect(new ApiClient(fetch).download({ kind: "sql", sql: "SELECT 1" }, "json")).rejects.toMatchObject({ status: 422, code: "EXPORT_TOO_LARGE" });
+  });
+
+  it("builds query strings from the values that are set", async () => {
+    expect(queryString({ actor: "ada", action: undefined, outcome: "", limit: 5 })).toBe("?actor=ada&limit=5");
+    expect(queryString({})).toBe("");
+    const { fetch, calls } = fakeFetch(json(200, []), json(200, []));
+    await new ApiClient(fetch).audit({ action: "upload", limit: 10 });
+    await new ApiClient(fetch).rejects("run-1", 500);
+    expect(calls.map((call) => call.url)).toEqual(["/api/v1/audit?action=upload&limit=10", "/api/v1/runs/run-1/rejects?limit=500"]);
+  });
+
+  it("keeps safe numbers as numbers", () => {
+    expect(parseJson('{"a": 1, "b": 2.5, "c": [9007199254740991]}')).toEqual({ a: 1, b: 2.5, c: [9007199254740991] });
+  });
+
+  it("keeps integers beyond 2^53 exact where the runtime passes the source text", () => {
+    const parsed = parseJson('{"snapshot_id": 8432459559453835973}') as { snapshot_id: number | string };
+    // Node 20 has no JSON.parse source text access; Chromium (the e2e browser) has
+    const supported = (() => {
+      let seen = false;
+      JSON.parse("1", (_k, v, context?: { source?: string }) => ((seen = context?.source === "1"), v));
+      return seen;
+    })();
+    expect(parsed.snapshot_id).toBe(supported ? "8432459559453835973" : 8432459559453835973);
   });
 });

@@ -1,11 +1,23 @@
 import type {
+  ApiToken,
+  AuditEvent,
   ErrorBody,
+  Estimate,
+  ExportFormat,
+  IngestRun,
+  IssuedToken,
   LoginResponse,
   Me,
+  NewUser,
   Partition,
   PredefinedQuerySummary,
+  QueryAnswer,
+  QueryTarget,
+  RejectedRow,
+  Snapshot,
   TableContract,
   TableSummary,
+  User,
 } from "./types";
 
 /** The HTTP methods the client uses; state-changing ones carry the CSRF token. */
@@ -38,7 +50,23 @@ export const ENDPOINTS = {
   tables: ["GET", "/api/v1/tables"],
   table: ["GET", "/api/v1/tables/{name}"],
   partitions: ["GET", "/api/v1/tables/{name}/partitions"],
+  snapshots: ["GET", "/api/v1/tables/{name}/snapshots"],
   queries: ["GET", "/api/v1/queries"],
+  runPredefined: ["POST", "/api/v1/queries/{name}/run"],
+  query: ["POST", "/api/v1/query"],
+  sql: ["POST", "/api/v1/sql"],
+  exports: ["POST", "/api/v1/exports"],
+  runs: ["GET", "/api/v1/runs"],
+  run: ["GET", "/api/v1/runs/{id}"],
+  rejects: ["GET", "/api/v1/runs/{id}/rejects"],
+  uploads: ["POST", "/api/v1/uploads"],
+  users: ["GET", "/api/v1/users"],
+  addUser: ["POST", "/api/v1/users"],
+  disableUser: ["POST", "/api/v1/users/{name}/disable"],
+  tokens: ["GET", "/api/v1/tokens"],
+  createToken: ["POST", "/api/v1/tokens"],
+  revokeToken: ["POST", "/api/v1/tokens/{id}/revoke"],
+  audit: ["GET", "/api/v1/audit"],
 } as const satisfies Record<string, readonly [Method, string]>;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -48,7 +76,48 @@ function isErrorBody(value: unknown): value is ErrorBody {
 }
 
 function expand(template: string, name?: string): string {
-  return name === undefined ? template : template.replace("{name}", encodeURIComponent(name));
+  return name === undefined ? template : template.replace(/\{(name|id)\}/, encodeURIComponent(name));
+}
+
+/** A query string from the defined, non-empty values: {a: "1", b: undefined} -> "?a=1". */
+export function queryString(values: Record<string, string | number | undefined | null>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && value !== null && value !== "") {
+      search.set(key, String(value));
+    }
+  }
+  const text = search.toString();
+  return text === "" ? "" : "?" + text;
+}
+
+/**
+ * JSON.parse that keeps integers beyond 2^53 (Iceberg snapshot ids) exact, as strings, where the
+ * browser passes the number's source text to the reviver (Chrome 114+, Firefox 135+).
+ */
+export function parseJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source) ? context.source : value,
+  );
+}
+
+/** The body of a query request, an estimate request or an export: which query, and when. */
+function queryBody(target: QueryTarget, extra: Record<string, unknown>): Record<string, unknown> {
+  switch (target.kind) {
+    case "structured":
+      return { query: target.query, ...extra };
+    case "sql":
+      return { sql: target.sql, ...extra };
+    case "predefined":
+      return { parameters: target.parameters, ...extra };
+  }
+}
+
+/** A download: the file's bytes, the name the server suggests, and the row cap for the caller's role. */
+export interface Download {
+  blob: Blob;
+  filename: string;
+  rowCap: number | null;
 }
 
 /**
@@ -60,14 +129,20 @@ export class ApiClient {
   private readonly fetcher: FetchLike;
   private readonly baseUrl: string;
 
-  constructor(fetcher: FetchLike = (input, init) => globalThis.fetch(input, init), baseUrl = "") {
+  constructor(fetcher: FetchLike = (input, init) => globalThis.fetch(input, init), baseUrl = "", csrfToken: string | null = null) {
     this.fetcher = fetcher;
     this.baseUrl = baseUrl;
+    this.csrfToken = csrfToken;
   }
 
-  /** Whether a CSRF token is held (a login happened in this page). */
+  /** Whether a CSRF token is held (a login happened in this tab). */
   hasCsrfToken(): boolean {
     return this.csrfToken !== null;
+  }
+
+  /** The CSRF token of this tab's session, to keep across reloads. */
+  csrf(): string | null {
+    return this.csrfToken;
   }
 
   async login(name: string, password: string): Promise<LoginResponse> {
@@ -100,47 +175,145 @@ export class ApiClient {
     return this.request<Partition[]>(ENDPOINTS.partitions, name);
   }
 
+  snapshots(name: string): Promise<Snapshot[]> {
+    return this.request<Snapshot[]>(ENDPOINTS.snapshots, name);
+  }
+
   queries(): Promise<PredefinedQuerySummary[]> {
     return this.request<PredefinedQuerySummary[]>(ENDPOINTS.queries);
   }
 
-  private async request<T>(endpoint: readonly [Method, string], name?: string, body?: unknown): Promise<T> {
+  /** Runs a query: a structured query, one SQL statement, or a predefined query with parameters. */
+  run(target: QueryTarget): Promise<QueryAnswer> {
+    return this.request<QueryAnswer>(this.queryEndpoint(target), target.kind === "predefined" ? target.name : undefined, queryBody(target, {}));
+  }
+
+  /** The pre-flight estimate of a query: files and bytes to scan, price, full-scan flag, budget. */
+  estimate(target: QueryTarget): Promise<Estimate> {
+    return this.request<Estimate>(this.queryEndpoint(target), target.kind === "predefined" ? target.name : undefined, queryBody(target, { dry_run: true }));
+  }
+
+  /** A query's full result as a file. */
+  async download(target: QueryTarget, format: ExportFormat): Promise<Download> {
+    const body = target.kind === "predefined" ? { predefined: target.name, parameters: target.parameters, format } : queryBody(target, { format });
+    const response = await this.send(ENDPOINTS.exports, undefined, JSON.stringify(body), "application/json");
+    const disposition = response.headers.get("Content-Disposition") ?? "";
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `medlake-export.${format}`;
+    const cap = response.headers.get("X-Row-Cap");
+    return { blob: await response.blob(), filename, rowCap: cap === null ? null : Number(cap) };
+  }
+
+  runs(): Promise<IngestRun[]> {
+    return this.request<IngestRun[]>(ENDPOINTS.runs);
+  }
+
+  ingestRun(id: string): Promise<IngestRun> {
+    return this.request<IngestRun>(ENDPOINTS.run, id);
+  }
+
+  rejects(id: string, limit: number): Promise<RejectedRow[]> {
+    return this.request<RejectedRow[]>(ENDPOINTS.rejects, id, undefined, queryString({ limit }));
+  }
+
+  users(): Promise<User[]> {
+    return this.request<User[]>(ENDPOINTS.users);
+  }
+
+  addUser(user: NewUser): Promise<User> {
+    return this.request<User>(ENDPOINTS.addUser, undefined, user);
+  }
+
+  disableUser(name: string): Promise<void> {
+    return this.request<void>(ENDPOINTS.disableUser, name);
+  }
+
+  tokens(user?: string): Promise<ApiToken[]> {
+    return this.request<ApiToken[]>(ENDPOINTS.tokens, undefined, undefined, queryString({ user }));
+  }
+
+  createToken(user: string, description: string, days: number): Promise<IssuedToken> {
+    return this.request<IssuedToken>(ENDPOINTS.createToken, undefined, { user, description, days });
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.request<void>(ENDPOINTS.revokeToken, id);
+  }
+
+  audit(filters: { actor?: string; action?: string; outcome?: string; from?: string; to?: string; limit?: number }): Promise<AuditEvent[]> {
+    return this.request<AuditEvent[]>(ENDPOINTS.audit, undefined, undefined, queryString(filters));
+  }
+
+  /** The URL and headers of an upload, for an XMLHttpRequest that reports upload progress. */
+  uploadRequest(month: string, hospital?: string): { url: string; headers: Record<string, string> } {
+    const headers: Record<string, string> = { Accept: "application/json", "Content-Type": "application/octet-stream" };
+    if (this.csrfToken !== null) {
+      headers[CSRF_HEADER] = this.csrfToken;
+    }
+    return { url: this.baseUrl + ENDPOINTS.uploads[1] + queryString({ month, hospital }), headers };
+  }
+
+  private queryEndpoint(target: QueryTarget): readonly [Method, string] {
+    switch (target.kind) {
+      case "structured":
+        return ENDPOINTS.query;
+      case "sql":
+        return ENDPOINTS.sql;
+      case "predefined":
+        return ENDPOINTS.runPredefined;
+    }
+  }
+
+  private async request<T>(endpoint: readonly [Method, string], name?: string, body?: unknown, search = ""): Promise<T> {
+    const response = await this.send(endpoint, name, body === undefined ? undefined : JSON.stringify(body), "application/json", search);
+    const text = await response.text();
+    if (text.length === 0) {
+      return undefined as T;
+    }
+    try {
+      return parseJson(text) as T;
+    } catch {
+      throw new ApiError(response.status, "BAD_RESPONSE", "The server's answer is not JSON");
+    }
+  }
+
+  /** Sends a request; an answer that is not 2xx becomes an {@link ApiError} with the server's message. */
+  private async send(endpoint: readonly [Method, string], name: string | undefined, body: string | undefined, contentType: string, search = ""): Promise<Response> {
     const [method, template] = endpoint;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
+      headers["Content-Type"] = contentType;
     }
     if (STATE_CHANGING.has(method) && this.csrfToken !== null) {
       headers[CSRF_HEADER] = this.csrfToken;
     }
     const init: RequestInit = { method, headers, credentials: "same-origin" };
     if (body !== undefined) {
-      init.body = JSON.stringify(body);
+      init.body = body;
     }
     let response: Response;
     try {
-      response = await this.fetcher(this.baseUrl + expand(template, name), init);
+      response = await this.fetcher(this.baseUrl + expand(template, name) + search, init);
     } catch (cause) {
       throw new ApiError(0, "NETWORK_ERROR", "The server cannot be reached" + (cause instanceof Error ? ": " + cause.message : ""));
     }
-    const text = await response.text();
-    let parsed: unknown = undefined;
-    if (text.length > 0) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
     if (!response.ok) {
-      if (isErrorBody(parsed)) {
-        throw new ApiError(response.status, parsed.code ?? "ERROR", parsed.message, parsed.details ?? {});
-      }
-      throw new ApiError(response.status, "HTTP_" + response.status, `The server answered ${response.status}${response.statusText ? " " + response.statusText : ""}`);
+      throw await errorOf(response);
     }
-    if (text.length > 0 && parsed === undefined) {
-      throw new ApiError(response.status, "BAD_RESPONSE", "The server's answer is not JSON");
-    }
-    return parsed as T;
+    return response;
   }
+}
+
+/** The ApiError of a failed answer: the server's error body, or its status when the body is not one. */
+export async function errorOf(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (isErrorBody(parsed)) {
+    return new ApiError(response.status, parsed.code ?? "ERROR", parsed.message, parsed.details ?? {});
+  }
+  return new ApiError(response.status, "HTTP_" + response.status, `The server answered ${response.status}${response.statusText ? " " + response.statusText : ""}`);
 }

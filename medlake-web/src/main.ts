@@ -1,19 +1,38 @@
 import "./style.css";
 import { ApiClient, ApiError } from "./api";
 import { errorMessage, h, loading } from "./dom";
+import { adminPage } from "./pages/admin";
 import { catalogPage } from "./pages/catalog";
 import { loginPage } from "./pages/login";
-import { parseRoute } from "./router";
-import type { Me } from "./types";
+import { predefinedPage } from "./pages/predefined";
+import { queryPage } from "./pages/query";
+import { runsPage } from "./pages/runs";
+import { sqlPage } from "./pages/sql";
+import { parseRoute, type Page } from "./router";
+import type { Me, Role } from "./types";
 
-const api = new ApiClient();
+// The session cookie is HttpOnly, so the page cannot see it. This tab keeps the CSRF token of its
+// login in sessionStorage (gone when the tab closes; readable only by this origin's scripts, which
+// the Content-Security-Policy limits to the app's own files), so a reload keeps working; without
+// it a first visit goes straight to the login page instead of asking the server (a 401 in the console).
+const CSRF_KEY = "medlake.csrf";
+
+const api = new ApiClient(undefined, "", sessionStorage.getItem(CSRF_KEY));
 let me: Me | null = null;
 
-// The session cookie is HttpOnly, so the page cannot see it: a flag in sessionStorage remembers
-// that this tab logged in, so a first visit goes straight to the login page instead of asking the
-// server (and logging a 401 in the console).
-const SESSION_FLAG = "medlake.logged-in";
+/** The pages each role sees in the navigation; the server enforces the same rules. */
+const NAVIGATION: { page: Page; label: string; roles: Role[] }[] = [
+  { page: "catalog", label: "Catalogue", roles: ["admin", "analyst", "viewer"] },
+  { page: "query", label: "Query builder", roles: ["admin", "analyst", "viewer"] },
+  { page: "predefined", label: "Predefined", roles: ["admin", "analyst", "viewer"] },
+  { page: "sql", label: "SQL", roles: ["admin", "analyst"] },
+  { page: "runs", label: "Ingestion", roles: ["admin", "uploader"] },
+  { page: "admin", label: "Admin", roles: ["admin"] },
+];
 
+function home(user: Me): string {
+  return user.role === "uploader" ? "#/runs" : "#/catalog";
+}
 
 const root = document.getElementById("medlake-app")!;
 const header = h("header", { class: "top" });
@@ -26,32 +45,31 @@ document.querySelector(".skip-link")?.addEventListener("click", (event) => {
   main.focus();
 });
 
-function renderHeader(): void {
-  const brand = h("a", { class: "brand", href: me ? "#/catalog" : "#/login" }, "medlake");
+function renderHeader(current: Page): void {
+  const brand = h("a", { class: "brand", href: me ? home(me) : "#/login" }, "medlake");
   if (!me) {
     header.replaceChildren(brand);
     return;
   }
+  const user = me;
   const logout = h("button", { type: "button", class: "link" }, "Log out");
   logout.addEventListener("click", async () => {
     try {
       await api.logout();
     } catch {
-      // an expired session or a reloaded page (no CSRF token): the session is gone for the user anyway
+      // an expired session: it is gone for the user anyway
     }
     me = null;
-    sessionStorage.removeItem(SESSION_FLAG);
+    sessionStorage.removeItem(CSRF_KEY);
     location.hash = "#/login";
   });
+  const links = NAVIGATION.filter((item) => item.roles.includes(user.role)).map((item) =>
+    h("a", { href: "#/" + item.page, "aria-current": item.page === current ? "page" : undefined }, item.label),
+  );
   header.replaceChildren(
     brand,
-    h(
-      "nav",
-      { "aria-label": "Main" },
-      h("a", { href: "#/catalog" }, "Catalogue"),
-      h("span", { class: "user" }, `${me.name} (${me.role}${me.hospital_id ? ", " + me.hospital_id : ""})`),
-      logout,
-    ),
+    h("nav", { "aria-label": "Main" }, ...links),
+    h("div", { class: "account" }, h("span", { class: "user" }, `${user.name} (${user.role}${user.hospital_id ? ", " + user.hospital_id : ""})`), logout),
   );
 }
 
@@ -59,7 +77,7 @@ async function currentUser(): Promise<Me | null> {
   if (me) {
     return me;
   }
-  if (sessionStorage.getItem(SESSION_FLAG) === null) {
+  if (!api.hasCsrfToken()) {
     return null;
   }
   try {
@@ -67,7 +85,7 @@ async function currentUser(): Promise<Me | null> {
     return me;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      sessionStorage.removeItem(SESSION_FLAG);
+      sessionStorage.removeItem(CSRF_KEY);
       return null;
     }
     throw error;
@@ -81,12 +99,13 @@ async function render(): Promise<void> {
   const route = parseRoute(location.hash);
   if (route.page === "login") {
     me = null;
-    renderHeader();
+    renderHeader("login");
+    const next = route.params.get("next");
     main.replaceChildren(
       loginPage(api, (user) => {
         me = user;
-        sessionStorage.setItem(SESSION_FLAG, "1");
-        location.hash = "#/catalog";
+        sessionStorage.setItem(CSRF_KEY, api.csrf() ?? "");
+        location.hash = next && next.startsWith("#/") && !next.startsWith("#/login") ? next : home(user);
       }),
     );
     document.title = "Log in – medlake";
@@ -106,16 +125,41 @@ async function render(): Promise<void> {
     return;
   }
   if (!user) {
-    location.hash = "#/login";
+    location.hash = "#/login" + (location.hash && location.hash !== "#/" ? "?next=" + encodeURIComponent(location.hash) : "");
     return;
   }
-  renderHeader();
-  if (route.page === "not-found") {
-    main.replaceChildren(h("section", { class: "page" }, h("h1", {}, "Not found"), h("p", {}, "No page here. ", h("a", { href: "#/catalog" }, "Go to the catalogue"), ".")));
-    document.title = "Not found – medlake";
-  } else {
-    main.replaceChildren(catalogPage(api, route.table));
-    document.title = (route.table ? route.table + " – " : "") + "Catalogue – medlake";
+  if (location.hash === "" || location.hash === "#/") {
+    history.replaceState(null, "", home(user));
+  }
+  renderHeader(route.page);
+  switch (route.page) {
+    case "catalog":
+      if (user.role === "uploader") {
+        main.replaceChildren(h("section", { class: "page" }, h("h1", {}, "Catalogue"), h("p", { class: "status error", role: "alert" }, "The catalogue is for admins, analysts and viewers; uploaders see their ingestion runs."), h("a", { href: "#/runs" }, "Go to your runs")));
+        break;
+      }
+      main.replaceChildren(catalogPage(api, route.argument));
+      document.title = (route.argument ? route.argument + " – " : "") + "Catalogue – medlake";
+      break;
+    case "query":
+      main.replaceChildren(queryPage(api, route.params));
+      break;
+    case "predefined":
+      main.replaceChildren(predefinedPage(api, route.argument, route.params));
+      break;
+    case "sql":
+      main.replaceChildren(sqlPage(api, user));
+      break;
+    case "runs":
+      main.replaceChildren(runsPage(api, user, route.argument));
+      break;
+    case "admin":
+      main.replaceChildren(adminPage(api, user, route.argument, route.params));
+      break;
+    case "not-found":
+      main.replaceChildren(h("section", { class: "page" }, h("h1", {}, "Not found"), h("p", {}, "No page here. ", h("a", { href: home(user) }, "Go to the start page"), ".")));
+      document.title = "Not found – medlake";
+      break;
   }
   main.focus({ preventScroll: true });
 }

@@ -2,7 +2,8 @@ import { ApiError, type ApiClient } from "../api";
 import { buildCoverageGrid, type CoverageGrid } from "../coverage";
 import { clear, errorMessage, h, loading } from "../dom";
 import { formatBytes, formatCount } from "../format";
-import type { Partition, TableContract, TableSummary } from "../types";
+import type { Partition, Snapshot, TableContract, TableSummary } from "../types";
+import { dataTable } from "../ui";
 
 function message(error: unknown): string {
   return error instanceof ApiError ? error.message : error instanceof Error ? error.message : String(error);
@@ -17,7 +18,7 @@ async function section<T>(target: HTMLElement, load: () => Promise<T>, render: (
     target.replaceChildren(render(value));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      location.hash = "#/login";
+      location.hash = "#/login?next=" + encodeURIComponent(location.hash);
       return;
     }
     target.replaceChildren(errorMessage(message(error)));
@@ -173,17 +174,44 @@ export function catalogPage(api: ApiClient, selected: string | undefined): HTMLE
       clear(detail);
       const columns = h("div", { class: "card" });
       const coverage = h("div", { class: "card" });
+      const snapshots = h("div", { class: "card" });
       detail.append(
         h("h2", { id: "columns-title" }, "Columns of ", h("code", {}, name)),
         columns,
         h("h2", { id: "coverage-title" }, "Coverage of ", h("code", {}, name)),
         coverage,
+        h("h2", { id: "snapshots-title" }, "Snapshots of ", h("code", {}, name)),
+        snapshots,
       );
       void section<TableContract>(columns, () => api.table(name), columnsTable);
       void section<Partition[]>(coverage, () => api.partitions(name), (partitions) => coverageTable(buildCoverageGrid(partitions), name));
+      void section<Snapshot[]>(snapshots, () => api.snapshots(name), (list) => snapshotsTable(list, name));
     })
     .catch(() => {
       // the tables section shows the error
     });
   return page;
+}
+
+/** Snapshots newest first: every monthly load is one, so research can name the data it used. */
+function snapshotsTable(snapshots: Snapshot[], tableName: string): Node {
+  if (snapshots.length === 0) {
+    return h("p", { class: "status" }, "No snapshots yet.");
+  }
+  const newest = [...snapshots].reverse();
+  return dataTable(
+    `Snapshots of ${tableName}, newest first`,
+    ["Snapshot", "Committed (UTC)", "Operation", "Hospital/month", "Run", "Rows added", "Rows deleted", "Total rows"],
+    newest.map((snapshot) => [
+      h("code", {}, String(snapshot.snapshot_id)),
+      snapshot.committed_at.replace("T", " ").slice(0, 19),
+      snapshot.operation,
+      snapshot.hospital_month ?? "",
+      snapshot.run_id ?? "",
+      formatCount(snapshot.added_rows),
+      formatCount(snapshot.deleted_rows),
+      formatCount(snapshot.total_rows),
+    ]),
+    [false, false, false, false, false, true, true, true],
+  );
 }

@@ -1,0 +1,217 @@
+import { errorOf, parseJson, type ApiClient } from "../api";
+import { errorMessage, h, loading } from "../dom";
+import { formatBytes, formatCount } from "../format";
+import { routeHash } from "../router";
+import type { IngestRun, Me, RejectedRow } from "../types";
+import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
+
+function statusBadge(status: string): HTMLElement {
+  return h("span", { class: "badge badge-" + status.toLowerCase() }, status.toLowerCase());
+}
+
+function runsTable(runs: IngestRun[]): Node {
+  if (runs.length === 0) {
+    return h("p", { class: "status" }, "No ingestion runs yet.");
+  }
+  const newest = [...runs].sort((a, b) => b.started_at.localeCompare(a.started_at));
+  return dataTable(
+    "Ingestion runs, newest first",
+    ["Run", "Hospital", "Month", "Status", "Read", "Accepted", "Rejected", "Filtered", "Started"],
+    newest.map((run) => [
+      h("a", { href: routeHash("runs", run.id) }, run.id),
+      run.hospital_id,
+      run.month,
+      statusBadge(run.status),
+      formatCount(run.rows_read),
+      formatCount(run.rows_accepted),
+      formatCount(run.rows_rejected),
+      formatCount(run.rows_filtered),
+      run.started_at.replace("T", " ").slice(0, 19),
+    ]),
+    [false, false, false, false, true, true, true, true, false],
+  );
+}
+
+/** Rows read = accepted + rejected + filtered, stated so a mismatch would show. */
+export function accounting(run: IngestRun): HTMLElement {
+  const sum = run.rows_accepted + run.rows_rejected + run.rows_filtered;
+  return h(
+    "div",
+    { "data-testid": "run-accounting" },
+    h(
+      "dl",
+      { class: "facts" },
+      h("dt", {}, "Status"),
+      h("dd", {}, statusBadge(run.status), run.message ? " " + run.message : ""),
+      h("dt", {}, "Hospital, month"),
+      h("dd", {}, `${run.hospital_id}, ${run.month}`),
+      h("dt", {}, "File"),
+      h("dd", {}, h("code", {}, run.source_file), ` (${formatBytes(run.bytes_in)} in, ${formatBytes(run.bytes_out)} Parquet out)`),
+      h("dt", {}, "Rows"),
+      h(
+        "dd",
+        {},
+        `${formatCount(run.rows_read)} read = ${formatCount(run.rows_accepted)} accepted + ${formatCount(run.rows_rejected)} rejected + ${formatCount(run.rows_filtered)} filtered`,
+        sum === run.rows_read ? " ✓" : h("strong", { class: "error-text" }, ` (the parts add up to ${formatCount(sum)})`),
+      ),
+      h("dt", {}, "Duration"),
+      h("dd", {}, `${formatCount(run.duration_ms)} ms`),
+      h("dt", {}, "Snapshot"),
+      h("dd", {}, run.snapshot_id === null ? "none" : String(run.snapshot_id)),
+    ),
+  );
+}
+
+/** Rejects grouped by reason, with up to three sample lines each. */
+function rejectsByReason(run: IngestRun, rejects: RejectedRow[]): Node {
+  const reasons = Object.entries(run.rejected_by_reason).sort((a, b) => b[1] - a[1]);
+  if (reasons.length === 0) {
+    return h("p", { class: "status" }, "No rows were rejected.");
+  }
+  return h(
+    "div",
+    {},
+    h("p", { class: "meta" }, `Samples from the first ${formatCount(rejects.length)} rejected lines.`),
+    ...reasons.map(([reason, count]) => {
+      const samples = rejects.filter((row) => row.reason_codes.includes(reason)).slice(0, 3);
+      return h(
+        "details",
+        { class: "reason" },
+        h("summary", {}, h("code", {}, reason), ` ${formatCount(count)} row${count === 1 ? "" : "s"}`),
+        samples.length === 0
+          ? h("p", { class: "status" }, "No sample among the lines loaded.")
+          : h("ul", { class: "samples" }, ...samples.map((row) => h("li", {}, h("span", { class: "line-number" }, `line ${row.line_number}: `), h("code", { class: "raw" }, row.raw_line)))),
+      );
+    }),
+  );
+}
+
+function runDetail(api: ApiClient, id: string): HTMLElement {
+  const summary = h("div", { class: "card" });
+  const rejects = h("div", { class: "card" });
+  void section(summary, () => api.ingestRun(id), accounting).then((run) => {
+    if (run) {
+      void section(rejects, () => api.rejects(id, 500), (rows) => rejectsByReason(run, rows));
+    } else {
+      rejects.replaceChildren();
+    }
+  });
+  return h("div", {}, h("p", { class: "crumbs" }, h("a", { href: "#/runs" }, "← All runs")), h("h2", {}, "Run ", h("code", {}, id)), summary, h("h2", {}, "Rejected rows by reason"), rejects);
+}
+
+/** Drag-and-drop (or choose) a .csv/.csv.gz for a hospital and month; shows upload progress, then the run. */
+function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
+  const now = new Date();
+  const month = h("input", { type: "month", required: true, value: `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}` });
+  const hospital = h("input", { type: "text", required: me.role === "admin", placeholder: "H001" });
+  const file = h("input", { type: "file", accept: ".csv,.gz,.csv.gz,text/csv,application/gzip", id: "upload-file" });
+  const zone = h("label", { class: "dropzone", for: "upload-file" }, "Drop a .csv or .csv.gz file here, or ", h("span", { class: "like-link" }, "choose one"), ".");
+  const chosen = h("p", { class: "meta", "aria-live": "polite" }, "No file chosen.");
+  const status = h("div", { class: "upload-status", "aria-live": "polite", "data-testid": "upload-status" });
+  const submit = h("button", { type: "submit" }, "Upload and ingest");
+  let selected: File | null = null;
+  const choose = (chosenFile: File | null) => {
+    selected = chosenFile;
+    chosen.textContent = chosenFile ? `${chosenFile.name} (${formatBytes(chosenFile.size)})` : "No file chosen.";
+  };
+  file.addEventListener("change", () => choose(file.files?.[0] ?? null));
+  for (const type of ["dragenter", "dragover"]) {
+    zone.addEventListener(type, (event) => {
+      event.preventDefault();
+      zone.classList.add("over");
+    });
+  }
+  zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("over");
+    choose(event.dataTransfer?.files[0] ?? null);
+  });
+  const form = h(
+    "form",
+    { class: "upload", novalidate: true, "aria-label": "Upload a monthly file" },
+    me.role === "uploader" ? h("p", {}, `You upload for hospital ${me.hospital_id}.`) : field("Hospital", hospital),
+    field("Month of the results", month),
+    h("div", { class: "field" }, zone, file, chosen),
+    submit,
+    status,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!selected) {
+      status.replaceChildren(errorMessage("Choose a file first."));
+      return;
+    }
+    if (!/^\d{4}-\d{2}$/.test(month.value)) {
+      status.replaceChildren(errorMessage("Enter the month as YYYY-MM."));
+      return;
+    }
+    if (me.role === "admin" && hospital.value.trim() === "") {
+      status.replaceChildren(errorMessage("Enter the hospital id."));
+      return;
+    }
+    const { url, headers } = api.uploadRequest(month.value, me.role === "admin" ? hospital.value.trim() : undefined);
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    for (const [name, value] of Object.entries(headers)) {
+      request.setRequestHeader(name, value);
+    }
+    const progress = h("progress", { max: "100", value: "0", "aria-label": "Upload progress" });
+    const phase = h("p", { class: "status loading", role: "status" }, "Uploading…");
+    status.replaceChildren(phase, progress);
+    submit.disabled = true;
+    const started = Date.now();
+    let ticker: ReturnType<typeof setInterval> | undefined;
+    request.upload.addEventListener("progress", (progressEvent) => {
+      if (progressEvent.lengthComputable) {
+        progress.value = Math.round((100 * progressEvent.loaded) / progressEvent.total);
+      }
+    });
+    request.upload.addEventListener("load", () => {
+      progress.value = 100;
+      phase.textContent = "Uploaded; ingesting (validating, pseudonymizing, writing Parquet, committing)…";
+      ticker = setInterval(() => {
+        phase.textContent = `Ingesting… ${Math.round((Date.now() - started) / 1000)} s`;
+      }, 1000);
+    });
+    request.addEventListener("loadend", async () => {
+      clearInterval(ticker);
+      submit.disabled = false;
+      const response = new Response(request.status === 0 ? null : request.responseText, { status: request.status === 0 ? 599 : request.status, statusText: request.statusText });
+      if (request.status === 201) {
+        const run = parseJson(request.responseText) as IngestRun;
+        status.replaceChildren(
+          h("p", { class: "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
+          accounting(run),
+        );
+        uploaded();
+        return;
+      }
+      const error = request.status === 0 ? new Error("The upload failed: the server cannot be reached") : await errorOf(response);
+      if (!handleUnauthenticated(error)) {
+        const runId = (error as { details?: Record<string, unknown> }).details?.["run_id"];
+        status.replaceChildren(errorMessage(message(error)));
+        if (typeof runId === "string") {
+          status.append(h("p", {}, h("a", { href: routeHash("runs", runId) }, "See the failed run")));
+        }
+      }
+    });
+    request.send(selected);
+  });
+  return form;
+}
+
+/** Ingestion runs (admins: all; uploaders: their hospital), and the upload form. */
+export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLElement {
+  const title = pageTitle(id ? "Ingestion run" : "Ingestion runs");
+  if (me.role !== "admin" && me.role !== "uploader") {
+    return h("section", { class: "page" }, title, h("p", { class: "status error", role: "alert" }, `Ingestion runs are for admins and uploaders; you are ${me.role}.`));
+  }
+  if (id) {
+    return h("section", { class: "page page-runs" }, title, runDetail(api, id));
+  }
+  const list = h("div", { class: "card" }, loading());
+  const refresh = () => void section(list, () => api.runs(), runsTable);
+  refresh();
+  return h("section", { class: "page page-runs" }, title, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
+}
