@@ -48,7 +48,7 @@ medlake --home "$WORK/home" serve --port 0 > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 URL=""
 for _ in $(seq 1 120); do
-  URL="$(grep -o 'http://127.0.0.1:[0-9]*' "$WORK/server.log" | head -n 1 || true)"
+  URL="$(grep -so 'http://127.0.0.1:[0-9]*' "$WORK/server.log" | head -n 1 || true)"
   if [ -n "$URL" ] && node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$URL/health"; then break; fi
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; exit 1; fi
   sleep 0.5
