@@ -90,7 +90,7 @@ function chartView(answer: QueryAnswer): HTMLElement {
   return holder;
 }
 
-const ROW_CAPS = "Downloads hold the whole result, up to your role's row cap (by default 10,000 rows for viewers, 1,000,000 for analysts and admins, never more than the server's query row limit); a larger result is refused: aggregate it or narrow it.";
+const ROW_CAPS = "Downloads hold the whole result, up to your role's row cap (by default 10,000 rows for viewers, 1,000,000 for analysts and admins; SQL downloads are streamed, so they may hold more rows than a query shown here); a larger result is refused: aggregate it or narrow it.";
 
 /** Buttons that download the query's full result in each format, with the row cap explained. */
 export function downloads(api: ApiClient, target: QueryTarget): HTMLElement {
