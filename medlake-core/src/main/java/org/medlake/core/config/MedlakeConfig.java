@@ -6,16 +6,27 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
-public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+public record MedlakeConfig(
+    CatalogConfig catalog,
+    IngestConfig ingest,
+    QueryConfig query,
+    ServerConfig server,
+    WatchConfig watch,
+    WebhookConfig webhooks,
+    MaintenanceConfig maintenance) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
     requireNonNull(query, "query is null");
     requireNonNull(server, "server is null");
+    requireNonNull(watch, "watch is null");
+    requireNonNull(webhooks, "webhooks is null");
+    requireNonNull(maintenance, "maintenance is null");
   }
 
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults(),
+        WatchConfig.defaults(), WebhookConfig.defaults(), MaintenanceConfig.defaults());
   }
 
   @JsonCreator
@@ -23,11 +34,17 @@ public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryCon
       @JsonProperty("catalog") CatalogConfig catalog,
       @JsonProperty("ingest") IngestConfig ingest,
       @JsonProperty("query") QueryConfig query,
-      @JsonProperty("server") ServerConfig server) {
+      @JsonProperty("server") ServerConfig server,
+      @JsonProperty("watch") WatchConfig watch,
+      @JsonProperty("webhooks") WebhookConfig webhooks,
+      @JsonProperty("maintenance") MaintenanceConfig maintenance) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
         ingest == null ? IngestConfig.defaults() : ingest,
         query == null ? QueryConfig.defaults() : query,
-        server == null ? ServerConfig.defaults() : server);
+        server == null ? ServerConfig.defaults() : server,
+        watch == null ? WatchConfig.defaults() : watch,
+        webhooks == null ? WebhookConfig.defaults() : webhooks,
+        maintenance == null ? MaintenanceConfig.defaults() : maintenance);
   }
 }
