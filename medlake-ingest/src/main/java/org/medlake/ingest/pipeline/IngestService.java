@@ -159,7 +159,12 @@ public final class IngestService implements AutoCloseable {
           workDirectory);
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
-      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256());
+      java.util.Set<String> recordedRuns = ledger.list().stream()
+          .filter(run -> run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId())
+              && run.month().equals(delivery.month().toString()))
+          .map(IngestRun::id)
+          .collect(java.util.stream.Collectors.toSet());
+      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
       LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
           + staged.rejects().map(file -> size(file.path())).orElse(0L);

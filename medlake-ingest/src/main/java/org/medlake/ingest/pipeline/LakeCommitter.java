@@ -58,10 +58,10 @@ final class LakeCommitter {
    * Replaces the rejects of the hospital-month, then replaces (or adds) its results. The results
    * commit is the one that makes the file visible.
    */
-  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
     try {
       commitRejects(staged, hospitalId, month);
-      return commitResults(staged, hospitalId, month, runId, sha256);
+      return commitResults(staged, hospitalId, month, runId, sha256, recordedRuns);
     } catch (CommitFailedException e) {
       throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
     }
@@ -85,10 +85,16 @@ final class LakeCommitter {
         Expressions.equal("delivery_month", month.atDay(1).atStartOfDay().toString()));
   }
 
-  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+  /**
+   * {@code recordedRuns} are the hospital-month's earlier succeeded runs in the run ledger: once
+   * maintenance has expired old snapshots the table history no longer reaches back to them, and
+   * their rows must still be replaced. Runs whose rows are gone already match no file.
+   */
+  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
     Table table = lakehouse.labResults();
     String hospitalMonth = hospitalId + "/" + month;
-    Set<String> previousRuns = new LinkedHashSet<>();
+    Set<String> previousRuns = new LinkedHashSet<>(recordedRuns);
+    previousRuns.remove(runId);
     if (table.currentSnapshot() != null) {
       for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
         if (hospitalMonth.equals(snapshot.summary().get(HOSPITAL_MONTH))) {
