@@ -105,6 +105,14 @@ public final class ConfigFile {
         # A full rescan of landing/ this often, in case a file-system event was lost.
         rescan-seconds: 60
 
+      schedules:
+        # Jobs that medlake watch (or the server with watch.enabled) runs by itself. Cron syntax
+        # (minute hour day-of-month month day-of-week), UTC; "" switches a job off.
+        # Which hospitals have not delivered last month: a warning, a metric, a webhook.
+        completeness-check: "0 6 2 * *"
+        # Table maintenance: manifests, snapshot expiry (monthly releases are kept), orphan files.
+        maintenance: "30 3 * * 0"
+
       webhooks:
         # A JSON POST to each URL on run-finished, run-failed and missing-delivery.
         urls: []

@@ -12,6 +12,7 @@ public record MedlakeConfig(
     QueryConfig query,
     ServerConfig server,
     WatchConfig watch,
+    ScheduleConfig schedules,
     WebhookConfig webhooks,
     MaintenanceConfig maintenance) {
   public MedlakeConfig {
@@ -20,13 +21,14 @@ public record MedlakeConfig(
     requireNonNull(query, "query is null");
     requireNonNull(server, "server is null");
     requireNonNull(watch, "watch is null");
+    requireNonNull(schedules, "schedules is null");
     requireNonNull(webhooks, "webhooks is null");
     requireNonNull(maintenance, "maintenance is null");
   }
 
   public static MedlakeConfig defaults() {
     return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults(),
-        WatchConfig.defaults(), WebhookConfig.defaults(), MaintenanceConfig.defaults());
+        WatchConfig.defaults(), ScheduleConfig.defaults(), WebhookConfig.defaults(), MaintenanceConfig.defaults());
   }
 
   @JsonCreator
@@ -36,6 +38,7 @@ public record MedlakeConfig(
       @JsonProperty("query") QueryConfig query,
       @JsonProperty("server") ServerConfig server,
       @JsonProperty("watch") WatchConfig watch,
+      @JsonProperty("schedules") ScheduleConfig schedules,
       @JsonProperty("webhooks") WebhookConfig webhooks,
       @JsonProperty("maintenance") MaintenanceConfig maintenance) {
     return new MedlakeConfig(
@@ -44,6 +47,7 @@ public record MedlakeConfig(
         query == null ? QueryConfig.defaults() : query,
         server == null ? ServerConfig.defaults() : server,
         watch == null ? WatchConfig.defaults() : watch,
+        schedules == null ? ScheduleConfig.defaults() : schedules,
         webhooks == null ? WebhookConfig.defaults() : webhooks,
         maintenance == null ? MaintenanceConfig.defaults() : maintenance);
   }
