@@ -94,8 +94,11 @@ public final class TableMaintenance {
       table.refresh();
     }
     int orphans = removeOrphans(table, location, now);
-    return new Report(table.name(), manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans, filesBefore,
-        countFiles(location));
+    Report report = new Report(table.name(), manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
+        filesBefore, countFiles(location));
+    LOG.info("Maintained {}: manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}", report.table(),
+        manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore, report.filesAfter());
+    return report;
   }
 
   /** Deletes files under the table's location that no snapshot reaches and that are older than the minimum age. */
