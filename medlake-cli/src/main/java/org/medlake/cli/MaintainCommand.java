@@ -27,8 +27,8 @@ final class MaintainCommand implements Callable<Integer> {
     if (json) {
       Output.json(System.out, reports);
     } else {
-      Output.table(System.out, List.of("table", "manifests", "snapshots", "orphans deleted", "files"), reports.stream()
-          .map(report -> List.of(report.table(), report.manifestsBefore() + " -> " + report.manifestsAfter(),
+      Output.table(System.out, List.of("table", "small files merged", "manifests", "snapshots", "orphans deleted", "files"), reports.stream()
+          .map(report -> List.of(report.table(), String.valueOf(report.dataFilesMerged()), report.manifestsBefore() + " -> " + report.manifestsAfter(),
               report.snapshotsBefore() + " -> " + report.snapshotsAfter(), String.valueOf(report.orphanFilesDeleted()),
               report.filesBefore() + " -> " + report.filesAfter()))
           .toList());

@@ -128,6 +128,8 @@ public final class ConfigFile {
         keep-days: 7
         # Unreferenced files are deleted only when older than this (a write may be in flight).
         orphan-min-age-hours: 24
+        # Data files smaller than this are merged with the other small files of their partition.
+        compact-below-bytes: 64MB
       """;
 
   private static final ObjectMapper MAPPER =

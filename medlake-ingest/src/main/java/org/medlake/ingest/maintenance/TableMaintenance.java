@@ -11,10 +11,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.contract.LabResults;
+import org.medlake.lake.DataFileRegistrar;
+import org.medlake.lake.ParquetRewriter;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
@@ -28,7 +37,8 @@ import org.medlake.lake.Lakehouse;
 import org.medlake.lake.LocalFileIO;
 
 /**
- * Table maintenance with Iceberg's own operations, each one atomic commit: manifests are
+ * Table maintenance with Iceberg's own operations, each one atomic commit: small data files of a
+ * partition are merged (DuckDB writes the merged Parquet, {@code RewriteFiles} swaps it in), manifests are
  * rewritten into few (one per partition spec, up to Iceberg's target size), snapshots beyond the
  * retention are expired together with the files only they referenced ({@link ReleaseRetention}),
  * and files under the table's location that no snapshot reaches (left by interrupted ingests) are
@@ -41,6 +51,7 @@ public final class TableMaintenance {
   /** What maintenance did to one table. */
   public record Report(
       @JsonProperty("table") String table,
+      @JsonProperty("data_files_merged") int dataFilesMerged,
       @JsonProperty("manifests_before") int manifestsBefore,
       @JsonProperty("manifests_after") int manifestsAfter,
       @JsonProperty("snapshots_before") int snapshotsBefore,
@@ -63,15 +74,71 @@ public final class TableMaintenance {
 
   /** Maintains both tables as of {@code now}. */
   public List<Report> run(Instant now) {
-    return List.of(maintain(lakehouse.labResults(), now), maintain(lakehouse.rejects(), now));
+    // the rejects table holds one file per hospital-month, replaced whole: nothing to compact there
+    int compacted = compact(lakehouse.labResults());
+    return List.of(maintain(lakehouse.labResults(), now, compacted), maintain(lakehouse.rejects(), now, 0));
   }
 
-  Report maintain(Table table, Instant now) {
+  /**
+   * Merges the small data files of every partition into one file each, with Iceberg's
+   * {@code RewriteFiles} (one atomic commit per partition, validated against concurrent changes:
+   * a partition an ingest replaced meanwhile is left for the next run). Returns the files merged away.
+   */
+  int compact(Table table) {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return 0;
+    }
+    long snapshotId = table.currentSnapshot().snapshotId();
+    Map<String, List<DataFile>> smallFiles = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (task.file().fileSizeInBytes() < config.compactBelowBytes()) {
+          smallFiles.computeIfAbsent(table.spec().partitionToPath(task.file().partition()), key -> new ArrayList<>()).add(task.file());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, "test_code, collected_at");
+    int merged = 0;
+    for (Map.Entry<String, List<DataFile>> partition : smallFiles.entrySet()) {
+      List<DataFile> files = partition.getValue();
+      if (files.size() < 2) {
+        continue;
+      }
+      Path target = LocalFileIO.file(files.get(0).location()).toPath().resolveSibling("compacted-" + UUID.randomUUID() + ".parquet");
+      long rows = rewriter.rewrite(files.stream().map(DataFile::location).toList(), "true", target);
+      long expected = files.stream().mapToLong(DataFile::recordCount).sum();
+      if (rows != expected) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Compaction of " + partition.getKey() + " wrote " + rows + " rows, not " + expected);
+      }
+      RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
+      files.forEach(rewrite::deleteFile);
+      rewrite.addFile(DataFileRegistrar.register(table, target, files.get(0).partition()));
+      try {
+        rewrite.commit();
+        merged += files.size() - 1;
+        LOG.info("Compacted {} files of {} ({} rows) into {}", files.size(), partition.getKey(), rows, target.getFileName());
+      } catch (org.apache.iceberg.exceptions.ValidationException | org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.warn("Compaction of {} skipped: the partition changed meanwhile ({})", partition.getKey(), e.getMessage());
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException ignored) {
+          // left for orphan-file removal
+        }
+      }
+    }
+    table.refresh();
+    return merged;
+  }
+
+  Report maintain(Table table, Instant now, int compacted) {
     table.refresh();
     Path location = LocalFileIO.file(table.location()).toPath();
     long filesBefore = countFiles(location);
     if (table.currentSnapshot() == null) {
-      return new Report(table.name(), 0, 0, 0, 0, 0, filesBefore, filesBefore);
+      return new Report(table.name(), 0, 0, 0, 0, 0, 0, filesBefore, filesBefore);
     }
     int manifestsBefore = table.currentSnapshot().allManifests(table.io()).size();
     int snapshotsBefore = size(table.snapshots());
@@ -94,10 +161,11 @@ public final class TableMaintenance {
       table.refresh();
     }
     int orphans = removeOrphans(table, location, now);
-    Report report = new Report(table.name(), manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
+    Report report = new Report(table.name(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
         filesBefore, countFiles(location));
-    LOG.info("Maintained {}: manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}", report.table(),
-        manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore, report.filesAfter());
+    LOG.info("Maintained {}: {} small files merged away, manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}",
+        report.table(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore,
+        report.filesAfter());
     return report;
   }
 
