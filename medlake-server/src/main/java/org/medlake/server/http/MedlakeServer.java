@@ -121,10 +121,16 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
       }
     });
-    app.start("127.0.0.1", port);
+    // started first: a bad schedule fails the start before the port opens
     Optional<Automation> automation = home.config().watch().enabled()
         ? Optional.of(Automation.start(home, metrics.ingestObserver(home.root())))
         : Optional.empty();
+    try {
+      app.start("127.0.0.1", port);
+    } catch (RuntimeException e) {
+      automation.ifPresent(Automation::close);
+      throw e;
+    }
     return new MedlakeServer(app, lakehouse, platform, audit, automation);
   }
 
