@@ -180,7 +180,10 @@ public final class TableMaintenance {
     ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(path(file)));
     for (Snapshot snapshot : table.snapshots()) {
       for (ManifestFile manifest : snapshot.allManifests(table.io())) {
-        reachable.add(path(manifest.path()));
+        // snapshots share most manifests: read each once
+        if (!reachable.add(path(manifest.path()))) {
+          continue;
+        }
         try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
           for (DataFile file : reader) {
             reachable.add(path(file.location()));
