@@ -17,6 +17,10 @@ import picocli.CommandLine.Option;
       DemoCommand.class,
       GenerateCommand.class,
       IngestCommand.class,
+      WatchCommand.class,
+      CompletenessCommand.class,
+      MaintainCommand.class,
+      DoctorCommand.class,
       TablesCommand.class,
       DescribeCommand.class,
       SnapshotsCommand.class,
@@ -47,7 +51,8 @@ public final class MedlakeCommand {
 
   static int execute(String... args) {
     if (java.util.Arrays.asList(args).contains("--debug")) {
-      System.setProperty("org.slf4j.simpleLogger.log.org.medlake", "debug");
+      // read by logback.xml before the first logger exists
+      System.setProperty("MEDLAKE_LOG_LEVEL", "debug");
     }
     CommandLine commandLine = new CommandLine(new MedlakeCommand());
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {

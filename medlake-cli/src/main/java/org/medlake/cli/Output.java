@@ -25,6 +25,15 @@ final class Output {
     }
   }
 
+  /** One value as one line of JSON (for streams of events a scheduler or log shipper reads line by line). */
+  static void jsonLine(PrintStream out, Object value) {
+    try {
+      out.println(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot write JSON", e);
+    }
+  }
+
   static void table(PrintStream out, List<String> header, List<List<String>> rows) {
     List<Integer> widths = new ArrayList<>();
     for (int column = 0; column < header.size(); column++) {

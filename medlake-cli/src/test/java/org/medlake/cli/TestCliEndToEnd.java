@@ -155,19 +155,7 @@ class TestCliEndToEnd {
   private record Result(int exitCode, String out, String err) {}
 
   private Result run(String... arguments) {
-    String[] all = Stream.concat(Stream.of("--home", home.toString()), Stream.of(arguments)).toArray(String[]::new);
-    PrintStream originalOut = System.out;
-    PrintStream originalErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exitCode = MedlakeCommand.execute(all);
-      return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(originalOut);
-      System.setErr(originalErr);
-    }
+    Cli.Result result = Cli.run(home, arguments);
+    return new Result(result.exitCode(), result.out(), result.err());
   }
 }

@@ -29,4 +29,17 @@ public final class DataFileRegistrar {
         .withSortOrder(table.sortOrder())
         .build();
   }
+
+  /** As {@link #register(Table, Path, String)}, for a file that replaces others of the same {@code partition}. */
+  public static DataFile register(Table table, Path parquetFile, org.apache.iceberg.StructLike partition) {
+    InputFile inputFile = Files.localInput(parquetFile.toFile());
+    Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
+    return DataFiles.builder(table.spec())
+        .withInputFile(inputFile)
+        .withFormat(FileFormat.PARQUET)
+        .withPartition(partition)
+        .withMetrics(metrics)
+        .withSortOrder(table.sortOrder())
+        .build();
+  }
 }

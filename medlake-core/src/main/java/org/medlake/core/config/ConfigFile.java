@@ -97,6 +97,40 @@ public final class ConfigFile {
         # (MEDLAKE_TLS_KEYSTORE_PASSWORD overrides the file). Unset: plain HTTP on loopback.
         # tls-keystore: /etc/medlake/server.p12
         # tls-keystore-password-file: /etc/medlake/server.p12.password
+
+      watch:
+        # The server watches landing/ and ingests new files by itself (medlake watch does so without it).
+        enabled: false
+        # A file is read only after its size and modification time stayed the same this long.
+        settle-seconds: 10
+        # A full rescan of landing/ this often, in case a file-system event was lost.
+        rescan-seconds: 60
+
+      schedules:
+        # Jobs that medlake watch (or the server with watch.enabled) runs by itself. Cron syntax
+        # (minute hour day-of-month month day-of-week), UTC; "" switches a job off.
+        # Which hospitals have not delivered last month: a warning, a metric, a webhook.
+        completeness-check: "0 6 2 * *"
+        # Table maintenance: manifests, snapshot expiry (monthly releases are kept), orphan files.
+        maintenance: "30 3 * * 0"
+
+      webhooks:
+        # A JSON POST to each URL on run-finished, run-failed and missing-delivery.
+        urls: []
+        # The body's HMAC-SHA256 goes in X-Medlake-Signature; the secret comes from this file
+        # or MEDLAKE_WEBHOOK_SECRET. Unset: unsigned.
+        # secret-file: /etc/medlake/webhook.secret
+        # Attempts per event and URL; the wait between them starts here and doubles.
+        attempts: 5
+        initial-backoff-millis: 1000
+
+      maintenance:
+        # Snapshots younger than this are kept; older ones are expired, except monthly releases.
+        keep-days: 7
+        # Unreferenced files are deleted only when older than this (a write may be in flight).
+        orphan-min-age-hours: 24
+        # Data files smaller than this are merged with the other small files of their partition.
+        compact-below-bytes: 64MB
       """;
 
   private static final ObjectMapper MAPPER =

@@ -6,16 +6,29 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
-public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+public record MedlakeConfig(
+    CatalogConfig catalog,
+    IngestConfig ingest,
+    QueryConfig query,
+    ServerConfig server,
+    WatchConfig watch,
+    ScheduleConfig schedules,
+    WebhookConfig webhooks,
+    MaintenanceConfig maintenance) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
     requireNonNull(query, "query is null");
     requireNonNull(server, "server is null");
+    requireNonNull(watch, "watch is null");
+    requireNonNull(schedules, "schedules is null");
+    requireNonNull(webhooks, "webhooks is null");
+    requireNonNull(maintenance, "maintenance is null");
   }
 
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults(),
+        WatchConfig.defaults(), ScheduleConfig.defaults(), WebhookConfig.defaults(), MaintenanceConfig.defaults());
   }
 
   @JsonCreator
@@ -23,11 +36,19 @@ public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryCon
       @JsonProperty("catalog") CatalogConfig catalog,
       @JsonProperty("ingest") IngestConfig ingest,
       @JsonProperty("query") QueryConfig query,
-      @JsonProperty("server") ServerConfig server) {
+      @JsonProperty("server") ServerConfig server,
+      @JsonProperty("watch") WatchConfig watch,
+      @JsonProperty("schedules") ScheduleConfig schedules,
+      @JsonProperty("webhooks") WebhookConfig webhooks,
+      @JsonProperty("maintenance") MaintenanceConfig maintenance) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
         ingest == null ? IngestConfig.defaults() : ingest,
         query == null ? QueryConfig.defaults() : query,
-        server == null ? ServerConfig.defaults() : server);
+        server == null ? ServerConfig.defaults() : server,
+        watch == null ? WatchConfig.defaults() : watch,
+        schedules == null ? ScheduleConfig.defaults() : schedules,
+        webhooks == null ? WebhookConfig.defaults() : webhooks,
+        maintenance == null ? MaintenanceConfig.defaults() : maintenance);
   }
 }

@@ -159,7 +159,12 @@ public final class IngestService implements AutoCloseable {
           workDirectory);
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
-      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256());
+      java.util.Set<String> recordedRuns = ledger.list().stream()
+          .filter(run -> run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId())
+              && run.month().equals(delivery.month().toString()))
+          .map(IngestRun::id)
+          .collect(java.util.stream.Collectors.toSet());
+      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
       LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
           + staged.rejects().map(file -> size(file.path())).orElse(0L);
@@ -167,6 +172,7 @@ public final class IngestService implements AutoCloseable {
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
       ledger.record(done);
+      writeRejectsReport(delivery.file(), done);
       return done;
     } catch (RuntimeException e) {
       IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
@@ -216,6 +222,21 @@ public final class IngestService implements AutoCloseable {
     return Optional.of(duplicate);
   }
 
+  /**
+   * Feedback next to the delivered file when rows were rejected; a landing zone that cannot be
+   * written (a read-only mount) costs the report, not the run.
+   */
+  private void writeRejectsReport(Path file, IngestRun run) {
+    if (run.rowsRejected() == 0) {
+      return;
+    }
+    try {
+      RejectsReport.load(lakehouse, run).writeNextTo(file);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: no rejects report: {}", run.id(), e.getMessage());
+    }
+  }
+
   public RunLedger ledger() {
     return ledger;
   }
@@ -237,9 +258,10 @@ public final class IngestService implements AutoCloseable {
         run.bytesIn(), run.bytesOut(), durationMs, run.snapshotId(), message);
   }
 
-  private static boolean isDelivery(Path file) {
+  /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */
+  public static boolean isDelivery(Path file) {
     String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    return name.endsWith(".csv") || name.endsWith(".csv.gz");
+    return (name.endsWith(".csv") || name.endsWith(".csv.gz")) && !name.startsWith(".") && !name.endsWith(RejectsReport.CSV_SUFFIX);
   }
 
   private static String sourceOf(Path file) {

@@ -1,12 +1,26 @@
 package org.medlake.ingest.pipeline;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.YearMonth;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.StrictMetricsEvaluator;
+import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.contract.LabResults;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.LocalFileIO;
+import org.medlake.lake.ParquetRewriter;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
@@ -34,6 +48,9 @@ final class LakeCommitter {
   static final String ROWS_FILTERED = "medlake.rows-filtered";
   static final String REASONS = "medlake.rejected-by-reason";
 
+  /** The sort order of lab_results data files (IcebergSchemas' sort order). */
+  static final String SORT = "test_code, collected_at";
+
   private final Lakehouse lakehouse;
 
   LakeCommitter(Lakehouse lakehouse) {
@@ -58,10 +75,20 @@ final class LakeCommitter {
    * Replaces the rejects of the hospital-month, then replaces (or adds) its results. The results
    * commit is the one that makes the file visible.
    */
-  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
     try {
       commitRejects(staged, hospitalId, month);
-      return commitResults(staged, hospitalId, month, runId, sha256);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return commitResults(staged, hospitalId, month, runId, sha256, recordedRuns);
+        } catch (org.apache.iceberg.exceptions.ValidationException e) {
+          // a file to replace was rewritten meanwhile (maintenance compacted it): plan again on the new state
+          if (attempt == 3) {
+            throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
+          }
+          lakehouse.labResults().refresh();
+        }
+      }
     } catch (CommitFailedException e) {
       throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
     }
@@ -85,10 +112,16 @@ final class LakeCommitter {
         Expressions.equal("delivery_month", month.atDay(1).atStartOfDay().toString()));
   }
 
-  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256) {
+  /**
+   * {@code recordedRuns} are the hospital-month's earlier succeeded runs in the run ledger: once
+   * maintenance has expired old snapshots the table history no longer reaches back to them, and
+   * their rows must still be replaced. Runs whose rows are gone already match no file.
+   */
+  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
     Table table = lakehouse.labResults();
     String hospitalMonth = hospitalId + "/" + month;
-    Set<String> previousRuns = new LinkedHashSet<>();
+    Set<String> previousRuns = new LinkedHashSet<>(recordedRuns);
+    previousRuns.remove(runId);
     if (table.currentSnapshot() != null) {
       for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
         if (hospitalMonth.equals(snapshot.summary().get(HOSPITAL_MONTH))) {
@@ -104,7 +137,8 @@ final class LakeCommitter {
       }
       update = append;
     } else {
-      OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.in("ingest_run_id", previousRuns.toArray()));
+      OverwriteFiles overwrite = table.newOverwrite();
+      removeRuns(table, previousRuns, runId, overwrite);
       for (PartitionFile file : staged.results()) {
         overwrite.addFile(DataFileRegistrar.register(table, file.path(), file.partitionPath()));
       }
@@ -128,6 +162,50 @@ final class LakeCommitter {
       }
     }
     throw new IllegalStateException("Commit of run " + runId + " is not in the table history");
+  }
+
+  /**
+   * Removes every row of {@code runs}: a file that holds only their rows is deleted; a file that
+   * also holds rows of other runs (merged by compaction) is replaced by a copy without them.
+   */
+  private void removeRuns(Table table, Set<String> runs, String runId, OverwriteFiles overwrite) {
+    Expression previous = Expressions.in("ingest_run_id", runs.toArray());
+    StrictMetricsEvaluator onlyPrevious = new StrictMetricsEvaluator(table.schema(), previous);
+    String keep = "ingest_run_id NOT IN " + runs.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "(", ")"));
+    ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, SORT);
+    int sequence = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(previous).planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        if (onlyPrevious.eval(file)) {
+          overwrite.deleteFile(file);
+          continue;
+        }
+        Path kept = LocalFileIO.file(file.location()).toPath().resolveSibling(runId + "-kept-" + sequence++ + ".parquet");
+        long rows = rewriter.rewrite(List.of(file.location()), keep, kept);
+        if (rows == file.recordCount()) {
+          // the file's bounds spanned a replaced run, but it holds none of its rows
+          deleteQuietly(kept);
+          continue;
+        }
+        overwrite.deleteFile(file);
+        if (rows > 0) {
+          overwrite.addFile(DataFileRegistrar.register(table, kept, file.partition()));
+        } else {
+          deleteQuietly(kept);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException ignored) {
+      // an unreferenced file is removed by orphan-file maintenance
+    }
   }
 
   static String encode(Map<String, Long> reasons) {

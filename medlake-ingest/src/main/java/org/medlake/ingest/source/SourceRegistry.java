@@ -39,6 +39,18 @@ public final class SourceRegistry {
     }
   }
 
+  /** Every source mapping, by file name. */
+  public java.util.List<SourceMapping> all() {
+    if (!Files.isDirectory(directory)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> files = Files.list(directory)) {
+      return files.filter(file -> file.getFileName().toString().matches(".*\\.ya?ml")).sorted().map(SourceMappingParser::parse).toList();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list " + directory, e);
+    }
+  }
+
   public Path directory() {
     return directory;
   }

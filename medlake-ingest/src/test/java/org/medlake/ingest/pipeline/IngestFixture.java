@@ -204,6 +204,10 @@ final class IngestFixture implements AutoCloseable {
     }
   }
 
+  IngestService service() {
+    return service;
+  }
+
   @Override
   public void close() {
     service.close();

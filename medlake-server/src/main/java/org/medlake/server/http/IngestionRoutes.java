@@ -19,6 +19,7 @@ import org.medlake.ingest.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.ingest.ledger.RunLedger;
 import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.ingest.source.SourceMapping;
 import org.medlake.ingest.source.SourceRegistry;
@@ -34,10 +35,12 @@ final class IngestionRoutes {
 
   private final MedlakeHome home;
   private final Lakehouse lakehouse;
+  private final ServerMetrics metrics;
 
-  IngestionRoutes(MedlakeHome home, Lakehouse lakehouse) {
+  IngestionRoutes(MedlakeHome home, Lakehouse lakehouse, ServerMetrics metrics) {
     this.home = home;
     this.lakehouse = lakehouse;
+    this.metrics = metrics;
   }
 
   void register(Javalin app) {
@@ -48,7 +51,26 @@ final class IngestionRoutes {
       int limit = Math.min(10_000, Math.max(1, context.queryParamAsClass("limit", Integer.class).getOrDefault(100)));
       context.json(RejectedRows.read(lakehouse, run.id(), limit));
     });
+    app.get("/api/v1/runs/{id}/rejects-report", this::rejectsReport);
     app.post("/api/v1/uploads", this::upload);
+  }
+
+  /** The run's rejects report: CSV (the default) or the readable summary; only for admins and the run's hospital. */
+  private void rejectsReport(Context context) throws IOException {
+    IngestRun run = run(context);
+    String format = context.queryParamAsClass("format", String.class).getOrDefault("csv");
+    RejectsReport report = RejectsReport.load(lakehouse, run);
+    switch (format) {
+      case "csv" -> {
+        context.contentType("text/csv; charset=utf-8");
+        context.header("Content-Disposition", "attachment; filename=\"" + run.id() + RejectsReport.CSV_SUFFIX + "\"");
+        java.io.StringWriter csv = new java.io.StringWriter();
+        report.writeCsv(csv);
+        context.result(csv.toString());
+      }
+      case "summary" -> context.contentType("text/plain; charset=utf-8").result(report.summary());
+      default -> throw HttpError.badRequest("'format' must be csv or summary, not '" + format + "'");
+    }
   }
 
   private void runs(Context context) {
@@ -123,12 +145,14 @@ final class IngestionRoutes {
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
       try {
         IngestRun run = ingest.ingest(new IngestService.Delivery(file, mapping.source(), month), runId);
+        metrics.ingestRun(run, run.startedAt());
         AuditTrail.detail(context, "run_id", run.id());
         AuditTrail.detail(context, "rows_read", run.rowsRead());
         AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
         context.status(201).json(run);
       } catch (RuntimeException e) {
         IngestRun failed = ingest.ledger().find(runId).orElseThrow(() -> e);
+        metrics.ingestRun(failed, failed.startedAt());
         AuditTrail.detail(context, "run_id", failed.id());
         context.status(422).json(new ErrorBody("INGEST_FAILED", failed.message(), java.util.Map.of("run_id", failed.id())));
       }

@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.ingest.automation.Automation;
 import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
@@ -52,8 +54,10 @@ public final class MedlakeServer implements AutoCloseable {
   private final Lakehouse lakehouse;
   private final PlatformDatabase platform;
   private final QueuedAuditLog audit;
+  private final Optional<Automation> automation;
 
-  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform, QueuedAuditLog audit) {
+  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform, QueuedAuditLog audit, Optional<Automation> automation) {
+    this.automation = automation;
     this.app = app;
     this.lakehouse = lakehouse;
     this.platform = platform;
@@ -92,7 +96,7 @@ public final class MedlakeServer implements AutoCloseable {
     QueuedAuditLog audit = new QueuedAuditLog(platform.audit());
     new AuditTrail(audit, clock).install(app);
     routes.register(app);
-    new IngestionRoutes(home, lakehouse).register(app);
+    new IngestionRoutes(home, lakehouse, metrics).register(app);
     new AdminRoutes(platform, json, services.tokens::invalidateAll).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
@@ -117,8 +121,17 @@ public final class MedlakeServer implements AutoCloseable {
         context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
       }
     });
-    app.start("127.0.0.1", port);
-    return new MedlakeServer(app, lakehouse, platform, audit);
+    // started first: a bad schedule fails the start before the port opens
+    Optional<Automation> automation = home.config().watch().enabled()
+        ? Optional.of(Automation.start(home, metrics.ingestObserver(home.root())))
+        : Optional.empty();
+    try {
+      app.start("127.0.0.1", port);
+    } catch (RuntimeException e) {
+      automation.ifPresent(Automation::close);
+      throw e;
+    }
+    return new MedlakeServer(app, lakehouse, platform, audit, automation);
   }
 
   public int port() {
@@ -138,6 +151,8 @@ public final class MedlakeServer implements AutoCloseable {
 
   @Override
   public void close() {
+    // the file being ingested is finished before the server goes
+    automation.ifPresent(Automation::close);
     app.stop();
     audit.close();
     platform.close();

@@ -9,19 +9,35 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.medlake.ingest.automation.Automation;
+import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.query.engine.QueryResult;
 
-/** Prometheus metrics of the server: HTTP requests, queries (latency, bytes scanned, cache hits) and the JVM. */
+/**
+ * Prometheus metrics of the server: HTTP requests, queries (latency, bytes scanned, cache hits),
+ * ingestion (runs, rows, rejects by reason, duration, lag from a file's arrival to its commit),
+ * missing deliveries, maintenance, and the JVM.
+ */
 final class ServerMetrics {
   private static final String START = "medlake.start-nanos";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger missingDeliveries = new AtomicInteger();
 
   ServerMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    registry.gauge("medlake.deliveries.missing", missingDeliveries);
   }
 
   void install(Javalin app) {
@@ -51,5 +67,58 @@ final class ServerMetrics {
     Counter.builder("medlake.query.bytes.scanned").tag("kind", kind).register(registry).increment(result.cached() ? 0 : result.bytesScanned());
     Counter.builder("medlake.query.cache").tag("result", result.cached() ? "hit" : "miss").register(registry).increment();
     return result;
+  }
+
+  /**
+   * Records a finished ingest run. {@code arrivedAt} is when the file landed (its modification
+   * time); the lag is from then to the end of the run.
+   */
+  void ingestRun(IngestRun run, Instant arrivedAt) {
+    String status = run.status().name();
+    Counter.builder("medlake.ingest.runs").tag("status", status).register(registry).increment();
+    Counter.builder("medlake.ingest.rows").tag("outcome", "read").register(registry).increment(run.rowsRead());
+    Counter.builder("medlake.ingest.rows").tag("outcome", "accepted").register(registry).increment(run.rowsAccepted());
+    Counter.builder("medlake.ingest.rows").tag("outcome", "rejected").register(registry).increment(run.rowsRejected());
+    run.rejectedByReason().forEach((reason, rows) ->
+        Counter.builder("medlake.ingest.rejects").tag("reason", reason).register(registry).increment(rows));
+    Timer.builder("medlake.ingest.duration").tag("status", status).register(registry).record(Duration.ofMillis(run.durationMs()));
+    Instant finished = run.startedAt().plusMillis(run.durationMs());
+    if (!arrivedAt.isAfter(finished)) {
+      Timer.builder("medlake.ingest.lag").description("from a file's arrival in the landing zone to the end of its run")
+          .register(registry).record(Duration.between(arrivedAt, finished));
+    }
+  }
+
+  /** Records runs of files under {@code home}, missing deliveries and maintenance from the automation. */
+  Automation.Observer ingestObserver(Path home) {
+    return new Automation.Observer() {
+      @Override
+      public void runFinished(IngestRun run) {
+        ingestRun(run, arrival(home.resolve(run.sourceFile()), run.startedAt()));
+      }
+
+      @Override
+      public void deliveriesChecked(YearMonth month, List<MissingDelivery> missing) {
+        missingDeliveries.set(missing.size());
+      }
+
+      @Override
+      public void maintained(List<TableMaintenance.Report> reports) {
+        for (TableMaintenance.Report report : reports) {
+          Counter.builder("medlake.maintenance.orphans.deleted").tag("table", report.table()).register(registry)
+              .increment(report.orphanFilesDeleted());
+          Counter.builder("medlake.maintenance.runs").tag("table", report.table()).register(registry).increment();
+        }
+      }
+    };
+  }
+
+  /** When a file arrived: its modification time, or {@code fallback} when it cannot be read. */
+  static Instant arrival(Path file, Instant fallback) {
+    try {
+      return Files.getLastModifiedTime(file).toInstant();
+    } catch (java.io.IOException e) {
+      return fallback;
+    }
   }
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -166,6 +167,20 @@ class TestMedlakeServer {
     runs.forEach(each -> assertThat(each.get("hospital_id").asText()).isEqualTo("H002"));
     HttpResponse<String> rejects = get("/api/v1/runs/" + run.get("id").asText() + "/rejects?limit=5", uploaderToken);
     assertThat(JSON.readTree(rejects.body())).hasSize(5);
+    // the rejects report: downloadable by the uploader, and written next to the landing file
+    HttpResponse<String> report = get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report", uploaderToken);
+    assertThat(report.statusCode()).isEqualTo(200);
+    assertThat(report.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/csv"));
+    try (var reader = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(report.body())) {
+      assertThat(reader.stream().count()).isEqualTo(run.get("rows_rejected").asLong() + 1);
+    }
+    Path landed = directory.resolve("home").resolve(run.get("source_file").asText());
+    assertThat(Files.readString(landed.resolveSibling(landed.getFileName() + ".rejects.csv"))).isEqualTo(report.body());
+    HttpResponse<String> summary = get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report?format=summary", uploaderToken);
+    assertThat(summary.body()).contains("rejected " + run.get("rows_rejected").asLong()).contains("line ");
+    assertThat(get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report?format=xml", uploaderToken).statusCode()).isEqualTo(400);
+    assertThat(get("/metrics", null).body()).contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"}")
+        .contains("medlake_ingest_rows_total{outcome=\"rejected\"}");
     String otherHospitalRun = null;
     for (JsonNode each : JSON.readTree(get("/api/v1/runs", adminToken).body())) {
       if (each.get("hospital_id").asText().equals("H001")) {
@@ -174,6 +189,7 @@ class TestMedlakeServer {
     }
     assertThat(get("/api/v1/runs/" + otherHospitalRun, adminToken).statusCode()).isEqualTo(200);
     assertThat(get("/api/v1/runs/" + otherHospitalRun, uploaderToken).statusCode()).isEqualTo(404);
+    assertThat(get("/api/v1/runs/" + otherHospitalRun + "/rejects-report", uploaderToken).statusCode()).isEqualTo(404);
     assertThat(get("/api/v1/runs", viewerToken).statusCode()).isEqualTo(403);
     HttpResponse<String> otherHospital = send(HttpRequest.newBuilder(uri("/api/v1/uploads?month=2024-03&hospital=H001"))
         .header("Authorization", "Bearer " + uploaderToken).POST(HttpRequest.BodyPublishers.ofString("x")));

@@ -1,0 +1,108 @@
+package org.medlake.ingest.automation;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.medlake.core.config.MedlakeConfig;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.ingest.maintenance.TableMaintenance;
+import org.medlake.ingest.notify.Webhooks;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.ProgressListener;
+import org.medlake.ingest.source.SourceRegistry;
+import org.medlake.ingest.watch.DirectoryLandingEvents;
+import org.medlake.ingest.watch.LandingWatcher;
+import org.medlake.lake.Lakehouse;
+
+/**
+ * Everything that runs without anyone acting: the landing-zone watcher, the scheduled
+ * completeness check and maintenance, and webhooks for all of them. Used by {@code medlake watch}
+ * and by the server when {@code watch.enabled}.
+ */
+public final class Automation implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Automation.class);
+
+  /** Told what the automation did, e.g. to record metrics. */
+  public interface Observer {
+    Observer NONE = new Observer() {};
+
+    default void runFinished(IngestRun run) {}
+
+    default void deliveriesChecked(YearMonth month, List<MissingDelivery> missing) {}
+
+    default void maintained(List<TableMaintenance.Report> reports) {}
+  }
+
+  private final MedlakeHome home;
+  private final Observer observer;
+  private final IngestService service;
+  private final Webhooks webhooks;
+  private final LandingWatcher watcher;
+  private final Scheduler scheduler;
+
+  private Automation(MedlakeHome home, Observer observer) {
+    MedlakeConfig config = home.config();
+    // schedules are checked before anything starts
+    CronSchedule completeness = config.schedules().completenessCheck().map(cron -> CronSchedule.parse("schedules.completeness-check", cron))
+        .orElse(null);
+    CronSchedule maintenance = config.schedules().maintenance().map(cron -> CronSchedule.parse("schedules.maintenance", cron)).orElse(null);
+    this.home = home;
+    this.observer = observer;
+    this.webhooks = Webhooks.create(config.webhooks());
+    this.service = IngestService.open(home, ProgressListener.NONE);
+    this.watcher = new LandingWatcher(service,
+        new DirectoryLandingEvents(home.landing(), config.watch().settle(), config.watch().rescan(), Clock.systemUTC()),
+        webhooks.andThen(observer::runFinished));
+    this.scheduler = new Scheduler(Clock.systemUTC());
+    if (completeness != null) {
+      scheduler.schedule("completeness check", completeness, () -> checkCompleteness(YearMonth.now(ZoneOffset.UTC).minusMonths(1)));
+    }
+    if (maintenance != null) {
+      scheduler.schedule("maintenance", maintenance, this::maintain);
+    }
+  }
+
+  /** Starts watching {@code home}'s landing zone and the schedules. */
+  public static Automation start(MedlakeHome home, Observer observer) {
+    Automation automation = new Automation(home, observer);
+    automation.watcher.start();
+    LOG.info("Watching {} (settle {} s, rescan every {} s)", home.landing(), home.config().watch().settleSeconds(),
+        home.config().watch().rescanSeconds());
+    return automation;
+  }
+
+  /** The hospitals without a delivery for {@code month}: each a warning, a webhook and an observer call. */
+  public List<MissingDelivery> checkCompleteness(YearMonth month) {
+    List<MissingDelivery> missing;
+    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+      missing = CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, month);
+    }
+    for (MissingDelivery delivery : missing) {
+      LOG.warn("Missing delivery: hospital {} (source {}) has not delivered for {}", delivery.hospitalId(), delivery.source(), month);
+      webhooks.missingDelivery(delivery.hospitalId(), delivery.source(), month);
+    }
+    observer.deliveriesChecked(month, missing);
+    return missing;
+  }
+
+  private void maintain() {
+    try (Lakehouse lakehouse = Lakehouse.open(home)) {
+      List<TableMaintenance.Report> reports = new TableMaintenance(lakehouse, home.config().maintenance()).run(Instant.now());
+      reports.forEach(report -> LOG.info("Maintenance: {}", report));
+      observer.maintained(reports);
+    }
+  }
+
+  @Override
+  public void close() {
+    scheduler.close();
+    watcher.close();
+    webhooks.close();
+    service.close();
+  }
+}

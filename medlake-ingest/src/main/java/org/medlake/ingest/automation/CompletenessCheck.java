@@ -1,0 +1,39 @@
+package org.medlake.ingest.automation;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.YearMonth;
+import java.util.List;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.ingest.source.SourceMapping;
+import org.medlake.ingest.source.SourceRegistry;
+
+/** Which hospitals (one per source mapping) have no succeeded run for a delivery month. */
+public final class CompletenessCheck {
+  /** A hospital that has not delivered for a month. */
+  public record MissingDelivery(
+      @JsonProperty("source_id") String source, @JsonProperty("hospital_id") String hospitalId, @JsonProperty("month") String month) {
+    public MissingDelivery {
+      requireNonNull(source, "source is null");
+      requireNonNull(hospitalId, "hospitalId is null");
+      requireNonNull(month, "month is null");
+    }
+  }
+
+  private CompletenessCheck() {}
+
+  public static List<MissingDelivery> missing(SourceRegistry sources, RunLedger ledger, YearMonth month) {
+    List<IngestRun> runs = ledger.list();
+    return sources.all().stream()
+        .filter(mapping -> runs.stream().noneMatch(run -> delivered(run, mapping, month)))
+        .map(mapping -> new MissingDelivery(mapping.source(), mapping.hospitalId(), month.toString()))
+        .toList();
+  }
+
+  private static boolean delivered(IngestRun run, SourceMapping mapping, YearMonth month) {
+    return run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId()) && run.month().equals(month.toString());
+  }
+}

@@ -1,0 +1,234 @@
+package org.medlake.ingest.maintenance;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.ExpireSnapshots;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.contract.LabResults;
+import org.medlake.lake.DataFileRegistrar;
+import org.medlake.lake.ParquetRewriter;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.medlake.core.config.MaintenanceConfig;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.LocalFileIO;
+
+/**
+ * Table maintenance with Iceberg's own operations, each one atomic commit: small data files of a
+ * partition are merged (DuckDB writes the merged Parquet, {@code RewriteFiles} swaps it in), manifests are
+ * rewritten into few (one per partition spec, up to Iceberg's target size), snapshots beyond the
+ * retention are expired together with the files only they referenced ({@link ReleaseRetention}),
+ * and files under the table's location that no snapshot reaches (left by interrupted ingests) are
+ * deleted once older than {@code maintenance.orphan-min-age-hours}, so a write in flight is never
+ * touched.
+ */
+public final class TableMaintenance {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableMaintenance.class);
+
+  /** What maintenance did to one table. */
+  public record Report(
+      @JsonProperty("table") String table,
+      @JsonProperty("data_files_merged") int dataFilesMerged,
+      @JsonProperty("manifests_before") int manifestsBefore,
+      @JsonProperty("manifests_after") int manifestsAfter,
+      @JsonProperty("snapshots_before") int snapshotsBefore,
+      @JsonProperty("snapshots_after") int snapshotsAfter,
+      @JsonProperty("orphan_files_deleted") int orphanFilesDeleted,
+      @JsonProperty("files_before") long filesBefore,
+      @JsonProperty("files_after") long filesAfter) {
+    public Report {
+      requireNonNull(table, "table is null");
+    }
+  }
+
+  private final Lakehouse lakehouse;
+  private final MaintenanceConfig config;
+
+  public TableMaintenance(Lakehouse lakehouse, MaintenanceConfig config) {
+    this.lakehouse = requireNonNull(lakehouse, "lakehouse is null");
+    this.config = requireNonNull(config, "config is null");
+  }
+
+  /** Maintains both tables as of {@code now}. */
+  public List<Report> run(Instant now) {
+    // the rejects table holds one file per hospital-month, replaced whole: nothing to compact there
+    int compacted = compact(lakehouse.labResults());
+    return List.of(maintain(lakehouse.labResults(), now, compacted), maintain(lakehouse.rejects(), now, 0));
+  }
+
+  /**
+   * Merges the small data files of every partition into one file each, with Iceberg's
+   * {@code RewriteFiles} (one atomic commit per partition, validated against concurrent changes:
+   * a partition an ingest replaced meanwhile is left for the next run). Returns the files merged away.
+   */
+  int compact(Table table) {
+    table.refresh();
+    if (table.currentSnapshot() == null) {
+      return 0;
+    }
+    long snapshotId = table.currentSnapshot().snapshotId();
+    Map<String, List<DataFile>> smallFiles = new TreeMap<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (task.file().fileSizeInBytes() < config.compactBelowBytes()) {
+          smallFiles.computeIfAbsent(table.spec().partitionToPath(task.file().partition()), key -> new ArrayList<>()).add(task.file());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, "test_code, collected_at");
+    int merged = 0;
+    for (Map.Entry<String, List<DataFile>> partition : smallFiles.entrySet()) {
+      List<DataFile> files = partition.getValue();
+      if (files.size() < 2) {
+        continue;
+      }
+      Path target = LocalFileIO.file(files.get(0).location()).toPath().resolveSibling("compacted-" + UUID.randomUUID() + ".parquet");
+      long rows = rewriter.rewrite(files.stream().map(DataFile::location).toList(), "true", target);
+      long expected = files.stream().mapToLong(DataFile::recordCount).sum();
+      if (rows != expected) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Compaction of " + partition.getKey() + " wrote " + rows + " rows, not " + expected);
+      }
+      RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
+      files.forEach(rewrite::deleteFile);
+      rewrite.addFile(DataFileRegistrar.register(table, target, files.get(0).partition()));
+      try {
+        rewrite.commit();
+        merged += files.size() - 1;
+        LOG.info("Compacted {} files of {} ({} rows) into {}", files.size(), partition.getKey(), rows, target.getFileName());
+      } catch (org.apache.iceberg.exceptions.ValidationException | org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.warn("Compaction of {} skipped: the partition changed meanwhile ({})", partition.getKey(), e.getMessage());
+        try {
+          Files.deleteIfExists(target);
+        } catch (IOException ignored) {
+          // left for orphan-file removal
+        }
+      }
+    }
+    table.refresh();
+    return merged;
+  }
+
+  Report maintain(Table table, Instant now, int compacted) {
+    table.refresh();
+    Path location = LocalFileIO.file(table.location()).toPath();
+    long filesBefore = countFiles(location);
+    if (table.currentSnapshot() == null) {
+      return new Report(table.name(), 0, 0, 0, 0, 0, 0, filesBefore, filesBefore);
+    }
+    int manifestsBefore = table.currentSnapshot().allManifests(table.io()).size();
+    int snapshotsBefore = size(table.snapshots());
+    if (manifestsBefore > 1) {
+      table.rewriteManifests().clusterBy(DataFile::specId).commit();
+      table.refresh();
+    }
+    int manifestsAfter = table.currentSnapshot().allManifests(table.io()).size();
+
+    List<ReleaseRetention.SnapshotTime> times = new ArrayList<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      times.add(new ReleaseRetention.SnapshotTime(snapshot.snapshotId(), Instant.ofEpochMilli(snapshot.timestampMillis())));
+    }
+    Set<Long> retained = ReleaseRetention.retained(times, table.currentSnapshot().snapshotId(), now, config.keep());
+    List<Long> expired = times.stream().map(ReleaseRetention.SnapshotTime::id).filter(id -> !retained.contains(id)).toList();
+    if (!expired.isEmpty()) {
+      ExpireSnapshots expire = table.expireSnapshots().cleanExpiredFiles(true);
+      expired.forEach(expire::expireSnapshotId);
+      expire.commit();
+      table.refresh();
+    }
+    int orphans = removeOrphans(table, location, now);
+    Report report = new Report(table.name(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
+        filesBefore, countFiles(location));
+    LOG.info("Maintained {}: {} small files merged away, manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}",
+        report.table(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore,
+        report.filesAfter());
+    return report;
+  }
+
+  /** Deletes files under the table's location that no snapshot reaches and that are older than the minimum age. */
+  private int removeOrphans(Table table, Path location, Instant now) {
+    Set<Path> reachable = new HashSet<>();
+    for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
+      reachable.add(path(metadata));
+    }
+    reachable.add(path(((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation()));
+    ReachableFileUtil.manifestListLocations(table).forEach(list -> reachable.add(path(list)));
+    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(path(file)));
+    for (Snapshot snapshot : table.snapshots()) {
+      for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+        // snapshots share most manifests: read each once
+        if (!reachable.add(path(manifest.path()))) {
+          continue;
+        }
+        try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
+          for (DataFile file : reader) {
+            reachable.add(path(file.location()));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    Instant cutoff = now.minus(config.orphanMinAge());
+    int deleted = 0;
+    try (Stream<Path> files = Files.walk(location)) {
+      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        if (!reachable.contains(file.toAbsolutePath().normalize()) && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+          Files.delete(file);
+          deleted++;
+          LOG.info("Deleted orphan file {}", file);
+        }
+      }
+    } catch (IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot remove orphan files under " + location + ": " + e.getMessage(), e);
+    }
+    return deleted;
+  }
+
+  private static Path path(String location) {
+    return LocalFileIO.file(location).toPath().toAbsolutePath().normalize();
+  }
+
+  private static long countFiles(Path location) {
+    if (!Files.isDirectory(location)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(location)) {
+      return files.filter(Files::isRegularFile).count();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int size(Iterable<?> items) {
+    int count = 0;
+    for (Object ignored : items) {
+      count++;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,110 @@
+package org.medlake.ingest.pipeline;
+
+import de.siegmar.fastcsv.writer.CsvWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.ingest.ledger.RejectedRows;
+import org.medlake.lake.Lakehouse;
+
+/**
+ * Feedback for the hospital about one run: every rejected row as CSV (line number, reason codes,
+ * raw line) and a readable summary by reason with sample lines. Both hold the hospital's own raw
+ * lines, so they go only where the hospital's file already is, or to its uploader through the API.
+ */
+public final class RejectsReport {
+  public static final String CSV_SUFFIX = ".rejects.csv";
+  public static final String SUMMARY_SUFFIX = ".rejects.txt";
+  private static final int SAMPLES_PER_REASON = 3;
+  private static final int SAMPLE_CHARS = 200;
+
+  private final IngestRun run;
+  private final List<RejectedRows.Row> rows;
+
+  private RejectsReport(IngestRun run, List<RejectedRows.Row> rows) {
+    this.run = run;
+    this.rows = List.copyOf(rows);
+  }
+
+  public static RejectsReport load(Lakehouse lakehouse, IngestRun run) {
+    return new RejectsReport(run, run.rowsRejected() == 0 ? List.of() : RejectedRows.read(lakehouse, run.id(), Integer.MAX_VALUE));
+  }
+
+  /** Writes both files next to {@code deliveredFile}, each replaced atomically (a reader never sees half a report). */
+  public void writeNextTo(Path deliveredFile) {
+    Path directory = deliveredFile.toAbsolutePath().getParent();
+    String name = deliveredFile.getFileName().toString();
+    try {
+      Path csv = directory.resolve("." + name + CSV_SUFFIX + ".part");
+      try (Writer writer = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+        writeCsv(writer);
+      }
+      Files.move(csv, directory.resolve(name + CSV_SUFFIX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Path summary = directory.resolve("." + name + SUMMARY_SUFFIX + ".part");
+      Files.writeString(summary, summary(), StandardCharsets.UTF_8);
+      Files.move(summary, directory.resolve(name + SUMMARY_SUFFIX), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the rejects report next to " + deliveredFile, e);
+    }
+  }
+
+  /** {@code line_number,reason_codes,raw_line}; several reasons are separated by {@code |}. */
+  public void writeCsv(Writer writer) {
+    CsvWriter csv = CsvWriter.builder().build(writer);
+    csv.writeRecord("line_number", "reason_codes", "raw_line");
+    for (RejectedRows.Row row : rows) {
+      csv.writeRecord(String.valueOf(row.lineNumber()), String.join("|", row.reasonCodes()), row.rawLine());
+    }
+    try {
+      csv.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Counts by reason, most frequent first, each with the first few lines that have it. */
+  public String summary() {
+    StringBuilder text = new StringBuilder();
+    text.append("Rejects report for ").append(run.sourceFile()).append('\n');
+    text.append("Run ").append(run.id()).append(", hospital ").append(run.hospitalId()).append(", month ").append(run.month())
+        .append(", status ").append(run.status()).append('\n');
+    text.append("Rows read ").append(run.rowsRead()).append(", accepted ").append(run.rowsAccepted()).append(", rejected ")
+        .append(run.rowsRejected());
+    if (run.rowsRead() > 0) {
+      text.append(String.format(Locale.ROOT, " (%.2f%%)", 100.0 * run.rowsRejected() / run.rowsRead()));
+    }
+    text.append('\n');
+    if (rows.isEmpty()) {
+      return text.append("\nNo rejected rows.\n").toString();
+    }
+    Map<String, List<RejectedRows.Row>> byReason = new LinkedHashMap<>();
+    for (RejectedRows.Row row : rows) {
+      for (String reason : row.reasonCodes()) {
+        byReason.computeIfAbsent(reason, key -> new ArrayList<>()).add(row);
+      }
+    }
+    List<Map.Entry<String, List<RejectedRows.Row>>> reasons = new ArrayList<>(byReason.entrySet());
+    reasons.sort(Map.Entry.<String, List<RejectedRows.Row>>comparingByValue((a, b) -> Integer.compare(b.size(), a.size()))
+        .thenComparing(Map.Entry.comparingByKey()));
+    text.append("\nBy reason (a row may have several):\n");
+    for (Map.Entry<String, List<RejectedRows.Row>> reason : reasons) {
+      text.append(String.format(Locale.ROOT, "%n%s: %d row(s)%n", reason.getKey(), reason.getValue().size()));
+      for (RejectedRows.Row sample : reason.getValue().subList(0, Math.min(SAMPLES_PER_REASON, reason.getValue().size()))) {
+        String line = sample.rawLine().length() > SAMPLE_CHARS ? sample.rawLine().substring(0, SAMPLE_CHARS) + "..." : sample.rawLine();
+        text.append("  line ").append(sample.lineNumber()).append(": ").append(line.replace('\r', ' ').replace('\n', ' ')).append('\n');
+      }
+    }
+    text.append("\nEvery rejected row is in the CSV report (").append(CSV_SUFFIX).append(").\n");
+    return text.toString();
+  }
+}

@@ -1,0 +1,67 @@
+package org.medlake.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.ingest.generate.GeneratedFile;
+import org.medlake.ingest.generate.GeneratorOptions;
+import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.ingest.ledger.RunStatus;
+
+/** With watch.enabled the server ingests files dropped into the landing zone and reports them in /metrics. */
+class TestServerWatch {
+  @TempDir Path directory;
+
+  @Test
+  void aFileDroppedIntoTheLandingZoneIsIngestedByTheServer() throws Exception {
+    Path root = directory.resolve("home");
+    Files.createDirectories(root);
+    Files.writeString(root.resolve("medlake.yaml"), """
+        watch:
+          enabled: true
+          settle-seconds: 1
+          rescan-seconds: 1
+        schedules:
+          completeness-check: ""
+          maintenance: ""
+        """);
+    MedlakeHome home = MedlakeHome.open(root);
+    GeneratedFile generated = LabDataGenerator.generate(
+        GeneratorOptions.builder(directory.resolve("staging"), home.sources()).hospitals(1).months(1).rowsPerFile(700).seed(2)
+            .dirtyFraction(0.05).build(), rows -> {}).files().get(0);
+    HttpClient http = HttpClient.newHttpClient();
+    Path target = home.landing().resolve(generated.source()).resolve(generated.month().toString()).resolve("delivery.csv");
+    try (MedlakeServer server = MedlakeServer.start(home, 0)) {
+      Files.createDirectories(target.getParent());
+      Files.copy(generated.path(), target);
+      URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
+      Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
+      String scrape = "";
+      while (!scrape.contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"} 1.0")) {
+        assertThat(Instant.now()).as("ingested in time; metrics: %s", scrape).isBefore(deadline);
+        Thread.sleep(100);
+        scrape = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+      }
+      assertThat(scrape).contains("medlake_ingest_lag_seconds_count 1").contains("medlake_ingest_rejects_total{reason=");
+      assertThat(target.resolveSibling("delivery.csv.rejects.txt")).exists();
+    }
+    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+      assertThat(ledger.list()).singleElement().satisfies(run -> {
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(run.rowsRead()).isEqualTo(generated.dataRows());
+        assertThat(run.sourceFile()).isEqualTo(home.root().relativize(target).toString());
+      });
+    }
+  }
+}
