@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,12 +16,12 @@ import java.util.Optional;
  * such a record; a candidate span is accepted only if the joined lines split into the header's
  * number of fields, so a stray quote costs one rejected line, never the lines after it.
  */
-final class RecordGroups {
-  record Span(long startLine, long endLine) {}
+public final class RecordGroups {
+  public record Span(long startLine, long endLine) {}
 
   private RecordGroups() {}
 
-  static List<Span> find(Path file, List<Long> oddQuoteLines, CsvLineSplitter splitter, int expectedFields, int maxLines)
+  public static List<Span> find(Path file, List<Long> oddQuoteLines, CsvLineSplitter splitter, int expectedFields, int maxLines)
       throws IOException {
     if (oddQuoteLines.size() < 2) {
       return List.of();

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
@@ -27,14 +27,14 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.medlake.core.config.IngestConfig;
 import org.medlake.core.error.UnreadableFileException;
-import org.medlake.ingest.source.SourceMapping.CsvFormat;
+import org.medlake.core.source.SourceMapping.CsvFormat;
 
 /**
  * Reads a delivered file once to checksum it and number its lines; decompresses gzip, transcodes
  * other encodings and repairs undecodable or overlong lines into a UTF-8 copy only when DuckDB
  * could not read the original line by line.
  */
-final class FilePreparer {
+public final class FilePreparer {
   private static final int TRUNCATED_LINE_CHARS = 4096;
 
   private final IngestConfig config;
@@ -42,13 +42,13 @@ final class FilePreparer {
 
   private final java.util.function.DoubleConsumer progress;
 
-  FilePreparer(IngestConfig config, Path temporaryDirectory, java.util.function.DoubleConsumer progress) {
+  public FilePreparer(IngestConfig config, Path temporaryDirectory, java.util.function.DoubleConsumer progress) {
     this.config = config;
     this.temporaryDirectory = temporaryDirectory;
     this.progress = progress;
   }
 
-  PreparedFile prepare(Path file, CsvFormat csv) {
+  public PreparedFile prepare(Path file, CsvFormat csv) {
     try {
       long size = Files.size(file);
       byte[] head = head(file);

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,17 +8,17 @@ import java.util.Optional;
  * Splits one CSV record with RFC 4180 quoting, in Java, for the header and for checking records
  * that span lines; the bulk of the rows is split by DuckDB with the same rules.
  */
-final class CsvLineSplitter {
+public final class CsvLineSplitter {
   private final char delimiter;
   private final char quote;
 
-  CsvLineSplitter(char delimiter, char quote) {
+  public CsvLineSplitter(char delimiter, char quote) {
     this.delimiter = delimiter;
     this.quote = quote;
   }
 
   /** The fields, or empty when the quoting is malformed. */
-  Optional<List<String>> split(String record) {
+  public Optional<List<String>> split(String record) {
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     int i = 0;

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -7,19 +7,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.medlake.core.error.UnreadableFileException;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceMapping.Field;
 
 /** The header of a delivered file, resolved against its source mapping. */
-record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex) {
+public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex) {
   private static final char[] COMMON_DELIMITERS = {',', ';', '\t', '|'};
 
-  HeaderLayout {
+  public HeaderLayout {
     names = List.copyOf(names);
     columnIndexes = Map.copyOf(columnIndexes);
   }
 
-  static HeaderLayout resolve(Path file, String header, SourceMapping mapping) {
+  public static HeaderLayout resolve(Path file, String header, SourceMapping mapping) {
     if (header.isBlank()) {
       throw new UnreadableFileException(file, "line 1: empty header line (expected the column names)");
     }

@@ -1,4 +1,4 @@
-package org.medlake.ingest.vault;
+package org.medlake.core.vault;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

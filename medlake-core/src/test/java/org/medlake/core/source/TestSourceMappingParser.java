@@ -1,4 +1,4 @@
-package org.medlake.ingest.source;
+package org.medlake.core.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.source.SourceMapping.Field;
-import org.medlake.ingest.source.SourceMapping.SwitchableRule;
+import org.medlake.core.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping.SwitchableRule;
 
 class TestSourceMappingParser {
   private static final String MINIMAL = """

@@ -1,4 +1,4 @@
-package org.medlake.ingest.ledger;
+package org.medlake.core.ledger;
 
 /** Life cycle of an ingestion run. */
 public enum RunStatus {

@@ -1,4 +1,4 @@
-package org.medlake.ingest.ledger;
+package org.medlake.core.ledger;
 
 import static java.util.Objects.requireNonNull;
 

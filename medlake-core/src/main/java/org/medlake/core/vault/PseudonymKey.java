@@ -1,4 +1,4 @@
-package org.medlake.ingest.vault;
+package org.medlake.core.vault;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.medlake.ingest.source;
+package org.medlake.core.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -18,12 +18,12 @@ import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.source.SourceMapping.CodeLookup;
-import org.medlake.ingest.source.SourceMapping.CsvFormat;
-import org.medlake.ingest.source.SourceMapping.Field;
-import org.medlake.ingest.source.SourceMapping.RowFilter;
-import org.medlake.ingest.source.SourceMapping.Rules;
-import org.medlake.ingest.source.SourceMapping.SwitchableRule;
+import org.medlake.core.source.SourceMapping.CodeLookup;
+import org.medlake.core.source.SourceMapping.CsvFormat;
+import org.medlake.core.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping.RowFilter;
+import org.medlake.core.source.SourceMapping.Rules;
+import org.medlake.core.source.SourceMapping.SwitchableRule;
 
 /** Reads a source mapping YAML file; every mistake is reported with the file and the key. */
 public final class SourceMappingParser {

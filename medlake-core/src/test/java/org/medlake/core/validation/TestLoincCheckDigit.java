@@ -1,4 +1,4 @@
-package org.medlake.ingest.validation;
+package org.medlake.core.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import static java.util.Objects.requireNonNull;
 
@@ -17,7 +17,7 @@ import java.util.Set;
  * @param encodingLines lines with bytes invalid in the declared encoding
  * @param overlongLines lines longer than the configured maximum (truncated in {@code readable})
  */
-record PreparedFile(
+public record PreparedFile(
     Path original,
     Path readable,
     String sha256,
@@ -25,7 +25,7 @@ record PreparedFile(
     LineScan scan,
     Set<Long> encodingLines,
     Set<Long> overlongLines) {
-  PreparedFile {
+  public PreparedFile {
     requireNonNull(original, "original is null");
     requireNonNull(readable, "readable is null");
     requireNonNull(sha256, "sha256 is null");

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import static java.util.Objects.requireNonNull;
 
@@ -19,7 +19,7 @@ import java.util.List;
  * @param nulBytes number of NUL bytes (text CSV has none)
  * @param controlBytes bit i set when byte i (below 0x20) occurs
  */
-record LineScan(
+public record LineScan(
     long lines,
     String header,
     List<Long> oddQuoteLines,
@@ -28,7 +28,7 @@ record LineScan(
     boolean loneCarriageReturn,
     long nulBytes,
     int controlBytes) {
-  LineScan {
+  public LineScan {
     requireNonNull(header, "header is null");
     oddQuoteLines = List.copyOf(oddQuoteLines);
     invalidLines = List.copyOf(invalidLines);
@@ -36,12 +36,12 @@ record LineScan(
   }
 
   /** DuckDB cannot number lines of this file right without a normalized copy. */
-  boolean needsNormalization() {
+  public boolean needsNormalization() {
     return !invalidLines.isEmpty() || !overlongLines.isEmpty() || loneCarriageReturn;
   }
 
   /** A control byte that does not occur in the file, usable as a never-matching delimiter. */
-  char unusedControlCharacter() {
+  public char unusedControlCharacter() {
     for (int candidate = 0x1F; candidate >= 0x01; candidate--) {
       if (candidate != '\n' && candidate != '\r' && candidate != '\t' && (controlBytes & (1 << candidate)) == 0) {
         return (char) candidate;

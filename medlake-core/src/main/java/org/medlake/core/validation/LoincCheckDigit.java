@@ -1,4 +1,4 @@
-package org.medlake.ingest.validation;
+package org.medlake.core.validation;
 
 /**
  * The LOINC mod-10 check digit: a code is 1 to 7 digits, a hyphen and a check digit. The algorithm

@@ -1,4 +1,4 @@
-package org.medlake.ingest.source;
+package org.medlake.core.source;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.medlake.ingest.pipeline;
+package org.medlake.core.file;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,7 +11,7 @@ import java.util.List;
  * One pass over UTF-8 bytes that counts lines and finds what DuckDB's line reader cannot cope
  * with, so that every line keeps its number. Byte-level and allocation-free in the hot loop.
  */
-final class LineScanner {
+public final class LineScanner {
   private static final int MAX_HEADER_BYTES = 1 << 20;
   /** Lists are capped: a file with more problems than this is rejected as a whole anyway. */
   private static final int MAX_LISTED = 5_000_000;
@@ -19,12 +19,12 @@ final class LineScanner {
   private final byte quote;
   private final long maxLineBytes;
 
-  LineScanner(char quote, long maxLineBytes) {
+  public LineScanner(char quote, long maxLineBytes) {
     this.quote = (byte) quote;
     this.maxLineBytes = maxLineBytes;
   }
 
-  LineScan scan(InputStream input) throws IOException {
+  public LineScan scan(InputStream input) throws IOException {
     byte[] buffer = new byte[1 << 16];
     List<Long> oddQuoteLines = new ArrayList<>();
     List<Long> invalidLines = new ArrayList<>();

@@ -1,4 +1,4 @@
-package org.medlake.ingest.source;
+package org.medlake.core.source;
 
 import static java.util.Objects.requireNonNull;
 

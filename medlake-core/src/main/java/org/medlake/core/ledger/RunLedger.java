@@ -1,4 +1,4 @@
-package org.medlake.ingest.ledger;
+package org.medlake.core.ledger;
 
 import java.nio.file.Path;
 import java.sql.Connection;
