@@ -14,7 +14,7 @@ cli=(java -Xmx4g -cp "medlake-cli/target/medlake-cli.jar:medlake-cli/target/lib/
 work="$(mktemp -d /tmp/medlake-spark-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 "${cli[@]}" --home "$work/embedded" generate --out "$work/landing" --hospitals "$hospitals" --months "$months" \
-  --rows-per-file "$rows" --dirty-fraction 0.05 > /dev/null
+  --rows-per-file "$rows" --dirty-fraction 0.05 > "$work/generate.log" 2>&1
 # the Spark home: same source mappings, its own (empty) vault and tables
 "${cli[@]}" --home "$work/spark" tables > /dev/null
 cp "$work/embedded/sources/"* "$work/spark/sources/"

@@ -17,9 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.medlake.core.contract.LabResults;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
@@ -72,13 +75,12 @@ final class RecordChecker implements Serializable {
   private final String fieldPattern;
   private final String numberPattern;
 
-  private transient Pattern fields;
-  private transient Pattern result;
-  private transient Pattern number;
-  private transient Pattern range;
-  private transient Pattern lowOnly;
-  private transient Pattern highOnly;
-  private transient Map<LocalDateTime, Duration> shifts;
+  /** Built once per executor JVM; tasks of that executor share the broadcast checker across threads. */
+  private transient volatile Compiled compiled;
+
+  /** The patterns (thread-safe) and the cache of UTC shifts per local hour (concurrent). */
+  private record Compiled(Pattern fields, Pattern result, Pattern number, Pattern range, Pattern lowOnly, Pattern highOnly,
+      Map<LocalDateTime, Duration> shifts) {}
 
   RecordChecker(SourceMapping mapping, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex, int expectedFields,
       YearMonth month, Map<String, DictionaryEntry> dictionary, Map<String, double[]> plausibility, LocalDateTime nowUtc) {
@@ -95,7 +97,11 @@ final class RecordChecker implements Serializable {
     this.decimalComma = mapping.decimalSeparator().equals(",");
     this.rangeColumn = columnIndexes.containsKey(Field.REFERENCE_RANGE) || mapping.constants().containsKey(Field.REFERENCE_RANGE);
     this.zone = ZoneId.of(mapping.timeZone());
-    this.strptime = new Strptime(mapping.timestampFormats());
+    try {
+      this.strptime = new Strptime(mapping.timestampFormats());
+    } catch (IllegalArgumentException e) {
+      throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING, "source '" + mapping.source() + "': " + e.getMessage(), e);
+    }
     this.dictionary = new HashMap<>(dictionary);
     this.lookup = mapping.codeLookup().isPresent();
     this.plausibility = new HashMap<>(plausibility);
@@ -116,22 +122,29 @@ final class RecordChecker implements Serializable {
     this.numberPattern = decimalComma ? "[-+]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "[-+]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
   }
 
-  private void compile() {
-    if (fields != null) {
-      return;
+  private Compiled compiled() {
+    Compiled current = compiled;
+    if (current == null) {
+      synchronized (this) {
+        if (compiled == null) {
+          compiled = new Compiled(
+              Pattern.compile(fieldPattern),
+              Pattern.compile("(?:<=|>=|<|>)?" + SPACE + "*" + numberPattern),
+              Pattern.compile(numberPattern),
+              Pattern.compile("^" + SPACE + "*(" + numberPattern + ")" + SPACE + "*-" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
+              Pattern.compile("^" + SPACE + "*>=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
+              Pattern.compile("^" + SPACE + "*<=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
+              new ConcurrentHashMap<>());
+        }
+        current = compiled;
+      }
     }
-    fields = Pattern.compile(fieldPattern);
-    result = Pattern.compile("(?:<=|>=|<|>)?" + SPACE + "*" + numberPattern);
-    number = Pattern.compile(numberPattern);
-    range = Pattern.compile("^" + SPACE + "*(" + numberPattern + ")" + SPACE + "*-" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z");
-    lowOnly = Pattern.compile("^" + SPACE + "*>=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z");
-    highOnly = Pattern.compile("^" + SPACE + "*<=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z");
-    shifts = new HashMap<>();
+    return current;
   }
 
   /** Types and checks one record; {@code lineFlag} is LINE_TOO_LONG or ENCODING from the file scan, or null. */
   Checked check(long lineNumber, String raw, String lineFlag) {
-    compile();
+    Compiled patterns = compiled();
     boolean quoted = raw.indexOf(quote) >= 0;
     List<String> parts = new ArrayList<>();
     boolean badQuoting = false;
@@ -147,7 +160,7 @@ final class RecordChecker implements Serializable {
         start = next + 1;
       }
     } else {
-      Matcher matcher = fields.matcher(delimiter + raw);
+      Matcher matcher = patterns.fields().matcher(delimiter + raw);
       while (matcher.find()) {
         parts.add(matcher.group(1));
       }
@@ -195,7 +208,7 @@ final class RecordChecker implements Serializable {
       filtered = lineFlag == null && !badQuoting && fieldCount == expectedFields && (filterValue == null || !keep.contains(filterValue));
     }
 
-    boolean numericResult = resultText != null && result.matcher(resultText).matches();
+    boolean numericResult = resultText != null && patterns.result().matcher(resultText).matches();
     Double valueNumeric = numericResult ? Double.valueOf(decimal(ltrim(resultText))) : null;
     String valueComparator = null;
     if (numericResult && (resultText.charAt(0) == '<' || resultText.charAt(0) == '>')) {
@@ -208,9 +221,9 @@ final class RecordChecker implements Serializable {
     boolean invalidRange;
     if (rangeColumn) {
       String rangeRaw = value(Field.REFERENCE_RANGE, parts);
-      Matcher both = rangeRaw == null ? null : range.matcher(rangeRaw);
-      Matcher low = rangeRaw == null ? null : lowOnly.matcher(rangeRaw);
-      Matcher high = rangeRaw == null ? null : highOnly.matcher(rangeRaw);
+      Matcher both = rangeRaw == null ? null : patterns.range().matcher(rangeRaw);
+      Matcher low = rangeRaw == null ? null : patterns.lowOnly().matcher(rangeRaw);
+      Matcher high = rangeRaw == null ? null : patterns.highOnly().matcher(rangeRaw);
       boolean bothMatch = both != null && both.find();
       boolean lowMatch = low != null && low.find();
       boolean highMatch = high != null && high.find();
@@ -220,15 +233,15 @@ final class RecordChecker implements Serializable {
     } else {
       String lowRaw = value(Field.REF_LOW, parts);
       String highRaw = value(Field.REF_HIGH, parts);
-      boolean lowValid = lowRaw != null && number.matcher(lowRaw).matches();
-      boolean highValid = highRaw != null && number.matcher(highRaw).matches();
+      boolean lowValid = lowRaw != null && patterns.number().matcher(lowRaw).matches();
+      boolean highValid = highRaw != null && patterns.number().matcher(highRaw).matches();
       refLow = lowValid ? Double.valueOf(decimal(lowRaw)) : null;
       refHigh = highValid ? Double.valueOf(decimal(highRaw)) : null;
       invalidRange = (lowRaw != null && !lowValid) || (highRaw != null && !highValid);
     }
 
-    LocalDateTime collectedAt = toUtc(collectedLocal);
-    LocalDateTime resultedAt = toUtc(resultedLocal);
+    LocalDateTime collectedAt = toUtc(collectedLocal, patterns.shifts());
+    LocalDateTime resultedAt = toUtc(resultedLocal, patterns.shifts());
     List<String> reasons = new ArrayList<>(2);
     if (lineFlag != null) {
       reasons.add(lineFlag);
@@ -281,7 +294,7 @@ final class RecordChecker implements Serializable {
   }
 
   /** The local wall time in UTC, shifted by the offset of its hour (as DuckDB's ICU: the later offset in an overlap). */
-  private LocalDateTime toUtc(LocalDateTime local) {
+  private LocalDateTime toUtc(LocalDateTime local, Map<LocalDateTime, Duration> shifts) {
     if (local == null) {
       return null;
     }

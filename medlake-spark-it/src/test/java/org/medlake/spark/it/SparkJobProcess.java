@@ -56,6 +56,9 @@ final class SparkJobProcess {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx2g");
       command.addAll(MODULE_OPTIONS);
+      // small splits: every file is read by several tasks at once, so line numbering across
+      // partitions and the executors' shared checker are exercised
+      command.add("-Dspark.sql.files.maxPartitionBytes=131072");
       command.add("-cp");
       command.add(classpath);
       command.add("org.medlake.spark.SparkIngestJob");
