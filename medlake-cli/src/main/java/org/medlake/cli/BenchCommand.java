@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.lake.DuckDb;

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.IngestService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -19,7 +19,7 @@ import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.medlake.ingest.validation.LoincCheckDigit;
+import org.medlake.core.validation.LoincCheckDigit;
 
 /** Layout A: the export a modern LIS writes, already close to the data contract. */
 final class IsoLayout implements Layout {

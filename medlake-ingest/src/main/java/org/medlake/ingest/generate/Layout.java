@@ -7,7 +7,7 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import org.medlake.ingest.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping.Field;
 
 /** How one hospital's export spells results: columns, delimiter, timestamps, flags and codes. */
 sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {

@@ -29,10 +29,14 @@ import org.medlake.core.config.IngestConfig;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
+import org.medlake.core.file.CsvLineSplitter;
+import org.medlake.core.file.HeaderLayout;
+import org.medlake.core.file.PreparedFile;
+import org.medlake.core.file.RecordGroups;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.validation.LoincCheckDigit;
+import org.medlake.core.vault.LinkVault;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.validation.LoincCheckDigit;
-import org.medlake.ingest.vault.LinkVault;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.IcebergSchemas;
 

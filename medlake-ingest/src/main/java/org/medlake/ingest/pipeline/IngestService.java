@@ -26,13 +26,16 @@ import org.apache.iceberg.Snapshot;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunLedger;
-import org.medlake.ingest.ledger.RunStatus;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.source.SourceRegistry;
-import org.medlake.ingest.vault.LinkVault;
-import org.medlake.ingest.vault.PseudonymKey;
+import org.medlake.core.file.FilePreparer;
+import org.medlake.core.file.HeaderLayout;
+import org.medlake.core.file.PreparedFile;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunLedger;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceRegistry;
+import org.medlake.core.vault.LinkVault;
+import org.medlake.core.vault.PseudonymKey;
 import org.medlake.lake.Lakehouse;
 
 /**

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import org.medlake.core.contract.LabResults;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.source.SourceMapping.Field;
-import org.medlake.ingest.source.SourceMapping.SwitchableRule;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping.SwitchableRule;
 
 /**
  * The DuckDB statements of one file's ingestion. DuckDB reads the file line by line (so every row

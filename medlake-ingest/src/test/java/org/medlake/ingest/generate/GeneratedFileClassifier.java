@@ -26,7 +26,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import org.medlake.ingest.validation.LoincCheckDigit;
+import org.medlake.core.validation.LoincCheckDigit;
 
 /**
  * Reads a generated file the way the validator will, from the source mapping alone, and says why

@@ -20,8 +20,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.source.SourceMapping.Field;
-import org.medlake.ingest.validation.LoincCheckDigit;
+import org.medlake.core.source.SourceMapping.Field;
+import org.medlake.core.validation.LoincCheckDigit;
 
 class TestLabDataGenerator {
   @TempDir Path temp;

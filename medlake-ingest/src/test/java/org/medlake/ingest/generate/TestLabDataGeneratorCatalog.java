@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.medlake.ingest.generate.LabTest.Distribution;
 import org.medlake.ingest.generate.LabTest.Range;
 import org.medlake.ingest.generate.LabTest.TextResult;
-import org.medlake.ingest.validation.LoincCheckDigit;
+import org.medlake.core.validation.LoincCheckDigit;
 
 class TestLabDataGeneratorCatalog {
   private final LabTestCatalog catalog = LabTestCatalog.load();

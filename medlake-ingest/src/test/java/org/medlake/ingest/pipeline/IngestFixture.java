@@ -23,8 +23,8 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.TableScans;
 

@@ -22,8 +22,8 @@ import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 
 /** Ingests a generated dirty landing zone once and checks what the lake holds. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.error.UnreadableFileException;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.IngestFixture.Reject;
 
 /**

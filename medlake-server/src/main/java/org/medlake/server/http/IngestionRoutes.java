@@ -15,14 +15,14 @@ import java.util.List;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.security.Role;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
-import org.medlake.ingest.ledger.RunLedger;
+import org.medlake.core.ledger.RunLedger;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.source.SourceRegistry;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceRegistry;
 import org.medlake.lake.Lakehouse;
 import org.medlake.server.auth.User;
 

@@ -12,7 +12,7 @@ import java.util.List;
 
 /** Direct SQL on a platform database file, to look at (and tamper with) what the stores and the audit log wrote. */
 public final class SqliteFiles {
-  /** The statements {@code org.medlake.ingest.ledger.RunLedger#open} runs (server must not depend on ingest). */
+  /** The statements {@code org.medlake.core.ledger.RunLedger#open} runs (server must not depend on ingest). */
   static final List<String> RUN_LEDGER_DDL = List.of(
       "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
           + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"

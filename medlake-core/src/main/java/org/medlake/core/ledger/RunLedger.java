@@ -1,0 +1,169 @@
+package org.medlake.core.ledger;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+
+/** Ingestion runs in the platform database (SQLite in the embedded profile). */
+public final class RunLedger implements AutoCloseable {
+  private static final String COLUMNS =
+      "id, source_file, source_id, sha256, hospital_id, month, status, started_at, rows_read, rows_accepted,"
+          + " rows_rejected, rows_filtered, bytes_in, bytes_out, duration_ms, snapshot_id, message";
+
+  private final Connection connection;
+
+  private RunLedger(Connection connection) {
+    this.connection = connection;
+  }
+
+  public static RunLedger open(Path database) {
+    try {
+      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
+                + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
+                + " started_at TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL,"
+                + " rows_rejected INTEGER NOT NULL, rows_filtered INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
+                + " bytes_out INTEGER NOT NULL, duration_ms INTEGER NOT NULL, snapshot_id INTEGER, message TEXT NOT NULL,"
+                + " CHECK (rows_read = rows_accepted + rows_rejected))");
+        statement.execute("CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)");
+        statement.execute(
+            "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
+                + " reason TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (run_id, reason))");
+      }
+      return new RunLedger(connection);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Inserts or replaces the run with its reason counts, in one transaction. */
+  public synchronized void record(IngestRun run) {
+    try {
+      connection.setAutoCommit(false);
+      try (PreparedStatement statement = connection.prepareStatement(
+          "INSERT OR REPLACE INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        statement.setString(1, run.id());
+        statement.setString(2, run.sourceFile());
+        statement.setString(3, run.sourceId());
+        statement.setString(4, run.sha256());
+        statement.setString(5, run.hospitalId());
+        statement.setString(6, run.month());
+        statement.setString(7, run.status().name());
+        statement.setString(8, run.startedAt().toString());
+        statement.setLong(9, run.rowsRead());
+        statement.setLong(10, run.rowsAccepted());
+        statement.setLong(11, run.rowsRejected());
+        statement.setLong(12, run.rowsFiltered());
+        statement.setLong(13, run.bytesIn());
+        statement.setLong(14, run.bytesOut());
+        statement.setLong(15, run.durationMs());
+        if (run.snapshotId() == null) {
+          statement.setNull(16, Types.BIGINT);
+        } else {
+          statement.setLong(16, run.snapshotId());
+        }
+        statement.setString(17, run.message());
+        statement.executeUpdate();
+      }
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
+        delete.setString(1, run.id());
+        delete.executeUpdate();
+      }
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO ingest_run_reasons (run_id, reason, rows) VALUES (?, ?, ?)")) {
+        for (Map.Entry<String, Long> reason : run.rejectedByReason().entrySet()) {
+          insert.setString(1, run.id());
+          insert.setString(2, reason.getKey());
+          insert.setLong(3, reason.getValue());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      try {
+        connection.rollback();
+      } catch (SQLException ignored) {
+        // the original failure is what matters
+      }
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot record run " + run.id() + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        connection.setAutoCommit(true);
+      } catch (SQLException ignored) {
+        // connection is unusable anyway
+      }
+    }
+  }
+
+  public List<IngestRun> list() {
+    return query("SELECT " + COLUMNS + " FROM ingest_runs ORDER BY started_at, id", null);
+  }
+
+  public Optional<IngestRun> find(String id) {
+    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE id = ?", id).stream().findFirst();
+  }
+
+  public List<IngestRun> withChecksum(String sha256) {
+    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE sha256 = ? ORDER BY started_at", sha256);
+  }
+
+  private synchronized List<IngestRun> query(String sql, String parameter) {
+    try (PreparedStatement statement = connection.prepareStatement(sql)) {
+      if (parameter != null) {
+        statement.setString(1, parameter);
+      }
+      List<IngestRun> runs = new ArrayList<>();
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          long snapshot = rows.getLong(16);
+          Long snapshotId = rows.wasNull() ? null : snapshot;
+          String id = rows.getString(1);
+          runs.add(new IngestRun(id, rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
+              rows.getString(6), RunStatus.valueOf(rows.getString(7)), Instant.parse(rows.getString(8)), rows.getLong(9),
+              rows.getLong(10), rows.getLong(11), rows.getLong(12), reasons(id), rows.getLong(13), rows.getLong(14),
+              rows.getLong(15), snapshotId, rows.getString(17)));
+        }
+      }
+      return runs;
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot read runs: " + e.getMessage(), e);
+    }
+  }
+
+  private Map<String, Long> reasons(String runId) throws SQLException {
+    Map<String, Long> reasons = new TreeMap<>();
+    try (PreparedStatement statement = connection.prepareStatement("SELECT reason, rows FROM ingest_run_reasons WHERE run_id = ?")) {
+      statement.setString(1, runId);
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          reasons.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+    }
+    return reasons;
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot close platform database: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package org.medlake.core.source;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How one hospital's CSV maps to the data contract. Read from {@code sources/<source>.yaml}; the
+ * format is documented in docs/sources.md.
+ *
+ * @param source the source id; by convention the file name and the landing directory name
+ * @param hospitalId the hospital id stored with every row of this source
+ * @param description free text for operators
+ * @param csv how the file is encoded and split
+ * @param timeZone the hospital's time zone; local timestamps are converted to UTC
+ * @param timestampFormats DuckDB strptime formats tried in order, e.g. {@code %Y-%m-%d %H:%M:%S}
+ * @param decimalSeparator {@code .} or {@code ,}
+ * @param columns contract field -> column name in the file's header
+ * @param constants contract field -> constant value for fields the file lacks
+ * @param valueMaps contract field -> (value in the file -> value stored)
+ * @param codeLookup optional dictionary that turns a local test code into LOINC code and name
+ * @param filter optional row filter: keep only rows whose column holds one of the values
+ * @param rules validation rules switched off for this source
+ */
+public record SourceMapping(
+    String source,
+    String hospitalId,
+    String description,
+    CsvFormat csv,
+    String timeZone,
+    List<String> timestampFormats,
+    String decimalSeparator,
+    Map<Field, String> columns,
+    Map<Field, String> constants,
+    Map<Field, Map<String, String>> valueMaps,
+    Optional<CodeLookup> codeLookup,
+    Optional<RowFilter> filter,
+    Rules rules) {
+
+  public SourceMapping {
+    requireNonNull(source, "source is null");
+    requireNonNull(hospitalId, "hospitalId is null");
+    requireNonNull(description, "description is null");
+    requireNonNull(csv, "csv is null");
+    requireNonNull(timeZone, "timeZone is null");
+    timestampFormats = List.copyOf(timestampFormats);
+    requireNonNull(decimalSeparator, "decimalSeparator is null");
+    columns = Map.copyOf(columns);
+    constants = Map.copyOf(constants);
+    valueMaps = Map.copyOf(valueMaps);
+    requireNonNull(codeLookup, "codeLookup is null");
+    requireNonNull(filter, "filter is null");
+    requireNonNull(rules, "rules is null");
+  }
+
+  /** Fields of the contract a source column or constant can feed. */
+  public enum Field {
+    PATIENT_ID("patient-id"),
+    ENCOUNTER_ID("encounter-id"),
+    TEST_CODE("test-code"),
+    TEST_NAME("test-name"),
+    LOCAL_CODE("local-code"),
+    SPECIMEN("specimen"),
+    RESULT("result"),
+    UNIT("unit"),
+    REF_LOW("ref-low"),
+    REF_HIGH("ref-high"),
+    REFERENCE_RANGE("reference-range"),
+    ABNORMAL_FLAG("abnormal-flag"),
+    COLLECTED_AT("collected-at"),
+    RESULTED_AT("resulted-at"),
+    PATIENT_SEX("patient-sex"),
+    PATIENT_BIRTH_YEAR("patient-birth-year");
+
+    private final String key;
+
+    Field(String key) {
+      this.key = key;
+    }
+
+    /** The key used in the YAML file. */
+    public String key() {
+      return key;
+    }
+
+    public static Optional<Field> fromKey(String key) {
+      for (Field field : values()) {
+        if (field.key.equals(key)) {
+          return Optional.of(field);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** How the file is split into rows and fields. */
+  public record CsvFormat(char delimiter, char quote, String encoding, List<String> nullValues) {
+    public CsvFormat {
+      requireNonNull(encoding, "encoding is null");
+      nullValues = List.copyOf(nullValues);
+    }
+
+    public static CsvFormat defaults() {
+      return new CsvFormat(',', '"', "UTF-8", List.of(""));
+    }
+  }
+
+  /**
+   * A dictionary CSV with the columns {@code local_code,test_code,test_name} (and optionally
+   * {@code unit}), relative to the sources directory.
+   */
+  public record CodeLookup(String dictionary) {
+    public CodeLookup {
+      requireNonNull(dictionary, "dictionary is null");
+    }
+  }
+
+  /** Keep only rows whose {@code column} holds one of {@code keep}. */
+  public record RowFilter(String column, List<String> keep) {
+    public RowFilter {
+      requireNonNull(column, "column is null");
+      keep = List.copyOf(keep);
+    }
+  }
+
+  /** Validation rules that a source may switch off. */
+  public record Rules(Set<SwitchableRule> disabled) {
+    public Rules {
+      disabled = Set.copyOf(disabled);
+    }
+
+    public boolean enabled(SwitchableRule rule) {
+      return !disabled.contains(rule);
+    }
+
+    public static Rules allEnabled() {
+      return new Rules(Set.of());
+    }
+  }
+
+  /** Rules that can be turned off per source; the others always apply. */
+  public enum SwitchableRule {
+    COLLECTED_AT_IN_MONTH("collected-at-in-month"),
+    NO_FUTURE_TIMESTAMPS("no-future-timestamps"),
+    VALUE_PLAUSIBILITY("value-plausibility"),
+    DUPLICATE_ROWS("duplicate-rows"),
+    RESULTED_AFTER_COLLECTED("resulted-after-collected");
+
+    private final String key;
+
+    SwitchableRule(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    public static Optional<SwitchableRule> fromKey(String key) {
+      for (SwitchableRule rule : values()) {
+        if (rule.key.equals(key)) {
+          return Optional.of(rule);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  public Optional<String> column(Field field) {
+    return Optional.ofNullable(columns.get(field));
+  }
+}

@@ -1,0 +1,56 @@
+package org.medlake.core.vault;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
+
+/**
+ * The secret of the keyed hashes in the link vault: {@code MEDLAKE_PSEUDONYM_KEY} when set, else
+ * {@code pseudonym.key} in the home, generated once with owner-only permissions.
+ */
+public final class PseudonymKey {
+  public static final String ENVIRONMENT_VARIABLE = "MEDLAKE_PSEUDONYM_KEY";
+  private static final int MINIMUM_BYTES = 16;
+
+  private PseudonymKey() {}
+
+  public static byte[] load(Path keyFile, Optional<String> fromEnvironment) {
+    if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
+      byte[] key = fromEnvironment.get().trim().getBytes(StandardCharsets.UTF_8);
+      if (key.length < MINIMUM_BYTES) {
+        throw new MedlakeException(ErrorCode.INVALID_CONFIG, ENVIRONMENT_VARIABLE + " must be at least " + MINIMUM_BYTES + " characters");
+      }
+      return key;
+    }
+    try {
+      if (!Files.exists(keyFile)) {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        try {
+          Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.writeString(keyFile, Base64.getEncoder().encodeToString(random) + "\n");
+        } catch (FileAlreadyExistsException raced) {
+          // another process generated it first; use theirs
+        }
+      }
+      String text = Files.readString(keyFile).trim();
+      if (text.isEmpty()) {
+        throw new MedlakeException(ErrorCode.INVALID_CONFIG, keyFile + " is empty");
+      }
+      return Base64.getDecoder().decode(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read pseudonym key " + keyFile, e);
+    } catch (IllegalArgumentException e) {
+      throw new MedlakeException(ErrorCode.INVALID_CONFIG, keyFile + " does not hold a base64 key");
+    }
+  }
+}

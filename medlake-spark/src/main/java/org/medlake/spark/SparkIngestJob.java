@@ -1,0 +1,416 @@
+package org.medlake.spark;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.spark.sql.SparkSession;
+import org.medlake.core.config.IngestConfig;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.contract.LabResults;
+import org.medlake.core.error.MedlakeException;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.ValidationException;
+import org.medlake.core.file.CsvLineSplitter;
+import org.medlake.core.file.FilePreparer;
+import org.medlake.core.file.HeaderLayout;
+import org.medlake.core.file.PreparedFile;
+import org.medlake.core.file.RecordGroups;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunLedger;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceRegistry;
+import org.medlake.core.vault.LinkVault;
+import org.medlake.core.vault.PseudonymKey;
+
+/**
+ * The ingestion pipeline as a Spark job: {@code spark-submit --class org.medlake.spark.SparkIngestJob
+ * medlake-spark.jar --home DIR [--source S] [--month YYYY-MM] PATH...}. Same home, source mappings,
+ * rules, vault, run ledger and Iceberg tables (through the same JDBC catalog) as the embedded
+ * pipeline; one run and one results commit per file.
+ */
+public final class SparkIngestJob implements AutoCloseable {
+  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
+  private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String PLAUSIBILITY_RESOURCE = "/org/medlake/ingest/lab-tests.csv";
+
+  private final MedlakeHome home;
+  private final SparkSession spark;
+  private final RunLedger ledger;
+  private final LinkVault vault;
+  private final SourceRegistry sources;
+
+  SparkIngestJob(MedlakeHome home, SparkSession spark) {
+    this.home = home;
+    this.spark = spark;
+    this.ledger = RunLedger.open(home.platformDatabase());
+    this.vault = LinkVault.open(home.vaultDatabase(),
+        PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE))));
+    this.sources = new SourceRegistry(home.sources());
+  }
+
+  public static void main(String[] args) {
+    Arguments arguments;
+    try {
+      arguments = Arguments.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("medlake-spark: error: " + e.getMessage());
+      System.err.println(Arguments.USAGE);
+      System.exit(2);
+      return;
+    }
+    int failed = 0;
+    MedlakeHome home = MedlakeHome.open(arguments.home());
+    SparkSession.Builder builder = SparkSession.builder().appName("medlake-ingest");
+    arguments.master().ifPresent(builder::master);
+    configure(builder, home);
+    SparkSession spark = builder.getOrCreate();
+    try (SparkIngestJob job = new SparkIngestJob(home, spark)) {
+      spark.sparkContext().setLogLevel("WARN");
+      List<Delivery> deliveries = job.discover(arguments.paths(), arguments.source(), arguments.month());
+      for (Delivery delivery : deliveries) {
+        try {
+          IngestRun run = job.ingest(delivery, newRunId());
+          System.out.printf("%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n", run.id(), run.status(), run.sourceFile(),
+              run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
+        } catch (MedlakeException e) {
+          failed++;
+          System.err.println("medlake-spark: error: " + delivery.file() + ": " + e.getMessage());
+        }
+      }
+    } catch (MedlakeException e) {
+      System.err.println("medlake-spark: error: " + e.getMessage());
+      spark.stop();
+      System.exit(e.errorCode().type() == org.medlake.core.error.ErrorType.USER ? 2 : 3);
+    }
+    spark.stop();
+    System.exit(failed > 0 ? 1 : 0);
+  }
+
+  /** The Iceberg catalog as medlake-lake's Lakehouse opens it: same name, JDBC URI and schema version. */
+  static void configure(SparkSession.Builder builder, MedlakeHome home) {
+    String prefix = "spark.sql.catalog." + home.config().catalog().name();
+    builder.config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+        .config(prefix, "org.apache.iceberg.spark.SparkCatalog")
+        .config(prefix + ".catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog")
+        .config(prefix + ".uri", "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000")
+        .config(prefix + ".warehouse", home.warehouse().toUri().toString())
+        .config(prefix + ".jdbc.schema-version", "V1")
+        .config("spark.ui.enabled", "false");
+  }
+
+  /** A file to ingest, with the source and month it was delivered for. */
+  record Delivery(Path file, String source, YearMonth month) {}
+
+  /** Ingests one file as run {@code runId}; when it fails, the FAILED run with its reason is in the ledger. */
+  IngestRun ingest(Delivery delivery, String runId) {
+    SourceMapping mapping = sources.load(delivery.source());
+    Instant started = Instant.now();
+    long startNanos = System.nanoTime();
+    String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
+    if (sourceFile.startsWith("..")) {
+      sourceFile = delivery.file().toAbsolutePath().normalize().toString();
+    }
+    Path workDirectory = home.temporary().resolve(runId);
+    PreparedFile prepared = null;
+    IngestConfig config = home.config().ingest();
+    try {
+      Files.createDirectories(workDirectory);
+      prepared = new FilePreparer(config, workDirectory, fraction -> { }).prepare(delivery.file(), mapping.csv());
+      Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
+      if (duplicate.isPresent()) {
+        return duplicate.get();
+      }
+      ledger.record(run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn()));
+      HeaderLayout header = HeaderLayout.resolve(delivery.file(), prepared.scan().header(), mapping);
+      CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
+      List<RecordGroups.Span> spans = RecordGroups.find(
+          prepared.readable(), prepared.scan().oddQuoteLines(), splitter, header.names().size(), config.maxLinesPerRecord());
+      RecordChecker checker = new RecordChecker(mapping, header.columnIndexes(), header.filterIndex(), header.names().size(),
+          delivery.month(), Dictionary.load(home.sources(), mapping), plausibility(), LocalDateTime.now(ZoneOffset.UTC));
+      SparkFileIngestion.Outcome outcome = new SparkFileIngestion(spark, home.config().catalog().name(), vault)
+          .run(prepared, checker, spans, mapping, delivery.month(), sourceFile, runId);
+      IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
+          delivery.month().toString(), RunStatus.SUCCEEDED, started, outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected(),
+          outcome.rowsFiltered(), outcome.rejectedByReason(), prepared.bytesIn(), outcome.bytesOut(), elapsedMillis(startNanos),
+          outcome.snapshotId(), "");
+      ledger.record(done);
+      return done;
+    } catch (RuntimeException | IOException e) {
+      IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
+          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()), String.valueOf(e.getMessage()), elapsedMillis(startNanos));
+      ledger.record(failed);
+      if (e instanceof MedlakeException medlake) {
+        throw medlake;
+      }
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Spark ingest of " + delivery.file().getFileName() + " failed: "
+          + firstLine(e.getMessage()), e);
+    } finally {
+      deleteRecursively(workDirectory);
+    }
+  }
+
+  /** Reports an already ingested checksum, reconciling a run whose commit happened before a crash (as the embedded pipeline). */
+  private Optional<IngestRun> duplicateOf(String sha256, String runId, String sourceFile, SourceMapping mapping, Delivery delivery,
+      Instant started, long bytesIn) {
+    List<IngestRun> earlier = ledger.withChecksum(sha256);
+    Optional<IngestRun> succeeded = earlier.stream().filter(run -> run.status() == RunStatus.SUCCEEDED).findFirst();
+    if (succeeded.isEmpty()) {
+      Table table = new SparkFileIngestion(spark, home.config().catalog().name(), vault).table(LabResults.TABLE);
+      Snapshot committed = null;
+      if (table.currentSnapshot() != null) {
+        for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+          if (sha256.equals(snapshot.summary().get(SparkFileIngestion.SHA256))) {
+            committed = snapshot;
+            break;
+          }
+        }
+      }
+      if (committed != null) {
+        Map<String, String> summary = committed.summary();
+        String committedRun = summary.get(SparkFileIngestion.RUN_ID);
+        Instant committedStart = earlier.stream().filter(run -> run.id().equals(committedRun)).map(IngestRun::startedAt).findFirst()
+            .orElse(started);
+        IngestRun reconciled = new IngestRun(committedRun, sourceFile, mapping.source(), sha256, mapping.hospitalId(),
+            delivery.month().toString(), RunStatus.SUCCEEDED, committedStart, Long.parseLong(summary.get(SparkFileIngestion.ROWS_READ)),
+            Long.parseLong(summary.get(SparkFileIngestion.ROWS_ACCEPTED)), Long.parseLong(summary.get(SparkFileIngestion.ROWS_REJECTED)),
+            Long.parseLong(summary.get(SparkFileIngestion.ROWS_FILTERED)), decode(summary.get(SparkFileIngestion.REASONS)),
+            bytesIn, 0, 0, committed.snapshotId(), "reconciled after an interrupted run");
+        ledger.record(reconciled);
+        succeeded = Optional.of(reconciled);
+      }
+    }
+    for (IngestRun stale : earlier) {
+      if (stale.status() == RunStatus.RUNNING && succeeded.map(run -> !run.id().equals(stale.id())).orElse(true)) {
+        ledger.record(withMessage(stale, "interrupted; superseded by " + succeeded.map(IngestRun::id).orElse(runId), stale.durationMs()));
+      }
+    }
+    if (succeeded.isEmpty()) {
+      return Optional.empty();
+    }
+    IngestRun original = succeeded.get();
+    IngestRun duplicate = withMessage(run(runId, sourceFile, mapping, sha256, delivery.month(), RunStatus.DUPLICATE, started, bytesIn),
+        "already ingested by " + original.id() + " (snapshot " + original.snapshotId() + ")", 0);
+    ledger.record(duplicate);
+    return Optional.of(duplicate);
+  }
+
+  /**
+   * Files and directories as deliveries, as the embedded pipeline finds them: {@code <source>/<YYYY-MM>/file.csv[.gz]},
+   * unless the source or month is given.
+   */
+  List<Delivery> discover(List<Path> paths, Optional<String> source, Optional<YearMonth> month) {
+    List<Delivery> deliveries = new ArrayList<>();
+    for (Path path : paths) {
+      if (!Files.exists(path)) {
+        throw new ValidationException("No such file or directory: " + path);
+      }
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(path)) {
+        files = walk.filter(Files::isRegularFile).filter(SparkIngestJob::isDelivery).sorted(Comparator.comparing(Path::toString)).toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot list " + path, e);
+      }
+      if (files.isEmpty() && Files.isDirectory(path)) {
+        throw new ValidationException("No .csv or .csv.gz files under " + path);
+      }
+      if (Files.isRegularFile(path) && files.isEmpty()) {
+        files = List.of(path);
+      }
+      for (Path file : files) {
+        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file)), month.orElseGet(() -> monthOf(file))));
+      }
+    }
+    return deliveries;
+  }
+
+  private static boolean isDelivery(Path file) {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return name.endsWith(".csv") || name.endsWith(".csv.gz");
+  }
+
+  private static String sourceOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
+      return parent.getParent().getFileName().toString();
+    }
+    throw new ValidationException(file + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
+  }
+
+  private static YearMonth monthOf(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
+      Matcher matcher = MONTH.matcher(candidate);
+      if (matcher.find()) {
+        try {
+          return YearMonth.parse(matcher.group());
+        } catch (DateTimeParseException ignored) {
+          // not a month after all; try the next candidate
+        }
+      }
+    }
+    throw new ValidationException(file + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+  }
+
+  /** The plausible value range of each test, from the catalogue shipped in medlake-core. */
+  static Map<String, double[]> plausibility() throws IOException {
+    Map<String, double[]> bounds = new HashMap<>();
+    try (InputStream input = SparkIngestJob.class.getResourceAsStream(PLAUSIBILITY_RESOURCE)) {
+      if (input == null) {
+        return bounds;
+      }
+      BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+      List<String> header = List.of(reader.readLine().split(","));
+      int code = header.indexOf("test_code");
+      int min = header.indexOf("plausible_min");
+      int max = header.indexOf("plausible_max");
+      CsvLineSplitter splitter = new CsvLineSplitter(',', '"');
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        Optional<List<String>> fields = splitter.split(line);
+        if (fields.isPresent() && !fields.get().get(min).isBlank() && !fields.get().get(max).isBlank()) {
+          bounds.put(fields.get().get(code),
+              new double[] {Double.parseDouble(fields.get().get(min)), Double.parseDouble(fields.get().get(max))});
+        }
+      }
+    }
+    return bounds;
+  }
+
+  static String newRunId() {
+    byte[] bytes = new byte[4];
+    RANDOM.nextBytes(bytes);
+    return "run-" + RUN_TIME.format(Instant.now()) + "-" + HexFormat.of().formatHex(bytes);
+  }
+
+  private static IngestRun run(String id, String sourceFile, SourceMapping mapping, String sha256, YearMonth month, RunStatus status,
+      Instant started, long bytesIn) {
+    return new IngestRun(id, sourceFile, mapping.source(), sha256, mapping.hospitalId(), month.toString(), status, started,
+        0, 0, 0, 0, Map.of(), bytesIn, 0, 0, null, "");
+  }
+
+  private static IngestRun withMessage(IngestRun run, String message, long durationMs) {
+    RunStatus status = run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status();
+    return new IngestRun(run.id(), run.sourceFile(), run.sourceId(), run.sha256(), run.hospitalId(), run.month(), status,
+        run.startedAt(), run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered(), run.rejectedByReason(),
+        run.bytesIn(), run.bytesOut(), durationMs, run.snapshotId(), message);
+  }
+
+  private static Map<String, Long> decode(String reasons) {
+    Map<String, Long> decoded = new java.util.TreeMap<>();
+    if (reasons == null || reasons.isBlank()) {
+      return decoded;
+    }
+    for (String pair : reasons.split(",")) {
+      String[] parts = pair.split("=");
+      decoded.merge(parts[0], Long.parseLong(parts[1]), Long::sum);
+    }
+    return decoded;
+  }
+
+  private static long elapsedMillis(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
+  }
+
+  private static void deleteRecursively(Path directory) {
+    if (!Files.exists(directory)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(directory)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException ignored) {
+      // leftovers in tmp/ are harmless
+    }
+  }
+
+  @Override
+  public void close() {
+    vault.close();
+    ledger.close();
+  }
+
+  /** The job's command line. */
+  record Arguments(Path home, Optional<String> source, Optional<YearMonth> month, Optional<String> master, List<Path> paths) {
+    static final String USAGE =
+        "usage: spark-submit --class org.medlake.spark.SparkIngestJob medlake-spark.jar --home DIR [--source NAME] [--month YYYY-MM]"
+            + " [--master URL] PATH...";
+
+    static Arguments parse(String[] args) {
+      Path home = null;
+      String source = null;
+      YearMonth month = null;
+      String master = null;
+      List<Path> paths = new ArrayList<>();
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        switch (arg) {
+          case "--home" -> home = Path.of(value(args, ++i, arg));
+          case "--source" -> source = value(args, ++i, arg);
+          case "--master" -> master = value(args, ++i, arg);
+          case "--month" -> {
+            String text = value(args, ++i, arg);
+            try {
+              month = YearMonth.parse(text);
+            } catch (DateTimeParseException e) {
+              throw new IllegalArgumentException("--month: '" + text + "' is not YYYY-MM");
+            }
+          }
+          default -> {
+            if (arg.startsWith("--")) {
+              throw new IllegalArgumentException("unknown option " + arg);
+            }
+            paths.add(Path.of(arg));
+          }
+        }
+      }
+      if (home == null) {
+        throw new IllegalArgumentException("--home is required");
+      }
+      if (paths.isEmpty()) {
+        throw new IllegalArgumentException("no file or directory to ingest");
+      }
+      return new Arguments(home, Optional.ofNullable(source), Optional.ofNullable(month), Optional.ofNullable(master), paths);
+    }
+
+    private static String value(String[] args, int index, String option) {
+      if (index >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[index];
+    }
+  }
+}
