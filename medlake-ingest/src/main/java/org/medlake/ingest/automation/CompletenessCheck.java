@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.YearMonth;
 import java.util.List;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunLedger;
-import org.medlake.ingest.ledger.RunStatus;
-import org.medlake.ingest.source.SourceMapping;
-import org.medlake.ingest.source.SourceRegistry;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunLedger;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceRegistry;
 
 /** Which hospitals (one per source mapping) have no succeeded run for a delivery month. */
 public final class CompletenessCheck {

@@ -30,8 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
 import org.medlake.core.config.WebhookConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.watch.RunListener;
 
 /**

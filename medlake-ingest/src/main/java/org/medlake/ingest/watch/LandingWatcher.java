@@ -15,8 +15,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.medlake.core.error.MedlakeException;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.IngestService.Delivery;
 

@@ -1,6 +1,6 @@
 package org.medlake.ingest.watch;
 
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 
 /** Told about every run the watcher finished (succeeded or failed); webhooks and metrics listen. */
 public interface RunListener {

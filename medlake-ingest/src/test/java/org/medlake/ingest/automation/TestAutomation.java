@@ -23,9 +23,9 @@ import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunLedger;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunLedger;
+import org.medlake.core.ledger.RunStatus;
 
 /** The watcher, webhooks and completeness check wired together as medlake watch and the server run them. */
 class TestAutomation {

@@ -12,7 +12,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MaintenanceConfig;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.lake.TableScans;
 

@@ -19,8 +19,8 @@ import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
-import org.medlake.ingest.ledger.IngestRun;
-import org.medlake.ingest.ledger.RunStatus;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.maintenance.TableMaintenance;
 
 /** Maintenance leaves every query result identical, lowers the file count, and resubmissions still replace. */

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
-import org.medlake.ingest.ledger.IngestRun;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.query.engine.QueryResult;
 
