@@ -252,8 +252,7 @@ public final class SparkIngestJob implements AutoCloseable {
   }
 
   private static boolean isDelivery(Path file) {
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    return name.endsWith(".csv") || name.endsWith(".csv.gz");
+    return org.medlake.core.file.LandingFiles.isDelivery(file);
   }
 
   private static String sourceOf(Path file) {

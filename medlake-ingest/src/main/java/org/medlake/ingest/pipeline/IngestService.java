@@ -263,8 +263,7 @@ public final class IngestService implements AutoCloseable {
 
   /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */
   public static boolean isDelivery(Path file) {
-    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-    return (name.endsWith(".csv") || name.endsWith(".csv.gz")) && !name.startsWith(".") && !name.endsWith(RejectsReport.CSV_SUFFIX);
+    return org.medlake.core.file.LandingFiles.isDelivery(file);
   }
 
   private static String sourceOf(Path file) {

@@ -23,7 +23,7 @@ import org.medlake.lake.Lakehouse;
  * lines, so they go only where the hospital's file already is, or to its uploader through the API.
  */
 public final class RejectsReport {
-  public static final String CSV_SUFFIX = ".rejects.csv";
+  public static final String CSV_SUFFIX = org.medlake.core.file.LandingFiles.REJECTS_CSV_SUFFIX;
   public static final String SUMMARY_SUFFIX = ".rejects.txt";
   private static final int SAMPLES_PER_REASON = 3;
   private static final int SAMPLE_CHARS = 200;
