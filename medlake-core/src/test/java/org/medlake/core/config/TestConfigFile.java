@@ -62,4 +62,41 @@ class TestConfigFile {
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  memory-limit: lots\n"))
         .hasMessage("medlake.yaml: ingest.memory-limit must look like 2GB, not 'lots'");
   }
+
+  @Test
+  void distributedProfileKeys() {
+    MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
+        catalog:
+          warehouse: s3://lake/warehouse
+          jdbc-url: jdbc:postgresql://db:5432/medlake
+          jdbc-user: medlake
+          s3:
+            endpoint: http://127.0.0.1:9000
+            path-style-access: true
+            region: eu-central-1
+        query:
+          file-cache-size: 2GB
+        """);
+    assertThat(config.catalog().warehouse()).contains("s3://lake/warehouse");
+    assertThat(config.catalog().s3Warehouse()).isTrue();
+    assertThat(config.catalog().jdbcUrl()).contains("jdbc:postgresql://db:5432/medlake");
+    assertThat(config.catalog().jdbcUser()).contains("medlake");
+    assertThat(config.catalog().s3())
+        .isEqualTo(new S3Config(java.util.Optional.of("http://127.0.0.1:9000"), true, java.util.Optional.of("eu-central-1")));
+    assertThat(config.query().fileCacheBytes()).isEqualTo(2_000_000_000L);
+    assertThat(MedlakeConfig.defaults().catalog().s3Warehouse()).isFalse();
+    assertThat(MedlakeConfig.defaults().catalog().jdbcUrl()).isEmpty();
+  }
+
+  @Test
+  void distributedProfileErrorsNameTheKey() {
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    secret-key: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'catalog.s3.secret-key' (line 3)");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  warehouse: gs://bucket/x\n"))
+        .hasMessage("medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
+        .hasMessage("medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    endpoint: minio:9000\n"))
+        .hasMessage("medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
+  }
 }
