@@ -8,10 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
@@ -25,6 +30,8 @@ import org.medlake.core.config.CatalogConfig;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.contract.TableContract;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 
 /**
@@ -63,9 +70,11 @@ public final class Lakehouse implements Closeable {
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.setConf(new Configuration(false));
     // JdbcCatalog creates and upgrades its own tables on initialize, which races when two processes
-    // open a new home at once: a file lock serializes the set-up (not the commits)
+    // open a new catalog at once: a file lock (SQLite, one machine) or a PostgreSQL advisory lock
+    // (several machines) serializes the set-up, not the commits
     try (FileChannel channel = FileChannel.open(home.root().resolve("catalog.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = channel.lock()) {
+        FileLock ignored = channel.lock();
+        Connection ignoredToo = config.jdbcUrl().filter(url -> url.startsWith("jdbc:postgresql:")).map(url -> setupLock(url, properties)).orElse(null)) {
       catalog.initialize(config.name(), properties);
       Lakehouse lakehouse = new Lakehouse(catalog, home, warehouse);
       lakehouse.ensureTable(LabResults.CONTRACT);
@@ -73,6 +82,25 @@ public final class Lakehouse implements Closeable {
       return lakehouse;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot lock " + home.root().resolve("catalog.lock"), e);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot release the catalog set-up lock: " + e.getMessage(), e);
+    }
+  }
+
+  /** A session holding the catalog's set-up lock; closing it releases the lock. */
+  private static Connection setupLock(String url, Map<String, String> properties) {
+    Properties connectionProperties = new Properties();
+    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "user")).ifPresent(user -> connectionProperties.setProperty("user", user));
+    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "password"))
+        .ifPresent(password -> connectionProperties.setProperty("password", password));
+    try {
+      Connection connection = DriverManager.getConnection(url, connectionProperties);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SELECT pg_advisory_lock(hashtext('medlake catalog set-up'))");
+      }
+      return connection;
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot connect to the catalog database " + url + ": " + e.getMessage(), e);
     }
   }
 
