@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.lake.DuckDb;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 import org.medlake.query.result.ResultColumn;
@@ -73,12 +74,18 @@ public final class EmbeddedQueryEngine {
   /** Runs the request over tables planned before (by {@link #plan}), e.g. for an estimate. */
   public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     long start = System.nanoTime();
+    List<FileCache.Lease> leases = new ArrayList<>();
     try (Connection connection = DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory)) {
       try (Statement statement = connection.createStatement()) {
         for (PlannedTable table : planned) {
-          statement.execute("CREATE VIEW " + table.name() + " AS " + source(table));
+          // an object store's files are copied locally first (DuckDB here has no httpfs) and leased
+          // until the query ends, so the bounded cache cannot evict them mid-query
+          FileCache.Lease lease = lakehouse.warehouse().readable(table.files(), table.fileSizes());
+          leases.add(lease);
+          statement.execute("CREATE VIEW " + table.name() + " AS " + source(table, lease.paths()));
         }
-        statement.execute("SET allowed_directories = [" + literal(lakehouse.home().warehouse() + "/") + "]");
+        statement.execute("SET allowed_directories = " + lakehouse.warehouse().readableDirectories().stream()
+            .map(directory -> literal(directory + "/")).collect(Collectors.joining(", ", "[", "]")));
         statement.execute("SET enable_external_access = false");
         statement.execute("SET lock_configuration = true");
       }
@@ -91,6 +98,8 @@ public final class EmbeddedQueryEngine {
       throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+    } finally {
+      leases.forEach(FileCache.Lease::close);
     }
   }
 
@@ -147,9 +156,9 @@ public final class EmbeddedQueryEngine {
   }
 
   /** The table's planned files, or an empty relation with its columns when nothing was planned. */
-  private String source(PlannedTable planned) {
-    if (!planned.files().isEmpty()) {
-      return "SELECT * FROM read_parquet(" + planned.files().stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
+  private String source(PlannedTable planned, List<Path> files) {
+    if (!files.isEmpty()) {
+      return "SELECT * FROM read_parquet(" + files.stream().map(file -> literal(file.toString())).collect(Collectors.joining(", ", "[", "]")) + ")";
     }
     return TableScans.emptyRelation(lakehouse.table(planned.name()));
   }
