@@ -21,6 +21,8 @@ import org.apache.iceberg.aws.s3.S3FileIO;
 import org.apache.iceberg.aws.s3.S3FileIOProperties;
 import org.apache.iceberg.exceptions.NotFoundException;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.io.InputFile;
 import org.medlake.core.config.CatalogConfig;
 import org.medlake.core.config.MedlakeHome;
@@ -39,7 +41,9 @@ public final class Warehouse implements Closeable {
   private final boolean objectStore;
   private final Map<String, String> fileIoProperties;
   private final MedlakeHome home;
+  private final S3Config s3;
   private FileIO io;
+  private FileIO landingIo;
   private FileCache cache;
 
   private Warehouse(String location, boolean objectStore, Map<String, String> fileIoProperties, MedlakeHome home) {
@@ -47,6 +51,7 @@ public final class Warehouse implements Closeable {
     this.objectStore = objectStore;
     this.fileIoProperties = Map.copyOf(fileIoProperties);
     this.home = requireNonNull(home, "home is null");
+    this.s3 = home.config().catalog().s3();
   }
 
   static Warehouse of(MedlakeHome home) {
@@ -136,9 +141,23 @@ public final class Warehouse implements Closeable {
     return cache().lease(locations, sizes);
   }
 
+  /** The objects under {@code prefix} ({@code s3://bucket/prefix}), or the object itself, sorted by location. */
+  public List<String> listObjects(String prefix) {
+    List<String> locations = new java.util.ArrayList<>();
+    try {
+      for (FileInfo info : ((SupportsPrefixOperations) landingIo()).listPrefix(prefix)) {
+        locations.add(info.location());
+      }
+    } catch (RuntimeException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + prefix + ": " + e.getMessage(), e);
+    }
+    locations.sort(null);
+    return locations;
+  }
+
   /** Copies an object ({@code s3://bucket/key}) into {@code directory}, keeping its file name. */
   public Path download(String objectLocation, Path directory) {
-    InputFile input = io().newInputFile(objectLocation);
+    InputFile input = landingIo().newInputFile(objectLocation);
     Path target = directory.resolve(objectLocation.substring(objectLocation.lastIndexOf('/') + 1));
     try (InputStream in = input.newStream()) {
       Files.createDirectories(directory);
@@ -149,6 +168,18 @@ public final class Warehouse implements Closeable {
     } catch (IOException | RuntimeException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot download " + objectLocation + ": " + e.getMessage(), e);
     }
+  }
+
+  /** File access for an object-store landing zone, with the catalog.s3 settings (also when the warehouse is local). */
+  private synchronized FileIO landingIo() {
+    if (objectStore) {
+      return io();
+    }
+    if (landingIo == null) {
+      Map<String, String> properties = s3Properties(s3);
+      landingIo = org.apache.iceberg.CatalogUtil.loadFileIO(properties.get(CatalogProperties.FILE_IO_IMPL), properties, null);
+    }
+    return landingIo;
   }
 
   synchronized FileCache cache() {
@@ -165,6 +196,9 @@ public final class Warehouse implements Closeable {
     }
     if (io != null) {
       io.close();
+    }
+    if (landingIo != null) {
+      landingIo.close();
     }
   }
 }
