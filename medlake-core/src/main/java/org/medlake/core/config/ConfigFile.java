@@ -91,6 +91,13 @@ public final class ConfigFile {
         # kept up to this size, least recently used evicted first.
         file-cache-size: 10GB
 
+      # platform:
+      #   # Ingestion runs, users, tokens, audit log and link vault in PostgreSQL, shared by every
+      #   # machine of a deployment. Unset: platform.db and vault.db (SQLite) in this directory.
+      #   # The password comes from MEDLAKE_PLATFORM_PASSWORD, never from this file.
+      #   jdbc-url: jdbc:postgresql://db.example.org:5432/medlake
+      #   jdbc-user: medlake
+
       server:
         # Clients that may connect at all (CIDRs); everyone else gets 403, even on /health.
         # To allow every client write ["0.0.0.0/0", "::/0"]; an empty list is an error.

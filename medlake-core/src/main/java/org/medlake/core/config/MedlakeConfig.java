@@ -6,12 +6,17 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** The whole of {@code medlake.yaml}. Every section is optional; missing keys take defaults. */
-public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server, PlatformConfig platform) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
     requireNonNull(query, "query is null");
     requireNonNull(server, "server is null");
+    requireNonNull(platform, "platform is null");
+  }
+
+  public MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+    this(catalog, ingest, query, server, PlatformConfig.defaults());
   }
 
   public static MedlakeConfig defaults() {
@@ -23,11 +28,13 @@ public record MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryCon
       @JsonProperty("catalog") CatalogConfig catalog,
       @JsonProperty("ingest") IngestConfig ingest,
       @JsonProperty("query") QueryConfig query,
-      @JsonProperty("server") ServerConfig server) {
+      @JsonProperty("server") ServerConfig server,
+      @JsonProperty("platform") PlatformConfig platform) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
         ingest == null ? IngestConfig.defaults() : ingest,
         query == null ? QueryConfig.defaults() : query,
-        server == null ? ServerConfig.defaults() : server);
+        server == null ? ServerConfig.defaults() : server,
+        platform == null ? PlatformConfig.defaults() : platform);
   }
 }

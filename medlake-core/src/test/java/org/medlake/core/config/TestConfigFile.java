@@ -76,7 +76,13 @@ class TestConfigFile {
             region: eu-central-1
         query:
           file-cache-size: 2GB
+        platform:
+          jdbc-url: jdbc:postgresql://db:5432/platform
+          jdbc-user: medlake
         """);
+    assertThat(config.platform()).isEqualTo(new PlatformConfig(java.util.Optional.of("jdbc:postgresql://db:5432/platform"), java.util.Optional.of("medlake")));
+    assertThat(config.platform().postgres()).isTrue();
+    assertThat(MedlakeConfig.defaults().platform().postgres()).isFalse();
     assertThat(config.catalog().warehouse()).contains("s3://lake/warehouse");
     assertThat(config.catalog().s3Warehouse()).isTrue();
     assertThat(config.catalog().jdbcUrl()).contains("jdbc:postgresql://db:5432/medlake");
@@ -96,6 +102,10 @@ class TestConfigFile {
         .hasMessage("medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
         .hasMessage("medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  jdbc-url: jdbc:sqlite:x.db\n"))
+        .hasMessage("medlake.yaml: platform.jdbc-url must start with jdbc:postgresql:, not 'jdbc:sqlite:x.db'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  password: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'platform.password' (line 2)");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    endpoint: minio:9000\n"))
         .hasMessage("medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
   }

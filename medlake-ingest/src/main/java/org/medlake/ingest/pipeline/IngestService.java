@@ -63,8 +63,7 @@ public final class IngestService implements AutoCloseable {
 
   public static IngestService open(MedlakeHome home, ProgressListener progress) {
     byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
-    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home.platformDatabase()),
-        LinkVault.open(home.vaultDatabase(), key), progress);
+    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home), LinkVault.open(home, key), progress);
   }
 
   /**
