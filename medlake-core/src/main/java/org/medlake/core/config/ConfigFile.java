@@ -90,6 +90,13 @@ public final class ConfigFile {
         # With an s3:// warehouse, queries read local copies of the planned files; the copies are
         # kept up to this size, least recently used evicted first.
         file-cache-size: 10GB
+        # Which engine runs queries: embedded (DuckDB in this process) or jdbc (Trino, Athena, Spark
+        # Thrift Server reading the same Iceberg tables). Planning, estimates, budgets, cache and
+        # suppression stay here either way. The password comes from MEDLAKE_QUERY_JDBC_PASSWORD.
+        engine: embedded
+        # jdbc:
+        #   url: jdbc:trino://trino.example.org:8080/iceberg/medlake
+        #   user: medlake-reader
 
       # platform:
       #   # Ingestion runs, users, tokens, audit log and link vault in PostgreSQL, shared by every

@@ -76,6 +76,10 @@ class TestConfigFile {
             region: eu-central-1
         query:
           file-cache-size: 2GB
+          engine: jdbc
+          jdbc:
+            url: jdbc:trino://trino:8080/iceberg/medlake
+            user: reader
         platform:
           jdbc-url: jdbc:postgresql://db:5432/platform
           jdbc-user: medlake
@@ -90,6 +94,9 @@ class TestConfigFile {
     assertThat(config.catalog().s3())
         .isEqualTo(new S3Config(java.util.Optional.of("http://127.0.0.1:9000"), true, java.util.Optional.of("eu-central-1")));
     assertThat(config.query().fileCacheBytes()).isEqualTo(2_000_000_000L);
+    assertThat(config.query().engine()).isEqualTo(new QueryEngineConfig(
+        QueryEngineConfig.Kind.JDBC, java.util.Optional.of("jdbc:trino://trino:8080/iceberg/medlake"), java.util.Optional.of("reader")));
+    assertThat(MedlakeConfig.defaults().query().engine().kind()).isEqualTo(QueryEngineConfig.Kind.EMBEDDED);
     assertThat(MedlakeConfig.defaults().catalog().s3Warehouse()).isFalse();
     assertThat(MedlakeConfig.defaults().catalog().jdbcUrl()).isEmpty();
   }
@@ -102,6 +109,12 @@ class TestConfigFile {
         .hasMessage("medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
         .hasMessage("medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: spark\n"))
+        .hasMessage("medlake.yaml: query.engine must be one of embedded, jdbc, not 'spark'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: jdbc\n"))
+        .hasMessage("medlake.yaml: query.engine is jdbc but query.jdbc.url is not set");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  jdbc:\n    password: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'query.jdbc.password' (line 3)");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  jdbc-url: jdbc:sqlite:x.db\n"))
         .hasMessage("medlake.yaml: platform.jdbc-url must start with jdbc:postgresql:, not 'jdbc:sqlite:x.db'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  password: x\n"))

@@ -30,7 +30,7 @@ import org.medlake.query.result.ResultTable;
  * switched off (only the warehouse stays readable) and the configuration locked before the
  * query's own statement runs.
  */
-public final class EmbeddedQueryEngine {
+public final class EmbeddedQueryEngine implements QueryEngine {
   private final Lakehouse lakehouse;
   private final QueryLimits limits;
   private final Path temporaryDirectory;
@@ -48,7 +48,7 @@ public final class EmbeddedQueryEngine {
     this.temporaryDirectory = lakehouse.home().temporary();
   }
 
-  /** The snapshot each table of the request reads, without planning. */
+  @Override
   public Map<String, Long> snapshots(QueryRequest request) {
     Map<String, Long> snapshots = new java.util.TreeMap<>();
     for (String name : request.tables()) {
@@ -57,7 +57,7 @@ public final class EmbeddedQueryEngine {
     return snapshots;
   }
 
-  /** Plans every table of the request: the pre-flight view of what the query will scan. */
+  @Override
   public List<PlannedTable> plan(QueryRequest request) {
     List<PlannedTable> planned = new ArrayList<>();
     for (String name : request.tables().stream().sorted().toList()) {
@@ -71,7 +71,7 @@ public final class EmbeddedQueryEngine {
     return execute(request, plan(request));
   }
 
-  /** Runs the request over tables planned before (by {@link #plan}), e.g. for an estimate. */
+  @Override
   public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     long start = System.nanoTime();
     List<FileCache.Lease> leases = new ArrayList<>();
@@ -89,7 +89,7 @@ public final class EmbeddedQueryEngine {
         statement.execute("SET enable_external_access = false");
         statement.execute("SET lock_configuration = true");
       }
-      ResultTable table = run(connection, request);
+      ResultTable table = run(connection, request, limits);
       Map<String, Long> snapshots = new LinkedHashMap<>();
       planned.forEach(plannedTable -> snapshots.put(plannedTable.name(), plannedTable.snapshotId()));
       return new QueryResult(table, planned.stream().mapToLong(plannedTable -> plannedTable.files().size()).sum(),
@@ -103,7 +103,8 @@ public final class EmbeddedQueryEngine {
     }
   }
 
-  private ResultTable run(Connection connection, QueryRequest request) throws SQLException {
+  /** Runs the request's statement with its bound parameters, refusing results over the row limit. */
+  static ResultTable run(Connection connection, QueryRequest request, QueryLimits limits) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
       statement.setQueryTimeout(limits.timeoutSeconds());
       for (int i = 0; i < request.parameters().size(); i++) {
@@ -163,7 +164,7 @@ public final class EmbeddedQueryEngine {
     return TableScans.emptyRelation(lakehouse.table(planned.name()));
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     return message == null ? "" : message.lines().findFirst().orElse("");
   }
 }
