@@ -28,6 +28,7 @@ import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
 import org.medlake.core.config.CatalogConfig;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.contract.TableContract;
 import org.medlake.core.error.ErrorCode;
@@ -100,7 +101,7 @@ public final class Lakehouse implements Closeable {
       }
       return connection;
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot connect to the catalog database " + url + ": " + e.getMessage(), e);
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot connect to the catalog database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
     }
   }
 

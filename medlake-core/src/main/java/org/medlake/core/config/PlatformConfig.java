@@ -48,6 +48,15 @@ public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser
     return properties;
   }
 
+  /**
+   * A JDBC URL for messages: without its parameters, where a password could have been put against
+   * the documentation's advice.
+   */
+  public static String shown(String jdbcUrl) {
+    int parameters = jdbcUrl.indexOf('?');
+    return parameters < 0 ? jdbcUrl : jdbcUrl.substring(0, parameters);
+  }
+
   @JsonCreator
   static PlatformConfig fromYaml(@JsonProperty("jdbc-url") String jdbcUrl, @JsonProperty("jdbc-user") String jdbcUser) {
     return new PlatformConfig(

@@ -6,7 +6,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import java.util.TreeMap;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
+import org.medlake.lake.SchemaSetup;
 import org.medlake.core.error.MedlakeException;
 
 /** Ingestion runs in the platform database (SQLite in the embedded profile, or PostgreSQL). */
@@ -47,7 +47,7 @@ public final class RunLedger implements AutoCloseable {
     try {
       return create(DriverManager.getConnection(url, platform.connectionProperties()));
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + url + ": " + e.getMessage(), e);
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
     }
   }
 
@@ -62,22 +62,17 @@ public final class RunLedger implements AutoCloseable {
   // BIGINT: 64-bit in PostgreSQL (its INTEGER is 32-bit; byte counts and snapshot ids need more), the
   // same INTEGER affinity in SQLite
   private static RunLedger create(Connection connection) throws SQLException {
-    {
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
-                + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
-                + " started_at TEXT NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,"
-                + " rows_rejected BIGINT NOT NULL, rows_filtered BIGINT NOT NULL, bytes_in BIGINT NOT NULL,"
-                + " bytes_out BIGINT NOT NULL, duration_ms BIGINT NOT NULL, snapshot_id BIGINT, message TEXT NOT NULL,"
-                + " CHECK (rows_read = rows_accepted + rows_rejected))");
-        statement.execute("CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)");
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
-                + " reason TEXT NOT NULL, rows BIGINT NOT NULL, PRIMARY KEY (run_id, reason))");
-      }
-      return new RunLedger(connection);
-    }
+    SchemaSetup.run(connection,
+        "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
+            + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
+            + " started_at TEXT NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,"
+            + " rows_rejected BIGINT NOT NULL, rows_filtered BIGINT NOT NULL, bytes_in BIGINT NOT NULL,"
+            + " bytes_out BIGINT NOT NULL, duration_ms BIGINT NOT NULL, snapshot_id BIGINT, message TEXT NOT NULL,"
+            + " CHECK (rows_read = rows_accepted + rows_rejected))",
+        "CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)",
+        "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
+            + " reason TEXT NOT NULL, rows BIGINT NOT NULL, PRIMARY KEY (run_id, reason))");
+    return new RunLedger(connection);
   }
 
   /** Inserts or replaces the run with its reason counts, in one transaction. */

@@ -22,6 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
+import org.medlake.lake.SchemaSetup;
 import org.medlake.core.error.MedlakeException;
 
 /**
@@ -64,14 +65,12 @@ public final class LinkVault implements AutoCloseable {
     String url = platform.jdbcUrl().orElseThrow();
     try {
       Connection connection = DriverManager.getConnection(url, platform.connectionProperties());
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BYTEA NOT NULL,"
-                + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac))");
-      }
+      SchemaSetup.run(connection,
+          "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BYTEA NOT NULL,"
+              + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac))");
       return new LinkVault(connection, key, "CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BYTEA PRIMARY KEY, surrogate TEXT NOT NULL)");
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + url + ": " + e.getMessage(), e);
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
     }
   }
 
@@ -120,11 +119,12 @@ public final class LinkVault implements AutoCloseable {
         }
         insert.executeBatch();
       }
-      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate
-      // (WHERE true: SQLite's parser needs it between a SELECT and ON CONFLICT)
+      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate.
+      // Key order: two concurrent ingests of one hospital then take PostgreSQL's row locks in the
+      // same order and wait for each other instead of deadlocking.
       try (PreparedStatement link = connection.prepareStatement(
           "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) SELECT ?, ?, id_hmac, surrogate FROM incoming WHERE true"
-              + " ON CONFLICT DO NOTHING")) {
+              + " ORDER BY id_hmac ON CONFLICT DO NOTHING")) {
         link.setString(1, hospitalId);
         link.setString(2, kind.name());
         link.executeUpdate();

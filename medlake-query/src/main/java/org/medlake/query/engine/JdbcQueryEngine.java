@@ -9,6 +9,7 @@ import java.sql.SQLTimeoutException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.config.QueryEngineConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
@@ -72,8 +73,6 @@ public final class JdbcQueryEngine implements QueryEngine {
 
   /** The endpoint without user information or parameters, for messages. */
   private String endpoint() {
-    String url = config.jdbcUrl().orElseThrow();
-    int query = url.indexOf('?');
-    return query < 0 ? url : url.substring(0, query);
+    return PlatformConfig.shown(config.jdbcUrl().orElseThrow());
   }
 }

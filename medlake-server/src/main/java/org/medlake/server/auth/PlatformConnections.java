@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
@@ -54,7 +55,7 @@ final class PlatformConnections {
 
   /** A PostgreSQL platform database; {@code properties} hold the user and password. */
   static PlatformConnections postgres(String url, Properties properties) {
-    return new PlatformConnections(url, url, properties, false);
+    return new PlatformConnections(PlatformConfig.shown(url), url, properties, false);
   }
 
   /** The file or URL, for messages. */
