@@ -67,7 +67,8 @@ public final class TrinoServer implements AutoCloseable {
         "-Dcatalog.config-dir=" + etc.resolve("catalog").toAbsolutePath(),
         "-cp", home.resolve("lib").toAbsolutePath() + "/*", "io.trino.server.TrinoServer"));
     Path log = directory.resolve("trino.log");
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // Trino writes var/log/ relative to its working directory: keep it in the temporary directory
+    Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {

@@ -3,7 +3,9 @@ package org.medlake.server.auth;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -69,30 +71,38 @@ public final class PlatformDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw connections.storageError("enable WAL mode", e);
     }
-    try {
-      var configuration = Flyway.configure(PlatformDatabase.class.getClassLoader());
-      if (connections.sqlite()) {
-        // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
-        // processes opening a fresh file wait for each other (busy timeout) instead of failing with
-        // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
-        configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(MIGRATIONS);
-      } else {
-        // Flyway locks its history table on PostgreSQL, so servers starting at once migrate once
-        configuration.dataSource(connections.url(), connections.properties().getProperty("user"), connections.properties().getProperty("password"))
-            .locations(POSTGRESQL_MIGRATIONS);
+    var configuration = Flyway.configure(PlatformDatabase.class.getClassLoader());
+    if (connections.sqlite()) {
+      // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
+      // processes opening a fresh file wait for each other (busy timeout) instead of failing with
+      // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
+      configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(MIGRATIONS);
+    } else {
+      configuration.dataSource(connections.url(), connections.properties().getProperty("user"), connections.properties().getProperty("password"))
+          .locations(POSTGRESQL_MIGRATIONS);
+    }
+    configuration
+        .loggers("slf4j")
+        .failOnMissingLocations(true)
+        .table(SCHEMA_HISTORY_TABLE)
+        // the database may already hold tables created outside Flyway (ingest_runs by the RunLedger):
+        // record a baseline below V1 so that V1 still runs
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .baselineDescription("tables created outside Flyway")
+        .cleanDisabled(true);
+    // On PostgreSQL servers starting at once are serialized by an advisory lock held for the whole
+    // migration: Flyway's own lock does not cover creating and baselining its history table, and a
+    // second server then found the table "already exists, and is empty"
+    try (Connection lock = connections.sqlite() ? null : connections.open()) {
+      if (lock != null) {
+        try (Statement statement = lock.createStatement()) {
+          statement.execute("SELECT pg_advisory_lock(hashtext('medlake platform migration'))");
+        }
       }
-      configuration
-          .loggers("slf4j")
-          .failOnMissingLocations(true)
-          .table(SCHEMA_HISTORY_TABLE)
-          // the file may already hold tables created outside Flyway (ingest_runs by the RunLedger):
-          // record a baseline below V1 so that V1 still runs
-          .baselineOnMigrate(true)
-          .baselineVersion("0")
-          .baselineDescription("tables created outside Flyway")
-          .cleanDisabled(true)
-          .load()
-          .migrate();
+      configuration.load().migrate();
+    } catch (SQLException e) {
+      throw connections.storageError("lock for migration", e);
     } catch (FlywayException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR,
           "Cannot migrate platform database " + connections.name() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
