@@ -25,11 +25,21 @@ public final class PostgresServer implements AutoCloseable {
   private final Path directory;
   private final Path bin;
   private final int port;
+  private final Thread stopAtExit;
 
   private PostgresServer(Path directory, Path bin, int port) {
     this.directory = directory;
     this.bin = bin;
     this.port = port;
+    // a test that fails before its clean-up must not leave the server running after the JVM ends
+    this.stopAtExit = new Thread(() -> {
+      try {
+        stop();
+      } catch (IOException | InterruptedException ignored) {
+        // best effort at exit
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(stopAtExit);
   }
 
   public static PostgresServer start() throws IOException, InterruptedException {
@@ -94,6 +104,11 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException, InterruptedException {
+    Runtime.getRuntime().removeShutdownHook(stopAtExit);
+    stop();
+  }
+
+  private void stop() throws IOException, InterruptedException {
     try {
       run(asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-m", "immediate", "-w", "stop")));
     } finally {

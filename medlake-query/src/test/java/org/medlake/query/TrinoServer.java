@@ -69,6 +69,7 @@ public final class TrinoServer implements AutoCloseable {
     Path log = directory.resolve("trino.log");
     // Trino writes var/log/ relative to its working directory: keep it in the temporary directory
     Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() < deadline) {
