@@ -1,6 +1,5 @@
 package org.medlake.cli;
 
-import java.nio.file.Path;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +19,9 @@ import picocli.CommandLine.ParentCommand;
 final class IngestCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "files or directories laid out as <source>/<YYYY-MM>/<file>")
-  List<Path> paths;
+  @Parameters(arity = "1..*", paramLabel = "PATH",
+      description = "files or directories laid out as <source>/<YYYY-MM>/<file>, or s3://bucket/prefix (catalog.s3 settings)")
+  List<String> paths;
 
   @Option(names = "--source", description = "source mapping to use for every file (default: the directory name)")
   String source;
@@ -37,7 +37,7 @@ final class IngestCommand implements Callable<Integer> {
     MedlakeHome home = parent.openHome();
     StatusLine status = new StatusLine(System.err);
     try (IngestService service = IngestService.open(home, status)) {
-      List<Delivery> deliveries = service.discover(paths, Optional.ofNullable(source), Optional.ofNullable(month));
+      List<Delivery> deliveries = service.discoverLocations(paths, Optional.ofNullable(source), Optional.ofNullable(month));
       List<IngestRun> runs = ingestAll(service, deliveries, status);
       status.done();
       if (json) {

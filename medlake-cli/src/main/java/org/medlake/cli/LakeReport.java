@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.expressions.Expressions;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.lake.DuckDb;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 
@@ -20,13 +21,14 @@ final class LakeReport {
   private LakeReport() {}
 
   static void print(MedlakeHome home, Lakehouse lakehouse) throws SQLException {
-    List<String> files = TableScans.plannedFiles(lakehouse.labResults(), Expressions.alwaysTrue());
-    if (files.isEmpty()) {
-      System.out.println("lab_results is empty");
-      return;
-    }
-    String source = "read_parquet(" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
-    try (Connection connection = DuckDb.open("1GB", 2, home.temporary()); Statement statement = connection.createStatement()) {
+    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.labResults(), Expressions.alwaysTrue());
+        Connection connection = DuckDb.open("1GB", 2, home.temporary());
+        Statement statement = connection.createStatement()) {
+      if (files.paths().isEmpty()) {
+        System.out.println("lab_results is empty");
+        return;
+      }
+      String source = "read_parquet(" + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")) + ")";
       System.out.println();
       System.out.println("Rows per hospital:");
       print(statement, "SELECT hospital_id AS hospital, count(*) AS results, count(DISTINCT patient_key) AS patients,"

@@ -28,7 +28,7 @@ final class RejectsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MedlakeHome home = parent.openHome();
-    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+    try (RunLedger ledger = RunLedger.open(home)) {
       ledger.find(runId).orElseThrow(() -> new NotFoundException("No ingestion run '" + runId + "' (see medlake runs)"));
     }
     List<RejectedRows.Row> rows;

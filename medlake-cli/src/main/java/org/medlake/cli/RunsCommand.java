@@ -19,7 +19,7 @@ final class RunsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RunLedger ledger = RunLedger.open(parent.openHome().platformDatabase())) {
+    try (RunLedger ledger = RunLedger.open(parent.openHome())) {
       List<IngestRun> runs = ledger.list();
       if (json) {
         Output.json(System.out, runs);

@@ -32,7 +32,7 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome())) {
         IssuedToken issued = platform.tokens().create(user, description, Duration.ofDays(days));
         System.out.println(issued.secret());
         System.err.println("token " + issued.token().id() + " for " + user + ", expires " + issued.token().expiresAt()
@@ -54,7 +54,7 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome())) {
         List<ApiToken> all = platform.tokens().list(Optional.ofNullable(user));
         if (json) {
           Output.json(System.out, all);
@@ -78,7 +78,7 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome())) {
         platform.tokens().revoke(id);
         System.out.println("revoked " + id);
       }

@@ -36,7 +36,7 @@ final class UsersCommand {
     @Override
     public Integer call() throws Exception {
       char[] password = password();
-      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome())) {
         User user = platform.users().add(name, Role.parse(role), Optional.ofNullable(hospital), password);
         System.out.println("added " + user.name() + " (" + user.role().key() + user.hospitalId().map(id -> ", hospital " + id).orElse("") + ")");
       } finally {
@@ -67,7 +67,7 @@ final class UsersCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome())) {
         List<User> all = platform.users().list();
         if (json) {
           Output.json(System.out, all);
@@ -91,7 +91,7 @@ final class UsersCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome().platformDatabase())) {
+      try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome())) {
         platform.users().disable(name);
         System.out.println("disabled " + name);
       }

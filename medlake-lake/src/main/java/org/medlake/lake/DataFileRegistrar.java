@@ -19,10 +19,19 @@ public final class DataFileRegistrar {
    * @param partitionPath the Iceberg partition path with transform values, e.g. {@code collected_at_month=648/hospital_id=H001} for 2024-01
    */
   public static DataFile register(Table table, Path parquetFile, String partitionPath) {
+    return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partitionPath);
+  }
+
+  /**
+   * Registers a local Parquet file under {@code location}, where it is (or was uploaded to): the
+   * metrics are read from the local copy, so an object store is never read back.
+   */
+  public static DataFile register(Table table, Path parquetFile, String location, String partitionPath) {
     InputFile inputFile = Files.localInput(parquetFile.toFile());
     Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
     return DataFiles.builder(table.spec())
-        .withInputFile(inputFile)
+        .withPath(location)
+        .withFileSizeInBytes(inputFile.getLength())
         .withFormat(FileFormat.PARQUET)
         .withPartitionPath(partitionPath)
         .withMetrics(metrics)

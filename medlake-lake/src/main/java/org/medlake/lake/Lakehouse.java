@@ -8,9 +8,15 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
@@ -20,43 +26,82 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
+import org.medlake.core.config.CatalogConfig;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.contract.TableContract;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 
-/** The Iceberg catalog of one medlake home (JdbcCatalog on SQLite) and its tables. */
+/**
+ * The Iceberg catalog of one medlake home and its tables: JdbcCatalog on SQLite (embedded) or
+ * PostgreSQL, over a local warehouse or an S3-compatible object store ({@code catalog.*} settings).
+ */
 public final class Lakehouse implements Closeable {
   private final JdbcCatalog catalog;
   private final MedlakeHome home;
+  private final Warehouse warehouse;
 
-  private Lakehouse(JdbcCatalog catalog, MedlakeHome home) {
+  private Lakehouse(JdbcCatalog catalog, MedlakeHome home, Warehouse warehouse) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.home = requireNonNull(home, "home is null");
+    this.warehouse = requireNonNull(warehouse, "warehouse is null");
   }
 
   public static Lakehouse open(MedlakeHome home) {
+    CatalogConfig config = home.config().catalog();
     Map<String, String> properties = new HashMap<>();
-    // WAL and a busy timeout let several processes commit to one SQLite catalog.
-    properties.put(
-        CatalogProperties.URI,
-        "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000");
-    properties.put(CatalogProperties.WAREHOUSE_LOCATION, home.warehouse().toUri().toString());
+    if (config.jdbcUrl().isPresent()) {
+      properties.put(CatalogProperties.URI, config.jdbcUrl().get());
+      config.jdbcUser().ifPresent(user -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "user", user));
+      Optional.ofNullable(System.getenv(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE))
+          .ifPresent(password -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password));
+    } else {
+      // WAL and a busy timeout let several processes commit to one SQLite catalog.
+      properties.put(
+          CatalogProperties.URI,
+          "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000");
+    }
     properties.put("jdbc.schema-version", "V1");
-    properties.put(CatalogProperties.FILE_IO_IMPL, LocalFileIO.class.getName());
+    Warehouse warehouse = Warehouse.of(home);
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse.location());
+    properties.putAll(warehouse.fileIoProperties());
     JdbcCatalog catalog = new JdbcCatalog();
     catalog.setConf(new Configuration(false));
     // JdbcCatalog creates and upgrades its own tables on initialize, which races when two processes
-    // open a new home at once: a file lock serializes the set-up (not the commits)
+    // open a new catalog at once: a file lock (SQLite, one machine) or a PostgreSQL advisory lock
+    // (several machines) serializes the set-up, not the commits
     try (FileChannel channel = FileChannel.open(home.root().resolve("catalog.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock ignored = channel.lock()) {
-      catalog.initialize(home.config().catalog().name(), properties);
-      Lakehouse lakehouse = new Lakehouse(catalog, home);
+        FileLock ignored = channel.lock();
+        Connection ignoredToo = config.jdbcUrl().filter(url -> url.startsWith("jdbc:postgresql:")).map(url -> setupLock(url, properties)).orElse(null)) {
+      catalog.initialize(config.name(), properties);
+      Lakehouse lakehouse = new Lakehouse(catalog, home, warehouse);
       lakehouse.ensureTable(LabResults.CONTRACT);
       lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
       return lakehouse;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot lock " + home.root().resolve("catalog.lock"), e);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot release the catalog set-up lock: " + e.getMessage(), e);
+    }
+  }
+
+  /** A session holding the catalog's set-up lock; closing it releases the lock. */
+  private static Connection setupLock(String url, Map<String, String> properties) {
+    Properties connectionProperties = new Properties();
+    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "user")).ifPresent(user -> connectionProperties.setProperty("user", user));
+    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "password"))
+        .ifPresent(password -> connectionProperties.setProperty("password", password));
+    try {
+      Connection connection = DriverManager.getConnection(url, connectionProperties);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SELECT pg_advisory_lock(hashtext('medlake catalog set-up'))");
+      }
+      return connection;
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot connect to the catalog database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
     }
   }
 
@@ -78,6 +123,11 @@ public final class Lakehouse implements Closeable {
 
   public MedlakeHome home() {
     return home;
+  }
+
+  /** Where the tables' files live, and how to move files in and out of it. */
+  public Warehouse warehouse() {
+    return warehouse;
   }
 
   private void ensureTable(TableContract contract) {
@@ -123,5 +173,6 @@ public final class Lakehouse implements Closeable {
   @Override
   public void close() {
     catalog.close();
+    warehouse.close();
   }
 }

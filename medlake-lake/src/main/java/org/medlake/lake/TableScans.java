@@ -6,18 +6,30 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.config.S3Config;
 
 /** Scan planning: the data files of a table that a filter may touch, pruned by Iceberg. */
 public final class TableScans {
   private TableScans() {}
 
-  /** Local paths of the planned data files; only valid while the table has no delete files. */
+  /**
+   * Local paths of the planned data files (object-store locations as they are); only valid while
+   * the table has no delete files.
+   */
   public static List<String> plannedFiles(Table table, Expression filter) {
-    List<String> files = new ArrayList<>();
+    return plannedDataFiles(table, filter).stream()
+        .map(file -> S3Config.isS3(file.location()) ? file.location() : LocalFileIO.file(file.location()).getPath())
+        .toList();
+  }
+
+  /** The planned data files; only valid while the table has no delete files. */
+  public static List<DataFile> plannedDataFiles(Table table, Expression filter) {
+    List<DataFile> files = new ArrayList<>();
     if (table.currentSnapshot() == null) {
       return files;
     }
@@ -26,12 +38,18 @@ public final class TableScans {
         if (!task.deletes().isEmpty()) {
           throw new IllegalStateException("Table " + table.name() + " has delete files; medlake writes copy-on-write only");
         }
-        files.add(LocalFileIO.file(task.file().location()).getPath());
+        files.add(task.file().copyWithoutStats());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return files;
+  }
+
+  /** Local paths DuckDB can read for the planned files, copied from an object store when needed. */
+  public static FileCache.Lease readableFiles(Warehouse warehouse, Table table, Expression filter) {
+    List<DataFile> files = plannedDataFiles(table, filter);
+    return warehouse.readable(files.stream().map(DataFile::location).toList(), files.stream().map(DataFile::fileSizeInBytes).toList());
   }
 
   /** A DuckDB relation with the table's columns and no rows, for a table (or a scan) without files. */

@@ -18,6 +18,8 @@ import org.medlake.query.cost.CostEstimator;
 import org.medlake.query.cost.Estimate;
 import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.EmbeddedQueryEngine;
+import org.medlake.query.engine.JdbcQueryEngine;
+import org.medlake.query.engine.QueryEngine;
 import org.medlake.query.engine.PlannedTable;
 import org.medlake.query.engine.QueryLimits;
 import org.medlake.query.engine.QueryRequest;
@@ -32,11 +34,12 @@ import org.medlake.query.sql.SqlGuard;
 
 /**
  * Runs validated queries: plan with Iceberg, estimate and enforce the caller's budget, answer from
- * the cache when the same query already ran on the same snapshots, else execute with DuckDB.
+ * the cache when the same query already ran on the same snapshots, else execute with DuckDB (or the
+ * JDBC endpoint of {@code query.engine: jdbc}).
  */
 public final class QueryService {
   private final QueryConfig config;
-  private final EmbeddedQueryEngine engine;
+  private final QueryEngine engine;
   private final CostEstimator estimator;
   private final ResultCache cache;
 
@@ -50,8 +53,12 @@ public final class QueryService {
    */
   public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache, java.time.Duration refreshInterval) {
     this.config = config;
-    this.engine = new EmbeddedQueryEngine(lakehouse,
-        new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads()), refreshInterval);
+    QueryLimits limits = new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads());
+    EmbeddedQueryEngine embedded = new EmbeddedQueryEngine(lakehouse, limits, refreshInterval);
+    this.engine = switch (config.engine().kind()) {
+      case EMBEDDED -> embedded;
+      case JDBC -> new JdbcQueryEngine(embedded, config.engine(), limits);
+    };
     this.estimator = new CostEstimator(config);
     this.cache = cache;
   }

@@ -28,6 +28,18 @@ public final class ConfigFile {
         name: medlake
         # Commit retries after losing against a concurrent writer.
         commit-retries: 20
+        # Where tables live: a local directory or s3://bucket/prefix. Unset: warehouse/ in this directory.
+        # warehouse: s3://medlake-lake/warehouse
+        # The catalog database. Unset: catalog.db (SQLite) in this directory. On PostgreSQL the
+        # password comes from MEDLAKE_CATALOG_PASSWORD, never from this file.
+        # jdbc-url: jdbc:postgresql://db.example.org:5432/medlake
+        # jdbc-user: medlake
+        # An S3-compatible object store for an s3:// warehouse or landing zone. Credentials come from
+        # the AWS default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile, instance role).
+        # s3:
+        #   endpoint: http://minio.example.org:9000   # unset: AWS S3
+        #   path-style-access: true                   # MinIO and most other S3 servers need it
+        #   region: eu-central-1
 
       ingest:
         # Parquet compression: zstd (default), snappy (faster, larger) or gzip (slower, smaller).
@@ -76,6 +88,23 @@ public final class ConfigFile {
           analyst: 1TB
           admin: 10TB
           uploader: 1GB
+        # With an s3:// warehouse, queries read local copies of the planned files; the copies are
+        # kept up to this size, least recently used evicted first.
+        file-cache-size: 10GB
+        # Which engine runs queries: embedded (DuckDB in this process) or jdbc (Trino, Athena, Spark
+        # Thrift Server reading the same Iceberg tables). Planning, estimates, budgets, cache and
+        # suppression stay here either way. The password comes from MEDLAKE_QUERY_JDBC_PASSWORD.
+        engine: embedded
+        # jdbc:
+        #   url: jdbc:trino://trino.example.org:8080/iceberg/medlake
+        #   user: medlake-reader
+
+      # platform:
+      #   # Ingestion runs, users, tokens, audit log and link vault in PostgreSQL, shared by every
+      #   # machine of a deployment. Unset: platform.db and vault.db (SQLite) in this directory.
+      #   # The password comes from MEDLAKE_PLATFORM_PASSWORD, never from this file.
+      #   jdbc-url: jdbc:postgresql://db.example.org:5432/medlake
+      #   jdbc-user: medlake
 
       server:
         # Clients that may connect at all (CIDRs); everyone else gets 403, even on /health.

@@ -11,6 +11,7 @@ public record MedlakeConfig(
     IngestConfig ingest,
     QueryConfig query,
     ServerConfig server,
+    PlatformConfig platform,
     WatchConfig watch,
     ScheduleConfig schedules,
     WebhookConfig webhooks,
@@ -20,15 +21,20 @@ public record MedlakeConfig(
     requireNonNull(ingest, "ingest is null");
     requireNonNull(query, "query is null");
     requireNonNull(server, "server is null");
+    requireNonNull(platform, "platform is null");
     requireNonNull(watch, "watch is null");
     requireNonNull(schedules, "schedules is null");
     requireNonNull(webhooks, "webhooks is null");
     requireNonNull(maintenance, "maintenance is null");
   }
 
+  public MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+    this(catalog, ingest, query, server, PlatformConfig.defaults(), WatchConfig.defaults(), ScheduleConfig.defaults(),
+        WebhookConfig.defaults(), MaintenanceConfig.defaults());
+  }
+
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults(),
-        WatchConfig.defaults(), ScheduleConfig.defaults(), WebhookConfig.defaults(), MaintenanceConfig.defaults());
+    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
   }
 
   @JsonCreator
@@ -37,6 +43,7 @@ public record MedlakeConfig(
       @JsonProperty("ingest") IngestConfig ingest,
       @JsonProperty("query") QueryConfig query,
       @JsonProperty("server") ServerConfig server,
+      @JsonProperty("platform") PlatformConfig platform,
       @JsonProperty("watch") WatchConfig watch,
       @JsonProperty("schedules") ScheduleConfig schedules,
       @JsonProperty("webhooks") WebhookConfig webhooks,
@@ -46,6 +53,7 @@ public record MedlakeConfig(
         ingest == null ? IngestConfig.defaults() : ingest,
         query == null ? QueryConfig.defaults() : query,
         server == null ? ServerConfig.defaults() : server,
+        platform == null ? PlatformConfig.defaults() : platform,
         watch == null ? WatchConfig.defaults() : watch,
         schedules == null ? ScheduleConfig.defaults() : schedules,
         webhooks == null ? WebhookConfig.defaults() : webhooks,

@@ -23,6 +23,8 @@ import org.medlake.core.security.Role;
  * @param redisUrl when set, results are cached in this Redis (shared by several servers) instead of in process
  * @param cacheTtlSeconds how long a cached result lives in Redis
  * @param exportRows rows one download may hold, per role (downloads are streamed: not bound by {@code maxRows})
+ * @param fileCacheBytes bound of the local copies of data files of an {@code s3://} warehouse
+ * @param engine which engine executes queries (embedded DuckDB or a JDBC endpoint)
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -36,7 +38,11 @@ public record QueryConfig(
     Map<Role, Long> budgets,
     java.util.Optional<String> redisUrl,
     long cacheTtlSeconds,
-    Map<Role, Long> exportRows) {
+    Map<Role, Long> exportRows,
+    long fileCacheBytes,
+    QueryEngineConfig engine) {
+  static final long DEFAULT_FILE_CACHE_BYTES = 10_000_000_000L;
+
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
     IngestConfig.positive("query.max-rows", maxRows);
@@ -51,6 +57,15 @@ public record QueryConfig(
     requireNonNull(redisUrl, "redisUrl is null");
     IngestConfig.positive("query.cache-ttl-seconds", cacheTtlSeconds);
     exportRows = Map.copyOf(exportRows);
+    IngestConfig.positive("query.file-cache-size", fileCacheBytes);
+    requireNonNull(engine, "engine is null");
+  }
+
+  public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
+      int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
+      Map<Role, Long> exportRows) {
+    this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
+        redisUrl, cacheTtlSeconds, exportRows, DEFAULT_FILE_CACHE_BYTES, QueryEngineConfig.defaults());
   }
 
   /** Rows one download may hold for {@code role}. */
@@ -60,7 +75,7 @@ public record QueryConfig(
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine);
   }
 
   public static QueryConfig defaults() {
@@ -94,7 +109,10 @@ public record QueryConfig(
       @JsonProperty("budgets") Map<String, String> budgets,
       @JsonProperty("redis-url") String redisUrl,
       @JsonProperty("cache-ttl-seconds") Long cacheTtlSeconds,
-      @JsonProperty("export-rows") Map<String, Long> exportRows) {
+      @JsonProperty("export-rows") Map<String, Long> exportRows,
+      @JsonProperty("file-cache-size") String fileCacheSize,
+      @JsonProperty("engine") String engine,
+      @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc) {
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -112,7 +130,9 @@ public record QueryConfig(
         roleBudgets,
         java.util.Optional.ofNullable(redisUrl).filter(url -> !url.isBlank()),
         cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds,
-        roleRows(defaults.exportRows(), exportRows));
+        roleRows(defaults.exportRows(), exportRows),
+        fileCacheSize == null ? defaults.fileCacheBytes() : ByteSize.parse("query.file-cache-size", fileCacheSize),
+        QueryEngineConfig.of(engine, jdbc));
   }
 
   private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {

@@ -12,7 +12,12 @@ public final class LandingFiles {
 
   /** A {@code .csv} or {@code .csv.gz} file that is neither hidden (in-flight copies) nor a rejects report. */
   public static boolean isDelivery(Path file) {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return isDelivery(file.getFileName().toString());
+  }
+
+  /** {@link #isDelivery(Path)} for a file name or an object key (only its last segment counts). */
+  public static boolean isDelivery(String location) {
+    String name = location.substring(location.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
     return (name.endsWith(".csv") || name.endsWith(".csv.gz")) && !name.startsWith(".") && !name.endsWith(REJECTS_CSV_SUFFIX);
   }
 }

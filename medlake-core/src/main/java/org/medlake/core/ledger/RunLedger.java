@@ -6,7 +6,6 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,14 +13,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
+import org.medlake.core.db.SchemaSetup;
 import org.medlake.core.error.MedlakeException;
 
-/** Ingestion runs in the platform database (SQLite in the embedded profile). */
+/** Ingestion runs in the platform database (SQLite in the embedded profile, or PostgreSQL). */
 public final class RunLedger implements AutoCloseable {
   private static final String COLUMNS =
       "id, source_file, source_id, sha256, hospital_id, month, status, started_at, rows_read, rows_accepted,"
           + " rows_rejected, rows_filtered, bytes_in, bytes_out, duration_ms, snapshot_id, message";
+
+  // an upsert both SQLite (3.24+) and PostgreSQL understand
+  private static final String UPDATE_ALL = java.util.Arrays.stream(COLUMNS.split(",\\s*"))
+      .filter(column -> !column.equals("id"))
+      .map(column -> column + " = excluded." + column)
+      .collect(java.util.stream.Collectors.joining(", "));
 
   private final Connection connection;
 
@@ -29,26 +37,42 @@ public final class RunLedger implements AutoCloseable {
     this.connection = connection;
   }
 
+  /** The ledger in the home's {@code platform.db}, or in the PostgreSQL database of {@code platform.jdbc-url}. */
+  public static RunLedger open(MedlakeHome home) {
+    PlatformConfig platform = home.config().platform();
+    if (!platform.postgres()) {
+      return open(home.platformDatabase());
+    }
+    String url = platform.jdbcUrl().orElseThrow();
+    try {
+      return create(DriverManager.getConnection(url, platform.connectionProperties()));
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
+    }
+  }
+
   public static RunLedger open(Path database) {
     try {
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
-      try (Statement statement = connection.createStatement()) {
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
-                + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
-                + " started_at TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL,"
-                + " rows_rejected INTEGER NOT NULL, rows_filtered INTEGER NOT NULL, bytes_in INTEGER NOT NULL,"
-                + " bytes_out INTEGER NOT NULL, duration_ms INTEGER NOT NULL, snapshot_id INTEGER, message TEXT NOT NULL,"
-                + " CHECK (rows_read = rows_accepted + rows_rejected))");
-        statement.execute("CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)");
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
-                + " reason TEXT NOT NULL, rows INTEGER NOT NULL, PRIMARY KEY (run_id, reason))");
-      }
-      return new RunLedger(connection);
+      return create(DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000"));
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + database + ": " + e.getMessage(), e);
     }
+  }
+
+  // BIGINT: 64-bit in PostgreSQL (its INTEGER is 32-bit; byte counts and snapshot ids need more), the
+  // same INTEGER affinity in SQLite
+  private static RunLedger create(Connection connection) throws SQLException {
+    SchemaSetup.run(connection,
+        "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
+            + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
+            + " started_at TEXT NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,"
+            + " rows_rejected BIGINT NOT NULL, rows_filtered BIGINT NOT NULL, bytes_in BIGINT NOT NULL,"
+            + " bytes_out BIGINT NOT NULL, duration_ms BIGINT NOT NULL, snapshot_id BIGINT, message TEXT NOT NULL,"
+            + " CHECK (rows_read = rows_accepted + rows_rejected))",
+        "CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)",
+        "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
+            + " reason TEXT NOT NULL, rows BIGINT NOT NULL, PRIMARY KEY (run_id, reason))");
+    return new RunLedger(connection);
   }
 
   /** Inserts or replaces the run with its reason counts, in one transaction. */
@@ -56,7 +80,8 @@ public final class RunLedger implements AutoCloseable {
     try {
       connection.setAutoCommit(false);
       try (PreparedStatement statement = connection.prepareStatement(
-          "INSERT OR REPLACE INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+          "INSERT INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+              + UPDATE_ALL)) {
         statement.setString(1, run.id());
         statement.setString(2, run.sourceFile());
         statement.setString(3, run.sourceId());

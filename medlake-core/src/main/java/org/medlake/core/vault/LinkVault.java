@@ -19,7 +19,10 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
+import org.medlake.core.db.SchemaSetup;
 import org.medlake.core.error.MedlakeException;
 
 /**
@@ -45,10 +48,30 @@ public final class LinkVault implements AutoCloseable {
   private final Connection connection;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
+  private final String incomingTable;
 
-  private LinkVault(Connection connection, byte[] key) {
+  private LinkVault(Connection connection, byte[] key, String incomingTable) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
+    this.incomingTable = incomingTable;
+  }
+
+  /** The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code platform.jdbc-url}. */
+  public static LinkVault open(MedlakeHome home, byte[] key) {
+    PlatformConfig platform = home.config().platform();
+    if (!platform.postgres()) {
+      return open(home.vaultDatabase(), key);
+    }
+    String url = platform.jdbcUrl().orElseThrow();
+    try {
+      Connection connection = DriverManager.getConnection(url, platform.connectionProperties());
+      SchemaSetup.run(connection,
+          "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BYTEA NOT NULL,"
+              + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac))");
+      return new LinkVault(connection, key, "CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BYTEA PRIMARY KEY, surrogate TEXT NOT NULL)");
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
+    }
   }
 
   public static LinkVault open(Path database, byte[] key) {
@@ -62,7 +85,7 @@ public final class LinkVault implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
                 + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
       }
-      return new LinkVault(connection, key);
+      return new LinkVault(connection, key, "CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BLOB PRIMARY KEY, surrogate TEXT NOT NULL) WITHOUT ROWID");
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
     }
@@ -80,7 +103,7 @@ public final class LinkVault implements AutoCloseable {
     // what makes a vault slow
     try (Statement statement = connection.createStatement()) {
       connection.setAutoCommit(false);
-      statement.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BLOB PRIMARY KEY, surrogate TEXT NOT NULL) WITHOUT ROWID");
+      statement.execute(incomingTable);
       statement.execute("DELETE FROM incoming");
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO incoming (id_hmac, surrogate) VALUES (?, ?)")) {
         // one draw from the secure generator for all candidate surrogates: a draw per id costs more
@@ -96,9 +119,12 @@ public final class LinkVault implements AutoCloseable {
         }
         insert.executeBatch();
       }
-      // INSERT OR IGNORE: an id linked before, or by a concurrent ingest, keeps its surrogate
+      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate.
+      // Key order: two concurrent ingests of one hospital then take PostgreSQL's row locks in the
+      // same order and wait for each other instead of deadlocking.
       try (PreparedStatement link = connection.prepareStatement(
-          "INSERT OR IGNORE INTO links (hospital_id, kind, id_hmac, surrogate) SELECT ?, ?, id_hmac, surrogate FROM incoming")) {
+          "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) SELECT ?, ?, id_hmac, surrogate FROM incoming WHERE true"
+              + " ORDER BY id_hmac ON CONFLICT DO NOTHING")) {
         link.setString(1, hospitalId);
         link.setString(2, kind.name());
         link.executeUpdate();

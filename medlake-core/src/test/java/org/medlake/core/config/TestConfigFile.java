@@ -62,4 +62,64 @@ class TestConfigFile {
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  memory-limit: lots\n"))
         .hasMessage("medlake.yaml: ingest.memory-limit must look like 2GB, not 'lots'");
   }
+
+  @Test
+  void distributedProfileKeys() {
+    MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
+        catalog:
+          warehouse: s3://lake/warehouse
+          jdbc-url: jdbc:postgresql://db:5432/medlake
+          jdbc-user: medlake
+          s3:
+            endpoint: http://127.0.0.1:9000
+            path-style-access: true
+            region: eu-central-1
+        query:
+          file-cache-size: 2GB
+          engine: jdbc
+          jdbc:
+            url: jdbc:trino://trino:8080/iceberg/medlake
+            user: reader
+        platform:
+          jdbc-url: jdbc:postgresql://db:5432/platform
+          jdbc-user: medlake
+        """);
+    assertThat(config.platform()).isEqualTo(new PlatformConfig(java.util.Optional.of("jdbc:postgresql://db:5432/platform"), java.util.Optional.of("medlake")));
+    assertThat(config.platform().postgres()).isTrue();
+    assertThat(MedlakeConfig.defaults().platform().postgres()).isFalse();
+    assertThat(config.catalog().warehouse()).contains("s3://lake/warehouse");
+    assertThat(config.catalog().s3Warehouse()).isTrue();
+    assertThat(config.catalog().jdbcUrl()).contains("jdbc:postgresql://db:5432/medlake");
+    assertThat(config.catalog().jdbcUser()).contains("medlake");
+    assertThat(config.catalog().s3())
+        .isEqualTo(new S3Config(java.util.Optional.of("http://127.0.0.1:9000"), true, java.util.Optional.of("eu-central-1")));
+    assertThat(config.query().fileCacheBytes()).isEqualTo(2_000_000_000L);
+    assertThat(config.query().engine()).isEqualTo(new QueryEngineConfig(
+        QueryEngineConfig.Kind.JDBC, java.util.Optional.of("jdbc:trino://trino:8080/iceberg/medlake"), java.util.Optional.of("reader")));
+    assertThat(MedlakeConfig.defaults().query().engine().kind()).isEqualTo(QueryEngineConfig.Kind.EMBEDDED);
+    assertThat(MedlakeConfig.defaults().catalog().s3Warehouse()).isFalse();
+    assertThat(MedlakeConfig.defaults().catalog().jdbcUrl()).isEmpty();
+  }
+
+  @Test
+  void distributedProfileErrorsNameTheKey() {
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    secret-key: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'catalog.s3.secret-key' (line 3)");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  warehouse: gs://bucket/x\n"))
+        .hasMessage("medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
+        .hasMessage("medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: spark\n"))
+        .hasMessage("medlake.yaml: query.engine must be one of embedded, jdbc, not 'spark'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: jdbc\n"))
+        .hasMessage("medlake.yaml: query.engine is jdbc but query.jdbc.url is not set");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  jdbc:\n    password: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'query.jdbc.password' (line 3)");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  jdbc-url: jdbc:sqlite:x.db\n"))
+        .hasMessage("medlake.yaml: platform.jdbc-url must start with jdbc:postgresql:, not 'jdbc:sqlite:x.db'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  password: x\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'platform.password' (line 2)");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    endpoint: minio:9000\n"))
+        .hasMessage("medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
+  }
 }

@@ -12,6 +12,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.lake.DuckDb;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 
@@ -30,15 +31,22 @@ public final class RejectedRows {
   private RejectedRows() {}
 
   public static List<Row> read(Lakehouse lakehouse, String runId, int limit) {
-    List<String> files = TableScans.plannedFiles(lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
     List<Row> rows = new ArrayList<>();
-    if (files.isEmpty()) {
-      return rows;
+    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+        Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary())) {
+      if (files.paths().isEmpty()) {
+        return rows;
+      }
+      return read(connection, files, runId, limit, rows);
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }
-    try (Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary());
-        PreparedStatement statement = connection.prepareStatement(
+  }
+
+  private static List<Row> read(Connection connection, FileCache.Lease files, String runId, int limit, List<Row> rows) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(
             "SELECT line_number, reason_codes, raw_line FROM read_parquet("
-                + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"))
+                + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
                 + ") WHERE ingest_run_id = ? ORDER BY line_number LIMIT ?")) {
       statement.setString(1, runId);
       statement.setInt(2, limit);
@@ -53,8 +61,6 @@ public final class RejectedRows {
         }
       }
       return rows;
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }
   }
 }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -24,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.S3Config;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.file.FilePreparer;
@@ -66,17 +66,55 @@ public final class IngestService implements AutoCloseable {
 
   public static IngestService open(MedlakeHome home, ProgressListener progress) {
     byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
-    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home.platformDatabase()),
-        LinkVault.open(home.vaultDatabase(), key), progress);
+    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home), LinkVault.open(home, key), progress);
   }
 
-  /** A file to ingest, with the source and month it was delivered for. */
-  public record Delivery(Path file, String source, YearMonth month) {
+  /**
+   * A file to ingest, with the source and month it was delivered for.
+   *
+   * @param file the local file, or for an object the name it is downloaded under
+   * @param objectLocation the {@code s3://} location of a file in an object-store landing zone
+   */
+  public record Delivery(Path file, String source, YearMonth month, Optional<String> objectLocation) {
     public Delivery {
       requireNonNull(file, "file is null");
       requireNonNull(source, "source is null");
       requireNonNull(month, "month is null");
+      requireNonNull(objectLocation, "objectLocation is null");
     }
+
+    public Delivery(Path file, String source, YearMonth month) {
+      this(file, source, month, Optional.empty());
+    }
+
+    /** A file in an object-store landing zone, downloaded to the run's work directory when ingested. */
+    public static Delivery object(String location, String source, YearMonth month) {
+      return new Delivery(Path.of(location.substring(location.lastIndexOf('/') + 1)), source, month, Optional.of(location));
+    }
+  }
+
+  /**
+   * Expands local paths and object-store locations ({@code s3://bucket/prefix}) into deliveries,
+   * by the same rules as {@link #discover}: {@code <source>/<YYYY-MM>/<file>} below the prefix.
+   */
+  public List<Delivery> discoverLocations(List<String> inputs, Optional<String> source, Optional<YearMonth> month) {
+    List<Delivery> deliveries = new ArrayList<>();
+    for (String input : inputs) {
+      if (!S3Config.isS3(input)) {
+        deliveries.addAll(discover(List.of(Path.of(input)), source, month));
+        continue;
+      }
+      List<String> objects = isDelivery(input) ? List.of(input) : lakehouse.warehouse().listObjects(input).stream().filter(IngestService::isDelivery).toList();
+      if (objects.isEmpty()) {
+        throw new ValidationException("No .csv or .csv.gz objects under " + input);
+      }
+      for (String object : objects) {
+        List<String> parts = List.of(object.substring(object.indexOf("://") + 3).split("/"));
+        Path key = Path.of(parts.get(0), parts.subList(1, parts.size()).toArray(String[]::new));
+        deliveries.add(Delivery.object(object, source.orElseGet(() -> sourceOf(key, object)), month.orElseGet(() -> monthOf(key, object))));
+      }
+    }
+    return deliveries;
   }
 
   /**
@@ -103,7 +141,7 @@ public final class IngestService implements AutoCloseable {
         files = List.of(path);
       }
       for (Path file : files) {
-        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file)), month.orElseGet(() -> monthOf(file))));
+        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file, file.toString())), month.orElseGet(() -> monthOf(file, file.toString()))));
       }
     }
     return deliveries;
@@ -139,26 +177,37 @@ public final class IngestService implements AutoCloseable {
     if (sourceFile.startsWith("..")) {
       sourceFile = delivery.file().toAbsolutePath().normalize().toString();
     }
+    if (delivery.objectLocation().isPresent()) {
+      sourceFile = delivery.objectLocation().get();
+    }
     Path workDirectory = home.temporary().resolve(runId);
     String name = delivery.file().getFileName().toString();
     PreparedFile prepared = null;
     IngestRun running = null;
     try {
       Files.createDirectories(workDirectory);
+      Path file = delivery.file();
+      if (delivery.objectLocation().isPresent()) {
+        // the source name (the object's location) is what lineage records, not the downloaded copy
+        progress.update(name, "downloading", -1);
+        file = lakehouse.warehouse().download(delivery.objectLocation().get(), workDirectory.resolve("landing"));
+      }
       progress.update(name, "scanning", -1);
       prepared = new FilePreparer(home.config().ingest(), workDirectory, fraction -> progress.update(name, "scanning", fraction))
-          .prepare(delivery.file(), mapping.csv());
+          .prepare(file, mapping.csv());
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
         return duplicate.get();
       }
       running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn());
       ledger.record(running);
-      HeaderLayout header = HeaderLayout.resolve(delivery.file(), prepared.scan().header(), mapping);
+      HeaderLayout header = HeaderLayout.resolve(file, prepared.scan().header(), mapping);
+      // a local warehouse: written in place; an object store: written to the work directory and
+      // uploaded by the committer
       StagedOutput staged = new FileIngestion(home.config().ingest(), vault, home.sources(), progress).run(
           prepared, header, mapping, delivery.month(), sourceFile, runId,
-          Path.of(URI.create(lakehouse.labResults().location())).resolve("data"),
-          Path.of(URI.create(lakehouse.rejects().location())).resolve("data"),
+          lakehouse.warehouse().stagingDirectory(lakehouse.labResults(), workDirectory),
+          lakehouse.warehouse().stagingDirectory(lakehouse.rejects(), workDirectory),
           workDirectory);
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
@@ -169,8 +218,8 @@ public final class IngestService implements AutoCloseable {
           .collect(java.util.stream.Collectors.toSet());
       long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
       LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
-      long bytesOut = staged.results().stream().mapToLong(file -> size(file.path())).sum()
-          + staged.rejects().map(file -> size(file.path())).orElse(0L);
+      long bytesOut = staged.results().stream().mapToLong(written -> size(written.path())).sum()
+          + staged.rejects().map(written -> size(written.path())).orElse(0L);
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
@@ -266,15 +315,19 @@ public final class IngestService implements AutoCloseable {
     return org.medlake.core.file.LandingFiles.isDelivery(file);
   }
 
-  private static String sourceOf(Path file) {
+  private static boolean isDelivery(String location) {
+    return org.medlake.core.file.LandingFiles.isDelivery(location);
+  }
+
+  private static String sourceOf(Path file, String shown) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
       return parent.getParent().getFileName().toString();
     }
-    throw new ValidationException(file + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
+    throw new ValidationException(shown + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
   }
 
-  private static YearMonth monthOf(Path file) {
+  private static YearMonth monthOf(Path file, String shown) {
     Path parent = file.toAbsolutePath().getParent();
     for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
       Matcher matcher = MONTH.matcher(candidate);
@@ -286,7 +339,7 @@ public final class IngestService implements AutoCloseable {
         }
       }
     }
-    throw new ValidationException(file + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+    throw new ValidationException(shown + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
   }
 
   private static byte[] randomBytes() {

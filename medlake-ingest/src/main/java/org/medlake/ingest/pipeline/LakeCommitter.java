@@ -102,7 +102,7 @@ final class LakeCommitter {
       return;
     }
     OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
-    staged.rejects().ifPresent(file -> overwrite.addFile(DataFileRegistrar.register(rejects, file.path(), file.partitionPath())));
+    staged.rejects().ifPresent(file -> overwrite.addFile(register(rejects, file)));
     overwrite.commit();
   }
 
@@ -133,14 +133,14 @@ final class LakeCommitter {
     if (previousRuns.isEmpty()) {
       AppendFiles append = table.newAppend();
       for (PartitionFile file : staged.results()) {
-        append.appendFile(DataFileRegistrar.register(table, file.path(), file.partitionPath()));
+        append.appendFile(register(table, file));
       }
       update = append;
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
       removeRuns(table, previousRuns, runId, overwrite);
       for (PartitionFile file : staged.results()) {
-        overwrite.addFile(DataFileRegistrar.register(table, file.path(), file.partitionPath()));
+        overwrite.addFile(register(table, file));
       }
       update = overwrite;
     }
@@ -206,6 +206,12 @@ final class LakeCommitter {
     } catch (IOException ignored) {
       // an unreferenced file is removed by orphan-file maintenance
     }
+  }
+
+  /** Publishes a staged file to the warehouse (an upload for an object store) and registers it. */
+  private org.apache.iceberg.DataFile register(Table table, PartitionFile file) {
+    String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
+    return DataFileRegistrar.register(table, file.path(), location, file.partitionPath());
   }
 
   static String encode(Map<String, Long> reasons) {

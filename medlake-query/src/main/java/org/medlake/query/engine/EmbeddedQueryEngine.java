@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.lake.DuckDb;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 import org.medlake.query.result.ResultColumn;
@@ -32,7 +33,7 @@ import org.medlake.query.result.RowSink;
  * switched off (only the warehouse stays readable) and the configuration locked before the
  * query's own statement runs.
  */
-public final class EmbeddedQueryEngine {
+public final class EmbeddedQueryEngine implements QueryEngine {
   private final Lakehouse lakehouse;
   private final QueryLimits limits;
   private final Path temporaryDirectory;
@@ -50,7 +51,7 @@ public final class EmbeddedQueryEngine {
     this.temporaryDirectory = lakehouse.home().temporary();
   }
 
-  /** The snapshot each table of the request reads, without planning. */
+  @Override
   public Map<String, Long> snapshots(QueryRequest request) {
     Map<String, Long> snapshots = new java.util.TreeMap<>();
     for (String name : request.tables()) {
@@ -59,7 +60,7 @@ public final class EmbeddedQueryEngine {
     return snapshots;
   }
 
-  /** Plans every table of the request: the pre-flight view of what the query will scan. */
+  @Override
   public List<PlannedTable> plan(QueryRequest request) {
     List<PlannedTable> planned = new ArrayList<>();
     for (String name : request.tables().stream().sorted().toList()) {
@@ -73,22 +74,21 @@ public final class EmbeddedQueryEngine {
     return execute(request, plan(request));
   }
 
-  /** Runs the request over tables planned before (by {@link #plan}), e.g. for an estimate. */
+  @Override
   public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     long start = System.nanoTime();
-    CollectingSink collected = new CollectingSink();
-    try (Connection connection = open(planned, false)) {
-      if (run(connection, request, limits.maxRows(), collected)) {
-        throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
-            "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
-      }
+    List<FileCache.Lease> leases = new ArrayList<>();
+    ResultTable table;
+    try (Connection connection = open(planned, false, leases)) {
+      table = run(connection, request, limits);
     } catch (SQLTimeoutException e) {
       throw timeLimit(e);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+    } finally {
+      leases.forEach(FileCache.Lease::close);
     }
-    return new QueryResult(new ResultTable(collected.columns, collected.rows), files(planned), bytes(planned), snapshots(planned),
-        (System.nanoTime() - start) / 1_000_000, false, 0);
+    return new QueryResult(table, files(planned), bytes(planned), snapshots(planned), (System.nanoTime() - start) / 1_000_000, false, 0);
   }
 
   /**
@@ -97,30 +97,41 @@ public final class EmbeddedQueryEngine {
    * result. Reads at most {@code maxRows} rows; a larger result is reported as truncated. The
    * engine's own row limit ({@code query.max-rows}) does not apply: the caller sets the limit.
    */
+  @Override
   public StreamedResult stream(QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
     long start = System.nanoTime();
     CountingSink counted = new CountingSink(sink);
     boolean truncated;
-    try (Connection connection = open(planned, true)) {
-      truncated = run(connection, request, maxRows, counted);
+    List<FileCache.Lease> leases = new ArrayList<>();
+    try (Connection connection = open(planned, true, leases)) {
+      truncated = run(connection, request, limits.timeoutSeconds(), maxRows, counted);
     } catch (SQLTimeoutException e) {
       throw timeLimit(e);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+    } finally {
+      leases.forEach(FileCache.Lease::close);
     }
     return new StreamedResult(counted.rows, truncated, files(planned), bytes(planned), snapshots(planned), (System.nanoTime() - start) / 1_000_000);
   }
 
-  /** A locked-down DuckDB with one view per planned table over exactly its planned files. */
-  private Connection open(List<PlannedTable> planned, boolean streamResults) throws SQLException {
+  /**
+   * A locked-down DuckDB with one view per planned table over exactly its planned files. An object
+   * store's files are copied locally first (DuckDB here has no httpfs) and leased (into
+   * {@code leases}) until the query ends, so the bounded cache cannot evict them mid-query.
+   */
+  private Connection open(List<PlannedTable> planned, boolean streamResults, List<FileCache.Lease> leases) throws SQLException {
     Connection connection = streamResults
         ? DuckDb.openStreaming(limits.memoryLimit(), limits.threads(), temporaryDirectory)
         : DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory);
     try (Statement statement = connection.createStatement()) {
       for (PlannedTable table : planned) {
-        statement.execute("CREATE VIEW " + table.name() + " AS " + source(table));
+        FileCache.Lease lease = lakehouse.warehouse().readable(table.files(), table.fileSizes());
+        leases.add(lease);
+        statement.execute("CREATE VIEW " + table.name() + " AS " + source(table, lease.paths()));
       }
-      statement.execute("SET allowed_directories = [" + literal(lakehouse.home().warehouse() + "/") + "]");
+      statement.execute("SET allowed_directories = " + lakehouse.warehouse().readableDirectories().stream()
+          .map(directory -> literal(directory + "/")).collect(Collectors.joining(", ", "[", "]")));
       statement.execute("SET enable_external_access = false");
       statement.execute("SET lock_configuration = true");
       return connection;
@@ -130,10 +141,20 @@ public final class EmbeddedQueryEngine {
     }
   }
 
+  /** Runs the request's statement with its bound parameters, refusing results over the row limit. */
+  static ResultTable run(Connection connection, QueryRequest request, QueryLimits limits) throws SQLException {
+    CollectingSink collected = new CollectingSink();
+    if (run(connection, request, limits.timeoutSeconds(), limits.maxRows(), collected)) {
+      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
+          "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
+    }
+    return new ResultTable(collected.columns, collected.rows);
+  }
+
   /** Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is not read). */
-  private boolean run(Connection connection, QueryRequest request, long maxRows, RowSink sink) throws SQLException {
+  static boolean run(Connection connection, QueryRequest request, int timeoutSeconds, long maxRows, RowSink sink) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
-      statement.setQueryTimeout(limits.timeoutSeconds());
+      statement.setQueryTimeout(timeoutSeconds);
       for (int i = 0; i < request.parameters().size(); i++) {
         statement.setObject(i + 1, request.parameters().get(i));
       }
@@ -196,9 +217,10 @@ public final class EmbeddedQueryEngine {
     }
   }
 
-  private static final class CountingSink implements RowSink {
+  /** Passes rows on and counts them. */
+  static final class CountingSink implements RowSink {
     private final RowSink delegate;
-    private long rows;
+    long rows;
 
     CountingSink(RowSink delegate) {
       this.delegate = delegate;
@@ -239,15 +261,15 @@ public final class EmbeddedQueryEngine {
     return value;
   }
 
-  /** The table's planned files, or an empty relation with its columns when nothing was planned. */
-  private String source(PlannedTable planned) {
-    if (!planned.files().isEmpty()) {
-      return "SELECT * FROM read_parquet(" + planned.files().stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
+  /** The table's planned files (local paths), or an empty relation with its columns when nothing was planned. */
+  private String source(PlannedTable planned, List<Path> files) {
+    if (!files.isEmpty()) {
+      return "SELECT * FROM read_parquet(" + files.stream().map(file -> literal(file.toString())).collect(Collectors.joining(", ", "[", "]")) + ")";
     }
     return TableScans.emptyRelation(lakehouse.table(planned.name()));
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     return message == null ? "" : message.lines().findFirst().orElse("");
   }
 }

@@ -17,6 +17,7 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.medlake.core.config.S3Config;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.lake.LocalFileIO;
@@ -29,7 +30,7 @@ public final class QueryPlanner {
   public static PlannedTable plan(String name, Table table, List<PruningPredicate> predicates, Set<String> columns, AsOf asOf) {
     Long snapshotId = snapshot(table, asOf);
     if (snapshotId == null) {
-      return new PlannedTable(name, null, List.of(), 0, 0, 0);
+      return new PlannedTable(name, null, List.of(), 0, 0, 0, List.of());
     }
     Expression filter = Expressions.alwaysTrue();
     for (PruningPredicate predicate : predicates) {
@@ -46,6 +47,7 @@ public final class QueryPlanner {
     }
     TableScan scan = table.newScan().useSnapshot(snapshotId).filter(filter).includeColumnStats();
     List<String> files = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
     long bytes = 0;
     long projected = 0;
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
@@ -54,7 +56,8 @@ public final class QueryPlanner {
           throw new IllegalStateException("Table " + name + " has delete files; medlake writes copy-on-write only");
         }
         DataFile file = task.file();
-        files.add(LocalFileIO.file(file.location()).getPath());
+        files.add(S3Config.isS3(file.location()) ? file.location() : LocalFileIO.file(file.location()).getPath());
+        sizes.add(file.fileSizeInBytes());
         bytes += file.fileSizeInBytes();
         projected += projectedBytes(file, columnIds);
       }
@@ -63,7 +66,7 @@ public final class QueryPlanner {
     }
     Snapshot snapshot = table.snapshot(snapshotId);
     long totalFiles = Long.parseLong(snapshot.summary().getOrDefault("total-data-files", String.valueOf(files.size())));
-    return new PlannedTable(name, snapshotId, files, bytes, projected, totalFiles);
+    return new PlannedTable(name, snapshotId, files, bytes, projected, totalFiles, sizes);
   }
 
   private static long projectedBytes(DataFile file, List<Integer> columnIds) {

@@ -28,4 +28,13 @@ public interface AuditLog {
   static AuditLog sqlite(Path databaseFile, ConnectionSource connections) {
     return new SqliteAuditLog(databaseFile, connections, AuditLineWriter.slf4j());
   }
+
+  /**
+   * The audit log in a migrated platform database on SQLite or PostgreSQL (the SQL is the same).
+   *
+   * @param database the file or URL, named in error messages
+   */
+  static AuditLog jdbc(String database, ConnectionSource connections) {
+    return new SqliteAuditLog(database, connections, AuditLineWriter.slf4j());
+  }
 }

@@ -19,18 +19,23 @@ import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 
+/** The audit log table; its SQL runs unchanged on SQLite and PostgreSQL. */
 final class SqliteAuditLog implements AuditLog {
   // fixed width, so that the text sorts in time order (the same form as the other platform tables)
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
 
-  private final Path databaseFile;
+  private final String databaseFile;
   private final ConnectionSource connections;
   private final AuditLineWriter lines;
 
   SqliteAuditLog(Path databaseFile, ConnectionSource connections, AuditLineWriter lines) {
-    this.databaseFile = requireNonNull(databaseFile, "databaseFile is null");
+    this(requireNonNull(databaseFile, "databaseFile is null").toString(), connections, lines);
+  }
+
+  SqliteAuditLog(String database, ConnectionSource connections, AuditLineWriter lines) {
+    this.databaseFile = requireNonNull(database, "database is null");
     this.connections = requireNonNull(connections, "connections is null");
     this.lines = requireNonNull(lines, "lines is null");
   }

@@ -3,33 +3,54 @@ package org.medlake.server.auth;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.server.audit.AuditLog;
 
 /**
- * The platform database (SQLite in the embedded profile) with the server's users and API tokens.
- * Opening it applies pending schema migrations from {@code db/platform} on the class path.
+ * The platform database (SQLite in the embedded profile, PostgreSQL in the distributed one) with
+ * the server's users and API tokens. Opening it applies pending schema migrations from
+ * {@code db/platform} (SQLite) or {@code db/platform-postgresql} on the class path.
  */
 public final class PlatformDatabase implements AutoCloseable {
   /** Flyway's history table; its own name, because other components keep tables in the same file. */
   public static final String SCHEMA_HISTORY_TABLE = "platform_schema_history";
   static final String MIGRATIONS = "classpath:db/platform";
+  static final String POSTGRESQL_MIGRATIONS = "classpath:db/platform-postgresql";
 
-  private final SqliteConnections connections;
+  private final PlatformConnections connections;
   private final UserStore users;
   private final TokenStore tokens;
 
-  private PlatformDatabase(SqliteConnections connections, Clock clock) {
+  private PlatformDatabase(PlatformConnections connections, Clock clock) {
     this.connections = requireNonNull(connections, "connections is null");
     PasswordHasher hasher = new PasswordHasher();
     SqliteUserStore userStore = new SqliteUserStore(connections, hasher, clock);
     this.users = userStore;
     this.tokens = new SqliteTokenStore(connections, userStore, clock);
+  }
+
+  /** The home's {@code platform.db}, or the PostgreSQL database of {@code platform.jdbc-url}. */
+  public static PlatformDatabase open(MedlakeHome home) {
+    return open(home, Clock.systemUTC());
+  }
+
+  public static PlatformDatabase open(MedlakeHome home, Clock clock) {
+    PlatformConfig platform = home.config().platform();
+    if (!platform.postgres()) {
+      return open(home.platformDatabase(), clock);
+    }
+    PlatformConnections connections = PlatformConnections.postgres(platform.jdbcUrl().orElseThrow(), platform.connectionProperties());
+    migrate(connections);
+    return new PlatformDatabase(connections, clock);
   }
 
   public static PlatformDatabase open(Path sqliteFile) {
@@ -39,38 +60,52 @@ public final class PlatformDatabase implements AutoCloseable {
   public static PlatformDatabase open(Path sqliteFile, Clock clock) {
     requireNonNull(sqliteFile, "sqliteFile is null");
     requireNonNull(clock, "clock is null");
-    SqliteConnections connections = new SqliteConnections(sqliteFile.toAbsolutePath().normalize());
+    PlatformConnections connections = new PlatformConnections(sqliteFile.toAbsolutePath().normalize());
     migrate(connections);
     return new PlatformDatabase(connections, clock);
   }
 
-  private static void migrate(SqliteConnections connections) {
+  private static void migrate(PlatformConnections connections) {
     try {
       connections.enableWriteAheadLog();
     } catch (SQLException e) {
       throw connections.storageError("enable WAL mode", e);
     }
-    try {
-      Flyway.configure(PlatformDatabase.class.getClassLoader())
-          // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
-          // processes opening a fresh file wait for each other (busy timeout) instead of failing with
-          // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
-          .dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null)
-          .loggers("slf4j")
-          .locations(MIGRATIONS)
-          .failOnMissingLocations(true)
-          .table(SCHEMA_HISTORY_TABLE)
-          // the file may already hold tables created outside Flyway (ingest_runs by the RunLedger):
-          // record a baseline below V1 so that V1 still runs
-          .baselineOnMigrate(true)
-          .baselineVersion("0")
-          .baselineDescription("tables created outside Flyway")
-          .cleanDisabled(true)
-          .load()
-          .migrate();
+    var configuration = Flyway.configure(PlatformDatabase.class.getClassLoader());
+    if (connections.sqlite()) {
+      // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
+      // processes opening a fresh file wait for each other (busy timeout) instead of failing with
+      // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
+      configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(MIGRATIONS);
+    } else {
+      configuration.dataSource(connections.url(), connections.properties().getProperty("user"), connections.properties().getProperty("password"))
+          .locations(POSTGRESQL_MIGRATIONS);
+    }
+    configuration
+        .loggers("slf4j")
+        .failOnMissingLocations(true)
+        .table(SCHEMA_HISTORY_TABLE)
+        // the database may already hold tables created outside Flyway (ingest_runs by the RunLedger):
+        // record a baseline below V1 so that V1 still runs
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .baselineDescription("tables created outside Flyway")
+        .cleanDisabled(true);
+    // On PostgreSQL servers starting at once are serialized by an advisory lock held for the whole
+    // migration: Flyway's own lock does not cover creating and baselining its history table, and a
+    // second server then found the table "already exists, and is empty"
+    try (Connection lock = connections.sqlite() ? null : connections.open()) {
+      if (lock != null) {
+        try (Statement statement = lock.createStatement()) {
+          statement.execute("SELECT pg_advisory_lock(hashtext('medlake platform migration'))");
+        }
+      }
+      configuration.load().migrate();
+    } catch (SQLException e) {
+      throw connections.storageError("lock for migration", e);
     } catch (FlywayException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR,
-          "Cannot migrate platform database " + connections.file() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+          "Cannot migrate platform database " + connections.name() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
     }
   }
 
@@ -84,7 +119,7 @@ public final class PlatformDatabase implements AutoCloseable {
 
   /** The append-only audit log, in the same file. */
   public AuditLog audit() {
-    return AuditLog.sqlite(connections.file(), connections::open);
+    return AuditLog.jdbc(connections.name(), connections::open);
   }
 
   @Override

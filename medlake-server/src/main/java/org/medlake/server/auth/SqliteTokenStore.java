@@ -32,12 +32,12 @@ final class SqliteTokenStore implements TokenStore {
       "api_tokens.id, api_tokens.user_name, api_tokens.description, api_tokens.created_at, api_tokens.expires_at,"
           + " api_tokens.revoked_at";
 
-  private final SqliteConnections connections;
+  private final PlatformConnections connections;
   private final UserStore users;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  SqliteTokenStore(SqliteConnections connections, UserStore users, Clock clock) {
+  SqliteTokenStore(PlatformConnections connections, UserStore users, Clock clock) {
     this.connections = requireNonNull(connections, "connections is null");
     this.users = requireNonNull(users, "users is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -55,7 +55,7 @@ final class SqliteTokenStore implements TokenStore {
     if (!owner.enabled()) {
       throw new ValidationException("user '" + user + "' is disabled and cannot get a token");
     }
-    Instant now = SqliteConnections.truncate(clock.instant());
+    Instant now = PlatformConnections.truncate(clock.instant());
     ApiToken token = new ApiToken(randomId(), user, description, now, now.plus(validity), Optional.empty());
     String secret = PREFIX + token.id() + "_" + randomSecret();
     try (Connection connection = connections.open();
@@ -66,8 +66,8 @@ final class SqliteTokenStore implements TokenStore {
       insert.setString(1, token.id());
       insert.setString(2, sha256(secret));
       insert.setString(3, description);
-      insert.setString(4, SqliteConnections.format(token.createdAt()));
-      insert.setString(5, SqliteConnections.format(token.expiresAt()));
+      insert.setString(4, PlatformConnections.format(token.createdAt()));
+      insert.setString(5, PlatformConnections.format(token.expiresAt()));
       insert.setString(6, user);
       if (insert.executeUpdate() == 0) {
         throw new ValidationException("user '" + user + "' is disabled and cannot get a token");
@@ -106,7 +106,7 @@ final class SqliteTokenStore implements TokenStore {
     try (Connection connection = connections.open();
         PreparedStatement update = connection.prepareStatement(
             "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")) {
-      update.setString(1, SqliteConnections.format(SqliteConnections.truncate(clock.instant())));
+      update.setString(1, PlatformConnections.format(PlatformConnections.truncate(clock.instant())));
       update.setString(2, id);
       if (update.executeUpdate() == 0) {
         throw new NotFoundException("token '" + id + "' does not exist");
@@ -152,9 +152,9 @@ final class SqliteTokenStore implements TokenStore {
         rows.getString(1),
         rows.getString(2),
         rows.getString(3),
-        SqliteConnections.parse(rows.getString(4)),
-        SqliteConnections.parse(rows.getString(5)),
-        Optional.ofNullable(rows.getString(6)).map(SqliteConnections::parse));
+        PlatformConnections.parse(rows.getString(4)),
+        PlatformConnections.parse(rows.getString(5)),
+        Optional.ofNullable(rows.getString(6)).map(PlatformConnections::parse));
   }
 
   private String randomId() {

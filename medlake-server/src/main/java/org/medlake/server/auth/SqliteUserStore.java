@@ -22,13 +22,13 @@ final class SqliteUserStore implements UserStore {
   static final int MAXIMUM_PASSWORD_LENGTH = 1024;
   static final String USER_COLUMNS = "users.name, users.role, users.hospital_id, users.enabled, users.created_at";
 
-  private final SqliteConnections connections;
+  private final PlatformConnections connections;
   private final PasswordHasher hasher;
   private final Clock clock;
   // verified against when the user does not exist, so that unknown names take as long as known ones
   private final String unknownUserHash;
 
-  SqliteUserStore(SqliteConnections connections, PasswordHasher hasher, Clock clock) {
+  SqliteUserStore(PlatformConnections connections, PasswordHasher hasher, Clock clock) {
     this.connections = requireNonNull(connections, "connections is null");
     this.hasher = requireNonNull(hasher, "hasher is null");
     this.clock = requireNonNull(clock, "clock is null");
@@ -44,7 +44,7 @@ final class SqliteUserStore implements UserStore {
     validateName(name);
     validateHospital(name, role, hospitalId);
     validatePassword(password);
-    User user = new User(name, role, hospitalId, true, SqliteConnections.truncate(clock.instant()));
+    User user = new User(name, role, hospitalId, true, PlatformConnections.truncate(clock.instant()));
     String hash = hasher.hash(password);
     try (Connection connection = connections.open();
         PreparedStatement insert = connection.prepareStatement(
@@ -54,7 +54,7 @@ final class SqliteUserStore implements UserStore {
       insert.setString(2, user.role().key());
       insert.setString(3, user.hospitalId().orElse(null));
       insert.setString(4, hash);
-      insert.setString(5, SqliteConnections.format(user.createdAt()));
+      insert.setString(5, PlatformConnections.format(user.createdAt()));
       if (insert.executeUpdate() == 0) {
         throw new ValidationException("user '" + name + "' already exists");
       }
@@ -131,7 +131,7 @@ final class SqliteUserStore implements UserStore {
         Role.parse(rows.getString(first + 1)),
         Optional.ofNullable(rows.getString(first + 2)),
         rows.getInt(first + 3) == 1,
-        SqliteConnections.parse(rows.getString(first + 4)));
+        PlatformConnections.parse(rows.getString(first + 4)));
   }
 
   static void validateName(String name) {

@@ -75,7 +75,7 @@ final class IngestionRoutes {
 
   private void runs(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
-    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+    try (RunLedger ledger = RunLedger.open(home)) {
       List<IngestRun> runs = ledger.list().stream().filter(run -> visible(user, run)).toList();
       context.json(runs);
     }
@@ -83,7 +83,7 @@ final class IngestionRoutes {
 
   private IngestRun run(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
-    try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
+    try (RunLedger ledger = RunLedger.open(home)) {
       // a run of another hospital is reported as missing, not as forbidden: its existence is not the uploader's business
       return ledger.find(context.pathParam("id")).filter(run -> visible(user, run))
           .orElseThrow(() -> new NotFoundException("No ingestion run '" + context.pathParam("id") + "'"));

@@ -72,7 +72,7 @@ public final class MedlakeServer implements AutoCloseable {
   /** Starts the server with {@code clock} as the time of sessions, rate limits and the audit log. */
   public static MedlakeServer start(MedlakeHome home, int port, Clock clock) {
     Lakehouse lakehouse = Lakehouse.open(home);
-    PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase());
+    PlatformDatabase platform = PlatformDatabase.open(home);
     Services services = new Services(home, lakehouse, platform, clock);
     ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
         .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module()).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);

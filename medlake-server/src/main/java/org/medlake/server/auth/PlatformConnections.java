@@ -12,17 +12,20 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
 /**
  * A connection per operation to the platform database. SQLite connections are cheap, and the
  * server, the CLI and ingestion runs share the file across processes, so the database's own locks
- * (WAL, busy timeout) do the coordination.
+ * (WAL, busy timeout) do the coordination. On PostgreSQL (the distributed profile) the same SQL
+ * runs against a database every machine shares.
  */
-final class SqliteConnections {
+final class PlatformConnections {
   // fixed width, so that the text sorts in time order
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
@@ -30,23 +33,46 @@ final class SqliteConnections {
   private static final int SQLITE_BUSY = 5;
   private static final Duration WAL_SWITCH_TIMEOUT = Duration.ofSeconds(60);
 
-  private final Path file;
+  private final String name;
   private final String url;
+  private final Properties properties;
+  private final boolean sqlite;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  SqliteConnections(Path file) {
-    this.file = requireNonNull(file, "file is null");
-    // synchronous=NORMAL: in WAL mode a commit is durable against a process crash and the file
-    // never corrupts; only a power loss can drop the last commits. FULL costs an fsync per audit event.
-    this.url = "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=60000&foreign_keys=true";
+  private PlatformConnections(String name, String url, Properties properties, boolean sqlite) {
+    this.name = requireNonNull(name, "name is null");
+    this.url = requireNonNull(url, "url is null");
+    this.properties = requireNonNull(properties, "properties is null");
+    this.sqlite = sqlite;
   }
 
-  Path file() {
-    return file;
+  PlatformConnections(Path file) {
+    // synchronous=NORMAL: in WAL mode a commit is durable against a process crash and the file
+    // never corrupts; only a power loss can drop the last commits. FULL costs an fsync per audit event.
+    this(file.toString(), "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=60000&foreign_keys=true",
+        new Properties(), true);
+  }
+
+  /** A PostgreSQL platform database; {@code properties} hold the user and password. */
+  static PlatformConnections postgres(String url, Properties properties) {
+    return new PlatformConnections(PlatformConfig.shown(url), url, properties, false);
+  }
+
+  /** The file or URL, for messages. */
+  String name() {
+    return name;
   }
 
   String url() {
     return url;
+  }
+
+  Properties properties() {
+    return properties;
+  }
+
+  boolean sqlite() {
+    return sqlite;
   }
 
   /**
@@ -55,9 +81,12 @@ final class SqliteConnections {
    * (say the server and a CLI command on their first start), so the switch is retried here.
    */
   void enableWriteAheadLog() throws SQLException {
+    if (!sqlite) {
+      return;
+    }
     long deadline = System.nanoTime() + WAL_SWITCH_TIMEOUT.toNanos();
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=60000");
+      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + name + "?busy_timeout=60000");
           Statement statement = connection.createStatement()) {
         statement.execute("PRAGMA journal_mode=WAL");
         return;
@@ -70,16 +99,16 @@ final class SqliteConnections {
         Thread.sleep(ThreadLocalRandom.current().nextLong(5, 10 + Math.min(attempt, 20) * 5L));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Interrupted while opening platform database " + file, e);
+        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Interrupted while opening platform database " + name, e);
       }
     }
   }
 
   Connection open() throws SQLException {
     if (closed.get()) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Platform database " + file + " is closed");
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Platform database " + name + " is closed");
     }
-    return DriverManager.getConnection(url);
+    return DriverManager.getConnection(url, properties);
   }
 
   void close() {
@@ -87,7 +116,7 @@ final class SqliteConnections {
   }
 
   MedlakeException storageError(String action, SQLException e) {
-    return new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot " + action + " in platform database " + file + ": " + e.getMessage(), e);
+    return new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot " + action + " in platform database " + name + ": " + e.getMessage(), e);
   }
 
   static String format(Instant instant) {

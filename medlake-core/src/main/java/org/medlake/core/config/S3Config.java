@@ -1,0 +1,50 @@
+package org.medlake.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Optional;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.ValidationException;
+
+/**
+ * An S3-compatible object store. Credentials are never configured here: they come from the AWS
+ * default chain (environment {@code AWS_ACCESS_KEY_ID}/{@code AWS_SECRET_ACCESS_KEY}, profile,
+ * instance or pod role).
+ *
+ * @param endpoint the S3 API endpoint, e.g. {@code http://minio:9000}; empty means AWS S3
+ * @param pathStyleAccess {@code http://host/bucket/key} instead of {@code http://bucket.host/key} (MinIO needs it)
+ * @param region the signing region; empty means the AWS default chain
+ */
+public record S3Config(Optional<String> endpoint, boolean pathStyleAccess, Optional<String> region) {
+  public S3Config {
+    requireNonNull(endpoint, "endpoint is null");
+    requireNonNull(region, "region is null");
+    endpoint.ifPresent(url -> {
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, "catalog.s3.endpoint must be an http:// or https:// URL, not '" + url + "'");
+      }
+    });
+  }
+
+  public static S3Config defaults() {
+    return new S3Config(Optional.empty(), false, Optional.empty());
+  }
+
+  /** Whether a location is in an object store ({@code s3://}, {@code s3a://}). */
+  public static boolean isS3(String location) {
+    return location.startsWith("s3://") || location.startsWith("s3a://");
+  }
+
+  @JsonCreator
+  static S3Config fromYaml(
+      @JsonProperty("endpoint") String endpoint,
+      @JsonProperty("path-style-access") Boolean pathStyleAccess,
+      @JsonProperty("region") String region) {
+    return new S3Config(
+        Optional.ofNullable(endpoint).filter(value -> !value.isBlank()),
+        pathStyleAccess != null && pathStyleAccess,
+        Optional.ofNullable(region).filter(value -> !value.isBlank()));
+  }
+}
