@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the server with wrk (Debian package): a cached predefined query and /health on the
-# same running server, in one run. Prints req/s, p50 and p99 of each and their ratio.
+# same running server, in one run, after a warm-up of both. Prints req/s, p50 and p99 of each and
+# their ratio, and the audit lines the server wrote (one per query: the audit trail is part of the cost).
 # Usage: bench/http-load.sh [seconds per run, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,9 @@ LUA
 curl -sf -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' -d '{"parameters": {"hospitals": "H001"}}' \
   "http://127.0.0.1:$port/api/v1/queries/monthly-volume/run" > /dev/null
 run() { wrk -t2 -c16 -d"${seconds}s" --latency "$@"; }
+# warm-up (not measured): both endpoints, so the JIT has compiled both paths before either is timed
+wrk -t2 -c16 -d5s -s "$home/query.lua" "http://127.0.0.1:$port/api/v1/queries/monthly-volume/run" > /dev/null
+wrk -t2 -c16 -d5s "http://127.0.0.1:$port/health" > /dev/null
 query_out="$(run -s "$home/query.lua" "http://127.0.0.1:$port/api/v1/queries/monthly-volume/run")"
 health_out="$(run "http://127.0.0.1:$port/health")"
 figures() {
@@ -48,3 +52,4 @@ printf '%-28s %12s %10s %10s %8s\n' "cached predefined query" "$qrps" "$qp50" "$
 printf '%-28s %12s %10s %10s %8s\n' "/health" "$hrps" "$hp50" "$hp99" "$herr"
 awk -v q="$qrps" -v h="$hrps" 'BEGIN { printf "query / health throughput: %.2f (goal >= 0.5)\n", q / h }'
 echo "wrk -t2 -c16 -d${seconds}s on $(nproc) cores; server and wrk share the machine"
+echo "audit lines in the server's log: $(grep -c '"action":"query"' "$home/server.log" || true)"
