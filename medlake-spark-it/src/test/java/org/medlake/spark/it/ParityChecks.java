@@ -12,7 +12,6 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,65 +22,46 @@ import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.lake.DuckDb;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 
 /**
- * Ingests one dirty landing zone with the embedded pipeline into one home and with the Spark job
- * ({@code local[2]}, in a child JVM) into a second home that shares the first one's link vault, and
- * compares what they stored exactly.
+ * What {@code SparkParityIT} (embedded profile) and {@code SparkDistributedParityIT} (S3 and
+ * PostgreSQL) check once a subclass has ingested one dirty landing zone with the embedded pipeline
+ * into one home and with the Spark job into a second home sharing the first one's link vault: that
+ * both stored exactly the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SparkParityIT {
-  @TempDir
-  static Path root;
-
-  private Path landing;
-  private MedlakeHome embedded;
-  private MedlakeHome spark;
-  private GenerationReport generated;
-  private List<IngestRun> embeddedRuns;
-  private SparkJobProcess.Result job;
-
-  @BeforeAll
-  void ingestWithBothEngines() throws IOException {
-    landing = root.resolve("landing");
-    embedded = open(root.resolve("embedded"));
-    generated = LabDataGenerator.generate(GeneratorOptions.builder(landing, embedded.sources())
-        .hospitals(2).months(2).start(YearMonth.of(2024, 11)).rowsPerFile(3_000).dirtyFraction(0.05).seed(11).build(), rows -> {});
-    writeEdgeCases(landing.resolve("h001").resolve("2024-10").resolve("edge-cases.csv"));
-    try (IngestService service = IngestService.open(embedded, (file, phase, fraction) -> {})) {
-      embeddedRuns = service.ingest(service.discover(List.of(landing), Optional.empty(), Optional.empty()));
-    }
-    spark = open(root.resolve("spark"));
-    copyDirectory(embedded.sources(), spark.sources());
-    // the same key and vault: a local patient gets the same surrogate whichever engine ingests it
-    Files.copy(embedded.pseudonymKeyFile(), spark.pseudonymKeyFile(), StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(embedded.vaultDatabase(), spark.vaultDatabase(), StandardCopyOption.REPLACE_EXISTING);
-    Lakehouse.open(spark).close();
-    job = SparkJobProcess.run(root.resolve("spark-job.log"), "--home", spark.root().toString(), "--master", "local[2]", landing.toString());
-  }
+abstract class ParityChecks {
+  /** The landing zone as both engines were given it: a local directory or an {@code s3://} prefix. */
+  protected String landing;
+  protected MedlakeHome embedded;
+  protected MedlakeHome spark;
+  protected GenerationReport generated;
+  protected List<IngestRun> embeddedRuns;
+  protected SparkJobProcess.Result job;
+  /** DuckDB's spill directory for the comparisons. */
+  protected Path scratch;
+  /** Files written by hand next to the generated ones (edge cases, ...). */
+  protected int handWritten = 1;
 
   @Test
   void theLandingZoneIsDirtyAndBothEnginesIngestEveryFile() {
     assertThat(job.exitCode()).as(job.output()).isZero();
     assertThat(generated.files()).hasSize(4);
-    assertThat(embeddedRuns).hasSize(5).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
-    assertThat(sparkRuns()).hasSize(5).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+    assertThat(embeddedRuns).hasSize(4 + handWritten).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+    assertThat(sparkRuns()).hasSize(4 + handWritten).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
     assertThat(embeddedRuns.stream().mapToLong(IngestRun::rowsRejected).sum()).isGreaterThan(100);
     assertThat(embeddedRuns.stream().flatMap(run -> run.rejectedByReason().keySet().stream()).distinct().count()).isGreaterThanOrEqualTo(8);
   }
@@ -131,11 +111,12 @@ class SparkParityIT {
 
   @Test
   void sparkFilesAreZstdSortedAndPartitionedAsTheTableSays() {
-    try (Lakehouse lakehouse = Lakehouse.open(spark)) {
+    try (Lakehouse lakehouse = Lakehouse.open(spark);
+        FileCache.Lease readable = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.labResults(), Expressions.alwaysTrue())) {
       List<String> files = TableScans.plannedFiles(lakehouse.labResults(), Expressions.alwaysTrue());
       assertThat(files).isNotEmpty().allSatisfy(file -> assertThat(file).containsPattern("/collected_at_month=\\d{4}-\\d{2}/hospital_id=[^/]+/"));
-      for (String file : files) {
-        String literal = DuckDb.literal(file);
+      for (Path file : readable.paths()) {
+        String literal = DuckDb.literal(file.toString());
         assertThat(query("SELECT DISTINCT compression FROM parquet_metadata(" + literal + ")")).containsExactly("ZSTD");
         assertThat(query("SELECT count(*) FROM (SELECT test_code, collected_at, lag(test_code) OVER w AS previous_code,"
             + " lag(collected_at) OVER w AS previous_at FROM read_parquet(" + literal + ", file_row_number = true)"
@@ -162,8 +143,8 @@ class SparkParityIT {
     }
     // the embedded pipeline finds the files the Spark job committed and stores nothing twice
     try (IngestService service = IngestService.open(spark, (file, phase, fraction) -> {})) {
-      List<IngestRun> again = service.ingest(service.discover(List.of(landing), Optional.empty(), Optional.empty()));
-      assertThat(again).hasSize(5).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.DUPLICATE));
+      List<IngestRun> again = service.ingest(service.discoverLocations(List.of(landing), Optional.empty(), Optional.empty()));
+      assertThat(again).hasSize(4 + handWritten).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.DUPLICATE));
     }
   }
 
@@ -182,7 +163,7 @@ class SparkParityIT {
   }
 
   /** Lines the generator does not write: spans, blanks, spaces, BOM and CRLF, DST overlap, an overlong line, a bad byte. */
-  private static void writeEdgeCases(Path file) throws IOException {
+  static void writeEdgeCases(Path file) throws IOException {
     Files.createDirectories(file.getParent());
     String header = "patient_id,encounter_id,loinc,test_name,result,unit,ref_low,ref_high,flag,collected_at,resulted_at,sex,birth_year,specimen";
     List<String> lines = List.of(
@@ -223,15 +204,15 @@ class SparkParityIT {
     Files.write(file, bytes.toByteArray());
   }
 
-  /** A home whose overlong-line limit is small enough for a test line. */
-  private static MedlakeHome open(Path directory) throws IOException {
+  /** A home whose overlong-line limit is small enough for a test line, with more settings from {@code yaml}. */
+  static MedlakeHome open(Path directory, String yaml) throws IOException {
     Files.createDirectories(directory);
-    Files.writeString(directory.resolve("medlake.yaml"), "ingest:\n  max-line-bytes: 4096\n");
+    Files.writeString(directory.resolve("medlake.yaml"), "ingest:\n  max-line-bytes: 4096\n" + yaml);
     return MedlakeHome.open(directory);
   }
 
   private List<IngestRun> sparkRuns() {
-    try (RunLedger ledger = RunLedger.open(spark.platformDatabase())) {
+    try (RunLedger ledger = RunLedger.open(spark)) {
       return ledger.list().stream().filter(run -> run.status() != RunStatus.DUPLICATE).toList();
     }
   }
@@ -243,19 +224,20 @@ class SparkParityIT {
     assertThat(actual).hasSameSizeAs(expected);
   }
 
-  /** Rows of {@code sql} over the table's planned files ({@code t}), each rendered as one string. */
+  /** Rows of {@code sql} over the table's planned files ({@code t}, local copies for an object store), each rendered as one string. */
   private List<String> read(MedlakeHome home, boolean rejects, String sql) {
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       Table table = rejects ? lakehouse.rejects() : lakehouse.labResults();
-      List<String> files = TableScans.plannedFiles(table, Expressions.alwaysTrue());
-      assertThat(files).isNotEmpty();
-      return query("WITH t AS (SELECT * FROM read_parquet(" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"))
-          + ")) " + sql);
+      try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue())) {
+        assertThat(files.paths()).isNotEmpty();
+        return query("WITH t AS (SELECT * FROM read_parquet("
+            + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")) + ")) " + sql);
+      }
     }
   }
 
   private List<String> query(String sql) {
-    try (Connection connection = DuckDb.open("1GB", 2, root.resolve("duckdb-tmp")); Statement statement = connection.createStatement();
+    try (Connection connection = DuckDb.open("1GB", 2, scratch); Statement statement = connection.createStatement();
         ResultSet result = statement.executeQuery(sql)) {
       ResultSetMetaData metadata = result.getMetaData();
       List<String> rows = new ArrayList<>();
@@ -272,7 +254,7 @@ class SparkParityIT {
     }
   }
 
-  private static void copyDirectory(Path from, Path to) throws IOException {
+  static void copyDirectory(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.list(from)) {
       for (Path file : files.toList()) {
         Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
