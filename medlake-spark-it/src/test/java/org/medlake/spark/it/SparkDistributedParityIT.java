@@ -117,6 +117,10 @@ class SparkDistributedParityIT extends ParityChecks {
     // every run is in the Spark home's PostgreSQL ledger, with the object as its source file
     assertThat(count(sparkPlatform, "SELECT count(*) FROM ingest_runs WHERE status = 'SUCCEEDED' AND source_file LIKE 's3://landing/deliveries/%'"))
         .isEqualTo(generated.files().size() + handWritten);
+    // rejects reports of object deliveries are served by the API, never written where the process runs
+    try (Stream<Path> here = Files.list(Path.of("").toAbsolutePath())) {
+      assertThat(here.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains(".rejects."));
+    }
     // the Spark job linked no patient the embedded pipeline had not: both vaults hold the same links
     assertThat(count(sparkPlatform, "SELECT count(*) FROM links")).isEqualTo(count(embeddedPlatform, "SELECT count(*) FROM links")).isPositive();
   }
