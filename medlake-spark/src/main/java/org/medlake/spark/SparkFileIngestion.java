@@ -34,10 +34,12 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.network.util.JavaUtils;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,6 +48,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.medlake.core.config.S3Config;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.CommitConflictException;
 import org.medlake.core.file.PreparedFile;
@@ -99,14 +102,21 @@ final class SparkFileIngestion {
   private final SparkSession spark;
   private final String catalog;
   private final LinkVault vault;
+  private final FileIO objectIo;
 
-  SparkFileIngestion(SparkSession spark, String catalog, LinkVault vault) {
+  /** {@code objectIo}: how executors read {@code s3://} files (null when every file is local). */
+  SparkFileIngestion(SparkSession spark, String catalog, LinkVault vault, FileIO objectIo) {
     this.spark = spark;
     this.catalog = catalog;
     this.vault = vault;
+    this.objectIo = objectIo;
   }
 
-  Outcome run(PreparedFile prepared, RecordChecker checker, List<RecordGroups.Span> spans, SourceMapping mapping, YearMonth month,
+  /**
+   * @param readable where executors read the prepared file: a {@code file:} URI (Spark's text source)
+   *     or an {@code s3://} object (byte ranges through {@code objectIo})
+   */
+  Outcome run(PreparedFile prepared, String readable, RecordChecker checker, List<RecordGroups.Span> spans, SourceMapping mapping, YearMonth month,
       String sourceFile, String runId) throws IOException {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<Long, String> flags = new HashMap<>();
@@ -120,7 +130,7 @@ final class SparkFileIngestion {
     Broadcast<Map<Long, String>> spansBroadcast = context.broadcast(spanText);
     Broadcast<Set<Long>> spanLinesBroadcast = context.broadcast(spanLines);
 
-    JavaRDD<Row> rows = spark.read().textFile(prepared.readable().toUri().toString()).javaRDD().zipWithIndex()
+    JavaRDD<Row> rows = lines(context, readable).zipWithIndex()
         .mapPartitions(lines -> checkPartition(lines, checkerBroadcast.value(), flagsBroadcast.value(), spansBroadcast.value(),
             spanLinesBroadcast.value()));
     Dataset<Row> typed = spark.createDataFrame(rows, CHECKED).persist(StorageLevel.MEMORY_AND_DISK());
@@ -188,6 +198,18 @@ final class SparkFileIngestion {
       spansBroadcast.destroy();
       spanLinesBroadcast.destroy();
     }
+  }
+
+  /** The file's lines in order, one partition per split: Spark's text source, or ranged reads of an object. */
+  private JavaRDD<String> lines(JavaSparkContext context, String location) {
+    if (objectIo == null || !S3Config.isS3(location)) {
+      return spark.read().textFile(location).javaRDD();
+    }
+    long length = objectIo.newInputFile(location).getLength();
+    long splitBytes = JavaUtils.byteStringAsBytes(spark.conf().get("spark.sql.files.maxPartitionBytes", "128m"));
+    List<long[]> ranges = ObjectLines.ranges(length, splitBytes);
+    FileIO io = objectIo;
+    return context.parallelize(ranges, ranges.size()).flatMap(range -> ObjectLines.read(io, location, range[0], range[1]));
   }
 
   private static Iterator<Row> checkPartition(Iterator<Tuple2<String, Long>> lines, RecordChecker checker, Map<Long, String> flags,

@@ -4,10 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -25,12 +27,18 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.SparkSession;
+import org.medlake.core.config.CatalogConfig;
 import org.medlake.core.config.IngestConfig;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.S3Config;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.ErrorCode;
@@ -66,11 +74,14 @@ public final class SparkIngestJob implements AutoCloseable {
   private final LinkVault vault;
   private final SourceRegistry sources;
 
+  private FileIO objectIo;
+
   SparkIngestJob(MedlakeHome home, SparkSession spark) {
     this.home = home;
     this.spark = spark;
-    this.ledger = RunLedger.open(home.platformDatabase());
-    this.vault = LinkVault.open(home.vaultDatabase(),
+    // the home's SQLite files, or the PostgreSQL platform database of platform.jdbc-url
+    this.ledger = RunLedger.open(home);
+    this.vault = LinkVault.open(home,
         PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE))));
     this.sources = new SourceRegistry(home.sources());
   }
@@ -101,7 +112,7 @@ public final class SparkIngestJob implements AutoCloseable {
               run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
         } catch (MedlakeException e) {
           failed++;
-          System.err.println("medlake-spark: error: " + delivery.file() + ": " + e.getMessage());
+          System.err.println("medlake-spark: error: " + delivery.shown() + ": " + e.getMessage());
         }
       }
     } catch (MedlakeException e) {
@@ -113,21 +124,91 @@ public final class SparkIngestJob implements AutoCloseable {
     System.exit(failed > 0 ? 1 : 0);
   }
 
-  /** The Iceberg catalog as medlake-lake's Lakehouse opens it: same name, JDBC URI and schema version. */
+  /**
+   * The Iceberg catalog as medlake-lake's Lakehouse opens it: same name, JDBC URI (the home's SQLite
+   * catalog or {@code catalog.jdbc-url}), schema version, warehouse and FileIO ({@code S3FileIO} for
+   * an {@code s3://} warehouse).
+   */
   static void configure(SparkSession.Builder builder, MedlakeHome home) {
-    String prefix = "spark.sql.catalog." + home.config().catalog().name();
+    catalogProperties(home).forEach(builder::config);
     builder.config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config(prefix, "org.apache.iceberg.spark.SparkCatalog")
-        .config(prefix + ".catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog")
-        .config(prefix + ".uri", "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000")
-        .config(prefix + ".warehouse", home.warehouse().toUri().toString())
-        .config(prefix + ".jdbc.schema-version", "V1")
         .config("spark.ui.enabled", "false");
   }
 
-  /** A file to ingest, with the source and month it was delivered for. */
-  record Delivery(Path file, String source, YearMonth month) {}
+  /** The {@code spark.sql.catalog.<name>} settings; the catalog password comes from {@code MEDLAKE_CATALOG_PASSWORD}. */
+  static Map<String, String> catalogProperties(MedlakeHome home) {
+    CatalogConfig catalog = home.config().catalog();
+    String prefix = "spark.sql.catalog." + catalog.name();
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    properties.put(prefix, "org.apache.iceberg.spark.SparkCatalog");
+    properties.put(prefix + ".catalog-impl", "org.apache.iceberg.jdbc.JdbcCatalog");
+    if (catalog.jdbcUrl().isPresent()) {
+      properties.put(prefix + ".uri", catalog.jdbcUrl().get());
+      catalog.jdbcUser().ifPresent(user -> properties.put(prefix + ".jdbc.user", user));
+      Optional.ofNullable(System.getenv(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE))
+          .ifPresent(password -> properties.put(prefix + ".jdbc.password", password));
+    } else {
+      properties.put(prefix + ".uri", "jdbc:sqlite:" + home.catalogDatabase() + "?journal_mode=WAL&busy_timeout=60000");
+    }
+    properties.put(prefix + ".jdbc.schema-version", "V1");
+    if (catalog.s3Warehouse()) {
+      properties.put(prefix + ".warehouse", warehouseLocation(catalog));
+      s3Properties(catalog.s3()).forEach((key, value) -> properties.put(prefix + "." + key, value));
+    } else {
+      Path directory = catalog.warehouse().map(Path::of).map(path -> home.root().resolve(path)).orElse(home.warehouse());
+      properties.put(prefix + ".warehouse", directory.toUri().toString());
+    }
+    return properties;
+  }
+
+  /** The warehouse as Iceberg sees it, as medlake-lake's Warehouse spells it. */
+  private static String warehouseLocation(CatalogConfig catalog) {
+    return catalog.warehouse().orElseThrow().replaceFirst("^s3a://", "s3://").replaceAll("/+$", "");
+  }
+
+  /**
+   * Iceberg S3FileIO settings as medlake-lake's Warehouse sets them, except the HTTP client: Spark
+   * gets the AWS SDK from iceberg-aws-bundle, whose default (Apache) client Iceberg picks. Credentials
+   * come from the AWS default chain.
+   */
+  static Map<String, String> s3Properties(S3Config s3) {
+    Map<String, String> properties = new java.util.LinkedHashMap<>();
+    properties.put("io-impl", "org.apache.iceberg.aws.s3.S3FileIO");
+    s3.endpoint().ifPresent(endpoint -> properties.put("s3.endpoint", endpoint));
+    properties.put("s3.path-style-access", String.valueOf(s3.pathStyleAccess()));
+    s3.region().or(() -> s3.endpoint().map(ignored -> "us-east-1")).ifPresent(region -> properties.put("client.region", region));
+    return properties;
+  }
+
+  /** S3FileIO for the object store of {@code catalog.s3} (landing objects, staged files), opened on first use. */
+  private synchronized FileIO objectIo() {
+    if (objectIo == null) {
+      Map<String, String> properties = s3Properties(home.config().catalog().s3());
+      objectIo = CatalogUtil.loadFileIO(properties.get("io-impl"), properties, null);
+    }
+    return objectIo;
+  }
+
+  /**
+   * A file to ingest, with the source and month it was delivered for.
+   *
+   * @param file the local file, or for an object the name it is downloaded under
+   * @param objectLocation the {@code s3://} location of a file in an object-store landing zone
+   */
+  record Delivery(Path file, String source, YearMonth month, Optional<String> objectLocation) {
+    Delivery(Path file, String source, YearMonth month) {
+      this(file, source, month, Optional.empty());
+    }
+
+    static Delivery object(String location, String source, YearMonth month) {
+      return new Delivery(Path.of(location.substring(location.lastIndexOf('/') + 1)), source, month, Optional.of(location));
+    }
+
+    String shown() {
+      return objectLocation.orElse(file.toString());
+    }
+  }
 
   /** Ingests one file as run {@code runId}; when it fails, the FAILED run with its reason is in the ledger. */
   IngestRun ingest(Delivery delivery, String runId) {
@@ -138,25 +219,45 @@ public final class SparkIngestJob implements AutoCloseable {
     if (sourceFile.startsWith("..")) {
       sourceFile = delivery.file().toAbsolutePath().normalize().toString();
     }
+    if (delivery.objectLocation().isPresent()) {
+      sourceFile = delivery.objectLocation().get();
+    }
     Path workDirectory = home.temporary().resolve(runId);
     PreparedFile prepared = null;
     IngestConfig config = home.config().ingest();
+    Optional<String> staged = Optional.empty();
     try {
       Files.createDirectories(workDirectory);
-      prepared = new FilePreparer(config, workDirectory, fraction -> { }).prepare(delivery.file(), mapping.csv());
+      Path file = delivery.file();
+      if (delivery.objectLocation().isPresent()) {
+        // the driver scans a local copy; lineage records the object's location, as the embedded pipeline does
+        file = download(delivery.objectLocation().get(), workDirectory.resolve("landing"));
+      }
+      prepared = new FilePreparer(config, workDirectory, fraction -> { }).prepare(file, mapping.csv());
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
         return duplicate.get();
       }
       ledger.record(run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn()));
-      HeaderLayout header = HeaderLayout.resolve(delivery.file(), prepared.scan().header(), mapping);
+      HeaderLayout header = HeaderLayout.resolve(file, prepared.scan().header(), mapping);
       CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
       List<RecordGroups.Span> spans = RecordGroups.find(
           prepared.readable(), prepared.scan().oddQuoteLines(), splitter, header.names().size(), config.maxLinesPerRecord());
       RecordChecker checker = new RecordChecker(mapping, header.columnIndexes(), header.filterIndex(), header.names().size(),
           delivery.month(), Dictionary.load(home.sources(), mapping), plausibility(), LocalDateTime.now(ZoneOffset.UTC));
-      SparkFileIngestion.Outcome outcome = new SparkFileIngestion(spark, home.config().catalog().name(), vault)
-          .run(prepared, checker, spans, mapping, delivery.month(), sourceFile, runId);
+      String readable;
+      if (!home.config().catalog().s3Warehouse()) {
+        readable = prepared.readable().toUri().toString();
+      } else if (delivery.objectLocation().isPresent() && prepared.readable().equals(prepared.original())) {
+        // executors read the delivered object itself
+        readable = delivery.objectLocation().get();
+      } else {
+        staged = Optional.of(stage(prepared.readable(), runId));
+        readable = staged.get();
+      }
+      SparkFileIngestion.Outcome outcome = new SparkFileIngestion(spark, home.config().catalog().name(), vault,
+          home.config().catalog().s3Warehouse() ? objectIo() : null)
+          .run(prepared, readable, checker, spans, mapping, delivery.month(), sourceFile, runId);
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
           delivery.month().toString(), RunStatus.SUCCEEDED, started, outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected(),
           outcome.rowsFiltered(), outcome.rejectedByReason(), prepared.bytesIn(), outcome.bytesOut(), elapsedMillis(startNanos),
@@ -173,7 +274,42 @@ public final class SparkIngestJob implements AutoCloseable {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Spark ingest of " + delivery.file().getFileName() + " failed: "
           + firstLine(e.getMessage()), e);
     } finally {
+      staged.ifPresent(location -> {
+        try {
+          objectIo().deleteFile(location);
+        } catch (RuntimeException ignored) {
+          // a leftover under staging/ holds no table data and is not referenced by any table
+        }
+      });
       deleteRecursively(workDirectory);
+    }
+  }
+
+  /** Copies an object ({@code s3://bucket/key}) into {@code directory}, keeping its file name. */
+  private Path download(String location, Path directory) {
+    Path target = directory.resolve(location.substring(location.lastIndexOf('/') + 1));
+    try (InputStream in = objectIo().newInputFile(location).newStream()) {
+      Files.createDirectories(directory);
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      return target;
+    } catch (org.apache.iceberg.exceptions.NotFoundException e) {
+      throw new org.medlake.core.error.NotFoundException("No such object: " + location);
+    } catch (IOException | RuntimeException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot download " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Puts the driver's prepared copy where every executor reads it: {@code <warehouse>/staging/<run>/},
+   * outside every table's location, deleted when the run ends.
+   */
+  private String stage(Path readable, String runId) {
+    String target = warehouseLocation(home.config().catalog()) + "/staging/" + runId + "/" + readable.getFileName();
+    try (OutputStream out = objectIo().newOutputFile(target).createOrOverwrite()) {
+      Files.copy(readable, out);
+      return target;
+    } catch (IOException | RuntimeException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot upload " + readable.getFileName() + " to " + target + ": " + e.getMessage(), e);
     }
   }
 
@@ -183,7 +319,7 @@ public final class SparkIngestJob implements AutoCloseable {
     List<IngestRun> earlier = ledger.withChecksum(sha256);
     Optional<IngestRun> succeeded = earlier.stream().filter(run -> run.status() == RunStatus.SUCCEEDED).findFirst();
     if (succeeded.isEmpty()) {
-      Table table = new SparkFileIngestion(spark, home.config().catalog().name(), vault).table(LabResults.TABLE);
+      Table table = new SparkFileIngestion(spark, home.config().catalog().name(), vault, null).table(LabResults.TABLE);
       Snapshot committed = null;
       if (table.currentSnapshot() != null) {
         for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
@@ -226,9 +362,14 @@ public final class SparkIngestJob implements AutoCloseable {
    * Files and directories as deliveries, as the embedded pipeline finds them: {@code <source>/<YYYY-MM>/file.csv[.gz]},
    * unless the source or month is given.
    */
-  List<Delivery> discover(List<Path> paths, Optional<String> source, Optional<YearMonth> month) {
+  List<Delivery> discover(List<String> inputs, Optional<String> source, Optional<YearMonth> month) {
     List<Delivery> deliveries = new ArrayList<>();
-    for (Path path : paths) {
+    for (String input : inputs) {
+      if (S3Config.isS3(input)) {
+        deliveries.addAll(discoverObjects(input, source, month));
+        continue;
+      }
+      Path path = Path.of(input);
       if (!Files.exists(path)) {
         throw new ValidationException("No such file or directory: " + path);
       }
@@ -245,8 +386,39 @@ public final class SparkIngestJob implements AutoCloseable {
         files = List.of(path);
       }
       for (Path file : files) {
-        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file)), month.orElseGet(() -> monthOf(file))));
+        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file, file.toString())),
+            month.orElseGet(() -> monthOf(file, file.toString()))));
       }
+    }
+    return deliveries;
+  }
+
+  /** The deliveries under {@code s3://bucket/prefix} (or that one object), laid out as {@code <source>/<YYYY-MM>/<file>}. */
+  private List<Delivery> discoverObjects(String input, Optional<String> source, Optional<YearMonth> month) {
+    String location = input.replaceFirst("^s3a://", "s3://");
+    List<String> objects = new ArrayList<>();
+    if (isDelivery(location)) {
+      objects.add(location);
+    } else {
+      try {
+        for (FileInfo info : ((SupportsPrefixOperations) objectIo()).listPrefix(location)) {
+          if (isDelivery(info.location())) {
+            objects.add(info.location());
+          }
+        }
+      } catch (RuntimeException e) {
+        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + location + ": " + e.getMessage(), e);
+      }
+    }
+    if (objects.isEmpty()) {
+      throw new ValidationException("No .csv or .csv.gz objects under " + input);
+    }
+    objects.sort(null);
+    List<Delivery> deliveries = new ArrayList<>();
+    for (String object : objects) {
+      List<String> parts = List.of(object.substring(object.indexOf("://") + 3).split("/"));
+      Path key = Path.of(parts.get(0), parts.subList(1, parts.size()).toArray(String[]::new));
+      deliveries.add(Delivery.object(object, source.orElseGet(() -> sourceOf(key, object)), month.orElseGet(() -> monthOf(key, object))));
     }
     return deliveries;
   }
@@ -255,15 +427,19 @@ public final class SparkIngestJob implements AutoCloseable {
     return org.medlake.core.file.LandingFiles.isDelivery(file);
   }
 
-  private static String sourceOf(Path file) {
+  private static boolean isDelivery(String location) {
+    return org.medlake.core.file.LandingFiles.isDelivery(location);
+  }
+
+  private static String sourceOf(Path file, String shown) {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
       return parent.getParent().getFileName().toString();
     }
-    throw new ValidationException(file + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
+    throw new ValidationException(shown + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
   }
 
-  private static YearMonth monthOf(Path file) {
+  private static YearMonth monthOf(Path file, String shown) {
     Path parent = file.toAbsolutePath().getParent();
     for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
       Matcher matcher = MONTH.matcher(candidate);
@@ -275,7 +451,7 @@ public final class SparkIngestJob implements AutoCloseable {
         }
       }
     }
-    throw new ValidationException(file + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+    throw new ValidationException(shown + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
   }
 
   /** The plausible value range of each test, from the catalogue shipped in medlake-core. */
@@ -360,10 +536,13 @@ public final class SparkIngestJob implements AutoCloseable {
   public void close() {
     vault.close();
     ledger.close();
+    if (objectIo != null) {
+      objectIo.close();
+    }
   }
 
   /** The job's command line. */
-  record Arguments(Path home, Optional<String> source, Optional<YearMonth> month, Optional<String> master, List<Path> paths) {
+  record Arguments(Path home, Optional<String> source, Optional<YearMonth> month, Optional<String> master, List<String> paths) {
     static final String USAGE =
         "usage: spark-submit --class org.medlake.spark.SparkIngestJob medlake-spark.jar --home DIR [--source NAME] [--month YYYY-MM]"
             + " [--master URL] PATH...";
@@ -373,7 +552,7 @@ public final class SparkIngestJob implements AutoCloseable {
       String source = null;
       YearMonth month = null;
       String master = null;
-      List<Path> paths = new ArrayList<>();
+      List<String> paths = new ArrayList<>();
       for (int i = 0; i < args.length; i++) {
         String arg = args[i];
         switch (arg) {
@@ -392,7 +571,7 @@ public final class SparkIngestJob implements AutoCloseable {
             if (arg.startsWith("--")) {
               throw new IllegalArgumentException("unknown option " + arg);
             }
-            paths.add(Path.of(arg));
+            paths.add(arg);
           }
         }
       }

@@ -47,7 +47,8 @@ final class SparkJobProcess {
     return target;
   }
 
-  static Result run(Path log, String... arguments) {
+  /** Runs the job with {@code jvmOptions} (e.g. {@code -D} settings the AWS SDK reads) before the main class. */
+  static Result run(Path log, List<String> jvmOptions, String... arguments) {
     Path target = moduleTarget();
     try {
       String classpath = target.resolve("medlake-spark.jar") + java.io.File.pathSeparator
@@ -59,6 +60,7 @@ final class SparkJobProcess {
       // small splits: every file is read by several tasks at once, so line numbering across
       // partitions and the executors' shared checker are exercised
       command.add("-Dspark.sql.files.maxPartitionBytes=131072");
+      command.addAll(jvmOptions);
       command.add("-cp");
       command.add(classpath);
       command.add("org.medlake.spark.SparkIngestJob");
