@@ -224,7 +224,10 @@ public final class IngestService implements AutoCloseable {
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
       ledger.record(done);
-      writeRejectsReport(delivery.file(), done);
+      if (delivery.objectLocation().isEmpty()) {
+        // an object's report would land in the working directory: its rejects are in the rejects table (medlake rejects)
+        writeRejectsReport(delivery.file(), done);
+      }
       return done;
     } catch (RuntimeException e) {
       IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
