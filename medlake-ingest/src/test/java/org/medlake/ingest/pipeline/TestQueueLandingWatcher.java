@@ -151,6 +151,10 @@ class TestQueueLandingWatcher {
           "s3://landing/" + month + "/.in-flight.csv", "s3://landing/" + keys.get(1) + ".rejects.csv", "s3://landing/" + month + "/readme.txt");
       assertThat(LakeReader.count(service.lakehouse().labResults(), home.temporary(), "SELECT count(*) FROM t")).isEqualTo(accepted);
     }
+    // an object's rejects are in the rejects table; no report lands in the working directory
+    try (var written = Files.list(Path.of("").toAbsolutePath())) {
+      assertThat(written.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains(".rejects."));
+    }
   }
 
   private static String created(String key, GeneratedFile file) throws java.io.IOException {
