@@ -44,6 +44,7 @@ public final class QueueLandingEvents implements LandingEvents {
   private final String queueUrl;
   /** Receipt handle -> events of that message not yet acknowledged. */
   private final Map<String, Integer> outstanding = new HashMap<>();
+  private boolean failing;
 
   QueueLandingEvents(SqsClient sqs, String queueUrl) {
     this.sqs = requireNonNull(sqs, "sqs is null");
@@ -78,7 +79,17 @@ public final class QueueLandingEvents implements LandingEvents {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("Interrupted while polling " + queueUrl);
       }
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot receive from " + queueUrl + ": " + e.getMessage(), e);
+      // an unreachable queue is retried after the poll's time, with one warning per outage
+      if (!failing) {
+        LOG.warn("Cannot receive from {} (retrying): {}", queueUrl, e.getMessage());
+      }
+      failing = true;
+      Thread.sleep(Math.max(1_000, timeout.toMillis()));
+      return List.of();
+    }
+    if (failing) {
+      LOG.info("Receiving from {} again", queueUrl);
+      failing = false;
     }
     List<LandingEvent> events = new ArrayList<>();
     for (Message message : messages) {

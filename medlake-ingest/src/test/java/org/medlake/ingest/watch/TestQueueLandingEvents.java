@@ -3,8 +3,11 @@ package org.medlake.ingest.watch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.medlake.core.config.WatchConfig;
 
 /** Reading S3 event notifications: what S3 puts in a message, directly or through SNS. */
 class TestQueueLandingEvents {
@@ -27,6 +30,19 @@ class TestQueueLandingEvents {
     String notification = SqsServer.s3Notification("ObjectCreated:Put", "landing", "h2/2026-02/lab 2.csv", 42);
     String envelope = new ObjectMapper().writeValueAsString(Map.of("Type", "Notification", "MessageId", "m-2", "Message", notification));
     assertThat(QueueLandingEvents.locations("m-2", envelope)).containsExactly("s3://landing/h2/2026-02/lab 2.csv");
+  }
+
+  @Test
+  void anUnreachableQueueIsRetriedNotFatal() throws Exception {
+    SqsServer stopped = SqsServer.start();
+    String queueUrl = stopped.createQueue("gone", 30);
+    String endpoint = stopped.endpoint();
+    stopped.close();
+    WatchConfig config = new WatchConfig(false, 10, 60, Optional.of(queueUrl), Optional.of(endpoint), Optional.empty());
+    try (QueueLandingEvents events = QueueLandingEvents.open(config)) {
+      assertThat(events.poll(Duration.ZERO)).isEmpty();
+      assertThat(events.poll(Duration.ZERO)).isEmpty();
+    }
   }
 
   @Test
