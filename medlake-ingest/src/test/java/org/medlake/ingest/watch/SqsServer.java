@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.Map;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.medlake.lake.S3Server;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -29,6 +30,9 @@ public final class SqsServer implements AutoCloseable {
   }
 
   public static SqsServer start() {
+    // ElasticMQ takes any signature; the watcher's client finds these through the AWS default chain, as with S3Server
+    System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
     SQSRestServer server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
     int port = server.waitUntilStarted().localAddress().getPort();
     return new SqsServer(server, "http://127.0.0.1:" + port);
