@@ -48,6 +48,15 @@ describe("ApiClient", () => {
     expect(api.hasCsrfToken()).toBe(true);
   });
 
+  it("asks for missing deliveries of last month, or of the month given", async () => {
+    const missing = [{ source_id: "h001", hospital_id: "H001", month: "2026-10" }];
+    const { fetch, calls } = fakeFetch(json(200, missing), json(200, []));
+    const api = new ApiClient(fetch);
+    expect(await api.missingDeliveries()).toEqual(missing);
+    expect(await api.missingDeliveries("2026-09")).toEqual([]);
+    expect(calls.map((call) => call.url)).toEqual(["/api/v1/deliveries/missing", "/api/v1/deliveries/missing?month=2026-09"]);
+  });
+
   it("sends the CSRF token from the login on state-changing requests only", async () => {
     const { fetch, calls } = fakeFetch(json(200, LOGIN), json(200, []), new Response(null, { status: 204 }));
     const api = new ApiClient(fetch);

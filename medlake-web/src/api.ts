@@ -8,6 +8,7 @@ import type {
   IssuedToken,
   LoginResponse,
   Me,
+  MissingDelivery,
   NewUser,
   Partition,
   PredefinedQuerySummary,
@@ -59,6 +60,7 @@ export const ENDPOINTS = {
   runs: ["GET", "/api/v1/runs"],
   run: ["GET", "/api/v1/runs/{id}"],
   rejects: ["GET", "/api/v1/runs/{id}/rejects"],
+  missingDeliveries: ["GET", "/api/v1/deliveries/missing"],
   uploads: ["POST", "/api/v1/uploads"],
   users: ["GET", "/api/v1/users"],
   addUser: ["POST", "/api/v1/users"],
@@ -213,6 +215,11 @@ export class ApiClient {
 
   rejects(id: string, limit: number): Promise<RejectedRow[]> {
     return this.request<RejectedRow[]>(ENDPOINTS.rejects, id, undefined, queryString({ limit }));
+  }
+
+  /** Hospitals without a succeeded run for a month (default: last month); an uploader gets its own hospital only. */
+  missingDeliveries(month?: string): Promise<MissingDelivery[]> {
+    return this.request<MissingDelivery[]>(ENDPOINTS.missingDeliveries, undefined, undefined, queryString({ month }));
   }
 
   users(): Promise<User[]> {

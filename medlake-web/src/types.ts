@@ -180,6 +180,13 @@ export interface IngestRun {
   message: string;
 }
 
+/** GET /api/v1/deliveries/missing: a hospital without a succeeded run for a month. */
+export interface MissingDelivery {
+  source_id: string;
+  hospital_id: string;
+  month: string;
+}
+
 /** GET /api/v1/runs/{id}/rejects. */
 export interface RejectedRow {
   line_number: number;

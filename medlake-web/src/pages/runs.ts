@@ -2,7 +2,8 @@ import { errorOf, parseJson, type ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
-import type { IngestRun, Me, RejectedRow } from "../types";
+import { missingDeliveryWarnings } from "../missing";
+import type { IngestRun, Me, MissingDelivery, RejectedRow } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
 
 function statusBadge(status: string): HTMLElement {
@@ -30,6 +31,15 @@ function runsTable(runs: IngestRun[]): Node {
     ]),
     [false, false, false, false, true, true, true, true, false],
   );
+}
+
+/** A warning banner for hospitals that have not delivered last month; nothing when all did. */
+function missingBanner(missing: MissingDelivery[]): Node {
+  const lines = missingDeliveryWarnings(missing);
+  if (lines.length === 0) {
+    return document.createDocumentFragment();
+  }
+  return h("div", { class: "status warning", role: "alert" }, ...lines.map((line) => h("p", {}, line)));
 }
 
 /** Rows read = accepted + rejected + filtered, stated so a mismatch would show. */
@@ -213,5 +223,7 @@ export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLEl
   const list = h("div", { class: "card" }, loading());
   const refresh = () => void section(list, () => api.runs(), runsTable);
   refresh();
-  return h("section", { class: "page page-runs" }, title, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
+  const warnings = h("div", { "data-testid": "missing-deliveries" });
+  void section(warnings, () => api.missingDeliveries(), missingBanner);
+  return h("section", { class: "page page-runs" }, title, warnings, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
 }

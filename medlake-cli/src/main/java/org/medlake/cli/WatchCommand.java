@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "watch", description = "Ingest files as they arrive in landing/, and run the scheduled completeness check and maintenance.")
+@Command(name = "watch", description = "Ingest files as they arrive in landing/ (or as an SQS queue announces them), and run the scheduled completeness check and maintenance.")
 final class WatchCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -36,8 +36,9 @@ final class WatchCommand implements Callable<Integer> {
       automation.close();
       stopped.countDown();
     }));
-    System.err.println("medlake: watching " + home.landing() + " (settle " + home.config().watch().settleSeconds()
-        + " s); Ctrl-C stops it after the file in progress");
+    System.err.println("medlake: watching " + Automation.watched(home)
+        + (home.config().watch().queueUrl().isPresent() ? "" : " (settle " + home.config().watch().settleSeconds() + " s)")
+        + "; Ctrl-C stops it after the file in progress");
     stopped.await();
     return 0;
   }

@@ -42,6 +42,13 @@ class TestOperationsCommands {
     assertThat(missing).hasSize(1);
     assertThat(missing.get(0).get("source_id").asText()).isEqualTo("h003");
     assertThat(missing.get(0).get("month").asText()).isEqualTo("2025-02");
+    // where runs are looked at: a warning per missing hospital on stderr, the JSON listing unchanged
+    Cli.Result runs = Cli.run(home, "runs", "--month", "2025-02", "--json");
+    assertThat(runs.exitCode()).isZero();
+    assertThat(JSON.readTree(runs.out())).hasSize(delivered.size());
+    assertThat(runs.err()).isEqualTo("medlake: warning: hospital H003 (source h003) has not delivered for 2025-02" + System.lineSeparator());
+    assertThat(Cli.run(home, "runs", "--month", "2025-01").err()).isEmpty();
+    assertThat(JSON.readTree(Cli.run(home, "runs", "--missing", "--month", "2025-02", "--json").out())).isEqualTo(missing);
 
     String query = "SELECT hospital_id, count(*) AS n, count(DISTINCT patient_key) AS p FROM lab_results GROUP BY ALL ORDER BY ALL";
     String before = Cli.run(home, "sql", query, "--json").out();

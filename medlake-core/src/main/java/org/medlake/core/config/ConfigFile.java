@@ -134,6 +134,12 @@ public final class ConfigFile {
         settle-seconds: 10
         # A full rescan of landing/ this often, in case a file-system event was lost.
         rescan-seconds: 60
+        # An S3 landing zone: watch an SQS queue of its object-created notifications instead of
+        # landing/ (credentials from the AWS default chain). The endpoint and region are for
+        # SQS-compatible servers (ElasticMQ); see docs/operations.md.
+        # queue-url: https://sqs.eu-central-1.amazonaws.com/123456789012/medlake-landing
+        # queue-endpoint: http://elasticmq:9324
+        # queue-region: eu-central-1
 
       schedules:
         # Jobs that medlake watch (or the server with watch.enabled) runs by itself. Cron syntax

@@ -102,6 +102,21 @@ class TestConfigFile {
   }
 
   @Test
+  void watchQueueKeys() {
+    WatchConfig watch = ConfigFile.parse(Path.of("medlake.yaml"), """
+        watch:
+          queue-url: http://127.0.0.1:9324/000000000000/landing
+          queue-endpoint: http://127.0.0.1:9324
+          queue-region: eu-central-1
+        """).watch();
+    assertThat(watch).isEqualTo(new WatchConfig(false, 10, 60, java.util.Optional.of("http://127.0.0.1:9324/000000000000/landing"),
+        java.util.Optional.of("http://127.0.0.1:9324"), java.util.Optional.of("eu-central-1")));
+    assertThat(MedlakeConfig.defaults().watch().queueUrl()).isEmpty();
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "watch:\n  queue-url: landing-events\n"))
+        .hasMessage("medlake.yaml: watch.queue-url must be an http:// or https:// URL, not 'landing-events'");
+  }
+
+  @Test
   void distributedProfileErrorsNameTheKey() {
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    secret-key: x\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'catalog.s3.secret-key' (line 3)");

@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.medlake.core.config.MedlakeConfig;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.WatchConfig;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
@@ -16,6 +17,8 @@ import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.watch.DirectoryLandingEvents;
+import org.medlake.ingest.watch.LandingEvents;
+import org.medlake.ingest.watch.QueueLandingEvents;
 import org.medlake.ingest.watch.LandingWatcher;
 import org.medlake.lake.Lakehouse;
 
@@ -55,9 +58,7 @@ public final class Automation implements AutoCloseable {
     this.observer = observer;
     this.webhooks = Webhooks.create(config.webhooks());
     this.service = IngestService.open(home, ProgressListener.NONE);
-    this.watcher = new LandingWatcher(service,
-        new DirectoryLandingEvents(home.landing(), config.watch().settle(), config.watch().rescan(), Clock.systemUTC()),
-        webhooks.andThen(observer::runFinished));
+    this.watcher = new LandingWatcher(service, landingEvents(home), webhooks.andThen(observer::runFinished));
     this.scheduler = new Scheduler(Clock.systemUTC());
     if (completeness != null) {
       scheduler.schedule("completeness check", completeness, () -> checkCompleteness(YearMonth.now(ZoneOffset.UTC).minusMonths(1)));
@@ -67,12 +68,30 @@ public final class Automation implements AutoCloseable {
     }
   }
 
+  /** The configured queue of S3 notifications, else the local landing directory. */
+  private static LandingEvents landingEvents(MedlakeHome home) {
+    WatchConfig watch = home.config().watch();
+    if (watch.queueUrl().isPresent()) {
+      return QueueLandingEvents.open(watch);
+    }
+    return new DirectoryLandingEvents(home.landing(), watch.settle(), watch.rescan(), Clock.systemUTC());
+  }
+
+  /** What is watched, for messages: the queue's URL or the landing directory. */
+  public static String watched(MedlakeHome home) {
+    return home.config().watch().queueUrl().map(url -> "the queue " + url).orElseGet(() -> home.landing().toString());
+  }
+
   /** Starts watching {@code home}'s landing zone and the schedules. */
   public static Automation start(MedlakeHome home, Observer observer) {
     Automation automation = new Automation(home, observer);
     automation.watcher.start();
-    LOG.info("Watching {} (settle {} s, rescan every {} s)", home.landing(), home.config().watch().settleSeconds(),
-        home.config().watch().rescanSeconds());
+    if (home.config().watch().queueUrl().isPresent()) {
+      LOG.info("Watching {}", watched(home));
+    } else {
+      LOG.info("Watching {} (settle {} s, rescan every {} s)", home.landing(), home.config().watch().settleSeconds(),
+          home.config().watch().rescanSeconds());
+    }
     return automation;
   }
 

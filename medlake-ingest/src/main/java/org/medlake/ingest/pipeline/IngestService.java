@@ -225,7 +225,8 @@ public final class IngestService implements AutoCloseable {
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
       ledger.record(done);
       if (delivery.objectLocation().isEmpty()) {
-        // an object's delivery.file() is only its name: a report there would land in the working directory
+        // an object's delivery.file() is only its name: a report there would land in the working
+        // directory; its rejects are in the rejects table (medlake rejects, the API's report)
         writeRejectsReport(delivery.file(), done);
       }
       return done;

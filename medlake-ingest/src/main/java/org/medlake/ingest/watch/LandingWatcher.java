@@ -77,6 +77,9 @@ public final class LandingWatcher implements AutoCloseable {
 
   /** Ingests the event's file unless its checksum was ingested before; the run, if one was made. */
   Optional<IngestRun> handle(LandingEvent event) {
+    if (event.objectLocation().isPresent()) {
+      return handleObject(event.objectLocation().get());
+    }
     Path file = event.file();
     if (!Files.isRegularFile(file)) {
       return Optional.empty();
@@ -101,6 +104,31 @@ public final class LandingWatcher implements AutoCloseable {
       return Optional.of(run);
     } catch (RuntimeException e) {
       LOG.warn("{}: {} failed: {}", runId, file, e.getMessage());
+      return service.ledger().find(runId);
+    }
+  }
+
+  /**
+   * Ingests an object of an object-store landing zone. Its checksum is known only once it is
+   * downloaded, which the ingest does: an object that was ingested before (a duplicate
+   * notification, one redelivered after a crash) is recorded as a DUPLICATE run and adds no rows.
+   */
+  private Optional<IngestRun> handleObject(String location) {
+    Delivery delivery;
+    try {
+      delivery = service.discoverLocations(List.of(location), Optional.empty(), Optional.empty()).get(0);
+    } catch (MedlakeException e) {
+      LOG.warn("Not ingested: {}", e.getMessage());
+      return Optional.empty();
+    }
+    String runId = IngestService.newRunId();
+    LOG.info("Ingesting {} as {}", location, runId);
+    try {
+      IngestRun run = service.ingest(delivery, runId);
+      LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
+      return Optional.of(run);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: {} failed: {}", runId, location, e.getMessage());
       return service.ledger().find(runId);
     }
   }

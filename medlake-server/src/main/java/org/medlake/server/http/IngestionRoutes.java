@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.medlake.core.security.Role;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.core.ledger.RunLedger;
+import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.ingest.pipeline.ProgressListener;
@@ -27,7 +29,7 @@ import org.medlake.lake.Lakehouse;
 import org.medlake.server.auth.User;
 
 /**
- * Ingestion over HTTP: runs, their rejects, and uploads. Admins see every hospital; an uploader
+ * Ingestion over HTTP: runs, their rejects, uploads, and missing deliveries. Admins see every hospital; an uploader
  * sees and uploads for its own hospital only.
  */
 final class IngestionRoutes {
@@ -53,6 +55,24 @@ final class IngestionRoutes {
     });
     app.get("/api/v1/runs/{id}/rejects-report", this::rejectsReport);
     app.post("/api/v1/uploads", this::upload);
+    app.get("/api/v1/deliveries/missing", this::missingDeliveries);
+  }
+
+  /** Hospitals without a succeeded run for {@code month} (default: last month, UTC); an uploader sees its own hospital only. */
+  private void missingDeliveries(Context context) {
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    String parameter = context.queryParam("month");
+    YearMonth month;
+    try {
+      month = parameter == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : YearMonth.parse(parameter);
+    } catch (DateTimeParseException e) {
+      throw HttpError.badRequest("'month' must be YYYY-MM (query parameter)");
+    }
+    try (RunLedger ledger = RunLedger.open(home)) {
+      context.json(CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, month).stream()
+          .filter(missing -> user.role() == Role.ADMIN || user.hospitalId().map(missing.hospitalId()::equals).orElse(false))
+          .toList());
+    }
   }
 
   /** The run's rejects report: CSV (the default) or the readable summary; only for admins and the run's hospital. */

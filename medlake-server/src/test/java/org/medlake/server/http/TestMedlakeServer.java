@@ -277,6 +277,27 @@ class TestMedlakeServer {
   }
 
   @Test
+  void missingDeliveriesAreListedPerHospitalAndAnUploaderSeesOnlyItsOwn() throws Exception {
+    String delivered = GeneratorOptions.DEFAULT_START.toString();
+    assertThat(JSON.readTree(get("/api/v1/deliveries/missing?month=" + delivered, adminToken).body())).isEmpty();
+    JsonNode missing = JSON.readTree(get("/api/v1/deliveries/missing?month=2020-01", adminToken).body());
+    assertThat(missing).extracting(each -> each.get("hospital_id").asText()).containsExactlyInAnyOrder("H001", "H002");
+    assertThat(missing).allSatisfy(each -> {
+      assertThat(each.get("month").asText()).isEqualTo("2020-01");
+      assertThat(each.get("source_id").asText()).isNotBlank();
+    });
+    assertThat(JSON.readTree(get("/api/v1/deliveries/missing?month=2020-01", uploaderToken).body()))
+        .extracting(each -> each.get("hospital_id").asText()).containsExactly("H002");
+    // without a month: last month, which nobody delivered for in this test
+    String lastMonth = java.time.YearMonth.now(java.time.ZoneOffset.UTC).minusMonths(1).toString();
+    assertThat(JSON.readTree(get("/api/v1/deliveries/missing", adminToken).body()))
+        .extracting(each -> each.get("month").asText()).containsOnly(lastMonth).hasSize(2);
+    HttpResponse<String> bad = get("/api/v1/deliveries/missing?month=2020-13", adminToken);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(bad.body()).get("message").asText()).isEqualTo("'month' must be YYYY-MM (query parameter)");
+  }
+
+  @Test
   void everyEndpointAnswersEveryRoleAsTheRolesAllow() throws Exception {
     java.util.Map<String, String> tokens = new java.util.LinkedHashMap<>();
     tokens.put("admin", adminToken);
@@ -300,6 +321,7 @@ class TestMedlakeServer {
         new Object[] {"POST", "/api/v1/sql", sql, "1100"},
         new Object[] {"POST", "/api/v1/exports", export, "1100"},
         new Object[] {"GET", "/api/v1/runs", null, "1001"},
+        new Object[] {"GET", "/api/v1/deliveries/missing", null, "1001"},
         new Object[] {"GET", "/api/v1/users", null, "1000"},
         new Object[] {"GET", "/api/v1/tokens", null, "1000"},
         new Object[] {"GET", "/api/v1/audit", null, "1000"});
