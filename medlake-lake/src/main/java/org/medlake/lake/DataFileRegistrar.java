@@ -51,4 +51,18 @@ public final class DataFileRegistrar {
         .withSortOrder(table.sortOrder())
         .build();
   }
+
+  /** As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code location}. */
+  public static DataFile register(Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
+    InputFile inputFile = Files.localInput(parquetFile.toFile());
+    Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
+    return DataFiles.builder(table.spec())
+        .withPath(location)
+        .withFileSizeInBytes(inputFile.getLength())
+        .withFormat(FileFormat.PARQUET)
+        .withPartition(partition)
+        .withMetrics(metrics)
+        .withSortOrder(table.sortOrder())
+        .build();
+  }
 }

@@ -51,4 +51,47 @@ public final class ParquetRewriter {
           + e.getMessage(), e);
     }
   }
+
+  /** Rewritten rows in a local file, not yet part of the warehouse ({@link #publish} makes them so). */
+  public record Staged(Path file, long rows, org.apache.iceberg.StructLike partition, String partitionPath) {}
+
+  /**
+   * Rewrites data files of {@code table} (all of one partition) into one local file named
+   * {@code name}: inputs are read in place, or from local copies when the warehouse is an object
+   * store; the output goes next to the inputs, or into {@code workDirectory} for an object store.
+   */
+  public Staged stage(Warehouse warehouse, org.apache.iceberg.Table table, List<org.apache.iceberg.DataFile> sources, String keep,
+      Path workDirectory, String name) {
+    List<String> locations = sources.stream().map(org.apache.iceberg.DataFile::location).toList();
+    List<Long> sizes = sources.stream().map(org.apache.iceberg.DataFile::fileSizeInBytes).toList();
+    String partitionPath = table.spec().partitionToPath(sources.get(0).partition());
+    Path directory = warehouse.objectStore() ? workDirectory : LocalFileIO.file(locations.get(0)).toPath().getParent();
+    try (FileCache.Lease lease = warehouse.readable(locations, sizes)) {
+      java.nio.file.Files.createDirectories(directory);
+      Path target = directory.resolve(name);
+      long rows = rewrite(lease.paths().stream().map(Path::toString).toList(), keep, target);
+      return new Staged(target, rows, sources.get(0).partition(), partitionPath);
+    } catch (java.io.IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot stage a rewrite in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes a staged file part of the warehouse (an upload for an object store) and registers it. */
+  public static org.apache.iceberg.DataFile publish(Warehouse warehouse, org.apache.iceberg.Table table, Staged staged) {
+    String location = warehouse.publish(table, staged.file(), staged.partitionPath());
+    org.apache.iceberg.DataFile file = DataFileRegistrar.register(table, staged.file(), location, staged.partition());
+    if (warehouse.objectStore()) {
+      discard(staged);
+    }
+    return file;
+  }
+
+  /** Deletes a staged file that is not used (or, for an object store, already uploaded). */
+  public static void discard(Staged staged) {
+    try {
+      java.nio.file.Files.deleteIfExists(staged.file());
+    } catch (java.io.IOException ignored) {
+      // an unreferenced local file in the warehouse is removed by orphan-file maintenance
+    }
+  }
 }

@@ -21,6 +21,8 @@ import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.medlake.core.contract.LabResults;
 import org.medlake.lake.DataFileRegistrar;
 import org.medlake.lake.ParquetRewriter;
@@ -101,42 +103,44 @@ public final class TableMaintenance {
       throw new UncheckedIOException(e);
     }
     ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, "test_code, collected_at");
-    int merged = 0;
+    int mergedAway = 0;
     for (Map.Entry<String, List<DataFile>> partition : smallFiles.entrySet()) {
       List<DataFile> files = partition.getValue();
       if (files.size() < 2) {
         continue;
       }
-      Path target = LocalFileIO.file(files.get(0).location()).toPath().resolveSibling("compacted-" + UUID.randomUUID() + ".parquet");
-      long rows = rewriter.rewrite(files.stream().map(DataFile::location).toList(), "true", target);
+      ParquetRewriter.Staged staged = rewriter.stage(lakehouse.warehouse(), table, files, "true",
+          lakehouse.home().temporary().resolve("maintenance"), "compacted-" + UUID.randomUUID() + ".parquet");
       long expected = files.stream().mapToLong(DataFile::recordCount).sum();
-      if (rows != expected) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Compaction of " + partition.getKey() + " wrote " + rows + " rows, not " + expected);
+      if (staged.rows() != expected) {
+        ParquetRewriter.discard(staged);
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Compaction of " + partition.getKey() + " wrote " + staged.rows() + " rows, not "
+            + expected);
       }
+      DataFile merged = ParquetRewriter.publish(lakehouse.warehouse(), table, staged);
       RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
       files.forEach(rewrite::deleteFile);
-      rewrite.addFile(DataFileRegistrar.register(table, target, files.get(0).partition()));
+      rewrite.addFile(merged);
       try {
         rewrite.commit();
-        merged += files.size() - 1;
-        LOG.info("Compacted {} files of {} ({} rows) into {}", files.size(), partition.getKey(), rows, target.getFileName());
+        mergedAway += files.size() - 1;
+        LOG.info("Compacted {} files of {} ({} rows) into {}", files.size(), partition.getKey(), staged.rows(), merged.location());
       } catch (org.apache.iceberg.exceptions.ValidationException | org.apache.iceberg.exceptions.CommitFailedException e) {
         LOG.warn("Compaction of {} skipped: the partition changed meanwhile ({})", partition.getKey(), e.getMessage());
         try {
-          Files.deleteIfExists(target);
-        } catch (IOException ignored) {
+          table.io().deleteFile(merged.location());
+        } catch (RuntimeException ignored) {
           // left for orphan-file removal
         }
       }
     }
     table.refresh();
-    return merged;
+    return mergedAway;
   }
 
   Report maintain(Table table, Instant now, int compacted) {
     table.refresh();
-    Path location = LocalFileIO.file(table.location()).toPath();
-    long filesBefore = countFiles(location);
+    long filesBefore = stored(table).size();
     if (table.currentSnapshot() == null) {
       return new Report(table.name(), 0, 0, 0, 0, 0, 0, filesBefore, filesBefore);
     }
@@ -160,9 +164,9 @@ public final class TableMaintenance {
       expire.commit();
       table.refresh();
     }
-    int orphans = removeOrphans(table, location, now);
+    int orphans = removeOrphans(table, now);
     Report report = new Report(table.name(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
-        filesBefore, countFiles(location));
+        filesBefore, stored(table).size());
     LOG.info("Maintained {}: {} small files merged away, manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}",
         report.table(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore,
         report.filesAfter());
@@ -170,23 +174,23 @@ public final class TableMaintenance {
   }
 
   /** Deletes files under the table's location that no snapshot reaches and that are older than the minimum age. */
-  private int removeOrphans(Table table, Path location, Instant now) {
-    Set<Path> reachable = new HashSet<>();
+  private int removeOrphans(Table table, Instant now) {
+    Set<String> reachable = new HashSet<>();
     for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
-      reachable.add(path(metadata));
+      reachable.add(key(metadata));
     }
-    reachable.add(path(((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation()));
-    ReachableFileUtil.manifestListLocations(table).forEach(list -> reachable.add(path(list)));
-    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(path(file)));
+    reachable.add(key(((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation()));
+    ReachableFileUtil.manifestListLocations(table).forEach(list -> reachable.add(key(list)));
+    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(key(file)));
     for (Snapshot snapshot : table.snapshots()) {
       for (ManifestFile manifest : snapshot.allManifests(table.io())) {
         // snapshots share most manifests: read each once
-        if (!reachable.add(path(manifest.path()))) {
+        if (!reachable.add(key(manifest.path()))) {
           continue;
         }
         try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
           for (DataFile file : reader) {
-            reachable.add(path(file.location()));
+            reachable.add(key(file.location()));
           }
         } catch (IOException e) {
           throw new UncheckedIOException(e);
@@ -195,33 +199,63 @@ public final class TableMaintenance {
     }
     Instant cutoff = now.minus(config.orphanMinAge());
     int deleted = 0;
-    try (Stream<Path> files = Files.walk(location)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        if (!reachable.contains(file.toAbsolutePath().normalize()) && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
-          Files.delete(file);
-          deleted++;
-          LOG.info("Deleted orphan file {}", file);
+    for (Stored file : stored(table)) {
+      if (!reachable.contains(file.key()) && file.modified().isBefore(cutoff)) {
+        try {
+          if (lakehouse.warehouse().objectStore()) {
+            lakehouse.warehouse().io().deleteFile(file.location());
+          } else {
+            Files.delete(Path.of(file.location()));
+          }
+        } catch (IOException | RuntimeException e) {
+          throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot remove orphan file " + file.location() + ": " + e.getMessage(), e);
         }
+        deleted++;
+        LOG.info("Deleted orphan file {}", file.location());
       }
-    } catch (IOException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot remove orphan files under " + location + ": " + e.getMessage(), e);
     }
     return deleted;
   }
 
-  private static Path path(String location) {
-    return LocalFileIO.file(location).toPath().toAbsolutePath().normalize();
+  /** A file under a table's location, as listed from the warehouse. */
+  private record Stored(String key, String location, Instant modified) {}
+
+  /** Every file under the table's location: a directory walk, or an object-store listing. */
+  private List<Stored> stored(Table table) {
+    List<Stored> files = new ArrayList<>();
+    if (lakehouse.warehouse().objectStore()) {
+      try {
+        for (FileInfo info : ((SupportsPrefixOperations) lakehouse.warehouse().io()).listPrefix(table.location().replaceAll("/+$", "") + "/")) {
+          if (info.location().endsWith("/")) {
+            continue; // a "directory" marker some stores list: not a file of the table
+          }
+          files.add(new Stored(key(info.location()), info.location(), Instant.ofEpochMilli(info.createdAtMillis())));
+        }
+      } catch (RuntimeException e) {
+        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + table.location() + ": " + e.getMessage(), e);
+      }
+      return files;
+    }
+    Path location = LocalFileIO.file(table.location()).toPath();
+    if (!Files.isDirectory(location)) {
+      return files;
+    }
+    try (Stream<Path> walk = Files.walk(location)) {
+      for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+        files.add(new Stored(key(file.toString()), file.toString(), Files.getLastModifiedTime(file).toInstant()));
+      }
+    } catch (IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + location + ": " + e.getMessage(), e);
+    }
+    return files;
   }
 
-  private static long countFiles(Path location) {
-    if (!Files.isDirectory(location)) {
-      return 0;
+  /** A location in one spelling: {@code s3://bucket/key}, or a normalized absolute path. */
+  private String key(String location) {
+    if (lakehouse.warehouse().objectStore()) {
+      return location.replaceFirst("^s3a?://", "s3://");
     }
-    try (Stream<Path> files = Files.walk(location)) {
-      return files.filter(Files::isRegularFile).count();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LocalFileIO.file(location).toPath().toAbsolutePath().normalize().toString();
   }
 
   private static int size(Iterable<?> items) {

@@ -19,7 +19,6 @@ import org.apache.iceberg.expressions.StrictMetricsEvaluator;
 import org.apache.iceberg.io.CloseableIterable;
 import org.medlake.core.contract.LabResults;
 import org.medlake.lake.DuckDb;
-import org.medlake.lake.LocalFileIO;
 import org.medlake.lake.ParquetRewriter;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
@@ -181,30 +180,22 @@ final class LakeCommitter {
           overwrite.deleteFile(file);
           continue;
         }
-        Path kept = LocalFileIO.file(file.location()).toPath().resolveSibling(runId + "-kept-" + sequence++ + ".parquet");
-        long rows = rewriter.rewrite(List.of(file.location()), keep, kept);
-        if (rows == file.recordCount()) {
+        ParquetRewriter.Staged kept = rewriter.stage(lakehouse.warehouse(), table, List.of(file), keep,
+            lakehouse.home().temporary().resolve(runId), runId + "-kept-" + sequence++ + ".parquet");
+        if (kept.rows() == file.recordCount()) {
           // the file's bounds spanned a replaced run, but it holds none of its rows
-          deleteQuietly(kept);
+          ParquetRewriter.discard(kept);
           continue;
         }
         overwrite.deleteFile(file);
-        if (rows > 0) {
-          overwrite.addFile(DataFileRegistrar.register(table, kept, file.partition()));
+        if (kept.rows() > 0) {
+          overwrite.addFile(ParquetRewriter.publish(lakehouse.warehouse(), table, kept));
         } else {
-          deleteQuietly(kept);
+          ParquetRewriter.discard(kept);
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException ignored) {
-      // an unreferenced file is removed by orphan-file maintenance
     }
   }
 

@@ -72,6 +72,11 @@ final class IngestFixture implements AutoCloseable {
   }
 
   static IngestFixture create(Path directory) throws IOException {
+    return create(directory, "");
+  }
+
+  /** @param moreYaml further top-level sections of medlake.yaml (e.g. {@code catalog:} for an object store) */
+  static IngestFixture create(Path directory, String moreYaml) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     Files.writeString(root.resolve("medlake.yaml"), """
@@ -79,7 +84,7 @@ final class IngestFixture implements AutoCloseable {
           threads: 1
           max-decompressed-bytes: %d
           max-line-bytes: %d
-        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES));
+        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
     Files.writeString(home.sources().resolve(SOURCE + ".yaml"), mapping(SOURCE, "H001", "UTF-8"));
     Files.writeString(home.sources().resolve(LATIN1_SOURCE + ".yaml"), mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));

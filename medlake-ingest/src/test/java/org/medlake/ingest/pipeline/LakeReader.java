@@ -42,6 +42,28 @@ final class LakeReader {
     }
   }
 
+  /** Runs {@code sql} over local copies of the table's files, for a warehouse in an object store; rows rendered as strings. */
+  static List<List<String>> query(org.medlake.lake.Lakehouse lakehouse, Table table, String sql) {
+    try (org.medlake.lake.FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue());
+        Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary());
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("WITH t AS (SELECT * FROM read_parquet("
+            + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")) + ")) " + sql)) {
+      List<List<String>> rows = new ArrayList<>();
+      ResultSetMetaData metadata = result.getMetaData();
+      while (result.next()) {
+        List<String> row = new ArrayList<>();
+        for (int column = 1; column <= metadata.getColumnCount(); column++) {
+          row.add(result.getString(column));
+        }
+        rows.add(row);
+      }
+      return rows;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Runs {@code sql} over local copies of the table's files, for a warehouse in an object store. */
   static long count(org.medlake.lake.Lakehouse lakehouse, Table table, String sql) {
     try (org.medlake.lake.FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue());
