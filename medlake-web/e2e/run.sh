@@ -44,7 +44,8 @@ medlake --home "$WORK/home" users add boss --role admin >/dev/null
 medlake --home "$WORK/gen-home" generate --out "$WORK/upload" --hospitals 1 --months 1 --start 2024-06 --rows-per-file 500 --dirty-fraction 0.05 > /dev/null 2>&1
 UPLOAD_FILE="$(find "$WORK/upload" -name '*.csv' | head -n 1)"
 
-medlake --home "$WORK/home" serve --port 0 > "$WORK/server.log" 2>&1 &
+# java itself in the background (not the shell function), so that the clean-up stops the server
+java -cp "$CP" org.medlake.cli.Main --home "$WORK/home" serve --port 0 > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 URL=""
 for _ in $(seq 1 120); do
