@@ -27,42 +27,27 @@ public final class DataFileRegistrar {
    * metrics are read from the local copy, so an object store is never read back.
    */
   public static DataFile register(Table table, Path parquetFile, String location, String partitionPath) {
-    InputFile inputFile = Files.localInput(parquetFile.toFile());
-    Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
-    return DataFiles.builder(table.spec())
-        .withPath(location)
-        .withFileSizeInBytes(inputFile.getLength())
-        .withFormat(FileFormat.PARQUET)
-        .withPartitionPath(partitionPath)
-        .withMetrics(metrics)
-        .withSortOrder(table.sortOrder())
-        .build();
+    return builder(table, parquetFile, location).withPartitionPath(partitionPath).build();
   }
 
   /** As {@link #register(Table, Path, String)}, for a file that replaces others of the same {@code partition}. */
   public static DataFile register(Table table, Path parquetFile, org.apache.iceberg.StructLike partition) {
-    InputFile inputFile = Files.localInput(parquetFile.toFile());
-    Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
-    return DataFiles.builder(table.spec())
-        .withInputFile(inputFile)
-        .withFormat(FileFormat.PARQUET)
-        .withPartition(partition)
-        .withMetrics(metrics)
-        .withSortOrder(table.sortOrder())
-        .build();
+    return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partition);
   }
 
   /** As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code location}. */
   public static DataFile register(Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
+    return builder(table, parquetFile, location).withPartition(partition).build();
+  }
+
+  private static DataFiles.Builder builder(Table table, Path parquetFile, String location) {
     InputFile inputFile = Files.localInput(parquetFile.toFile());
     Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
     return DataFiles.builder(table.spec())
         .withPath(location)
         .withFileSizeInBytes(inputFile.getLength())
         .withFormat(FileFormat.PARQUET)
-        .withPartition(partition)
         .withMetrics(metrics)
-        .withSortOrder(table.sortOrder())
-        .build();
+        .withSortOrder(table.sortOrder());
   }
 }

@@ -66,16 +66,7 @@ final class LakeReader {
 
   /** Runs {@code sql} over local copies of the table's files, for a warehouse in an object store. */
   static long count(org.medlake.lake.Lakehouse lakehouse, Table table, String sql) {
-    try (org.medlake.lake.FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue());
-        Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary());
-        Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("WITH t AS (SELECT * FROM read_parquet("
-            + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")) + ")) " + sql)) {
-      result.next();
-      return result.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return Long.parseLong(query(lakehouse, table, sql).get(0).get(0));
   }
 
   static long count(Table table, Path temporary, String sql) {

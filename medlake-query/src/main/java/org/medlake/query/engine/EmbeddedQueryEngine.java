@@ -188,15 +188,15 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     return new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
   }
 
-  private static long files(List<PlannedTable> planned) {
+  static long files(List<PlannedTable> planned) {
     return planned.stream().mapToLong(table -> table.files().size()).sum();
   }
 
-  private static long bytes(List<PlannedTable> planned) {
+  static long bytes(List<PlannedTable> planned) {
     return planned.stream().mapToLong(PlannedTable::bytes).sum();
   }
 
-  private static Map<String, Long> snapshots(List<PlannedTable> planned) {
+  static Map<String, Long> snapshots(List<PlannedTable> planned) {
     Map<String, Long> snapshots = new LinkedHashMap<>();
     planned.forEach(table -> snapshots.put(table.name(), table.snapshotId()));
     return snapshots;

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTimeoutException;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.medlake.core.config.PlatformConfig;
@@ -56,10 +55,8 @@ public final class JdbcQueryEngine implements QueryEngine {
     try (Connection connection = DriverManager.getConnection(config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
       connection.setReadOnly(true);
       ResultTable table = EmbeddedQueryEngine.run(connection, portable, limits);
-      Map<String, Long> snapshots = new LinkedHashMap<>();
-      planned.forEach(plannedTable -> snapshots.put(plannedTable.name(), plannedTable.snapshotId()));
-      return new QueryResult(table, planned.stream().mapToLong(plannedTable -> plannedTable.files().size()).sum(),
-          planned.stream().mapToLong(PlannedTable::bytes).sum(), snapshots, (System.nanoTime() - start) / 1_000_000, false, 0);
+      return new QueryResult(table, EmbeddedQueryEngine.files(planned), EmbeddedQueryEngine.bytes(planned), EmbeddedQueryEngine.snapshots(planned),
+          (System.nanoTime() - start) / 1_000_000, false, 0);
     } catch (SQLTimeoutException e) {
       throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
     } catch (SQLException e) {
@@ -75,10 +72,8 @@ public final class JdbcQueryEngine implements QueryEngine {
     try (Connection connection = DriverManager.getConnection(config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
       connection.setReadOnly(true);
       boolean truncated = EmbeddedQueryEngine.run(connection, portable, limits.timeoutSeconds(), maxRows, counted);
-      Map<String, Long> snapshots = new LinkedHashMap<>();
-      planned.forEach(plannedTable -> snapshots.put(plannedTable.name(), plannedTable.snapshotId()));
-      return new StreamedResult(counted.rows, truncated, planned.stream().mapToLong(plannedTable -> plannedTable.files().size()).sum(),
-          planned.stream().mapToLong(PlannedTable::bytes).sum(), snapshots, (System.nanoTime() - start) / 1_000_000);
+      return new StreamedResult(counted.rows, truncated, EmbeddedQueryEngine.files(planned), EmbeddedQueryEngine.bytes(planned),
+          EmbeddedQueryEngine.snapshots(planned), (System.nanoTime() - start) / 1_000_000);
     } catch (SQLTimeoutException e) {
       throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
     } catch (SQLException e) {
