@@ -61,7 +61,7 @@ public final class FilePreparer {
       if (!gzip && (head.length >= 2 && ((head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF || (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE))) {
         charset = StandardCharsets.UTF_16;
       }
-      LineScanner scanner = new LineScanner(csv.quote(), config.maxLineBytes());
+      LineScanner scanner = new LineScanner(csv.delimiter(), csv.quote(), config.maxLineBytes());
       if (!gzip && charset.equals(StandardCharsets.UTF_8)) {
         MessageDigest digest = sha256();
         LineScan scan;

@@ -3,6 +3,7 @@ package org.medlake.core.file;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What one byte-level pass over a UTF-8 CSV found, with line numbers counted from 1 and line
@@ -18,6 +19,9 @@ import java.util.List;
  * @param loneCarriageReturn whether a {@code \r} not followed by {@code \n} ends a line
  * @param nulBytes number of NUL bytes (text CSV has none)
  * @param controlBytes bit i set when byte i (below 0x20) occurs
+ * @param rectangular present when every line is one CSV record with the header's number of
+ *     fields, quoted only around whole fields, no line empty, all ended the same way: a file a
+ *     CSV reader turns into exactly one row per line
  */
 public record LineScan(
     long lines,
@@ -27,9 +31,28 @@ public record LineScan(
     List<Long> overlongLines,
     boolean loneCarriageReturn,
     long nulBytes,
-    int controlBytes) {
+    int controlBytes,
+    Optional<Rectangular> rectangular) {
+  /**
+   * The shape of a rectangular file.
+   *
+   * @param fields fields per line, the header's included
+   * @param crlf whether lines end with {@code \r\n} (else {@code \n})
+   * @param paddedFields bit i-1 set when field i of some record (the header aside) may start or
+   *     end with whitespace: its first or last byte is a space, a control byte or part of a
+   *     non-ASCII character
+   * @param paddedBeyond64 the same for any field after the 64th
+   */
+  public record Rectangular(int fields, boolean crlf, long paddedFields, boolean paddedBeyond64) {
+    /** Whether field {@code index} (from 1) may need trimming; if not, trimming it changes nothing. */
+    public boolean mayBePadded(int index) {
+      return index > 64 ? paddedBeyond64 : (paddedFields & (1L << (index - 1))) != 0;
+    }
+  }
+
   public LineScan {
     requireNonNull(header, "header is null");
+    requireNonNull(rectangular, "rectangular is null");
     oddQuoteLines = List.copyOf(oddQuoteLines);
     invalidLines = List.copyOf(invalidLines);
     overlongLines = List.copyOf(overlongLines);

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One pass over UTF-8 bytes that counts lines and finds what DuckDB's line reader cannot cope
@@ -17,10 +18,16 @@ public final class LineScanner {
   private static final int MAX_LISTED = 5_000_000;
 
   private final byte quote;
+  private final byte delimiter;
+  /** Whether records can be checked for shape at all: delimiter and quote are single bytes. */
+  private final boolean shapeCheckable;
   private final long maxLineBytes;
 
-  public LineScanner(char quote, long maxLineBytes) {
+  public LineScanner(char delimiter, char quote, long maxLineBytes) {
     this.quote = (byte) quote;
+    this.delimiter = (byte) delimiter;
+    this.shapeCheckable = delimiter > 0 && delimiter < 0x80 && quote > 0 && quote < 0x80 && delimiter != quote
+        && delimiter != '\n' && delimiter != '\r';
     this.maxLineBytes = maxLineBytes;
   }
 
@@ -40,9 +47,13 @@ public final class LineScanner {
     long nulBytes = 0;
     int controlBytes = 0;
     int utf8Remaining = 0;
+    // the shape of each line as a CSV record: fields outside quotes, and whether its quoting is
+    // the plain kind a CSV reader parses unambiguously (quotes only around whole fields)
+    Shape shape = new Shape();
     int read;
     while ((read = input.read(buffer)) > 0) {
       sawAnything = true;
+      shape.previousByteCarriageReturn = pendingCarriageReturn;
       for (int i = 0; i < read; i++) {
         int b = buffer[i] & 0xFF;
         if (pendingCarriageReturn) {
@@ -51,6 +62,7 @@ public final class LineScanner {
             loneCarriageReturn = true;
             // the \r ended a line of its own
             endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+            shape.endLine(line, lineBytes, false);
             line++;
             lineBytes = 0;
             quotes = 0;
@@ -60,6 +72,7 @@ public final class LineScanner {
         }
         if (b == '\n') {
           endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+          shape.endLine(line, lineBytes, i > 0 ? buffer[i - 1] == '\r' : shape.previousByteCarriageReturn);
           line++;
           lineBytes = 0;
           quotes = 0;
@@ -70,6 +83,9 @@ public final class LineScanner {
         if (b == '\r') {
           pendingCarriageReturn = true;
           continue;
+        }
+        if (shapeCheckable) {
+          shape.accept((byte) b, delimiter, quote);
         }
         if (line == 1 && header.size() < MAX_HEADER_BYTES) {
           header.write(b);
@@ -110,6 +126,8 @@ public final class LineScanner {
     }
     if (pendingCarriageReturn || lineBytes > 0) {
       endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+      // a last line without terminator ends like any other for a CSV reader
+      shape.endLine(line, lineBytes, shape.crlfLines > 0);
     } else {
       line--;
     }
@@ -118,7 +136,125 @@ public final class LineScanner {
     if (headerText.startsWith("\uFEFF")) {
       headerText = headerText.substring(1);
     }
-    return new LineScan(lines, headerText, oddQuoteLines, invalidLines, overlongLines, loneCarriageReturn, nulBytes, controlBytes);
+    boolean rectangular = shapeCheckable && shape.regular && lines > 1
+        && (shape.crlfLines == 0 || shape.lfLines == 0);
+    return new LineScan(lines, headerText, oddQuoteLines, invalidLines, overlongLines, loneCarriageReturn, nulBytes, controlBytes,
+        rectangular ? Optional.of(new LineScan.Rectangular(shape.headerFields, shape.crlfLines > 0, shape.paddedFields, shape.paddedBeyond64))
+            : Optional.empty());
+  }
+
+  /**
+   * Tracks whether every line is one record of the header's field count with plain quoting
+   * ({@code "..."} around a whole field, {@code ""} for a quote inside it), ended the same way.
+   */
+  private static final class Shape {
+    private static final int FIELD_START = 0;
+    private static final int UNQUOTED = 1;
+    private static final int QUOTED = 2;
+    private static final int AFTER_QUOTE = 3;
+    private static final int QUOTED_START = 4;
+
+    boolean regular = true;
+    boolean previousByteCarriageReturn;
+    int state = FIELD_START;
+    int fields = 1;
+    int headerFields = -1;
+    long crlfLines;
+    long lfLines;
+    /** Bit i-1 set when field i of some record starts or ends with a byte that may be whitespace. */
+    long paddedFields;
+    boolean paddedBeyond64;
+    private byte last;
+
+    void accept(byte b, byte delimiter, byte quote) {
+      switch (state) {
+        case QUOTED_START, QUOTED -> {
+          if (b == quote) {
+            state = AFTER_QUOTE;
+          } else {
+            if (state == QUOTED_START) {
+              edge(b);
+            }
+            state = QUOTED;
+            last = b;
+          }
+        }
+        case AFTER_QUOTE -> {
+          if (b == quote) {
+            state = QUOTED;
+            last = b;
+          } else if (b == delimiter) {
+            edge(last);
+            fields++;
+            state = FIELD_START;
+          } else {
+            regular = false;
+            state = UNQUOTED;
+          }
+        }
+        case UNQUOTED -> {
+          if (b == delimiter) {
+            edge(last);
+            fields++;
+            state = FIELD_START;
+          } else if (b == quote) {
+            regular = false;
+          } else {
+            last = b;
+          }
+        }
+        default -> {
+          if (b == delimiter) {
+            fields++;
+          } else if (b == quote) {
+            state = QUOTED_START;
+            last = b;
+          } else {
+            edge(b);
+            state = UNQUOTED;
+            last = b;
+          }
+        }
+      }
+    }
+
+    /** A field's first or last byte: whitespace, a control byte or part of a non-ASCII character. */
+    private void edge(byte b) {
+      if (b <= ' ') {
+        // negative: a byte of a multi-byte UTF-8 character, which may be Unicode whitespace
+        if (fields <= 64) {
+          paddedFields |= 1L << (fields - 1);
+        } else {
+          paddedBeyond64 = true;
+        }
+      }
+    }
+
+    void endLine(long line, long lineBytes, boolean crlf) {
+      if (state == QUOTED || state == QUOTED_START || lineBytes == 0) {
+        regular = false;
+      }
+      if (state == UNQUOTED || state == AFTER_QUOTE) {
+        edge(last);
+      }
+      if (line == 1) {
+        headerFields = fields;
+        // the header's own padding does not matter
+        paddedFields = 0;
+        paddedBeyond64 = false;
+      } else if (fields != headerFields) {
+        regular = false;
+      }
+      if (line > 1) {
+        if (crlf) {
+          crlfLines++;
+        } else {
+          lfLines++;
+        }
+      }
+      state = FIELD_START;
+      fields = 1;
+    }
   }
 
   private void endLine(

@@ -48,12 +48,9 @@ public final class LinkVault implements AutoCloseable {
   private final Connection connection;
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
-  private final String incomingTable;
-
-  private LinkVault(Connection connection, byte[] key, String incomingTable) {
+  private LinkVault(Connection connection, byte[] key) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
-    this.incomingTable = incomingTable;
   }
 
   /** The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code platform.jdbc-url}. */
@@ -68,7 +65,7 @@ public final class LinkVault implements AutoCloseable {
       SchemaSetup.run(connection,
           "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BYTEA NOT NULL,"
               + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac))");
-      return new LinkVault(connection, key, "CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BYTEA PRIMARY KEY, surrogate TEXT NOT NULL)");
+      return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
     }
@@ -85,7 +82,7 @@ public final class LinkVault implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
                 + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
       }
-      return new LinkVault(connection, key, "CREATE TEMP TABLE IF NOT EXISTS incoming (id_hmac BLOB PRIMARY KEY, surrogate TEXT NOT NULL) WITHOUT ROWID");
+      return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
     }
@@ -93,57 +90,54 @@ public final class LinkVault implements AutoCloseable {
 
   /** The surrogate of every local id, creating random ones for ids seen for the first time. */
   public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
-    Map<java.nio.ByteBuffer, String> hmacToLocal = new HashMap<>();
+    // in key order: an insert then lands next to the previous one in the tree, and two concurrent
+    // ingests of one hospital take PostgreSQL's row locks in the same order and wait for each
+    // other instead of deadlocking
+    java.util.TreeMap<byte[], String> byHmac = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
     Mac mac = mac();
     for (String localId : localIds) {
-      byte[] digest = mac.doFinal((hospitalId + '\u0000' + kind.name() + '\u0000' + localId).getBytes(StandardCharsets.UTF_8));
-      hmacToLocal.put(java.nio.ByteBuffer.wrap(digest), localId);
+      byHmac.put(mac.doFinal((hospitalId + '\u0000' + kind.name() + '\u0000' + localId).getBytes(StandardCharsets.UTF_8)), localId);
     }
-    // one batch into a temporary table, then set operations inside SQLite: per-id round trips are
-    // what makes a vault slow
-    try (Statement statement = connection.createStatement()) {
+    List<byte[]> hmacs = new ArrayList<>(byHmac.keySet());
+    String[] candidates = new String[hmacs.size()];
+    // one draw from the secure generator for all candidate surrogates: a draw per id costs more
+    // than the rest of the work per id
+    byte[] randomness = new byte[SURROGATE_BYTES * hmacs.size()];
+    random.nextBytes(randomness);
+    HexFormat hex = HexFormat.of();
+    for (int i = 0; i < candidates.length; i++) {
+      candidates[i] = kind.prefix + hex.formatHex(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES);
+    }
+    try {
       connection.setAutoCommit(false);
-      statement.execute(incomingTable);
-      statement.execute("DELETE FROM incoming");
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO incoming (id_hmac, surrogate) VALUES (?, ?)")) {
-        // one draw from the secure generator for all candidate surrogates: a draw per id costs more
-        // than the rest of the work per id
-        byte[] randomness = new byte[SURROGATE_BYTES * hmacToLocal.size()];
-        random.nextBytes(randomness);
-        int offset = 0;
-        for (java.nio.ByteBuffer hmac : hmacToLocal.keySet()) {
-          insert.setBytes(1, hmac.array());
-          insert.setString(2, kind.prefix + HexFormat.of().formatHex(randomness, offset, offset + SURROGATE_BYTES));
-          offset += SURROGATE_BYTES;
+      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
+      // the update count tells which candidates were stored, and only the others are looked up
+      int[] stored;
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        for (int i = 0; i < candidates.length; i++) {
+          insert.setString(1, hospitalId);
+          insert.setString(2, kind.name());
+          insert.setBytes(3, hmacs.get(i));
+          insert.setString(4, candidates[i]);
           insert.addBatch();
         }
-        insert.executeBatch();
+        stored = insert.executeBatch();
       }
-      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate.
-      // Key order: two concurrent ingests of one hospital then take PostgreSQL's row locks in the
-      // same order and wait for each other instead of deadlocking.
-      try (PreparedStatement link = connection.prepareStatement(
-          "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) SELECT ?, ?, id_hmac, surrogate FROM incoming WHERE true"
-              + " ORDER BY id_hmac ON CONFLICT DO NOTHING")) {
-        link.setString(1, hospitalId);
-        link.setString(2, kind.name());
-        link.executeUpdate();
-      }
-      Map<String, String> result = new HashMap<>();
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT i.id_hmac, l.surrogate FROM incoming i JOIN links l ON l.hospital_id = ? AND l.kind = ? AND l.id_hmac = i.id_hmac")) {
-        select.setString(1, hospitalId);
-        select.setString(2, kind.name());
-        try (ResultSet rows = select.executeQuery()) {
-          while (rows.next()) {
-            result.put(hmacToLocal.get(java.nio.ByteBuffer.wrap(rows.getBytes(1))), rows.getString(2));
-          }
+      Map<String, String> result = new HashMap<>(candidates.length * 4 / 3 + 1);
+      List<byte[]> linkedBefore = new ArrayList<>();
+      for (int i = 0; i < candidates.length; i++) {
+        if (stored[i] == 1) {
+          result.put(byHmac.get(hmacs.get(i)), candidates[i]);
+        } else {
+          // 0: linked before; anything else (a driver that does not report counts): look it up
+          linkedBefore.add(hmacs.get(i));
         }
       }
-      statement.execute("DELETE FROM incoming");
+      lookUp(hospitalId, kind, linkedBefore, byHmac, result);
       connection.commit();
-      if (result.size() != hmacToLocal.size()) {
-        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + hmacToLocal.size() + " ids");
+      if (result.size() != byHmac.size()) {
+        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + byHmac.size() + " ids");
       }
       return result;
     } catch (SQLException e) {
@@ -158,6 +152,29 @@ public final class LinkVault implements AutoCloseable {
         connection.setAutoCommit(true);
       } catch (SQLException ignored) {
         // connection is unusable anyway
+      }
+    }
+  }
+
+  /** The stored surrogates of ids linked before, a few hundred keys a query. */
+  private void lookUp(String hospitalId, Kind kind, List<byte[]> hmacs, Map<byte[], String> localIds, Map<String, String> result)
+      throws SQLException {
+    int chunk = 500;
+    for (int from = 0; from < hmacs.size(); from += chunk) {
+      List<byte[]> keys = hmacs.subList(from, Math.min(hmacs.size(), from + chunk));
+      String placeholders = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT id_hmac, surrogate FROM links WHERE hospital_id = ? AND kind = ? AND id_hmac IN (" + placeholders + ")")) {
+        select.setString(1, hospitalId);
+        select.setString(2, kind.name());
+        for (int i = 0; i < keys.size(); i++) {
+          select.setBytes(i + 3, keys.get(i));
+        }
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            result.put(localIds.get(rows.getBytes(1)), rows.getString(2));
+          }
+        }
       }
     }
   }

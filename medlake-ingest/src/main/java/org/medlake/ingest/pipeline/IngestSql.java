@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import org.medlake.core.contract.LabResults;
+import org.medlake.core.file.LineScan;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
@@ -33,6 +34,62 @@ final class IngestSql {
     this.filterIndex = filterIndex;
     this.expectedFields = expectedFields;
     this.month = month;
+  }
+
+  /**
+   * A value that never occurs in a file whose scan found no U+0001 byte: DuckDB's CSV
+   * reader takes it as the null string, so that an empty field stays an empty string as on the
+   * line path, and it separates fields in a row's duplicate hash.
+   */
+  static final String NEVER_OCCURS = String.valueOf((char) 1);
+
+  /**
+   * Reads and types every record of a rectangular file (one record a line, the header's field
+   * count, plain quoting; see {@code LineScan.rectangular}) into the temp table {@code typed} with
+   * DuckDB's native, parallel CSV reader. The rows go to the table {@code typed_rows} in file order
+   * (insertion order is preserved), and the view {@code typed} numbers them from its row ids: a
+   * window function would number them while reading but make the whole statement single-threaded.
+   * The raw line is not kept here; it is read back only for rejected rows.
+   */
+  String createTypedRectangular(Path readable, LineScan.Rectangular shape, long maxLineBytes) {
+    StringJoiner columns = new StringJoiner(", ", "{", "}");
+    StringJoiner hashed = new StringJoiner(", chr(1), ", "concat(", ")");
+    StringJoiner cells = new StringJoiner(", ");
+    for (int index = 1; index <= expectedFields; index++) {
+      columns.add("'c" + index + "': 'VARCHAR'");
+      hashed.add("c" + index);
+      cells.add("c" + index);
+    }
+    String quote = literal(String.valueOf(mapping.csv().quote()));
+    StringBuilder sql = new StringBuilder();
+    sql.append("CREATE TABLE typed_rows AS\nWITH fields AS (\n")
+        .append("  SELECT NULL::BIGINT AS line_no, NULL::VARCHAR AS raw, md5_number(").append(hashed).append(") AS raw_hash,\n")
+        .append("    false AS bad_quoting, ").append(expectedFields).append(" AS field_count, NULL::VARCHAR AS line_flag, ").append(cells).append("\n")
+        .append("  FROM read_csv(").append(literal(readable.toString())).append(", columns = ").append(columns)
+        .append(", delim = ").append(literal(String.valueOf(mapping.csv().delimiter()))).append(", quote = ").append(quote)
+        .append(", escape = ").append(quote).append(", header = false, skip = 1, auto_detect = false")
+        // the scan already proved every line well-formed; DuckDB 1.4's strict mode reads no rows at
+        // all from a \r\n file (the row count check would catch it, at the price of a second parse)
+        .append(", strict_mode = ").append(!shape.crlf())
+        .append(", new_line = ").append(shape.crlf() ? "'\\r\\n'" : "'\\n'")
+        .append(", nullstr = ").append(literal(NEVER_OCCURS)).append(", allow_quoted_nulls = false, max_line_size = ").append(maxLineBytes + 16)
+        .append(")\n),\n");
+    // a field whose values the scan found unpadded is not trimmed: trim is Unicode-aware and costs
+    // about as much as reading the field
+    appendValues(sql, index -> shape.mayBePadded(index) ? "trim(c" + index + ")" : "c" + index);
+    sql.append(typedSelect()).append(";\n");
+    sql.append("CREATE VIEW typed AS SELECT rowid + 2 AS line_no, * EXCLUDE (line_no) FROM typed_rows");
+    return sql.toString();
+  }
+
+  /** The {@code vals} CTE over {@code fields}; {@code cell} gives the expression of a trimmed field. */
+  private void appendValues(StringBuilder sql, java.util.function.IntFunction<String> cell) {
+    sql.append("vals AS (\n  SELECT line_no, raw, raw_hash, bad_quoting, field_count, line_flag");
+    for (Field field : Field.values()) {
+      sql.append(",\n    ").append(value(field, cell)).append(" AS ").append(name(field));
+    }
+    sql.append(",\n    ").append(filterIndex.map(cell::apply).orElse("NULL")).append(" AS filter_value");
+    sql.append("\n  FROM fields\n)\n");
   }
 
   /** Reads, splits and types every record of the file into the temp table {@code typed}. */
@@ -65,17 +122,12 @@ final class IngestSql {
         .append("split AS (\n  SELECT line_no, raw, strpos(raw, ").append(q).append(") > 0 AS quoted,\n")
         .append("    CASE WHEN strpos(raw, ").append(q).append(") = 0 THEN string_split(raw, ").append(d)
         .append(") ELSE regexp_extract_all(").append(d).append(" || raw, ").append(literal(fieldPattern)).append(", 1) END AS parts\n  FROM records\n),\n")
-        .append("fields AS (\n  SELECT s.line_no, s.raw, quoted AND array_to_string(parts, ").append(d).append(") <> raw AS bad_quoting,\n")
+        .append("fields AS (\n  SELECT s.line_no, s.raw, md5_number(s.raw) AS raw_hash, quoted AND array_to_string(parts, ").append(d).append(") <> raw AS bad_quoting,\n")
         .append("    len(parts) AS field_count, lf.flag AS line_flag,\n")
         .append("    CASE WHEN NOT quoted THEN parts ELSE list_transform(parts, x -> CASE WHEN starts_with(x, ").append(q)
         .append(") AND length(x) >= 2 THEN replace(x[2:-2], ").append(doubled).append(", ").append(q).append(") ELSE x END) END AS f\n")
         .append("  FROM split s LEFT JOIN line_flags lf ON lf.line_no = s.line_no\n),\n");
-    sql.append("vals AS (\n  SELECT line_no, raw, bad_quoting, field_count, line_flag");
-    for (Field field : Field.values()) {
-      sql.append(",\n    ").append(value(field)).append(" AS ").append(name(field));
-    }
-    sql.append(",\n    ").append(filterIndex.map(index -> "trim(f[" + index + "])").orElse("NULL")).append(" AS filter_value");
-    sql.append("\n  FROM fields\n)\n");
+    appendValues(sql, index -> "trim(f[" + index + "])");
     sql.append(typedSelect());
     return sql.toString();
   }
@@ -91,7 +143,7 @@ final class IngestSql {
     String keep = mapping.filter().map(filter -> filter.keep().stream().map(org.medlake.lake.DuckDb::literal)
         .collect(java.util.stream.Collectors.joining(", ", "(", ")"))).orElse(null);
     StringBuilder inner = new StringBuilder();
-    inner.append("SELECT v.line_no, v.raw, md5_number(v.raw) AS raw_hash, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
+    inner.append("SELECT v.line_no, v.raw, v.raw_hash, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
         .append(lookup ? "  coalesce(v.test_code, d.test_code) AS test_code, coalesce(v.test_name, d.test_name) AS test_name, coalesce(v.unit, d.unit) AS unit,\n"
             : "  v.test_code, v.test_name, v.unit,\n")
         .append(lookup ? "  d.test_code IS NOT NULL AS dictionary_hit,\n" : "  true AS dictionary_hit,\n")
@@ -241,16 +293,16 @@ final class IngestSql {
   String rejectedRows(String sourceFile, String sha256, String runId) {
     return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, TIMESTAMP " + literal(month.atDay(1) + " 00:00:00") + " AS delivery_month,\n"
         + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(sha256) + " AS source_sha256,\n"
-        + "  line_no AS line_number, raw AS raw_line, reasons AS reason_codes, " + literal(runId) + " AS ingest_run_id\n"
-        + "FROM checked WHERE len(reasons) > 0 ORDER BY line_no";
+        + "  c.line_no AS line_number, coalesce(c.raw, r.raw) AS raw_line, reasons AS reason_codes, " + literal(runId) + " AS ingest_run_id\n"
+        + "FROM checked c LEFT JOIN raw_lines r ON r.line_no = c.line_no WHERE len(c.reasons) > 0 ORDER BY c.line_no";
   }
 
-  private String value(Field field) {
+  private String value(Field field, java.util.function.IntFunction<String> column) {
     Integer index = columnIndexes.get(field);
     String constant = mapping.constants().get(field);
     String raw;
     if (index != null) {
-      String cell = "trim(f[" + index + "])";
+      String cell = column.apply(index);
       raw = "CASE WHEN " + cell + " IN " + inList(mapping.csv().nullValues()) + " THEN NULL ELSE " + cell + " END";
       if (constant != null) {
         raw = "coalesce(" + raw + ", " + literal(constant) + ")";
@@ -265,7 +317,7 @@ final class IngestSql {
       return raw;
     }
     StringBuilder mapped = new StringBuilder("CASE");
-    String source = index == null ? literal(constant) : "trim(f[" + index + "])";
+    String source = index == null ? literal(constant) : column.apply(index);
     for (Map.Entry<String, String> entry : map.entrySet()) {
       String stored = entry.getValue().isEmpty() ? "NULL" : literal(entry.getValue());
       if (entry.getKey().isEmpty()) {

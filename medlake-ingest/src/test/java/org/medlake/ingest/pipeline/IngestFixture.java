@@ -18,6 +18,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.iceberg.Table;
@@ -60,13 +61,16 @@ final class IngestFixture implements AutoCloseable {
       """;
 
   private final IngestService service;
+  /** The last parsing phase reported per file name: which reader parsed it. */
+  private final Map<String, String> parsing;
   private final Path deliveries;
   private final Path scratch;
   private int fileCount;
   private int deliveryCount;
 
-  private IngestFixture(IngestService service, Path deliveries, Path scratch) {
+  private IngestFixture(IngestService service, Path deliveries, Path scratch, Map<String, String> parsing) {
     this.service = service;
+    this.parsing = parsing;
     this.deliveries = deliveries;
     this.scratch = scratch;
   }
@@ -92,7 +96,13 @@ final class IngestFixture implements AutoCloseable {
     Path scratch = directory.resolve("scratch");
     Files.createDirectories(deliveries);
     Files.createDirectories(scratch);
-    return new IngestFixture(IngestService.open(home, ProgressListener.NONE), deliveries, scratch);
+    Map<String, String> parsing = new java.util.concurrent.ConcurrentHashMap<>();
+    ProgressListener listener = (file, phase, fraction) -> {
+      if (phase.startsWith("parsing")) {
+        parsing.put(file, phase);
+      }
+    };
+    return new IngestFixture(IngestService.open(home, listener), deliveries, scratch, parsing);
   }
 
   private static String mapping(String source, String hospitalId, String encoding) {
@@ -207,6 +217,21 @@ final class IngestFixture implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** How the file was parsed: {@link FileIngestion#PARSING_RECORDS} or {@link FileIngestion#PARSING_LINES}. */
+  String parsing(Path file) {
+    return parsing.get(file.getFileName().toString());
+  }
+
+  /**
+   * The accepted rows of a run as text, sorted: {@code expression} is a DuckDB expression over the
+   * contract's columns giving one string a row.
+   */
+  List<String> accepted(IngestRun run, String expression) {
+    List<String> rows = new ArrayList<>();
+    query(service.lakehouse().labResults(), expression, run, result -> rows.add(result.getString(1)), "1");
+    return rows;
   }
 
   IngestService service() {
