@@ -50,19 +50,32 @@ public final class LineScanner {
     // the shape of each line as a CSV record: fields outside quotes, and whether its quoting is
     // the plain kind a CSV reader parses unambiguously (quotes only around whole fields)
     Shape shape = new Shape();
+    // the byte before the current one on the line
+    byte previous = 0;
+    int quoteByte = quote & 0xFF;
+    int delimiterByte = delimiter & 0xFF;
     int read;
     while ((read = input.read(buffer)) > 0) {
       sawAnything = true;
       shape.previousByteCarriageReturn = pendingCarriageReturn;
       for (int i = 0; i < read; i++) {
         int b = buffer[i] & 0xFF;
+        // the common byte, printable ASCII inside a record, in as few steps as possible
+        if (b > ' ' && b < 0x80 && b != quoteByte && b != delimiterByte && line > 1 && utf8Remaining == 0 && !pendingCarriageReturn) {
+          lineBytes++;
+          if (shapeCheckable && shape.state != Shape.UNQUOTED && shape.state != Shape.QUOTED) {
+            shape.accept((byte) b, previous, delimiter, quote);
+          }
+          previous = (byte) b;
+          continue;
+        }
         if (pendingCarriageReturn) {
           pendingCarriageReturn = false;
           if (b != '\n') {
             loneCarriageReturn = true;
             // the \r ended a line of its own
             endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
-            shape.endLine(line, lineBytes, false);
+            shape.endLine(line, lineBytes, false, previous);
             line++;
             lineBytes = 0;
             quotes = 0;
@@ -72,7 +85,7 @@ public final class LineScanner {
         }
         if (b == '\n') {
           endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
-          shape.endLine(line, lineBytes, i > 0 ? buffer[i - 1] == '\r' : shape.previousByteCarriageReturn);
+          shape.endLine(line, lineBytes, i > 0 ? buffer[i - 1] == '\r' : shape.previousByteCarriageReturn, previous);
           line++;
           lineBytes = 0;
           quotes = 0;
@@ -85,8 +98,9 @@ public final class LineScanner {
           continue;
         }
         if (shapeCheckable) {
-          shape.accept((byte) b, delimiter, quote);
+          shape.accept((byte) b, previous, delimiter, quote);
         }
+        previous = (byte) b;
         if (line == 1 && header.size() < MAX_HEADER_BYTES) {
           header.write(b);
         }
@@ -127,7 +141,7 @@ public final class LineScanner {
     if (pendingCarriageReturn || lineBytes > 0) {
       endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
       // a last line without terminator ends like any other for a CSV reader
-      shape.endLine(line, lineBytes, shape.crlfLines > 0);
+      shape.endLine(line, lineBytes, shape.crlfLines > 0, previous);
     } else {
       line--;
     }
@@ -148,11 +162,11 @@ public final class LineScanner {
    * ({@code "..."} around a whole field, {@code ""} for a quote inside it), ended the same way.
    */
   private static final class Shape {
-    private static final int FIELD_START = 0;
-    private static final int UNQUOTED = 1;
-    private static final int QUOTED = 2;
-    private static final int AFTER_QUOTE = 3;
-    private static final int QUOTED_START = 4;
+    static final int FIELD_START = 0;
+    static final int UNQUOTED = 1;
+    static final int QUOTED = 2;
+    static final int AFTER_QUOTE = 3;
+    static final int QUOTED_START = 4;
 
     boolean regular = true;
     boolean previousByteCarriageReturn;
@@ -164,27 +178,29 @@ public final class LineScanner {
     /** Bit i-1 set when field i of some record starts or ends with a byte that may be whitespace. */
     long paddedFields;
     boolean paddedBeyond64;
-    private byte last;
+    /** The last byte inside the quotes of the current field. */
+    private byte lastQuoted;
 
-    void accept(byte b, byte delimiter, byte quote) {
+    /** One byte of a line; {@code previous} is the byte before it on the line. */
+    void accept(byte b, byte previous, byte delimiter, byte quote) {
       switch (state) {
         case QUOTED_START, QUOTED -> {
           if (b == quote) {
+            // an empty field (the opening quote just before) ends with a quote: not padded
+            lastQuoted = previous;
             state = AFTER_QUOTE;
           } else {
             if (state == QUOTED_START) {
               edge(b);
             }
             state = QUOTED;
-            last = b;
           }
         }
         case AFTER_QUOTE -> {
           if (b == quote) {
             state = QUOTED;
-            last = b;
           } else if (b == delimiter) {
-            edge(last);
+            edge(lastQuoted);
             fields++;
             state = FIELD_START;
           } else {
@@ -194,13 +210,11 @@ public final class LineScanner {
         }
         case UNQUOTED -> {
           if (b == delimiter) {
-            edge(last);
+            edge(previous);
             fields++;
             state = FIELD_START;
           } else if (b == quote) {
             regular = false;
-          } else {
-            last = b;
           }
         }
         default -> {
@@ -208,11 +222,9 @@ public final class LineScanner {
             fields++;
           } else if (b == quote) {
             state = QUOTED_START;
-            last = b;
           } else {
             edge(b);
             state = UNQUOTED;
-            last = b;
           }
         }
       }
@@ -230,12 +242,15 @@ public final class LineScanner {
       }
     }
 
-    void endLine(long line, long lineBytes, boolean crlf) {
+    /** The end of a line; {@code last} is its last byte. */
+    void endLine(long line, long lineBytes, boolean crlf, byte last) {
       if (state == QUOTED || state == QUOTED_START || lineBytes == 0) {
         regular = false;
       }
-      if (state == UNQUOTED || state == AFTER_QUOTE) {
+      if (state == UNQUOTED) {
         edge(last);
+      } else if (state == AFTER_QUOTE) {
+        edge(lastQuoted);
       }
       if (line == 1) {
         headerFields = fields;

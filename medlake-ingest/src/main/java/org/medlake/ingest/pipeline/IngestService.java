@@ -195,6 +195,7 @@ public final class IngestService implements AutoCloseable {
       progress.update(name, "scanning", -1);
       prepared = new FilePreparer(home.config().ingest(), workDirectory, fraction -> progress.update(name, "scanning", fraction))
           .prepare(file, mapping.csv());
+      LOG.debug("ingest phase checksum and scan took {} ms", (System.nanoTime() - startNanos) / 1_000_000);
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
         return duplicate.get();

@@ -250,7 +250,11 @@ final class IngestSql {
         ? " || CASE WHEN first_line IS NOT NULL AND line_no > first_line THEN ['DUPLICATE_ROW'] ELSE [] END"
         : "";
     // the raw line is kept only for rejected rows: accepted rows never need it again
-    return "CREATE TABLE checked AS\nSELECT * EXCLUDE (raw, raw_hash, first_line), CASE WHEN len(reasons) > 0 THEN raw END AS raw FROM (\n"
+    // only what the writing, the vault and the counts read: the raw text, intermediate values and
+    // look-ups are not materialized again
+    return "CREATE TABLE checked AS\nSELECT line_no, reasons, CASE WHEN len(reasons) > 0 THEN raw END AS raw, patient_id, encounter_id,\n"
+        + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high, abnormal_flag,\n"
+        + "  collected_at, resulted_at, patient_sex, patient_birth_year FROM (\n"
         + "SELECT t.*,\n  CASE\n"
         + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
