@@ -63,12 +63,13 @@ public final class FilePreparer {
       }
       LineScanner scanner = new LineScanner(csv.delimiter(), csv.quote(), config.maxLineBytes());
       if (!gzip && charset.equals(StandardCharsets.UTF_8)) {
-        MessageDigest digest = sha256();
+        // the checksum reads the file on a second core while this thread scans it
+        java.util.concurrent.CompletableFuture<String> digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksum(file));
         LineScan scan;
-        try (InputStream input = new DigestInputStream(new CountingInputStream(Files.newInputStream(file), progress(size, progress)), digest)) {
+        try (InputStream input = new CountingInputStream(Files.newInputStream(file), progress(size, progress))) {
           scan = scanner.scan(input);
         }
-        String checksum = HexFormat.of().formatHex(digest.digest());
+        String checksum = joinChecksum(digest, file);
         refuseUnusable(file, scan, scan.invalidLines().contains(1L), charset);
         if (!scan.needsNormalization() && !compressedByName(file)) {
           return new PreparedFile(file, file, checksum, size, scan, Set.of(), Set.of());
@@ -256,6 +257,31 @@ public final class FilePreparer {
   private Path temporaryCopy(Path file) throws IOException {
     Files.createDirectories(temporaryDirectory);
     return Files.createTempFile(temporaryDirectory, "normalized-", ".csv");
+  }
+
+  private static String checksum(Path file) {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[1 << 16];
+    try (InputStream input = Files.newInputStream(file)) {
+      int read;
+      while ((read = input.read(buffer)) > 0) {
+        digest.update(buffer, 0, read);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static String joinChecksum(java.util.concurrent.CompletableFuture<String> digest, Path file) throws IOException {
+    try {
+      return digest.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof java.io.UncheckedIOException unchecked) {
+        throw unchecked.getCause();
+      }
+      throw new UnreadableFileException(file, "cannot checksum: " + e.getCause(), e);
+    }
   }
 
   private static MessageDigest sha256() {
