@@ -54,6 +54,8 @@ public final class ConfigFile {
         max-line-bytes: 8388608
         # A quoted field may span at most this many lines.
         max-lines-per-record: 20
+        # Distinct patient or encounter ids linked in one link-vault transaction (bounds memory).
+        vault-batch: 100000
 
       query:
         # Price of scanning one TB (USD), for the pre-flight estimate.

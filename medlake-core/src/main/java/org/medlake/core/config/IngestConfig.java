@@ -18,6 +18,8 @@ import org.medlake.core.error.ValidationException;
  * @param maxDecompressedBytes a gzip file that inflates beyond this is refused (gzip-bomb guard)
  * @param maxLineBytes a row longer than this is rejected as LINE_TOO_LONG
  * @param maxLinesPerRecord a quoted field may span at most this many lines
+ * @param vaultBatch distinct local ids linked in one link-vault transaction: bounds the memory an
+ *     ingest holds for pseudonymization, however many ids a file has
  */
 public record IngestConfig(
     String compression,
@@ -25,7 +27,8 @@ public record IngestConfig(
     int threads,
     long maxDecompressedBytes,
     long maxLineBytes,
-    int maxLinesPerRecord) {
+    int maxLinesPerRecord,
+    int vaultBatch) {
   private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
 
   public IngestConfig {
@@ -44,10 +47,11 @@ public record IngestConfig(
     positive("ingest.max-decompressed-bytes", maxDecompressedBytes);
     positive("ingest.max-line-bytes", maxLineBytes);
     positive("ingest.max-lines-per-record", maxLinesPerRecord);
+    positive("ingest.vault-batch", vaultBatch);
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20);
+    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000);
   }
 
   @JsonCreator
@@ -57,7 +61,8 @@ public record IngestConfig(
       @JsonProperty("threads") Integer threads,
       @JsonProperty("max-decompressed-bytes") Long maxDecompressedBytes,
       @JsonProperty("max-line-bytes") Long maxLineBytes,
-      @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord) {
+      @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord,
+      @JsonProperty("vault-batch") Integer vaultBatch) {
     IngestConfig defaults = defaults();
     return new IngestConfig(
         compression == null ? defaults.compression() : compression,
@@ -65,7 +70,8 @@ public record IngestConfig(
         threads == null ? defaults.threads() : threads,
         maxDecompressedBytes == null ? defaults.maxDecompressedBytes() : maxDecompressedBytes,
         maxLineBytes == null ? defaults.maxLineBytes() : maxLineBytes,
-        maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord);
+        maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord,
+        vaultBatch == null ? defaults.vaultBatch() : vaultBatch);
   }
 
   static void positive(String key, long value) {

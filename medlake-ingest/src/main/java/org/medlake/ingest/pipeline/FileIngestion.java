@@ -343,31 +343,43 @@ final class FileIngestion {
     link(statement, hospitalId, LinkVault.Kind.ENCOUNTER, "encounter_id", "encounter_keys", temporaryDirectory);
   }
 
+  /**
+   * Links the distinct ids of {@code column} in batches of {@code ingest.vault-batch}, so that the JVM
+   * holds one batch however many ids the file has; each batch is one vault transaction (a link
+   * stored by a run that fails later is simply reused). The pairs go to DuckDB through a CSV file,
+   * the fast way to hand it many rows from Java (the appender crosses JNI per value); the file lives
+   * in the run's work directory, which is deleted when the run ends.
+   */
   private void link(Statement statement, String hospitalId, LinkVault.Kind kind, String column, String table, Path temporaryDirectory)
       throws SQLException {
-    List<String> localIds = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery(
-        "SELECT DISTINCT " + column + " FROM checked WHERE len(reasons) = 0 AND " + column + " IS NOT NULL")) {
-      while (rows.next()) {
-        localIds.add(rows.getString(1));
-      }
-    }
-    trace("distinct " + column + " " + localIds.size());
-    Map<String, String> surrogates = vault.surrogates(hospitalId, kind, localIds);
-    trace("vault " + column);
-    // a CSV file is the fast way to hand DuckDB many rows from Java (the appender crosses JNI per value);
-    // it lives in the run's work directory, which is deleted when the run ends
     Path file = temporaryDirectory.resolve(table + ".csv");
-    try (java.io.BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      for (Map.Entry<String, String> entry : surrogates.entrySet()) {
-        writer.write(quoted(entry.getKey()));
-        writer.write(',');
-        writer.write(entry.getValue());
-        writer.write('\n');
+    long linked = 0;
+    try (java.io.BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+        ResultSet rows = statement.executeQuery(
+            "SELECT DISTINCT " + column + " FROM checked WHERE len(reasons) = 0 AND " + column + " IS NOT NULL")) {
+      int batchSize = config.vaultBatch();
+      List<String> batch = new ArrayList<>(Math.min(batchSize, 1 << 16));
+      boolean more = true;
+      while (more) {
+        more = rows.next();
+        if (more) {
+          batch.add(rows.getString(1));
+        }
+        if (batch.size() == batchSize || !more && !batch.isEmpty()) {
+          for (Map.Entry<String, String> entry : vault.surrogates(hospitalId, kind, batch).entrySet()) {
+            writer.write(quoted(entry.getKey()));
+            writer.write(',');
+            writer.write(entry.getValue());
+            writer.write('\n');
+          }
+          linked += batch.size();
+          batch.clear();
+        }
       }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+    trace("vault " + column + " " + linked);
     statement.execute("CREATE TABLE " + table + " AS SELECT * FROM read_csv(" + literal(file.toString())
         + ", columns = {'local_id': 'VARCHAR', 'surrogate': 'VARCHAR'}, header = false, auto_detect = false, quote = '\"', escape = '\"',"
         + " delim = ',', null_padding = false)");

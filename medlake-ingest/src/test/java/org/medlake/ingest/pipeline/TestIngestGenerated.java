@@ -37,6 +37,13 @@ class TestIngestGenerated {
   @BeforeAll
   void ingestDirtyLandingZone(@TempDir Path directory) {
     this.directory = directory;
+    // a small vault batch: every file's ids are linked in several transactions
+    try {
+      java.nio.file.Files.createDirectories(directory.resolve("home"));
+      java.nio.file.Files.writeString(directory.resolve("home").resolve("medlake.yaml"), "ingest:\n  vault-batch: 50\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     home = MedlakeHome.open(directory.resolve("home"));
     report = LabDataGenerator.generate(
         GeneratorOptions.builder(home.landing(), home.sources()).hospitals(3).months(2).rowsPerFile(3000).seed(11).dirtyFraction(0.05).build(),
