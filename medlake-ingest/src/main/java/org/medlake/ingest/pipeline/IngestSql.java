@@ -114,11 +114,15 @@ final class IngestSql {
         : "SELECT line_no, raw FROM lines WHERE line_no > 1 AND raw IS NOT NULL";
     String doubled = literal(String.valueOf(quote) + quote);
     StringBuilder sql = new StringBuilder();
-    sql.append("CREATE TABLE typed AS\nWITH lines AS (\n  SELECT row_number() OVER () AS line_no, raw\n  FROM read_csv(")
+    // the lines go to a table in file order first and are numbered from their row ids: a window
+    // function over the reader would make the whole statement single-threaded
+    sql.append("CREATE TABLE file_lines AS SELECT raw FROM read_csv(")
         .append(literal(readable.toString()))
         .append(", columns = {'raw': 'VARCHAR'}, delim = ").append(literal(String.valueOf(lineDelimiter)))
         .append(", quote = '', escape = '', header = false, auto_detect = false, max_line_size = ").append(maxLineBytes + 16)
-        .append(")\n),\nrecords AS (\n").append(records).append("),\n")
+        .append(");\n");
+    sql.append("CREATE TABLE typed AS\nWITH lines AS (\n  SELECT rowid + 1 AS line_no, raw FROM file_lines\n),\n")
+        .append("records AS (\n").append(records).append("),\n")
         .append("split AS (\n  SELECT line_no, raw, strpos(raw, ").append(q).append(") > 0 AS quoted,\n")
         .append("    CASE WHEN strpos(raw, ").append(q).append(") = 0 THEN string_split(raw, ").append(d)
         .append(") ELSE regexp_extract_all(").append(d).append(" || raw, ").append(literal(fieldPattern)).append(", 1) END AS parts\n  FROM records\n),\n")
@@ -128,7 +132,7 @@ final class IngestSql {
         .append(") AND length(x) >= 2 THEN replace(x[2:-2], ").append(doubled).append(", ").append(q).append(") ELSE x END) END AS f\n")
         .append("  FROM split s LEFT JOIN line_flags lf ON lf.line_no = s.line_no\n),\n");
     appendValues(sql, index -> "trim(f[" + index + "])");
-    sql.append(typedSelect());
+    sql.append(typedSelect()).append(";\nDROP TABLE file_lines");
     return sql.toString();
   }
 
