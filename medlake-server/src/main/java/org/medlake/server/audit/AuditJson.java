@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.medlake.core.security.Role;
 
 /** The JSON forms of an event: its details column, and the log line with every field. */
@@ -34,20 +35,27 @@ final class AuditJson {
 
   /** One line (JSON escapes line breaks inside strings); absent fields are written as null. */
   static String line(AuditEvent event) {
-    return line(event, details(event.details()));
+    return line(event.id(), event, SqliteAuditLog.format(event.at()), details(event.details()));
   }
 
-  /** {@link #line(AuditEvent)}, with the event's details already written by {@link #details}. */
-  static String line(AuditEvent event, String detailsJson) {
+  /**
+   * {@link #line(AuditEvent)} of the event recorded as {@code id}, with its time and details already
+   * written by {@link SqliteAuditLog#format} and {@link #details}.
+   */
+  static String line(long id, AuditEvent event, String at, String detailsJson) {
+    return line(OptionalLong.of(id), event, at, detailsJson);
+  }
+
+  private static String line(OptionalLong id, AuditEvent event, String at, String detailsJson) {
     StringWriter out = new StringWriter(256 + detailsJson.length());
     try (JsonGenerator line = MAPPER.createGenerator(out)) {
       line.writeStartObject();
-      if (event.id().isPresent()) {
-        line.writeNumberField("id", event.id().getAsLong());
+      if (id.isPresent()) {
+        line.writeNumberField("id", id.getAsLong());
       } else {
         line.writeNullField("id");
       }
-      line.writeStringField("at", SqliteAuditLog.format(event.at()));
+      line.writeStringField("at", at);
       line.writeStringField("actor", event.actor());
       line.writeStringField("role", event.role().map(Role::key).orElse(null));
       line.writeStringField("client_ip", event.clientIp().orElse(null));

@@ -25,10 +25,13 @@ final class SqliteAuditLog implements AuditLog {
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
+  private static final String INSERT = "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 
   private final String databaseFile;
   private final ConnectionSource connections;
   private final AuditLineWriter lines;
+  private final BatchConnection batches;
 
   SqliteAuditLog(Path databaseFile, ConnectionSource connections, AuditLineWriter lines) {
     this(requireNonNull(databaseFile, "databaseFile is null").toString(), connections, lines);
@@ -38,6 +41,7 @@ final class SqliteAuditLog implements AuditLog {
     this.databaseFile = requireNonNull(database, "database is null");
     this.connections = requireNonNull(connections, "connections is null");
     this.lines = requireNonNull(lines, "lines is null");
+    this.batches = new BatchConnection(connections);
   }
 
   @Override
@@ -46,28 +50,17 @@ final class SqliteAuditLog implements AuditLog {
     if (event.id().isPresent()) {
       throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
     }
+    String at = format(event.at());
+    String details = AuditJson.details(event.details());
     long id;
     try (Connection connection = connections.open();
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-      insert.setString(1, format(event.at()));
-      insert.setString(2, event.actor());
-      insert.setString(3, event.role().map(Role::key).orElse(null));
-      insert.setString(4, event.clientIp().orElse(null));
-      insert.setString(5, event.action().key());
-      insert.setString(6, event.target().orElse(null));
-      insert.setString(7, event.outcome().key());
-      insert.setString(8, AuditJson.details(event.details()));
-      try (ResultSet rows = insert.executeQuery()) {
-        rows.next();
-        id = rows.getLong(1);
-      }
+        PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      id = insert(insert, event, at, details);
     } catch (SQLException e) {
       throw storageError("record audit event '" + event.action().key() + "' of '" + event.actor() + "'", e);
     }
     // after the commit, so that a line is never shipped for an event the table does not have
-    lines.write(AuditJson.line(event.withId(id)));
+    lines.write(AuditJson.line(id, event, at, details));
   }
 
   @Override
@@ -81,39 +74,38 @@ final class SqliteAuditLog implements AuditLog {
         throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
       }
     }
-    List<AuditEvent> recorded = new ArrayList<>(events.size());
-    List<String> details = new ArrayList<>(events.size());
-    try (Connection connection = connections.open()) {
-      connection.setAutoCommit(false);
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-        for (AuditEvent event : events) {
-          insert.setString(1, format(event.at()));
-          insert.setString(2, event.actor());
-          insert.setString(3, event.role().map(Role::key).orElse(null));
-          insert.setString(4, event.clientIp().orElse(null));
-          insert.setString(5, event.action().key());
-          insert.setString(6, event.target().orElse(null));
-          insert.setString(7, event.outcome().key());
-          String json = AuditJson.details(event.details());
-          details.add(json);
-          insert.setString(8, json);
-          try (ResultSet rows = insert.executeQuery()) {
-            rows.next();
-            recorded.add(event.withId(rows.getLong(1)));
-          }
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw storageError("record " + events.size() + " audit events", e);
+    String[] times = new String[events.size()];
+    String[] details = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      times[i] = format(events.get(i).at());
+      details[i] = AuditJson.details(events.get(i).details());
     }
-    for (int i = 0; i < recorded.size(); i++) {
-      lines.write(AuditJson.line(recorded.get(i), details.get(i)));
+    long[] ids;
+    synchronized (batches) {
+      try {
+        ids = batches.insert(events, times, details);
+      } catch (SQLException first) {
+        // the batch rolled back; a held connection may have gone stale (a restarted PostgreSQL), so once more on a new one
+        batches.close();
+        try {
+          ids = batches.insert(events, times, details);
+        } catch (SQLException e) {
+          batches.close();
+          e.addSuppressed(first);
+          throw storageError("record " + events.size() + " audit events", e);
+        }
+      }
+    }
+    for (int i = 0; i < events.size(); i++) {
+      lines.write(AuditJson.line(ids[i], events.get(i), times[i], details[i]));
+    }
+  }
+
+  /** Closes the connection batches are written on. */
+  @Override
+  public void close() {
+    synchronized (batches) {
+      batches.close();
     }
   }
 
@@ -178,5 +170,78 @@ final class SqliteAuditLog implements AuditLog {
   private MedlakeException storageError(String action, SQLException e) {
     return new MedlakeException(ErrorCode.STORAGE_ERROR,
         "Cannot " + action + " in platform database " + databaseFile + ": " + e.getMessage(), e);
+  }
+
+  private static long insert(PreparedStatement insert, AuditEvent event, String at, String details) throws SQLException {
+    insert.setString(1, at);
+    insert.setString(2, event.actor());
+    insert.setString(3, event.role().map(Role::key).orElse(null));
+    insert.setString(4, event.clientIp().orElse(null));
+    insert.setString(5, event.action().key());
+    insert.setString(6, event.target().orElse(null));
+    insert.setString(7, event.outcome().key());
+    insert.setString(8, details);
+    try (ResultSet rows = insert.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /**
+   * One connection and prepared insert, held between batches: opening a connection per batch (and on
+   * PostgreSQL a session) cost more than the batch's rows. Held outside transactions only, so it
+   * never blocks another writer. Guarded by its own monitor.
+   */
+  private static final class BatchConnection {
+    private final ConnectionSource connections;
+    private Connection connection;
+    private PreparedStatement insert;
+
+    BatchConnection(ConnectionSource connections) {
+      this.connections = connections;
+    }
+
+    /** Inserts the events in one transaction; their ids, in order. On failure nothing is stored. */
+    long[] insert(List<AuditEvent> events, String[] times, String[] details) throws SQLException {
+      if (connection == null) {
+        Connection opened = connections.open();
+        try {
+          opened.setAutoCommit(false);
+          insert = opened.prepareStatement(INSERT);
+        } catch (SQLException e) {
+          opened.close();
+          throw e;
+        }
+        connection = opened;
+      }
+      long[] ids = new long[events.size()];
+      try {
+        for (int i = 0; i < ids.length; i++) {
+          ids[i] = SqliteAuditLog.insert(insert, events.get(i), times[i], details[i]);
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+      return ids;
+    }
+
+    void close() {
+      if (connection == null) {
+        return;
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // nothing to keep: the next batch opens a new connection
+      }
+      connection = null;
+      insert = null;
+    }
   }
 }

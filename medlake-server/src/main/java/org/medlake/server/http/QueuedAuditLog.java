@@ -15,7 +15,7 @@ import org.medlake.server.audit.AuditQuery;
  * queue makes the request wait, and {@link #search} and {@link #close} wait until every event handed
  * in before them is written.
  */
-final class QueuedAuditLog implements AuditLog, AutoCloseable {
+final class QueuedAuditLog implements AuditLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
   private static final int BATCH = 500;
 
@@ -108,5 +108,6 @@ final class QueuedAuditLog implements AuditLog, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    delegate.close();
   }
 }

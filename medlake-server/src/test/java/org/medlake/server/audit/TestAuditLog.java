@@ -69,6 +69,30 @@ class TestAuditLog {
   }
 
   @Test
+  void writesBatchesOnOneHeldConnectionAndReplacesAStaleOne() throws SQLException {
+    List<java.sql.Connection> opened = new ArrayList<>();
+    ConnectionSource source = SqliteFiles.connections(file);
+    try (SqliteAuditLog log = new SqliteAuditLog(file, () -> {
+      java.sql.Connection connection = source.open();
+      opened.add(connection);
+      return connection;
+    }, lines)) {
+      log.recordAll(List.of(at(START, "ann", AuditAction.QUERY, AuditOutcome.OK)));
+      log.recordAll(List.of(at(START.plusSeconds(1), "bob", AuditAction.QUERY, AuditOutcome.OK)));
+      assertThat(opened).hasSize(1);
+
+      // as a connection to a restarted database server would be
+      opened.get(0).close();
+      log.recordAll(List.of(at(START.plusSeconds(2), "cid", AuditAction.SQL, AuditOutcome.OK)));
+
+      assertThat(opened).hasSize(2);
+      assertThat(log.search(AuditQuery.builder().build())).extracting(AuditEvent::actor).containsExactly("cid", "bob", "ann");
+      assertThat(lines.lines()).hasSize(3).last().asString().startsWith("{\"id\":3,");
+    }
+    assertThat(opened.get(1).isClosed()).isTrue();
+  }
+
+  @Test
   void recordsAndReadsBackEveryField() {
     AuditEvent event = AuditEvent.builder()
         .at(Instant.parse("2026-03-01T08:00:00.123456789Z"))
