@@ -80,6 +80,7 @@ public final class MedlakeServer implements AutoCloseable {
       config.jsonMapper(new JavalinJackson(json, false));
       config.showJavalinBanner = false;
       config.http.maxRequestSize = home.config().server().maxRequestBytes();
+      config.http.customCompression(compression());
       if (home.config().server().tlsKeystore().isPresent()) {
         config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), server, http, "127.0.0.1", port).orElseThrow());
       }
@@ -182,6 +183,19 @@ public final class MedlakeServer implements AutoCloseable {
       staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
       staticFiles.headers = Map.of("Cache-Control", "no-cache");
     });
+  }
+
+  /**
+   * Javalin's default (gzip for bodies of 1500 bytes and more, except already compressed types),
+   * with JSON named as allowed: it was never excluded, and named it skips the scan of the excluded
+   * types (a case-blind substring search each), which cost every large answer more than its routing.
+   */
+  static io.javalin.compression.CompressionStrategy compression() {
+    io.javalin.compression.CompressionStrategy compression = new io.javalin.compression.CompressionStrategy(null, new io.javalin.compression.Gzip());
+    java.util.List<String> allowed = new java.util.ArrayList<>(compression.getAllowedMimeTypes());
+    allowed.add(io.javalin.http.ContentType.JSON);
+    compression.setAllowedMimeTypes(java.util.List.copyOf(allowed));
+    return compression;
   }
 
   private static void securityHeaders(Context context) {

@@ -119,6 +119,20 @@ class TestMedlakeServer {
   }
 
   @Test
+  void largeJsonAnswersAreGzippedForClientsThatAcceptIt() throws Exception {
+    String plain = get("/api/openapi.json", null).body();
+    HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(uri("/api/openapi.json")).header("Accept-Encoding", "gzip").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(plain.length()).isGreaterThan(1500);
+    assertThat(gzipped.headers().firstValue("Content-Encoding")).contains("gzip");
+    try (java.util.zip.GZIPInputStream body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))) {
+      assertThat(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain);
+    }
+    assertThat(get("/api/openapi.json", null).headers().firstValue("Content-Encoding")).isEmpty();
+  }
+
+  @Test
   void predefinedRunsTakeAnEmptyBodyAndRefuseOneThatIsNotAJsonObject() throws Exception {
     assertThat(post("/api/v1/queries/monthly-volume/run", analystToken, null, null, "").statusCode()).isEqualTo(200);
     assertThat(post("/api/v1/queries/monthly-volume/run", analystToken, null, null, " \r\n").statusCode()).isEqualTo(200);
