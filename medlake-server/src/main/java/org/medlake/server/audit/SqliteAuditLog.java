@@ -13,6 +13,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -26,8 +28,9 @@ final class SqliteAuditLog implements AuditLog {
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
-  private static final String INSERT = "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
+  private static final String INSERT_INTO = "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details) VALUES ";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT = INSERT_INTO + ROW + " RETURNING id";
 
   private final String databaseFile;
   private final ConnectionSource connections;
@@ -209,14 +212,18 @@ final class SqliteAuditLog implements AuditLog {
   }
 
   /**
-   * One connection and prepared insert, held between batches: opening a connection per batch (and on
+   * One connection and its prepared inserts, held between batches: opening a connection per batch (and on
    * PostgreSQL a session) cost more than the batch's rows. Held outside transactions only, so it
    * never blocks another writer. Guarded by its own monitor.
    */
   private static final class BatchConnection {
+    /** Rows per INSERT statement: one statement per row cost more than the row itself. */
+    static final int ROWS_PER_STATEMENT = 50;
+
     private final ConnectionSource connections;
     private Connection connection;
-    private PreparedStatement insert;
+    /** The insert of {@code n} rows at index {@code n - 1}, prepared when first needed. */
+    private final PreparedStatement[] inserts = new PreparedStatement[ROWS_PER_STATEMENT];
 
     BatchConnection(ConnectionSource connections) {
       this.connections = connections;
@@ -228,7 +235,6 @@ final class SqliteAuditLog implements AuditLog {
         Connection opened = connections.open();
         try {
           opened.setAutoCommit(false);
-          insert = opened.prepareStatement(INSERT);
         } catch (SQLException e) {
           opened.close();
           throw e;
@@ -237,8 +243,8 @@ final class SqliteAuditLog implements AuditLog {
       }
       long[] ids = new long[events.size()];
       try {
-        for (int i = 0; i < ids.length; i++) {
-          ids[i] = SqliteAuditLog.insert(insert, events.get(i), times[i], details[i]);
+        for (int from = 0; from < ids.length; from += ROWS_PER_STATEMENT) {
+          insertRows(events, times, details, from, Math.min(ids.length, from + ROWS_PER_STATEMENT), ids);
         }
         connection.commit();
       } catch (SQLException e) {
@@ -252,6 +258,44 @@ final class SqliteAuditLog implements AuditLog {
       return ids;
     }
 
+    /**
+     * One multi-row INSERT of the events {@code from} (inclusive) to {@code to}. RETURNING promises
+     * no order, so the ids are sorted: both databases draw them in VALUES order, ascending (SQLite
+     * consecutively under its write lock, PostgreSQL from the sequence per row).
+     */
+    private void insertRows(List<AuditEvent> events, String[] times, String[] details, int from, int to, long[] ids) throws SQLException {
+      PreparedStatement insert = inserts[to - from - 1];
+      if (insert == null) {
+        insert = connection.prepareStatement(INSERT_INTO + String.join(", ", Collections.nCopies(to - from, ROW)) + " RETURNING id");
+        inserts[to - from - 1] = insert;
+      }
+      int parameter = 1;
+      for (int i = from; i < to; i++) {
+        AuditEvent event = events.get(i);
+        insert.setString(parameter++, times[i]);
+        insert.setString(parameter++, event.actor());
+        insert.setString(parameter++, event.role().map(Role::key).orElse(null));
+        insert.setString(parameter++, event.clientIp().orElse(null));
+        insert.setString(parameter++, event.action().key());
+        insert.setString(parameter++, event.target().orElse(null));
+        insert.setString(parameter++, event.outcome().key());
+        insert.setString(parameter++, details[i]);
+      }
+      int row = from;
+      try (ResultSet rows = insert.executeQuery()) {
+        while (rows.next()) {
+          if (row == to) {
+            throw new SQLException("INSERT of " + (to - from) + " audit events returned more ids");
+          }
+          ids[row++] = rows.getLong(1);
+        }
+      }
+      if (row != to) {
+        throw new SQLException("INSERT of " + (to - from) + " audit events returned " + (row - from) + " ids");
+      }
+      Arrays.sort(ids, from, to);
+    }
+
     void close() {
       if (connection == null) {
         return;
@@ -262,7 +306,7 @@ final class SqliteAuditLog implements AuditLog {
         // nothing to keep: the next batch opens a new connection
       }
       connection = null;
-      insert = null;
+      Arrays.fill(inserts, null);
     }
   }
 }

@@ -69,6 +69,28 @@ class TestAuditLog {
   }
 
   @Test
+  void largeBatchesGiveEachLineTheIdOfItsOwnRow() throws Exception {
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 123; i++) {
+      batch.add(at(START.plusMillis(i), "user" + i, AuditAction.QUERY, AuditOutcome.OK));
+    }
+
+    audit.recordAll(batch.subList(0, 7));
+    audit.recordAll(batch.subList(7, 123));
+
+    Map<Long, String> actors = new java.util.HashMap<>();
+    audit.search(AuditQuery.builder().limit(1000).build()).forEach(event -> actors.put(event.id().getAsLong(), event.actor()));
+    assertThat(actors).hasSize(123);
+    ObjectMapper json = new ObjectMapper();
+    assertThat(lines.lines()).hasSize(123);
+    for (int i = 0; i < 123; i++) {
+      JsonNode line = json.readTree(lines.lines().get(i));
+      assertThat(line.get("actor").asText()).isEqualTo("user" + i);
+      assertThat(actors.get(line.get("id").asLong())).isEqualTo("user" + i);
+    }
+  }
+
+  @Test
   void writesBatchesOnOneHeldConnectionAndReplacesAStaleOne() throws SQLException {
     List<java.sql.Connection> opened = new ArrayList<>();
     ConnectionSource source = SqliteFiles.connections(file);
