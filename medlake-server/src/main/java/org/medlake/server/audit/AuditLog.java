@@ -7,7 +7,7 @@ import java.util.List;
  * The append-only record of every login, query, export, upload and admin action. Each recorded
  * event is also written as one JSON line to the logger {@code medlake.audit}, for log shipping.
  */
-public interface AuditLog {
+public interface AuditLog extends AutoCloseable {
   /** Stores the event (which must not have an id yet) and writes its log line. */
   void record(AuditEvent event);
 
@@ -18,6 +18,10 @@ public interface AuditLog {
 
   /** The events matching the query, newest first. */
   List<AuditEvent> search(AuditQuery query);
+
+  /** Releases what the log holds between calls (a connection); it may be used again afterwards. */
+  @Override
+  default void close() {}
 
   /**
    * The audit log in the {@code audit_events} table of a migrated platform database.

@@ -8,10 +8,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -25,10 +28,14 @@ final class SqliteAuditLog implements AuditLog {
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
+  private static final String INSERT_INTO = "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details) VALUES ";
+  private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT = INSERT_INTO + ROW + " RETURNING id";
 
   private final String databaseFile;
   private final ConnectionSource connections;
   private final AuditLineWriter lines;
+  private final BatchConnection batches;
 
   SqliteAuditLog(Path databaseFile, ConnectionSource connections, AuditLineWriter lines) {
     this(requireNonNull(databaseFile, "databaseFile is null").toString(), connections, lines);
@@ -38,6 +45,7 @@ final class SqliteAuditLog implements AuditLog {
     this.databaseFile = requireNonNull(database, "database is null");
     this.connections = requireNonNull(connections, "connections is null");
     this.lines = requireNonNull(lines, "lines is null");
+    this.batches = new BatchConnection(connections);
   }
 
   @Override
@@ -46,28 +54,17 @@ final class SqliteAuditLog implements AuditLog {
     if (event.id().isPresent()) {
       throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
     }
+    String at = format(event.at());
+    String details = AuditJson.details(event.details());
     long id;
     try (Connection connection = connections.open();
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-      insert.setString(1, format(event.at()));
-      insert.setString(2, event.actor());
-      insert.setString(3, event.role().map(Role::key).orElse(null));
-      insert.setString(4, event.clientIp().orElse(null));
-      insert.setString(5, event.action().key());
-      insert.setString(6, event.target().orElse(null));
-      insert.setString(7, event.outcome().key());
-      insert.setString(8, AuditJson.details(event.details()));
-      try (ResultSet rows = insert.executeQuery()) {
-        rows.next();
-        id = rows.getLong(1);
-      }
+        PreparedStatement insert = connection.prepareStatement(INSERT)) {
+      id = insert(insert, event, at, details);
     } catch (SQLException e) {
       throw storageError("record audit event '" + event.action().key() + "' of '" + event.actor() + "'", e);
     }
     // after the commit, so that a line is never shipped for an event the table does not have
-    lines.write(AuditJson.line(event.withId(id)));
+    lines.write(AuditJson.line(id, event, at, details));
   }
 
   @Override
@@ -81,39 +78,38 @@ final class SqliteAuditLog implements AuditLog {
         throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
       }
     }
-    List<AuditEvent> recorded = new ArrayList<>(events.size());
-    List<String> details = new ArrayList<>(events.size());
-    try (Connection connection = connections.open()) {
-      connection.setAutoCommit(false);
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-        for (AuditEvent event : events) {
-          insert.setString(1, format(event.at()));
-          insert.setString(2, event.actor());
-          insert.setString(3, event.role().map(Role::key).orElse(null));
-          insert.setString(4, event.clientIp().orElse(null));
-          insert.setString(5, event.action().key());
-          insert.setString(6, event.target().orElse(null));
-          insert.setString(7, event.outcome().key());
-          String json = AuditJson.details(event.details());
-          details.add(json);
-          insert.setString(8, json);
-          try (ResultSet rows = insert.executeQuery()) {
-            rows.next();
-            recorded.add(event.withId(rows.getLong(1)));
-          }
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw storageError("record " + events.size() + " audit events", e);
+    String[] times = new String[events.size()];
+    String[] details = new String[events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      times[i] = format(events.get(i).at());
+      details[i] = AuditJson.details(events.get(i).details());
     }
-    for (int i = 0; i < recorded.size(); i++) {
-      lines.write(AuditJson.line(recorded.get(i), details.get(i)));
+    long[] ids;
+    synchronized (batches) {
+      try {
+        ids = batches.insert(events, times, details);
+      } catch (SQLException first) {
+        // the batch rolled back; a held connection may have gone stale (a restarted PostgreSQL), so once more on a new one
+        batches.close();
+        try {
+          ids = batches.insert(events, times, details);
+        } catch (SQLException e) {
+          batches.close();
+          e.addSuppressed(first);
+          throw storageError("record " + events.size() + " audit events", e);
+        }
+      }
+    }
+    for (int i = 0; i < events.size(); i++) {
+      lines.write(AuditJson.line(ids[i], events.get(i), times[i], details[i]));
+    }
+  }
+
+  /** Closes the connection batches are written on. */
+  @Override
+  public void close() {
+    synchronized (batches) {
+      batches.close();
     }
   }
 
@@ -171,12 +167,146 @@ final class SqliteAuditLog implements AuditLog {
     return truncated.equals(instant) ? instant : truncated.plus(1, ChronoUnit.MICROS);
   }
 
+  /** The stored form of a time; written by hand for the years 0 to 9999 (the formatter costs a micro-second per event). */
   static String format(Instant instant) {
-    return TIMESTAMP.format(instant);
+    LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+    if (time.getYear() < 0 || time.getYear() > 9999) {
+      return TIMESTAMP.format(instant);
+    }
+    char[] text = "0000-00-00T00:00:00.000000Z".toCharArray();
+    digits(text, 0, 4, time.getYear());
+    digits(text, 5, 2, time.getMonthValue());
+    digits(text, 8, 2, time.getDayOfMonth());
+    digits(text, 11, 2, time.getHour());
+    digits(text, 14, 2, time.getMinute());
+    digits(text, 17, 2, time.getSecond());
+    digits(text, 20, 6, time.getNano() / 1000);
+    return new String(text);
+  }
+
+  private static void digits(char[] text, int offset, int width, int value) {
+    for (int index = offset + width - 1; index >= offset; index--) {
+      text[index] = (char) ('0' + value % 10);
+      value /= 10;
+    }
   }
 
   private MedlakeException storageError(String action, SQLException e) {
     return new MedlakeException(ErrorCode.STORAGE_ERROR,
         "Cannot " + action + " in platform database " + databaseFile + ": " + e.getMessage(), e);
+  }
+
+  private static long insert(PreparedStatement insert, AuditEvent event, String at, String details) throws SQLException {
+    insert.setString(1, at);
+    insert.setString(2, event.actor());
+    insert.setString(3, event.role().map(Role::key).orElse(null));
+    insert.setString(4, event.clientIp().orElse(null));
+    insert.setString(5, event.action().key());
+    insert.setString(6, event.target().orElse(null));
+    insert.setString(7, event.outcome().key());
+    insert.setString(8, details);
+    try (ResultSet rows = insert.executeQuery()) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  /**
+   * One connection and its prepared inserts, held between batches: opening a connection per batch (and on
+   * PostgreSQL a session) cost more than the batch's rows. Held outside transactions only, so it
+   * never blocks another writer. Guarded by its own monitor.
+   */
+  private static final class BatchConnection {
+    /** Rows per INSERT statement: one statement per row cost more than the row itself. */
+    static final int ROWS_PER_STATEMENT = 50;
+
+    private final ConnectionSource connections;
+    private Connection connection;
+    /** The insert of {@code n} rows at index {@code n - 1}, prepared when first needed. */
+    private final PreparedStatement[] inserts = new PreparedStatement[ROWS_PER_STATEMENT];
+
+    BatchConnection(ConnectionSource connections) {
+      this.connections = connections;
+    }
+
+    /** Inserts the events in one transaction; their ids, in order. On failure nothing is stored. */
+    long[] insert(List<AuditEvent> events, String[] times, String[] details) throws SQLException {
+      if (connection == null) {
+        Connection opened = connections.open();
+        try {
+          opened.setAutoCommit(false);
+        } catch (SQLException e) {
+          opened.close();
+          throw e;
+        }
+        connection = opened;
+      }
+      long[] ids = new long[events.size()];
+      try {
+        for (int from = 0; from < ids.length; from += ROWS_PER_STATEMENT) {
+          insertRows(events, times, details, from, Math.min(ids.length, from + ROWS_PER_STATEMENT), ids);
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        try {
+          connection.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+      return ids;
+    }
+
+    /**
+     * One multi-row INSERT of the events {@code from} (inclusive) to {@code to}. RETURNING promises
+     * no order, so the ids are sorted: both databases draw them in VALUES order, ascending (SQLite
+     * consecutively under its write lock, PostgreSQL from the sequence per row).
+     */
+    private void insertRows(List<AuditEvent> events, String[] times, String[] details, int from, int to, long[] ids) throws SQLException {
+      PreparedStatement insert = inserts[to - from - 1];
+      if (insert == null) {
+        insert = connection.prepareStatement(INSERT_INTO + String.join(", ", Collections.nCopies(to - from, ROW)) + " RETURNING id");
+        inserts[to - from - 1] = insert;
+      }
+      int parameter = 1;
+      for (int i = from; i < to; i++) {
+        AuditEvent event = events.get(i);
+        insert.setString(parameter++, times[i]);
+        insert.setString(parameter++, event.actor());
+        insert.setString(parameter++, event.role().map(Role::key).orElse(null));
+        insert.setString(parameter++, event.clientIp().orElse(null));
+        insert.setString(parameter++, event.action().key());
+        insert.setString(parameter++, event.target().orElse(null));
+        insert.setString(parameter++, event.outcome().key());
+        insert.setString(parameter++, details[i]);
+      }
+      int row = from;
+      try (ResultSet rows = insert.executeQuery()) {
+        while (rows.next()) {
+          if (row == to) {
+            throw new SQLException("INSERT of " + (to - from) + " audit events returned more ids");
+          }
+          ids[row++] = rows.getLong(1);
+        }
+      }
+      if (row != to) {
+        throw new SQLException("INSERT of " + (to - from) + " audit events returned " + (row - from) + " ids");
+      }
+      Arrays.sort(ids, from, to);
+    }
+
+    void close() {
+      if (connection == null) {
+        return;
+      }
+      try {
+        connection.close();
+      } catch (SQLException e) {
+        // nothing to keep: the next batch opens a new connection
+      }
+      connection = null;
+      Arrays.fill(inserts, null);
+    }
   }
 }

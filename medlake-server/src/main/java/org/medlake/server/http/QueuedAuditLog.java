@@ -5,25 +5,29 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.medlake.server.audit.AuditEvent;
 import org.medlake.server.audit.AuditLog;
 import org.medlake.server.audit.AuditQuery;
 
 /**
  * Writes audit events on one thread, in batches of one transaction each, so that requests neither
- * queue on SQLite's write lock nor pay a connection and a commit each. Nothing is dropped: a full
+ * queue on SQLite's write lock nor pay a connection and a commit each; the writer waits a few
+ * milliseconds after the first event of a batch for more to join it. Nothing is dropped: a full
  * queue makes the request wait, and {@link #search} and {@link #close} wait until every event handed
  * in before them is written.
  */
-final class QueuedAuditLog implements AuditLog, AutoCloseable {
+final class QueuedAuditLog implements AuditLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
   private static final int BATCH = 500;
+  private static final long LINGER_MILLIS = 3;
 
   private final AuditLog delegate;
   private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(10_000);
   private final Thread writer;
   private final Object progress = new Object();
-  private long handedIn;
+  /** Counted outside the monitor: requests never wait for the writer's bookkeeping. */
+  private final AtomicLong handedIn = new AtomicLong();
   private long written;
   private volatile boolean closing;
 
@@ -36,9 +40,7 @@ final class QueuedAuditLog implements AuditLog, AutoCloseable {
 
   @Override
   public void record(AuditEvent event) {
-    synchronized (progress) {
-      handedIn++;
-    }
+    handedIn.incrementAndGet();
     try {
       queue.put(event);
     } catch (InterruptedException e) {
@@ -61,6 +63,10 @@ final class QueuedAuditLog implements AuditLog, AutoCloseable {
         AuditEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
+        }
+        if (!closing) {
+          // gathers the events of concurrent requests into this batch: a commit costs more than its rows
+          Thread.sleep(LINGER_MILLIS);
         }
         batch.add(first);
         queue.drainTo(batch, BATCH - 1);
@@ -86,8 +92,8 @@ final class QueuedAuditLog implements AuditLog, AutoCloseable {
   }
 
   private void awaitWritten() {
+    long target = handedIn.get();
     synchronized (progress) {
-      long target = handedIn;
       while (written < target) {
         try {
           progress.wait(1000);
@@ -108,5 +114,6 @@ final class QueuedAuditLog implements AuditLog, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    delegate.close();
   }
 }

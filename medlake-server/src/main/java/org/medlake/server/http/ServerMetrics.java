@@ -15,6 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
@@ -32,6 +35,9 @@ final class ServerMetrics {
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger missingDeliveries = new AtomicInteger();
+  // meters of the per-request paths, looked up once: registering a meter again builds its id and tags each time
+  private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
+  private final Map<String, QueryMeters> queryMeters = new ConcurrentHashMap<>();
 
   ServerMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -43,7 +49,12 @@ final class ServerMetrics {
   void install(Javalin app) {
     app.before(context -> context.attribute(START, System.nanoTime()));
     app.after(this::recordRequest);
-    app.get("/metrics", context -> context.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+    app.get("/metrics", context -> context.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape()));
+  }
+
+  /** The Prometheus text of every meter. */
+  String scrape() {
+    return registry.scrape();
   }
 
   private void recordRequest(Context context) {
@@ -52,22 +63,42 @@ final class ServerMetrics {
       return;
     }
     String route = context.endpointHandlerPath();
-    Timer.builder("medlake.http.requests")
-        .tag("method", context.method().name())
-        .tag("route", route == null || route.isEmpty() ? "unmatched" : route)
-        .tag("status", String.valueOf(context.statusCode()))
-        .register(registry)
-        .record(Duration.ofNanos(System.nanoTime() - start));
+    RequestKey key = new RequestKey(context.method().name(), route == null || route.isEmpty() ? "unmatched" : route, context.statusCode());
+    requestTimers.computeIfAbsent(key, this::requestTimer).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer requestTimer(RequestKey key) {
+    return Timer.builder("medlake.http.requests")
+        .tag("method", key.method())
+        .tag("route", key.route())
+        .tag("status", String.valueOf(key.status()))
+        .register(registry);
   }
 
   /** Records a query's cost and whether the cache answered it. */
   QueryResult query(String kind, QueryResult result) {
-    Timer.builder("medlake.query.duration").tag("kind", kind).tag("cached", String.valueOf(result.cached())).register(registry)
-        .record(Duration.ofMillis(result.elapsedMs()));
-    Counter.builder("medlake.query.bytes.scanned").tag("kind", kind).register(registry).increment(result.cached() ? 0 : result.bytesScanned());
-    Counter.builder("medlake.query.cache").tag("result", result.cached() ? "hit" : "miss").register(registry).increment();
+    QueryMeters meters = queryMeters.computeIfAbsent(kind, this::queryMeters);
+    (result.cached() ? meters.cachedDuration() : meters.computedDuration()).record(result.elapsedMs(), TimeUnit.MILLISECONDS);
+    if (!result.cached()) {
+      meters.bytesScanned().increment(result.bytesScanned());
+    }
+    (result.cached() ? meters.hits() : meters.misses()).increment();
     return result;
   }
+
+  private QueryMeters queryMeters(String kind) {
+    Counter bytesScanned = Counter.builder("medlake.query.bytes.scanned").tag("kind", kind).register(registry);
+    return new QueryMeters(
+        Timer.builder("medlake.query.duration").tag("kind", kind).tag("cached", "true").register(registry),
+        Timer.builder("medlake.query.duration").tag("kind", kind).tag("cached", "false").register(registry),
+        bytesScanned,
+        Counter.builder("medlake.query.cache").tag("result", "hit").register(registry),
+        Counter.builder("medlake.query.cache").tag("result", "miss").register(registry));
+  }
+
+  private record RequestKey(String method, String route, int status) {}
+
+  private record QueryMeters(Timer cachedDuration, Timer computedDuration, Counter bytesScanned, Counter hits, Counter misses) {}
 
   /**
    * Records a finished ingest run. {@code arrivedAt} is when the file landed (its modification

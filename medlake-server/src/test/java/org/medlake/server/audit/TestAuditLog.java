@@ -69,6 +69,52 @@ class TestAuditLog {
   }
 
   @Test
+  void largeBatchesGiveEachLineTheIdOfItsOwnRow() throws Exception {
+    List<AuditEvent> batch = new ArrayList<>();
+    for (int i = 0; i < 123; i++) {
+      batch.add(at(START.plusMillis(i), "user" + i, AuditAction.QUERY, AuditOutcome.OK));
+    }
+
+    audit.recordAll(batch.subList(0, 7));
+    audit.recordAll(batch.subList(7, 123));
+
+    Map<Long, String> actors = new java.util.HashMap<>();
+    audit.search(AuditQuery.builder().limit(1000).build()).forEach(event -> actors.put(event.id().getAsLong(), event.actor()));
+    assertThat(actors).hasSize(123);
+    ObjectMapper json = new ObjectMapper();
+    assertThat(lines.lines()).hasSize(123);
+    for (int i = 0; i < 123; i++) {
+      JsonNode line = json.readTree(lines.lines().get(i));
+      assertThat(line.get("actor").asText()).isEqualTo("user" + i);
+      assertThat(actors.get(line.get("id").asLong())).isEqualTo("user" + i);
+    }
+  }
+
+  @Test
+  void writesBatchesOnOneHeldConnectionAndReplacesAStaleOne() throws SQLException {
+    List<java.sql.Connection> opened = new ArrayList<>();
+    ConnectionSource source = SqliteFiles.connections(file);
+    try (SqliteAuditLog log = new SqliteAuditLog(file, () -> {
+      java.sql.Connection connection = source.open();
+      opened.add(connection);
+      return connection;
+    }, lines)) {
+      log.recordAll(List.of(at(START, "ann", AuditAction.QUERY, AuditOutcome.OK)));
+      log.recordAll(List.of(at(START.plusSeconds(1), "bob", AuditAction.QUERY, AuditOutcome.OK)));
+      assertThat(opened).hasSize(1);
+
+      // as a connection to a restarted database server would be
+      opened.get(0).close();
+      log.recordAll(List.of(at(START.plusSeconds(2), "cid", AuditAction.SQL, AuditOutcome.OK)));
+
+      assertThat(opened).hasSize(2);
+      assertThat(log.search(AuditQuery.builder().build())).extracting(AuditEvent::actor).containsExactly("cid", "bob", "ann");
+      assertThat(lines.lines()).hasSize(3).last().asString().startsWith("{\"id\":3,");
+    }
+    assertThat(opened.get(1).isClosed()).isTrue();
+  }
+
+  @Test
   void recordsAndReadsBackEveryField() {
     AuditEvent event = AuditEvent.builder()
         .at(Instant.parse("2026-03-01T08:00:00.123456789Z"))

@@ -119,6 +119,32 @@ class TestMedlakeServer {
   }
 
   @Test
+  void largeJsonAnswersAreGzippedForClientsThatAcceptIt() throws Exception {
+    String plain = get("/api/openapi.json", null).body();
+    HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(uri("/api/openapi.json")).header("Accept-Encoding", "gzip").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(plain.length()).isGreaterThan(1500);
+    assertThat(gzipped.headers().firstValue("Content-Encoding")).contains("gzip");
+    try (java.util.zip.GZIPInputStream body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))) {
+      assertThat(new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(plain);
+    }
+    assertThat(get("/api/openapi.json", null).headers().firstValue("Content-Encoding")).isEmpty();
+  }
+
+  @Test
+  void predefinedRunsTakeAnEmptyBodyAndRefuseOneThatIsNotAJsonObject() throws Exception {
+    assertThat(post("/api/v1/queries/monthly-volume/run", analystToken, null, null, "").statusCode()).isEqualTo(200);
+    assertThat(post("/api/v1/queries/monthly-volume/run", analystToken, null, null, " \r\n").statusCode()).isEqualTo(200);
+    HttpResponse<String> broken = post("/api/v1/queries/monthly-volume/run", analystToken, null, null, "{\"parameters\": ");
+    assertThat(broken.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(broken.body()).get("message").asText()).startsWith("The request body is not valid JSON");
+    HttpResponse<String> array = post("/api/v1/queries/monthly-volume/run", analystToken, null, null, "[]");
+    assertThat(array.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(array.body()).get("message").asText()).isEqualTo("The request body must be a JSON object");
+  }
+
+  @Test
   void rolesShapeWhatTheApiAnswers() throws Exception {
     String sql = "{\"sql\": \"SELECT hospital_id, count(*) FROM lab_results GROUP BY ALL\"}";
     assertThat(post("/api/v1/sql", viewerToken, null, null, sql).statusCode()).isEqualTo(403);
