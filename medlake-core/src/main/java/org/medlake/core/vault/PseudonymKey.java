@@ -23,6 +23,26 @@ public final class PseudonymKey {
 
   private PseudonymKey() {}
 
+  /**
+   * Writes a new key to a private temporary file and links it into place, which fails if the key
+   * exists: the key file appears complete or not at all, and when two processes start at once the
+   * second uses the first one's key (a plain create-then-write let it read the empty file).
+   */
+  private static void generate(Path keyFile) throws IOException {
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    Path temporary = Files.createTempFile(keyFile.toAbsolutePath().getParent(), ".pseudonym-", ".key",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      Files.writeString(temporary, Base64.getEncoder().encodeToString(random) + "\n");
+      Files.createLink(keyFile, temporary);
+    } catch (FileAlreadyExistsException raced) {
+      // another process generated it first; use theirs
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
   public static byte[] load(Path keyFile, Optional<String> fromEnvironment) {
     if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
       byte[] key = fromEnvironment.get().trim().getBytes(StandardCharsets.UTF_8);
@@ -33,14 +53,7 @@ public final class PseudonymKey {
     }
     try {
       if (!Files.exists(keyFile)) {
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        try {
-          Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-          Files.writeString(keyFile, Base64.getEncoder().encodeToString(random) + "\n");
-        } catch (FileAlreadyExistsException raced) {
-          // another process generated it first; use theirs
-        }
+        generate(keyFile);
       }
       String text = Files.readString(keyFile).trim();
       if (text.isEmpty()) {
