@@ -302,6 +302,11 @@ async function main() {
   await page.click("form[aria-label='Audit filters'] button[type=submit]");
   await page.waitForFunction(() => location.hash.includes("action=upload"));
   await page.waitForSelector("caption:has-text('Audit events')");
+  // the unfiltered table stays on the page until the filtered answer arrives: wait for it to be
+  // replaced (a slow machine showed the old rows), then check what it shows
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".page-admin tbody tr")].every((row) => row.cells[4]?.textContent.trim() === "upload"),
+    null, { timeout: 15000 }).catch(() => {});
   const audit = await tableRows(page, ".page-admin");
   check(audit.length >= 1 && audit.every((row) => row[4] === "upload"), "audit filtered by action: " + audit.map((row) => row[4]));
   check(audit.some((row) => row[1] === "uploader"), "the upload is in the audit log");
