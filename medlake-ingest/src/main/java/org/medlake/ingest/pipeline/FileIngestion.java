@@ -108,9 +108,14 @@ final class FileIngestion {
       }
       trace(rectangular ? "typed (CSV reader)" : "typed (line reader)");
       checkCodes(connection, statement);
-      statement.execute(sql.createUtcShifts());
-      statement.execute(IngestSql.createDuplicates());
       trace("codes");
+      statement.execute(sql.createUtcShifts());
+      trace("utc shifts");
+      long typedRows = single(statement, "SELECT count(*) FROM typed");
+      for (String duplicates : IngestSql.createDuplicates((int) Math.max(1, -Math.floorDiv(-typedRows, IngestSql.ROWS_PER_DUPLICATES_PASS)))) {
+        statement.execute(duplicates);
+      }
+      trace("duplicates");
       progress.update(name, "validating", -1);
       long filtered = single(statement, "SELECT count(*) FROM typed WHERE filtered");
       statement.execute(sql.createChecked());
