@@ -57,7 +57,6 @@ public final class LineScanner {
     int read;
     while ((read = input.read(buffer)) > 0) {
       sawAnything = true;
-      shape.previousByteCarriageReturn = pendingCarriageReturn;
       for (int i = 0; i < read; i++) {
         int b = buffer[i] & 0xFF;
         // the common byte, printable ASCII inside a record, in as few steps as possible
@@ -69,6 +68,7 @@ public final class LineScanner {
           previous = (byte) b;
           continue;
         }
+        boolean afterCarriageReturn = pendingCarriageReturn;
         if (pendingCarriageReturn) {
           pendingCarriageReturn = false;
           if (b != '\n') {
@@ -85,7 +85,7 @@ public final class LineScanner {
         }
         if (b == '\n') {
           endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
-          shape.endLine(line, lineBytes, i > 0 ? buffer[i - 1] == '\r' : shape.previousByteCarriageReturn, previous);
+          shape.endLine(line, lineBytes, afterCarriageReturn, previous);
           line++;
           lineBytes = 0;
           quotes = 0;
@@ -169,7 +169,6 @@ public final class LineScanner {
     static final int QUOTED_START = 4;
 
     boolean regular = true;
-    boolean previousByteCarriageReturn;
     int state = FIELD_START;
     int fields = 1;
     int headerFields = -1;

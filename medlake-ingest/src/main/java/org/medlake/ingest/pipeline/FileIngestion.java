@@ -48,6 +48,8 @@ final class FileIngestion {
   /** Progress phases of the two ways of parsing a file. */
   static final String PARSING_RECORDS = "parsing (CSV reader)";
   static final String PARSING_LINES = "parsing (line by line)";
+  /** Drops what {@link IngestSql#createTypedRectangular} creates, whatever of it exists. */
+  private static final String DROP_TYPED_ROWS = "DROP VIEW IF EXISTS typed; DROP TABLE IF EXISTS typed_rows";
 
   private final IngestConfig config;
   private final LinkVault vault;
@@ -111,16 +113,21 @@ final class FileIngestion {
       trace("codes");
       statement.execute(sql.createUtcShifts());
       trace("utc shifts");
-      long typedRows = single(statement, "SELECT count(*) FROM typed");
-      for (String duplicates : IngestSql.createDuplicates((int) Math.max(1, -Math.floorDiv(-typedRows, IngestSql.ROWS_PER_DUPLICATES_PASS)))) {
+      long typedRows;
+      long filtered;
+      try (ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE filtered) FROM typed")) {
+        rows.next();
+        typedRows = rows.getLong(1);
+        filtered = rows.getLong(2);
+      }
+      for (String duplicates : IngestSql.createDuplicatesFor(typedRows)) {
         statement.execute(duplicates);
       }
       trace("duplicates");
       progress.update(name, "validating", -1);
-      long filtered = single(statement, "SELECT count(*) FROM typed WHERE filtered");
       statement.execute(sql.createChecked());
       trace("checked");
-      statement.execute(rectangular ? "DROP VIEW typed; DROP TABLE typed_rows" : "DROP TABLE typed");
+      statement.execute(rectangular ? DROP_TYPED_ROWS : "DROP TABLE typed");
       Map<String, Long> reasons = new TreeMap<>();
       try (ResultSet rows = statement.executeQuery("SELECT reason, count(*) FROM (SELECT unnest(list_distinct(reasons)) AS reason FROM checked) GROUP BY reason")) {
         while (rows.next()) {
@@ -204,7 +211,7 @@ final class FileIngestion {
       // not the reader's message: DuckDB quotes the offending line in it, and logs hold no patient data
       LOG.warn("{}: the CSV reader refused a file the scan found rectangular, reading it line by line instead",
           prepared.original().getFileName());
-      statement.execute("DROP VIEW IF EXISTS typed; DROP TABLE IF EXISTS typed_rows");
+      statement.execute(DROP_TYPED_ROWS);
       return false;
     }
     long rows = single(statement, "SELECT count(*) FROM typed");
@@ -212,7 +219,7 @@ final class FileIngestion {
     if (rows != scan.lines() - 1 || lastLine != scan.lines()) {
       LOG.warn("{}: the CSV reader found {} records in {} lines, reading it line by line instead",
           prepared.original().getFileName(), rows, scan.lines());
-      statement.execute("DROP VIEW typed; DROP TABLE typed_rows");
+      statement.execute(DROP_TYPED_ROWS);
       return false;
     }
     return true;

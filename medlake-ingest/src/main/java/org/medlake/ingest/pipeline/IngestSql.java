@@ -298,6 +298,11 @@ final class IngestSql {
   /** Rows a duplicate-finding pass aggregates at most. */
   static final long ROWS_PER_DUPLICATES_PASS = 5_000_000;
 
+  /** {@link #createDuplicates(int)} with as many passes as {@code rows} typed rows need. */
+  static List<String> createDuplicatesFor(long rows) {
+    return createDuplicates((int) Math.max(1, (rows + ROWS_PER_DUPLICATES_PASS - 1) / ROWS_PER_DUPLICATES_PASS));
+  }
+
   /** The accepted rows of one UTC month, in the contract's column order, sorted. */
   String acceptedRows(String monthStartUtc, String sourceFile, String runId) {
     return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, pk.surrogate AS patient_key, ek.surrogate AS encounter_key,\n"
