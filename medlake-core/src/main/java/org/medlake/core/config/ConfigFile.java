@@ -56,6 +56,8 @@ public final class ConfigFile {
         max-lines-per-record: 20
         # Distinct patient or encounter ids linked in one link-vault transaction (bounds memory).
         vault-batch: 100000
+        # A file with more records is processed in chunks of about this many (bounds memory).
+        chunk-rows: 1000000
 
       query:
         # Price of scanning one TB (USD), for the pre-flight estimate.

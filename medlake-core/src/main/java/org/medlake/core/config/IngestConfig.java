@@ -20,6 +20,9 @@ import org.medlake.core.error.ValidationException;
  * @param maxLinesPerRecord a quoted field may span at most this many lines
  * @param vaultBatch distinct local ids linked in one link-vault transaction: bounds the memory an
  *     ingest holds for pseudonymization, however many ids a file has
+ * @param chunkRows a file with more records is processed in chunks of about this many (cut at
+ *     line-index points, multiples of 1,024 lines), so that an ingest's memory does not grow with
+ *     the file; each chunk writes its own Parquet files, and all of them are committed at once
  */
 public record IngestConfig(
     String compression,
@@ -28,7 +31,8 @@ public record IngestConfig(
     long maxDecompressedBytes,
     long maxLineBytes,
     int maxLinesPerRecord,
-    int vaultBatch) {
+    int vaultBatch,
+    int chunkRows) {
   private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
 
   public IngestConfig {
@@ -48,10 +52,11 @@ public record IngestConfig(
     positive("ingest.max-line-bytes", maxLineBytes);
     positive("ingest.max-lines-per-record", maxLinesPerRecord);
     positive("ingest.vault-batch", vaultBatch);
+    positive("ingest.chunk-rows", chunkRows);
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000);
+    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000);
   }
 
   @JsonCreator
@@ -62,7 +67,8 @@ public record IngestConfig(
       @JsonProperty("max-decompressed-bytes") Long maxDecompressedBytes,
       @JsonProperty("max-line-bytes") Long maxLineBytes,
       @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord,
-      @JsonProperty("vault-batch") Integer vaultBatch) {
+      @JsonProperty("vault-batch") Integer vaultBatch,
+      @JsonProperty("chunk-rows") Integer chunkRows) {
     IngestConfig defaults = defaults();
     return new IngestConfig(
         compression == null ? defaults.compression() : compression,
@@ -71,7 +77,8 @@ public record IngestConfig(
         maxDecompressedBytes == null ? defaults.maxDecompressedBytes() : maxDecompressedBytes,
         maxLineBytes == null ? defaults.maxLineBytes() : maxLineBytes,
         maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord,
-        vaultBatch == null ? defaults.vaultBatch() : vaultBatch);
+        vaultBatch == null ? defaults.vaultBatch() : vaultBatch,
+        chunkRows == null ? defaults.chunkRows() : chunkRows);
   }
 
   static void positive(String key, long value) {

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param rectangular present when every line is one CSV record with the header's number of
  *     fields, quoted only around whole fields, no line empty, all ended the same way: a file a
  *     CSV reader turns into exactly one row per line
+ * @param lineIndex element k is the byte offset of line {@code 1 + k * INDEX_STRIDE} (element 0
+ *     is 0): where the file can be cut into chunks of whole lines without reading it again
  */
 public record LineScan(
     long lines,
@@ -32,7 +34,11 @@ public record LineScan(
     boolean loneCarriageReturn,
     long nulBytes,
     int controlBytes,
-    Optional<Rectangular> rectangular) {
+    Optional<Rectangular> rectangular,
+    List<Long> lineIndex) {
+  /** Lines between two entries of {@link #lineIndex}; a power of two. */
+  public static final int INDEX_STRIDE = 1024;
+
   /**
    * The shape of a rectangular file.
    *
@@ -56,6 +62,7 @@ public record LineScan(
     oddQuoteLines = List.copyOf(oddQuoteLines);
     invalidLines = List.copyOf(invalidLines);
     overlongLines = List.copyOf(overlongLines);
+    lineIndex = List.copyOf(lineIndex);
   }
 
   /** DuckDB cannot number lines of this file right without a normalized copy. */

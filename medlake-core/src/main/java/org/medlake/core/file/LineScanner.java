@@ -36,6 +36,10 @@ public final class LineScanner {
     List<Long> oddQuoteLines = new ArrayList<>();
     List<Long> invalidLines = new ArrayList<>();
     List<Long> overlongLines = new ArrayList<>();
+    List<Long> lineIndex = new ArrayList<>();
+    lineIndex.add(0L);
+    // bytes of the input before the current buffer
+    long position = 0;
     ByteArrayOutputStream header = new ByteArrayOutputStream();
     long line = 1;
     long lineBytes = 0;
@@ -77,6 +81,10 @@ public final class LineScanner {
             endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
             shape.endLine(line, lineBytes, false, previous);
             line++;
+            if ((line & (LineScan.INDEX_STRIDE - 1)) == 1) {
+              // the line began with this byte
+              lineIndex.add(position + i);
+            }
             lineBytes = 0;
             quotes = 0;
             lineInvalid = false;
@@ -87,6 +95,9 @@ public final class LineScanner {
           endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
           shape.endLine(line, lineBytes, afterCarriageReturn, previous);
           line++;
+          if ((line & (LineScan.INDEX_STRIDE - 1)) == 1) {
+            lineIndex.add(position + i + 1);
+          }
           lineBytes = 0;
           quotes = 0;
           lineInvalid = false;
@@ -134,6 +145,7 @@ public final class LineScanner {
           }
         }
       }
+      position += read;
     }
     if (pendingCarriageReturn) {
       loneCarriageReturn = true;
@@ -146,6 +158,10 @@ public final class LineScanner {
       line--;
     }
     long lines = sawAnything ? line : 0;
+    // a final line end at a stride indexed the start of a line that never came
+    while (lineIndex.size() > 1 && 1 + (long) (lineIndex.size() - 1) * LineScan.INDEX_STRIDE > lines) {
+      lineIndex.remove(lineIndex.size() - 1);
+    }
     String headerText = header.toString(StandardCharsets.UTF_8);
     if (headerText.startsWith("\uFEFF")) {
       headerText = headerText.substring(1);
@@ -154,7 +170,8 @@ public final class LineScanner {
         && (shape.crlfLines == 0 || shape.lfLines == 0);
     return new LineScan(lines, headerText, oddQuoteLines, invalidLines, overlongLines, loneCarriageReturn, nulBytes, controlBytes,
         rectangular ? Optional.of(new LineScan.Rectangular(shape.headerFields, shape.crlfLines > 0, shape.paddedFields, shape.paddedBeyond64))
-            : Optional.empty());
+            : Optional.empty(),
+        lineIndex);
   }
 
   /**

@@ -70,4 +70,57 @@ class TestLineScanner {
     assertThat(found).isEqualTo(6);
     assertThat(read).containsExactly("1:header", "2:line 2", "7:line 7 é", "30000:line 30000", "50000:line 50000", "50001:last without end");
   }
+
+  @Test
+  void lineIndexHoldsTheOffsetOfEveryStrideLine() throws IOException {
+    // lines of varying length and both line ends; the last line's end falls exactly on a stride,
+    // so the line after it, which does not exist, is not indexed
+    StringBuilder text = new StringBuilder();
+    List<Long> starts = new ArrayList<>();
+    int lines = 3 * LineScan.INDEX_STRIDE;
+    for (int line = 1; line <= lines; line++) {
+      starts.add((long) text.toString().getBytes(StandardCharsets.UTF_8).length);
+      text.append("é".repeat(line % 7)).append(line).append(line % 3 == 0 ? "\r\n" : "\n");
+    }
+    LineScan scan = scan(text.toString());
+    assertThat(scan.lines()).isEqualTo(lines);
+    assertThat(scan.lineIndex()).containsExactly(starts.get(0), starts.get(LineScan.INDEX_STRIDE), starts.get(2 * LineScan.INDEX_STRIDE));
+
+    // one line more: its start is indexed
+    text.append("x");
+    assertThat(scan(text.toString()).lineIndex()).hasSize(4)
+        .endsWith((long) text.toString().getBytes(StandardCharsets.UTF_8).length - 1);
+  }
+
+  @Test
+  void chunksCutAtIndexedLinesAndNeverInsideARecordSpanningLines(@TempDir Path directory) throws IOException {
+    StringBuilder text = new StringBuilder("a,b\n");
+    for (int line = 2; line <= 5000; line++) {
+      text.append(line).append(",x\n");
+    }
+    Path file = Files.writeString(directory.resolve("chunks.csv"), text);
+    LineScan scan = scan(text.toString());
+    long size = Files.size(file);
+
+    assertThat(FileChunks.plan(scan, size, List.of(), 10_000)).containsExactly(new FileChunks.Chunk(0, 1, 5000, 0, size));
+    List<FileChunks.Chunk> chunks = FileChunks.plan(scan, size, List.of(), 1000);
+    assertThat(chunks).extracting(FileChunks.Chunk::firstLine).containsExactly(1L, 1025L, 2049L, 3073L, 4097L);
+    assertThat(chunks.get(0).records()).isEqualTo(1023);
+    assertThat(chunks.get(4).lastLine()).isEqualTo(5000);
+    assertThat(chunks.stream().mapToLong(FileChunks.Chunk::records).sum()).isEqualTo(4999);
+    // the copies put together are the file
+    StringBuilder joined = new StringBuilder();
+    for (FileChunks.Chunk chunk : chunks) {
+      Path copy = directory.resolve("chunk-" + chunk.index());
+      FileChunks.copy(file, chunk, copy);
+      String part = Files.readString(copy);
+      assertThat(part).startsWith(chunk.firstLine() == 1 ? "a,b\n" : chunk.firstLine() + ",x\n").endsWith(chunk.lastLine() + ",x\n");
+      joined.append(part);
+    }
+    assertThat(joined.toString()).isEqualTo(text.toString());
+
+    // a record on lines 2048-2049 moves the cut before 2049 to the next indexed line
+    List<FileChunks.Chunk> around = FileChunks.plan(scan, size, List.of(new RecordGroups.Span(2048, 2049)), 1000);
+    assertThat(around).extracting(FileChunks.Chunk::firstLine).containsExactly(1L, 1025L, 3073L, 4097L);
+  }
 }

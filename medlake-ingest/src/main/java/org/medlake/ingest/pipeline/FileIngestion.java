@@ -30,6 +30,7 @@ import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.file.CsvLineSplitter;
+import org.medlake.core.file.FileChunks;
 import org.medlake.core.file.HeaderLayout;
 import org.medlake.core.file.LineScan;
 import org.medlake.core.file.LinesByNumber;
@@ -103,87 +104,22 @@ final class FileIngestion {
       trace("start");
       createSideTables(connection, statement, prepared, spans, mapping);
       trace("side tables");
-      boolean rectangular = parseRectangular(statement, sql, prepared, spans, header);
-      if (!rectangular) {
-        progress.update(name, PARSING_LINES, -1);
-        statement.execute(sql.createTyped(prepared.readable(), prepared.scan().unusedControlCharacter(), config.maxLineBytes(), !spans.isEmpty()));
-      }
-      trace(rectangular ? "typed (CSV reader)" : "typed (line reader)");
-      checkCodes(connection, statement);
-      trace("codes");
-      statement.execute(sql.createUtcShifts());
-      trace("utc shifts");
-      long typedRows;
-      long filtered;
-      try (ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE filtered) FROM typed")) {
-        rows.next();
-        typedRows = rows.getLong(1);
-        filtered = rows.getLong(2);
-      }
-      for (String duplicates : IngestSql.createDuplicatesFor(typedRows)) {
-        statement.execute(duplicates);
-      }
-      trace("duplicates");
-      progress.update(name, "validating", -1);
-      statement.execute(sql.createChecked());
-      trace("checked");
-      statement.execute(rectangular ? DROP_TYPED_ROWS : "DROP TABLE typed");
-      Map<String, Long> reasons = new TreeMap<>();
-      try (ResultSet rows = statement.executeQuery("SELECT reason, count(*) FROM (SELECT unnest(list_distinct(reasons)) AS reason FROM checked) GROUP BY reason")) {
-        while (rows.next()) {
-          reasons.put(rows.getString(1), rows.getLong(2));
+      Run run = new Run(connection, statement, sql, prepared, mapping, month, sourceFile, runId, resultsDirectory, rejectsDirectory,
+          temporaryDirectory, !spans.isEmpty(),
+          FileChunks.plan(prepared.scan(), Files.size(prepared.readable()), spans, config.chunkRows()));
+      if (qualifiesForReader(prepared, spans, header)) {
+        Tally tally = new Tally();
+        try {
+          return ingestChunks(run, true, tally);
+        } catch (ReaderMismatch e) {
+          // what the chunks before wrote is discarded; links they stored in the vault are simply reused
+          for (PartitionFile written : tally.written()) {
+            Files.deleteIfExists(written.path());
+          }
+          statement.execute("DROP TABLE IF EXISTS seen_hashes");
         }
       }
-      long read = single(statement, "SELECT count(*) FROM checked");
-      long rejected = single(statement, "SELECT count(*) FROM checked WHERE len(reasons) > 0");
-      trace("counts");
-      progress.update(name, "pseudonymizing", -1);
-      linkKeys(statement, mapping.hospitalId(), temporaryDirectory);
-      trace("keys");
-      progress.update(name, "writing", -1);
-      List<PartitionFile> results = new ArrayList<>();
-      List<LocalDateTime> months = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery(
-          "SELECT DISTINCT date_trunc('month', collected_at) FROM checked WHERE len(reasons) = 0 ORDER BY 1")) {
-        while (rows.next()) {
-          months.add(rows.getTimestamp(1).toLocalDateTime());
-        }
-      }
-      String compression = config.compression();
-      int sequence = 0;
-      long accepted = 0;
-      for (LocalDateTime monthStart : months) {
-        String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + mapping.hospitalId();
-        String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + mapping.hospitalId();
-        Path file = resultsDirectory.resolve(directory).resolve(runId + "-" + sequence++ + ".parquet");
-        Files.createDirectories(file.getParent());
-        statement.execute("COPY (" + sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), sourceFile, runId) + ") TO "
-            + literal(file.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
-            + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT) + ")");
-        long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(file.toString()) + ")");
-        accepted += rows;
-        results.add(new PartitionFile(file, partition, rows));
-      }
-      trace("results written");
-      Optional<PartitionFile> rejects = Optional.empty();
-      statement.execute("CREATE TABLE raw_lines (line_no BIGINT, raw VARCHAR)");
-      if (rejected > 0 && rectangular) {
-        readRawLines(connection, statement, prepared.readable());
-      }
-      if (rejected > 0) {
-        String directory = "delivery_month_month=" + month + "/hospital_id=" + mapping.hospitalId();
-        String partition = "delivery_month_month=" + monthOrdinal(month) + "/hospital_id=" + mapping.hospitalId();
-        Path file = rejectsDirectory.resolve(directory).resolve(runId + "-rejects.parquet");
-        Files.createDirectories(file.getParent());
-        statement.execute("COPY (" + sql.rejectedRows(sourceFile, prepared.sha256(), runId) + ") TO " + literal(file.toString())
-            + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(LabResults.REJECTS_CONTRACT) + ")");
-        rejects = Optional.of(new PartitionFile(file, partition, rejected));
-      }
-      if (accepted != read - rejected) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR,
-            "row accounting broken for " + name + ": " + read + " read, " + rejected + " rejected, but " + accepted + " written");
-      }
-      return new StagedOutput(results, rejects, read, accepted, rejected, filtered, reasons);
+      return ingestChunks(run, false, new Tally());
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Ingest of " + name + " failed in DuckDB: " + firstLine(e.getMessage()), e);
     } catch (IOException e) {
@@ -191,47 +127,223 @@ final class FileIngestion {
     }
   }
 
-  /**
-   * Parses a file the scan proved rectangular with DuckDB's native CSV reader, several times
-   * faster than splitting lines in SQL. Returns false, leaving nothing behind, when the file does
-   * not qualify or the reader's rows do not match the scan's lines one to one.
-   */
-  private boolean parseRectangular(Statement statement, IngestSql sql, PreparedFile prepared, List<RecordGroups.Span> spans,
-      HeaderLayout header) throws SQLException {
-    LineScan scan = prepared.scan();
-    if (scan.rectangular().isEmpty() || scan.rectangular().get().fields() != header.names().size() || !spans.isEmpty()
-        || !prepared.encodingLines().isEmpty() || !prepared.overlongLines().isEmpty() || !scan.invalidLines().isEmpty()
-        || !scan.overlongLines().isEmpty() || (scan.controlBytes() & (1 << IngestSql.NEVER_OCCURS.charAt(0))) != 0) {
-      return false;
+  /** What all chunks of one file share. */
+  private record Run(
+      Connection connection, Statement statement, IngestSql sql, PreparedFile prepared, SourceMapping mapping, YearMonth month,
+      String sourceFile, String runId, Path resultsDirectory, Path rejectsDirectory, Path temporaryDirectory, boolean hasSpans,
+      List<FileChunks.Chunk> chunks) {
+    String name() {
+      return prepared.original().getFileName().toString();
     }
-    progress.update(prepared.original().getFileName().toString(), PARSING_RECORDS, -1);
+
+    boolean chunked() {
+      return chunks.size() > 1;
+    }
+  }
+
+  /** What the chunks of a file have written and counted so far. */
+  private static final class Tally {
+    final List<PartitionFile> results = new ArrayList<>();
+    final List<PartitionFile> rejects = new ArrayList<>();
+    final Map<String, Long> reasons = new TreeMap<>();
+    long read;
+    long accepted;
+    long rejected;
+    long filtered;
+
+    List<PartitionFile> written() {
+      List<PartitionFile> written = new ArrayList<>(results);
+      written.addAll(rejects);
+      return written;
+    }
+  }
+
+  /** The CSV reader's rows of a chunk do not match the scan's lines: the file is parsed line by line instead. */
+  private static final class ReaderMismatch extends RuntimeException {
+    ReaderMismatch() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Ingests the file's chunks one after another: each is parsed, validated, pseudonymized and
+   * written before the next is read, so memory does not grow with the file; duplicates are found
+   * across chunks through the hashes of the rows before. A file cut in several chunks has each
+   * chunk copied to the work directory for DuckDB's reader, and the copy deleted after.
+   */
+  private StagedOutput ingestChunks(Run run, boolean rectangular, Tally tally) throws SQLException, IOException {
+    if (run.chunked()) {
+      run.statement().execute("CREATE OR REPLACE TABLE seen_hashes (raw_hash UHUGEINT)");
+    }
+    Path copy = run.temporaryDirectory().resolve("chunk.csv");
     try {
-      statement.execute(sql.createTypedRectangular(prepared.readable(), scan.rectangular().get(), config.maxLineBytes()));
+      for (FileChunks.Chunk chunk : run.chunks()) {
+        Path file = run.prepared().readable();
+        if (run.chunked()) {
+          FileChunks.copy(file, chunk, copy);
+          file = copy;
+        }
+        ingestChunk(run, chunk, file, rectangular, tally);
+      }
+    } finally {
+      Files.deleteIfExists(copy);
+    }
+    run.statement().execute("DROP TABLE IF EXISTS seen_hashes");
+    return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons);
+  }
+
+  /** One chunk, from parsing to its Parquet files; {@code file} holds the chunk's lines. */
+  private void ingestChunk(Run run, FileChunks.Chunk chunk, Path file, boolean rectangular, Tally tally)
+      throws SQLException, IOException {
+    Statement statement = run.statement();
+    IngestSql sql = run.sql();
+    String name = run.name();
+    double fraction = run.chunked() ? (double) chunk.index() / run.chunks().size() : -1;
+    if (rectangular) {
+      progress.update(name, PARSING_RECORDS, fraction);
+      parseRectangular(statement, sql, run.prepared(), file, chunk);
+    } else {
+      progress.update(name, PARSING_LINES, fraction);
+      statement.execute(sql.createTyped(file, run.prepared().scan().unusedControlCharacter(), config.maxLineBytes(), run.hasSpans(),
+          chunk.firstLine()));
+    }
+    trace(rectangular ? "typed (CSV reader)" : "typed (line reader)");
+    checkCodes(run.connection(), statement);
+    trace("codes");
+    statement.execute(sql.createUtcShifts());
+    trace("utc shifts");
+    long typedRows;
+    try (ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE filtered) FROM typed")) {
+      rows.next();
+      typedRows = rows.getLong(1);
+      tally.filtered += rows.getLong(2);
+    }
+    List<String> duplicates = run.chunked()
+        ? IngestSql.createChunkDuplicatesFor(typedRows, chunk.index() == run.chunks().size() - 1)
+        : IngestSql.createDuplicatesFor(typedRows);
+    for (String statementText : duplicates) {
+      statement.execute(statementText);
+    }
+    trace("duplicates");
+    progress.update(name, "validating", fraction);
+    statement.execute(sql.createChecked());
+    trace("checked");
+    statement.execute(rectangular ? DROP_TYPED_ROWS : "DROP TABLE typed");
+    try (ResultSet rows = statement.executeQuery("SELECT reason, count(*) FROM (SELECT unnest(list_distinct(reasons)) AS reason FROM checked) GROUP BY reason")) {
+      while (rows.next()) {
+        tally.reasons.merge(rows.getString(1), rows.getLong(2), Long::sum);
+      }
+    }
+    long read;
+    long rejected;
+    try (ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE len(reasons) > 0) FROM checked")) {
+      rows.next();
+      read = rows.getLong(1);
+      rejected = rows.getLong(2);
+    }
+    trace("counts");
+    progress.update(name, "pseudonymizing", fraction);
+    linkKeys(statement, run.mapping().hospitalId(), run.temporaryDirectory());
+    trace("keys");
+    progress.update(name, "writing", fraction);
+    List<LocalDateTime> months = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery(
+        "SELECT DISTINCT date_trunc('month', collected_at) FROM checked WHERE len(reasons) = 0 ORDER BY 1")) {
+      while (rows.next()) {
+        months.add(rows.getTimestamp(1).toLocalDateTime());
+      }
+    }
+    String hospitalId = run.mapping().hospitalId();
+    String compression = config.compression();
+    long accepted = 0;
+    for (LocalDateTime monthStart : months) {
+      String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + hospitalId;
+      String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + hospitalId;
+      Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + tally.results.size() + ".parquet");
+      Files.createDirectories(output.getParent());
+      statement.execute("COPY (" + sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), run.sourceFile(), run.runId()) + ") TO "
+          + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
+          + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT) + ")");
+      long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(output.toString()) + ")");
+      accepted += rows;
+      tally.results.add(new PartitionFile(output, partition, rows));
+    }
+    trace("results written");
+    statement.execute("CREATE TABLE raw_lines (line_no BIGINT, raw VARCHAR)");
+    if (rejected > 0 && rectangular) {
+      readRawLines(run.connection(), statement, file, chunk.firstLine() - 1);
+    }
+    if (rejected > 0) {
+      YearMonth month = run.month();
+      String directory = "delivery_month_month=" + month + "/hospital_id=" + hospitalId;
+      String partition = "delivery_month_month=" + monthOrdinal(month) + "/hospital_id=" + hospitalId;
+      Path output = run.rejectsDirectory().resolve(directory).resolve(run.runId() + "-rejects-" + chunk.index() + ".parquet");
+      Files.createDirectories(output.getParent());
+      statement.execute("COPY (" + sql.rejectedRows(run.sourceFile(), run.prepared().sha256(), run.runId()) + ") TO "
+          + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
+          + IcebergSchemas.duckDbFieldIds(LabResults.REJECTS_CONTRACT) + ")");
+      tally.rejects.add(new PartitionFile(output, partition, rejected));
+    }
+    if (accepted != read - rejected) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken for " + name + " (lines " + chunk.firstLine() + "-"
+          + chunk.lastLine() + "): " + read + " read, " + rejected + " rejected, but " + accepted + " written");
+    }
+    tally.read += read;
+    tally.accepted += accepted;
+    tally.rejected += rejected;
+    statement.execute("DROP TABLE checked; DROP TABLE raw_lines; DROP TABLE patient_keys; DROP TABLE encounter_keys;"
+        + " DROP TABLE duplicates; DROP TABLE code_check; DROP TABLE utc_shifts");
+    trace("chunk done");
+  }
+
+  /**
+   * Whether the scan proved the file rectangular (see {@code LineScan.rectangular}), so that
+   * DuckDB's native CSV reader, several times faster than splitting lines in SQL, parses it.
+   */
+  private static boolean qualifiesForReader(PreparedFile prepared, List<RecordGroups.Span> spans, HeaderLayout header) {
+    LineScan scan = prepared.scan();
+    return scan.rectangular().isPresent() && scan.rectangular().get().fields() == header.names().size() && spans.isEmpty()
+        && prepared.encodingLines().isEmpty() && prepared.overlongLines().isEmpty() && scan.invalidLines().isEmpty()
+        && scan.overlongLines().isEmpty() && (scan.controlBytes() & (1 << IngestSql.NEVER_OCCURS.charAt(0))) == 0;
+  }
+
+  /**
+   * Parses a chunk of a rectangular file with DuckDB's CSV reader into {@code typed}. Throws,
+   * leaving nothing behind, when the reader refuses it or its rows do not match the scan's lines
+   * one to one.
+   */
+  private void parseRectangular(Statement statement, IngestSql sql, PreparedFile prepared, Path file, FileChunks.Chunk chunk)
+      throws SQLException {
+    try {
+      statement.execute(sql.createTypedRectangular(file, prepared.scan().rectangular().get(), config.maxLineBytes(), chunk));
     } catch (SQLException e) {
       // not the reader's message: DuckDB quotes the offending line in it, and logs hold no patient data
       LOG.warn("{}: the CSV reader refused a file the scan found rectangular, reading it line by line instead",
           prepared.original().getFileName());
       statement.execute(DROP_TYPED_ROWS);
-      return false;
+      throw new ReaderMismatch();
     }
     long rows = single(statement, "SELECT count(*) FROM typed");
-    long lastLine = single(statement, "SELECT coalesce(max(line_no), 1) FROM typed");
-    if (rows != scan.lines() - 1 || lastLine != scan.lines()) {
-      LOG.warn("{}: the CSV reader found {} records in {} lines, reading it line by line instead",
-          prepared.original().getFileName(), rows, scan.lines());
+    long lastLine = single(statement, "SELECT coalesce(max(line_no), " + (chunk.firstRecordLine() - 1) + ") FROM typed");
+    if (rows != chunk.records() || lastLine != chunk.lastLine()) {
+      LOG.warn("{}: the CSV reader found {} records in lines {}-{}, reading the file line by line instead",
+          prepared.original().getFileName(), rows, chunk.firstLine(), chunk.lastLine());
       statement.execute(DROP_TYPED_ROWS);
-      return false;
+      throw new ReaderMismatch();
     }
-    return true;
   }
 
-  /** The raw text of the rejected lines, read back from the file into {@code raw_lines}. */
-  private static void readRawLines(Connection connection, Statement statement, Path readable) throws SQLException, IOException {
+  /**
+   * The raw text of the rejected lines, read back into {@code raw_lines} from {@code readable},
+   * whose first line is line {@code linesBefore + 1} of the file.
+   */
+  private static void readRawLines(Connection connection, Statement statement, Path readable, long linesBefore)
+      throws SQLException, IOException {
     long[] lines;
     try (ResultSet rows = statement.executeQuery("SELECT line_no FROM checked WHERE len(reasons) > 0 ORDER BY line_no")) {
       java.util.stream.LongStream.Builder builder = java.util.stream.LongStream.builder();
       while (rows.next()) {
-        builder.add(rows.getLong(1));
+        builder.add(rows.getLong(1) - linesBefore);
       }
       lines = builder.build().toArray();
     }
@@ -239,7 +351,7 @@ final class FileIngestion {
       int found = LinesByNumber.read(readable, lines, (number, text) -> {
         try {
           appender.beginRow();
-          appender.append(number);
+          appender.append(number + linesBefore);
           appender.append(text);
           appender.endRow();
         } catch (SQLException e) {

@@ -220,7 +220,7 @@ public final class IngestService implements AutoCloseable {
       long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
       LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(written -> size(written.path())).sum()
-          + staged.rejects().map(written -> size(written.path())).orElse(0L);
+          + staged.rejects().stream().mapToLong(written -> size(written.path())).sum();
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import org.medlake.core.contract.LabResults;
+import org.medlake.core.file.FileChunks;
 import org.medlake.core.file.LineScan;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
@@ -49,9 +50,10 @@ final class IngestSql {
    * DuckDB's native, parallel CSV reader. The rows go to the table {@code typed_rows} in file order
    * (insertion order is preserved), and the view {@code typed} numbers them from its row ids: a
    * window function would number them while reading but make the whole statement single-threaded.
-   * The raw line is not kept here; it is read back only for rejected rows.
+   * The raw line is not kept here; it is read back only for rejected rows. {@code readable}
+   * holds the lines of {@code chunk} (the header only if the chunk is the first).
    */
-  String createTypedRectangular(Path readable, LineScan.Rectangular shape, long maxLineBytes) {
+  String createTypedRectangular(Path readable, LineScan.Rectangular shape, long maxLineBytes, FileChunks.Chunk chunk) {
     StringJoiner columns = new StringJoiner(", ", "{", "}");
     StringJoiner hashed = new StringJoiner(", chr(1), ", "concat(", ")");
     StringJoiner cells = new StringJoiner(", ");
@@ -67,7 +69,8 @@ final class IngestSql {
         .append("    false AS bad_quoting, ").append(expectedFields).append(" AS field_count, NULL::VARCHAR AS line_flag, ").append(cells).append("\n")
         .append("  FROM read_csv(").append(literal(readable.toString())).append(", columns = ").append(columns)
         .append(", delim = ").append(literal(String.valueOf(mapping.csv().delimiter()))).append(", quote = ").append(quote)
-        .append(", escape = ").append(quote).append(", header = false, skip = 1, auto_detect = false")
+        .append(", escape = ").append(quote).append(", header = false, skip = ").append(chunk.firstLine() == 1 ? 1 : 0)
+        .append(", auto_detect = false")
         // the scan already proved every line well-formed; DuckDB 1.4's strict mode reads no rows at
         // all from a \r\n file (the row count check would catch it, at the price of a second parse)
         .append(", strict_mode = ").append(!shape.crlf())
@@ -78,7 +81,7 @@ final class IngestSql {
     // about as much as reading the field
     appendValues(sql, index -> shape.mayBePadded(index) ? "trim(c" + index + ")" : "c" + index);
     sql.append(typedSelect()).append(";\n");
-    sql.append("CREATE VIEW typed AS SELECT rowid + 2 AS line_no, * EXCLUDE (line_no) FROM typed_rows");
+    sql.append("CREATE VIEW typed AS SELECT rowid + ").append(chunk.firstRecordLine()).append(" AS line_no, * EXCLUDE (line_no) FROM typed_rows");
     return sql.toString();
   }
 
@@ -92,8 +95,11 @@ final class IngestSql {
     sql.append("\n  FROM fields\n)\n");
   }
 
-  /** Reads, splits and types every record of the file into the temp table {@code typed}. */
-  String createTyped(Path readable, char lineDelimiter, long maxLineBytes, boolean hasSpans) {
+  /**
+   * Reads, splits and types every record of the file into the temp table {@code typed};
+   * {@code readable} holds the file's lines from {@code firstLine} on.
+   */
+  String createTyped(Path readable, char lineDelimiter, long maxLineBytes, boolean hasSpans, long firstLine) {
     char delimiter = mapping.csv().delimiter();
     char quote = mapping.csv().quote();
     String d = literal(String.valueOf(delimiter));
@@ -121,7 +127,7 @@ final class IngestSql {
         .append(", columns = {'raw': 'VARCHAR'}, delim = ").append(literal(String.valueOf(lineDelimiter)))
         .append(", quote = '', escape = '', header = false, auto_detect = false, max_line_size = ").append(maxLineBytes + 16)
         .append(");\n");
-    sql.append("CREATE TABLE typed AS\nWITH lines AS (\n  SELECT rowid + 1 AS line_no, raw FROM file_lines\n),\n")
+    sql.append("CREATE TABLE typed AS\nWITH lines AS (\n  SELECT rowid + ").append(firstLine).append(" AS line_no, raw FROM file_lines\n),\n")
         .append("records AS (\n").append(records).append("),\n")
         .append("split AS (\n  SELECT line_no, raw, strpos(raw, ").append(q).append(") > 0 AS quoted,\n")
         .append("    CASE WHEN strpos(raw, ").append(q).append(") = 0 THEN string_split(raw, ").append(d)
@@ -295,12 +301,47 @@ final class IngestSql {
     return statements;
   }
 
+  /**
+   * The duplicates of one chunk of a file cut in several: lines whose hash occurs earlier in the
+   * chunk, or in an earlier chunk at all (first line 0). {@code seen_hashes} holds the distinct
+   * hashes of the earlier chunks, 16 bytes a row; unless {@code last}, this chunk's are added.
+   */
+  static List<String> createChunkDuplicates(int passes, boolean last) {
+    List<String> statements = new ArrayList<>();
+    statements.add("CREATE TABLE row_hashes AS SELECT raw_hash, line_no FROM typed WHERE NOT filtered");
+    statements.add("CREATE TABLE chunk_hashes (raw_hash UHUGEINT, first_line BIGINT, occurrences BIGINT)");
+    for (int pass = 0; pass < passes; pass++) {
+      statements.add("INSERT INTO chunk_hashes SELECT raw_hash, min(line_no), count(*) FROM row_hashes"
+          + (passes > 1 ? " WHERE hash(raw_hash) % " + passes + " = " + pass : "") + " GROUP BY raw_hash");
+    }
+    statements.add("DROP TABLE row_hashes");
+    statements.add("CREATE TABLE chunk_known AS SELECT c.raw_hash, c.first_line, c.occurrences, s.raw_hash IS NOT NULL AS known"
+        + " FROM chunk_hashes c LEFT JOIN seen_hashes s ON s.raw_hash = c.raw_hash");
+    statements.add("DROP TABLE chunk_hashes");
+    statements.add("CREATE TABLE duplicates AS SELECT raw_hash, CASE WHEN known THEN 0 ELSE first_line END AS first_line"
+        + " FROM chunk_known WHERE known OR occurrences > 1");
+    if (!last) {
+      statements.add("INSERT INTO seen_hashes SELECT raw_hash FROM chunk_known WHERE NOT known");
+    }
+    statements.add("DROP TABLE chunk_known");
+    return statements;
+  }
+
+  /** {@link #createChunkDuplicates(int, boolean)} with as many passes as {@code rows} typed rows need. */
+  static List<String> createChunkDuplicatesFor(long rows, boolean last) {
+    return createChunkDuplicates(passesFor(rows), last);
+  }
+
+  private static int passesFor(long rows) {
+    return (int) Math.max(1, (rows + ROWS_PER_DUPLICATES_PASS - 1) / ROWS_PER_DUPLICATES_PASS);
+  }
+
   /** Rows a duplicate-finding pass aggregates at most. */
   static final long ROWS_PER_DUPLICATES_PASS = 5_000_000;
 
   /** {@link #createDuplicates(int)} with as many passes as {@code rows} typed rows need. */
   static List<String> createDuplicatesFor(long rows) {
-    return createDuplicates((int) Math.max(1, (rows + ROWS_PER_DUPLICATES_PASS - 1) / ROWS_PER_DUPLICATES_PASS));
+    return createDuplicates(passesFor(rows));
   }
 
   /** The accepted rows of one UTC month, in the contract's column order, sorted. */

@@ -101,7 +101,7 @@ final class LakeCommitter {
       return;
     }
     OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
-    staged.rejects().ifPresent(file -> overwrite.addFile(register(rejects, file)));
+    staged.rejects().forEach(file -> overwrite.addFile(register(rejects, file)));
     overwrite.commit();
   }
 

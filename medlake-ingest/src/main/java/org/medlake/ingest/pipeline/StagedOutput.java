@@ -5,17 +5,16 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Parquet files one ingestion wrote and has not committed yet, with the row accounting.
  *
- * @param results accepted rows, one file per partition
- * @param rejects the rejected rows, when there are any
+ * @param results accepted rows, one file per partition and chunk of the file
+ * @param rejects the rejected rows, one file per chunk that has any
  */
 record StagedOutput(
     List<PartitionFile> results,
-    Optional<PartitionFile> rejects,
+    List<PartitionFile> rejects,
     long rowsRead,
     long rowsAccepted,
     long rowsRejected,
@@ -23,7 +22,7 @@ record StagedOutput(
     Map<String, Long> rejectedByReason) {
   StagedOutput {
     results = List.copyOf(results);
-    requireNonNull(rejects, "rejects is null");
+    rejects = List.copyOf(rejects);
     rejectedByReason = Map.copyOf(rejectedByReason);
     if (rowsRead != rowsAccepted + rowsRejected) {
       throw new IllegalStateException("row accounting broken: read " + rowsRead + " != accepted " + rowsAccepted + " + rejected " + rowsRejected);

@@ -81,6 +81,14 @@ final class IngestFixture implements AutoCloseable {
 
   /** @param moreYaml further top-level sections of medlake.yaml (e.g. {@code catalog:} for an object store) */
   static IngestFixture create(Path directory, String moreYaml) throws IOException {
+    return create(directory, "", moreYaml);
+  }
+
+  /**
+   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces
+   * @param moreYaml further top-level sections of medlake.yaml
+   */
+  static IngestFixture create(Path directory, String moreIngest, String moreYaml) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     Files.writeString(root.resolve("medlake.yaml"), """
@@ -88,7 +96,7 @@ final class IngestFixture implements AutoCloseable {
           threads: 1
           max-decompressed-bytes: %d
           max-line-bytes: %d
-        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + moreYaml);
+        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + moreIngest + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
     Files.writeString(home.sources().resolve(SOURCE + ".yaml"), mapping(SOURCE, "H001", "UTF-8"));
     Files.writeString(home.sources().resolve(LATIN1_SOURCE + ".yaml"), mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));
