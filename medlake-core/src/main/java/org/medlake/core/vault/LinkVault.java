@@ -75,8 +75,10 @@ public final class LinkVault implements AutoCloseable {
     try {
       Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
       try (Statement statement = connection.createStatement()) {
-        // a large page cache: links are inserted in hash order, i.e. at random places of the tree
-        statement.execute("PRAGMA cache_size = -262144");
+        // 16 MB of page cache: a batch's links are inserted and looked up in key order, and the
+        // pages a batch misses come from the operating system's file cache; a large cache here
+        // (it was 256 MB) filled up as a big file went on and made an ingest's memory grow with it
+        statement.execute("PRAGMA cache_size = -16384");
         statement.execute("PRAGMA temp_store = MEMORY");
         statement.execute(
             "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"

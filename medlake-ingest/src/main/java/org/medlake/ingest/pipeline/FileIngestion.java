@@ -70,8 +70,9 @@ final class FileIngestion {
   private long phaseCpuStart = processCpuNanos();
 
   /**
-   * Phase durations at debug level ({@code medlake --debug}), for profiling: wall time, and the
-   * process's CPU time (all threads, DuckDB's included), which another load on the machine barely changes.
+   * Phase durations at debug level ({@code medlake --debug}), for profiling: wall time, the
+   * process's CPU time (all threads, DuckDB's included), which another load on the machine barely
+   * changes, and the process's resident memory now and at its peak.
    */
   private void trace(String phase) {
     if (!LOG.isDebugEnabled()) {
@@ -79,9 +80,24 @@ final class FileIngestion {
     }
     long now = System.nanoTime();
     long cpu = processCpuNanos();
-    LOG.debug("ingest phase {} took {} ms, {} ms CPU", phase, (now - phaseStart) / 1_000_000, (cpu - phaseCpuStart) / 1_000_000);
+    LOG.debug("ingest phase {} took {} ms, {} ms CPU; resident {} MB, peak {} MB", phase, (now - phaseStart) / 1_000_000,
+        (cpu - phaseCpuStart) / 1_000_000, residentMegabytes("VmRSS"), residentMegabytes("VmHWM"));
     phaseStart = now;
     phaseCpuStart = cpu;
+  }
+
+  /** A size in MB from /proc/self/status ({@code VmRSS}, {@code VmHWM}), -1 where there is none. */
+  private static long residentMegabytes(String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(key + ":")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux
+    }
+    return -1;
   }
 
   private static long processCpuNanos() {
@@ -116,7 +132,6 @@ final class FileIngestion {
           for (PartitionFile written : tally.written()) {
             Files.deleteIfExists(written.path());
           }
-          statement.execute("DROP TABLE IF EXISTS seen_hashes");
         }
       }
       return ingestChunks(run, false, new Tally());
@@ -172,10 +187,9 @@ final class FileIngestion {
    * chunk copied to the work directory for DuckDB's reader, and the copy deleted after.
    */
   private StagedOutput ingestChunks(Run run, boolean rectangular, Tally tally) throws SQLException, IOException {
-    if (run.chunked()) {
-      run.statement().execute("CREATE OR REPLACE TABLE seen_hashes (raw_hash UHUGEINT)");
-    }
     Path copy = run.temporaryDirectory().resolve("chunk.csv");
+    Path seen = seenHashes(run);
+    Files.deleteIfExists(seen);
     try {
       for (FileChunks.Chunk chunk : run.chunks()) {
         Path file = run.prepared().readable();
@@ -187,9 +201,15 @@ final class FileIngestion {
       }
     } finally {
       Files.deleteIfExists(copy);
+      Files.deleteIfExists(seen);
+      Files.deleteIfExists(seen.resolveSibling(seen.getFileName() + ".wal"));
     }
-    run.statement().execute("DROP TABLE IF EXISTS seen_hashes");
     return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons);
+  }
+
+  /** The DuckDB database file that holds the row hashes of the chunks done so far. */
+  private static Path seenHashes(Run run) {
+    return run.temporaryDirectory().resolve("seen-hashes.duckdb");
   }
 
   /** One chunk, from parsing to its Parquet files; {@code file} holds the chunk's lines. */
@@ -219,7 +239,7 @@ final class FileIngestion {
       tally.filtered += rows.getLong(2);
     }
     List<String> duplicates = run.chunked()
-        ? IngestSql.createChunkDuplicatesFor(typedRows, chunk.index() == run.chunks().size() - 1)
+        ? IngestSql.createChunkDuplicatesFor(typedRows, chunk.index() == run.chunks().size() - 1, seenHashes(run))
         : IngestSql.createDuplicatesFor(typedRows);
     for (String statementText : duplicates) {
       statement.execute(statementText);

@@ -303,10 +303,12 @@ final class IngestSql {
 
   /**
    * The duplicates of one chunk of a file cut in several: lines whose hash occurs earlier in the
-   * chunk, or in an earlier chunk at all (first line 0). {@code seen_hashes} holds the distinct
-   * hashes of the earlier chunks, 16 bytes a row; unless {@code last}, this chunk's are added.
+   * chunk, or in an earlier chunk at all (first line 0). The distinct hashes of the earlier chunks,
+   * 16 bytes a row, are kept in the table {@code hashes} of the DuckDB database file
+   * {@code seenDatabase}, attached only while this chunk's are looked up and (unless {@code last})
+   * added: detaching it frees its memory, so it does not stay resident as the file goes on.
    */
-  static List<String> createChunkDuplicates(int passes, boolean last) {
+  static List<String> createChunkDuplicates(int passes, boolean last, Path seenDatabase) {
     List<String> statements = new ArrayList<>();
     statements.add("CREATE TABLE row_hashes AS SELECT raw_hash, line_no FROM typed WHERE NOT filtered");
     statements.add("CREATE TABLE chunk_hashes (raw_hash UHUGEINT, first_line BIGINT, occurrences BIGINT)");
@@ -315,21 +317,24 @@ final class IngestSql {
           + (passes > 1 ? " WHERE hash(raw_hash) % " + passes + " = " + pass : "") + " GROUP BY raw_hash");
     }
     statements.add("DROP TABLE row_hashes");
+    statements.add("ATTACH " + literal(seenDatabase.toString()) + " AS seen");
+    statements.add("CREATE TABLE IF NOT EXISTS seen.hashes (raw_hash UHUGEINT)");
     statements.add("CREATE TABLE chunk_known AS SELECT c.raw_hash, c.first_line, c.occurrences, s.raw_hash IS NOT NULL AS known"
-        + " FROM chunk_hashes c LEFT JOIN seen_hashes s ON s.raw_hash = c.raw_hash");
+        + " FROM chunk_hashes c LEFT JOIN seen.hashes s ON s.raw_hash = c.raw_hash");
     statements.add("DROP TABLE chunk_hashes");
+    if (!last) {
+      statements.add("INSERT INTO seen.hashes SELECT raw_hash FROM chunk_known WHERE NOT known");
+    }
+    statements.add("DETACH seen");
     statements.add("CREATE TABLE duplicates AS SELECT raw_hash, CASE WHEN known THEN 0 ELSE first_line END AS first_line"
         + " FROM chunk_known WHERE known OR occurrences > 1");
-    if (!last) {
-      statements.add("INSERT INTO seen_hashes SELECT raw_hash FROM chunk_known WHERE NOT known");
-    }
     statements.add("DROP TABLE chunk_known");
     return statements;
   }
 
-  /** {@link #createChunkDuplicates(int, boolean)} with as many passes as {@code rows} typed rows need. */
-  static List<String> createChunkDuplicatesFor(long rows, boolean last) {
-    return createChunkDuplicates(passesFor(rows), last);
+  /** {@link #createChunkDuplicates} with as many passes as {@code rows} typed rows need. */
+  static List<String> createChunkDuplicatesFor(long rows, boolean last, Path seenDatabase) {
+    return createChunkDuplicates(passesFor(rows), last, seenDatabase);
   }
 
   private static int passesFor(long rows) {

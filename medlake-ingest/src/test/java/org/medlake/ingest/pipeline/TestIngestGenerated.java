@@ -37,10 +37,12 @@ class TestIngestGenerated {
   @BeforeAll
   void ingestDirtyLandingZone(@TempDir Path directory) {
     this.directory = directory;
-    // a small vault batch: every file's ids are linked in several transactions
+    // a small vault batch: every file's ids are linked in several transactions; small chunks:
+    // every file of 3,000 rows is processed in about three chunks (TestChunkedIngest compares
+    // chunked and whole ingests directly)
     try {
       java.nio.file.Files.createDirectories(directory.resolve("home"));
-      java.nio.file.Files.writeString(directory.resolve("home").resolve("medlake.yaml"), "ingest:\n  vault-batch: 50\n");
+      java.nio.file.Files.writeString(directory.resolve("home").resolve("medlake.yaml"), "ingest:\n  vault-batch: 50\n  chunk-rows: 1000\n");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
