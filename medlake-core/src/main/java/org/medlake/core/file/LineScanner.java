@@ -22,6 +22,11 @@ public final class LineScanner {
   /** Whether records can be checked for shape at all: delimiter and quote are single bytes. */
   private final boolean shapeCheckable;
   private final long maxLineBytes;
+  /**
+   * Bytes the scan must look at one by one: control bytes (line ends among them), non-ASCII
+   * bytes, the quote and the delimiter. Runs of the others are skipped in a tight loop.
+   */
+  private final boolean[] special;
 
   public LineScanner(char delimiter, char quote, long maxLineBytes) {
     this.quote = (byte) quote;
@@ -29,6 +34,10 @@ public final class LineScanner {
     this.shapeCheckable = delimiter > 0 && delimiter < 0x80 && quote > 0 && quote < 0x80 && delimiter != quote
         && delimiter != '\n' && delimiter != '\r';
     this.maxLineBytes = maxLineBytes;
+    this.special = new boolean[256];
+    for (int b = 0; b < 256; b++) {
+      special[b] = b < ' ' || b >= 0x80 || b == (quote & 0xFF) || b == (delimiter & 0xFF);
+    }
   }
 
   public LineScan scan(InputStream input) throws IOException {
@@ -56,20 +65,26 @@ public final class LineScanner {
     Shape shape = new Shape();
     // the byte before the current one on the line
     byte previous = 0;
-    int quoteByte = quote & 0xFF;
-    int delimiterByte = delimiter & 0xFF;
+    boolean[] special = this.special;
     int read;
     while ((read = input.read(buffer)) > 0) {
       sawAnything = true;
       for (int i = 0; i < read; i++) {
         int b = buffer[i] & 0xFF;
-        // the common byte, printable ASCII inside a record, in as few steps as possible
-        if (b > ' ' && b < 0x80 && b != quoteByte && b != delimiterByte && line > 1 && utf8Remaining == 0 && !pendingCarriageReturn) {
-          lineBytes++;
+        // the common case, a run of printable ASCII inside a record, in as few steps a byte as possible
+        if (!special[b] && line > 1 && utf8Remaining == 0 && !pendingCarriageReturn) {
+          int end = i + 1;
+          while (end < read && !special[buffer[end] & 0xFF]) {
+            end++;
+          }
+          lineBytes += end - i;
+          // only a run's first byte can change the shape: after it the field is inside quotes or
+          // unquoted, where no plain byte matters
           if (shapeCheckable && shape.state != Shape.UNQUOTED && shape.state != Shape.QUOTED) {
             shape.accept((byte) b, previous, delimiter, quote);
           }
-          previous = (byte) b;
+          previous = buffer[end - 1];
+          i = end - 1;
           continue;
         }
         boolean afterCarriageReturn = pendingCarriageReturn;

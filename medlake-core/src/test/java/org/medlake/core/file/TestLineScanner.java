@@ -123,4 +123,33 @@ class TestLineScanner {
     List<FileChunks.Chunk> around = FileChunks.plan(scan, size, List.of(new RecordGroups.Span(2048, 2049)), 1000);
     assertThat(around).extracting(FileChunks.Chunk::firstLine).containsExactly(1L, 1025L, 3073L, 4097L);
   }
+
+  @Test
+  void theResultDoesNotDependOnHowTheInputIsReadInPieces() throws IOException {
+    // random CSV-like text with padding, quotes, multi-byte characters, both line ends and stray
+    // bytes; read whole, and a few bytes at a time, so that runs of plain bytes end at every
+    // possible place of a read
+    java.util.Random random = new java.util.Random(42);
+    String[] pieces = {"abc", "1.5", " x", "y ", "\"q, r\"", "\"\"", "é", "2024-01-15 08:30:00", "", "\t", "\"a\"\"b\""};
+    for (int round = 0; round < 20; round++) {
+      StringBuilder text = new StringBuilder("h1,h2,h3\n");
+      for (int line = 0; line < 300; line++) {
+        int fields = random.nextInt(10) == 0 ? 2 : 3;
+        for (int field = 0; field < fields; field++) {
+          text.append(field == 0 ? "" : ",").append(pieces[random.nextInt(pieces.length)]);
+        }
+        text.append(random.nextInt(50) == 0 ? "\r\n" : "\n");
+      }
+      byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+      LineScan whole = new LineScanner(',', '"', 1 << 20).scan(new ByteArrayInputStream(bytes));
+      LineScan pieced = new LineScanner(',', '"', 1 << 20).scan(new ByteArrayInputStream(bytes) {
+        @Override
+        public synchronized int read(byte[] buffer, int offset, int length) {
+          return super.read(buffer, offset, Math.min(length, 1 + random.nextInt(7)));
+        }
+      });
+      assertThat(pieced).isEqualTo(whole);
+      assertThat(whole.lines()).isEqualTo(301);
+    }
+  }
 }
