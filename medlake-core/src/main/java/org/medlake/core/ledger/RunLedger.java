@@ -53,7 +53,7 @@ public final class RunLedger implements AutoCloseable {
 
   public static RunLedger open(Path database) {
     try {
-      return create(DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000"));
+      return create(SchemaSetup.openSqlite(database));
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + database + ": " + e.getMessage(), e);
     }

@@ -73,38 +73,60 @@ public final class LinkVault implements AutoCloseable {
 
   public static LinkVault open(Path database, byte[] key) {
     try {
-      Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database + "?journal_mode=WAL&busy_timeout=60000");
+      Connection connection = SchemaSetup.openSqlite(database);
       try (Statement statement = connection.createStatement()) {
         // 16 MB of page cache: a batch's links are inserted and looked up in key order, and the
         // pages a batch misses come from the operating system's file cache; a large cache here
         // (it was 256 MB) filled up as a big file went on and made an ingest's memory grow with it
         statement.execute("PRAGMA cache_size = -16384");
         statement.execute("PRAGMA temp_store = MEMORY");
-        statement.execute(
-            "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
-                + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
       }
+      SchemaSetup.run(connection,
+          "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
+              + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
       return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
     }
   }
 
+  /** A local id with its keyed hash; {@code order} is the hash's first 8 bytes, for sorting. */
+  private record Link(long order, byte[] hmac, String localId) {}
+
+  /** Unsigned byte order of the hashes, the order of the vault's primary key. */
+  private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> {
+    int first = Long.compareUnsigned(a.order, b.order);
+    return first != 0 ? first : java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
+  };
+
   /** The surrogate of every local id, creating random ones for ids seen for the first time. */
   public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
     // in key order: an insert then lands next to the previous one in the tree, and two concurrent
     // ingests of one hospital take PostgreSQL's row locks in the same order and wait for each
-    // other instead of deadlocking
-    java.util.TreeMap<byte[], String> byHmac = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+    // other instead of deadlocking; sorted in an array (a tree map of 100 k hashes cost more than
+    // hashing them)
     Mac mac = mac();
+    byte[] prefix = (hospitalId + '\u0000' + kind.name() + '\u0000').getBytes(StandardCharsets.UTF_8);
+    Link[] sorted = new Link[localIds.size()];
+    int count = 0;
     for (String localId : localIds) {
-      byHmac.put(mac.doFinal((hospitalId + '\u0000' + kind.name() + '\u0000' + localId).getBytes(StandardCharsets.UTF_8)), localId);
+      mac.update(prefix);
+      byte[] hmac = mac.doFinal(localId.getBytes(StandardCharsets.UTF_8));
+      sorted[count++] = new Link(java.nio.ByteBuffer.wrap(hmac).getLong(), hmac, localId);
     }
-    List<byte[]> hmacs = new ArrayList<>(byHmac.keySet());
-    String[] candidates = new String[hmacs.size()];
+    java.util.Arrays.sort(sorted, 0, count, HMAC_ORDER);
+    // an id given twice is linked once
+    int distinct = 0;
+    for (int i = 0; i < count; i++) {
+      if (distinct == 0 || HMAC_ORDER.compare(sorted[distinct - 1], sorted[i]) != 0) {
+        sorted[distinct++] = sorted[i];
+      }
+    }
+    Link[] links = java.util.Arrays.copyOf(sorted, distinct);
+    String[] candidates = new String[links.length];
     // one draw from the secure generator for all candidate surrogates: a draw per id costs more
     // than the rest of the work per id
-    byte[] randomness = new byte[SURROGATE_BYTES * hmacs.size()];
+    byte[] randomness = new byte[SURROGATE_BYTES * links.length];
     random.nextBytes(randomness);
     HexFormat hex = HexFormat.of();
     for (int i = 0; i < candidates.length; i++) {
@@ -117,29 +139,29 @@ public final class LinkVault implements AutoCloseable {
       int[] stored;
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-        for (int i = 0; i < candidates.length; i++) {
+        for (int i = 0; i < links.length; i++) {
           insert.setString(1, hospitalId);
           insert.setString(2, kind.name());
-          insert.setBytes(3, hmacs.get(i));
+          insert.setBytes(3, links[i].hmac());
           insert.setString(4, candidates[i]);
           insert.addBatch();
         }
         stored = insert.executeBatch();
       }
-      Map<String, String> result = new HashMap<>(candidates.length * 4 / 3 + 1);
-      List<byte[]> linkedBefore = new ArrayList<>();
-      for (int i = 0; i < candidates.length; i++) {
+      Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
+      List<Link> linkedBefore = new ArrayList<>();
+      for (int i = 0; i < links.length; i++) {
         if (stored[i] == 1) {
-          result.put(byHmac.get(hmacs.get(i)), candidates[i]);
+          result.put(links[i].localId(), candidates[i]);
         } else {
           // 0: linked before; anything else (a driver that does not report counts): look it up
-          linkedBefore.add(hmacs.get(i));
+          linkedBefore.add(links[i]);
         }
       }
-      lookUp(hospitalId, kind, linkedBefore, byHmac, result);
+      lookUp(hospitalId, kind, linkedBefore, links, result);
       connection.commit();
-      if (result.size() != byHmac.size()) {
-        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + byHmac.size() + " ids");
+      if (result.size() != links.length) {
+        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
       }
       return result;
     } catch (SQLException e) {
@@ -158,23 +180,25 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /** The stored surrogates of ids linked before, a few hundred keys a query. */
-  private void lookUp(String hospitalId, Kind kind, List<byte[]> hmacs, Map<byte[], String> localIds, Map<String, String> result)
+  /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
+  private void lookUp(String hospitalId, Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result)
       throws SQLException {
     int chunk = 500;
-    for (int from = 0; from < hmacs.size(); from += chunk) {
-      List<byte[]> keys = hmacs.subList(from, Math.min(hmacs.size(), from + chunk));
+    for (int from = 0; from < linkedBefore.size(); from += chunk) {
+      List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
       String placeholders = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT id_hmac, surrogate FROM links WHERE hospital_id = ? AND kind = ? AND id_hmac IN (" + placeholders + ")")) {
         select.setString(1, hospitalId);
         select.setString(2, kind.name());
         for (int i = 0; i < keys.size(); i++) {
-          select.setBytes(i + 3, keys.get(i));
+          select.setBytes(i + 3, keys.get(i).hmac());
         }
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
-            result.put(localIds.get(rows.getBytes(1)), rows.getString(2));
+            byte[] hmac = rows.getBytes(1);
+            int at = java.util.Arrays.binarySearch(links, new Link(java.nio.ByteBuffer.wrap(hmac).getLong(), hmac, ""), HMAC_ORDER);
+            result.put(links[at].localId(), rows.getString(2));
           }
         }
       }
