@@ -25,11 +25,20 @@ public final class IngestProcess {
   static Process start(Path home, String logName, Path... paths) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp", classpath, IngestProcess.class.getName(),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", javaTemporaryDirectory(home), "-cp", classpath,
+        IngestProcess.class.getName(),
         home.toString()));
     for (Path path : paths) {
       command.add(path.toString());
     }
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(home.resolve(logName).toFile()).start();
+  }
+
+  /**
+   * The process's java.io.tmpdir inside the home: DuckDB unpacks its 57 MB native library there
+   * on every start and deletes it only at a normal exit, so each killed process would leave one in /tmp.
+   */
+  static String javaTemporaryDirectory(Path home) throws IOException {
+    return "-Djava.io.tmpdir=" + java.nio.file.Files.createDirectories(home.resolve("jvm-tmp"));
   }
 }

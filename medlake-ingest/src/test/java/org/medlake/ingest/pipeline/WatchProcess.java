@@ -27,7 +27,8 @@ public final class WatchProcess {
   static Process start(Path home, String logName) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp", classpath, WatchProcess.class.getName(),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", IngestProcess.javaTemporaryDirectory(home), "-cp", classpath,
+        WatchProcess.class.getName(),
         home.toString()));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(home.resolve(logName).toFile()).start();
   }
