@@ -17,6 +17,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.db.SchemaSetup;
+import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.MedlakeException;
 
 /** Ingestion runs in the platform database (SQLite in the embedded profile, or PostgreSQL). */
@@ -53,7 +54,7 @@ public final class RunLedger implements AutoCloseable {
 
   public static RunLedger open(Path database) {
     try {
-      return create(SchemaSetup.openSqlite(database));
+      return create(SqliteFiles.open(database));
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + database + ": " + e.getMessage(), e);
     }

@@ -23,6 +23,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.db.SchemaSetup;
+import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.MedlakeException;
 
 /**
@@ -73,7 +74,7 @@ public final class LinkVault implements AutoCloseable {
 
   public static LinkVault open(Path database, byte[] key) {
     try {
-      Connection connection = SchemaSetup.openSqlite(database);
+      Connection connection = SqliteFiles.open(database);
       try (Statement statement = connection.createStatement()) {
         // 16 MB of page cache: a batch's links are inserted and looked up in key order, and the
         // pages a batch misses come from the operating system's file cache; a large cache here
@@ -90,14 +91,11 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /** A local id with its keyed hash; {@code order} is the hash's first 8 bytes, for sorting. */
-  private record Link(long order, byte[] hmac, String localId) {}
+  /** A local id with its keyed hash. */
+  private record Link(byte[] hmac, String localId) {}
 
   /** Unsigned byte order of the hashes, the order of the vault's primary key. */
-  private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> {
-    int first = Long.compareUnsigned(a.order, b.order);
-    return first != 0 ? first : java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
-  };
+  private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
 
   /** The surrogate of every local id, creating random ones for ids seen for the first time. */
   public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
@@ -112,7 +110,7 @@ public final class LinkVault implements AutoCloseable {
     for (String localId : localIds) {
       mac.update(prefix);
       byte[] hmac = mac.doFinal(localId.getBytes(StandardCharsets.UTF_8));
-      sorted[count++] = new Link(java.nio.ByteBuffer.wrap(hmac).getLong(), hmac, localId);
+      sorted[count++] = new Link(hmac, localId);
     }
     java.util.Arrays.sort(sorted, 0, count, HMAC_ORDER);
     // an id given twice is linked once
@@ -196,8 +194,7 @@ public final class LinkVault implements AutoCloseable {
         }
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
-            byte[] hmac = rows.getBytes(1);
-            int at = java.util.Arrays.binarySearch(links, new Link(java.nio.ByteBuffer.wrap(hmac).getLong(), hmac, ""), HMAC_ORDER);
+            int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
             result.put(links[at].localId(), rows.getString(2));
           }
         }

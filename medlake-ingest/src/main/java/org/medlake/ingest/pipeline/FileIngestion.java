@@ -80,24 +80,25 @@ final class FileIngestion {
     }
     long now = System.nanoTime();
     long cpu = processCpuNanos();
-    LOG.debug("ingest phase {} took {} ms, {} ms CPU; resident {} MB, peak {} MB", phase, (now - phaseStart) / 1_000_000,
-        (cpu - phaseCpuStart) / 1_000_000, residentMegabytes("VmRSS"), residentMegabytes("VmHWM"));
+    LOG.debug("ingest phase {} took {} ms, {} ms CPU; {}", phase, (now - phaseStart) / 1_000_000, (cpu - phaseCpuStart) / 1_000_000,
+        residentMemory());
     phaseStart = now;
     phaseCpuStart = cpu;
   }
 
-  /** A size in MB from /proc/self/status ({@code VmRSS}, {@code VmHWM}), -1 where there is none. */
-  private static long residentMegabytes(String key) {
+  /** The process's resident memory now and at its peak, from /proc/self/status (Linux). */
+  private static String residentMemory() {
     try {
+      Map<String, String> sizes = new TreeMap<>();
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith(key + ":")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        if (line.startsWith("VmRSS:") || line.startsWith("VmHWM:")) {
+          sizes.put(line.substring(0, 5), Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024 + " MB");
         }
       }
+      return "resident " + sizes.get("VmRSS") + ", peak " + sizes.get("VmHWM");
     } catch (IOException | RuntimeException e) {
-      // not Linux
+      return "resident memory unknown";
     }
-    return -1;
   }
 
   private static long processCpuNanos() {
@@ -202,7 +203,6 @@ final class FileIngestion {
     } finally {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(seen);
-      Files.deleteIfExists(seen.resolveSibling(seen.getFileName() + ".wal"));
     }
     return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons);
   }
@@ -238,10 +238,10 @@ final class FileIngestion {
       typedRows = rows.getLong(1);
       tally.filtered += rows.getLong(2);
     }
-    List<String> duplicates = run.chunked()
-        ? IngestSql.createChunkDuplicatesFor(typedRows, chunk.index() == run.chunks().size() - 1, seenHashes(run))
-        : IngestSql.createDuplicatesFor(typedRows);
-    for (String statementText : duplicates) {
+    Optional<IngestSql.SeenHashes> seen = run.chunked()
+        ? Optional.of(new IngestSql.SeenHashes(seenHashes(run), chunk.index() < run.chunks().size() - 1))
+        : Optional.empty();
+    for (String statementText : IngestSql.createDuplicatesFor(typedRows, seen)) {
       statement.execute(statementText);
     }
     trace("duplicates");

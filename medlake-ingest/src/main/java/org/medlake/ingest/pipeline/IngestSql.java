@@ -281,73 +281,59 @@ final class IngestSql {
   }
 
   /**
-   * Lines that occur more than once among the rows kept by the filter, with the first occurrence:
-   * an aggregate on a 128-bit hash, which DuckDB can spill, where a window over the raw text could not.
-   * The hashes are copied out of the wide typed table first, and the aggregate runs in
-   * {@code passes} passes, each over the hashes in one residue class: one aggregate straight over
-   * the typed rows of a 30 M-row file ran out of memory under the 2 GB default. The residue is
-   * taken of a 64-bit hash of the hash: a 128-bit modulo cost about 4 µs a row (six minutes for
-   * six passes over 30 M rows).
+   * Where a file cut in chunks keeps the distinct row hashes of the chunks before (16 bytes a row):
+   * the table {@code hashes} of the DuckDB database file {@code database}, attached only while a
+   * chunk's hashes are looked up and, if {@code add}, added (all chunks but the last); detaching it
+   * frees its memory, so it does not stay resident as the file goes on.
    */
-  static List<String> createDuplicates(int passes) {
-    List<String> statements = new ArrayList<>();
-    statements.add("CREATE TABLE row_hashes AS SELECT raw_hash, line_no FROM typed WHERE NOT filtered");
-    statements.add("CREATE TABLE duplicates (raw_hash UHUGEINT, first_line BIGINT)");
-    for (int pass = 0; pass < passes; pass++) {
-      statements.add("INSERT INTO duplicates SELECT raw_hash, min(line_no) FROM row_hashes"
-          + (passes > 1 ? " WHERE hash(raw_hash) % " + passes + " = " + pass : "") + " GROUP BY raw_hash HAVING count(*) > 1");
-    }
-    statements.add("DROP TABLE row_hashes");
-    return statements;
-  }
+  record SeenHashes(Path database, boolean add) {}
 
   /**
-   * The duplicates of one chunk of a file cut in several: lines whose hash occurs earlier in the
-   * chunk, or in an earlier chunk at all (first line 0). The distinct hashes of the earlier chunks,
-   * 16 bytes a row, are kept in the table {@code hashes} of the DuckDB database file
-   * {@code seenDatabase}, attached only while this chunk's are looked up and (unless {@code last})
-   * added: detaching it frees its memory, so it does not stay resident as the file goes on.
+   * Lines that occur more than once among the rows kept by the filter, with the first occurrence
+   * (0 for a line whose hash occurs in a chunk before, when {@code seen} is present): an aggregate
+   * on a 128-bit hash, which DuckDB can spill, where a window over the raw text could not. The
+   * hashes are copied out of the wide typed table first, and the aggregate runs in {@code passes}
+   * passes, each over the hashes in one residue class: one aggregate straight over the typed rows
+   * of a 30 M-row file ran out of memory under the 2 GB default. The residue is taken of a 64-bit
+   * hash of the hash: a 128-bit modulo cost about 4 µs a row (six minutes for six passes over 30 M rows).
    */
-  static List<String> createChunkDuplicates(int passes, boolean last, Path seenDatabase) {
+  static List<String> createDuplicates(int passes, Optional<SeenHashes> seen) {
     List<String> statements = new ArrayList<>();
     statements.add("CREATE TABLE row_hashes AS SELECT raw_hash, line_no FROM typed WHERE NOT filtered");
-    statements.add("CREATE TABLE chunk_hashes (raw_hash UHUGEINT, first_line BIGINT, occurrences BIGINT)");
+    statements.add("CREATE TABLE line_hashes (raw_hash UHUGEINT, first_line BIGINT, occurrences BIGINT)");
     for (int pass = 0; pass < passes; pass++) {
-      statements.add("INSERT INTO chunk_hashes SELECT raw_hash, min(line_no), count(*) FROM row_hashes"
-          + (passes > 1 ? " WHERE hash(raw_hash) % " + passes + " = " + pass : "") + " GROUP BY raw_hash");
+      // alone, only hashes that repeat matter; across chunks, every hash may repeat later
+      statements.add("INSERT INTO line_hashes SELECT raw_hash, min(line_no), count(*) FROM row_hashes"
+          + (passes > 1 ? " WHERE hash(raw_hash) % " + passes + " = " + pass : "") + " GROUP BY raw_hash"
+          + (seen.isEmpty() ? " HAVING count(*) > 1" : ""));
     }
     statements.add("DROP TABLE row_hashes");
-    statements.add("ATTACH " + literal(seenDatabase.toString()) + " AS seen");
+    if (seen.isEmpty()) {
+      statements.add("ALTER TABLE line_hashes RENAME TO duplicates");
+      return statements;
+    }
+    statements.add("ATTACH " + literal(seen.get().database().toString()) + " AS seen");
     statements.add("CREATE TABLE IF NOT EXISTS seen.hashes (raw_hash UHUGEINT)");
-    statements.add("CREATE TABLE chunk_known AS SELECT c.raw_hash, c.first_line, c.occurrences, s.raw_hash IS NOT NULL AS known"
-        + " FROM chunk_hashes c LEFT JOIN seen.hashes s ON s.raw_hash = c.raw_hash");
-    statements.add("DROP TABLE chunk_hashes");
-    if (!last) {
-      statements.add("INSERT INTO seen.hashes SELECT raw_hash FROM chunk_known WHERE NOT known");
+    statements.add("CREATE TABLE known_hashes AS SELECT l.raw_hash, l.first_line, l.occurrences, s.raw_hash IS NOT NULL AS known"
+        + " FROM line_hashes l LEFT JOIN seen.hashes s ON s.raw_hash = l.raw_hash");
+    statements.add("DROP TABLE line_hashes");
+    if (seen.get().add()) {
+      statements.add("INSERT INTO seen.hashes SELECT raw_hash FROM known_hashes WHERE NOT known");
     }
     statements.add("DETACH seen");
     statements.add("CREATE TABLE duplicates AS SELECT raw_hash, CASE WHEN known THEN 0 ELSE first_line END AS first_line"
-        + " FROM chunk_known WHERE known OR occurrences > 1");
-    statements.add("DROP TABLE chunk_known");
+        + " FROM known_hashes WHERE known OR occurrences > 1");
+    statements.add("DROP TABLE known_hashes");
     return statements;
   }
 
-  /** {@link #createChunkDuplicates} with as many passes as {@code rows} typed rows need. */
-  static List<String> createChunkDuplicatesFor(long rows, boolean last, Path seenDatabase) {
-    return createChunkDuplicates(passesFor(rows), last, seenDatabase);
-  }
-
-  private static int passesFor(long rows) {
-    return (int) Math.max(1, (rows + ROWS_PER_DUPLICATES_PASS - 1) / ROWS_PER_DUPLICATES_PASS);
+  /** {@link #createDuplicates} with as many passes as {@code rows} typed rows need. */
+  static List<String> createDuplicatesFor(long rows, Optional<SeenHashes> seen) {
+    return createDuplicates((int) Math.max(1, (rows + ROWS_PER_DUPLICATES_PASS - 1) / ROWS_PER_DUPLICATES_PASS), seen);
   }
 
   /** Rows a duplicate-finding pass aggregates at most. */
   static final long ROWS_PER_DUPLICATES_PASS = 5_000_000;
-
-  /** {@link #createDuplicates(int)} with as many passes as {@code rows} typed rows need. */
-  static List<String> createDuplicatesFor(long rows) {
-    return createDuplicates(passesFor(rows));
-  }
 
   /** The accepted rows of one UTC month, in the contract's column order, sorted. */
   String acceptedRows(String monthStartUtc, String sourceFile, String runId) {

@@ -42,6 +42,10 @@ final class IngestFixture implements AutoCloseable {
   private static final YearMonth FIRST_MONTH = YearMonth.of(2001, 1);
   static final long MAX_LINE_BYTES = 1_000_000;
   static final long MAX_DECOMPRESSED_BYTES = 1_000_000;
+  /** A DuckDB expression for everything a stored row holds but its random keys and its run, for {@link #accepted}. */
+  static final String STORED_ROW = "concat_ws('|', hospital_id, test_code, test_name, specimen, value_numeric, value_comparator,"
+      + " value_text, unit, ref_low, ref_high, abnormal_flag, collected_at, resulted_at, patient_sex, patient_birth_year, source_id,"
+      + " patient_key IS NULL, encounter_key IS NULL)";
   static final String HEADER = "patient_id,encounter_id,loinc,test_name,result,unit,ref_low,ref_high,flag,collected_at,sex,birth_year";
 
   private static final String COLUMNS = """

@@ -2,6 +2,7 @@ package org.medlake.ingest.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.medlake.ingest.pipeline.IngestFixture.HEADER;
+import static org.medlake.ingest.pipeline.IngestFixture.STORED_ROW;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -32,11 +33,6 @@ class TestChunkedIngest {
 
   private static IngestFixture chunked;
   private static IngestFixture whole;
-
-  /** Everything a stored row holds but its random keys and its run. */
-  private static final String ROW = "concat_ws('|', hospital_id, test_code, test_name, specimen, value_numeric, value_comparator, value_text,"
-      + " unit, ref_low, ref_high, abnormal_flag, collected_at, resulted_at, patient_sex, patient_birth_year, source_id,"
-      + " patient_key IS NULL, encounter_key IS NULL)";
 
   private static final int LAST_LINE = 5001;
 
@@ -114,7 +110,7 @@ class TestChunkedIngest {
     assertThat(byChunks.rejectedByReason()).isEqualTo(byWhole.rejectedByReason()).containsEntry("DUPLICATE_ROW", 5L)
         .containsEntry("INVALID_FLAG", 3L);
     assertThat(chunked.rejects(byChunks)).isEqualTo(whole.rejects(byWhole));
-    assertThat(chunked.accepted(byChunks, ROW)).isEqualTo(whole.accepted(byWhole, ROW)).hasSize((int) byWhole.rowsAccepted());
+    assertThat(chunked.accepted(byChunks, STORED_ROW)).isEqualTo(whole.accepted(byWhole, STORED_ROW)).hasSize((int) byWhole.rowsAccepted());
     // each patient's rows share one key in both: the same number of keys, each with the same number of rows
     assertThat(rowsPerKey(chunked, byChunks)).isEqualTo(rowsPerKey(whole, byWhole));
     assertThat(dataFiles(chunked, byChunks)).isGreaterThanOrEqualTo(4);

@@ -39,7 +39,7 @@ class TestDuplicatePasses {
     try (Connection connection = DuckDb.open("512MB", 2, temporary); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE typed AS SELECT i + 2 AS line_no, md5_number(((i * 7919) % 7001)::VARCHAR) AS raw_hash,"
           + " i % 13 = 0 AS filtered FROM range(20000) r(i)");
-      for (String sql : IngestSql.createDuplicates(passes)) {
+      for (String sql : IngestSql.createDuplicates(passes, java.util.Optional.empty())) {
         statement.execute(sql);
       }
       List<String> rows = new ArrayList<>();

@@ -6,16 +6,14 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Properties;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.medlake.core.config.PlatformConfig;
+import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
@@ -29,9 +27,6 @@ final class PlatformConnections {
   // fixed width, so that the text sorts in time order
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
-
-  private static final int SQLITE_BUSY = 5;
-  private static final Duration WAL_SWITCH_TIMEOUT = Duration.ofSeconds(60);
 
   private final String name;
   private final String url;
@@ -75,32 +70,10 @@ final class PlatformConnections {
     return sqlite;
   }
 
-  /**
-   * Switches the file to WAL mode before anything else uses it. SQLite answers SQLITE_BUSY at once,
-   * without waiting for the busy timeout, when two connections switch the same file concurrently
-   * (say the server and a CLI command on their first start), so the switch is retried here.
-   */
+  /** Switches an SQLite file to WAL mode before anything else uses it ({@link SqliteFiles#enableWriteAheadLog}). */
   void enableWriteAheadLog() throws SQLException {
-    if (!sqlite) {
-      return;
-    }
-    long deadline = System.nanoTime() + WAL_SWITCH_TIMEOUT.toNanos();
-    for (int attempt = 1; ; attempt++) {
-      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + name + "?busy_timeout=60000");
-          Statement statement = connection.createStatement()) {
-        statement.execute("PRAGMA journal_mode=WAL");
-        return;
-      } catch (SQLException e) {
-        if (e.getErrorCode() != SQLITE_BUSY || System.nanoTime() > deadline) {
-          throw e;
-        }
-      }
-      try {
-        Thread.sleep(ThreadLocalRandom.current().nextLong(5, 10 + Math.min(attempt, 20) * 5L));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Interrupted while opening platform database " + name, e);
-      }
+    if (sqlite) {
+      SqliteFiles.enableWriteAheadLog(Path.of(name));
     }
   }
 
