@@ -22,7 +22,15 @@ public final class SqliteFiles {
    * to WAL is made first, on its own: given in the URL, it runs inside the driver's connect.
    */
   public static Connection open(Path file) throws SQLException {
-    enableWriteAheadLog(file);
+    return open(file, 0);
+  }
+
+  /**
+   * As {@link #open(Path)}; a file created here gets pages of {@code pageSize} bytes (0: SQLite's
+   * default). A file that exists keeps its page size.
+   */
+  public static Connection open(Path file, int pageSize) throws SQLException {
+    enableWriteAheadLog(file, pageSize);
     return DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=60000");
   }
 
@@ -33,10 +41,18 @@ public final class SqliteFiles {
    * the switch is retried.
    */
   public static void enableWriteAheadLog(Path file) throws SQLException {
+    enableWriteAheadLog(file, 0);
+  }
+
+  private static void enableWriteAheadLog(Path file, int pageSize) throws SQLException {
     long deadline = System.nanoTime() + WAL_SWITCH_TIMEOUT.toNanos();
     for (int attempt = 1; ; attempt++) {
       try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=60000");
           Statement statement = connection.createStatement()) {
+        if (pageSize > 0) {
+          // before the switch: a file's first write fixes its page size, and in WAL mode it stays
+          statement.execute("PRAGMA page_size=" + pageSize);
+        }
         statement.execute("PRAGMA journal_mode=WAL");
         return;
       } catch (SQLException e) {

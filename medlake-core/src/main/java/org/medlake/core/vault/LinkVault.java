@@ -27,9 +27,15 @@ import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.MedlakeException;
 
 /**
- * Maps a hospital's local identifiers to random surrogate keys. The vault stores only an
- * HMAC-SHA256 of each local id (keyed by a secret outside the vault) and the surrogate, so the
+ * Maps a hospital's local identifiers to random surrogate keys. The vault stores only a keyed hash
+ * of each local id (HMAC-SHA256, keyed by a secret outside the vault) and the surrogate, so the
  * vault alone does not reveal identifiers, and the surrogate carries no information at all.
+ *
+ * <p>A link is the row {@code (id_hmac, hospital_id, kind, surrogate)} of the table {@code
+ * id_links}: {@code id_hmac} is the first 16 bytes of HMAC-SHA256 over {@code hospital \0 KIND \0
+ * local id} (hospital and kind are inside the hash, so it alone is the key), {@code kind} is the
+ * surrogate's one-letter prefix, and {@code surrogate} its 10 random bytes; the surrogate as the
+ * lake shows it is the prefix and the bytes in hex ({@code p3f9c...}, 21 characters).
  */
 public final class LinkVault implements AutoCloseable {
   /** What a local identifier identifies; surrogates of different kinds never collide. */
@@ -45,6 +51,14 @@ public final class LinkVault implements AutoCloseable {
   }
 
   private static final int SURROGATE_BYTES = 10;
+  /** 128 bits of the HMAC: no two of even 10^12 ids collide (probability below 10^-14). */
+  private static final int ID_HASH_BYTES = 16;
+  /**
+   * Pages of a new SQLite vault. Links arrive in random key order, so a batch touches pages all over
+   * the tree and writes each to the log once: with 16 KB pages 2 M links took 3.5-4.3 s to store
+   * instead of 8.7 s with 4 KB pages (docs/ARCHITECTURE.md, "The link vault's layout").
+   */
+  private static final int SQLITE_PAGE_BYTES = 16384;
 
   private final Connection connection;
   private final SecretKeySpec key;
@@ -63,9 +77,19 @@ public final class LinkVault implements AutoCloseable {
     String url = platform.jdbcUrl().orElseThrow();
     try {
       Connection connection = DriverManager.getConnection(url, platform.connectionProperties());
-      SchemaSetup.run(connection,
-          "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BYTEA NOT NULL,"
-              + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac))");
+      SchemaSetup.locked(connection, statement -> {
+        statement.execute("CREATE TABLE IF NOT EXISTS id_links (id_hmac BYTEA PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
+            + " surrogate BYTEA NOT NULL)");
+        try (ResultSet rows = statement.executeQuery("SELECT to_regclass('links') IS NOT NULL")) {
+          rows.next();
+          if (rows.getBoolean(1)) {
+            statement.execute("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substring(id_hmac FROM 1 FOR "
+                + ID_HASH_BYTES + "), hospital_id, substring(surrogate FROM 1 FOR 1), decode(substring(surrogate FROM 2), 'hex') FROM links"
+                + " ON CONFLICT DO NOTHING");
+            statement.execute("DROP TABLE links");
+          }
+        }
+      });
       return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
@@ -74,7 +98,7 @@ public final class LinkVault implements AutoCloseable {
 
   public static LinkVault open(Path database, byte[] key) {
     try {
-      Connection connection = SqliteFiles.open(database);
+      Connection connection = SqliteFiles.open(database, SQLITE_PAGE_BYTES);
       try (Statement statement = connection.createStatement()) {
         // 16 MB of page cache: a batch's links are inserted and looked up in key order, and the
         // pages a batch misses come from the operating system's file cache; a large cache here
@@ -82,9 +106,18 @@ public final class LinkVault implements AutoCloseable {
         statement.execute("PRAGMA cache_size = -16384");
         statement.execute("PRAGMA temp_store = MEMORY");
       }
-      SchemaSetup.run(connection,
-          "CREATE TABLE IF NOT EXISTS links (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, id_hmac BLOB NOT NULL,"
-              + " surrogate TEXT NOT NULL, PRIMARY KEY (hospital_id, kind, id_hmac)) WITHOUT ROWID");
+      SchemaSetup.locked(connection, statement -> {
+        statement.execute("CREATE TABLE IF NOT EXISTS id_links (id_hmac BLOB PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
+            + " surrogate BLOB NOT NULL) WITHOUT ROWID");
+        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'links'")) {
+          rows.next();
+          if (rows.getLong(1) > 0) {
+            statement.execute("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substr(id_hmac, 1, " + ID_HASH_BYTES
+                + "), hospital_id, substr(surrogate, 1, 1), unhex(substr(surrogate, 2)) FROM links WHERE true ON CONFLICT DO NOTHING");
+            statement.execute("DROP TABLE links");
+          }
+        }
+      });
       return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
@@ -109,7 +142,7 @@ public final class LinkVault implements AutoCloseable {
     int count = 0;
     for (String localId : localIds) {
       mac.update(prefix);
-      byte[] hmac = mac.doFinal(localId.getBytes(StandardCharsets.UTF_8));
+      byte[] hmac = java.util.Arrays.copyOf(mac.doFinal(localId.getBytes(StandardCharsets.UTF_8)), ID_HASH_BYTES);
       sorted[count++] = new Link(hmac, localId);
     }
     java.util.Arrays.sort(sorted, 0, count, HMAC_ORDER);
@@ -121,42 +154,38 @@ public final class LinkVault implements AutoCloseable {
       }
     }
     Link[] links = java.util.Arrays.copyOf(sorted, distinct);
-    String[] candidates = new String[links.length];
     // one draw from the secure generator for all candidate surrogates: a draw per id costs more
     // than the rest of the work per id
     byte[] randomness = new byte[SURROGATE_BYTES * links.length];
     random.nextBytes(randomness);
-    HexFormat hex = HexFormat.of();
-    for (int i = 0; i < candidates.length; i++) {
-      candidates[i] = kind.prefix + hex.formatHex(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES);
-    }
     try {
       connection.setAutoCommit(false);
       // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
       // the update count tells which candidates were stored, and only the others are looked up
       int[] stored;
       try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO links (hospital_id, kind, id_hmac, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
         for (int i = 0; i < links.length; i++) {
-          insert.setString(1, hospitalId);
-          insert.setString(2, kind.name());
-          insert.setBytes(3, links[i].hmac());
-          insert.setString(4, candidates[i]);
+          insert.setBytes(1, links[i].hmac());
+          insert.setString(2, hospitalId);
+          insert.setString(3, kind.prefix);
+          insert.setBytes(4, java.util.Arrays.copyOfRange(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
           insert.addBatch();
         }
         stored = insert.executeBatch();
       }
       Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
       List<Link> linkedBefore = new ArrayList<>();
+      HexFormat hex = HexFormat.of();
       for (int i = 0; i < links.length; i++) {
         if (stored[i] == 1) {
-          result.put(links[i].localId(), candidates[i]);
+          result.put(links[i].localId(), kind.prefix + hex.formatHex(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
         } else {
           // 0: linked before; anything else (a driver that does not report counts): look it up
           linkedBefore.add(links[i]);
         }
       }
-      lookUp(hospitalId, kind, linkedBefore, links, result);
+      lookUp(kind, linkedBefore, links, result);
       connection.commit();
       if (result.size() != links.length) {
         throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
@@ -179,23 +208,21 @@ public final class LinkVault implements AutoCloseable {
   }
 
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
-  private void lookUp(String hospitalId, Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result)
-      throws SQLException {
+  private void lookUp(Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
+    HexFormat hex = HexFormat.of();
     int chunk = 500;
     for (int from = 0; from < linkedBefore.size(); from += chunk) {
       List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
       String placeholders = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
       try (PreparedStatement select = connection.prepareStatement(
-          "SELECT id_hmac, surrogate FROM links WHERE hospital_id = ? AND kind = ? AND id_hmac IN (" + placeholders + ")")) {
-        select.setString(1, hospitalId);
-        select.setString(2, kind.name());
+          "SELECT id_hmac, surrogate FROM id_links WHERE id_hmac IN (" + placeholders + ")")) {
         for (int i = 0; i < keys.size(); i++) {
-          select.setBytes(i + 3, keys.get(i).hmac());
+          select.setBytes(i + 1, keys.get(i).hmac());
         }
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
-            result.put(links[at].localId(), rows.getString(2));
+            result.put(links[at].localId(), kind.prefix + hex.formatHex(rows.getBytes(2)));
           }
         }
       }

@@ -138,7 +138,7 @@ class TestDistributedProfile {
     }
     try (Connection connection = DriverManager.getConnection(platformUrl, PostgresServer.USER, "");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*), count(DISTINCT surrogate) FROM links WHERE kind = 'PATIENT'")) {
+        ResultSet rows = statement.executeQuery("SELECT count(*), count(DISTINCT surrogate) FROM id_links WHERE kind = 'p'")) {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(patientsInLake);
       assertThat(rows.getLong(2)).isEqualTo(patientsInLake);
