@@ -33,7 +33,7 @@ class TestSqlGuardRefusals {
         arguments("SELECT * FROM sniff_csv('/etc/passwd')", "Table functions are not allowed: sniff_csv"),
         arguments("SELECT * FROM parquet_metadata('warehouse/x.parquet')", "Table functions are not allowed: parquet_metadata"),
         arguments("SELECT * FROM iceberg_scan('warehouse/lab_results')", "Table functions are not allowed: iceberg_scan"),
-        arguments("SELECT * FROM sqlite_scan('vault.db', 'links')", "Table functions are not allowed: sqlite_scan"),
+        arguments("SELECT * FROM sqlite_scan('vault.db', 'id_links')", "Table functions are not allowed: sqlite_scan"),
         arguments("FROM read_csv('/etc/passwd')", "Table functions are not allowed: read_csv"),
         arguments("SELECT read_csv('/etc/passwd')", "Function 'read_csv' is not allowed"),
         arguments("SELECT * FROM lab_results UNION ALL SELECT * FROM read_parquet('x.parquet')", "Table functions are not allowed: read_parquet"),
@@ -75,9 +75,9 @@ class TestSqlGuardRefusals {
         // several statements, comments
         arguments("SELECT 1; DROP TABLE lab_results", NOT_A_SELECT),
         arguments("SELECT 1; SELECT 2", "Only a single SELECT is allowed (found 2 statements)"),
-        arguments("SELECT * FROM lab_results; SELECT * FROM links", "Only a single SELECT is allowed (found 2 statements)"),
+        arguments("SELECT * FROM lab_results; SELECT * FROM id_links", "Only a single SELECT is allowed (found 2 statements)"),
         arguments("SELECT 1 /* harmless */; DROP TABLE lab_results", NOT_A_SELECT),
-        arguments("SELECT * FROM /* lab_results */ links", "Table 'links' is not in the catalogue"),
+        arguments("SELECT * FROM /* lab_results */ id_links", "Table 'id_links' is not in the catalogue"),
         arguments("SELECT * FROM lab_results -- comment\n, ingest_runs", "Table 'ingest_runs' is not in the catalogue"),
         // quoting
         arguments("SELECT * FROM \"read_csv\"('/etc/passwd')", "Table functions are not allowed: read_csv"),
@@ -113,9 +113,9 @@ class TestSqlGuardRefusals {
             "Recursive CTEs are not allowed"),
         // tables outside the role's catalogue
         arguments("SELECT * FROM lab_results_rejects", "Table 'lab_results_rejects' is not in the catalogue (allowed: lab_results)"),
-        arguments("SELECT * FROM links", "Table 'links' is not in the catalogue"),
+        arguments("SELECT * FROM id_links", "Table 'id_links' is not in the catalogue"),
         arguments("SELECT * FROM secrets", "Table 'secrets' is not in the catalogue (allowed: lab_results)"),
-        arguments("SELECT * FROM lab_results JOIN links USING (patient_key)", "Table 'links' is not in the catalogue"),
+        arguments("SELECT * FROM lab_results JOIN id_links USING (patient_key)", "Table 'id_links' is not in the catalogue"),
         arguments("SELECT (SELECT count(*) FROM secrets)", "Table 'secrets' is not in the catalogue"),
         arguments("WITH s AS (SELECT * FROM secrets) SELECT * FROM s", "Table 'secrets' is not in the catalogue"),
         arguments(
@@ -130,8 +130,8 @@ class TestSqlGuardRefusals {
         // generators
         arguments("SELECT * FROM range(1e12)", "Table functions are not allowed: range"),
         arguments("SELECT * FROM generate_series(1, 1000000000)", "Table functions are not allowed: generate_series"),
-        arguments("SELECT * FROM query('SELECT * FROM links')", "Table functions are not allowed: query"),
-        arguments("SELECT * FROM query_table('links')", "Table functions are not allowed: query_table"),
+        arguments("SELECT * FROM query('SELECT * FROM id_links')", "Table functions are not allowed: query"),
+        arguments("SELECT * FROM query_table('id_links')", "Table functions are not allowed: query_table"),
         arguments("SELECT repeat('x', 1000000000)", "Function 'repeat' is not allowed"),
         // disallowed calls hidden in lambdas, clauses and casts
         arguments("SELECT list_transform(['HOME', 'USER'], x -> getenv(x))", "Function 'getenv' is not allowed"),
@@ -144,8 +144,8 @@ class TestSqlGuardRefusals {
         arguments("SELECT COLUMNS(c -> getenv(c) IS NULL) FROM lab_results", "Function 'getenv' is not allowed"),
         arguments("SELECT * REPLACE (getenv('HOME') AS hospital_id) FROM lab_results", "Function 'getenv' is not allowed"),
         arguments(
-            "WITH m AS MATERIALIZED (SELECT * FROM links) SELECT * FROM m",
-            "Table 'links' is not in the catalogue"),
+            "WITH m AS MATERIALIZED (SELECT * FROM id_links) SELECT * FROM m",
+            "Table 'id_links' is not in the catalogue"),
         arguments("SELECT * FROM lab_results PIVOT (count(*) FOR hospital_id IN ('H001'))", "Table reference PIVOT is not allowed"),
         arguments("SELECT * FROM histogram(lab_results, test_code)", "Table functions are not allowed: histogram"),
         arguments("SELECT age(collected_at) FROM lab_results", "Function 'age' with one argument is not allowed"),
@@ -180,9 +180,9 @@ class TestSqlGuardRefusals {
     SqlGuard admin = new SqlGuard(Set.of("lab_results", "lab_results_rejects"), SqlGuard.defaultFunctions());
 
     assertThat(admin.check("SELECT count(*) FROM lab_results_rejects").tables()).containsExactly("lab_results_rejects");
-    assertThatThrownBy(() -> admin.check("SELECT * FROM links"))
+    assertThatThrownBy(() -> admin.check("SELECT * FROM id_links"))
         .isInstanceOf(SqlRefusedException.class)
-        .hasMessage("Table 'links' is not in the catalogue (allowed: lab_results, lab_results_rejects)");
+        .hasMessage("Table 'id_links' is not in the catalogue (allowed: lab_results, lab_results_rejects)");
   }
 
   @Test

@@ -122,7 +122,7 @@ class SparkDistributedParityIT extends ParityChecks {
       assertThat(here.map(path -> path.getFileName().toString())).noneMatch(name -> name.contains(".rejects."));
     }
     // the Spark job linked no patient the embedded pipeline had not: both vaults hold the same links
-    assertThat(count(sparkPlatform, "SELECT count(*) FROM links")).isEqualTo(count(embeddedPlatform, "SELECT count(*) FROM links")).isPositive();
+    assertThat(count(sparkPlatform, "SELECT count(*) FROM id_links")).isEqualTo(count(embeddedPlatform, "SELECT count(*) FROM id_links")).isPositive();
   }
 
   @Test
@@ -174,10 +174,10 @@ class SparkDistributedParityIT extends ParityChecks {
     try (Connection from = DriverManager.getConnection(fromUrl, PostgresServer.USER, "");
         Connection to = DriverManager.getConnection(toUrl, PostgresServer.USER, "");
         Statement select = from.createStatement();
-        ResultSet rows = select.executeQuery("SELECT * FROM links")) {
+        ResultSet rows = select.executeQuery("SELECT * FROM id_links")) {
       int columns = rows.getMetaData().getColumnCount();
       String placeholders = String.join(", ", java.util.Collections.nCopies(columns, "?"));
-      try (PreparedStatement insert = to.prepareStatement("INSERT INTO links VALUES (" + placeholders + ")")) {
+      try (PreparedStatement insert = to.prepareStatement("INSERT INTO id_links VALUES (" + placeholders + ")")) {
         while (rows.next()) {
           for (int column = 1; column <= columns; column++) {
             insert.setObject(column, rows.getObject(column));
