@@ -20,19 +20,18 @@ public final class SchemaSetup {
   }
 
   public static void run(Connection connection, String... statements) throws SQLException {
-    if (!postgres(connection)) {
-      try (Statement statement = connection.createStatement()) {
-        for (String sql : statements) {
-          statement.execute(sql);
-        }
-      }
-      return;
-    }
-    locked(connection, statement -> {
+    Work work = statement -> {
       for (String sql : statements) {
         statement.execute(sql);
       }
-    });
+    };
+    if (postgres(connection)) {
+      locked(connection, work);
+      return;
+    }
+    try (Statement statement = connection.createStatement()) {
+      work.run(statement);
+    }
   }
 
   /**

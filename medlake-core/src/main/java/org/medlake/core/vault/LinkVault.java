@@ -77,19 +77,13 @@ public final class LinkVault implements AutoCloseable {
     String url = platform.jdbcUrl().orElseThrow();
     try {
       Connection connection = DriverManager.getConnection(url, platform.connectionProperties());
-      SchemaSetup.locked(connection, statement -> {
-        statement.execute("CREATE TABLE IF NOT EXISTS id_links (id_hmac BYTEA PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
-            + " surrogate BYTEA NOT NULL)");
-        try (ResultSet rows = statement.executeQuery("SELECT to_regclass('links') IS NOT NULL")) {
-          rows.next();
-          if (rows.getBoolean(1)) {
-            statement.execute("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substring(id_hmac FROM 1 FOR "
-                + ID_HASH_BYTES + "), hospital_id, substring(surrogate FROM 1 FOR 1), decode(substring(surrogate FROM 2), 'hex') FROM links"
-                + " ON CONFLICT DO NOTHING");
-            statement.execute("DROP TABLE links");
-          }
-        }
-      });
+      createTable(connection,
+          "CREATE TABLE IF NOT EXISTS id_links (id_hmac BYTEA PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
+              + " surrogate BYTEA NOT NULL)",
+          "SELECT to_regclass('links') IS NOT NULL",
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substring(id_hmac FROM 1 FOR " + ID_HASH_BYTES
+              + "), hospital_id, substring(surrogate FROM 1 FOR 1), decode(substring(surrogate FROM 2), 'hex') FROM links"
+              + " ON CONFLICT DO NOTHING");
       return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
@@ -106,22 +100,37 @@ public final class LinkVault implements AutoCloseable {
         statement.execute("PRAGMA cache_size = -16384");
         statement.execute("PRAGMA temp_store = MEMORY");
       }
-      SchemaSetup.locked(connection, statement -> {
-        statement.execute("CREATE TABLE IF NOT EXISTS id_links (id_hmac BLOB PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
-            + " surrogate BLOB NOT NULL) WITHOUT ROWID");
-        try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'links'")) {
-          rows.next();
-          if (rows.getLong(1) > 0) {
-            statement.execute("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substr(id_hmac, 1, " + ID_HASH_BYTES
-                + "), hospital_id, substr(surrogate, 1, 1), unhex(substr(surrogate, 2)) FROM links WHERE true ON CONFLICT DO NOTHING");
-            statement.execute("DROP TABLE links");
-          }
-        }
-      });
+      createTable(connection,
+          "CREATE TABLE IF NOT EXISTS id_links (id_hmac BLOB PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
+              + " surrogate BLOB NOT NULL) WITHOUT ROWID",
+          "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'links'",
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substr(id_hmac, 1, " + ID_HASH_BYTES
+              + "), hospital_id, substr(surrogate, 1, 1), unhex(substr(surrogate, 2)) FROM links WHERE true ON CONFLICT DO NOTHING");
       return new LinkVault(connection, key);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Creates the table {@code id_links} ({@code create}) and, if {@code firstLayoutExists} finds the
+   * table {@code links} of the first layout (whole HMAC, surrogate as text), moves its links over
+   * ({@code move}, surrogates unchanged) and drops it: in one transaction under the schema lock, so
+   * that of several processes opening the vault at once one moves the links and the others wait.
+   */
+  private static void createTable(Connection connection, String create, String firstLayoutExists, String move) throws SQLException {
+    SchemaSetup.locked(connection, statement -> {
+      statement.execute(create);
+      boolean firstLayout;
+      try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
+        rows.next();
+        firstLayout = rows.getBoolean(1);
+      }
+      if (firstLayout) {
+        statement.execute(move);
+        statement.execute("DROP TABLE links");
+      }
+    });
   }
 
   /** A local id with its keyed hash. */
@@ -176,10 +185,9 @@ public final class LinkVault implements AutoCloseable {
       }
       Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
       List<Link> linkedBefore = new ArrayList<>();
-      HexFormat hex = HexFormat.of();
       for (int i = 0; i < links.length; i++) {
         if (stored[i] == 1) {
-          result.put(links[i].localId(), kind.prefix + hex.formatHex(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
+          result.put(links[i].localId(), shown(kind, randomness, i * SURROGATE_BYTES));
         } else {
           // 0: linked before; anything else (a driver that does not report counts): look it up
           linkedBefore.add(links[i]);
@@ -209,7 +217,6 @@ public final class LinkVault implements AutoCloseable {
 
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
   private void lookUp(Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
-    HexFormat hex = HexFormat.of();
     int chunk = 500;
     for (int from = 0; from < linkedBefore.size(); from += chunk) {
       List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
@@ -222,11 +229,16 @@ public final class LinkVault implements AutoCloseable {
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
-            result.put(links[at].localId(), kind.prefix + hex.formatHex(rows.getBytes(2)));
+            result.put(links[at].localId(), shown(kind, rows.getBytes(2), 0));
           }
         }
       }
     }
+  }
+
+  /** The surrogate as the lake shows it: the kind's prefix and the {@code SURROGATE_BYTES} bytes from {@code offset} in hex. */
+  private static String shown(Kind kind, byte[] bytes, int offset) {
+    return kind.prefix + HexFormat.of().formatHex(bytes, offset, offset + SURROGATE_BYTES);
   }
 
   private Mac mac() {

@@ -27,6 +27,7 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.medlake.core.config.IngestConfig;
 import org.medlake.core.contract.LabResults;
+import org.medlake.core.contract.TableContract;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.file.CsvLineSplitter;
@@ -274,16 +275,13 @@ final class FileIngestion {
       }
     }
     String hospitalId = run.mapping().hospitalId();
-    String compression = config.compression();
     long accepted = 0;
     for (LocalDateTime monthStart : months) {
       String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + hospitalId;
       String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + hospitalId;
       Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + tally.results.size() + ".parquet");
-      Files.createDirectories(output.getParent());
-      statement.execute("COPY (" + sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), run.sourceFile(), run.runId()) + ") TO "
-          + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
-          + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT) + ")");
+      writeParquet(statement, sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), run.sourceFile(), run.runId()), output,
+          LabResults.CONTRACT);
       long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(output.toString()) + ")");
       accepted += rows;
       tally.results.add(new PartitionFile(output, partition, rows));
@@ -298,10 +296,7 @@ final class FileIngestion {
       String directory = "delivery_month_month=" + month + "/hospital_id=" + hospitalId;
       String partition = "delivery_month_month=" + monthOrdinal(month) + "/hospital_id=" + hospitalId;
       Path output = run.rejectsDirectory().resolve(directory).resolve(run.runId() + "-rejects-" + chunk.index() + ".parquet");
-      Files.createDirectories(output.getParent());
-      statement.execute("COPY (" + sql.rejectedRows(run.sourceFile(), run.prepared().sha256(), run.runId()) + ") TO "
-          + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ", FIELD_IDS "
-          + IcebergSchemas.duckDbFieldIds(LabResults.REJECTS_CONTRACT) + ")");
+      writeParquet(statement, sql.rejectedRows(run.sourceFile(), run.prepared().sha256(), run.runId()), output, LabResults.REJECTS_CONTRACT);
       tally.rejects.add(new PartitionFile(output, partition, rejected));
     }
     if (accepted != read - rejected) {
@@ -314,6 +309,14 @@ final class FileIngestion {
     statement.execute("DROP TABLE checked; DROP TABLE raw_lines; DROP TABLE patient_keys; DROP TABLE encounter_keys;"
         + " DROP TABLE duplicates; DROP TABLE code_check; DROP TABLE utc_shifts");
     trace("chunk done");
+  }
+
+  /** Writes the rows of {@code query} to the Parquet file {@code output} with the field ids of {@code contract}. */
+  private void writeParquet(Statement statement, String query, Path output, TableContract contract)
+      throws SQLException, IOException {
+    Files.createDirectories(output.getParent());
+    statement.execute("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
+        + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
   }
 
   /**
