@@ -8,6 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -53,6 +58,8 @@ public final class TrinoServer implements AutoCloseable {
         "node-scheduler.include-coordinator=true",
         "http-server.http.port=" + port,
         "discovery.uri=http://127.0.0.1:" + port,
+        // as Trino's own testing server: on a busy 2-core machine a missed heartbeat would mark the only node failed
+        "failure-detector.enabled=false",
         "query.max-memory=512MB",
         "query.max-memory-per-node=512MB",
         "plugin.dir=" + plugins.toAbsolutePath()) + "\n");
@@ -79,7 +86,7 @@ public final class TrinoServer implements AutoCloseable {
       try {
         HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        if (info.statusCode() == 200 && info.body().contains("\"starting\":false")) {
+        if (info.statusCode() == 200 && info.body().contains("\"starting\":false") && schedulesOnIceberg(port)) {
           return new TrinoServer(process, port);
         }
       } catch (IOException notYet) {
@@ -89,6 +96,27 @@ public final class TrinoServer implements AutoCloseable {
     }
     process.destroyForcibly();
     throw new IOException("Trino did not start within 5 minutes; see " + log);
+  }
+
+  /**
+   * Whether the node has announced itself with the iceberg catalog: Trino reports it has started
+   * before its node manager (refreshed every few seconds) lists it, and a query planned in between
+   * fails with "No nodes available to run query".
+   */
+  private static boolean schedulesOnIceberg(int port) {
+    try (Connection connection = DriverManager.getConnection("jdbc:trino://127.0.0.1:" + port + "/iceberg", "medlake", null);
+        Statement statement = connection.createStatement();
+        ResultSet nodes = statement.executeQuery(
+            "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active' AND coordinator")) {
+      if (!nodes.next() || nodes.getLong(1) == 0) {
+        return false;
+      }
+      try (ResultSet schemas = statement.executeQuery("SELECT count(*) FROM iceberg.information_schema.schemata")) {
+        return schemas.next();
+      }
+    } catch (SQLException notYet) {
+      return false;
+    }
   }
 
   /** The ERROR lines and the causes Trino logged, which say why it stopped. */
