@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.Snapshot;
@@ -42,10 +39,10 @@ import org.medlake.core.config.S3Config;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.ErrorCode;
-import org.medlake.core.error.ValidationException;
 import org.medlake.core.file.CsvLineSplitter;
 import org.medlake.core.file.FilePreparer;
 import org.medlake.core.file.HeaderLayout;
+import org.medlake.core.file.LandingFiles;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.file.RecordGroups;
 import org.medlake.core.ledger.IngestRun;
@@ -63,7 +60,6 @@ import org.medlake.core.vault.PseudonymKey;
  * pipeline; one run and one results commit per file.
  */
 public final class SparkIngestJob implements AutoCloseable {
-  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String PLAUSIBILITY_RESOURCE = "/org/medlake/ingest/lab-tests.csv";
@@ -199,10 +195,6 @@ public final class SparkIngestJob implements AutoCloseable {
   record Delivery(Path file, String source, YearMonth month, Optional<String> objectLocation) {
     Delivery(Path file, String source, YearMonth month) {
       this(file, source, month, Optional.empty());
-    }
-
-    static Delivery object(String location, String source, YearMonth month) {
-      return new Delivery(Path.of(location.substring(location.lastIndexOf('/') + 1)), source, month, Optional.of(location));
     }
 
     String shown() {
@@ -359,99 +351,26 @@ public final class SparkIngestJob implements AutoCloseable {
   }
 
   /**
-   * Files and directories as deliveries, as the embedded pipeline finds them: {@code <source>/<YYYY-MM>/file.csv[.gz]},
-   * unless the source or month is given.
+   * Files, directories and object-store prefixes as deliveries, by the embedded pipeline's rules
+   * ({@link LandingFiles#discover}): {@code <source>/<YYYY-MM>/file.csv[.gz]}, unless the source or
+   * month is given.
    */
   List<Delivery> discover(List<String> inputs, Optional<String> source, Optional<YearMonth> month) {
-    List<Delivery> deliveries = new ArrayList<>();
-    for (String input : inputs) {
-      if (S3Config.isS3(input)) {
-        deliveries.addAll(discoverObjects(input, source, month));
-        continue;
-      }
-      Path path = Path.of(input);
-      if (!Files.exists(path)) {
-        throw new ValidationException("No such file or directory: " + path);
-      }
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(path)) {
-        files = walk.filter(Files::isRegularFile).filter(SparkIngestJob::isDelivery).sorted(Comparator.comparing(Path::toString)).toList();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot list " + path, e);
-      }
-      if (files.isEmpty() && Files.isDirectory(path)) {
-        throw new ValidationException("No .csv or .csv.gz files under " + path);
-      }
-      if (Files.isRegularFile(path) && files.isEmpty()) {
-        files = List.of(path);
-      }
-      for (Path file : files) {
-        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file, file.toString())),
-            month.orElseGet(() -> monthOf(file, file.toString()))));
-      }
-    }
-    return deliveries;
+    List<String> locations = inputs.stream().map(input -> input.replaceFirst("^s3a://", "s3://")).toList();
+    return LandingFiles.discover(locations, source, month, this::listObjects).stream()
+        .map(found -> new Delivery(found.file(), found.source(), found.month(), found.objectLocation())).toList();
   }
 
-  /** The deliveries under {@code s3://bucket/prefix} (or that one object), laid out as {@code <source>/<YYYY-MM>/<file>}. */
-  private List<Delivery> discoverObjects(String input, Optional<String> source, Optional<YearMonth> month) {
-    String location = input.replaceFirst("^s3a://", "s3://");
+  private List<String> listObjects(String prefix) {
     List<String> objects = new ArrayList<>();
-    if (isDelivery(location)) {
-      objects.add(location);
-    } else {
-      try {
-        for (FileInfo info : ((SupportsPrefixOperations) objectIo()).listPrefix(location)) {
-          if (isDelivery(info.location())) {
-            objects.add(info.location());
-          }
-        }
-      } catch (RuntimeException e) {
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + location + ": " + e.getMessage(), e);
+    try {
+      for (FileInfo info : ((SupportsPrefixOperations) objectIo()).listPrefix(prefix)) {
+        objects.add(info.location());
       }
+    } catch (RuntimeException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + prefix + ": " + e.getMessage(), e);
     }
-    if (objects.isEmpty()) {
-      throw new ValidationException("No .csv or .csv.gz objects under " + input);
-    }
-    objects.sort(null);
-    List<Delivery> deliveries = new ArrayList<>();
-    for (String object : objects) {
-      List<String> parts = List.of(object.substring(object.indexOf("://") + 3).split("/"));
-      Path key = Path.of(parts.get(0), parts.subList(1, parts.size()).toArray(String[]::new));
-      deliveries.add(Delivery.object(object, source.orElseGet(() -> sourceOf(key, object)), month.orElseGet(() -> monthOf(key, object))));
-    }
-    return deliveries;
-  }
-
-  private static boolean isDelivery(Path file) {
-    return org.medlake.core.file.LandingFiles.isDelivery(file);
-  }
-
-  private static boolean isDelivery(String location) {
-    return org.medlake.core.file.LandingFiles.isDelivery(location);
-  }
-
-  private static String sourceOf(Path file, String shown) {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
-      return parent.getParent().getFileName().toString();
-    }
-    throw new ValidationException(shown + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
-  }
-
-  private static YearMonth monthOf(Path file, String shown) {
-    Path parent = file.toAbsolutePath().getParent();
-    for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
-      Matcher matcher = MONTH.matcher(candidate);
-      if (matcher.find()) {
-        try {
-          return YearMonth.parse(matcher.group());
-        } catch (DateTimeParseException ignored) {
-          // not a month after all; try the next candidate
-        }
-      }
-    }
-    throw new ValidationException(shown + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+    return objects;
   }
 
   /** The plausible value range of each test, from the catalogue shipped in medlake-core. */

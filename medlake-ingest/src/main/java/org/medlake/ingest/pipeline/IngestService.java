@@ -11,22 +11,18 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.core.config.S3Config;
 import org.medlake.core.error.MedlakeException;
-import org.medlake.core.error.ValidationException;
 import org.medlake.core.file.FilePreparer;
+import org.medlake.core.file.LandingFiles;
 import org.medlake.core.file.HeaderLayout;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.ledger.IngestRun;
@@ -44,7 +40,6 @@ import org.medlake.lake.Lakehouse;
  */
 public final class IngestService implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestService.class);
-  private static final Pattern MONTH = Pattern.compile("(\\d{4})-(\\d{2})");
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -86,11 +81,6 @@ public final class IngestService implements AutoCloseable {
     public Delivery(Path file, String source, YearMonth month) {
       this(file, source, month, Optional.empty());
     }
-
-    /** A file in an object-store landing zone, downloaded to the run's work directory when ingested. */
-    public static Delivery object(String location, String source, YearMonth month) {
-      return new Delivery(Path.of(location.substring(location.lastIndexOf('/') + 1)), source, month, Optional.of(location));
-    }
   }
 
   /**
@@ -98,23 +88,7 @@ public final class IngestService implements AutoCloseable {
    * by the same rules as {@link #discover}: {@code <source>/<YYYY-MM>/<file>} below the prefix.
    */
   public List<Delivery> discoverLocations(List<String> inputs, Optional<String> source, Optional<YearMonth> month) {
-    List<Delivery> deliveries = new ArrayList<>();
-    for (String input : inputs) {
-      if (!S3Config.isS3(input)) {
-        deliveries.addAll(discover(List.of(Path.of(input)), source, month));
-        continue;
-      }
-      List<String> objects = isDelivery(input) ? List.of(input) : lakehouse.warehouse().listObjects(input).stream().filter(IngestService::isDelivery).toList();
-      if (objects.isEmpty()) {
-        throw new ValidationException("No .csv or .csv.gz objects under " + input);
-      }
-      for (String object : objects) {
-        List<String> parts = List.of(object.substring(object.indexOf("://") + 3).split("/"));
-        Path key = Path.of(parts.get(0), parts.subList(1, parts.size()).toArray(String[]::new));
-        deliveries.add(Delivery.object(object, source.orElseGet(() -> sourceOf(key, object)), month.orElseGet(() -> monthOf(key, object))));
-      }
-    }
-    return deliveries;
+    return deliveries(LandingFiles.discover(inputs, source, month, prefix -> lakehouse.warehouse().listObjects(prefix)));
   }
 
   /**
@@ -123,28 +97,12 @@ public final class IngestService implements AutoCloseable {
    * {@code month} when given, else the month directory or a {@code YYYY-MM} in the file name.
    */
   public List<Delivery> discover(List<Path> paths, Optional<String> source, Optional<YearMonth> month) {
-    List<Delivery> deliveries = new ArrayList<>();
-    for (Path path : paths) {
-      if (!Files.exists(path)) {
-        throw new ValidationException("No such file or directory: " + path);
-      }
-      List<Path> files;
-      try (Stream<Path> walk = Files.walk(path)) {
-        files = walk.filter(Files::isRegularFile).filter(IngestService::isDelivery).sorted(Comparator.comparing(Path::toString)).toList();
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot list " + path, e);
-      }
-      if (files.isEmpty() && Files.isDirectory(path)) {
-        throw new ValidationException("No .csv or .csv.gz files under " + path);
-      }
-      if (Files.isRegularFile(path) && files.isEmpty()) {
-        files = List.of(path);
-      }
-      for (Path file : files) {
-        deliveries.add(new Delivery(file, source.orElseGet(() -> sourceOf(file, file.toString())), month.orElseGet(() -> monthOf(file, file.toString()))));
-      }
-    }
-    return deliveries;
+    return deliveries(LandingFiles.discoverFiles(paths, source, month));
+  }
+
+  private static List<Delivery> deliveries(List<LandingFiles.Found> found) {
+    return found.stream().map(delivery -> new Delivery(delivery.file(), delivery.source(), delivery.month(), delivery.objectLocation()))
+        .toList();
   }
 
   public List<IngestRun> ingest(List<Delivery> deliveries) {
@@ -317,34 +275,7 @@ public final class IngestService implements AutoCloseable {
 
   /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */
   public static boolean isDelivery(Path file) {
-    return org.medlake.core.file.LandingFiles.isDelivery(file);
-  }
-
-  private static boolean isDelivery(String location) {
-    return org.medlake.core.file.LandingFiles.isDelivery(location);
-  }
-
-  private static String sourceOf(Path file, String shown) {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null && MONTH.matcher(parent.getFileName().toString()).matches() && parent.getParent() != null) {
-      return parent.getParent().getFileName().toString();
-    }
-    throw new ValidationException(shown + ": cannot tell the source; put it in <source>/<YYYY-MM>/ or pass --source");
-  }
-
-  private static YearMonth monthOf(Path file, String shown) {
-    Path parent = file.toAbsolutePath().getParent();
-    for (String candidate : new String[] {parent == null ? "" : parent.getFileName().toString(), file.getFileName().toString()}) {
-      Matcher matcher = MONTH.matcher(candidate);
-      if (matcher.find()) {
-        try {
-          return YearMonth.parse(matcher.group());
-        } catch (DateTimeParseException ignored) {
-          // not a month after all; try the next candidate
-        }
-      }
-    }
-    throw new ValidationException(shown + ": cannot tell the delivery month; put it in <source>/<YYYY-MM>/ or pass --month");
+    return LandingFiles.isDelivery(file);
   }
 
   private static byte[] randomBytes() {
