@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
+import org.medlake.core.file.FilePreparer;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
@@ -137,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
     result.put("checksum_ms", floor.checksumNanos() / 1_000_000);
     result.put("vault_ms", floor.vaultNanos() / 1_000_000);
     result.put("vault_ids", floor.ids());
-    result.put("floor_ms", (floor.sortedCopyNanos() + floor.checksumNanos() + floor.vaultNanos()) / 1_000_000);
+    result.put("floor_ms", floor.totalNanos() / 1_000_000);
     result.put("parquet_bytes", run.bytesOut());
     result.put("copy_parquet_bytes", Files.size(baseline));
     result.put("peak_rss_bytes", peakBytes);
@@ -176,16 +177,7 @@ final class BenchCommand implements Callable<Integer> {
       ids.put(LinkVault.Kind.ENCOUNTER, distinct(statement, csv, column(mapping, SourceMapping.Field.ENCOUNTER_ID)));
     }
     long start = System.nanoTime();
-    try (java.io.InputStream input = Files.newInputStream(file.path())) {
-      java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 20];
-      for (int read = input.read(buffer); read >= 0; read = input.read(buffer)) {
-        sha256.update(buffer, 0, read);
-      }
-      sha256.digest();
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    FilePreparer.checksum(file.path());
     long checksumNanos = System.nanoTime() - start;
     byte[] key = new byte[32];
     new java.security.SecureRandom().nextBytes(key);
@@ -210,12 +202,12 @@ final class BenchCommand implements Callable<Integer> {
    * with the header.
    */
   private static List<Path> splitIntoChunks(Path csv, Path directory, long records) throws IOException {
+    Files.createDirectories(directory);
     List<Path> chunks = new ArrayList<>();
     try (java.io.BufferedReader reader = Files.newBufferedReader(csv, java.nio.charset.StandardCharsets.UTF_8)) {
       String header = reader.readLine();
       String line = reader.readLine();
       while (line != null) {
-        Files.createDirectories(directory);
         Path chunk = directory.resolve("chunk-" + chunks.size() + ".csv");
         try (java.io.BufferedWriter writer = Files.newBufferedWriter(chunk, java.nio.charset.StandardCharsets.UTF_8)) {
           writer.write(header);
@@ -231,7 +223,11 @@ final class BenchCommand implements Callable<Integer> {
     return chunks;
   }
 
-  private record Floor(long sortedCopyNanos, long checksumNanos, long vaultNanos, long ids) {}
+  private record Floor(long sortedCopyNanos, long checksumNanos, long vaultNanos, long ids) {
+    long totalNanos() {
+      return sortedCopyNanos + checksumNanos + vaultNanos;
+    }
+  }
 
   private static String column(SourceMapping mapping, SourceMapping.Field field) {
     return '"' + mapping.column(field).orElseThrow(() -> new IllegalStateException("the generated source maps no column to " + field.key()))

@@ -29,7 +29,6 @@ class TestBenchIngest {
     JsonNode figures = new ObjectMapper().readTree(result.out());
     assertThat(figures.get("rows_accepted").asLong()).isEqualTo(3000);
 
-
     Path csv;
     try (Stream<Path> files = Files.walk(work.resolve("home/landing"))) {
       csv = files.filter(file -> file.toString().endsWith(".csv")).findFirst().orElseThrow();
@@ -48,8 +47,8 @@ class TestBenchIngest {
     assertThat(work.resolve("chunks")).isEmptyDirectory();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE previous_code IS NOT NULL AND (loinc, collected_at) < (previous_code, previous_time)) FROM ("
-            + "SELECT loinc, collected_at, lag(loinc) OVER () AS previous_code, lag(collected_at) OVER () AS previous_time"
+        ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE previous_code IS NOT NULL"
+            + " AND (loinc, collected_at) < (previous_code, previous_time)) FROM (SELECT loinc, collected_at, lag(loinc) OVER () AS previous_code, lag(collected_at) OVER () AS previous_time"
             + " FROM read_parquet('" + work.resolve("sorted-0.parquet") + "'))")) {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(3000);

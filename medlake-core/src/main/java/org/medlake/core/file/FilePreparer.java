@@ -259,7 +259,8 @@ public final class FilePreparer {
     return Files.createTempFile(temporaryDirectory, "normalized-", ".csv");
   }
 
-  private static String checksum(Path file) {
+  /** The SHA-256 of {@code file} in hex: what identifies a delivery (a file ingested before adds nothing). */
+  public static String checksum(Path file) {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[1 << 16];
     try (InputStream input = Files.newInputStream(file)) {
@@ -268,7 +269,7 @@ public final class FilePreparer {
         digest.update(buffer, 0, read);
       }
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new java.io.UncheckedIOException("Cannot read " + file, e);
     }
     return HexFormat.of().formatHex(digest.digest());
   }

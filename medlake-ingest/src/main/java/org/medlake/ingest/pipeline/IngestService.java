@@ -274,10 +274,6 @@ public final class IngestService implements AutoCloseable {
   }
 
   /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */
-  public static boolean isDelivery(Path file) {
-    return LandingFiles.isDelivery(file);
-  }
-
   private static byte[] randomBytes() {
     byte[] bytes = new byte[4];
     RANDOM.nextBytes(bytes);

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.core.file.LandingFiles;
 
 /**
  * Landing events from a local directory tree: file-system events (java.nio {@link WatchService})
@@ -143,7 +143,7 @@ public final class DirectoryLandingEvents implements LandingEvents {
   }
 
   private void observe(Path file) {
-    if (!IngestService.isDelivery(file)) {
+    if (!LandingFiles.isDelivery(file)) {
       return;
     }
     try {

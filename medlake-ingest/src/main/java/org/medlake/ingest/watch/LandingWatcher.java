@@ -2,19 +2,13 @@ package org.medlake.ingest.watch;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import org.medlake.core.error.MedlakeException;
+import org.medlake.core.file.FilePreparer;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.pipeline.IngestService;
@@ -91,7 +85,7 @@ public final class LandingWatcher implements AutoCloseable {
       LOG.warn("Not ingested: {}", e.getMessage());
       return Optional.empty();
     }
-    String sha256 = sha256(file);
+    String sha256 = FilePreparer.checksum(file);
     if (service.ledger().withChecksum(sha256).stream().anyMatch(run -> run.status() == RunStatus.SUCCEEDED)) {
       LOG.debug("{} was ingested before (same checksum)", file);
       return Optional.empty();
@@ -130,18 +124,6 @@ public final class LandingWatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("{}: {} failed: {}", runId, location, e.getMessage());
       return service.ledger().find(runId);
-    }
-  }
-
-  private static String sha256(Path file) {
-    try (InputStream input = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      DigestInputStream digesting = (DigestInputStream) input;
-      input.transferTo(java.io.OutputStream.nullOutputStream());
-      return HexFormat.of().formatHex(digesting.getMessageDigest().digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 
