@@ -134,6 +134,7 @@ public final class Lakehouse implements Closeable {
     Namespace namespace = Namespace.of(LabResults.NAMESPACE);
     TableIdentifier identifier = TableIdentifier.of(namespace, contract.name());
     if (catalog.tableExists(identifier)) {
+      evolve(catalog.loadTable(identifier), contract);
       return;
     }
     if (!catalog.namespaceExists(namespace)) {
@@ -167,6 +168,54 @@ public final class Lakehouse implements Closeable {
           .create();
     } catch (AlreadyExistsException ignored) {
       // another process created it first
+    }
+  }
+
+  /**
+   * Brings a table written under an earlier contract to the current one by Iceberg schema
+   * evolution: the contract's new (optional) columns are added in field-id order, so that they get
+   * the contract's ids, and columns the contract no longer requires become optional. Data files
+   * written before read the new columns as null. Another process doing the same at once is fine:
+   * the loser reloads and finds nothing left to do.
+   */
+  private static void evolve(org.apache.iceberg.Table table, TableContract contract) {
+    for (int attempt = 0; ; attempt++) {
+      Schema current = table.schema();
+      org.apache.iceberg.UpdateSchema update = table.updateSchema();
+      boolean changed = false;
+      for (org.medlake.core.contract.Column column : contract.columns()) {
+        org.apache.iceberg.types.Types.NestedField existing = current.findField(column.name());
+        if (existing == null) {
+          if (column.required()) {
+            throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "table " + contract.name() + " lacks the required column " + column.name()
+                + ": a required column cannot be added to a table with data");
+          }
+          update.addColumn(column.name(), IcebergSchemas.schema(contract).findField(column.id()).type(), column.description());
+          changed = true;
+        } else if (existing.isRequired() && !column.required()) {
+          update.makeColumnOptional(column.name());
+          changed = true;
+        }
+      }
+      if (!changed) {
+        break;
+      }
+      try {
+        update.commit();
+        break;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        if (attempt >= 5) {
+          throw e;
+        }
+        table.refresh();
+      }
+    }
+    for (org.medlake.core.contract.Column column : contract.columns()) {
+      int id = table.schema().findField(column.name()).fieldId();
+      if (id != column.id()) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "table " + contract.name() + ": column " + column.name() + " has field id " + id
+            + " but the contract says " + column.id());
+      }
     }
   }
 

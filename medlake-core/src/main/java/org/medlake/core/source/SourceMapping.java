@@ -63,6 +63,7 @@ public record SourceMapping(
     TEST_CODE("test-code"),
     TEST_NAME("test-name"),
     LOCAL_CODE("local-code"),
+    LOCAL_NAME("local-name"),
     SPECIMEN("specimen"),
     RESULT("result"),
     UNIT("unit"),
@@ -126,10 +127,23 @@ public record SourceMapping(
     }
   }
 
-  /** Validation rules that a source may switch off. */
-  public record Rules(Set<SwitchableRule> disabled) {
+  /**
+   * The validation rules of a source.
+   *
+   * @param disabled switchable rules turned off
+   * @param unmappedCodes what happens to a row whose local code has no standard (LOINC) code
+   * @param resultKinds the kinds of result the source may deliver; a result of another kind is
+   *     rejected as {@code INVALID_RESULT}
+   */
+  public record Rules(Set<SwitchableRule> disabled, UnmappedCodes unmappedCodes, Set<ResultKind> resultKinds) {
     public Rules {
       disabled = Set.copyOf(disabled);
+      requireNonNull(unmappedCodes, "unmappedCodes is null");
+      resultKinds = Set.copyOf(resultKinds);
+    }
+
+    public Rules(Set<SwitchableRule> disabled) {
+      this(disabled, UnmappedCodes.KEEP, Set.of(ResultKind.values()));
     }
 
     public boolean enabled(SwitchableRule rule) {
@@ -138,6 +152,50 @@ public record SourceMapping(
 
     public static Rules allEnabled() {
       return new Rules(Set.of());
+    }
+  }
+
+  /** What happens to a row whose local code has no standard code (in the dictionary or the file). */
+  public enum UnmappedCodes {
+    /** Stored with its local code and name and a null {@code test_code}; counted in the run. */
+    KEEP,
+    /** Rejected as {@code UNKNOWN_LOCAL_CODE} (not in the dictionary) or {@code UNMAPPED_LOCAL_CODE}. */
+    REJECT
+  }
+
+  /** The kinds of result the contract's {@code value_kind} column distinguishes. */
+  public enum ResultKind {
+    /** A plain number: {@code 4.2}. */
+    NUMBER("number"),
+    /** A number with a comparator: {@code <0.5}, {@code >= 100}. */
+    CENSORED("censored"),
+    /** A range: {@code 0-2}, {@code 10 - 20}. */
+    RANGE("range"),
+    /** A titer: {@code 1:80}, {@code <1:20}. */
+    TITER("titer"),
+    /** A semi-quantitative grade: {@code NEG}, {@code TRACE}, {@code 1+}, {@code ++}. */
+    ORDINAL("ordinal"),
+    /** Anything else, kept as written: {@code POS}, {@code See comments}, {@code 18/}. */
+    TEXT("text");
+
+    private final String key;
+
+    ResultKind(String key) {
+      this.key = key;
+    }
+
+    /** The value stored in {@code value_kind} and written in a mapping's {@code rules.result-kinds}. */
+    public String key() {
+      return key;
+    }
+
+    public static Optional<ResultKind> fromKey(String key) {
+      for (ResultKind kind : values()) {
+        if (kind.key.equals(key)) {
+          return Optional.of(kind);
+        }
+      }
+      return Optional.empty();
     }
   }
 

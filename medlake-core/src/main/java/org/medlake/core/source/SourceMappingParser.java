@@ -22,7 +22,9 @@ import org.medlake.core.source.SourceMapping.CodeLookup;
 import org.medlake.core.source.SourceMapping.CsvFormat;
 import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.core.source.SourceMapping.RowFilter;
+import org.medlake.core.source.SourceMapping.ResultKind;
 import org.medlake.core.source.SourceMapping.Rules;
+import org.medlake.core.source.SourceMapping.UnmappedCodes;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
 
 /** Reads a source mapping YAML file; every mistake is reported with the file and the key. */
@@ -105,21 +107,41 @@ public final class SourceMappingParser {
       filter = Optional.of(new RowFilter(text(filterNode, "column").orElseThrow(() -> error("filter.column is required")), keep));
     }
     Set<SwitchableRule> disabled = EnumSet.noneOf(SwitchableRule.class);
+    UnmappedCodes unmapped = UnmappedCodes.KEEP;
+    Set<ResultKind> resultKinds = EnumSet.allOf(ResultKind.class);
     JsonNode rules = root.get("rules");
     if (rules != null && !rules.isNull()) {
-      onlyKeys(rules, Set.of("disabled"), "rules.");
+      onlyKeys(rules, Set.of("disabled", "unmapped-codes", "result-kinds"), "rules.");
       for (String key : strings(rules.get("disabled"), "rules.disabled")) {
         disabled.add(SwitchableRule.fromKey(key).orElseThrow(() -> error(
             "rules.disabled: unknown rule '" + key + "' (known: collected-at-in-month, no-future-timestamps, value-plausibility, duplicate-rows, resulted-after-collected)")));
       }
+      Optional<String> unmappedText = text(rules, "unmapped-codes");
+      if (unmappedText.isPresent()) {
+        unmapped = switch (unmappedText.get()) {
+          case "keep" -> UnmappedCodes.KEEP;
+          case "reject" -> UnmappedCodes.REJECT;
+          default -> throw error("rules.unmapped-codes must be 'keep' or 'reject', not '" + unmappedText.get() + "'");
+        };
+      }
+      if (rules.has("result-kinds")) {
+        resultKinds = EnumSet.noneOf(ResultKind.class);
+        for (String key : strings(rules.get("result-kinds"), "rules.result-kinds")) {
+          resultKinds.add(ResultKind.fromKey(key).orElseThrow(() -> error("rules.result-kinds: unknown kind '" + key
+              + "' (known: " + String.join(", ", java.util.Arrays.stream(ResultKind.values()).map(ResultKind::key).toList()) + ")")));
+        }
+        if (resultKinds.isEmpty()) {
+          throw error("rules.result-kinds must list at least one kind of result");
+        }
+      }
     }
     SourceMapping mapping = new SourceMapping(
         source, hospitalId, text(root, "description").orElse(""), csv(root.get("csv")), timeZone, formats, decimal,
-        columns, constants, valueMaps, codeLookup, filter, new Rules(disabled));
+        columns, constants, valueMaps, codeLookup, filter, new Rules(disabled, unmapped, resultKinds));
     requireFeeds(mapping, Field.PATIENT_ID);
     requireFeeds(mapping, Field.COLLECTED_AT);
     requireFeeds(mapping, Field.RESULT);
-    if (codeLookup.isEmpty()) {
+    if (codeLookup.isEmpty() && !columns.containsKey(Field.LOCAL_CODE)) {
       requireFeeds(mapping, Field.TEST_CODE);
       requireFeeds(mapping, Field.TEST_NAME);
     }

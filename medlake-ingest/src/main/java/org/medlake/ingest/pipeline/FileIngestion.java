@@ -229,7 +229,7 @@ final class FileIngestion {
           chunk.firstLine()));
     }
     trace(rectangular ? "typed (CSV reader)" : "typed (line reader)");
-    checkCodes(run.connection(), statement);
+    checkCodes(run.connection(), statement, run.mapping().codeLookup().isPresent());
     trace("codes");
     statement.execute(sql.createUtcShifts());
     trace("utc shifts");
@@ -455,8 +455,8 @@ final class FileIngestion {
               dictionary + ": the code dictionary has no column '" + required + "' (columns: " + String.join(", ", columns) + ")");
         }
       }
-      statement.execute("CREATE TABLE dictionary AS SELECT trim(local_code) AS local_code, trim(test_code) AS test_code,"
-          + " trim(test_name) AS test_name, " + (columns.contains("unit") ? "nullif(trim(unit), '')" : "NULL::VARCHAR") + " AS unit FROM "
+      statement.execute("CREATE TABLE dictionary AS SELECT trim(local_code) AS local_code, nullif(trim(test_code), '') AS test_code,"
+          + " nullif(trim(test_name), '') AS test_name, " + (columns.contains("unit") ? "nullif(trim(unit), '')" : "NULL::VARCHAR") + " AS unit FROM "
           + reader);
       try (ResultSet rows = statement.executeQuery(
           "SELECT local_code, count(*) FROM dictionary GROUP BY local_code HAVING count(*) > 1 ORDER BY local_code LIMIT 1")) {
@@ -468,10 +468,11 @@ final class FileIngestion {
     }
   }
 
-  private static void checkCodes(Connection connection, Statement statement) throws SQLException {
+  private static void checkCodes(Connection connection, Statement statement, boolean dictionary) throws SQLException {
     statement.execute("CREATE TABLE code_check (code VARCHAR PRIMARY KEY, valid BOOLEAN)");
     List<String> codes = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery("SELECT DISTINCT test_code FROM typed WHERE test_code IS NOT NULL")) {
+    try (ResultSet rows = statement.executeQuery("SELECT DISTINCT test_code FROM typed WHERE test_code IS NOT NULL"
+        + (dictionary ? " UNION SELECT test_code FROM dictionary WHERE test_code IS NOT NULL" : ""))) {
       while (rows.next()) {
         codes.add(rows.getString(1));
       }

@@ -14,7 +14,9 @@ import org.medlake.core.file.FileChunks;
 import org.medlake.core.file.LineScan;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
+import org.medlake.core.source.SourceMapping.ResultKind;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
+import org.medlake.core.source.SourceMapping.UnmappedCodes;
 
 /**
  * The DuckDB statements of one file's ingestion. DuckDB reads the file line by line (so every row
@@ -143,50 +145,65 @@ final class IngestSql {
   }
 
   private String typedSelect() {
-    String number = mapping.decimalSeparator().equals(",") ? "[-+]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "[-+]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
+    String unsigned = mapping.decimalSeparator().equals(",") ? "(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
+    String number = "[-+]?" + unsigned;
     String resultPattern = "(?:<=|>=|<|>)?\\s*" + number;
     String rangePattern = "^\\s*(" + number + ")\\s*-\\s*(" + number + ")\\s*$";
     String lowOnly = "^\\s*>=?\\s*(" + number + ")\\s*$";
     String highOnly = "^\\s*<=?\\s*(" + number + ")\\s*$";
-    String zone = literal(mapping.timeZone());
-    boolean lookup = mapping.codeLookup().isPresent();
+    boolean filtering = mapping.filter().isPresent();
     String keep = mapping.filter().map(filter -> filter.keep().stream().map(org.medlake.lake.DuckDb::literal)
         .collect(java.util.stream.Collectors.joining(", ", "(", ")"))).orElse(null);
     StringBuilder inner = new StringBuilder();
+    // no join here: the rows must stay in file order, since their line numbers come from row ids
     inner.append("SELECT v.line_no, v.raw, v.raw_hash, v.bad_quoting, v.field_count, v.line_flag, v.patient_id, v.encounter_id, v.local_code,\n")
-        .append(lookup ? "  coalesce(v.test_code, d.test_code) AS test_code, coalesce(v.test_name, d.test_name) AS test_name, coalesce(v.unit, d.unit) AS unit,\n"
-            : "  v.test_code, v.test_name, v.unit,\n")
-        .append(lookup ? "  d.test_code IS NOT NULL AS dictionary_hit,\n" : "  true AS dictionary_hit,\n")
-        .append("  v.specimen, v.result, v.abnormal_flag, v.patient_sex, v.ref_low AS ref_low_raw, v.ref_high AS ref_high_raw,\n")
+        .append("  v.local_name, v.test_code, v.test_name, v.unit,\n")
+        .append("  v.specimen, v.result, v.abnormal_flag AS flag_raw, v.patient_sex, v.ref_low AS ref_low_raw, v.ref_high AS ref_high_raw,\n")
         .append("  v.reference_range AS range_raw,\n")
         .append("  coalesce(regexp_full_match(v.result, ").append(literal(resultPattern)).append("), false) AS numeric_result,\n")
         .append("  v.collected_at AS collected_raw, v.resulted_at AS resulted_raw, v.patient_birth_year AS birth_year_raw,\n")
         .append("  ").append(strptime("v.collected_at")).append(" AS collected_local,\n")
         .append("  ").append(strptime("v.resulted_at")).append(" AS resulted_local,\n")
         .append("  CASE WHEN regexp_full_match(v.patient_birth_year, '[0-9]{4}') THEN CAST(v.patient_birth_year AS INTEGER) END AS patient_birth_year,\n")
-        .append(keep == null ? "  false AS filtered\n"
+        .append(!filtering ? "  false AS filtered\n"
             : "  (v.line_flag IS NULL AND NOT v.bad_quoting AND v.field_count = " + expectedFields
                 + " AND coalesce(v.filter_value NOT IN " + keep + ", true)) AS filtered\n")
         .append("FROM vals v");
-    if (lookup) {
-      inner.append(" LEFT JOIN dictionary d ON d.local_code = v.local_code");
-    }
+    String range = literal("(" + unsigned + ")\\s*-\\s*(" + unsigned + ")");
+    String titer = literal("(<=|>=|<|>)?\\s*1\\s*:\\s*([0-9]+)");
+    String ordinal = literal("(?i)[1-4]\\s*\\+|\\++|tr|trace|neg|negative");
     StringBuilder sql = new StringBuilder("SELECT p.*,\n");
     sql.append("  CASE WHEN p.numeric_result THEN TRY_CAST(").append(decimal("ltrim(p.result, '<>= ')")).append(" AS DOUBLE) END AS value_numeric,\n")
-        .append("  CASE WHEN p.numeric_result AND p.result[1] IN ('<', '>') THEN CASE WHEN p.result[2] = '=' THEN p.result[1:2] ELSE p.result[1] END END")
-        .append(" AS value_comparator,\n")
-        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, '[A-Za-z][A-Za-z0-9 +/()._:-]*') THEN p.result END AS value_text,\n");
+        .append("  CASE WHEN (p.numeric_result OR regexp_full_match(p.result, ").append(titer).append(")) AND p.result[1] IN ('<', '>')")
+        .append(" THEN CASE WHEN p.result[2] = '=' THEN p.result[1:2] ELSE p.result[1] END END AS value_comparator,\n")
+        .append("  CASE WHEN NOT p.numeric_result THEN p.result END AS value_text,\n")
+        .append("  CASE WHEN p.result IS NULL THEN NULL WHEN p.numeric_result THEN CASE WHEN p.result[1] IN ('<', '>') THEN 'censored' ELSE 'number' END\n")
+        .append("    WHEN regexp_full_match(p.result, ").append(range).append(") THEN 'range'\n")
+        .append("    WHEN regexp_full_match(p.result, ").append(titer).append(") THEN 'titer'\n")
+        .append("    WHEN regexp_full_match(p.result, ").append(ordinal).append(") THEN 'ordinal' ELSE 'text' END AS value_kind,\n")
+        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, ").append(range).append(") THEN CAST(")
+        .append(decimal("regexp_extract(p.result, " + range + ", 1)")).append(" AS DOUBLE) END AS value_low,\n")
+        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, ").append(range).append(") THEN CAST(")
+        .append(decimal("regexp_extract(p.result, " + range + ", 2)")).append(" AS DOUBLE) END AS value_high,\n")
+        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, ").append(titer).append(") THEN CAST(")
+        .append("regexp_extract(p.result, ").append(titer).append(", 2) AS DOUBLE) END AS value_titer,\n")
+        .append("  CASE WHEN NOT p.numeric_result AND regexp_full_match(p.result, ").append(ordinal).append(") THEN CASE")
+        .append(" WHEN regexp_full_match(p.result, '[1-4]\\s*\\+') THEN CAST(p.result[1] AS DOUBLE)")
+        .append(" WHEN regexp_full_match(p.result, '\\++') THEN length(p.result)::DOUBLE")
+        .append(" WHEN lower(p.result) IN ('tr', 'trace') THEN 0.5 ELSE 0.0 END END AS value_ordinal,\n")
+        .append("  ").append(flag("p.flag_raw")).append(" AS abnormal_flag,\n")
+        .append("  CASE WHEN lower(p.flag_raw) = 'delta' THEN 'Y' END AS delta_flag,\n");
     if (columnIndexes.containsKey(Field.REFERENCE_RANGE) || mapping.constants().containsKey(Field.REFERENCE_RANGE)) {
-      String range = "p.range_raw";
-      sql.append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 1)")).append(" AS DOUBLE)")
-          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal(lowOnly)).append(") THEN CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(lowOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_low,\n")
-          .append("  CASE WHEN regexp_matches(").append(range).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(rangePattern) + ", 2)")).append(" AS DOUBLE)")
-          .append(" WHEN regexp_matches(").append(range).append(", ").append(literal(highOnly)).append(") THEN CAST(")
-          .append(decimal("regexp_extract(" + range + ", " + literal(highOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_high,\n")
-          .append("  ").append(range).append(" IS NOT NULL AND NOT regexp_matches(").append(range).append(", ")
+      String rangeRaw = "p.range_raw";
+      sql.append("  CASE WHEN regexp_matches(").append(rangeRaw).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + rangeRaw + ", " + literal(rangePattern) + ", 1)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(rangeRaw).append(", ").append(literal(lowOnly)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + rangeRaw + ", " + literal(lowOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_low,\n")
+          .append("  CASE WHEN regexp_matches(").append(rangeRaw).append(", ").append(literal(rangePattern)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + rangeRaw + ", " + literal(rangePattern) + ", 2)")).append(" AS DOUBLE)")
+          .append(" WHEN regexp_matches(").append(rangeRaw).append(", ").append(literal(highOnly)).append(") THEN CAST(")
+          .append(decimal("regexp_extract(" + rangeRaw + ", " + literal(highOnly) + ", 1)")).append(" AS DOUBLE) END AS ref_high,\n")
+          .append("  ").append(rangeRaw).append(" IS NOT NULL AND NOT regexp_matches(").append(rangeRaw).append(", ")
           .append(literal(rangePattern + "|" + lowOnly + "|" + highOnly)).append(") AS invalid_range\n");
     } else {
       String strict = literal(number);
@@ -199,6 +216,19 @@ final class IngestSql {
     }
     sql.append("FROM (").append(inner).append(") p");
     return sql.toString();
+  }
+
+  /**
+   * The abnormal flag of a cell (after value maps): a contract flag in any case, or one of the
+   * words hospitals write for them ({@code normal}, {@code abnormal}, {@code high}, {@code low},
+   * {@code critical high}, {@code critical low}); {@code delta} (a delta-check failure, kept in
+   * {@code delta_flag}) says nothing about the direction and gives null; anything else is kept
+   * for the {@code INVALID_FLAG} rule.
+   */
+  private static String flag(String cell) {
+    return "CASE WHEN upper(" + cell + ") IN " + inList(LabResults.ABNORMAL_FLAGS) + " THEN upper(" + cell + ")"
+        + " ELSE CASE lower(" + cell + ") WHEN 'normal' THEN 'N' WHEN 'abnormal' THEN 'A' WHEN 'high' THEN 'H' WHEN 'low' THEN 'L'"
+        + " WHEN 'critical high' THEN 'HH' WHEN 'critical low' THEN 'LL' WHEN 'delta' THEN NULL ELSE " + cell + " END END";
   }
 
   /** Distinct local hours of the file with their shift to UTC: one time-zone lookup per hour, not per row. */
@@ -221,16 +251,22 @@ final class IngestSql {
     String nextMonth = literal(month.plusMonths(1).atDay(1) + " 00:00:00");
     List<String> rules = new ArrayList<>();
     rules.add("CASE WHEN patient_id IS NULL THEN 'MISSING_PATIENT_ID' END");
-    if (mapping.codeLookup().isPresent()) {
-      rules.add("CASE WHEN local_code IS NULL AND test_code IS NULL THEN 'MISSING_TEST_CODE' END");
-      rules.add("CASE WHEN local_code IS NOT NULL AND NOT dictionary_hit THEN 'UNKNOWN_LOCAL_CODE' END");
-    } else {
-      rules.add("CASE WHEN test_code IS NULL THEN 'MISSING_TEST_CODE' END");
+    rules.add("CASE WHEN local_code IS NULL AND test_code IS NULL THEN 'MISSING_TEST_CODE' END");
+    if (mapping.rules().unmappedCodes() == UnmappedCodes.REJECT) {
+      if (mapping.codeLookup().isPresent()) {
+        rules.add("CASE WHEN local_code IS NOT NULL AND NOT dictionary_hit THEN 'UNKNOWN_LOCAL_CODE' END");
+        rules.add("CASE WHEN local_code IS NOT NULL AND dictionary_hit AND test_code IS NULL THEN 'UNMAPPED_LOCAL_CODE' END");
+      } else {
+        rules.add("CASE WHEN local_code IS NOT NULL AND test_code IS NULL THEN 'UNMAPPED_LOCAL_CODE' END");
+      }
     }
     rules.add("CASE WHEN test_code IS NOT NULL AND NOT coalesce(code_valid, false) THEN 'INVALID_TEST_CODE' END");
-    rules.add("CASE WHEN test_code IS NOT NULL AND test_name IS NULL THEN 'MISSING_TEST_NAME' END");
+    rules.add("CASE WHEN test_name IS NULL AND (test_code IS NOT NULL OR local_code IS NOT NULL) THEN 'MISSING_TEST_NAME' END");
     rules.add("CASE WHEN result IS NULL THEN 'MISSING_RESULT' END");
-    rules.add("CASE WHEN result IS NOT NULL AND value_numeric IS NULL AND value_text IS NULL THEN 'INVALID_RESULT' END");
+    if (mapping.rules().resultKinds().size() < ResultKind.values().length) {
+      rules.add("CASE WHEN value_kind NOT IN " + inList(mapping.rules().resultKinds().stream().map(ResultKind::key).toList())
+          + " THEN 'INVALID_RESULT' END");
+    }
     rules.add("CASE WHEN invalid_range THEN 'INVALID_REFERENCE_RANGE' END");
     rules.add("CASE WHEN collected_raw IS NULL THEN 'MISSING_COLLECTED_AT' END");
     rules.add("CASE WHEN collected_raw IS NOT NULL AND collected_at IS NULL THEN 'INVALID_COLLECTED_AT' END");
@@ -264,7 +300,8 @@ final class IngestSql {
     // look-ups are not materialized again
     return "CREATE TABLE checked AS\nSELECT line_no, reasons, CASE WHEN len(reasons) > 0 THEN raw END AS raw, patient_id, encounter_id,\n"
         + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high, abnormal_flag,\n"
-        + "  collected_at, resulted_at, patient_sex, patient_birth_year FROM (\n"
+        + "  collected_at, resulted_at, patient_sex, patient_birth_year, value_kind, value_low, value_high, value_titer, value_ordinal,\n"
+        + "  local_code, local_name, delta_flag FROM (\n"
         + "SELECT t.*,\n  CASE\n"
         + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
@@ -273,11 +310,26 @@ final class IngestSql {
         + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max,\n"
         + "    t.collected_local + sc.shift AS collected_at, t.resulted_local + sr.shift AS resulted_at,\n"
         + "    " + (duplicates ? "dp.first_line" : "NULL::BIGINT AS first_line") + "\n"
-        + "  FROM typed t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
+        + "  FROM " + coded() + " t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
         + "  LEFT JOIN utc_shifts sc ON sc.hour = date_trunc('hour', t.collected_local)\n"
         + "  LEFT JOIN utc_shifts sr ON sr.hour = date_trunc('hour', t.resulted_local)\n"
         + (duplicates ? "  LEFT JOIN duplicates dp ON dp.raw_hash = t.raw_hash\n" : "")
         + "  WHERE NOT t.filtered) t) t";
+  }
+
+  /**
+   * The typed rows with their standard test code, name and unit: from the file's own columns where
+   * they are mapped and not empty, else from the source's code dictionary; a row without a name
+   * anywhere is named by its local name or code. {@code dictionary_hit} says whether the local code
+   * is in the dictionary at all.
+   */
+  private String coded() {
+    if (mapping.codeLookup().isEmpty()) {
+      return "(SELECT * REPLACE (coalesce(test_name, local_name, local_code) AS test_name), false AS dictionary_hit FROM typed)";
+    }
+    return "(SELECT t.* REPLACE (coalesce(t.test_code, d.test_code) AS test_code,"
+        + " coalesce(t.test_name, d.test_name, t.local_name, t.local_code) AS test_name, coalesce(t.unit, d.unit) AS unit),"
+        + " d.local_code IS NOT NULL AS dictionary_hit FROM typed t LEFT JOIN dictionary d ON d.local_code = t.local_code)";
   }
 
   /**
@@ -343,7 +395,9 @@ final class IngestSql {
         + "  collected_at, resulted_at, patient_sex,\n"
         + "  CAST(CASE WHEN year(collected_at) - patient_birth_year > " + LabResults.MAX_REPORTED_AGE
         + " THEN year(collected_at) - " + (LabResults.MAX_REPORTED_AGE + 1) + " ELSE patient_birth_year END AS INTEGER) AS patient_birth_year,\n"
-        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id\n"
+        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id,\n"
+        + "  value_kind, value_low, value_high, value_titer, value_ordinal, local_code, local_name,\n"
+        + "  NULL::DOUBLE AS value_canonical, NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, delta_flag\n"
         + "FROM checked c JOIN patient_keys pk ON pk.local_id = c.patient_id LEFT JOIN encounter_keys ek ON ek.local_id = c.encounter_id\n"
         + "WHERE len(c.reasons) = 0 AND date_trunc('month', c.collected_at) = TIMESTAMP " + literal(monthStartUtc) + "\n"
         + "ORDER BY test_code, collected_at";
