@@ -162,7 +162,10 @@ final class QueryBenchmark {
           TIMESTAMP '%2$s-01 06:00:00' + INTERVAL (i %% 27) DAY + INTERVAL (i %% 600) MINUTE AS collected_at,
           TIMESTAMP '%2$s-01 09:00:00' + INTERVAL (i %% 27) DAY AS resulted_at,
           CASE WHEN i %% 2 = 0 THEN 'F' ELSE 'M' END AS patient_sex, (1930 + hash(i) %% 80)::INTEGER AS patient_birth_year,
-          'bench' AS source_id, 'bench.csv' AS source_file, 'bench' AS ingest_run_id
+          'bench' AS source_id, 'bench.csv' AS source_file, 'bench' AS ingest_run_id,
+          'number' AS value_kind, NULL::DOUBLE AS value_low, NULL::DOUBLE AS value_high, NULL::DOUBLE AS value_titer,
+          NULL::DOUBLE AS value_ordinal, NULL::VARCHAR AS local_code, NULL::VARCHAR AS local_name, NULL::DOUBLE AS value_canonical,
+          NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, NULL::VARCHAR AS delta_flag
         FROM range(%3$d) t(i) ORDER BY test_code, collected_at
         """.formatted(hospital, month, rows);
   }

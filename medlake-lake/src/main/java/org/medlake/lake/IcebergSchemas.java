@@ -50,6 +50,19 @@ public final class IcebergSchemas {
    * The DuckDB {@code FIELD_IDS} option that stamps every Parquet column with its Iceberg field id;
    * without it Iceberg readers match columns by position.
    */
+  /**
+   * A DuckDB {@code read_parquet} over {@code files} (SQL literals) that matches columns by Iceberg
+   * field id and gives null for a column a file lacks: data files written before the contract
+   * gained a column (schema evolution) read alongside newer ones.
+   */
+  public static String duckDbReadParquet(TableContract contract, String files) {
+    StringJoiner schema = new StringJoiner(", ", "map {", "}");
+    for (Column column : contract.columns()) {
+      schema.add("%d: {name: '%s', type: '%s', default_value: NULL}".formatted(column.id(), column.name(), column.type().duckDbType()));
+    }
+    return "read_parquet(" + files + ", schema = " + schema + ")";
+  }
+
   public static String duckDbFieldIds(TableContract contract) {
     StringJoiner joiner = new StringJoiner(", ", "{", "}");
     for (Column column : contract.columns()) {

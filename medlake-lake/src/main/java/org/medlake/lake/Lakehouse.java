@@ -178,7 +178,7 @@ public final class Lakehouse implements Closeable {
    * written before read the new columns as null. Another process doing the same at once is fine:
    * the loser reloads and finds nothing left to do.
    */
-  private static void evolve(org.apache.iceberg.Table table, TableContract contract) {
+  static void evolve(org.apache.iceberg.Table table, TableContract contract) {
     for (int attempt = 0; ; attempt++) {
       Schema current = table.schema();
       org.apache.iceberg.UpdateSchema update = table.updateSchema();

@@ -39,7 +39,7 @@ public final class ParquetRewriter {
         .collect(Collectors.joining(", ", "[", "]"));
     try (Connection connection = DuckDb.open(home.config().ingest().memoryLimit(), home.config().ingest().threads(), home.temporary());
         Statement statement = connection.createStatement()) {
-      statement.execute("COPY (SELECT * FROM read_parquet(" + files + ") WHERE " + keep + " ORDER BY " + orderBy + ") TO "
+      statement.execute("COPY (SELECT * FROM " + IcebergSchemas.duckDbReadParquet(contract, files) + " WHERE " + keep + " ORDER BY " + orderBy + ") TO "
           + DuckDb.literal(target.toString()) + " (FORMAT parquet, COMPRESSION " + home.config().ingest().compression() + ", FIELD_IDS "
           + IcebergSchemas.duckDbFieldIds(contract) + ")");
       try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM read_parquet(" + DuckDb.literal(target.toString()) + ")")) {

@@ -40,7 +40,10 @@ public final class LabResultFiles {
           TIMESTAMP '%3$s-01 00:00:00' + INTERVAL (i %% 27) DAY + INTERVAL 8 HOUR AS collected_at,
           TIMESTAMP '%3$s-01 00:00:00' + INTERVAL (i %% 27) DAY + INTERVAL 10 HOUR AS resulted_at,
           CASE WHEN i %% 2 = 0 THEN 'F' ELSE 'M' END AS patient_sex, (1940 + (i %% 60))::INTEGER AS patient_birth_year,
-          'fixture' AS source_id, 'fixture.csv' AS source_file, 'run-fixture-%1$s-%3$s' AS ingest_run_id
+          'fixture' AS source_id, 'fixture.csv' AS source_file, 'run-fixture-%1$s-%3$s' AS ingest_run_id,
+          'number' AS value_kind, NULL::DOUBLE AS value_low, NULL::DOUBLE AS value_high, NULL::DOUBLE AS value_titer,
+          NULL::DOUBLE AS value_ordinal, NULL::VARCHAR AS local_code, NULL::VARCHAR AS local_name, NULL::DOUBLE AS value_canonical,
+          NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, NULL::VARCHAR AS delta_flag
         FROM range(%4$d) t(i) ORDER BY test_code, collected_at
         """.formatted(hospital, patients, month, rows);
     try (Connection connection = DuckDb.open("1GB", 2, home.temporary()); Statement statement = connection.createStatement()) {

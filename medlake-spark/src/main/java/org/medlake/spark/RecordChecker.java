@@ -38,7 +38,10 @@ final class RecordChecker implements Serializable {
   private static final long serialVersionUID = 1L;
   /** RE2's {@code \s}, which DuckDB's regular expressions use (Java's {@code \s} also has \x0B). */
   private static final String SPACE = "[\\t\\n\\f\\r ]";
-  private static final Pattern VALUE_TEXT = Pattern.compile("[A-Za-z][A-Za-z0-9 +/()._:-]*");
+  private static final Pattern TITER = Pattern.compile("(<=|>=|<|>)?" + SPACE + "*1" + SPACE + "*:" + SPACE + "*([0-9]+)");
+  private static final Pattern ORDINAL = Pattern.compile("(?i)[1-4]" + SPACE + "*\\+|\\++|tr|trace|neg|negative");
+  private static final Pattern GRADE = Pattern.compile("[1-4]" + SPACE + "*\\+");
+  private static final Pattern PLUSES = Pattern.compile("\\++");
   private static final Pattern FOUR_DIGITS = Pattern.compile("[0-9]{4}");
 
   /** What one record became: typed values, or only the reasons it was rejected for. */
@@ -46,7 +49,8 @@ final class RecordChecker implements Serializable {
       long lineNumber, String raw, boolean filtered, List<String> reasons, String patientId, String encounterId, String testCode,
       String testName, String specimen, Double valueNumeric, String valueComparator, String valueText, String unit, Double refLow,
       Double refHigh, String abnormalFlag, LocalDateTime collectedAt, LocalDateTime resultedAt, String patientSex,
-      Integer patientBirthYear) {}
+      Integer patientBirthYear, String valueKind, Double valueLow, Double valueHigh, Double valueTiter, Double valueOrdinal,
+      String localCode, String localName, String deltaFlag) {}
 
   /** A test's dictionary entry: test code, name and unit of a local code. */
   record DictionaryEntry(String testCode, String testName, String unit) implements Serializable {}
@@ -66,6 +70,8 @@ final class RecordChecker implements Serializable {
   private final Strptime strptime;
   private final HashMap<String, DictionaryEntry> dictionary;
   private final boolean lookup;
+  private final boolean rejectUnmapped;
+  private final Set<String> resultKinds;
   private final HashMap<String, double[]> plausibility;
   private final Set<SwitchableRule> enabled;
   private final LocalDateTime monthStart;
@@ -74,13 +80,14 @@ final class RecordChecker implements Serializable {
   private final int currentYear;
   private final String fieldPattern;
   private final String numberPattern;
+  private final String unsignedPattern;
 
   /** Built once per executor JVM; tasks of that executor share the broadcast checker across threads. */
   private transient volatile Compiled compiled;
 
   /** The patterns (thread-safe) and the cache of UTC shifts per local hour (concurrent). */
   private record Compiled(Pattern fields, Pattern result, Pattern number, Pattern range, Pattern lowOnly, Pattern highOnly,
-      Map<LocalDateTime, Duration> shifts) {}
+      Pattern rangeResult, Map<LocalDateTime, Duration> shifts) {}
 
   RecordChecker(SourceMapping mapping, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex, int expectedFields,
       YearMonth month, Map<String, DictionaryEntry> dictionary, Map<String, double[]> plausibility, LocalDateTime nowUtc) {
@@ -104,6 +111,9 @@ final class RecordChecker implements Serializable {
     }
     this.dictionary = new HashMap<>(dictionary);
     this.lookup = mapping.codeLookup().isPresent();
+    this.rejectUnmapped = mapping.rules().unmappedCodes() == SourceMapping.UnmappedCodes.REJECT;
+    this.resultKinds = new HashSet<>();
+    mapping.rules().resultKinds().forEach(kind -> resultKinds.add(kind.key()));
     this.plausibility = new HashMap<>(plausibility);
     this.enabled = new HashSet<>();
     for (SwitchableRule rule : SwitchableRule.values()) {
@@ -119,7 +129,8 @@ final class RecordChecker implements Serializable {
     String q = escape(quote);
     // possessive runs keep Java's backtracking matcher off deep recursion; the matches are RE2's
     this.fieldPattern = d + "(" + q + "(?:[^" + q + "]++|" + q + q + ")*" + q + "|[^" + d + q + "]*+)";
-    this.numberPattern = decimalComma ? "[-+]?(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "[-+]?(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
+    this.unsignedPattern = decimalComma ? "(?:[0-9]+(?:,[0-9]+)?|,[0-9]+)" : "(?:[0-9]+(?:\\.[0-9]+)?|\\.[0-9]+)";
+    this.numberPattern = "[-+]?" + unsignedPattern;
   }
 
   private Compiled compiled() {
@@ -134,6 +145,7 @@ final class RecordChecker implements Serializable {
               Pattern.compile("^" + SPACE + "*(" + numberPattern + ")" + SPACE + "*-" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
               Pattern.compile("^" + SPACE + "*>=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
               Pattern.compile("^" + SPACE + "*<=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
+              Pattern.compile("(" + unsignedPattern + ")" + SPACE + "*-" + SPACE + "*(" + unsignedPattern + ")"),
               new ConcurrentHashMap<>());
         }
         current = compiled;
@@ -179,22 +191,26 @@ final class RecordChecker implements Serializable {
     String patientId = value(Field.PATIENT_ID, parts);
     String encounterId = value(Field.ENCOUNTER_ID, parts);
     String localCode = value(Field.LOCAL_CODE, parts);
+    String localName = value(Field.LOCAL_NAME, parts);
     String testCode = value(Field.TEST_CODE, parts);
     String testName = value(Field.TEST_NAME, parts);
     String unit = value(Field.UNIT, parts);
-    boolean dictionaryHit = true;
+    boolean dictionaryHit = false;
     if (lookup) {
       DictionaryEntry entry = localCode == null ? null : dictionary.get(localCode);
-      dictionaryHit = entry != null && entry.testCode() != null;
+      dictionaryHit = entry != null;
       if (entry != null) {
         testCode = testCode != null ? testCode : entry.testCode();
         testName = testName != null ? testName : entry.testName();
         unit = unit != null ? unit : entry.unit();
       }
     }
+    testName = testName != null ? testName : localName != null ? localName : localCode;
     String specimen = value(Field.SPECIMEN, parts);
     String resultText = value(Field.RESULT, parts);
-    String abnormalFlag = value(Field.ABNORMAL_FLAG, parts);
+    String flagRaw = value(Field.ABNORMAL_FLAG, parts);
+    String abnormalFlag = flag(flagRaw);
+    String deltaFlag = flagRaw != null && flagRaw.toLowerCase(java.util.Locale.ROOT).equals("delta") ? "Y" : null;
     String patientSex = value(Field.PATIENT_SEX, parts);
     String collectedRaw = value(Field.COLLECTED_AT, parts);
     String resultedRaw = value(Field.RESULTED_AT, parts);
@@ -214,7 +230,28 @@ final class RecordChecker implements Serializable {
     if (numericResult && (resultText.charAt(0) == '<' || resultText.charAt(0) == '>')) {
       valueComparator = resultText.length() > 1 && resultText.charAt(1) == '=' ? resultText.substring(0, 2) : resultText.substring(0, 1);
     }
-    String valueText = !numericResult && resultText != null && VALUE_TEXT.matcher(resultText).matches() ? resultText : null;
+    Matcher titer = resultText == null || numericResult ? null : TITER.matcher(resultText);
+    boolean titerResult = titer != null && titer.matches();
+    if (titerResult && (resultText.charAt(0) == '<' || resultText.charAt(0) == '>')) {
+      valueComparator = resultText.length() > 1 && resultText.charAt(1) == '=' ? resultText.substring(0, 2) : resultText.substring(0, 1);
+    }
+    String valueText = !numericResult ? resultText : null;
+    Matcher rangeResult = resultText == null || numericResult ? null : patterns.rangeResult().matcher(resultText);
+    boolean isRange = rangeResult != null && rangeResult.matches();
+    boolean isOrdinal = !numericResult && resultText != null && !isRange && !titerResult && ORDINAL.matcher(resultText).matches();
+    String valueKind = resultText == null ? null
+        : numericResult ? (resultText.charAt(0) == '<' || resultText.charAt(0) == '>' ? "censored" : "number")
+        : isRange ? "range" : titerResult ? "titer" : isOrdinal ? "ordinal" : "text";
+    Double valueLow = isRange ? Double.valueOf(decimal(rangeResult.group(1))) : null;
+    Double valueHigh = isRange ? Double.valueOf(decimal(rangeResult.group(2))) : null;
+    Double valueTiter = titerResult ? Double.valueOf(titer.group(2)) : null;
+    Double valueOrdinal = null;
+    if (!numericResult && resultText != null && ORDINAL.matcher(resultText).matches()) {
+      String lower = resultText.toLowerCase(java.util.Locale.ROOT);
+      valueOrdinal = GRADE.matcher(resultText).matches() ? (double) (resultText.charAt(0) - '0')
+          : PLUSES.matcher(resultText).matches() ? (double) resultText.length()
+          : lower.equals("tr") || lower.equals("trace") ? 0.5 : 0.0;
+    }
 
     Double refLow;
     Double refHigh;
@@ -251,16 +288,19 @@ final class RecordChecker implements Serializable {
       reasons.add("RAGGED_ROW");
     } else {
       add(reasons, patientId == null, "MISSING_PATIENT_ID");
-      if (lookup) {
-        add(reasons, localCode == null && testCode == null, "MISSING_TEST_CODE");
-        add(reasons, localCode != null && !dictionaryHit, "UNKNOWN_LOCAL_CODE");
-      } else {
-        add(reasons, testCode == null, "MISSING_TEST_CODE");
+      add(reasons, localCode == null && testCode == null, "MISSING_TEST_CODE");
+      if (rejectUnmapped) {
+        if (lookup) {
+          add(reasons, localCode != null && !dictionaryHit, "UNKNOWN_LOCAL_CODE");
+          add(reasons, localCode != null && dictionaryHit && testCode == null, "UNMAPPED_LOCAL_CODE");
+        } else {
+          add(reasons, localCode != null && testCode == null, "UNMAPPED_LOCAL_CODE");
+        }
       }
       add(reasons, testCode != null && !LoincCheckDigit.isValid(testCode), "INVALID_TEST_CODE");
-      add(reasons, testCode != null && testName == null, "MISSING_TEST_NAME");
+      add(reasons, testName == null && (testCode != null || localCode != null), "MISSING_TEST_NAME");
       add(reasons, resultText == null, "MISSING_RESULT");
-      add(reasons, resultText != null && valueNumeric == null && valueText == null, "INVALID_RESULT");
+      add(reasons, valueKind != null && !resultKinds.contains(valueKind), "INVALID_RESULT");
       add(reasons, invalidRange, "INVALID_REFERENCE_RANGE");
       add(reasons, collectedRaw == null, "MISSING_COLLECTED_AT");
       add(reasons, collectedRaw != null && collectedAt == null, "INVALID_COLLECTED_AT");
@@ -286,7 +326,29 @@ final class RecordChecker implements Serializable {
       }
     }
     return new Checked(lineNumber, raw, filtered, reasons, patientId, encounterId, testCode, testName, specimen, valueNumeric,
-        valueComparator, valueText, unit, refLow, refHigh, abnormalFlag, collectedAt, resultedAt, patientSex, birthYear);
+        valueComparator, valueText, unit, refLow, refHigh, abnormalFlag, collectedAt, resultedAt, patientSex, birthYear, valueKind,
+        valueLow, valueHigh, valueTiter, valueOrdinal, localCode, localName, deltaFlag);
+  }
+
+  /** IngestSql's flag normalization: a contract flag in any case, the words hospitals use, {@code delta} as null. */
+  private static String flag(String cell) {
+    if (cell == null) {
+      return null;
+    }
+    String upper = cell.toUpperCase(java.util.Locale.ROOT);
+    if (LabResults.ABNORMAL_FLAGS.contains(upper)) {
+      return upper;
+    }
+    return switch (cell.toLowerCase(java.util.Locale.ROOT)) {
+      case "normal" -> "N";
+      case "abnormal" -> "A";
+      case "high" -> "H";
+      case "low" -> "L";
+      case "critical high" -> "HH";
+      case "critical low" -> "LL";
+      case "delta" -> null;
+      default -> cell;
+    };
   }
 
   boolean duplicateRule() {

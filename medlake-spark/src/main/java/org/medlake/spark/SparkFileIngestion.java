@@ -93,7 +93,15 @@ final class SparkFileIngestion {
       .add("collected_at", DataTypes.TimestampNTZType)
       .add("resulted_at", DataTypes.TimestampNTZType)
       .add("patient_sex", DataTypes.StringType)
-      .add("patient_birth_year", DataTypes.IntegerType);
+      .add("patient_birth_year", DataTypes.IntegerType)
+      .add("value_kind", DataTypes.StringType)
+      .add("value_low", DataTypes.DoubleType)
+      .add("value_high", DataTypes.DoubleType)
+      .add("value_titer", DataTypes.DoubleType)
+      .add("value_ordinal", DataTypes.DoubleType)
+      .add("local_code", DataTypes.StringType)
+      .add("local_name", DataTypes.StringType)
+      .add("delta_flag", DataTypes.StringType);
 
   /** What the job committed for one file, with the row accounting. */
   record Outcome(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason,
@@ -163,7 +171,10 @@ final class SparkFileIngestion {
           when(year(col("collected_at")).minus(col("patient_birth_year")).gt(LabResults.MAX_REPORTED_AGE),
               year(col("collected_at")).minus(LabResults.MAX_REPORTED_AGE + 1)).otherwise(col("patient_birth_year")).cast("int")
               .as("patient_birth_year"),
-          lit(mapping.source()).as("source_id"), lit(sourceFile).as("source_file"), lit(runId).as("ingest_run_id"));
+          lit(mapping.source()).as("source_id"), lit(sourceFile).as("source_file"), lit(runId).as("ingest_run_id"),
+          col("value_kind"), col("value_low"), col("value_high"), col("value_titer"), col("value_ordinal"), col("local_code"),
+          col("local_name"), lit(null).cast("double").as("value_canonical"), lit(null).cast("string").as("unit_canonical"),
+          lit(null).cast("string").as("unit_status"), col("delta_flag"));
       Dataset<Row> rejects = rejectedRows.select(
           lit(mapping.hospitalId()).as("hospital_id"), lit(month.atDay(1).atStartOfDay()).as("delivery_month"),
           lit(mapping.source()).as("source_id"), lit(sourceFile).as("source_file"), lit(prepared.sha256()).as("source_sha256"),
@@ -227,7 +238,8 @@ final class SparkFileIngestion {
       RecordChecker.Checked c = checker.check(number, record, flags.get(number));
       out.add(RowFactory.create(c.lineNumber(), c.raw(), c.filtered(), c.reasons().toArray(new String[0]), c.patientId(), c.encounterId(),
           c.testCode(), c.testName(), c.specimen(), c.valueNumeric(), c.valueComparator(), c.valueText(), c.unit(), c.refLow(),
-          c.refHigh(), c.abnormalFlag(), c.collectedAt(), c.resultedAt(), c.patientSex(), c.patientBirthYear()));
+          c.refHigh(), c.abnormalFlag(), c.collectedAt(), c.resultedAt(), c.patientSex(), c.patientBirthYear(), c.valueKind(),
+          c.valueLow(), c.valueHigh(), c.valueTiter(), c.valueOrdinal(), c.localCode(), c.localName(), c.deltaFlag()));
     }
     return out.iterator();
   }

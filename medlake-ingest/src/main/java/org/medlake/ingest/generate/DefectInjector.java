@@ -7,13 +7,11 @@ import static org.medlake.core.contract.RejectReason.DUPLICATE_ROW;
 import static org.medlake.core.contract.RejectReason.ENCODING;
 import static org.medlake.core.contract.RejectReason.IMPLAUSIBLE_VALUE;
 import static org.medlake.core.contract.RejectReason.INVALID_COLLECTED_AT;
-import static org.medlake.core.contract.RejectReason.INVALID_RESULT;
 import static org.medlake.core.contract.RejectReason.INVALID_TEST_CODE;
 import static org.medlake.core.contract.RejectReason.MISSING_COLLECTED_AT;
 import static org.medlake.core.contract.RejectReason.MISSING_PATIENT_ID;
 import static org.medlake.core.contract.RejectReason.MISSING_TEST_CODE;
 import static org.medlake.core.contract.RejectReason.RAGGED_ROW;
-import static org.medlake.core.contract.RejectReason.UNKNOWN_LOCAL_CODE;
 
 import java.time.LocalDateTime;
 import java.time.YearMonth;
@@ -54,22 +52,26 @@ final class DefectInjector {
     this.defectsLeft = Math.round(dirtyFraction * rows);
   }
 
+  /**
+   * The defects a layout can have. Results of any form and local codes without a standard code
+   * are stored, not rejected, under the default rules: they are not defects.
+   */
   static List<RejectReason> applicableKinds(Layout layout) {
-    RejectReason badCode =
-        layout.index(Role.LOCAL_CODE) >= 0 ? UNKNOWN_LOCAL_CODE : INVALID_TEST_CODE;
-    return List.of(
+    List<RejectReason> kinds = new java.util.ArrayList<>(List.of(
         MISSING_PATIENT_ID,
         MISSING_TEST_CODE,
         MISSING_COLLECTED_AT,
-        INVALID_RESULT,
         INVALID_COLLECTED_AT,
-        badCode,
         COLLECTED_OUTSIDE_MONTH,
         DUPLICATE_ROW,
         RAGGED_ROW,
         BAD_QUOTING,
         ENCODING,
-        IMPLAUSIBLE_VALUE);
+        IMPLAUSIBLE_VALUE));
+    if (layout.index(Role.LOCAL_CODE) < 0) {
+      kinds.add(INVALID_TEST_CODE);
+    }
+    return List.copyOf(kinds);
   }
 
   /** Call once per row, in order. */
@@ -119,10 +121,9 @@ final class DefectInjector {
       case MISSING_PATIENT_ID -> fields[layout.index(Role.PATIENT_ID)] = "";
       case MISSING_TEST_CODE -> fields[testCodeIndex()] = "";
       case MISSING_COLLECTED_AT -> fields[layout.index(Role.COLLECTED_AT)] = "";
-      case INVALID_RESULT -> fields[layout.index(Role.RESULT)] = invalidResult(row);
       case INVALID_COLLECTED_AT ->
           fields[layout.index(Role.COLLECTED_AT)] = invalidTimestamp(row.collectedAt());
-      case INVALID_TEST_CODE, UNKNOWN_LOCAL_CODE ->
+      case INVALID_TEST_CODE ->
           fields[testCodeIndex()] = layout.invalidTestCode(row.test(), random);
       case ENCODING ->
           fields[layout.index(Role.SPECIMEN)] = withStrayByte(fields[layout.index(Role.SPECIMEN)]);
@@ -146,17 +147,6 @@ final class DefectInjector {
   private int nameIndex() {
     int index = layout.index(Role.TEST_NAME);
     return index >= 0 ? index : layout.index(Role.LOCAL_NAME);
-  }
-
-  /** Starts with a digit, so it cannot pass as a text result like NEG. */
-  private String invalidResult(LabResult row) {
-    char separator = layout.decimalSeparator();
-    String number = row.test().isText() ? "12" + separator + "5" : layout.number(row.value(), 1);
-    return switch (random.nextInt(3)) {
-      case 0 -> number + separator + random.nextInt(10);
-      case 1 -> number.charAt(0) + "O" + number.substring(1);
-      default -> number.replace(String.valueOf(separator), "" + separator + separator);
-    };
   }
 
   private String invalidTimestamp(LocalDateTime time) {

@@ -163,6 +163,10 @@ final class FileIngestion {
     final List<PartitionFile> results = new ArrayList<>();
     final List<PartitionFile> rejects = new ArrayList<>();
     final Map<String, Long> reasons = new TreeMap<>();
+    /** Accepted rows per local code that has no standard code. */
+    final Map<String, Long> unmappedCodes = new TreeMap<>();
+    /** Accepted rows per condition worth telling the hospital about (UNMAPPED_CODE, ...). */
+    final Map<String, Long> flagged = new TreeMap<>();
     long read;
     long accepted;
     long rejected;
@@ -261,6 +265,13 @@ final class FileIngestion {
       rows.next();
       read = rows.getLong(1);
       rejected = rows.getLong(2);
+    }
+    try (ResultSet rows = statement.executeQuery("SELECT local_code, count(*) FROM checked"
+        + " WHERE len(reasons) = 0 AND test_code IS NULL AND local_code IS NOT NULL GROUP BY local_code")) {
+      while (rows.next()) {
+        tally.unmappedCodes.merge(rows.getString(1), rows.getLong(2), Long::sum);
+        tally.flagged.merge("UNMAPPED_CODE", rows.getLong(2), Long::sum);
+      }
     }
     trace("counts");
     progress.update(name, "pseudonymizing", fraction);

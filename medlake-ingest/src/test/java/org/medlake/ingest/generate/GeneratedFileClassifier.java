@@ -138,10 +138,8 @@ final class GeneratedFileClassifier {
       if (localCode.isEmpty()) {
         return Classified.reason("MISSING_TEST_CODE");
       }
-      testCode = dictionary.get(localCode);
-      if (testCode == null) {
-        return Classified.reason("UNKNOWN_LOCAL_CODE");
-      }
+      // a local code the dictionary does not know is stored with a null test code
+      testCode = dictionary.getOrDefault(localCode, "");
     }
     String collected = field(row, "collected-at");
     if (collected.isEmpty()) {
@@ -158,12 +156,10 @@ final class GeneratedFileClassifier {
     if (!TEXT_RESULT.matcher(result).matches()) {
       String number =
           result.startsWith("<") || result.startsWith(">") ? result.substring(1) : result;
+      // a result that is not a number is stored as written
       Optional<Double> value = parseNumber(number);
-      if (value.isEmpty()) {
-        return Classified.reason("INVALID_RESULT");
-      }
       LabTest test = catalog.test(testCode).orElse(null);
-      if (test != null
+      if (test != null && value.isPresent()
           && (value.get() < test.plausibleMin() || value.get() > test.plausibleMax())) {
         return Classified.reason("IMPLAUSIBLE_VALUE");
       }

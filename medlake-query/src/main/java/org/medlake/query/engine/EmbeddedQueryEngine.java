@@ -264,9 +264,17 @@ public final class EmbeddedQueryEngine implements QueryEngine {
   /** The table's planned files (local paths), or an empty relation with its columns when nothing was planned. */
   private String source(PlannedTable planned, List<Path> files) {
     if (!files.isEmpty()) {
-      return "SELECT * FROM read_parquet(" + files.stream().map(file -> literal(file.toString())).collect(Collectors.joining(", ", "[", "]")) + ")";
+      String list = files.stream().map(file -> literal(file.toString())).collect(Collectors.joining(", ", "[", "]"));
+      // older files lack the columns the contract gained since: they read as null
+      return contractOf(planned.name()).map(contract -> "SELECT * FROM " + org.medlake.lake.IcebergSchemas.duckDbReadParquet(contract, list))
+          .orElse("SELECT * FROM read_parquet(" + list + ")");
     }
     return TableScans.emptyRelation(lakehouse.table(planned.name()));
+  }
+
+  private static java.util.Optional<org.medlake.core.contract.TableContract> contractOf(String table) {
+    return java.util.stream.Stream.of(org.medlake.core.contract.LabResults.CONTRACT, org.medlake.core.contract.LabResults.REJECTS_CONTRACT)
+        .filter(contract -> contract.name().equals(table)).findFirst();
   }
 
   static String firstLine(String message) {
