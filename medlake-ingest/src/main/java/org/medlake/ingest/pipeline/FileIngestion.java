@@ -38,6 +38,8 @@ import org.medlake.core.file.LinesByNumber;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.file.RecordGroups;
 import org.medlake.core.source.SourceMapping;
+import org.medlake.core.units.UnitConversion;
+import org.medlake.core.units.UnitConversions;
 import org.medlake.core.validation.LoincCheckDigit;
 import org.medlake.core.vault.LinkVault;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
@@ -57,6 +59,7 @@ final class FileIngestion {
   private final LinkVault vault;
   private final Path sourcesDirectory;
   private final ProgressListener progress;
+  private final UnitConversions units = UnitConversions.load();
 
   FileIngestion(IngestConfig config, LinkVault vault, Path sourcesDirectory, ProgressListener progress) {
     this.config = config;
@@ -234,7 +237,8 @@ final class FileIngestion {
     }
     trace(rectangular ? "typed (CSV reader)" : "typed (line reader)");
     checkCodes(run.connection(), statement, run.mapping().codeLookup().isPresent());
-    trace("codes");
+    convertUnits(run.connection(), statement, sql);
+    trace("codes and units");
     statement.execute(sql.createUtcShifts());
     trace("utc shifts");
     long typedRows;
@@ -271,6 +275,12 @@ final class FileIngestion {
       while (rows.next()) {
         tally.unmappedCodes.merge(rows.getString(1), rows.getLong(2), Long::sum);
         tally.flagged.merge("UNMAPPED_CODE", rows.getLong(2), Long::sum);
+      }
+    }
+    try (ResultSet rows = statement.executeQuery("SELECT unit_status, count(*) FROM checked WHERE len(reasons) = 0"
+        + " AND value_numeric IS NOT NULL AND unit_status IN ('UNKNOWN_UNIT', 'INCOMPATIBLE_UNIT') GROUP BY unit_status")) {
+      while (rows.next()) {
+        tally.flagged.merge(rows.getString(1), rows.getLong(2), Long::sum);
       }
     }
     trace("counts");
@@ -318,7 +328,7 @@ final class FileIngestion {
     tally.accepted += accepted;
     tally.rejected += rejected;
     statement.execute("DROP TABLE checked; DROP TABLE raw_lines; DROP TABLE patient_keys; DROP TABLE encounter_keys;"
-        + " DROP TABLE duplicates; DROP TABLE code_check; DROP TABLE utc_shifts");
+        + " DROP TABLE duplicates; DROP TABLE code_check; DROP TABLE unit_conversions; DROP TABLE utc_shifts");
     trace("chunk done");
   }
 
@@ -475,6 +485,39 @@ final class FileIngestion {
           throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
               dictionary + ": local code '" + rows.getString(1) + "' is listed " + rows.getLong(2) + " times; each code must occur once");
         }
+      }
+    }
+  }
+
+  /**
+   * The table {@code unit_conversions}: for each distinct (test code, unit) pair of the chunk, the
+   * unit normalized, the test's canonical unit and the factor between them (null when it does not
+   * convert), from UCUM in Java once per pair.
+   */
+  private void convertUnits(Connection connection, Statement statement, IngestSql sql) throws SQLException {
+    statement.execute("CREATE TABLE unit_conversions (test_key VARCHAR, unit_key VARCHAR, unit VARCHAR, unit_canonical VARCHAR,"
+        + " factor DOUBLE, status VARCHAR)");
+    List<String[]> pairs = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery(sql.distinctTestUnits())) {
+      while (rows.next()) {
+        pairs.add(new String[] {rows.getString(1), rows.getString(2)});
+      }
+    }
+    try (DuckDBAppender appender = connection.unwrap(DuckDBConnection.class).createAppender(DuckDBConnection.DEFAULT_SCHEMA, "unit_conversions")) {
+      for (String[] pair : pairs) {
+        UnitConversion conversion = pair[0].isEmpty() ? units.withoutTest(pair[1]) : units.convert(pair[0], pair[1]);
+        appender.beginRow();
+        appender.append(pair[0]);
+        appender.append(pair[1]);
+        appender.append(conversion.unit());
+        appender.append(conversion.canonicalUnit());
+        if (conversion.status().isConvertible()) {
+          appender.append(conversion.factor());
+        } else {
+          appender.appendNull();
+        }
+        appender.append(conversion.status().name());
+        appender.endRow();
       }
     }
   }

@@ -276,7 +276,8 @@ final class IngestSql {
     rules.add("CASE WHEN birth_year_raw IS NOT NULL AND (patient_birth_year IS NULL OR patient_birth_year < 1870"
         + " OR patient_birth_year > coalesce(year(collected_local), year(current_date))) THEN 'INVALID_BIRTH_YEAR' END");
     if (mapping.rules().enabled(SwitchableRule.VALUE_PLAUSIBILITY)) {
-      rules.add("CASE WHEN value_numeric < plausible_min OR value_numeric > plausible_max THEN 'IMPLAUSIBLE_VALUE' END");
+      // in the test's canonical unit, the unit of the catalogue's bounds; a unit that does not convert is not checked
+      rules.add("CASE WHEN value_canonical < plausible_min OR value_canonical > plausible_max THEN 'IMPLAUSIBLE_VALUE' END");
     }
     if (mapping.rules().enabled(SwitchableRule.COLLECTED_AT_IN_MONTH)) {
       rules.add("CASE WHEN collected_local < TIMESTAMP " + monthStart + " OR collected_local >= TIMESTAMP " + nextMonth
@@ -301,20 +302,29 @@ final class IngestSql {
     return "CREATE TABLE checked AS\nSELECT line_no, reasons, CASE WHEN len(reasons) > 0 THEN raw END AS raw, patient_id, encounter_id,\n"
         + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high, abnormal_flag,\n"
         + "  collected_at, resulted_at, patient_sex, patient_birth_year, value_kind, value_low, value_high, value_titer, value_ordinal,\n"
-        + "  local_code, local_name, delta_flag FROM (\n"
+        + "  local_code, local_name, delta_flag, value_canonical, unit_canonical, unit_status FROM (\n"
         + "SELECT t.*,\n  CASE\n"
         + "    WHEN line_flag IS NOT NULL THEN [line_flag]\n"
         + "    WHEN bad_quoting THEN ['BAD_QUOTING']\n"
         + "    WHEN field_count <> " + expectedFields + " THEN ['RAGGED_ROW']\n"
         + "    ELSE list_filter(" + ruleList + ", x -> x IS NOT NULL)\n  END" + duplicate + " AS reasons\n"
-        + "FROM (SELECT t.*, c.valid AS code_valid, p.plausible_min, p.plausible_max,\n"
+        + "FROM (SELECT t.* REPLACE (CASE WHEN uc.status IS NULL THEN t.unit ELSE nullif(uc.unit, '') END AS unit),\n"
+        + "    c.valid AS code_valid, p.plausible_min, p.plausible_max,\n"
+        + "    t.value_numeric * uc.factor AS value_canonical, CASE WHEN uc.factor IS NOT NULL THEN uc.unit_canonical END AS unit_canonical,\n"
+        + "    uc.status AS unit_status,\n"
         + "    t.collected_local + sc.shift AS collected_at, t.resulted_local + sr.shift AS resulted_at,\n"
         + "    " + (duplicates ? "dp.first_line" : "NULL::BIGINT AS first_line") + "\n"
         + "  FROM " + coded() + " t LEFT JOIN code_check c ON c.code = t.test_code LEFT JOIN plausibility p ON p.test_code = t.test_code\n"
+        + "  LEFT JOIN unit_conversions uc ON uc.test_key = coalesce(t.test_code, '') AND uc.unit_key = coalesce(t.unit, '')\n"
         + "  LEFT JOIN utc_shifts sc ON sc.hour = date_trunc('hour', t.collected_local)\n"
         + "  LEFT JOIN utc_shifts sr ON sr.hour = date_trunc('hour', t.resulted_local)\n"
         + (duplicates ? "  LEFT JOIN duplicates dp ON dp.raw_hash = t.raw_hash\n" : "")
         + "  WHERE NOT t.filtered) t) t";
+  }
+
+  /** The distinct (test code, unit) pairs of the typed rows, null as the empty string: what {@code unit_conversions} needs. */
+  String distinctTestUnits() {
+    return "SELECT DISTINCT coalesce(test_code, ''), coalesce(unit, '') FROM " + coded() + " t";
   }
 
   /**
@@ -397,7 +407,7 @@ final class IngestSql {
         + " THEN year(collected_at) - " + (LabResults.MAX_REPORTED_AGE + 1) + " ELSE patient_birth_year END AS INTEGER) AS patient_birth_year,\n"
         + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id,\n"
         + "  value_kind, value_low, value_high, value_titer, value_ordinal, local_code, local_name,\n"
-        + "  NULL::DOUBLE AS value_canonical, NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, delta_flag\n"
+        + "  value_canonical, unit_canonical, unit_status, delta_flag\n"
         + "FROM checked c JOIN patient_keys pk ON pk.local_id = c.patient_id LEFT JOIN encounter_keys ek ON ek.local_id = c.encounter_id\n"
         + "WHERE len(c.reasons) = 0 AND date_trunc('month', c.collected_at) = TIMESTAMP " + literal(monthStartUtc) + "\n"
         + "ORDER BY test_code, collected_at";
