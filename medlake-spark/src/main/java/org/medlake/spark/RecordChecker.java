@@ -26,6 +26,8 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
+import org.medlake.core.units.UnitConversion;
+import org.medlake.core.units.UnitConversions;
 import org.medlake.core.validation.LoincCheckDigit;
 
 /**
@@ -50,7 +52,7 @@ final class RecordChecker implements Serializable {
       String testName, String specimen, Double valueNumeric, String valueComparator, String valueText, String unit, Double refLow,
       Double refHigh, String abnormalFlag, LocalDateTime collectedAt, LocalDateTime resultedAt, String patientSex,
       Integer patientBirthYear, String valueKind, Double valueLow, Double valueHigh, Double valueTiter, Double valueOrdinal,
-      String localCode, String localName, String deltaFlag) {}
+      String localCode, String localName, String deltaFlag, Double valueCanonical, String unitCanonical, String unitStatus) {}
 
   /** A test's dictionary entry: test code, name and unit of a local code. */
   record DictionaryEntry(String testCode, String testName, String unit) implements Serializable {}
@@ -87,7 +89,7 @@ final class RecordChecker implements Serializable {
 
   /** The patterns (thread-safe) and the cache of UTC shifts per local hour (concurrent). */
   private record Compiled(Pattern fields, Pattern result, Pattern number, Pattern range, Pattern lowOnly, Pattern highOnly,
-      Pattern rangeResult, Map<LocalDateTime, Duration> shifts) {}
+      Pattern rangeResult, Map<LocalDateTime, Duration> shifts, UnitConversions units, Map<String, UnitConversion> conversions) {}
 
   RecordChecker(SourceMapping mapping, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex, int expectedFields,
       YearMonth month, Map<String, DictionaryEntry> dictionary, Map<String, double[]> plausibility, LocalDateTime nowUtc) {
@@ -146,7 +148,7 @@ final class RecordChecker implements Serializable {
               Pattern.compile("^" + SPACE + "*>=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
               Pattern.compile("^" + SPACE + "*<=?" + SPACE + "*(" + numberPattern + ")" + SPACE + "*\\z"),
               Pattern.compile("(" + unsignedPattern + ")" + SPACE + "*-" + SPACE + "*(" + unsignedPattern + ")"),
-              new ConcurrentHashMap<>());
+              new ConcurrentHashMap<>(), UnitConversions.load(), new ConcurrentHashMap<>());
         }
         current = compiled;
       }
@@ -277,6 +279,16 @@ final class RecordChecker implements Serializable {
       invalidRange = (lowRaw != null && !lowValid) || (highRaw != null && !highValid);
     }
 
+    // IngestSql's unit_conversions: once per (test code, unit) pair, null as the empty string
+    String testKey = testCode == null ? "" : testCode;
+    String unitKey = unit == null ? "" : unit;
+    UnitConversion conversion = patterns.conversions().computeIfAbsent(testKey + '\u0000' + unitKey,
+        key -> testKey.isEmpty() ? patterns.units().withoutTest(unitKey) : patterns.units().convert(testKey, unitKey));
+    unit = conversion.unit().isEmpty() ? null : conversion.unit();
+    Double valueCanonical = valueNumeric != null && conversion.status().isConvertible() ? valueNumeric * conversion.factor() : null;
+    String unitCanonical = conversion.status().isConvertible() ? conversion.canonicalUnit() : null;
+    String unitStatus = conversion.status().name();
+
     LocalDateTime collectedAt = toUtc(collectedLocal, patterns.shifts());
     LocalDateTime resultedAt = toUtc(resultedLocal, patterns.shifts());
     List<String> reasons = new ArrayList<>(2);
@@ -311,7 +323,7 @@ final class RecordChecker implements Serializable {
           || birthYear > (collectedLocal != null ? collectedLocal.getYear() : currentYear)), "INVALID_BIRTH_YEAR");
       if (enabled.contains(SwitchableRule.VALUE_PLAUSIBILITY)) {
         double[] bounds = testCode == null ? null : plausibility.get(testCode);
-        add(reasons, bounds != null && valueNumeric != null && (valueNumeric < bounds[0] || valueNumeric > bounds[1]), "IMPLAUSIBLE_VALUE");
+        add(reasons, bounds != null && valueCanonical != null && (valueCanonical < bounds[0] || valueCanonical > bounds[1]), "IMPLAUSIBLE_VALUE");
       }
       if (enabled.contains(SwitchableRule.COLLECTED_AT_IN_MONTH)) {
         add(reasons, collectedLocal != null && (collectedLocal.isBefore(monthStart) || !collectedLocal.isBefore(nextMonth)),
@@ -327,7 +339,7 @@ final class RecordChecker implements Serializable {
     }
     return new Checked(lineNumber, raw, filtered, reasons, patientId, encounterId, testCode, testName, specimen, valueNumeric,
         valueComparator, valueText, unit, refLow, refHigh, abnormalFlag, collectedAt, resultedAt, patientSex, birthYear, valueKind,
-        valueLow, valueHigh, valueTiter, valueOrdinal, localCode, localName, deltaFlag);
+        valueLow, valueHigh, valueTiter, valueOrdinal, localCode, localName, deltaFlag, valueCanonical, unitCanonical, unitStatus);
   }
 
   /** IngestSql's flag normalization: a contract flag in any case, the words hospitals use, {@code delta} as null. */

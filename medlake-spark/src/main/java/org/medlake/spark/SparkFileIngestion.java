@@ -101,7 +101,10 @@ final class SparkFileIngestion {
       .add("value_ordinal", DataTypes.DoubleType)
       .add("local_code", DataTypes.StringType)
       .add("local_name", DataTypes.StringType)
-      .add("delta_flag", DataTypes.StringType);
+      .add("delta_flag", DataTypes.StringType)
+      .add("value_canonical", DataTypes.DoubleType)
+      .add("unit_canonical", DataTypes.StringType)
+      .add("unit_status", DataTypes.StringType);
 
   /** What the job committed for one file, with the row accounting. */
   record Outcome(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason,
@@ -173,8 +176,7 @@ final class SparkFileIngestion {
               .as("patient_birth_year"),
           lit(mapping.source()).as("source_id"), lit(sourceFile).as("source_file"), lit(runId).as("ingest_run_id"),
           col("value_kind"), col("value_low"), col("value_high"), col("value_titer"), col("value_ordinal"), col("local_code"),
-          col("local_name"), lit(null).cast("double").as("value_canonical"), lit(null).cast("string").as("unit_canonical"),
-          lit(null).cast("string").as("unit_status"), col("delta_flag"));
+          col("local_name"), col("value_canonical"), col("unit_canonical"), col("unit_status"), col("delta_flag"));
       Dataset<Row> rejects = rejectedRows.select(
           lit(mapping.hospitalId()).as("hospital_id"), lit(month.atDay(1).atStartOfDay()).as("delivery_month"),
           lit(mapping.source()).as("source_id"), lit(sourceFile).as("source_file"), lit(prepared.sha256()).as("source_sha256"),
@@ -239,7 +241,8 @@ final class SparkFileIngestion {
       out.add(RowFactory.create(c.lineNumber(), c.raw(), c.filtered(), c.reasons().toArray(new String[0]), c.patientId(), c.encounterId(),
           c.testCode(), c.testName(), c.specimen(), c.valueNumeric(), c.valueComparator(), c.valueText(), c.unit(), c.refLow(),
           c.refHigh(), c.abnormalFlag(), c.collectedAt(), c.resultedAt(), c.patientSex(), c.patientBirthYear(), c.valueKind(),
-          c.valueLow(), c.valueHigh(), c.valueTiter(), c.valueOrdinal(), c.localCode(), c.localName(), c.deltaFlag()));
+          c.valueLow(), c.valueHigh(), c.valueTiter(), c.valueOrdinal(), c.localCode(), c.localName(), c.deltaFlag(), c.valueCanonical(),
+          c.unitCanonical(), c.unitStatus()));
     }
     return out.iterator();
   }
