@@ -14,6 +14,7 @@ import java.util.Set;
  * @param source the source id; by convention the file name and the landing directory name
  * @param hospitalId the hospital id stored with every row of this source
  * @param description free text for operators
+ * @param cadence how often the source delivers: only monthly sources are missed when a month has no delivery
  * @param csv how the file is encoded and split
  * @param timeZone the hospital's time zone; local timestamps are converted to UTC
  * @param timestampFormats DuckDB strptime formats tried in order, e.g. {@code %Y-%m-%d %H:%M:%S}
@@ -29,6 +30,7 @@ public record SourceMapping(
     String source,
     String hospitalId,
     String description,
+    Cadence cadence,
     CsvFormat csv,
     String timeZone,
     List<String> timestampFormats,
@@ -44,6 +46,7 @@ public record SourceMapping(
     requireNonNull(source, "source is null");
     requireNonNull(hospitalId, "hospitalId is null");
     requireNonNull(description, "description is null");
+    requireNonNull(cadence, "cadence is null");
     requireNonNull(csv, "csv is null");
     requireNonNull(timeZone, "timeZone is null");
     timestampFormats = List.copyOf(timestampFormats);
@@ -90,6 +93,34 @@ public record SourceMapping(
       for (Field field : values()) {
         if (field.key.equals(key)) {
           return Optional.of(field);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /** How often a source delivers; the completeness check warns only about sources that promise a month. */
+  public enum Cadence {
+    /** One delivery per month is expected; a month without one is a missing delivery. */
+    MONTHLY("monthly"),
+    /** One-off or irregular deliveries (a backfill, a study extract): never missing. */
+    NONE("none");
+
+    private final String key;
+
+    Cadence(String key) {
+      this.key = key;
+    }
+
+    /** The value used in the YAML file. */
+    public String key() {
+      return key;
+    }
+
+    public static Optional<Cadence> fromKey(String key) {
+      for (Cadence cadence : values()) {
+        if (cadence.key.equals(key)) {
+          return Optional.of(cadence);
         }
       }
       return Optional.empty();

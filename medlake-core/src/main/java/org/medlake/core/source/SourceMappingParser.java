@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
+import org.medlake.core.source.SourceMapping.Cadence;
 import org.medlake.core.source.SourceMapping.CodeLookup;
 import org.medlake.core.source.SourceMapping.CsvFormat;
 import org.medlake.core.source.SourceMapping.Field;
@@ -29,7 +30,7 @@ import org.medlake.core.source.SourceMapping.SwitchableRule;
 public final class SourceMappingParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_LEVEL =
-      Set.of("source", "hospital-id", "description", "csv", "time-zone", "timestamp-formats", "decimal-separator",
+      Set.of("source", "hospital-id", "description", "cadence", "csv", "time-zone", "timestamp-formats", "decimal-separator",
           "columns", "constants", "value-maps", "code-lookup", "filter", "rules");
 
   private final Path file;
@@ -114,7 +115,7 @@ public final class SourceMappingParser {
       }
     }
     SourceMapping mapping = new SourceMapping(
-        source, hospitalId, text(root, "description").orElse(""), csv(root.get("csv")), timeZone, formats, decimal,
+        source, hospitalId, text(root, "description").orElse(""), cadence(root), csv(root.get("csv")), timeZone, formats, decimal,
         columns, constants, valueMaps, codeLookup, filter, new Rules(disabled));
     requireFeeds(mapping, Field.PATIENT_ID);
     requireFeeds(mapping, Field.COLLECTED_AT);
@@ -124,6 +125,11 @@ public final class SourceMappingParser {
       requireFeeds(mapping, Field.TEST_NAME);
     }
     return mapping;
+  }
+
+  private Cadence cadence(JsonNode root) {
+    String key = text(root, "cadence").orElse(Cadence.NONE.key());
+    return Cadence.fromKey(key).orElseThrow(() -> error("cadence must be 'monthly' or 'none', not '" + key + "'"));
   }
 
   private void requireFeeds(SourceMapping mapping, Field field) {

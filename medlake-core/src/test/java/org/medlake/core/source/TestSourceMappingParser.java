@@ -34,6 +34,7 @@ class TestSourceMappingParser {
     assertThat(german.csv().delimiter()).isEqualTo(';');
     assertThat(german.decimalSeparator()).isEqualTo(",");
     assertThat(german.valueMaps().get(Field.PATIENT_SEX)).containsEntry("W", "F");
+    assertThat(german.cadence()).isEqualTo(SourceMapping.Cadence.MONTHLY);
     SourceMapping items = SourceMappingParser.parse(examples.resolve("h003.yaml"));
     assertThat(items.codeLookup()).hasValue(new SourceMapping.CodeLookup("h003-items.csv"));
     assertThat(items.filter()).hasValue(new SourceMapping.RowFilter("category", List.of("LAB")));
@@ -45,6 +46,9 @@ class TestSourceMappingParser {
     assertThat(mapping.source()).isEqualTo("h009");
     assertThat(mapping.csv()).isEqualTo(SourceMapping.CsvFormat.defaults());
     assertThat(mapping.timeZone()).isEqualTo("UTC");
+    assertThat(mapping.cadence()).isEqualTo(SourceMapping.Cadence.NONE);
+    assertThat(SourceMappingParser.parse(write("h010.yaml", "cadence: monthly\n" + MINIMAL)).cadence())
+        .isEqualTo(SourceMapping.Cadence.MONTHLY);
     assertThat(mapping.rules().enabled(SwitchableRule.COLLECTED_AT_IN_MONTH)).isTrue();
     assertThat(mapping.columns()).containsAllEntriesOf(Map.of(Field.PATIENT_ID, "pid", Field.RESULT, "value"));
   }
@@ -57,6 +61,7 @@ class TestSourceMappingParser {
     assertError(MINIMAL.replace("  result: value\n", ""), "columns.result is required");
     assertError("time-zone: Mars/Olympus\n" + MINIMAL, "time-zone 'Mars/Olympus' is not a known time zone");
     assertError("decimal-separator: ';'\n" + MINIMAL, "decimal-separator must be '.' or ','");
+    assertError("cadence: weekly\n" + MINIMAL, "cadence must be 'monthly' or 'none', not 'weekly'");
     assertError("csv: {delimiter: ';;'}\n" + MINIMAL, "csv.delimiter must be a single character");
     assertError("csv: {null-values: []}\n" + MINIMAL, "csv.null-values must list at least one value");
     assertError("filter: {column: c, keep: []}\n" + MINIMAL, "filter.keep must list at least one value");
