@@ -140,12 +140,43 @@ public record SourceMapping(
   }
 
   /**
-   * A dictionary CSV with the columns {@code local_code,test_code,test_name} (and optionally
-   * {@code unit}), relative to the sources directory.
+   * A dictionary CSV, relative to the sources directory, that turns a local code into a test code,
+   * name and unit.
+   *
+   * @param columns which of the dictionary's columns hold what
    */
-  public record CodeLookup(String dictionary) {
+  public record CodeLookup(String dictionary, DictionaryColumns columns) {
     public CodeLookup {
       requireNonNull(dictionary, "dictionary is null");
+      requireNonNull(columns, "columns is null");
+    }
+
+    /** A dictionary with the default column names. */
+    public CodeLookup(String dictionary) {
+      this(dictionary, DictionaryColumns.defaults());
+    }
+  }
+
+  /**
+   * The header names of a code dictionary's columns, as the mapping's {@code code-lookup.columns}
+   * names them (keys {@code local-code}, {@code test-code}, {@code test-name}, {@code unit}).
+   *
+   * @param unit the unit column; empty: the column {@code unit} if the dictionary has one, else no units
+   */
+  public record DictionaryColumns(String localCode, String testCode, String testName, Optional<String> unit) {
+    /** The unit column read when the mapping names none and the dictionary has it. */
+    public static final String DEFAULT_UNIT = "unit";
+
+    public DictionaryColumns {
+      requireNonNull(localCode, "localCode is null");
+      requireNonNull(testCode, "testCode is null");
+      requireNonNull(testName, "testName is null");
+      requireNonNull(unit, "unit is null");
+    }
+
+    /** {@code local_code}, {@code test_code}, {@code test_name} and an optional {@code unit}. */
+    public static DictionaryColumns defaults() {
+      return new DictionaryColumns("local_code", "test_code", "test_name", Optional.empty());
     }
   }
 

@@ -54,6 +54,20 @@ class TestSourceMappingParser {
   }
 
   @Test
+  void theDictionarysColumnNamesComeFromTheMappingOrTheDefaults() throws Exception {
+    String lookup = MINIMAL.replace("  test-code: loinc\n", "  local-code: item\n");
+    SourceMapping named = SourceMappingParser.parse(write("icu.yaml", lookup
+        + "code-lookup: {dictionary: d_labitems.csv, columns: {local-code: itemid, test-code: loinc_code, test-name: label, unit: uom}}\n"));
+    assertThat(named.codeLookup()).hasValue(new SourceMapping.CodeLookup("d_labitems.csv",
+        new SourceMapping.DictionaryColumns("itemid", "loinc_code", "label", java.util.Optional.of("uom"))));
+    SourceMapping partly = SourceMappingParser.parse(write("icu.yaml", lookup + "code-lookup: {dictionary: d.csv, columns: {local-code: itemid}}\n"));
+    assertThat(partly.codeLookup().orElseThrow().columns())
+        .isEqualTo(new SourceMapping.DictionaryColumns("itemid", "test_code", "test_name", java.util.Optional.empty()));
+    SourceMapping plain = SourceMappingParser.parse(write("icu.yaml", lookup + "code-lookup: {dictionary: d.csv}\n"));
+    assertThat(plain.codeLookup().orElseThrow().columns()).isEqualTo(SourceMapping.DictionaryColumns.defaults());
+  }
+
+  @Test
   void mistakesNameTheFileAndTheKey() throws Exception {
     assertError("x: 1\n" + MINIMAL, "unknown key 'x'");
     assertError(MINIMAL.replace("patient-id", "patient"), "unknown field 'columns.patient'");
@@ -67,6 +81,12 @@ class TestSourceMappingParser {
     assertError("filter: {column: c, keep: []}\n" + MINIMAL, "filter.keep must list at least one value");
     assertError("rules: {disabled: [no-rules]}\n" + MINIMAL, "rules.disabled: unknown rule 'no-rules'");
     assertError("code-lookup: {dictionary: d.csv}\n" + MINIMAL, "code-lookup needs columns.local-code");
+    String lookup = MINIMAL.replace("  test-code: loinc\n", "  local-code: item\n");
+    assertError("code-lookup: {dictionary: d.csv, columns: {loinc: loinc_code}}\n" + lookup,
+        "unknown key 'code-lookup.columns.loinc' (known: local-code, test-code, test-name, unit)");
+    assertError("code-lookup: {dictionary: d.csv, columns: {test-code: \"\"}}\n" + lookup,
+        "code-lookup.columns.test-code must name a column of the dictionary");
+    assertError("code-lookup: {dictionary: d.csv, columns: [itemid]}\n" + lookup, "code-lookup.columns must be a mapping");
     assertError("columns: [a, b]\nhospital-id: H\n", "columns must be a mapping of field to column");
     assertError("hospital-id: [unclosed\n", "not valid YAML");
   }
