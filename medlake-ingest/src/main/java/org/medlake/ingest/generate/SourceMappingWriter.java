@@ -39,6 +39,7 @@ final class SourceMappingWriter {
     lines.add("hospital-id: " + hospital.hospitalId());
     lines.add(
         "description: Synthetic hospital " + hospital.hospitalId() + ", layout " + layout.id());
+    lines.add("cadence: monthly");
     lines.add("csv:");
     lines.add("  delimiter: \"" + layout.delimiter() + "\"");
     lines.add("  quote: '\"'");
