@@ -95,9 +95,18 @@ final class SparkFileIngestion {
       .add("patient_sex", DataTypes.StringType)
       .add("patient_birth_year", DataTypes.IntegerType);
 
-  /** What the job committed for one file, with the row accounting. */
+  /**
+   * What the job committed for one file, with the row accounting; a held file ({@code held}: why)
+   * committed nothing and has no snapshot.
+   */
   record Outcome(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason,
-      long snapshotId, long bytesOut) {}
+      long snapshotId, long bytesOut, java.util.Optional<String> held) {}
+
+  /** Decides from a file's counts, before anything is committed, whether its run is held (why), as {@code RunHold} does. */
+  @FunctionalInterface
+  interface Hold {
+    java.util.Optional<String> check(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason);
+  }
 
   private final SparkSession spark;
   private final String catalog;
@@ -117,7 +126,7 @@ final class SparkFileIngestion {
    *     or an {@code s3://} object (byte ranges through {@code objectIo})
    */
   Outcome run(PreparedFile prepared, String readable, RecordChecker checker, List<RecordGroups.Span> spans, SourceMapping mapping, YearMonth month,
-      String sourceFile, String runId) throws IOException {
+      String sourceFile, String runId, Hold hold) throws IOException {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<Long, String> flags = new HashMap<>();
     prepared.encodingLines().forEach(line -> flags.put(line, "ENCODING"));
@@ -155,6 +164,10 @@ final class SparkFileIngestion {
       for (Row row : rejectedRows.select(explode(array_distinct(col("reasons"))).as("reason")).groupBy("reason").count().collectAsList()) {
         reasons.put(row.getString(0), row.getLong(1));
       }
+      java.util.Optional<String> held = hold.check(read, read - rejected, rejected, filtered, reasons);
+      if (held.isPresent()) {
+        return new Outcome(read, read - rejected, rejected, filtered, reasons, 0, 0, held);
+      }
       Dataset<Row> acceptedRows = checked.filter(size(col("reasons")).equalTo(0));
       Dataset<Row> results = withKeys(acceptedRows, mapping.hospitalId()).select(
           lit(mapping.hospitalId()).as("hospital_id"), col("patient_key"), col("encounter_key"), col("test_code"), col("test_name"),
@@ -187,7 +200,7 @@ final class SparkFileIngestion {
             + rejected + " rejected, but " + written + " written");
       }
       long bytesOut = Long.parseLong(snapshot.summary().getOrDefault("added-files-size", "0")) + rejectsBytes;
-      return new Outcome(read, accepted, rejected, filtered, reasons, snapshot.snapshotId(), bytesOut);
+      return new Outcome(read, accepted, rejected, filtered, reasons, snapshot.snapshotId(), bytesOut, java.util.Optional.empty());
     } finally {
       typed.unpersist();
       if (checked != null) {
