@@ -60,6 +60,7 @@ export const ENDPOINTS = {
   runs: ["GET", "/api/v1/runs"],
   run: ["GET", "/api/v1/runs/{id}"],
   rejects: ["GET", "/api/v1/runs/{id}/rejects"],
+  approveRun: ["POST", "/api/v1/runs/{id}/approve"],
   missingDeliveries: ["GET", "/api/v1/deliveries/missing"],
   uploads: ["POST", "/api/v1/uploads"],
   users: ["GET", "/api/v1/users"],
@@ -211,6 +212,11 @@ export class ApiClient {
 
   ingestRun(id: string): Promise<IngestRun> {
     return this.request<IngestRun>(ENDPOINTS.run, id);
+  }
+
+  /** Commits a held run's file as it is (admins); the answer is the new run. */
+  approveRun(id: string): Promise<IngestRun> {
+    return this.request<IngestRun>(ENDPOINTS.approveRun, id);
   }
 
   rejects(id: string, limit: number): Promise<RejectedRow[]> {

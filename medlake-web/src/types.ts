@@ -166,7 +166,8 @@ export interface IngestRun {
   sha256: string;
   hospital_id: string;
   month: string;
-  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "DUPLICATE" | string;
+  /** HELD: nothing was committed because the run would have shrunk or wiped stored data; the message says why. */
+  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "DUPLICATE" | "HELD" | string;
   started_at: string;
   rows_read: number;
   rows_accepted: number;
@@ -178,6 +179,13 @@ export interface IngestRun {
   duration_ms: number;
   snapshot_id: number | string | null;
   message: string;
+  /** Rows stored with a flag, by flag code (UNMAPPED_CODE, UNIT_NOT_CONVERTED, ...). */
+  flagged_by_reason: Record<string, number>;
+  /** Local codes without a standard code, with their row counts, most first (at most 20). */
+  unmapped_codes: Record<string, number>;
+  mapping_sha256: string;
+  /** For a held run: the run that approved, re-ran or replaced it; null while it is held. */
+  superseded_by: string | null;
 }
 
 /** GET /api/v1/deliveries/missing: a hospital without a succeeded run for a month. */

@@ -1,13 +1,60 @@
 import { errorOf, parseJson, type ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
+import { openHolds, statusClass, statusLabel } from "../holds";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
 import type { IngestRun, Me, MissingDelivery, RejectedRow } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
 
-function statusBadge(status: string): HTMLElement {
-  return h("span", { class: "badge badge-" + status.toLowerCase() }, status.toLowerCase());
+function statusBadge(run: IngestRun): HTMLElement {
+  return h("span", { class: statusClass(run) }, statusLabel(run));
+}
+
+/** An admin's button that commits a held run's file as it is; {@code approved} gets the new run. */
+function approveButton(api: ApiClient, run: IngestRun, approved: (run: IngestRun) => void): HTMLElement {
+  const button = h("button", { type: "button", "data-testid": "approve-" + run.id }, "Approve");
+  const status = h("span", { "aria-live": "polite" });
+  button.addEventListener("click", () => {
+    if (!window.confirm(`Commit ${run.source_file} as it is? Its ${formatCount(run.rows_accepted)} accepted rows replace what ${run.hospital_id} holds for ${run.month}.`)) {
+      return;
+    }
+    button.disabled = true;
+    api.approveRun(run.id).then(approved, (error: unknown) => {
+      button.disabled = false;
+      if (!handleUnauthenticated(error)) {
+        status.replaceChildren(errorMessage(message(error)));
+      }
+    });
+  });
+  return h("span", {}, button, " ", status);
+}
+
+/** Held runs waiting for a fixed mapping (a re-run) or an admin's approval, each with its reason. */
+function heldRuns(api: ApiClient, me: Me, runs: IngestRun[], changed: () => void): Node {
+  const held = openHolds(runs);
+  if (held.length === 0) {
+    return document.createDocumentFragment();
+  }
+  return h(
+    "div",
+    { class: "status warning held-runs", role: "alert", "data-testid": "held-runs" },
+    h("p", {}, `${held.length} held run${held.length === 1 ? "" : "s"}: nothing of ${held.length === 1 ? "its file" : "their files"} was stored. Fix the mapping and deliver again, or approve.`),
+    h(
+      "ul",
+      {},
+      ...held.map((run) =>
+        h(
+          "li",
+          {},
+          h("a", { href: routeHash("runs", run.id) }, run.id),
+          ` ${run.hospital_id}, ${run.month} `,
+          me.role === "admin" ? approveButton(api, run, changed) : "",
+          h("span", { class: "reason" }, run.message),
+        ),
+      ),
+    ),
+  );
 }
 
 function runsTable(runs: IngestRun[]): Node {
@@ -22,7 +69,7 @@ function runsTable(runs: IngestRun[]): Node {
       h("a", { href: routeHash("runs", run.id) }, run.id),
       run.hospital_id,
       run.month,
-      statusBadge(run.status),
+      statusBadge(run),
       formatCount(run.rows_read),
       formatCount(run.rows_accepted),
       formatCount(run.rows_rejected),
@@ -52,7 +99,7 @@ export function accounting(run: IngestRun): HTMLElement {
       "dl",
       { class: "facts" },
       h("dt", {}, "Status"),
-      h("dd", {}, statusBadge(run.status), run.message ? " " + run.message : ""),
+      h("dd", {}, statusBadge(run), run.message ? " " + run.message : ""),
       h("dt", {}, "Hospital, month"),
       h("dd", {}, `${run.hospital_id}, ${run.month}`),
       h("dt", {}, "File"),
@@ -96,10 +143,13 @@ function rejectsByReason(run: IngestRun, rejects: RejectedRow[]): Node {
   );
 }
 
-function runDetail(api: ApiClient, id: string): HTMLElement {
+function runDetail(api: ApiClient, me: Me, id: string): HTMLElement {
   const summary = h("div", { class: "card" });
   const rejects = h("div", { class: "card" });
   void section(summary, () => api.ingestRun(id), accounting).then((run) => {
+    if (run && me.role === "admin" && openHolds([run]).length === 1) {
+      summary.append(approveButton(api, run, (approved) => (location.hash = routeHash("runs", approved.id))));
+    }
     if (run) {
       void section(rejects, () => api.rejects(id, 500), (rows) => rejectsByReason(run, rows));
     } else {
@@ -191,7 +241,7 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
       if (request.status === 201) {
         const run = parseJson(request.responseText) as IngestRun;
         status.replaceChildren(
-          h("p", { class: "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
+          h("p", { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
           accounting(run),
         );
         uploaded();
@@ -218,12 +268,17 @@ export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLEl
     return h("section", { class: "page" }, title, h("p", { class: "status error", role: "alert" }, `Ingestion runs are for admins and uploaders; you are ${me.role}.`));
   }
   if (id) {
-    return h("section", { class: "page page-runs" }, title, runDetail(api, id));
+    return h("section", { class: "page page-runs" }, title, runDetail(api, me, id));
   }
   const list = h("div", { class: "card" }, loading());
-  const refresh = () => void section(list, () => api.runs(), runsTable);
+  const held = h("div", { "data-testid": "held" });
+  const refresh = (): void =>
+    void section(list, () => api.runs(), (runs) => {
+      held.replaceChildren(heldRuns(api, me, runs, refresh));
+      return runsTable(runs);
+    });
   refresh();
   const warnings = h("div", { "data-testid": "missing-deliveries" });
   void section(warnings, () => api.missingDeliveries(), missingBanner);
-  return h("section", { class: "page page-runs" }, title, warnings, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
+  return h("section", { class: "page page-runs" }, title, warnings, held, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
 }

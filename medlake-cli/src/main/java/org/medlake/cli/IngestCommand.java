@@ -45,7 +45,17 @@ final class IngestCommand implements Callable<Integer> {
       } else {
         RunsCommand.print(runs);
       }
-      return runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED) ? 1 : 0;
+      reportHeld(runs);
+      return runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED || run.status() == RunStatus.HELD) ? 1 : 0;
+    }
+  }
+
+  /** One line on stderr per held run: nothing of its file was committed (the exit code is 1). */
+  static void reportHeld(List<IngestRun> runs) {
+    for (IngestRun run : runs) {
+      if (run.status() == RunStatus.HELD) {
+        System.err.println("medlake: " + run.sourceFile() + ": " + run.message());
+      }
     }
   }
 

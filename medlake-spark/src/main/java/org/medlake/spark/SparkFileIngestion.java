@@ -106,9 +106,18 @@ final class SparkFileIngestion {
       .add("unit_canonical", DataTypes.StringType)
       .add("unit_status", DataTypes.StringType);
 
-  /** What the job committed for one file, with the row accounting. */
+  /**
+   * What the job committed for one file, with the row accounting; a held file ({@code held}: why)
+   * committed nothing and has no snapshot.
+   */
   record Outcome(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason,
-      long snapshotId, long bytesOut) {}
+      long snapshotId, long bytesOut, java.util.Optional<String> held, Map<String, Long> flagged, Map<String, Long> unmappedCodes) {}
+
+  /** Decides from a file's counts, before anything is committed, whether its run is held (why), as {@code RunHold} does. */
+  @FunctionalInterface
+  interface Hold {
+    java.util.Optional<String> check(long rowsRead, long rowsAccepted, long rowsRejected, long rowsFiltered, Map<String, Long> rejectedByReason);
+  }
 
   private final SparkSession spark;
   private final String catalog;
@@ -128,7 +137,7 @@ final class SparkFileIngestion {
    *     or an {@code s3://} object (byte ranges through {@code objectIo})
    */
   Outcome run(PreparedFile prepared, String readable, RecordChecker checker, List<RecordGroups.Span> spans, SourceMapping mapping, YearMonth month,
-      String sourceFile, String runId) throws IOException {
+      String sourceFile, String runId, Hold hold) throws IOException {
     JavaSparkContext context = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Map<Long, String> flags = new HashMap<>();
     prepared.encodingLines().forEach(line -> flags.put(line, "ENCODING"));
@@ -166,7 +175,23 @@ final class SparkFileIngestion {
       for (Row row : rejectedRows.select(explode(array_distinct(col("reasons"))).as("reason")).groupBy("reason").count().collectAsList()) {
         reasons.put(row.getString(0), row.getLong(1));
       }
+      java.util.Optional<String> held = hold.check(read, read - rejected, rejected, filtered, reasons);
+      if (held.isPresent()) {
+        return new Outcome(read, read - rejected, rejected, filtered, reasons, 0, 0, held, Map.of(), Map.of());
+      }
       Dataset<Row> acceptedRows = checked.filter(size(col("reasons")).equalTo(0));
+      // what FileIngestion counts for the run: rows of local codes without a standard code, numbers whose unit did not convert
+      Map<String, Long> flagged = new TreeMap<>();
+      Map<String, Long> unmapped = new TreeMap<>();
+      for (Row row : acceptedRows.filter(col("test_code").isNull().and(col("local_code").isNotNull())).groupBy("local_code").count()
+          .collectAsList()) {
+        unmapped.put(row.getString(0), row.getLong(1));
+        flagged.merge("UNMAPPED_CODE", row.getLong(1), Long::sum);
+      }
+      for (Row row : acceptedRows.filter(col("value_numeric").isNotNull().and(col("unit_status").isin("UNKNOWN_UNIT", "INCOMPATIBLE_UNIT")))
+          .groupBy("unit_status").count().collectAsList()) {
+        flagged.put(row.getString(0), row.getLong(1));
+      }
       Dataset<Row> results = withKeys(acceptedRows, mapping.hospitalId()).select(
           lit(mapping.hospitalId()).as("hospital_id"), col("patient_key"), col("encounter_key"), col("test_code"), col("test_name"),
           col("specimen"), col("value_numeric"), col("value_comparator"), col("value_text"), col("unit"), col("ref_low"), col("ref_high"),
@@ -200,7 +225,8 @@ final class SparkFileIngestion {
             + rejected + " rejected, but " + written + " written");
       }
       long bytesOut = Long.parseLong(snapshot.summary().getOrDefault("added-files-size", "0")) + rejectsBytes;
-      return new Outcome(read, accepted, rejected, filtered, reasons, snapshot.snapshotId(), bytesOut);
+      return new Outcome(read, accepted, rejected, filtered, reasons, snapshot.snapshotId(), bytesOut, java.util.Optional.empty(), flagged,
+          unmapped);
     } finally {
       typed.unpersist();
       if (checked != null) {

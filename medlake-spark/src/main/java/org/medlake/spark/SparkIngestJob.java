@@ -46,6 +46,7 @@ import org.medlake.core.file.LandingFiles;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.file.RecordGroups;
 import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunHold;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.source.SourceMapping;
@@ -106,6 +107,11 @@ public final class SparkIngestJob implements AutoCloseable {
           IngestRun run = job.ingest(delivery, newRunId());
           System.out.printf("%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n", run.id(), run.status(), run.sourceFile(),
               run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
+          if (run.status() == RunStatus.HELD) {
+            // nothing was committed: schedulers see a non-zero exit
+            failed++;
+            System.err.println("medlake-spark: " + delivery.shown() + ": " + run.message());
+          }
         } catch (MedlakeException e) {
           failed++;
           System.err.println("medlake-spark: error: " + delivery.shown() + ": " + e.getMessage());
@@ -205,6 +211,7 @@ public final class SparkIngestJob implements AutoCloseable {
   /** Ingests one file as run {@code runId}; when it fails, the FAILED run with its reason is in the ledger. */
   IngestRun ingest(Delivery delivery, String runId) {
     SourceMapping mapping = sources.load(delivery.source());
+    String mappingSha256 = sources.fingerprint(delivery.source());
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
     String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
@@ -230,7 +237,8 @@ public final class SparkIngestJob implements AutoCloseable {
       if (duplicate.isPresent()) {
         return duplicate.get();
       }
-      ledger.record(run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn()));
+      ledger.record(run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn())
+          .withMapping(mappingSha256));
       HeaderLayout header = HeaderLayout.resolve(file, prepared.scan().header(), mapping);
       CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
       List<RecordGroups.Span> spans = RecordGroups.find(
@@ -247,18 +255,31 @@ public final class SparkIngestJob implements AutoCloseable {
         staged = Optional.of(stage(prepared.readable(), runId));
         readable = staged.get();
       }
+      String sha256 = prepared.sha256();
+      String source = sourceFile;
+      RunHold runHold = new RunHold(config.hold());
+      SparkFileIngestion.Hold hold = (read, accepted, rejected, filtered, reasons) -> runHold.check(ledger, new IngestRun(runId, source,
+          mapping.source(), sha256, mapping.hospitalId(), delivery.month().toString(), RunStatus.SUCCEEDED, started, read, accepted,
+          rejected, filtered, reasons, 0, 0, 0, null, ""));
       SparkFileIngestion.Outcome outcome = new SparkFileIngestion(spark, home.config().catalog().name(), vault,
           home.config().catalog().s3Warehouse() ? objectIo() : null)
-          .run(prepared, readable, checker, spans, mapping, delivery.month(), sourceFile, runId);
+          .run(prepared, readable, checker, spans, mapping, delivery.month(), sourceFile, runId, hold);
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
-          delivery.month().toString(), RunStatus.SUCCEEDED, started, outcome.rowsRead(), outcome.rowsAccepted(), outcome.rowsRejected(),
-          outcome.rowsFiltered(), outcome.rejectedByReason(), prepared.bytesIn(), outcome.bytesOut(), elapsedMillis(startNanos),
-          outcome.snapshotId(), "");
-      ledger.record(done);
+          delivery.month().toString(), outcome.held().isPresent() ? RunStatus.HELD : RunStatus.SUCCEEDED, started, outcome.rowsRead(),
+          outcome.rowsAccepted(), outcome.rowsRejected(), outcome.rowsFiltered(), outcome.rejectedByReason(), prepared.bytesIn(),
+          outcome.bytesOut(), elapsedMillis(startNanos), outcome.held().isPresent() ? null : outcome.snapshotId(),
+          outcome.held().orElse(""), outcome.flagged(), outcome.unmappedCodes(), mappingSha256, null);
+      if (outcome.held().isPresent()) {
+        RunHold.record(ledger, done);
+      } else {
+        ledger.record(done);
+        RunHold.settle(ledger, done);
+      }
       return done;
     } catch (RuntimeException | IOException e) {
       IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
-          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()), String.valueOf(e.getMessage()), elapsedMillis(startNanos));
+          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()).withMapping(mappingSha256), String.valueOf(e.getMessage()),
+          elapsedMillis(startNanos));
       ledger.record(failed);
       if (e instanceof MedlakeException medlake) {
         throw medlake;
@@ -414,10 +435,7 @@ public final class SparkIngestJob implements AutoCloseable {
   }
 
   private static IngestRun withMessage(IngestRun run, String message, long durationMs) {
-    RunStatus status = run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status();
-    return new IngestRun(run.id(), run.sourceFile(), run.sourceId(), run.sha256(), run.hospitalId(), run.month(), status,
-        run.startedAt(), run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered(), run.rejectedByReason(),
-        run.bytesIn(), run.bytesOut(), durationMs, run.snapshotId(), message);
+    return run.withOutcome(run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status(), message, durationMs);
   }
 
   private static Map<String, Long> decode(String reasons) {

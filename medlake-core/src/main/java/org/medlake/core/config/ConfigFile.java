@@ -58,6 +58,15 @@ public final class ConfigFile {
         vault-batch: 100000
         # A file with more records is processed in chunks of about this many (bounds memory).
         chunk-rows: 1000000
+        # A run that would shrink or wipe stored data is HELD: nothing is committed and the file does
+        # not count as ingested until the mapping is fixed and the file re-run, or an admin runs
+        # medlake runs approve RUN_ID. Held: no row accepted of a file that has rows, more than
+        # max-rejected-share of the rows read rejected, or a replacement that keeps less than
+        # min-kept-share of the hospital-month's stored rows (shares: 0.5 is 50 %).
+        hold:
+          enabled: true
+          max-rejected-share: 0.5
+          min-kept-share: 0.5
 
       query:
         # Price of scanning one TB (USD), for the pre-flight estimate.

@@ -23,6 +23,7 @@ import org.medlake.core.error.ValidationException;
  * @param chunkRows a file with more records is processed in chunks of about this many (cut at
  *     line-index points, multiples of 1,024 lines), so that an ingest's memory does not grow with
  *     the file; each chunk writes its own Parquet files, and all of them are committed at once
+ * @param hold when a run is held instead of committed ({@code ingest.hold})
  */
 public record IngestConfig(
     String compression,
@@ -32,7 +33,8 @@ public record IngestConfig(
     long maxLineBytes,
     int maxLinesPerRecord,
     int vaultBatch,
-    int chunkRows) {
+    int chunkRows,
+    HoldConfig hold) {
   private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
 
   public IngestConfig {
@@ -53,10 +55,11 @@ public record IngestConfig(
     positive("ingest.max-lines-per-record", maxLinesPerRecord);
     positive("ingest.vault-batch", vaultBatch);
     positive("ingest.chunk-rows", chunkRows);
+    requireNonNull(hold, "hold is null");
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000);
+    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000, HoldConfig.defaults());
   }
 
   @JsonCreator
@@ -68,7 +71,8 @@ public record IngestConfig(
       @JsonProperty("max-line-bytes") Long maxLineBytes,
       @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord,
       @JsonProperty("vault-batch") Integer vaultBatch,
-      @JsonProperty("chunk-rows") Integer chunkRows) {
+      @JsonProperty("chunk-rows") Integer chunkRows,
+      @JsonProperty("hold") HoldConfig hold) {
     IngestConfig defaults = defaults();
     return new IngestConfig(
         compression == null ? defaults.compression() : compression,
@@ -78,7 +82,8 @@ public record IngestConfig(
         maxLineBytes == null ? defaults.maxLineBytes() : maxLineBytes,
         maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord,
         vaultBatch == null ? defaults.vaultBatch() : vaultBatch,
-        chunkRows == null ? defaults.chunkRows() : chunkRows);
+        chunkRows == null ? defaults.chunkRows() : chunkRows,
+        hold == null ? defaults.hold() : hold);
   }
 
   static void positive(String key, long value) {

@@ -12,6 +12,8 @@ public enum ErrorCode {
   QUERY_REFUSED(ErrorType.USER),
   BUDGET_EXCEEDED(ErrorType.USER),
   QUERY_LIMIT_EXCEEDED(ErrorType.USER),
+  /** An approval of a run that is not (or no longer) held. */
+  RUN_NOT_HELD(ErrorType.USER),
   COMMIT_CONFLICT(ErrorType.EXTERNAL),
   STORAGE_ERROR(ErrorType.EXTERNAL),
   INTERNAL_ERROR(ErrorType.INTERNAL);

@@ -1,14 +1,19 @@
 package org.medlake.core.ledger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +29,21 @@ import org.medlake.core.error.MedlakeException;
 public final class RunLedger implements AutoCloseable {
   private static final String COLUMNS =
       "id, source_file, source_id, sha256, hospital_id, month, status, started_at, rows_read, rows_accepted,"
-          + " rows_rejected, rows_filtered, bytes_in, bytes_out, duration_ms, snapshot_id, message";
+          + " rows_rejected, rows_filtered, bytes_in, bytes_out, duration_ms, snapshot_id, message, flagged_by_reason, unmapped_codes,"
+          + " mapping_sha256, superseded_by";
+
+  /**
+   * Columns added after the first layout, with their definitions: a ledger opened on an older
+   * database adds them (the counts as JSON objects, empty for the old runs).
+   */
+  private static final List<String> ADDED_COLUMNS = List.of(
+      "flagged_by_reason TEXT NOT NULL DEFAULT '{}'",
+      "unmapped_codes TEXT NOT NULL DEFAULT '{}'",
+      "mapping_sha256 TEXT NOT NULL DEFAULT ''",
+      "superseded_by TEXT");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final TypeReference<LinkedHashMap<String, Long>> COUNTS = new TypeReference<>() {};
 
   // an upsert both SQLite (3.24+) and PostgreSQL understand
   private static final String UPDATE_ALL = java.util.Arrays.stream(COLUMNS.split(",\\s*"))
@@ -61,7 +80,8 @@ public final class RunLedger implements AutoCloseable {
   }
 
   // BIGINT: 64-bit in PostgreSQL (its INTEGER is 32-bit; byte counts and snapshot ids need more), the
-  // same INTEGER affinity in SQLite
+  // same INTEGER affinity in SQLite. status has no CHECK: a status added later (HELD) needs no
+  // table rebuild, and only this class writes it
   private static RunLedger create(Connection connection) throws SQLException {
     SchemaSetup.run(connection,
         "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
@@ -73,7 +93,28 @@ public final class RunLedger implements AutoCloseable {
         "CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)",
         "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
             + " reason TEXT NOT NULL, rows BIGINT NOT NULL, PRIMARY KEY (run_id, reason))");
+    try (Statement statement = connection.createStatement()) {
+      if (missingColumns(statement).isEmpty()) {
+        return new RunLedger(connection);
+      }
+    }
+    // under the schema lock, checked again: another process may have added them meanwhile
+    SchemaSetup.locked(connection, statement -> {
+      for (String added : missingColumns(statement)) {
+        statement.execute("ALTER TABLE ingest_runs ADD COLUMN " + added);
+      }
+    });
     return new RunLedger(connection);
+  }
+
+  private static List<String> missingColumns(Statement statement) throws SQLException {
+    java.util.Set<String> present = new java.util.HashSet<>();
+    try (ResultSet none = statement.executeQuery("SELECT * FROM ingest_runs WHERE 1 = 0")) {
+      for (int column = 1; column <= none.getMetaData().getColumnCount(); column++) {
+        present.add(none.getMetaData().getColumnName(column).toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return ADDED_COLUMNS.stream().filter(added -> !present.contains(added.substring(0, added.indexOf(' ')))).toList();
   }
 
   /** Inserts or replaces the run with its reason counts, in one transaction. */
@@ -81,7 +122,7 @@ public final class RunLedger implements AutoCloseable {
     try {
       connection.setAutoCommit(false);
       try (PreparedStatement statement = connection.prepareStatement(
-          "INSERT INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+          "INSERT INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
               + UPDATE_ALL)) {
         statement.setString(1, run.id());
         statement.setString(2, run.sourceFile());
@@ -104,6 +145,10 @@ public final class RunLedger implements AutoCloseable {
           statement.setLong(16, run.snapshotId());
         }
         statement.setString(17, run.message());
+        statement.setString(18, encode(run.flaggedByReason()));
+        statement.setString(19, encode(run.unmappedCodes()));
+        statement.setString(20, run.mappingSha256());
+        statement.setString(21, run.supersededBy());
         statement.executeUpdate();
       }
       try (PreparedStatement delete = connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
@@ -137,7 +182,7 @@ public final class RunLedger implements AutoCloseable {
   }
 
   public List<IngestRun> list() {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs ORDER BY started_at, id", null);
+    return query("SELECT " + COLUMNS + " FROM ingest_runs ORDER BY started_at, id");
   }
 
   public Optional<IngestRun> find(String id) {
@@ -148,10 +193,26 @@ public final class RunLedger implements AutoCloseable {
     return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE sha256 = ? ORDER BY started_at", sha256);
   }
 
-  private synchronized List<IngestRun> query(String sql, String parameter) {
+  /** Held runs that nobody has approved or superseded yet, oldest first. */
+  public List<IngestRun> openHolds() {
+    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE status = ? AND superseded_by IS NULL ORDER BY started_at, id",
+        RunStatus.HELD.name());
+  }
+
+  /**
+   * The hospital-month's latest succeeded run: a commit replaces the hospital-month's rows, so its
+   * accepted rows are the ones stored.
+   */
+  public Optional<IngestRun> latestSucceeded(String hospitalId, String month) {
+    List<IngestRun> runs = query("SELECT " + COLUMNS + " FROM ingest_runs WHERE hospital_id = ? AND month = ? AND status = ?"
+        + " ORDER BY started_at, id", hospitalId, month, RunStatus.SUCCEEDED.name());
+    return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
+  }
+
+  private synchronized List<IngestRun> query(String sql, String... parameters) {
     try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      if (parameter != null) {
-        statement.setString(1, parameter);
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setString(i + 1, parameters[i]);
       }
       List<IngestRun> runs = new ArrayList<>();
       try (ResultSet rows = statement.executeQuery()) {
@@ -162,7 +223,8 @@ public final class RunLedger implements AutoCloseable {
           runs.add(new IngestRun(id, rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
               rows.getString(6), RunStatus.valueOf(rows.getString(7)), Instant.parse(rows.getString(8)), rows.getLong(9),
               rows.getLong(10), rows.getLong(11), rows.getLong(12), reasons(id), rows.getLong(13), rows.getLong(14),
-              rows.getLong(15), snapshotId, rows.getString(17)));
+              rows.getLong(15), snapshotId, rows.getString(17), decode(rows.getString(18)), decode(rows.getString(19)),
+              rows.getString(20), rows.getString(21)));
         }
       }
       return runs;
@@ -182,6 +244,25 @@ public final class RunLedger implements AutoCloseable {
       }
     }
     return reasons;
+  }
+
+  private static String encode(Map<String, Long> counts) {
+    try {
+      return JSON.writeValueAsString(counts);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot encode counts " + counts, e);
+    }
+  }
+
+  private static Map<String, Long> decode(String counts) throws SQLException {
+    if (counts == null || counts.isBlank()) {
+      return Map.of();
+    }
+    try {
+      return JSON.readValue(counts, COUNTS);
+    } catch (JsonProcessingException e) {
+      throw new SQLException("not a JSON object of counts: " + e.getOriginalMessage(), e);
+    }
   }
 
   @Override

@@ -8,5 +8,13 @@ public enum RunStatus {
   /** The file had been ingested before (same SHA-256); nothing was added. */
   DUPLICATE,
   /** Nothing was committed; the message says why. */
-  FAILED
+  FAILED,
+  /**
+   * Nothing was committed because the run would have shrunk or wiped stored data (no row accepted,
+   * most rows rejected, or a much smaller replacement of a hospital-month); the message says why.
+   * The file does not count as ingested: a re-run after the mapping is fixed runs again, and
+   * {@code medlake runs approve} commits it as it is. Once either happened, {@code superseded_by}
+   * names the run that did.
+   */
+  HELD
 }

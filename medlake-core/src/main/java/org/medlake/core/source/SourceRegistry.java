@@ -13,10 +13,44 @@ public final class SourceRegistry {
   }
 
   public SourceMapping load(String source) {
+    return SourceMappingParser.parse(file(source));
+  }
+
+  /**
+   * The files that make up the source's mapping: its YAML file and, when it has a code look-up,
+   * the dictionary. A held run is retried when their {@link #fingerprint} changes.
+   */
+  public java.util.List<Path> files(String source) {
+    Path file = file(source);
+    java.util.List<Path> files = new java.util.ArrayList<>(java.util.List.of(file));
+    SourceMappingParser.parse(file).codeLookup().ifPresent(lookup -> files.add(directory.resolve(lookup.dictionary())));
+    return java.util.List.copyOf(files);
+  }
+
+  /** SHA-256 over the source's mapping {@link #files} (a missing dictionary counts as empty). */
+  public String fingerprint(String source) {
+    java.security.MessageDigest digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+    for (Path file : files(source)) {
+      digest.update(file.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest.update((byte) 0);
+      if (Files.isRegularFile(file)) {
+        digest.update(org.medlake.core.file.FilePreparer.checksum(file).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+      digest.update((byte) 0);
+    }
+    return java.util.HexFormat.of().formatHex(digest.digest());
+  }
+
+  private Path file(String source) {
     for (String extension : new String[] {".yaml", ".yml"}) {
       Path file = directory.resolve(source + extension);
       if (Files.isRegularFile(file)) {
-        return SourceMappingParser.parse(file);
+        return file;
       }
     }
     throw new NotFoundException(

@@ -64,6 +64,20 @@ class TestConfigFile {
   }
 
   @Test
+  void holdKeysHaveDefaultsAndAreChecked() {
+    assertThat(MedlakeConfig.defaults().ingest().hold()).isEqualTo(new HoldConfig(true, 0.5, 0.5));
+    assertThat(ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-rejected-share: 0.8\n").ingest().hold())
+        .isEqualTo(new HoldConfig(true, 0.8, 0.5));
+    assertThat(ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    enabled: false\n    min-kept-share: 0\n").ingest().hold())
+        .isEqualTo(new HoldConfig(false, 0.5, 0));
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-reject-share: 0.8\n"))
+        .hasMessageStartingWith("medlake.yaml: unknown key 'ingest.hold.max-reject-share' (line 3)")
+        .hasMessageContaining("max-rejected-share");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    min-kept-share: 50\n"))
+        .hasMessage("medlake.yaml: ingest.hold.min-kept-share must be a share between 0 and 1 (0.5 is 50 %), not 50.0");
+  }
+
+  @Test
   void distributedProfileKeys() {
     MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
         catalog:

@@ -37,16 +37,32 @@ public final class RejectedRows {
       if (files.paths().isEmpty()) {
         return rows;
       }
-      return read(connection, files, runId, limit, rows);
+      return read(connection, files.paths(), runId, limit, rows);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }
   }
 
-  private static List<Row> read(Connection connection, FileCache.Lease files, String runId, int limit, List<Row> rows) throws SQLException {
+  /**
+   * The rejected rows of a run in written but uncommitted rejects files (a held run's), in file
+   * order.
+   */
+  public static List<Row> readFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory) {
+    if (files.isEmpty()) {
+      return List.of();
+    }
+    try (Connection connection = DuckDb.open("1GB", 2, temporaryDirectory)) {
+      return read(connection, files, runId, Integer.MAX_VALUE, new ArrayList<>());
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Row> read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, List<Row> rows)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(
             "SELECT line_number, reason_codes, raw_line FROM read_parquet("
-                + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
+                + files.stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
                 + ") WHERE ingest_run_id = ? ORDER BY line_number LIMIT ?")) {
       statement.setString(1, runId);
       statement.setInt(2, limit);

@@ -94,7 +94,11 @@ public final class Webhooks implements RunListener, AutoCloseable {
     data.put("rejected_by_reason", run.rejectedByReason());
     data.put("snapshot_id", run.snapshotId());
     data.put("message", run.message());
-    send(run.status() == RunStatus.FAILED ? "run.failed" : "run.finished", data);
+    send(switch (run.status()) {
+      case FAILED -> "run.failed";
+      case HELD -> "run.held";
+      case RUNNING, SUCCEEDED, DUPLICATE -> "run.finished";
+    }, data);
   }
 
   /** A hospital that has not delivered for {@code month}. */

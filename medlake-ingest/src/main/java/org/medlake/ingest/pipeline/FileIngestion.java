@@ -212,7 +212,8 @@ final class FileIngestion {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(seen);
     }
-    return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons);
+    return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons,
+        tally.flagged, tally.unmappedCodes);
   }
 
   /** The DuckDB database file that holds the row hashes of the chunks done so far. */

@@ -20,18 +20,23 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.iceberg.Snapshot;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
+import org.medlake.core.error.NotFoundException;
+import org.medlake.core.error.ValidationException;
 import org.medlake.core.file.FilePreparer;
 import org.medlake.core.file.LandingFiles;
 import org.medlake.core.file.HeaderLayout;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunHold;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.core.vault.LinkVault;
 import org.medlake.core.vault.PseudonymKey;
+import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.lake.Lakehouse;
 
 /**
@@ -125,10 +130,56 @@ public final class IngestService implements AutoCloseable {
 
   /**
    * Ingests one file as run {@code runId}; when it fails, the FAILED run with its reason is in the
-   * ledger under that id.
+   * ledger under that id. A run that would shrink or wipe stored data ({@link RunHold}) commits
+   * nothing and ends {@link RunStatus#HELD}.
    */
   public IngestRun ingest(Delivery delivery, String runId) {
+    return ingest(delivery, runId, Optional.empty());
+  }
+
+  /**
+   * Commits a held run's file as it is, for an admin: the file is ingested again from the run's
+   * recorded source file as a new run with the hold check bypassed, provided its SHA-256 is still
+   * the held run's. The held run then names the new one in {@code superseded_by}. When the new run
+   * fails, it is in the ledger as FAILED under {@code runId}.
+   *
+   * @param runId the new run's id
+   * @param approver who approved, for the run's message (the caller writes the audit record)
+   */
+  public IngestRun approve(String heldRunId, String runId, String approver) {
+    IngestRun held = ledger.find(heldRunId).orElseThrow(() -> new NotFoundException("No ingestion run '" + heldRunId + "'"));
+    if (held.status() != RunStatus.HELD) {
+      throw new MedlakeException(ErrorCode.RUN_NOT_HELD, "Run " + heldRunId + " is not held (it is " + held.status() + ")");
+    }
+    if (held.supersededBy() != null) {
+      throw new MedlakeException(ErrorCode.RUN_NOT_HELD, "Run " + heldRunId + " is no longer held: superseded by " + held.supersededBy());
+    }
+    return ingest(deliveryOf(held), runId, Optional.of(new Approval(held, approver)));
+  }
+
+  /**
+   * The delivery a run ingested, from its recorded source file: an {@code s3://} object, or a
+   * file relative to the home (or absolute).
+   */
+  public Delivery deliveryOf(IngestRun run) {
+    YearMonth month = YearMonth.parse(run.month());
+    if (org.medlake.core.config.S3Config.isS3(run.sourceFile())) {
+      String object = run.sourceFile();
+      return new Delivery(Path.of(object.substring(object.lastIndexOf('/') + 1)), run.sourceId(), month, Optional.of(object));
+    }
+    Path file = home.root().resolve(run.sourceFile());
+    if (!Files.isRegularFile(file)) {
+      throw new NotFoundException("The file of run " + run.id() + " is gone: " + file);
+    }
+    return new Delivery(file, run.sourceId(), month);
+  }
+
+  /** An admin's approval of a held run. */
+  private record Approval(IngestRun held, String approver) {}
+
+  private IngestRun ingest(Delivery delivery, String runId, Optional<Approval> approval) {
     SourceMapping mapping = sources.load(delivery.source());
+    String mappingSha256 = sources.fingerprint(delivery.source());
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
     String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
@@ -154,11 +205,16 @@ public final class IngestService implements AutoCloseable {
       prepared = new FilePreparer(home.config().ingest(), workDirectory, fraction -> progress.update(name, "scanning", fraction))
           .prepare(file, mapping.csv());
       LOG.debug("ingest phase checksum and scan took {} ms", (System.nanoTime() - startNanos) / 1_000_000);
+      if (approval.isPresent() && !prepared.sha256().equals(approval.get().held().sha256())) {
+        throw new ValidationException("Cannot approve " + approval.get().held().id() + ": " + sourceFile + " changed since it was held"
+            + " (SHA-256 " + prepared.sha256() + ", held " + approval.get().held().sha256() + "); ingest it as a new delivery");
+      }
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
         return duplicate.get();
       }
-      running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn());
+      running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn())
+          .withMapping(mappingSha256);
       ledger.record(running);
       HeaderLayout header = HeaderLayout.resolve(file, prepared.scan().header(), mapping);
       // a local warehouse: written in place; an object store: written to the work directory and
@@ -168,6 +224,14 @@ public final class IngestService implements AutoCloseable {
           lakehouse.warehouse().stagingDirectory(lakehouse.labResults(), workDirectory),
           lakehouse.warehouse().stagingDirectory(lakehouse.rejects(), workDirectory),
           workDirectory);
+      IngestRun candidate = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
+          delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
+          staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), 0, 0, null, "", staged.flagged(), staged.unmappedCodes(),
+          mappingSha256, null);
+      Optional<String> hold = approval.isPresent() ? Optional.empty() : new RunHold(home.config().ingest().hold()).check(ledger, candidate);
+      if (hold.isPresent()) {
+        return hold(delivery, candidate.withOutcome(RunStatus.HELD, hold.get(), elapsedMillis(startNanos)), staged);
+      }
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
       java.util.Set<String> recordedRuns = ledger.list().stream()
@@ -179,10 +243,13 @@ public final class IngestService implements AutoCloseable {
       LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(written -> size(written.path())).sum()
           + staged.rejects().stream().mapToLong(written -> size(written.path())).sum();
+      String message = approval.map(approved -> "approved by " + approved.approver() + " (held as " + approved.held().id() + ")").orElse("");
       IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
-          staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, "");
+          staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, message,
+          staged.flagged(), staged.unmappedCodes(), mappingSha256, null);
       ledger.record(done);
+      supersedeHolds(done, approval);
       if (delivery.objectLocation().isEmpty()) {
         // an object's delivery.file() is only its name: a report there would land in the working
         // directory; its rejects are in the rejects table (medlake rejects, the API's report)
@@ -191,7 +258,8 @@ public final class IngestService implements AutoCloseable {
       return done;
     } catch (RuntimeException e) {
       IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
-          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()), String.valueOf(e.getMessage()), elapsedMillis(startNanos));
+          RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()).withMapping(mappingSha256), String.valueOf(e.getMessage()),
+          elapsedMillis(startNanos));
       ledger.record(failed);
       throw e;
     } catch (IOException e) {
@@ -199,6 +267,40 @@ public final class IngestService implements AutoCloseable {
     } finally {
       deleteRecursively(workDirectory);
     }
+  }
+
+  /**
+   * Records a held run: its written files are deleted (nothing references them), the tables stay
+   * as they were, an earlier open hold of the same file is superseded by this one, and the
+   * hospital's feedback (the rejected rows, read from the files before they go) is written next to
+   * a local delivery.
+   */
+  private IngestRun hold(Delivery delivery, IngestRun held, StagedOutput staged) throws IOException {
+    if (delivery.objectLocation().isEmpty()) {
+      try {
+        List<RejectedRows.Row> rows = held.rowsRejected() == 0 ? List.of()
+            : RejectedRows.readFiles(staged.rejects().stream().map(StagedOutput.PartitionFile::path).toList(), held.id(), home.temporary());
+        RejectsReport.of(held, rows).writeNextTo(delivery.file());
+      } catch (RuntimeException e) {
+        LOG.warn("{}: no rejects report: {}", held.id(), e.getMessage());
+      }
+    }
+    for (StagedOutput.PartitionFile written : staged.results()) {
+      Files.deleteIfExists(written.path());
+    }
+    for (StagedOutput.PartitionFile written : staged.rejects()) {
+      Files.deleteIfExists(written.path());
+    }
+    RunHold.record(ledger, held);
+    LOG.warn("{}: {}", held.id(), held.message());
+    return held;
+  }
+
+  /** Closes the approved hold (naming the approver), then every other open hold the commit settles. */
+  private void supersedeHolds(IngestRun done, Optional<Approval> approval) {
+    approval.ifPresent(approved -> ledger.find(approved.held().id()).filter(IngestRun::openHold).ifPresent(held ->
+        ledger.record(held.superseded(done.id(), "approved by " + approved.approver() + ": committed as " + done.id()))));
+    RunHold.settle(ledger, done);
   }
 
   /** Reports an already ingested checksum, reconciling a run whose commit happened before a crash. */
@@ -242,10 +344,12 @@ public final class IngestService implements AutoCloseable {
    * written (a read-only mount) costs the report, not the run.
    */
   private void writeRejectsReport(Path file, IngestRun run) {
-    if (run.rowsRejected() == 0) {
-      return;
-    }
     try {
+      if (run.rowsRejected() == 0 && run.unmappedCodes().isEmpty() && run.flaggedByReason().isEmpty()) {
+        // a report left by an earlier (held) run of this file would no longer be true
+        RejectsReport.removeNextTo(file);
+        return;
+      }
       RejectsReport.load(lakehouse, run).writeNextTo(file);
     } catch (RuntimeException e) {
       LOG.warn("{}: no rejects report: {}", run.id(), e.getMessage());
@@ -267,10 +371,7 @@ public final class IngestService implements AutoCloseable {
   }
 
   private static IngestRun withMessage(IngestRun run, String message, long durationMs) {
-    RunStatus status = run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status();
-    return new IngestRun(run.id(), run.sourceFile(), run.sourceId(), run.sha256(), run.hospitalId(), run.month(), status,
-        run.startedAt(), run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered(), run.rejectedByReason(),
-        run.bytesIn(), run.bytesOut(), durationMs, run.snapshotId(), message);
+    return run.withOutcome(run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status(), message, durationMs);
   }
 
   /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */

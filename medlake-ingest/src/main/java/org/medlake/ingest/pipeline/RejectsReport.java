@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.lake.Lakehouse;
 
@@ -27,6 +28,8 @@ public final class RejectsReport {
   public static final String SUMMARY_SUFFIX = ".rejects.txt";
   private static final int SAMPLES_PER_REASON = 3;
   private static final int SAMPLE_CHARS = 200;
+  /** The flag of rows stored without a standard code. */
+  static final String UNMAPPED_CODE = "UNMAPPED_CODE";
 
   private final IngestRun run;
   private final List<RejectedRows.Row> rows;
@@ -36,8 +39,26 @@ public final class RejectsReport {
     this.rows = List.copyOf(rows);
   }
 
+  /** The report of a run whose rejected rows are in the rejects table (a held run's are not: it lists none). */
   public static RejectsReport load(Lakehouse lakehouse, IngestRun run) {
     return new RejectsReport(run, run.rowsRejected() == 0 ? List.of() : RejectedRows.read(lakehouse, run.id(), Integer.MAX_VALUE));
+  }
+
+  /** The report of a run with its rejected rows as read elsewhere (a held run's uncommitted files). */
+  public static RejectsReport of(IngestRun run, List<RejectedRows.Row> rows) {
+    return new RejectsReport(run, rows);
+  }
+
+  /** Deletes the report files next to {@code deliveredFile}, if there are any. */
+  public static void removeNextTo(Path deliveredFile) {
+    Path directory = deliveredFile.toAbsolutePath().getParent();
+    String name = deliveredFile.getFileName().toString();
+    try {
+      Files.deleteIfExists(directory.resolve(name + CSV_SUFFIX));
+      Files.deleteIfExists(directory.resolve(name + SUMMARY_SUFFIX));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot remove the rejects report next to " + deliveredFile, e);
+    }
   }
 
   /** Writes both files next to {@code deliveredFile}, each replaced atomically (a reader never sees half a report). */
@@ -84,6 +105,14 @@ public final class RejectsReport {
       text.append(String.format(Locale.ROOT, " (%.2f%%)", 100.0 * run.rowsRejected() / run.rowsRead()));
     }
     text.append('\n');
+    if (run.status() == RunStatus.HELD) {
+      text.append("\nNothing of this file was stored: the run is held.\n").append(run.message()).append('\n');
+    }
+    unmappedCodes(text);
+    if (rows.isEmpty() && run.rowsRejected() > 0) {
+      return text.append("\nThe rejected rows of this run are not in the rejects table (a held run stores none): the report written")
+          .append(" next to the delivered file lists them.\n").toString();
+    }
     if (rows.isEmpty()) {
       return text.append("\nNo rejected rows.\n").toString();
     }
@@ -106,5 +135,30 @@ public final class RejectsReport {
     }
     text.append("\nEvery rejected row is in the CSV report (").append(CSV_SUFFIX).append(").\n");
     return text.toString();
+  }
+
+  /**
+   * Rows stored without a standard code (unmapped local codes), with the most frequent codes and
+   * their row counts, and the other flags rows were stored with.
+   */
+  private void unmappedCodes(StringBuilder text) {
+    Map<String, Long> codes = run.unmappedCodes();
+    long unmappedRows = run.flaggedByReason().getOrDefault(UNMAPPED_CODE, codes.values().stream().mapToLong(Long::longValue).sum());
+    if (!codes.isEmpty() || unmappedRows > 0) {
+      text.append("\nUnmapped codes (stored without a standard code): ").append(unmappedRows).append(" row(s)");
+      if (codes.size() < IngestRun.UNMAPPED_CODES_KEPT) {
+        text.append(" in ").append(codes.size()).append(" code(s):\n");
+      } else {
+        text.append("; the ").append(codes.size()).append(" most frequent codes with their row counts:\n");
+      }
+      codes.forEach((code, count) -> text.append("  ").append(code).append(": ").append(count).append(" row(s)\n"));
+    }
+    List<String> flags = run.flaggedByReason().entrySet().stream()
+        .filter(entry -> !entry.getKey().equals(UNMAPPED_CODE))
+        .map(entry -> entry.getKey() + " " + entry.getValue())
+        .toList();
+    if (!flags.isEmpty()) {
+      text.append("\nStored with a flag: ").append(String.join(", ", flags)).append('\n');
+    }
   }
 }

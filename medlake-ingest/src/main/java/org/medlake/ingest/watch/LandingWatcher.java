@@ -5,12 +5,15 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.file.FilePreparer;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.IngestService.Delivery;
 
@@ -19,6 +22,11 @@ import org.medlake.ingest.pipeline.IngestService.Delivery;
  * Delivery is at least once and ingest is idempotent: a file whose checksum already has a
  * succeeded run is acknowledged without a new run, and a file whose commit happened before a crash
  * is reconciled by the ingest itself. An event is acknowledged only after its run is recorded.
+ *
+ * <p>A file whose run was held ({@link RunStatus#HELD}) is not ingested again while its source
+ * mapping stays as it was when it was held (the same {@link SourceRegistry#fingerprint}), however
+ * often it is seen; when the mapping (or its dictionary) changes, every open hold of the landing
+ * zone with the old fingerprint is retried once, from its recorded source file.
  */
 public final class LandingWatcher implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LandingWatcher.class);
@@ -27,6 +35,11 @@ public final class LandingWatcher implements AutoCloseable {
   private final IngestService service;
   private final LandingEvents events;
   private final RunListener listener;
+  private final SourceRegistry sources;
+  /** Fingerprints of mappings by source, recomputed only when one of their files changed. */
+  private final Map<String, Fingerprint> fingerprints = new HashMap<>();
+  /** Holds retried, with the fingerprint they were retried for: a retry that fails is not repeated until the mapping changes again. */
+  private final Map<String, String> retried = new HashMap<>();
   private volatile boolean running;
   private Thread thread;
 
@@ -34,6 +47,7 @@ public final class LandingWatcher implements AutoCloseable {
     this.service = requireNonNull(service, "service is null");
     this.events = requireNonNull(events, "events is null");
     this.listener = requireNonNull(listener, "listener is null");
+    this.sources = new SourceRegistry(service.lakehouse().home().sources());
   }
 
   /** Starts watching on a thread of its own. */
@@ -66,7 +80,84 @@ public final class LandingWatcher implements AutoCloseable {
       handle(event).ifPresent(listener::finished);
       events.acknowledge(event);
     }
+    retryHolds();
     return ready;
+  }
+
+  /** Retries the open holds of the landing zone whose source mapping changed since they were held. */
+  void retryHolds() {
+    for (IngestRun held : service.ledger().openHolds()) {
+      if (!inLandingZone(held)) {
+        continue;
+      }
+      Optional<String> current = fingerprint(held.sourceId());
+      if (current.isEmpty() || current.get().equals(held.mappingSha256()) || current.get().equals(retried.get(held.id()))) {
+        continue;
+      }
+      retried.put(held.id(), current.get());
+      String runId = IngestService.newRunId();
+      LOG.info("The mapping of {} changed: retrying held {} ({}) as {}", held.sourceId(), held.id(), held.sourceFile(), runId);
+      try {
+        IngestRun run = service.ingest(service.deliveryOf(held), runId);
+        LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
+        listener.finished(run);
+      } catch (RuntimeException e) {
+        LOG.warn("{}: retry of held {} failed: {}", runId, held.id(), e.getMessage());
+        service.ledger().find(runId).ifPresent(listener::finished);
+      }
+    }
+  }
+
+  /** A file of the landing directory, or an object (only an object-store landing zone records those). */
+  private boolean inLandingZone(IngestRun run) {
+    if (org.medlake.core.config.S3Config.isS3(run.sourceFile())) {
+      return true;
+    }
+    Path home = service.lakehouse().home().root();
+    return home.resolve(run.sourceFile()).toAbsolutePath().normalize().startsWith(service.lakehouse().home().landing().toAbsolutePath().normalize());
+  }
+
+  /** The fingerprint of a source's mapping; empty when the mapping is gone or unreadable. */
+  private Optional<String> fingerprint(String source) {
+    try {
+      Fingerprint known = fingerprints.get(source);
+      if (known != null && known.states().equals(states(known.files()))) {
+        return Optional.of(known.sha256());
+      }
+      List<Path> files = sources.files(source);
+      List<String> states = states(files);
+      String sha256 = sources.fingerprint(source);
+      fingerprints.put(source, new Fingerprint(files, states, sha256));
+      return Optional.of(sha256);
+    } catch (RuntimeException e) {
+      LOG.debug("No fingerprint of the mapping {}: {}", source, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** Size and modification time of each file, as far as they exist. */
+  private static List<String> states(List<Path> files) {
+    List<String> states = new java.util.ArrayList<>();
+    for (Path file : files) {
+      try {
+        states.add(Files.size(file) + "@" + Files.getLastModifiedTime(file).toMillis());
+      } catch (java.io.IOException e) {
+        states.add("missing");
+      }
+    }
+    return states;
+  }
+
+  private record Fingerprint(List<Path> files, List<String> states, String sha256) {}
+
+  /** An open hold of this checksum made with the source's current mapping: running it again would only hold it again. */
+  private boolean heldWithCurrentMapping(String sha256, String source) {
+    List<IngestRun> holds = service.ledger().withChecksum(sha256).stream().filter(IngestRun::openHold).toList();
+    if (holds.isEmpty()) {
+      return false;
+    }
+    Optional<String> current = fingerprint(source);
+    return current.isPresent() && holds.stream().anyMatch(held -> held.mappingSha256().equals(current.get()));
   }
 
   /** Ingests the event's file unless its checksum was ingested before; the run, if one was made. */
@@ -88,6 +179,10 @@ public final class LandingWatcher implements AutoCloseable {
     String sha256 = FilePreparer.checksum(file);
     if (service.ledger().withChecksum(sha256).stream().anyMatch(run -> run.status() == RunStatus.SUCCEEDED)) {
       LOG.debug("{} was ingested before (same checksum)", file);
+      return Optional.empty();
+    }
+    if (heldWithCurrentMapping(sha256, delivery.source())) {
+      LOG.debug("{} is held; it runs again when its mapping changes or an admin approves it", file);
       return Optional.empty();
     }
     String runId = IngestService.newRunId();

@@ -89,18 +89,21 @@ final class IngestFixture implements AutoCloseable {
   }
 
   /**
-   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces
+   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces;
+   *     the fail-safe ({@code hold:}) is off unless they set it, since most cases feed small files
+   *     of mostly rejected rows on purpose
    * @param moreYaml further top-level sections of medlake.yaml
    */
   static IngestFixture create(Path directory, String moreIngest, String moreYaml) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
+    String hold = moreIngest.contains("hold:") ? "" : "  hold:\n    enabled: false\n";
     Files.writeString(root.resolve("medlake.yaml"), """
         ingest:
           threads: 1
           max-decompressed-bytes: %d
           max-line-bytes: %d
-        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + moreIngest + moreYaml);
+        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + hold + moreIngest + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
     Files.writeString(home.sources().resolve(SOURCE + ".yaml"), mapping(SOURCE, "H001", "UTF-8"));
     Files.writeString(home.sources().resolve(LATIN1_SOURCE + ".yaml"), mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));
@@ -118,17 +121,22 @@ final class IngestFixture implements AutoCloseable {
   }
 
   private static String mapping(String source, String hospitalId, String encoding) {
+    return mapping(source, hospitalId, encoding, "%Y-%m-%d %H:%M:%S");
+  }
+
+  /** A mapping of the fixture's layout ({@link #HEADER}) that reads timestamps with {@code timestampFormat}. */
+  static String mapping(String source, String hospitalId, String encoding, String timestampFormat) {
     return """
         source: %s
         hospital-id: %s
         time-zone: Europe/Berlin
-        timestamp-formats: ["%%Y-%%m-%%d %%H:%%M:%%S"]
+        timestamp-formats: ["%s"]
         csv:
           delimiter: ","
           encoding: %s
         rules:
           disabled: [collected-at-in-month]
-        """.formatted(source, hospitalId, encoding) + COLUMNS;
+        """.formatted(source, hospitalId, timestampFormat, encoding) + COLUMNS;
   }
 
   /** A valid row; {@code patient} keeps rows distinct so that none is a duplicate. */

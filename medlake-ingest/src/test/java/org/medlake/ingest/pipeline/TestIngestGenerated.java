@@ -121,7 +121,8 @@ class TestIngestGenerated {
   void resubmissionReplacesTheHospitalMonthAndKeepsTheOldVersionReadable() {
     Path corrected = directory.resolve("corrected");
     GenerationReport resubmitted = LabDataGenerator.generate(
-        GeneratorOptions.builder(corrected, directory.resolve("unused-sources")).hospitals(1).months(1).rowsPerFile(1000).seed(99).build(),
+        // as many rows as the first delivery: a much smaller one would be held (TestHeldRuns)
+        GeneratorOptions.builder(corrected, directory.resolve("unused-sources")).hospitals(1).months(1).rowsPerFile(3000).seed(99).build(),
         rows -> {});
     GeneratedFile file = resubmitted.files().get(0);
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home);

@@ -57,7 +57,6 @@ class TestUnmappedCodes {
     Files.writeString(file, FILE);
     try (IngestService service = IngestService.open(home, (name, phase, fraction) -> {})) {
       IngestRun run = service.ingest(new IngestService.Delivery(file, "h007", YearMonth.of(2024, 1)));
-      assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.SUCCEEDED);
       stored = LakeReader.query(service.lakehouse().labResults(), home.temporary(),
           "SELECT concat_ws('|', coalesce(test_code, '-'), test_name, local_code, coalesce(local_name, '-'), coalesce(unit, '-'))"
               + " FROM t ORDER BY 1").stream().map(row -> row.get(0)).toList();
@@ -68,9 +67,12 @@ class TestUnmappedCodes {
   @Test
   void rowsOfLocalCodesWithoutAStandardCodeAreKept() throws IOException {
     IngestRun run = ingest("");
+    assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(run.rowsRead()).isEqualTo(6);
     assertThat(run.rejectedByReason()).containsExactly(Map.entry("MISSING_TEST_CODE", 1L));
     assertThat(run.rowsAccepted()).isEqualTo(5);
+    assertThat(run.flaggedByReason()).containsExactly(Map.entry("UNMAPPED_CODE", 4L));
+    assertThat(run.unmappedCodes()).containsExactly(Map.entry("Z9", 2L), Map.entry("U7", 1L), Map.entry("U8", 1L));
     assertThat(stored).containsExactly(
         "-|Crystals|U8|Crystals|-",
         "-|New assay|Z9|New assay|U/L",
@@ -82,6 +84,9 @@ class TestUnmappedCodes {
   @Test
   void aSourceMayRejectThemInstead() throws IOException {
     IngestRun run = ingest(", unmapped-codes: reject");
+    // five of six rows rejected: the run is held, not committed (the fail-safe)
+    assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.HELD);
+    assertThat(stored).isEmpty();
     assertThat(run.rowsAccepted()).isEqualTo(1);
     assertThat(run.rejectedByReason()).containsExactlyInAnyOrderEntriesOf(
         Map.of("MISSING_TEST_CODE", 1L, "UNMAPPED_LOCAL_CODE", 2L, "UNKNOWN_LOCAL_CODE", 2L));

@@ -214,7 +214,7 @@ public final class MedlakeServer implements AutoCloseable {
       case NOT_FOUND -> 404;
       case BUDGET_EXCEEDED, QUERY_LIMIT_EXCEEDED -> 422;
       case QUERY_REFUSED, INVALID_ARGUMENT, INVALID_CONFIG, INVALID_SOURCE_MAPPING, UNREADABLE_FILE -> 400;
-      case COMMIT_CONFLICT -> 409;
+      case COMMIT_CONFLICT, RUN_NOT_HELD -> 409;
       case STORAGE_ERROR, INTERNAL_ERROR -> error.errorCode().type() == ErrorType.EXTERNAL ? 503 : 500;
     };
   }

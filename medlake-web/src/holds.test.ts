@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { openHolds, statusClass, statusLabel } from "./holds";
+import type { IngestRun } from "./types";
+
+function run(id: string, status: string, started: string, supersededBy: string | null = null): IngestRun {
+  return {
+    id,
+    source_file: "landing/h001/2024-01/a.csv",
+    source_id: "h001",
+    sha256: "abc",
+    hospital_id: "H001",
+    month: "2024-01",
+    status,
+    started_at: started,
+    rows_read: 10,
+    rows_accepted: 0,
+    rows_rejected: 10,
+    rows_filtered: 0,
+    rejected_by_reason: { INVALID_FLAG: 10 },
+    bytes_in: 100,
+    bytes_out: 0,
+    duration_ms: 5,
+    snapshot_id: null,
+    message: status === "HELD" ? "held: 0 of 10 rows accepted; fix the mapping and re-run, or medlake runs approve " + id : "",
+    flagged_by_reason: {},
+    unmapped_codes: {},
+    mapping_sha256: "def",
+    superseded_by: supersededBy,
+  };
+}
+
+describe("held runs", () => {
+  it("are open until a later run settles them, oldest first", () => {
+    const runs = [
+      run("run-3", "HELD", "2024-02-03T00:00:00Z"),
+      run("run-1", "HELD", "2024-02-01T00:00:00Z", "run-2"),
+      run("run-2", "SUCCEEDED", "2024-02-02T00:00:00Z"),
+      run("run-0", "HELD", "2024-01-31T00:00:00Z"),
+    ];
+    expect(openHolds(runs).map((held) => held.id)).toEqual(["run-0", "run-3"]);
+  });
+
+  it("look neither succeeded nor failed, and say what settled them", () => {
+    expect(statusClass(run("run-1", "HELD", "2024-02-01T00:00:00Z"))).toBe("badge badge-held");
+    expect(statusLabel(run("run-1", "HELD", "2024-02-01T00:00:00Z"))).toBe("held");
+    const settled = run("run-1", "HELD", "2024-02-01T00:00:00Z", "run-2");
+    expect(statusClass(settled)).toBe("badge badge-settled");
+    expect(statusLabel(settled)).toBe("held, settled by run-2");
+    expect(statusClass(run("run-2", "SUCCEEDED", "2024-02-02T00:00:00Z"))).toBe("badge badge-succeeded");
+  });
+});
