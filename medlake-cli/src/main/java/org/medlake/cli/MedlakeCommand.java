@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
       WatchCommand.class,
       CompletenessCommand.class,
       MaintainCommand.class,
+      RemapCommand.class,
       DoctorCommand.class,
       TablesCommand.class,
       DescribeCommand.class,

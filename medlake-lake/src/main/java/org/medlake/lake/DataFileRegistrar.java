@@ -7,6 +7,7 @@ import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Files;
 import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.parquet.ParquetUtil;
@@ -37,13 +38,22 @@ public final class DataFileRegistrar {
 
   /** As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code location}. */
   public static DataFile register(Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
-    return builder(table, parquetFile, location).withPartition(partition).build();
+    return register(table, table.spec(), parquetFile, location, partition);
+  }
+
+  /** As {@link #register(Table, Path, String, org.apache.iceberg.StructLike)}, for a partition of {@code spec} (an earlier one of the table's). */
+  public static DataFile register(Table table, PartitionSpec spec, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
+    return builder(table, spec, parquetFile, location).withPartition(partition).build();
   }
 
   private static DataFiles.Builder builder(Table table, Path parquetFile, String location) {
+    return builder(table, table.spec(), parquetFile, location);
+  }
+
+  private static DataFiles.Builder builder(Table table, PartitionSpec spec, Path parquetFile, String location) {
     InputFile inputFile = Files.localInput(parquetFile.toFile());
     Metrics metrics = ParquetUtil.fileMetrics(inputFile, MetricsConfig.forTable(table));
-    return DataFiles.builder(table.spec())
+    return DataFiles.builder(spec)
         .withPath(location)
         .withFileSizeInBytes(inputFile.getLength())
         .withFormat(FileFormat.PARQUET)

@@ -459,40 +459,7 @@ final class FileIngestion {
       }
     }
     if (mapping.codeLookup().isPresent()) {
-      Path dictionary = sourcesDirectory.resolve(mapping.codeLookup().get().dictionary());
-      if (!Files.isRegularFile(dictionary)) {
-        throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
-            "source '" + mapping.source() + "': code-lookup dictionary " + dictionary + " does not exist");
-      }
-      String reader = "read_csv(" + literal(dictionary.toString()) + ", header = true, all_varchar = true)";
-      List<String> columns = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery("DESCRIBE SELECT * FROM " + reader)) {
-        while (rows.next()) {
-          columns.add(rows.getString(1));
-        }
-      }
-      SourceMapping.DictionaryColumns names = mapping.codeLookup().get().columns();
-      String unit = names.unit().orElse(SourceMapping.DictionaryColumns.DEFAULT_UNIT);
-      List<String> required = new ArrayList<>(List.of(names.localCode(), names.testCode(), names.testName()));
-      names.unit().ifPresent(required::add);
-      for (String column : required) {
-        if (!columns.contains(column)) {
-          throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
-              dictionary + ": the code dictionary has no column '" + column + "' (columns: " + String.join(", ", columns) + ")");
-        }
-      }
-      // blank cells are null, so an item without a standard code has a null test_code; a row without a local code can never match
-      statement.execute("CREATE TABLE dictionary AS SELECT nullif(trim(" + identifier(names.localCode()) + "), '') AS local_code,"
-          + " nullif(trim(" + identifier(names.testCode()) + "), '') AS test_code, nullif(trim(" + identifier(names.testName())
-          + "), '') AS test_name, " + (columns.contains(unit) ? "nullif(trim(" + identifier(unit) + "), '')" : "NULL::VARCHAR")
-          + " AS unit FROM " + reader + " WHERE nullif(trim(" + identifier(names.localCode()) + "), '') IS NOT NULL");
-      try (ResultSet rows = statement.executeQuery(
-          "SELECT local_code, count(*) FROM dictionary GROUP BY local_code HAVING count(*) > 1 ORDER BY local_code LIMIT 1")) {
-        if (rows.next()) {
-          throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
-              dictionary + ": local code '" + rows.getString(1) + "' is listed " + rows.getLong(2) + " times; each code must occur once");
-        }
-      }
+      CodeDictionary.load(statement, sourcesDirectory, mapping);
     }
   }
 
@@ -527,10 +494,6 @@ final class FileIngestion {
         appender.endRow();
       }
     }
-  }
-
-  private static String identifier(String name) {
-    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   private static void checkCodes(Connection connection, Statement statement, boolean dictionary) throws SQLException {

@@ -51,9 +51,16 @@ final class LakeCommitter {
   static final String SORT = "test_code, collected_at";
 
   private final Lakehouse lakehouse;
+  private final Runnable beforeResultsCommit;
 
   LakeCommitter(Lakehouse lakehouse) {
+    this(lakehouse, () -> {});
+  }
+
+  /** @param beforeResultsCommit runs between planning the results commit and making it (tests commit something in between) */
+  LakeCommitter(Lakehouse lakehouse, Runnable beforeResultsCommit) {
     this.lakehouse = lakehouse;
+    this.beforeResultsCommit = beforeResultsCommit;
   }
 
   /** The results snapshot of an earlier commit of this checksum, if one is live. */
@@ -137,6 +144,11 @@ final class LakeCommitter {
       update = append;
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
+      if (table.currentSnapshot() != null) {
+        // a file to replace that a rewrite (compaction, remap) swapped out meanwhile fails the commit, so that
+        // it is planned again, instead of the rewritten copy of the replaced rows staying in the table
+        overwrite.validateFromSnapshot(table.currentSnapshot().snapshotId()).validateNoConflictingDeletes();
+      }
       removeRuns(table, previousRuns, runId, overwrite);
       for (PartitionFile file : staged.results()) {
         overwrite.addFile(register(table, file));
@@ -153,6 +165,7 @@ final class LakeCommitter {
         ROWS_FILTERED, String.valueOf(staged.rowsFiltered()),
         REASONS, encode(staged.rejectedByReason()));
     summary.forEach(update::set);
+    beforeResultsCommit.run();
     update.commit();
     table.refresh();
     for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
