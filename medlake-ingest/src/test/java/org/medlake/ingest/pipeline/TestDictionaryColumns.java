@@ -63,7 +63,7 @@ class TestDictionaryColumns {
         "SELECT test_code, test_name, unit, value_numeric FROM t ORDER BY collected_at")).containsExactly(
             List.of("2160-0", "Creatinine, serum", "mg/dL", "1.1"),
             List.of("2823-3", "Potassium", "mmol/L", "4.2"),
-            List.of("2823-3", "Potassium", "mEq/L", "3.9"));
+            List.of("2823-3", "Potassium", "meq/L", "3.9"));
   }
 
   @Test

@@ -57,7 +57,7 @@ class TestReplacementAfterRewrite {
       long rows = new ParquetRewriter(home, LabResults.CONTRACT, LakeCommitter.SORT).transform(List.of(stored.location()),
           "SELECT * REPLACE ('run-2' AS ingest_run_id) FROM input WHERE value_numeric <> 13", resubmitted);
       StagedOutput staged = new StagedOutput(List.of(new StagedOutput.PartitionFile(resubmitted,
-          "collected_at_month=648/hospital_id=H007", rows)), List.of(), rows, rows, 0, 0, Map.of()); // 648: months from 1970-01 to 2024-01
+          "collected_at_month=648/hospital_id=H007", rows)), List.of(), rows, rows, 0, 0, Map.of(), Map.of(), Map.of()); // 648: months from 1970-01 to 2024-01
       Files.writeString(home.sources().resolve("h007-items.csv"), "local_code,test_code,test_name\nK1,2823-3,Potassium\nZ9,1920-8,AST\n");
       AtomicInteger plans = new AtomicInteger();
 
