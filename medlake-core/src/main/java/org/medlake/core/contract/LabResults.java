@@ -62,7 +62,7 @@ public final class LabResults {
               new Column(27, "local_name", STRING, false, "The hospital's own test name"),
               new Column(28, "value_canonical", DOUBLE, false, "value_numeric in the test's canonical unit"),
               new Column(29, "unit_canonical", STRING, false, "The test's canonical unit (UCUM)"),
-              new Column(30, "unit_status", STRING, false, "How the unit was converted: canonical, converted, assumed, unknown_unit, incompatible_unit, no_canonical_unit"),
+              new Column(30, "unit_status", STRING, false, "How the unit relates to unit_canonical: CANONICAL, CONVERTED, ASSUMED_CANONICAL, UNKNOWN_UNIT, INCOMPATIBLE_UNIT, NO_CANONICAL_UNIT"),
               new Column(31, "delta_flag", STRING, false, "Y when the hospital flagged a delta-check failure")),
           "collected_at",
           "hospital_id",
