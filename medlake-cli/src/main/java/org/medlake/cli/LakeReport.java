@@ -15,6 +15,7 @@ import org.medlake.lake.DuckDb;
 import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
+import org.medlake.query.structured.AbnormalShare;
 
 /** A few aggregates over the lake, run by DuckDB over exactly the files Iceberg planned. */
 final class LakeReport {
@@ -38,7 +39,7 @@ final class LakeReport {
       System.out.println("Ten most frequent tests:");
       print(statement, "SELECT test_code AS loinc, any_value(test_name) AS test, count(*) AS n, any_value(unit) AS unit,"
           + " round(avg(value_numeric), 2) AS mean, round(median(value_numeric), 2) AS median,"
-          + " round(100.0 * count(*) FILTER (WHERE abnormal_flag NOT IN ('N')) / count(abnormal_flag), 1) AS pct_abnormal"
+          + " round(" + AbnormalShare.PERCENT + ", 1) AS pct_abnormal"
           + " FROM " + source + " GROUP BY test_code ORDER BY n DESC, loinc LIMIT 10");
       System.out.println();
       System.out.println("Hemoglobin (718-7) by sex:");

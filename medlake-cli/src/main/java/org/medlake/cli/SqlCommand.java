@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "sql", description = "Run one ad-hoc SELECT over the catalogue tables (analysts and admins).")
+@Command(name = "sql", description = "Run one ad-hoc SELECT over the catalogue tables (analysts and admins; --role admin also reads lab_results_rejects).")
 final class SqlCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 

@@ -32,6 +32,9 @@ class TestOperationsCommands {
     }
     Cli.Result ingest = Cli.run(home, concat("ingest", delivered));
     assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+    // a one-off extract (no cadence) that delivered nothing for these months is never missing
+    Files.writeString(home.resolve("sources").resolve("study.yaml"), Files.readString(home.resolve("sources").resolve("h001.yaml"))
+        .replace("source: h001", "source: study").replace("hospital-id: H001", "hospital-id: H009").replace("cadence: monthly\n", ""));
 
     Cli.Result january = Cli.run(home, "completeness", "--month", "2025-01", "--json");
     assertThat(january.exitCode()).isZero();

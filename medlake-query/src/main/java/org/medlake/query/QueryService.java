@@ -70,7 +70,7 @@ public final class QueryService {
   public static QueryRequest sqlRequest(String sql, Role role, AsOf asOf) {
     Set<String> tables = CatalogService.visibleTables(role).stream()
         .map(TableContract::name).collect(Collectors.toSet());
-    GuardedSql guarded = new SqlGuard(tables, SqlGuard.defaultFunctions())
+    GuardedSql guarded = new SqlGuard(tables, CatalogService.withheldTables(role), SqlGuard.defaultFunctions())
         .check(sql);
     Map<String, List<PruningPredicate>> predicates = new HashMap<>();
     guarded.tables().forEach(table -> predicates.put(table, guarded.predicates()));

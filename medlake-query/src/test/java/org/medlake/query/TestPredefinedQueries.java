@@ -118,7 +118,7 @@ class TestPredefinedQueries {
     assertThatThrownBy(() -> PredefinedQueries.bind(query, Map.of("bins", "1000"), AsOf.CURRENT))
         .hasMessage("parameter 'bins' must be between 2 and 200, not 1000");
     assertThatThrownBy(() -> PredefinedQueries.bind(query, Map.of("from", "yesterday"), AsOf.CURRENT))
-        .hasMessage("parameter 'from' must be a date, not 'yesterday'");
+        .hasMessage("parameter 'from' must be a date YYYY-MM-DD (years 0001 to 9999), not 'yesterday'");
     QueryRequest injected = PredefinedQueries.bind(query, Map.of("test", "x' OR 1=1 --"), AsOf.CURRENT);
     assertThat(injected.sql()).as("values are bound, never pasted").doesNotContain("OR 1=1");
     assertThat(injected.parameters()).contains("x' OR 1=1 --");

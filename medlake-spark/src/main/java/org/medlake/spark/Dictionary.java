@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,11 @@ import org.medlake.core.file.CsvLineSplitter;
 import org.medlake.core.source.SourceMapping;
 
 /**
- * A source's code-lookup dictionary ({@code local_code,test_code,test_name[,unit]}, comma-separated
- * with a header), read as the embedded pipeline reads it: empty cells are null, values trimmed, an
- * empty unit is null, and a local code listed twice is an error.
+ * A source's code-lookup dictionary (comma-separated with a header; its local-code, test-code and
+ * test-name columns and optional unit column named by {@code code-lookup.columns}, by default
+ * {@code local_code,test_code,test_name[,unit]}), read as the embedded pipeline reads it: values
+ * trimmed, blank cells null (an item without a standard code has a null test code), rows without a
+ * local code skipped, and a local code listed twice is an error.
  */
 final class Dictionary {
   private Dictionary() {}
@@ -38,16 +41,19 @@ final class Dictionary {
       List<String> columns = headerLine == null ? List.of()
           : splitter.split(headerLine.startsWith("\uFEFF") ? headerLine.substring(1) : headerLine).orElse(List.of()).stream()
               .map(String::trim).toList();
-      for (String required : List.of("local_code", "test_code", "test_name")) {
-        if (!columns.contains(required)) {
+      SourceMapping.DictionaryColumns names = mapping.codeLookup().get().columns();
+      List<String> required = new ArrayList<>(List.of(names.localCode(), names.testCode(), names.testName()));
+      names.unit().ifPresent(required::add);
+      for (String column : required) {
+        if (!columns.contains(column)) {
           throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
-              dictionary + ": the code dictionary has no column '" + required + "' (columns: " + String.join(", ", columns) + ")");
+              dictionary + ": the code dictionary has no column '" + column + "' (columns: " + String.join(", ", columns) + ")");
         }
       }
-      int local = columns.indexOf("local_code");
-      int code = columns.indexOf("test_code");
-      int name = columns.indexOf("test_name");
-      int unit = columns.indexOf("unit");
+      int local = columns.indexOf(names.localCode());
+      int code = columns.indexOf(names.testCode());
+      int name = columns.indexOf(names.testName());
+      int unit = columns.indexOf(names.unit().orElse(SourceMapping.DictionaryColumns.DEFAULT_UNIT));
       String line;
       long number = 1;
       while ((line = reader.readLine()) != null) {
@@ -62,9 +68,8 @@ final class Dictionary {
         }
         List<String> fields = split.get();
         String localCode = cell(fields, local);
-        String unitValue = unit < 0 ? null : cell(fields, unit);
         RecordChecker.DictionaryEntry entry = new RecordChecker.DictionaryEntry(cell(fields, code), cell(fields, name),
-            unitValue == null || unitValue.isEmpty() ? null : unitValue);
+            unit < 0 ? null : cell(fields, unit));
         if (localCode != null && entries.put(localCode, entry) != null) {
           throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
               dictionary + ": local code '" + localCode + "' is listed more than once; each code must occur once");
@@ -74,12 +79,9 @@ final class Dictionary {
     return entries;
   }
 
-  /** DuckDB reads an empty cell as NULL and {@code trim} removes spaces only. */
+  /** As the embedded pipeline's {@code nullif(trim(cell), '')}: DuckDB's {@code trim} removes spaces only. */
   private static String cell(List<String> fields, int index) {
     String value = fields.get(index);
-    if (value.isEmpty()) {
-      return null;
-    }
     int start = 0;
     int end = value.length();
     while (start < end && value.charAt(start) == ' ') {
@@ -88,6 +90,6 @@ final class Dictionary {
     while (end > start && value.charAt(end - 1) == ' ') {
       end--;
     }
-    return value.substring(start, end);
+    return start == end ? null : value.substring(start, end);
   }
 }

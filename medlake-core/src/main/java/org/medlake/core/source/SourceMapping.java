@@ -14,6 +14,7 @@ import java.util.Set;
  * @param source the source id; by convention the file name and the landing directory name
  * @param hospitalId the hospital id stored with every row of this source
  * @param description free text for operators
+ * @param cadence how often the source delivers: only monthly sources are missed when a month has no delivery
  * @param csv how the file is encoded and split
  * @param timeZone the hospital's time zone; local timestamps are converted to UTC
  * @param timestampFormats DuckDB strptime formats tried in order, e.g. {@code %Y-%m-%d %H:%M:%S}
@@ -29,6 +30,7 @@ public record SourceMapping(
     String source,
     String hospitalId,
     String description,
+    Cadence cadence,
     CsvFormat csv,
     String timeZone,
     List<String> timestampFormats,
@@ -44,6 +46,7 @@ public record SourceMapping(
     requireNonNull(source, "source is null");
     requireNonNull(hospitalId, "hospitalId is null");
     requireNonNull(description, "description is null");
+    requireNonNull(cadence, "cadence is null");
     requireNonNull(csv, "csv is null");
     requireNonNull(timeZone, "timeZone is null");
     timestampFormats = List.copyOf(timestampFormats);
@@ -97,6 +100,34 @@ public record SourceMapping(
     }
   }
 
+  /** How often a source delivers; the completeness check warns only about sources that promise a month. */
+  public enum Cadence {
+    /** One delivery per month is expected; a month without one is a missing delivery. */
+    MONTHLY("monthly"),
+    /** One-off or irregular deliveries (a backfill, a study extract): never missing. */
+    NONE("none");
+
+    private final String key;
+
+    Cadence(String key) {
+      this.key = key;
+    }
+
+    /** The value used in the YAML file. */
+    public String key() {
+      return key;
+    }
+
+    public static Optional<Cadence> fromKey(String key) {
+      for (Cadence cadence : values()) {
+        if (cadence.key.equals(key)) {
+          return Optional.of(cadence);
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
   /** How the file is split into rows and fields. */
   public record CsvFormat(char delimiter, char quote, String encoding, List<String> nullValues) {
     public CsvFormat {
@@ -110,12 +141,43 @@ public record SourceMapping(
   }
 
   /**
-   * A dictionary CSV with the columns {@code local_code,test_code,test_name} (and optionally
-   * {@code unit}), relative to the sources directory.
+   * A dictionary CSV, relative to the sources directory, that turns a local code into a test code,
+   * name and unit.
+   *
+   * @param columns which of the dictionary's columns hold what
    */
-  public record CodeLookup(String dictionary) {
+  public record CodeLookup(String dictionary, DictionaryColumns columns) {
     public CodeLookup {
       requireNonNull(dictionary, "dictionary is null");
+      requireNonNull(columns, "columns is null");
+    }
+
+    /** A dictionary with the default column names. */
+    public CodeLookup(String dictionary) {
+      this(dictionary, DictionaryColumns.defaults());
+    }
+  }
+
+  /**
+   * The header names of a code dictionary's columns, as the mapping's {@code code-lookup.columns}
+   * names them (keys {@code local-code}, {@code test-code}, {@code test-name}, {@code unit}).
+   *
+   * @param unit the unit column; empty: the column {@code unit} if the dictionary has one, else no units
+   */
+  public record DictionaryColumns(String localCode, String testCode, String testName, Optional<String> unit) {
+    /** The unit column read when the mapping names none and the dictionary has it. */
+    public static final String DEFAULT_UNIT = "unit";
+
+    public DictionaryColumns {
+      requireNonNull(localCode, "localCode is null");
+      requireNonNull(testCode, "testCode is null");
+      requireNonNull(testName, "testName is null");
+      requireNonNull(unit, "unit is null");
+    }
+
+    /** {@code local_code}, {@code test_code}, {@code test_name} and an optional {@code unit}. */
+    public static DictionaryColumns defaults() {
+      return new DictionaryColumns("local_code", "test_code", "test_name", Optional.empty());
     }
   }
 

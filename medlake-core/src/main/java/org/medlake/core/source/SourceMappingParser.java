@@ -18,8 +18,10 @@ import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
+import org.medlake.core.source.SourceMapping.Cadence;
 import org.medlake.core.source.SourceMapping.CodeLookup;
 import org.medlake.core.source.SourceMapping.CsvFormat;
+import org.medlake.core.source.SourceMapping.DictionaryColumns;
 import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.core.source.SourceMapping.RowFilter;
 import org.medlake.core.source.SourceMapping.ResultKind;
@@ -31,7 +33,7 @@ import org.medlake.core.source.SourceMapping.SwitchableRule;
 public final class SourceMappingParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_LEVEL =
-      Set.of("source", "hospital-id", "description", "csv", "time-zone", "timestamp-formats", "decimal-separator",
+      Set.of("source", "hospital-id", "description", "cadence", "csv", "time-zone", "timestamp-formats", "decimal-separator",
           "columns", "constants", "value-maps", "code-lookup", "filter", "rules");
 
   private final Path file;
@@ -90,8 +92,9 @@ public final class SourceMappingParser {
     Optional<CodeLookup> codeLookup = Optional.empty();
     JsonNode lookup = root.get("code-lookup");
     if (lookup != null && !lookup.isNull()) {
-      onlyKeys(lookup, Set.of("dictionary"), "code-lookup.");
-      codeLookup = Optional.of(new CodeLookup(text(lookup, "dictionary").orElseThrow(() -> error("code-lookup.dictionary is required"))));
+      onlyKeys(lookup, Set.of("dictionary", "columns"), "code-lookup.");
+      codeLookup = Optional.of(new CodeLookup(text(lookup, "dictionary").orElseThrow(() -> error("code-lookup.dictionary is required")),
+          dictionaryColumns(lookup.get("columns"))));
       if (!columns.containsKey(Field.LOCAL_CODE)) {
         throw error("code-lookup needs columns.local-code (the column with the hospital's own test code)");
       }
@@ -136,7 +139,7 @@ public final class SourceMappingParser {
       }
     }
     SourceMapping mapping = new SourceMapping(
-        source, hospitalId, text(root, "description").orElse(""), csv(root.get("csv")), timeZone, formats, decimal,
+        source, hospitalId, text(root, "description").orElse(""), cadence(root), csv(root.get("csv")), timeZone, formats, decimal,
         columns, constants, valueMaps, codeLookup, filter, new Rules(disabled, unmapped, resultKinds));
     requireFeeds(mapping, Field.PATIENT_ID);
     requireFeeds(mapping, Field.COLLECTED_AT);
@@ -146,6 +149,34 @@ public final class SourceMappingParser {
       requireFeeds(mapping, Field.TEST_NAME);
     }
     return mapping;
+  }
+
+  private Cadence cadence(JsonNode root) {
+    String key = text(root, "cadence").orElse(Cadence.NONE.key());
+    return Cadence.fromKey(key).orElseThrow(() -> error("cadence must be 'monthly' or 'none', not '" + key + "'"));
+  }
+
+  private DictionaryColumns dictionaryColumns(JsonNode node) {
+    DictionaryColumns defaults = DictionaryColumns.defaults();
+    if (node == null || node.isNull()) {
+      return defaults;
+    }
+    if (!node.isObject()) {
+      throw error("code-lookup.columns must be a mapping of local-code, test-code, test-name, unit to the dictionary's column names");
+    }
+    Map<String, String> names = new LinkedHashMap<>();
+    node.properties().forEach(entry -> {
+      String key = "code-lookup.columns." + entry.getKey();
+      if (!List.of("local-code", "test-code", "test-name", "unit").contains(entry.getKey())) {
+        throw error("unknown key '" + key + "' (known: local-code, test-code, test-name, unit)");
+      }
+      if (!entry.getValue().isValueNode() || entry.getValue().isNull() || entry.getValue().asText().isBlank()) {
+        throw error(key + " must name a column of the dictionary");
+      }
+      names.put(entry.getKey(), entry.getValue().asText().trim());
+    });
+    return new DictionaryColumns(names.getOrDefault("local-code", defaults.localCode()), names.getOrDefault("test-code", defaults.testCode()),
+        names.getOrDefault("test-name", defaults.testName()), Optional.ofNullable(names.get("unit")));
   }
 
   private void requireFeeds(SourceMapping mapping, Field field) {

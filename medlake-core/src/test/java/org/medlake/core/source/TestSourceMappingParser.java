@@ -34,6 +34,7 @@ class TestSourceMappingParser {
     assertThat(german.csv().delimiter()).isEqualTo(';');
     assertThat(german.decimalSeparator()).isEqualTo(",");
     assertThat(german.valueMaps().get(Field.PATIENT_SEX)).containsEntry("W", "F");
+    assertThat(german.cadence()).isEqualTo(SourceMapping.Cadence.MONTHLY);
     SourceMapping items = SourceMappingParser.parse(examples.resolve("h003.yaml"));
     assertThat(items.codeLookup()).hasValue(new SourceMapping.CodeLookup("h003-items.csv"));
     assertThat(items.filter()).hasValue(new SourceMapping.RowFilter("category", List.of("LAB")));
@@ -45,8 +46,25 @@ class TestSourceMappingParser {
     assertThat(mapping.source()).isEqualTo("h009");
     assertThat(mapping.csv()).isEqualTo(SourceMapping.CsvFormat.defaults());
     assertThat(mapping.timeZone()).isEqualTo("UTC");
+    assertThat(mapping.cadence()).isEqualTo(SourceMapping.Cadence.NONE);
+    assertThat(SourceMappingParser.parse(write("h010.yaml", "cadence: monthly\n" + MINIMAL)).cadence())
+        .isEqualTo(SourceMapping.Cadence.MONTHLY);
     assertThat(mapping.rules().enabled(SwitchableRule.COLLECTED_AT_IN_MONTH)).isTrue();
     assertThat(mapping.columns()).containsAllEntriesOf(Map.of(Field.PATIENT_ID, "pid", Field.RESULT, "value"));
+  }
+
+  @Test
+  void theDictionarysColumnNamesComeFromTheMappingOrTheDefaults() throws Exception {
+    String lookup = MINIMAL.replace("  test-code: loinc\n", "  local-code: item\n");
+    SourceMapping named = SourceMappingParser.parse(write("icu.yaml", lookup
+        + "code-lookup: {dictionary: d_labitems.csv, columns: {local-code: itemid, test-code: loinc_code, test-name: label, unit: uom}}\n"));
+    assertThat(named.codeLookup()).hasValue(new SourceMapping.CodeLookup("d_labitems.csv",
+        new SourceMapping.DictionaryColumns("itemid", "loinc_code", "label", java.util.Optional.of("uom"))));
+    SourceMapping partly = SourceMappingParser.parse(write("icu.yaml", lookup + "code-lookup: {dictionary: d.csv, columns: {local-code: itemid}}\n"));
+    assertThat(partly.codeLookup().orElseThrow().columns())
+        .isEqualTo(new SourceMapping.DictionaryColumns("itemid", "test_code", "test_name", java.util.Optional.empty()));
+    SourceMapping plain = SourceMappingParser.parse(write("icu.yaml", lookup + "code-lookup: {dictionary: d.csv}\n"));
+    assertThat(plain.codeLookup().orElseThrow().columns()).isEqualTo(SourceMapping.DictionaryColumns.defaults());
   }
 
   @Test
@@ -57,11 +75,18 @@ class TestSourceMappingParser {
     assertError(MINIMAL.replace("  result: value\n", ""), "columns.result is required");
     assertError("time-zone: Mars/Olympus\n" + MINIMAL, "time-zone 'Mars/Olympus' is not a known time zone");
     assertError("decimal-separator: ';'\n" + MINIMAL, "decimal-separator must be '.' or ','");
+    assertError("cadence: weekly\n" + MINIMAL, "cadence must be 'monthly' or 'none', not 'weekly'");
     assertError("csv: {delimiter: ';;'}\n" + MINIMAL, "csv.delimiter must be a single character");
     assertError("csv: {null-values: []}\n" + MINIMAL, "csv.null-values must list at least one value");
     assertError("filter: {column: c, keep: []}\n" + MINIMAL, "filter.keep must list at least one value");
     assertError("rules: {disabled: [no-rules]}\n" + MINIMAL, "rules.disabled: unknown rule 'no-rules'");
     assertError("code-lookup: {dictionary: d.csv}\n" + MINIMAL, "code-lookup needs columns.local-code");
+    String lookup = MINIMAL.replace("  test-code: loinc\n", "  local-code: item\n");
+    assertError("code-lookup: {dictionary: d.csv, columns: {loinc: loinc_code}}\n" + lookup,
+        "unknown key 'code-lookup.columns.loinc' (known: local-code, test-code, test-name, unit)");
+    assertError("code-lookup: {dictionary: d.csv, columns: {test-code: \"\"}}\n" + lookup,
+        "code-lookup.columns.test-code must name a column of the dictionary");
+    assertError("code-lookup: {dictionary: d.csv, columns: [itemid]}\n" + lookup, "code-lookup.columns must be a mapping");
     assertError("columns: [a, b]\nhospital-id: H\n", "columns must be a mapping of field to column");
     assertError("hospital-id: [unclosed\n", "not valid YAML");
   }

@@ -11,7 +11,10 @@ import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
 
-/** Which hospitals (one per source mapping) have no succeeded run for a delivery month. */
+/**
+ * Which hospitals (one per source mapping that declares {@code cadence: monthly}) have no succeeded
+ * run for a delivery month. One-off sources ({@code cadence: none}, the default) are never missing.
+ */
 public final class CompletenessCheck {
   /** A hospital that has not delivered for a month. */
   public record MissingDelivery(
@@ -28,6 +31,7 @@ public final class CompletenessCheck {
   public static List<MissingDelivery> missing(SourceRegistry sources, RunLedger ledger, YearMonth month) {
     List<IngestRun> runs = ledger.list();
     return sources.all().stream()
+        .filter(mapping -> mapping.cadence() == SourceMapping.Cadence.MONTHLY)
         .filter(mapping -> runs.stream().noneMatch(run -> delivered(run, mapping, month)))
         .map(mapping -> new MissingDelivery(mapping.source(), mapping.hospitalId(), month.toString()))
         .toList();

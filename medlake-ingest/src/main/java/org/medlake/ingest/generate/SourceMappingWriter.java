@@ -35,17 +35,18 @@ final class SourceMappingWriter {
   static Path writeBackfill(Hospital hospital, Path sourcesDir) throws IOException {
     Files.createDirectories(sourcesDir);
     Path mapping = sourcesDir.resolve(hospital.source() + ".yaml");
-    List<String> lines = lines(hospital, ", one-off backfill of many months");
+    // one-off: never reported as a missing delivery
+    List<String> lines = lines(hospital, ", one-off backfill of many months", "none");
     lines.add("rules: {disabled: [collected-at-in-month]}");
     Files.writeString(mapping, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     return mapping;
   }
 
   static String render(Hospital hospital) {
-    return String.join("\n", lines(hospital, "")) + "\n";
+    return String.join("\n", lines(hospital, "", "monthly")) + "\n";
   }
 
-  private static List<String> lines(Hospital hospital, String descriptionSuffix) {
+  private static List<String> lines(Hospital hospital, String descriptionSuffix, String cadence) {
     Layout layout = hospital.layout();
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -60,6 +61,7 @@ final class SourceMappingWriter {
             + ", layout "
             + layout.id()
             + descriptionSuffix);
+    lines.add("cadence: " + cadence);
     lines.add("csv:");
     lines.add("  delimiter: \"" + layout.delimiter() + "\"");
     lines.add("  quote: '\"'");

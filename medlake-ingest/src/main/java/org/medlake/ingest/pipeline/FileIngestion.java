@@ -470,15 +470,21 @@ final class FileIngestion {
           columns.add(rows.getString(1));
         }
       }
-      for (String required : List.of("local_code", "test_code", "test_name")) {
-        if (!columns.contains(required)) {
+      SourceMapping.DictionaryColumns names = mapping.codeLookup().get().columns();
+      String unit = names.unit().orElse(SourceMapping.DictionaryColumns.DEFAULT_UNIT);
+      List<String> required = new ArrayList<>(List.of(names.localCode(), names.testCode(), names.testName()));
+      names.unit().ifPresent(required::add);
+      for (String column : required) {
+        if (!columns.contains(column)) {
           throw new MedlakeException(ErrorCode.INVALID_SOURCE_MAPPING,
-              dictionary + ": the code dictionary has no column '" + required + "' (columns: " + String.join(", ", columns) + ")");
+              dictionary + ": the code dictionary has no column '" + column + "' (columns: " + String.join(", ", columns) + ")");
         }
       }
-      statement.execute("CREATE TABLE dictionary AS SELECT trim(local_code) AS local_code, nullif(trim(test_code), '') AS test_code,"
-          + " nullif(trim(test_name), '') AS test_name, " + (columns.contains("unit") ? "nullif(trim(unit), '')" : "NULL::VARCHAR") + " AS unit FROM "
-          + reader);
+      // blank cells are null, so an item without a standard code has a null test_code; a row without a local code can never match
+      statement.execute("CREATE TABLE dictionary AS SELECT nullif(trim(" + identifier(names.localCode()) + "), '') AS local_code,"
+          + " nullif(trim(" + identifier(names.testCode()) + "), '') AS test_code, nullif(trim(" + identifier(names.testName())
+          + "), '') AS test_name, " + (columns.contains(unit) ? "nullif(trim(" + identifier(unit) + "), '')" : "NULL::VARCHAR")
+          + " AS unit FROM " + reader + " WHERE nullif(trim(" + identifier(names.localCode()) + "), '') IS NOT NULL");
       try (ResultSet rows = statement.executeQuery(
           "SELECT local_code, count(*) FROM dictionary GROUP BY local_code HAVING count(*) > 1 ORDER BY local_code LIMIT 1")) {
         if (rows.next()) {
@@ -520,6 +526,10 @@ final class FileIngestion {
         appender.endRow();
       }
     }
+  }
+
+  private static String identifier(String name) {
+    return '"' + name.replace("\"", "\"\"") + '"';
   }
 
   private static void checkCodes(Connection connection, Statement statement, boolean dictionary) throws SQLException {

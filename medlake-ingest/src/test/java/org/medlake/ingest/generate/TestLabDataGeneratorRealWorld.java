@@ -149,7 +149,8 @@ class TestLabDataGeneratorRealWorld {
     assertThat(backfill.dataRows()).isEqualTo(1_200);
     assertThat(backfill.defects()).isEmpty();
     String mapping = Files.readString(options.sourcesDir().resolve("h001-backfill.yaml"));
-    assertThat(mapping).contains("source: h001-backfill\n", "hospital-id: H001\n").endsWith("rules: {disabled: [collected-at-in-month]}\n");
+    assertThat(mapping).contains("source: h001-backfill\n", "hospital-id: H001\n", "cadence: none\n")
+        .endsWith("rules: {disabled: [collected-at-in-month]}\n");
 
     GeneratedFileClassifier classifier = new GeneratedFileClassifier(GeneratedFiles.mappingOf(options, backfill));
     List<Classified> rows = classifier.classify(backfill.path(), backfill.month());

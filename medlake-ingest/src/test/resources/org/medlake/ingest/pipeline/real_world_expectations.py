@@ -115,11 +115,21 @@ def physical_lines(path):
     return re.split(r"\r\n|\n|\r", text.rstrip("\r\n"))
 
 
-def read_dictionary(path):
+def read_dictionary(path, names):
+    """`code-lookup`: local code -> {test_code, unit}, by the default column names or `columns`."""
     if path is None:
         return {}
+    local_code = names.get("local-code", "local_code")
+    test_code = names.get("test-code", "test_code")
+    unit = names.get("unit", "unit")
+    dictionary = {}
     with open(path, encoding="utf-8", newline="") as dictionary_file:
-        return {record["local_code"].strip(): record for record in csv.DictReader(dictionary_file)}
+        for record in csv.DictReader(dictionary_file):
+            code = record[local_code].strip()
+            if code:
+                dictionary[code] = {"test_code": record[test_code].strip(),
+                                    "unit": (record.get(unit) or "").strip()}
+    return dictionary
 
 
 def stored_rows(delivery):
@@ -135,7 +145,7 @@ def stored_rows(delivery):
     constants = mapping.get("constants", {})
     value_maps = mapping.get("value-maps", {})
     row_filter = mapping.get("filter")
-    dictionary = read_dictionary(delivery["dictionary"])
+    dictionary = read_dictionary(delivery["dictionary"], mapping.get("code-lookup", {}).get("columns", {}))
     defective = set(delivery["defective_lines"])
 
     lines = physical_lines(delivery["path"])
@@ -174,10 +184,10 @@ def stored_rows(delivery):
         entry = dictionary.get(local_code) if local_code is not None else None
         test_code = field("test-code")
         if test_code is None and entry is not None:
-            test_code = entry["test_code"].strip() or None
+            test_code = entry["test_code"] or None
         unit = field("unit")
         if unit is None and entry is not None:
-            unit = entry.get("unit", "").strip() or None
+            unit = entry["unit"] or None
         kind, value = result_kind(field("result"), decimal)
         flag, delta = abnormal_flag(field("abnormal-flag"))
         yield {"test_key": test_code if test_code is not None else "local:" + local_code,

@@ -52,6 +52,15 @@ public final class CatalogService {
     return role == Role.ADMIN ? List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT) : List.of(LabResults.CONTRACT);
   }
 
+  /**
+   * Catalogue tables the role may not see, with the reason a refusal names: the rejects table (raw
+   * delivered lines) for everybody but admins. The link vault is no catalogue table at all.
+   */
+  public static Map<String, String> withheldTables(Role role) {
+    return role == Role.ADMIN ? Map.of()
+        : Map.of(LabResults.REJECTS_CONTRACT.name(), "is readable by admins only, not by role " + role.key());
+  }
+
   public List<TableSummary> tables(Role role) {
     List<TableSummary> summaries = new ArrayList<>();
     for (TableContract contract : visibleTables(role)) {

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -108,6 +107,7 @@ public final class PredefinedQueries {
     }
     Map<String, Object> values = new HashMap<>();
     declared.forEach((name, parameter) -> values.put(name, parameter.parse(arguments.get(name))));
+    checkDateOrder(query, values);
     List<Object> parameters = new ArrayList<>();
     Matcher matcher = PLACEHOLDER.matcher(query.sql());
     StringBuilder sql = new StringBuilder();
@@ -129,8 +129,12 @@ public final class PredefinedQueries {
       return "[" + String.join(", ", java.util.Collections.nCopies(list.size(), "?::VARCHAR")) + "]";
     }
     if (value instanceof LocalDate date) {
-      parameters.add(Timestamp.valueOf(date.atStartOfDay()));
+      // as the structured queries bind it; java.sql.Timestamp's calendar would be Julian before 1582
+      parameters.add(date.atStartOfDay());
       return "?::TIMESTAMP";
+    }
+    if (value == null) {
+      return "NULL::TIMESTAMP";
     }
     parameters.add(value);
     return value instanceof String ? "?::VARCHAR" : value instanceof Long ? "?::BIGINT" : "?::DOUBLE";
@@ -148,14 +152,30 @@ public final class PredefinedQueries {
             predicates.add(new PruningPredicate(target, Operator.EQUAL, List.of(text)));
           }
         }
-        case "collected_at_from" -> predicates.add(new PruningPredicate("collected_at", Operator.GREATER_THAN_OR_EQUAL,
-            List.of(((LocalDate) value).atStartOfDay())));
-        case "collected_at_to" -> predicates.add(new PruningPredicate("collected_at", Operator.LESS_THAN,
-            List.of(((LocalDate) value).atStartOfDay())));
+        case "collected_at_from" -> {
+          if (value instanceof LocalDate date) {
+            predicates.add(new PruningPredicate("collected_at", Operator.GREATER_THAN_OR_EQUAL, List.of(date.atStartOfDay())));
+          }
+        }
+        case "collected_at_to" -> {
+          if (value instanceof LocalDate date) {
+            predicates.add(new PruningPredicate("collected_at", Operator.LESS_THAN, List.of(date.atStartOfDay())));
+          }
+        }
         default -> throw new ValidationException(ErrorCode.INVALID_CONFIG, query.name() + ": cannot prune on '" + target + "'");
       }
     });
     return predicates;
+  }
+
+  /** The dates that bound {@code collected_at} (see {@code prune}) must not be reversed. */
+  private static void checkDateOrder(PredefinedQuery query, Map<String, Object> values) {
+    String from = query.prune().get("collected_at_from");
+    String to = query.prune().get("collected_at_to");
+    if (from != null && to != null && values.get(from) instanceof LocalDate first && values.get(to) instanceof LocalDate last
+        && first.isAfter(last)) {
+      throw new ValidationException("parameter '%s' (%s) must not be after '%s' (%s)".formatted(from, first, to, last));
+    }
   }
 
   private static Set<String> placeholders(String sql) {

@@ -83,12 +83,14 @@ final class ParseTreeValidator {
   private static final Set<String> BUILT_IN_SCHEMAS = Set.of("", "main");
 
   private final Set<String> allowedTables;
+  private final Map<String, String> withheldTables;
   private final Set<String> allowedFunctions;
   private final Set<String> tables = new LinkedHashSet<>();
   private int catalogueReferences;
 
-  ParseTreeValidator(Set<String> allowedTables, Set<String> allowedFunctions) {
+  ParseTreeValidator(Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
     this.allowedTables = requireNonNull(allowedTables, "allowedTables is null");
+    this.withheldTables = requireNonNull(withheldTables, "withheldTables is null");
     this.allowedFunctions = requireNonNull(allowedFunctions, "allowedFunctions is null");
   }
 
@@ -203,6 +205,9 @@ final class ParseTreeValidator {
     String name = lower(table);
     if (scope.contains(name)) {
       return;
+    }
+    if (!allowedTables.contains(name) && withheldTables.containsKey(name)) {
+      throw new SqlRefusedException("Table '" + table + "' " + withheldTables.get(name));
     }
     if (!allowedTables.contains(name)) {
       throw new SqlRefusedException(

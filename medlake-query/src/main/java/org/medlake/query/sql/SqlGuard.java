@@ -1,11 +1,13 @@
 package org.medlake.query.sql;
 
 import static java.util.Objects.requireNonNull;
+import static java.util.stream.Collectors.toUnmodifiableMap;
 import static java.util.stream.Collectors.toUnmodifiableSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.medlake.query.plan.PruningPredicate;
 
@@ -20,10 +22,22 @@ public final class SqlGuard {
   public static final int MAX_SQL_LENGTH = 100_000;
 
   private final Set<String> allowedTables;
+  private final Map<String, String> withheldTables;
   private final Set<String> allowedFunctions;
 
   public SqlGuard(Set<String> allowedTables, Set<String> allowedFunctions) {
+    this(allowedTables, Map.of(), allowedFunctions);
+  }
+
+  /**
+   * @param withheldTables catalogue tables the caller may not read, each with the reason a refusal
+   *     gives after the table's name (e.g. {@code is readable by admins only}); other unknown tables
+   *     are refused as not in the catalogue
+   */
+  public SqlGuard(Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
     this.allowedTables = lowerCase(requireNonNull(allowedTables, "allowedTables is null"));
+    this.withheldTables = requireNonNull(withheldTables, "withheldTables is null").entrySet().stream()
+        .collect(toUnmodifiableMap(entry -> entry.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
     this.allowedFunctions = lowerCase(requireNonNull(allowedFunctions, "allowedFunctions is null"));
   }
 
@@ -56,7 +70,7 @@ public final class SqlGuard {
     synchronized (parser) {
       JsonNode tree = parser.serialize(sql);
       JsonNode statement = singleSelect(tree);
-      ParseTreeValidator validator = new ParseTreeValidator(allowedTables, allowedFunctions);
+      ParseTreeValidator validator = new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
       validator.validate(statement.path("node"));
       List<PruningPredicate> predicates =
           PredicateExtractor.extract(statement.path("node"), allowedTables, validator.catalogueReferences());
@@ -64,7 +78,7 @@ public final class SqlGuard {
       String executable = parser.deserialize(tree);
       // Check the text that will actually run as well: a printing quirk must not smuggle anything in.
       JsonNode reparsed = singleSelect(parser.serialize(executable));
-      ParseTreeValidator revalidator = new ParseTreeValidator(allowedTables, allowedFunctions);
+      ParseTreeValidator revalidator = new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
       revalidator.validate(reparsed.path("node"));
       if (!revalidator.tables().equals(validator.tables())) {
         throw new SqlRefusedException("Query cannot be checked: its tables change when it is re-serialised");

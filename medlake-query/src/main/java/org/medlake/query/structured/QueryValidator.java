@@ -241,8 +241,8 @@ final class QueryValidator {
       }
       case PERCENT_ABNORMAL -> {
         requireNoColumn(aggregate);
-        Column flag = required(ABNORMAL_FLAG_COLUMN, "aggregate '" + name + "'");
-        yield new AggregateColumn("percent_abnormal", function, flag, 0);
+        AbnormalShare.COLUMNS.forEach(column -> required(column, "aggregate '" + name + "'"));
+        yield new AggregateColumn("percent_abnormal", function, required(ABNORMAL_FLAG_COLUMN, "aggregate '" + name + "'"), 0);
       }
       case SUM, AVG, STDDEV, MIN, MAX -> {
         Column column = aggregatedColumn(aggregate);

@@ -126,8 +126,7 @@ public final class StructuredQueryCompiler {
         parameters.add(aggregate.percentile());
         yield "quantile_cont(" + column + ", ?)";
       }
-      case PERCENT_ABNORMAL -> "100.0 * count(" + column + ") FILTER (WHERE " + column + " <> 'N') / NULLIF(count("
-          + column + "), 0)";
+      case PERCENT_ABNORMAL -> AbnormalShare.PERCENT;
     };
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -183,6 +185,21 @@ class TestSqlGuardRefusals {
     assertThatThrownBy(() -> admin.check("SELECT * FROM id_links"))
         .isInstanceOf(SqlRefusedException.class)
         .hasMessage("Table 'id_links' is not in the catalogue (allowed: lab_results, lab_results_rejects)");
+  }
+
+  @Test
+  void aWithheldTableIsRefusedWithItsReasonWhereverItIsRead() {
+    SqlGuard analyst = new SqlGuard(Set.of("lab_results"), Map.of("lab_results_rejects", "is readable by admins only"),
+        SqlGuard.defaultFunctions());
+
+    for (String sql : List.of("SELECT * FROM lab_results_rejects", "SELECT * FROM LAB_RESULTS_REJECTS",
+        "SELECT (SELECT count(*) FROM lab_results_rejects)", "SELECT * FROM lab_results JOIN lab_results_rejects USING (hospital_id)")) {
+      assertThatThrownBy(() -> analyst.check(sql))
+          .isInstanceOf(SqlRefusedException.class)
+          .hasMessageMatching("Table '(?i:lab_results_rejects)' is readable by admins only");
+    }
+    assertThatThrownBy(() -> analyst.check("SELECT * FROM id_links"))
+        .hasMessage("Table 'id_links' is not in the catalogue (allowed: lab_results)");
   }
 
   @Test

@@ -33,6 +33,9 @@ final class LabResultsFixture implements AutoCloseable {
       String testCode,
       String testName,
       Double valueNumeric,
+      String valueComparator,
+      Double refLow,
+      Double refHigh,
       String abnormalFlag,
       LocalDateTime collectedAt,
       String patientSex,
@@ -53,7 +56,8 @@ final class LabResultsFixture implements AutoCloseable {
       new String[] {"2160-0", "Creatinine [Mass/volume] in Serum"},
       new String[] {"5196-1", "Hepatitis B surface Ag"});
   // Arrays.asList because List.of refuses the nulls the fixture needs.
-  private static final List<String> FLAGS = Arrays.asList("N", "H", "N", "L", null, "HH", "N", "A");
+  private static final List<String> FLAGS = Arrays.asList("N", "H", "N", "L", null, "HH", "N", "A", null);
+  private static final List<String> COMPARATORS = Arrays.asList(null, null, "<", null, ">", null, "<=", null, null, null, ">=");
   private static final List<String> SEXES = List.of("F", "M", "U");
   private static final List<Integer> BIRTH_YEARS =
       Arrays.asList(1931, 1950, 1962, 1975, 1984, 1995, 2001, 2010, null, 1940);
@@ -128,6 +132,9 @@ final class LabResultsFixture implements AutoCloseable {
           test[0],
           test[1],
           textResult ? null : 3.0 + (i * 7 % 23) * 0.5,
+          textResult ? null : COMPARATORS.get(i % COMPARATORS.size()),
+          i % 5 == 0 ? null : 5.0,
+          i % 7 == 0 ? null : 12.0,
           FLAGS.get(i % FLAGS.size()),
           LocalDateTime.of(2024, 1 + i % 6, 1 + i % 28, i % 24, (i * 13) % 60, 0),
           SEXES.get(i % SEXES.size()),
@@ -135,7 +142,7 @@ final class LabResultsFixture implements AutoCloseable {
     }
     // A small set with a known 95th percentile: 1, 2, 3, 4, 5 gives 4.8.
     for (int value = 1; value <= 5; value++) {
-      rows.add(new Row("H009", "Q" + value, "1234-5", "Known set", (double) value, "N",
+      rows.add(new Row("H009", "Q" + value, "1234-5", "Known set", (double) value, null, null, null, "N",
           LocalDateTime.of(2023, 12, 31, 23, 59, 59), "F", 1980));
     }
     return List.copyOf(rows);
@@ -150,6 +157,9 @@ final class LabResultsFixture implements AutoCloseable {
       case "test_name" -> row.testName();
       case "specimen" -> "serum";
       case "value_numeric" -> row.valueNumeric();
+      case "value_comparator" -> row.valueComparator();
+      case "ref_low" -> row.refLow();
+      case "ref_high" -> row.refHigh();
       case "value_text" -> row.valueNumeric() == null ? "NEG" : null;
       case "unit" -> "mg/dL";
       case "abnormal_flag" -> row.abnormalFlag();

@@ -174,11 +174,45 @@ class TestStructuredQueryExecution {
     assertThat(result).hasSize(groups.size());
     for (Map<String, Object> row : result) {
       List<Row> rows = groups.get(List.of(row.get("hospital_id"), row.get("collected_at_year")));
-      long flagged = rows.stream().filter(r -> r.abnormalFlag() != null).count();
-      long abnormal = rows.stream().filter(r -> r.abnormalFlag() != null && !r.abnormalFlag().equals("N")).count();
-      assertThat((Double) row.get("percent_abnormal"))
-          .isCloseTo(100.0 * abnormal / flagged, within(1e-9));
+      long known = rows.stream().filter(r -> effectiveFlag(r) != null).count();
+      long abnormal = rows.stream().filter(r -> effectiveFlag(r) != null && !effectiveFlag(r).equals("N")).count();
+      if (known == 0) {
+        assertThat(row.get("percent_abnormal")).isNull();
+      } else {
+        assertThat((Double) row.get("percent_abnormal")).isCloseTo(100.0 * abnormal / known, within(1e-9));
+      }
     }
+    assertThat(ROWS).as("the fixture has rows whose flag only the reference range gives")
+        .anySatisfy(r -> assertThat(r.abnormalFlag() == null && effectiveFlag(r) != null).isTrue());
+  }
+
+  /**
+   * The hospital's flag, else L, H or N where every value the result stands for (an interval for
+   * {@code <}, {@code <=}, {@code >}, {@code >=}) lies below, above or within the reference range.
+   */
+  private static String effectiveFlag(Row row) {
+    if (row.abnormalFlag() != null) {
+      return row.abnormalFlag();
+    }
+    if (row.valueNumeric() == null || row.refLow() == null && row.refHigh() == null) {
+      return null;
+    }
+    double value = row.valueNumeric();
+    String comparator = row.valueComparator() == null ? "=" : row.valueComparator();
+    double lowest = comparator.startsWith("<") ? Double.NEGATIVE_INFINITY : value;
+    double highest = comparator.startsWith(">") ? Double.POSITIVE_INFINITY : value;
+    boolean lowestExcluded = comparator.equals(">");
+    boolean highestExcluded = comparator.equals("<");
+    if (row.refLow() != null && (highest < row.refLow() || highest == row.refLow() && highestExcluded)) {
+      return "L";
+    }
+    if (row.refHigh() != null && (lowest > row.refHigh() || lowest == row.refHigh() && lowestExcluded)) {
+      return "H";
+    }
+    if ((row.refLow() == null || lowest >= row.refLow()) && (row.refHigh() == null || highest <= row.refHigh())) {
+      return "N";
+    }
+    return null;
   }
 
   @Test

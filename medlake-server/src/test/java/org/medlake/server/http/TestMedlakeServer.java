@@ -175,6 +175,37 @@ class TestMedlakeServer {
   }
 
   @Test
+  void adminsReadTheRejectsOverSqlOthersAreToldWhyAndNobodyReachesTheVault() throws Exception {
+    String count = "{\"sql\": \"SELECT count(*) AS n FROM lab_results_rejects\"}";
+    HttpResponse<String> admin = post("/api/v1/sql", adminToken, null, null, count);
+    assertThat(admin.statusCode()).as(admin.body()).isEqualTo(200);
+    long stored = 0;
+    for (JsonNode table : JSON.readTree(get("/api/v1/tables", adminToken).body())) {
+      if (table.get("name").asText().equals("lab_results_rejects")) {
+        stored = table.get("rows").asLong();
+      }
+    }
+    assertThat(JSON.readTree(admin.body()).get("result").get("rows").get(0).get(0).asLong()).isEqualTo(stored);
+
+    HttpResponse<String> analyst = post("/api/v1/sql", analystToken, null, null, count);
+    assertThat(analyst.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(analyst.body()).get("code").asText()).isEqualTo("QUERY_REFUSED");
+    assertThat(JSON.readTree(analyst.body()).get("message").asText())
+        .isEqualTo("Table 'lab_results_rejects' is readable by admins only, not by role analyst");
+    assertThat(post("/api/v1/sql", viewerToken, null, null, count).statusCode()).isEqualTo(403);
+    assertThat(post("/api/v1/sql", uploaderToken, null, null, count).statusCode()).isEqualTo(403);
+    HttpResponse<String> export = post("/api/v1/exports", analystToken, null, null,
+        "{\"sql\": \"SELECT raw_line FROM lab_results_rejects\", \"format\": \"csv\"}");
+    assertThat(export.statusCode()).isEqualTo(400);
+
+    for (String vault : List.of("SELECT * FROM id_links", "SELECT * FROM 'vault.db'", "SELECT * FROM sqlite_scan('vault.db', 'id_links')")) {
+      HttpResponse<String> refused = post("/api/v1/sql", adminToken, null, null, JSON.writeValueAsString(java.util.Map.of("sql", vault)));
+      assertThat(refused.statusCode()).as(vault).isEqualTo(400);
+      assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("QUERY_REFUSED");
+    }
+  }
+
+  @Test
   void uploadersUploadForTheirHospitalAndSeeOnlyItsRunsAndRejects() throws Exception {
     var generated = LabDataGenerator.generate(GeneratorOptions.builder(directory.resolve("upload"), directory.resolve("upload-sources"))
         .hospitals(2).months(1).start(java.time.YearMonth.of(2024, 3)).rowsPerFile(800).seed(8).dirtyFraction(0.05).gzip().build(), rows -> {});

@@ -188,7 +188,20 @@ abstract class ParityChecks {
         "P9016,E9016,2345-7,Glucose,91,mg/dL,70,99,N,2024-10-05 08:00:00,2024-10-05 09:00:00,F,1980," + "x".repeat(5_000),
         "P9017,E9017,2345-7,Glucose,91,mg/dL,70,99,N,2024-10-05 08:00:00,2024-10-05 09:00:00,F,1980,se\u0000rum",
         "P9001,E9001,2823-3,Potassium,4.2,mmol/L,3.5,5.1,N,2024-10-27 02:30:00,2024-10-27 03:10:00,F,1961,serum",
-        "P9018,E9018,2345-7,Glucose,250,mg/dL,70,99,HH,2024-10-06 09:00:00,,M,1935,serum");
+        "P9018,E9018,2345-7,Glucose,250,mg/dL,70,99,HH,2024-10-06 09:00:00,,M,1935,serum",
+        // results as laboratories write them, units in other spellings, flag words
+        "P9019,E9019,5196-1,HBsAg,1:80,,,,abnormal,2024-10-07 09:00:00,,M,1980,serum",
+        "P9020,E9020,5804-0,Protein urine,2+,,,,High,2024-10-07 09:00:00,,M,1980,urine",
+        "P9021,E9021,5804-0,Protein urine,TRACE,,,,delta,2024-10-07 09:00:00,,M,1980,urine",
+        "P9022,E9022,5821-4,WBC urine sediment,0-2,/[HPF],,,,2024-10-07 09:00:00,,M,1980,urine",
+        "P9023,E9023,5196-1,HBsAg,\"neg, see comment\",,,,,2024-10-07 09:00:00,,M,1980,serum",
+        "P9024,E9024,5196-1,HBsAg,<1:20,,,,,2024-10-07 09:00:00,,M,1980,serum",
+        "P9025,E9025,2345-7,Glucose,5.5,mmol/l,3.9,5.5,n,2024-10-07 09:00:00,,M,1980,serum",
+        "P9026,E9026,2345-7,Glucose,99,MG/DL,70,99,critical high,2024-10-07 09:00:00,,M,1980,serum",
+        "P9027,E9027,2345-7,Glucose,99,furlongs,70,99,N,2024-10-07 09:00:00,,M,1980,serum",
+        "P9028,E9028,2345-7,Glucose,99,10*3/uL,70,99,N,2024-10-07 09:00:00,,M,1980,serum",
+        "P9029,E9029,2160-0,Creatinine,88.4,umol/L,45,84,N,2024-10-07 09:00:00,,M,1980,serum",
+        "P9030,E9030,5196-1,HBsAg,See comments,,,,,2024-10-07 09:00:00,,M,1980,serum");
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     bytes.writeBytes(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
     bytes.writeBytes((header + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
