@@ -37,7 +37,7 @@ public record GenerationReport(
     return defects.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** The one file of the given kind, if any. */
+  /** The first file of the given kind, if any (there is at most one backfill and resubmission). */
   public Optional<GeneratedFile> file(GeneratedFile.Kind kind) {
     return files.stream().filter(file -> file.kind() == kind).findFirst();
   }

@@ -21,7 +21,7 @@ import org.medlake.core.error.ValidationException;
  * @param realWorld also write valid rows of the shapes real laboratory exports have: ordinal,
  *     range, titer, censored and free-text results, unit spellings and flag variants, local codes
  *     without a standard code (dictionary layout), and one hospital reporting glucose and
- *     creatinine in SI units ({@link RealWorldShapes})
+ *     creatinine in SI units
  * @param backfillMonths when positive, one more file for the first hospital whose rows span this
  *     many months before {@code start}, delivered as source {@code <source>-backfill} whose mapping
  *     switches off {@code collected-at-in-month}

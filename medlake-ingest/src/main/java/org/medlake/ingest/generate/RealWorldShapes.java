@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.medlake.ingest.generate.Layout.Role;
 import org.medlake.ingest.generate.LabTest.Distribution;
 import org.medlake.ingest.generate.LabTest.Parameters;
@@ -138,7 +139,7 @@ final class RealWorldShapes {
     this.random = requireNonNull(random, "random is null");
     boolean dictionary = layout.index(Role.LOCAL_CODE) >= 0;
     this.kinds =
-        List.of(Kind.values()).stream().filter(kind -> dictionary || !kind.needsLocalCodes).toList();
+        Stream.of(Kind.values()).filter(kind -> dictionary || !kind.needsLocalCodes).toList();
     this.totalWeight = kinds.stream().mapToDouble(kind -> kind.weight).sum();
     ORDINAL_TESTS.forEach(code -> ordinalTests.add(test(catalog, code)));
     SPELLED_TESTS.forEach(code -> spelledTests.add(test(catalog, code)));
