@@ -2,18 +2,22 @@ package org.medlake.cli;
 
 import java.nio.file.Path;
 import java.time.YearMonth;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.IngestService.Delivery;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "demo", description = "Generate a realistic landing zone, ingest it, and show what is in the lake.")
+@Command(name = "demo", description = "Generate a realistic landing zone (with real-world shapes, a backfill and a broken resubmission),"
+    + " ingest it, and show what is in the lake.")
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -29,6 +33,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dirty-fraction", defaultValue = "0.02", description = "fraction of defective rows (default ${DEFAULT-VALUE})")
   double dirtyFraction;
 
+  @Option(names = "--backfill-months", defaultValue = "600", description = "months of the first hospital's backfill file"
+      + " (default ${DEFAULT-VALUE}; 0 for none)")
+  int backfillMonths;
+
   @Option(names = "--no-serve", description = "stop after the ingest instead of starting the server")
   boolean noServe;
 
@@ -40,17 +48,24 @@ final class DemoCommand implements Callable<Integer> {
     MedlakeHome home = parent.openHome();
     System.out.printf("medlake demo in %s%n", home.root());
     Path landing = home.landing();
-    GenerationReport report = GenerateCommand.generate(home, landing, hospitals, months, YearMonth.of(2024, 1), rowsPerFile, 42,
-        dirtyFraction, false, false);
-    System.out.printf("generated %d monthly files from %d hospitals, %s rows, %s with an injected defect%n",
-        report.files().size(), hospitals, Output.count(report.rows()), Output.count(report.defectiveRows()));
+    GenerationReport report = GenerateCommand.generate(GenerateCommand.builder(home, landing, hospitals, months, YearMonth.of(2024, 1),
+        rowsPerFile, 42, dirtyFraction, false, false).realWorld().backfillMonths(backfillMonths).resubmission().build());
+    List<GeneratedFile> monthly = report.files().stream().filter(file -> file.kind() == GeneratedFile.Kind.MONTHLY).toList();
+    System.out.printf("generated %d monthly files from %d hospitals, %s rows, %s with an injected defect, %s of real-world shape%n",
+        monthly.size(), hospitals, Output.count(monthly.stream().mapToLong(GeneratedFile::dataRows).sum()),
+        Output.count(monthly.stream().mapToLong(GeneratedFile::defectiveRows).sum()),
+        Output.count(monthly.stream().flatMap(file -> file.shapes().values().stream()).mapToLong(Long::longValue).sum()));
+    GenerateCommand.printSpecialFiles(report, landing);
+    Optional<GeneratedFile> resubmission = report.file(GeneratedFile.Kind.RESUBMISSION);
     StatusLine status = new StatusLine(System.err);
     try (IngestService service = IngestService.open(home, status)) {
-      List<IngestRun> runs = IngestCommand.ingestAll(service, service.discover(List.of(landing), Optional.empty(), Optional.empty()), status);
+      List<IngestRun> runs = IngestCommand.ingestAll(service,
+          resubmissionLast(service.discover(List.of(landing), Optional.empty(), Optional.empty()), resubmission), status);
       status.done();
       System.out.println();
       RunsCommand.print(runs);
       LakeReport.print(home, service.lakehouse());
+      ShapesReport.print(home, service.lakehouse(), runs, resubmission);
     }
     System.out.println();
     System.out.println("Next: ./medlake tables | ./medlake runs | ./medlake rejects RUN_ID   (home: " + home.root() + ")");
@@ -69,6 +84,24 @@ final class DemoCommand implements Callable<Integer> {
     System.out.println(password == null ? "admin login: user 'admin' (password set earlier)" : "admin login: user 'admin', password '" + password + "'");
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The broken resubmission last, so that the story reads in order: until the fail-safe holds it,
+   * it replaces its hospital-month with nothing.
+   */
+  private static List<Delivery> resubmissionLast(List<Delivery> deliveries, Optional<GeneratedFile> resubmission) {
+    if (resubmission.isEmpty()) {
+      return deliveries;
+    }
+    Path broken = resubmission.get().path().toAbsolutePath().normalize();
+    List<Delivery> ordered = new ArrayList<>();
+    List<Delivery> last = new ArrayList<>();
+    for (Delivery delivery : deliveries) {
+      (delivery.file().toAbsolutePath().normalize().equals(broken) ? last : ordered).add(delivery);
+    }
+    ordered.addAll(last);
+    return ordered;
   }
 
   /** Creates the demo's admin with a random password on first use; returns the password, or null if it exists. */

@@ -34,7 +34,7 @@ final class EncounterGenerator {
   private long encounterNumber;
   private Patient currentPatient;
   private LocalDateTime currentCollection;
-  private int vitalSignsInEncounter;
+  private int extrasInEncounter;
 
   EncounterGenerator(
       LabPanels panels,
@@ -64,10 +64,10 @@ final class EncounterGenerator {
     if (currentPatient == null) {
       startEncounter();
     }
-    vitalSignsInEncounter++;
+    extrasInEncounter++;
     List<LabTest> vitalSigns = ItemsLayout.VITAL_SIGNS;
     LabTest test = vitalSigns.get(random.nextInt(vitalSigns.size()));
-    LocalDateTime measuredAt = currentCollection.plusMinutes(vitalSignsInEncounter);
+    LocalDateTime measuredAt = currentCollection.plusMinutes(extrasInEncounter);
     return ResultSampler.sample(
         test,
         currentPatient,
@@ -75,6 +75,26 @@ final class EncounterGenerator {
         measuredAt,
         measuredAt.plusMinutes(1),
         Category.VITAL,
+        random);
+  }
+
+  /**
+   * A result of the given test for the current encounter, a minute later than the previous extra
+   * row (vital sign or real-world shape), so that no two rows of the file are equal.
+   */
+  LabResult extraResult(LabTest test) {
+    if (currentPatient == null) {
+      startEncounter();
+    }
+    extrasInEncounter++;
+    LocalDateTime collectedAt = currentCollection.plusMinutes(extrasInEncounter);
+    return ResultSampler.sample(
+        test,
+        currentPatient,
+        encounterNumber,
+        collectedAt,
+        resultTime(collectedAt),
+        Category.LAB,
         random);
   }
 
@@ -101,7 +121,7 @@ final class EncounterGenerator {
 
   private void startEncounter() {
     encounterNumber++;
-    vitalSignsInEncounter = 0;
+    extrasInEncounter = 0;
     currentPatient = patients.pick(random);
     currentCollection = collectionInMonth();
     int age = month.getYear() - currentPatient.birthYear();

@@ -18,6 +18,15 @@ import org.medlake.core.error.ValidationException;
  * @param dirtyFraction share of data rows that carry exactly one defect, from 0 to 1
  * @param gzip write {@code .csv.gz} instead of {@code .csv}
  * @param manifest also write {@code <outDir>/manifest.json}
+ * @param realWorld also write valid rows of the shapes real laboratory exports have: ordinal,
+ *     range, titer, censored and free-text results, unit spellings and flag variants, local codes
+ *     without a standard code (dictionary layout), and one hospital reporting glucose and
+ *     creatinine in SI units
+ * @param backfillMonths when positive, one more file for the first hospital whose rows span this
+ *     many months before {@code start}, delivered as source {@code <source>-backfill} whose mapping
+ *     switches off {@code collected-at-in-month}
+ * @param resubmission also write a second, broken delivery of the first hospital's first month
+ *     whose every row is rejected ({@code INVALID_COLLECTED_AT}); it sorts after the first delivery
  */
 public record GeneratorOptions(
     Path outDir,
@@ -29,7 +38,10 @@ public record GeneratorOptions(
     long seed,
     double dirtyFraction,
     boolean gzip,
-    boolean manifest) {
+    boolean manifest,
+    boolean realWorld,
+    int backfillMonths,
+    boolean resubmission) {
 
   public static final int DEFAULT_HOSPITALS = 3;
   public static final int DEFAULT_MONTHS = 2;
@@ -55,6 +67,10 @@ public record GeneratorOptions(
     if (rowsPerFile < 1) {
       throw new ValidationException("Rows per file must be at least 1, got " + rowsPerFile);
     }
+    if (backfillMonths < 0 || backfillMonths > MAX_MONTHS) {
+      throw new ValidationException(
+          "Backfill months must be between 0 and " + MAX_MONTHS + ", got " + backfillMonths);
+    }
     if (!(dirtyFraction >= 0 && dirtyFraction <= 1)) {
       throw new ValidationException("Dirty fraction must be between 0 and 1, got " + dirtyFraction);
     }
@@ -79,6 +95,9 @@ public record GeneratorOptions(
     private double dirtyFraction;
     private boolean gzip;
     private boolean manifest;
+    private boolean realWorld;
+    private int backfillMonths;
+    private boolean resubmission;
 
     private Builder(Path outDir, Path sourcesDir) {
       this.outDir = requireNonNull(outDir, "outDir is null");
@@ -127,6 +146,24 @@ public record GeneratorOptions(
       return this;
     }
 
+    /** Also write rows of real-world shape. */
+    public Builder realWorld() {
+      this.realWorld = true;
+      return this;
+    }
+
+    /** Also write a backfill file spanning this many months before the start; 0 for none. */
+    public Builder backfillMonths(int backfillMonths) {
+      this.backfillMonths = backfillMonths;
+      return this;
+    }
+
+    /** Also write a broken resubmission of the first hospital's first month. */
+    public Builder resubmission() {
+      this.resubmission = true;
+      return this;
+    }
+
     public GeneratorOptions build() {
       return new GeneratorOptions(
           outDir,
@@ -138,7 +175,10 @@ public record GeneratorOptions(
           seed,
           dirtyFraction,
           gzip,
-          manifest);
+          manifest,
+          realWorld,
+          backfillMonths,
+          resubmission);
     }
   }
 }

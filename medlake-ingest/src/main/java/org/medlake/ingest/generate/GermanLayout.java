@@ -18,11 +18,14 @@ import static org.medlake.ingest.generate.Layout.Role.UNIT;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
  * Layout B: a German LIS export with semicolons, decimal commas, minute timestamps and the usual
- * {@code +}/{@code -} flags.
+ * {@code +}/{@code -} flags; with real-world shapes it reports glucose and creatinine in SI units.
  */
 final class GermanLayout implements Layout {
   private static final List<Column> COLUMNS =
@@ -41,6 +44,15 @@ final class GermanLayout implements Layout {
           new Column("Geschlecht", SEX),
           new Column("Geburtsjahr", BIRTH_YEAR),
           new Column("Material", SPECIMEN));
+
+  private final Map<String, LocalUnit> localUnits;
+
+  /**
+   * @param localUnits units this hospital reports tests in instead of the catalogue's, by test code
+   */
+  GermanLayout(Map<String, LocalUnit> localUnits) {
+    this.localUnits = Map.copyOf(localUnits);
+  }
 
   @Override
   public String id() {
@@ -106,6 +118,17 @@ final class GermanLayout implements Layout {
       // not in the value map on purpose: it passes through unchanged
       case ABNORMAL -> "A";
     };
+  }
+
+  /** Codes in lower case (the value map leaves them to the contract's rule) or {@code delta}. */
+  @Override
+  public String flagVariant(Flag flag, SplittableRandom random) {
+    return random.nextInt(3) < 2 ? flag.code().toLowerCase(Locale.ROOT) : RealWorldShapes.DELTA_FLAG;
+  }
+
+  @Override
+  public Optional<LocalUnit> localUnit(LabTest test) {
+    return Optional.ofNullable(localUnits.get(test.code()));
   }
 
   @Override

@@ -18,6 +18,7 @@ import static org.medlake.ingest.generate.Layout.Role.UNIT;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.medlake.core.validation.LoincCheckDigit;
 
@@ -91,6 +92,16 @@ final class IsoLayout implements Layout {
       case CRITICAL_LOW -> "LL";
       case CRITICAL_HIGH -> "HH";
       case ABNORMAL -> "A";
+    };
+  }
+
+  @Override
+  public String flagVariant(Flag flag, SplittableRandom random) {
+    return switch (random.nextInt(4)) {
+      case 0 -> flag(flag).toLowerCase(Locale.ROOT);
+      case 1 -> flag.capitalizedWord();
+      case 2 -> RealWorldShapes.DELTA_FLAG;
+      default -> "";
     };
   }
 

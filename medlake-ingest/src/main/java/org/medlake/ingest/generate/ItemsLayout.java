@@ -20,8 +20,11 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import org.medlake.core.source.SourceMapping.Field;
 import org.medlake.ingest.generate.LabTest.Distribution;
 import org.medlake.ingest.generate.LabTest.Parameters;
 import org.medlake.ingest.generate.LabTest.Range;
@@ -59,22 +62,41 @@ final class ItemsLayout implements Layout {
 
   private final List<DictionaryEntry> dictionary;
   private final Map<String, String> localCodes;
+  private final boolean mapsLocalName;
 
-  ItemsLayout(LabTestCatalog catalog) {
+  /**
+   * @param realWorld the dictionary also lists the real-world tests, with LOINC codes, and local
+   *     items without one ({@link RealWorldShapes}); the local name is mapped
+   */
+  ItemsLayout(LabTestCatalog catalog, boolean realWorld) {
     List<DictionaryEntry> entries = new ArrayList<>();
     List<LabTest> tests = catalog.tests();
     for (int i = 0; i < tests.size(); i++) {
-      entries.add(new DictionaryEntry("K" + (1001 + i * 11), tests.get(i)));
+      entries.add(DictionaryEntry.standard("K" + (1001 + i * 11), tests.get(i)));
     }
     for (int i = 0; i < VITAL_SIGNS.size(); i++) {
-      entries.add(new DictionaryEntry("V" + (101 + i), VITAL_SIGNS.get(i)));
+      entries.add(DictionaryEntry.standard("V" + (101 + i), VITAL_SIGNS.get(i)));
+    }
+    Map<String, String> codes = new HashMap<>();
+    if (realWorld) {
+      List<LabTest> standardTests = RealWorldShapes.STANDARD_TESTS;
+      for (int i = 0; i < standardTests.size(); i++) {
+        entries.add(DictionaryEntry.standard("K" + (3001 + i * 11), standardTests.get(i)));
+      }
+      // local items are identified by their local code alone
+      for (LabTest item : RealWorldShapes.UNMAPPED_ITEMS) {
+        entries.add(new DictionaryEntry(item.code(), item, ""));
+      }
+      for (LabTest item : RealWorldShapes.UNKNOWN_ITEMS) {
+        codes.put(item.code(), item.code());
+      }
     }
     this.dictionary = List.copyOf(entries);
-    Map<String, String> codes = new HashMap<>();
     for (DictionaryEntry entry : entries) {
       codes.put(entry.test().code(), entry.localCode());
     }
     this.localCodes = Map.copyOf(codes);
+    this.mapsLocalName = realWorld;
   }
 
   /** The rows of {@code <source>-items.csv}, in a stable order. */
@@ -138,6 +160,24 @@ final class ItemsLayout implements Layout {
       case CRITICAL_HIGH -> "critical high";
       case ABNORMAL -> "abnormal";
     };
+  }
+
+  @Override
+  public String flagVariant(Flag flag, SplittableRandom random) {
+    return switch (random.nextInt(4)) {
+      case 0 -> flag.word().toUpperCase(Locale.ROOT);
+      case 1 -> flag.code();
+      case 2 -> RealWorldShapes.DELTA_FLAG;
+      default -> "";
+    };
+  }
+
+  @Override
+  public Optional<Field> field(Column column) {
+    if (column.role() == LOCAL_NAME && mapsLocalName) {
+      return Optional.of(Field.LOCAL_NAME);
+    }
+    return column.role().field();
   }
 
   @Override
@@ -231,5 +271,12 @@ final class ItemsLayout implements Layout {
         List.of());
   }
 
-  record DictionaryEntry(String localCode, LabTest test) {}
+  /**
+   * @param standardCode the LOINC code the dictionary gives, empty for a local item without one
+   */
+  record DictionaryEntry(String localCode, LabTest test, String standardCode) {
+    static DictionaryEntry standard(String localCode, LabTest test) {
+      return new DictionaryEntry(localCode, test, test.code());
+    }
+  }
 }

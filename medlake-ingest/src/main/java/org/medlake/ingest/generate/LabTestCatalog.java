@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.medlake.ingest.generate.LabTest.Distribution;
@@ -30,12 +32,18 @@ final class LabTestCatalog {
 
   private final List<LabTest> tests;
   private final Map<String, LabTest> testsByCode;
+  private final Map<String, Double> molarMasses;
 
   LabTestCatalog(List<LabTest> tests) {
+    this(tests, Map.of());
+  }
+
+  private LabTestCatalog(List<LabTest> tests, Map<String, Double> molarMasses) {
     this.tests = List.copyOf(requireNonNull(tests, "tests is null"));
     this.testsByCode =
         this.tests.stream()
             .collect(Collectors.toUnmodifiableMap(LabTest::code, Function.identity()));
+    this.molarMasses = Map.copyOf(molarMasses);
   }
 
   static LabTestCatalog load() {
@@ -44,12 +52,18 @@ final class LabTestCatalog {
         throw new IllegalStateException("Resource " + RESOURCE + " is missing");
       }
       List<LabTest> tests = new ArrayList<>();
+      Map<String, Double> molarMasses = new HashMap<>();
       try (CsvReader<NamedCsvRecord> reader = CsvReader.builder().ofNamedCsvRecord(input)) {
         for (NamedCsvRecord record : reader) {
-          tests.add(parse(record));
+          LabTest test = parse(record);
+          tests.add(test);
+          record
+              .findField("molar_mass")
+              .filter(value -> !value.isEmpty())
+              .ifPresent(value -> molarMasses.put(test.code(), Double.parseDouble(value)));
         }
       }
-      return new LabTestCatalog(tests);
+      return new LabTestCatalog(tests, molarMasses);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + RESOURCE, e);
     }
@@ -61,6 +75,12 @@ final class LabTestCatalog {
 
   Optional<LabTest> test(String code) {
     return Optional.ofNullable(testsByCode.get(code));
+  }
+
+  /** The molar mass in g/mol that converts the test between mass and substance units. */
+  OptionalDouble molarMass(String code) {
+    Double molarMass = molarMasses.get(code);
+    return molarMass == null ? OptionalDouble.empty() : OptionalDouble.of(molarMass);
   }
 
   private static LabTest parse(NamedCsvRecord record) {

@@ -31,6 +31,22 @@ sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {
 
   String flag(Flag flag);
 
+  /**
+   * The flag spelled another way this layout's mapping still understands: another case, a word,
+   * {@code delta} or empty.
+   */
+  String flagVariant(Flag flag, SplittableRandom random);
+
+  /** The unit this hospital reports the test in when it is not the catalogue's. */
+  default Optional<LocalUnit> localUnit(LabTest test) {
+    return Optional.empty();
+  }
+
+  /** The contract field a column feeds in the mapping, if any. */
+  default Optional<Field> field(Column column) {
+    return column.role().field();
+  }
+
   String sex(Sex sex);
 
   String specimen(Specimen specimen);
@@ -94,7 +110,7 @@ sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {
       case TEST_NAME -> result.delimiterInName() ? nameWithDelimiter(result) : test.name();
       case LOCAL_NAME -> result.delimiterInName() ? nameWithDelimiter(result) : test.shortName();
       case RESULT -> resultText(result);
-      case UNIT -> test.unit();
+      case UNIT -> localUnit(test).map(LocalUnit::unit).orElse(test.unit());
       case REF_LOW -> bound(test, test.range(result.patient().sex()).low());
       case REF_HIGH -> bound(test, test.range(result.patient().sex()).high());
       case REFERENCE_RANGE -> referenceRange(test, test.range(result.patient().sex()));
@@ -117,10 +133,23 @@ sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {
     if (test.isText()) {
       return result.text();
     }
+    Optional<LocalUnit> local = localUnit(test);
     if (result.belowReportingLimit() && writesComparators()) {
-      return "<" + number(test.reportingLimit(), test.decimals());
+      return "<" + value(test, test.reportingLimit());
+    }
+    if (local.isPresent()) {
+      double value =
+          local.get().resultFromCanonical(result.value(), test.plausibleMin(), test.plausibleMax());
+      return number(value, local.get().decimals());
     }
     return number(result.value(), test.decimals());
+  }
+
+  /** A value of the test in the unit this layout writes it in. */
+  private String value(LabTest test, double canonical) {
+    return localUnit(test)
+        .map(local -> number(local.fromCanonical(canonical), local.decimals()))
+        .orElseGet(() -> number(canonical, test.decimals()));
   }
 
   default String number(double value, int decimals) {
@@ -128,7 +157,7 @@ sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {
   }
 
   private String bound(LabTest test, double bound) {
-    return test.isText() || !Double.isFinite(bound) ? "" : number(bound, test.decimals());
+    return test.isText() || !Double.isFinite(bound) ? "" : value(test, bound);
   }
 
   private String referenceRange(LabTest test, LabTest.Range range) {
@@ -136,12 +165,12 @@ sealed interface Layout permits IsoLayout, GermanLayout, ItemsLayout {
       return "";
     }
     if (range.hasLow() && range.hasHigh()) {
-      return number(range.low(), test.decimals()) + "-" + number(range.high(), test.decimals());
+      return value(test, range.low()) + "-" + value(test, range.high());
     }
     if (range.hasHigh()) {
-      return "<" + number(range.high(), test.decimals());
+      return "<" + value(test, range.high());
     }
-    return range.hasLow() ? ">" + number(range.low(), test.decimals()) : "";
+    return range.hasLow() ? ">" + value(test, range.low()) : "";
   }
 
   /** What a column holds; the mapping names the columns whose role feeds a contract field. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Writes {@code manifest.json}: what was generated, so tests and benchmarks can check counts. */
@@ -28,6 +29,16 @@ final class ManifestWriter {
     manifest.put("rowsPerFile", options.rowsPerFile());
     manifest.put("dirtyFraction", options.dirtyFraction());
     manifest.put("gzip", options.gzip());
+    // written only when asked for, so that earlier manifests stay byte for byte the same
+    if (options.realWorld()) {
+      manifest.put("realWorld", true);
+    }
+    if (options.backfillMonths() > 0) {
+      manifest.put("backfillMonths", options.backfillMonths());
+    }
+    if (options.resubmission()) {
+      manifest.put("resubmission", true);
+    }
     List<Map<String, Object>> files = new ArrayList<>();
     for (GeneratedFile file : report.files()) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -35,9 +46,15 @@ final class ManifestWriter {
       entry.put("hospitalId", file.hospitalId());
       entry.put("source", file.source());
       entry.put("month", file.month().toString());
+      if (file.kind() != GeneratedFile.Kind.MONTHLY) {
+        entry.put("kind", file.kind().name().toLowerCase(Locale.ROOT));
+      }
       entry.put("dataRows", file.dataRows());
       entry.put("defectiveRows", file.defectiveRows());
       entry.put("defects", file.defects());
+      if (!file.shapes().isEmpty()) {
+        entry.put("shapes", file.shapes());
+      }
       files.add(entry);
     }
     manifest.put("files", files);
@@ -46,6 +63,9 @@ final class ManifestWriter {
     totals.put("dataRows", report.rows());
     totals.put("defectiveRows", report.defectiveRows());
     totals.put("defects", report.defects());
+    if (!report.shapes().isEmpty()) {
+      totals.put("shapes", report.shapes());
+    }
     manifest.put("totals", totals);
 
     // a fixed line feed: the default pretty printer uses the platform's line separator

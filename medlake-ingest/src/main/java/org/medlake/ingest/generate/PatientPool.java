@@ -13,6 +13,9 @@ import java.util.SplittableRandom;
 final class PatientPool {
   static final int MINIMUM_SIZE = 20;
 
+  /** The validator's earliest birth year; a pool of long ago has no older patients. */
+  static final int EARLIEST_BIRTH_YEAR = 1870;
+
   // patient numbers are a permutation of 8-digit numbers; 7919 is prime to 90,000,000
   private static final long NUMBER_RANGE = 90_000_000L;
   private static final long NUMBER_STRIDE = 7919L;
@@ -32,7 +35,9 @@ final class PatientPool {
     List<Patient> patients = new ArrayList<>(size);
     for (int index = 0; index < size; index++) {
       long number = (index * NUMBER_STRIDE + offset) % NUMBER_RANGE + 10_000_000L;
-      patients.add(new Patient((int) number, sex(random), referenceYear - age(random)));
+      Sex sex = sex(random);
+      int birthYear = Math.max(EARLIEST_BIRTH_YEAR, referenceYear - age(random));
+      patients.add(new Patient((int) number, sex, birthYear));
     }
     return new PatientPool(patients);
   }

@@ -28,7 +28,25 @@ final class SourceMappingWriter {
     return mapping;
   }
 
+  /**
+   * The mapping of a one-off backfill through its own source: the hospital's mapping without the
+   * check that rows lie in the delivery month.
+   */
+  static Path writeBackfill(Hospital hospital, Path sourcesDir) throws IOException {
+    Files.createDirectories(sourcesDir);
+    Path mapping = sourcesDir.resolve(hospital.source() + ".yaml");
+    // one-off: never reported as a missing delivery
+    List<String> lines = lines(hospital, ", one-off backfill of many months", "none");
+    lines.add("rules: {disabled: [collected-at-in-month]}");
+    Files.writeString(mapping, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    return mapping;
+  }
+
   static String render(Hospital hospital) {
+    return String.join("\n", lines(hospital, "", "monthly")) + "\n";
+  }
+
+  private static List<String> lines(Hospital hospital, String descriptionSuffix, String cadence) {
     Layout layout = hospital.layout();
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -38,8 +56,12 @@ final class SourceMappingWriter {
     lines.add("source: " + hospital.source());
     lines.add("hospital-id: " + hospital.hospitalId());
     lines.add(
-        "description: Synthetic hospital " + hospital.hospitalId() + ", layout " + layout.id());
-    lines.add("cadence: monthly");
+        "description: Synthetic hospital "
+            + hospital.hospitalId()
+            + ", layout "
+            + layout.id()
+            + descriptionSuffix);
+    lines.add("cadence: " + cadence);
     lines.add("csv:");
     lines.add("  delimiter: \"" + layout.delimiter() + "\"");
     lines.add("  quote: '\"'");
@@ -50,15 +72,15 @@ final class SourceMappingWriter {
     lines.add("decimal-separator: \"" + layout.decimalSeparator() + "\"");
     lines.add("columns:");
     layout.columns().stream()
-        .filter(column -> column.role().field().isPresent())
+        .filter(column -> layout.field(column).isPresent())
         .sorted(Comparator.comparing(Column::role))
-        .forEach(column -> lines.add("  " + fieldKey(column) + ": " + column.name()));
+        .forEach(column -> lines.add("  " + fieldKey(layout, column) + ": " + column.name()));
     lines.addAll(layout.mappingExtras(hospital));
-    return String.join("\n", lines) + "\n";
+    return lines;
   }
 
-  private static String fieldKey(Column column) {
-    return column.role().field().orElseThrow().key();
+  private static String fieldKey(Layout layout, Column column) {
+    return layout.field(column).orElseThrow().key();
   }
 
   private static void writeDictionary(ItemsLayout layout, Path file) throws IOException {
@@ -68,7 +90,8 @@ final class SourceMappingWriter {
       for (ItemsLayout.DictionaryEntry entry : layout.dictionary()) {
         LabTest test = entry.test();
         encoder
-            .encode(new String[] {entry.localCode(), test.code(), test.name(), test.unit()})
+            .encode(
+                new String[] {entry.localCode(), entry.standardCode(), test.name(), test.unit()})
             .writeTo(output);
       }
     }

@@ -57,6 +57,17 @@ final class TextFormat {
     return padded(text, time.getMinute(), 2).toString();
   }
 
+  /** {@code 01/15/2024 08:30:00}: month first, as US exports write it. */
+  static String usTimestamp(LocalDateTime time) {
+    StringBuilder text = new StringBuilder(19);
+    padded(text, time.getMonthValue(), 2).append('/');
+    padded(text, time.getDayOfMonth(), 2).append('/');
+    padded(text, time.getYear(), 4).append(' ');
+    padded(text, time.getHour(), 2).append(':');
+    padded(text, time.getMinute(), 2).append(':');
+    return padded(text, time.getSecond(), 2).toString();
+  }
+
   static StringBuilder padded(StringBuilder text, long value, int width) {
     String digits = Long.toString(value);
     for (int i = digits.length(); i < width; i++) {

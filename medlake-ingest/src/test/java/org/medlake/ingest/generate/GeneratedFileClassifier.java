@@ -20,6 +20,7 @@ import java.time.format.ResolverStyle;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -39,6 +40,8 @@ final class GeneratedFileClassifier {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern TEXT_RESULT = Pattern.compile("[A-Za-z]+");
   private static final Set<String> FLAGS = Set.of("N", "L", "H", "LL", "HH", "A");
+  private static final Set<String> FLAG_WORDS =
+      Set.of("normal", "abnormal", "high", "low", "critical high", "critical low", "delta");
   private static final Set<String> SEXES = Set.of("F", "M", "U");
 
   private final Map<String, Object> mapping;
@@ -149,7 +152,7 @@ final class GeneratedFileClassifier {
     if (collectedAt.isEmpty()) {
       return Classified.reason("INVALID_COLLECTED_AT");
     }
-    if (!YearMonth.from(collectedAt.get()).equals(month)) {
+    if (checksCollectionMonth() && !YearMonth.from(collectedAt.get()).equals(month)) {
       return Classified.reason("COLLECTED_OUTSIDE_MONTH");
     }
     String result = field(row, "result");
@@ -157,14 +160,38 @@ final class GeneratedFileClassifier {
       String number =
           result.startsWith("<") || result.startsWith(">") ? result.substring(1) : result;
       // a result that is not a number is stored as written
-      Optional<Double> value = parseNumber(number);
       LabTest test = catalog.test(testCode).orElse(null);
+      Optional<Double> value =
+          parseNumber(number).map(written -> inCatalogUnit(test, field(row, "unit"), written));
       if (test != null && value.isPresent()
           && (value.get() < test.plausibleMin() || value.get() > test.plausibleMax())) {
         return Classified.reason("IMPLAUSIBLE_VALUE");
       }
     }
     return new Classified(CLEAN, row, collectedAt.get());
+  }
+
+  /**
+   * A value in the substance unit a hospital may report a mass test in, converted through the
+   * catalogue's molar mass: {@code mmol/L} or {@code umol/L} for a test in {@code mg/dL}.
+   */
+  private double inCatalogUnit(LabTest test, String unit, double value) {
+    if (test == null || !test.unit().equals("mg/dL")) {
+      return value;
+    }
+    double molarMass = catalog.molarMass(test.code()).orElse(Double.NaN);
+    return switch (unit.toLowerCase(Locale.ROOT)) {
+      case "mmol/l" -> value * molarMass / 10;
+      case "umol/l" -> value * molarMass / 10_000;
+      default -> value;
+    };
+  }
+
+  @SuppressWarnings("unchecked")
+  private boolean checksCollectionMonth() {
+    Map<String, Object> rules = (Map<String, Object>) mapping.getOrDefault("rules", Map.of());
+    return !((List<String>) rules.getOrDefault("disabled", List.of()))
+        .contains("collected-at-in-month");
   }
 
   /** Problems a clean row must not have, beyond the reasons above; empty when it is valid. */
@@ -174,14 +201,14 @@ final class GeneratedFileClassifier {
     if (resultedAt.isEmpty() || resultedAt.get().isBefore(row.collectedAt())) {
       problems.add("resulted-at " + field(row.fields(), "resulted-at"));
     }
-    if (!FLAGS.contains(mapped("abnormal-flag", field(row.fields(), "abnormal-flag")))) {
+    if (!validFlag(mapped("abnormal-flag", field(row.fields(), "abnormal-flag")))) {
       problems.add("flag " + field(row.fields(), "abnormal-flag"));
     }
     if (!SEXES.contains(mapped("patient-sex", field(row.fields(), "patient-sex")))) {
       problems.add("sex " + field(row.fields(), "patient-sex"));
     }
     int birthYear = Integer.parseInt(field(row.fields(), "patient-birth-year"));
-    if (birthYear < 1900 || birthYear > row.collectedAt().getYear()) {
+    if (birthYear < 1870 || birthYear > row.collectedAt().getYear()) {
       problems.add("birth year " + birthYear);
     }
     for (String bound : List.of("ref-low", "ref-high")) {
@@ -191,6 +218,13 @@ final class GeneratedFileClassifier {
       }
     }
     return problems;
+  }
+
+  /** A flag code or word in any case, {@code delta}, or empty (no flag). */
+  static boolean validFlag(String flag) {
+    return flag.isEmpty()
+        || FLAGS.contains(flag.toUpperCase(Locale.ROOT))
+        || FLAG_WORDS.contains(flag.toLowerCase(Locale.ROOT));
   }
 
   String field(Map<String, String> row, String key) {
