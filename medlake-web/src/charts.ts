@@ -21,7 +21,7 @@ export function drawChart(element: HTMLElement, spec: Exclude<ChartSpec, { kind:
     legend: spec.series.length > 1 ? { type: "scroll", bottom: 0 } : undefined,
     grid: { left: 8, right: 16, top: 36, bottom: spec.series.length > 1 ? 36 : 8, containLabel: true },
     xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true }, boundaryGap: !line },
-    yAxis: { type: "value", scale: spec.kind === "summary" },
+    yAxis: { type: "value", scale: spec.kind === "summary", name: "unit" in spec ? spec.unit : undefined },
     series: spec.series.map((series) => ({
       name: series.name,
       type: line ? "line" : "bar",

@@ -1,11 +1,14 @@
 import type { Cell, ResultColumn } from "./types";
 
-/** How a result is drawn; "none" when no chart fits (the table alone shows it). */
+/**
+ * How a result is drawn; "none" when no chart fits (the table alone shows it). {@code unit} names the
+ * value axis when every value drawn is in that one unit.
+ */
 export type ChartSpec =
-  | { kind: "line"; title: string; x: string[]; series: Series[] }
-  | { kind: "bar"; title: string; x: string[]; series: Series[] }
+  | { kind: "line"; title: string; x: string[]; series: Series[]; unit?: string }
+  | { kind: "bar"; title: string; x: string[]; series: Series[]; unit?: string }
   | { kind: "histogram"; title: string; x: string[]; series: Series[] }
-  | { kind: "summary"; title: string; x: string[]; series: Series[] }
+  | { kind: "summary"; title: string; x: string[]; series: Series[]; unit?: string }
   | { kind: "none"; reason: string };
 
 export interface Series {
@@ -18,6 +21,13 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
 const TIME = /^(TIMESTAMP.*|DATE)$/i;
 /** Group-by outputs that look numeric but are labels. */
 const KEY_NAMES = new Set(["hospital_id", "test_code", "patient_birth_year", "age_band", "patient_sex", "abnormal_flag", "collected_at_year", "year", "month"]);
+/**
+ * Columns holding the unit of the value measures (the server groups value aggregates by them): they
+ * label the values rather than being an axis of their own.
+ */
+const UNIT_NAMES = new Set(["unit", "unit_canonical"]);
+/** Aggregates of result values (avg_value_canonical, p95_value_numeric, ...), which have a unit. */
+const VALUE_MEASURE = /_(value_canonical|value_numeric|value_low|value_high|ref_low|ref_high)$/;
 /** Statistics of one distribution, in the order a summary chart shows them. */
 const STATS = [/^min/, /^p0?5_|^p5_/, /^p25_/, /^(p50_|median)/, /^(avg|mean)/, /^p75_/, /^p95_/, /^max/];
 
@@ -27,6 +37,20 @@ export function isNumeric(column: ResultColumn): boolean {
 
 function isMeasure(column: ResultColumn): boolean {
   return isNumeric(column) && !KEY_NAMES.has(column.name);
+}
+
+/**
+ * The units of a result's rows: "one" when every row has the same unit (values of one unit), "several"
+ * (the unit then labels each key), or "none" when the result has no unit column.
+ */
+function unitsOf(columns: ResultColumn[], rows: Cell[][]): { kind: "none" } | { kind: "one"; unit: string } | { kind: "several"; index: number } {
+  const index = columns.findIndex((column) => UNIT_NAMES.has(column.name));
+  if (index < 0) {
+    return { kind: "none" };
+  }
+  const units = new Set(rows.map((row) => row[index] ?? null));
+  const only = [...units][0];
+  return units.size === 1 ? (typeof only === "string" && only !== "" ? { kind: "one", unit: only } : { kind: "none" }) : { kind: "several", index };
 }
 
 /** A key cell as an axis label: timestamps of month buckets as YYYY-MM. */
@@ -81,46 +105,57 @@ export function chooseChart(columns: ResultColumn[], rows: Cell[][]): ChartSpec 
   if (rows.length === 0) {
     return { kind: "none", reason: "The result is empty." };
   }
+  const units = unitsOf(columns, rows);
   const measures = columns.map((column, index) => ({ column, index })).filter(({ column }) => isMeasure(column));
-  const keys = columns.map((column, index) => ({ column, index })).filter(({ column }) => !isMeasure(column));
+  const allKeys = columns.map((column, index) => ({ column, index })).filter(({ column }) => !isMeasure(column));
+  const unitKey = units.kind === "several" ? allKeys.find(({ index }) => index === units.index) : undefined;
+  const keys = allKeys.filter(({ column }) => !UNIT_NAMES.has(column.name));
   if (measures.length === 0) {
     return { kind: "none", reason: "The result has no numeric column to draw." };
   }
+  /** A measure's name, with the unit when all its values are in one. */
+  const named = (column: ResultColumn) => (units.kind === "one" && VALUE_MEASURE.test(column.name) ? `${column.name} (${units.unit})` : column.name);
+  /** The unit of the value axis, when everything drawn on it is in that unit. */
+  const axisUnit = (drawn: ResultColumn[]) => (units.kind === "one" && drawn.every((column) => VALUE_MEASURE.test(column.name)) ? { unit: units.unit } : {});
+  /** A key cell as a label; with results in several units, the row's unit is part of it. */
+  const keyLabel = (row: Cell[], key: { column: ResultColumn; index: number }) =>
+    label(row[key.index]!, key.column) + (unitKey && key !== unitKey ? ` (${row[unitKey.index] ?? "no unit"})` : "");
   const time = keys.find(({ column }) => TIME.test(column.type) || column.name.endsWith("_month"));
   if (time) {
-    const other = keys.find((key) => key !== time);
+    const other = keys.find((key) => key !== time) ?? unitKey;
     if (keys.length > 2) {
       return { kind: "none", reason: "Too many grouping columns for one chart; the table shows them all." };
     }
     const x = [...new Set(rows.map((row) => label(row[time.index]!, time.column)))].sort();
     const measure = measures[0]!;
-    const groups = other ? [...new Set(rows.map((row) => label(row[other.index]!, other.column)))].sort() : [measure.column.name];
+    const groups = other ? [...new Set(rows.map((row) => keyLabel(row, other)))].sort() : [named(measure.column)];
     if (groups.length > 20) {
       return { kind: "none", reason: `${groups.length} lines would not be readable; filter or group by fewer values.` };
     }
     const series = groups.map((group) => {
       const values = x.map(() => null as number | null);
       for (const row of rows) {
-        if (!other || label(row[other.index]!, other.column) === group) {
+        if (!other || keyLabel(row, other) === group) {
           values[x.indexOf(label(row[time.index]!, time.column))] = numberOrNull(row[measure.index]!);
         }
       }
-      return { name: other ? group : measure.column.name, values };
+      return { name: other ? group : named(measure.column), values };
     });
-    return { kind: "line", title: `${measure.column.name} by ${time.column.name}${other ? " and " + other.column.name : ""}`, x, series };
+    return { kind: "line", title: `${named(measure.column)} by ${time.column.name}${other ? " and " + other.column.name : ""}`, x, series, ...axisUnit([measure.column]) };
   }
-  if (keys.length === 1) {
-    const key = keys[0]!;
+  const key = keys.length === 1 ? keys[0]! : keys.length === 0 ? unitKey : undefined;
+  if (key) {
     if (rows.length > 100) {
       return { kind: "none", reason: `${rows.length} bars would not be readable; filter or group by fewer values.` };
     }
-    const x = rows.map((row) => label(row[key.index]!, key.column));
+    const x = rows.map((row) => keyLabel(row, key));
     const shown = measures.slice(0, 3);
     return {
       kind: "bar",
-      title: `${shown.map(({ column }) => column.name).join(", ")} by ${key.column.name}`,
+      title: `${shown.map(({ column }) => named(column)).join(", ")} by ${key.column.name}`,
       x,
-      series: shown.map(({ column, index }) => ({ name: column.name, values: rows.map((row) => numberOrNull(row[index]!)) })),
+      series: shown.map(({ column, index }) => ({ name: named(column), values: rows.map((row) => numberOrNull(row[index]!)) })),
+      ...axisUnit(shown.map(({ column }) => column)),
     };
   }
   if (keys.length === 0 && rows.length === 1) {
@@ -129,12 +164,13 @@ export function chooseChart(columns: ResultColumn[], rows: Cell[][]): ChartSpec 
       stats.sort((a, b) => STATS.findIndex((p) => p.test(a.column.name)) - STATS.findIndex((p) => p.test(b.column.name)));
       return {
         kind: "summary",
-        title: "Distribution summary",
+        title: units.kind === "one" ? `Distribution summary (${units.unit})` : "Distribution summary",
         x: stats.map(({ column }) => column.name),
         series: [{ name: "value", values: stats.map(({ index }) => numberOrNull(rows[0]![index]!)) }],
+        ...axisUnit(stats.map(({ column }) => column)),
       };
     }
-    return { kind: "bar", title: "Totals", x: measures.map(({ column }) => column.name), series: [{ name: "value", values: measures.map(({ index }) => numberOrNull(rows[0]![index]!)) }] };
+    return { kind: "bar", title: "Totals", x: measures.map(({ column }) => named(column)), series: [{ name: "value", values: measures.map(({ index }) => numberOrNull(rows[0]![index]!)) }] };
   }
   if (keys.length === 0 && measures.length === 1) {
     const values = rows.map((row) => numberOrNull(row[measures[0]!.index]!)).filter((value): value is number => value !== null);

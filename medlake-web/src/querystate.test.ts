@@ -55,15 +55,15 @@ describe("toStructuredQuery", () => {
       { column: "collected_at", op: "between", values: ["2024-01-01", "2024-06-30T23:59:59.999999"] },
       { column: "patient_sex", op: "in", values: ["F"] },
       { column: "patient_birth_year", op: "between", values: [1995, 2006] },
-      { column: "value_numeric", op: ">=", values: [7.5] },
-      { column: "value_numeric", op: "<=", values: [20] },
+      { column: "value_canonical", op: ">=", values: [7.5] },
+      { column: "value_canonical", op: "<=", values: [20] },
       { column: "abnormal_flag", op: "in", values: ["H", "HH"] },
     ]);
     expect(query.group_by).toEqual([{ column: "hospital_id" }, { column: "collected_at", bucket: "month" }]);
     expect(query.aggregates).toEqual([
       { function: "count" },
-      { function: "avg", column: "value_numeric" },
-      { function: "percentile", column: "value_numeric", percentile: 0.95 },
+      { function: "avg", column: "value_canonical" },
+      { function: "percentile", column: "value_canonical", percentile: 0.95 },
     ]);
     expect(query.order_by).toEqual([
       { column: "hospital_id", direction: "asc" },

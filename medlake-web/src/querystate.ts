@@ -36,13 +36,13 @@ export type GroupKey = keyof typeof GROUPS;
 export const AGGREGATES = {
   count: { label: "Results", spec: { function: "count" } },
   patients: { label: "Distinct patients", spec: { function: "count_distinct_patients" } },
-  avg: { label: "Mean value", spec: { function: "avg", column: "value_numeric" } },
-  min: { label: "Minimum", spec: { function: "min", column: "value_numeric" } },
-  max: { label: "Maximum", spec: { function: "max", column: "value_numeric" } },
-  stddev: { label: "Standard deviation", spec: { function: "stddev", column: "value_numeric" } },
-  p05: { label: "5th percentile", spec: { function: "percentile", column: "value_numeric", percentile: 0.05 } },
-  p50: { label: "Median", spec: { function: "percentile", column: "value_numeric", percentile: 0.5 } },
-  p95: { label: "95th percentile", spec: { function: "percentile", column: "value_numeric", percentile: 0.95 } },
+  avg: { label: "Mean value", spec: { function: "avg", column: "value_canonical" } },
+  min: { label: "Minimum", spec: { function: "min", column: "value_canonical" } },
+  max: { label: "Maximum", spec: { function: "max", column: "value_canonical" } },
+  stddev: { label: "Standard deviation", spec: { function: "stddev", column: "value_canonical" } },
+  p05: { label: "5th percentile", spec: { function: "percentile", column: "value_canonical", percentile: 0.05 } },
+  p50: { label: "Median", spec: { function: "percentile", column: "value_canonical", percentile: 0.5 } },
+  p95: { label: "95th percentile", spec: { function: "percentile", column: "value_canonical", percentile: 0.95 } },
   abnormal: { label: "% abnormal", spec: { function: "percent_abnormal" } },
 } as const satisfies Record<string, { label: string; spec: { function: string; column?: string; percentile?: number } }>;
 export type AggregateKey = keyof typeof AGGREGATES;
@@ -178,10 +178,10 @@ export function toStructuredQuery(state: BuilderState, dataYears: [number, numbe
     filters.push({ column: "patient_birth_year", op: "between", values: born });
   }
   if (state.valueMin !== "") {
-    filters.push({ column: "value_numeric", op: ">=", values: [Number(state.valueMin)] });
+    filters.push({ column: "value_canonical", op: ">=", values: [Number(state.valueMin)] });
   }
   if (state.valueMax !== "") {
-    filters.push({ column: "value_numeric", op: "<=", values: [Number(state.valueMax)] });
+    filters.push({ column: "value_canonical", op: "<=", values: [Number(state.valueMax)] });
   }
   inList("abnormal_flag", state.flags);
   const groupBy = state.groupBy.map((key) => {

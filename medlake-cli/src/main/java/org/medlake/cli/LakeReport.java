@@ -37,14 +37,16 @@ final class LakeReport {
           + " FROM " + source + " GROUP BY ALL ORDER BY hospital");
       System.out.println();
       System.out.println("Ten most frequent tests:");
-      print(statement, "SELECT test_code AS loinc, any_value(test_name) AS test, count(*) AS n, any_value(unit) AS unit,"
-          + " round(avg(value_numeric), 2) AS mean, round(median(value_numeric), 2) AS median,"
+      // values in each test's canonical unit (one per test in the catalogue), so hospitals' units combine
+      print(statement, "SELECT test_code AS loinc, any_value(test_name) AS test, count(*) AS n, max(unit_canonical) AS unit,"
+          + " round(avg(value_canonical), 2) AS mean, round(median(value_canonical), 2) AS median,"
+          + " count(*) FILTER (WHERE value_numeric IS NOT NULL AND value_canonical IS NULL) AS unconverted,"
           + " round(" + AbnormalShare.PERCENT + ", 1) AS pct_abnormal"
           + " FROM " + source + " GROUP BY test_code ORDER BY n DESC, loinc LIMIT 10");
       System.out.println();
       System.out.println("Hemoglobin (718-7) by sex:");
-      print(statement, "SELECT patient_sex AS sex, count(*) AS n, round(avg(value_numeric), 2) AS mean,"
-          + " round(quantile_cont(value_numeric, 0.05), 2) AS p05, round(quantile_cont(value_numeric, 0.95), 2) AS p95"
+      print(statement, "SELECT patient_sex AS sex, count(*) AS n, max(unit_canonical) AS unit, round(avg(value_canonical), 2) AS mean,"
+          + " round(quantile_cont(value_canonical, 0.05), 2) AS p05, round(quantile_cont(value_canonical, 0.95), 2) AS p95"
           + " FROM " + source + " WHERE test_code = '718-7' GROUP BY ALL ORDER BY sex");
     }
   }

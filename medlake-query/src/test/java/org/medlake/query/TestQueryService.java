@@ -150,6 +150,11 @@ class TestQueryService {
         .containsExactly("run-fixture-H001-2024-01", "run-fixture-H001-2024-02", "run-fixture-H002-2024-01");
     assertThat(catalog.tables(Role.VIEWER)).extracting(summary -> summary.name()).containsExactly("lab_results");
     assertThat(catalog.tables(Role.ADMIN)).hasSize(2);
+    // the value and unit columns that aggregates and the query builder use are described to every role
+    assertThat(catalog.describe("lab_results", Role.VIEWER).columns())
+        .filteredOn(column -> List.of("value_numeric", "unit", "value_canonical", "unit_canonical", "unit_status").contains(column.name()))
+        .hasSize(5)
+        .allSatisfy(column -> assertThat(column.description()).isNotBlank());
     assertThatThrownBy(() -> catalog.describe("lab_results_rejects", Role.ANALYST))
         .isInstanceOf(NotFoundException.class)
         .hasMessage("Table lab_results_rejects does not exist (tables: lab_results)");

@@ -23,6 +23,7 @@ import org.medlake.query.structured.StructuredQuery.OrderBy;
 import org.medlake.query.structured.ValidatedQuery.AggregateColumn;
 import org.medlake.query.structured.ValidatedQuery.BoundFilter;
 import org.medlake.query.structured.ValidatedQuery.GroupColumn;
+import org.medlake.query.structured.ValidatedQuery.Origin;
 
 /** Checks a structured query against a table contract; each mistake is one line with the values. */
 final class QueryValidator {
@@ -30,6 +31,8 @@ final class QueryValidator {
   static final String COLLECTED_AT_COLUMN = "collected_at";
   static final String PATIENT_COLUMN = "patient_key";
   static final String ABNORMAL_FLAG_COLUMN = "abnormal_flag";
+  static final String TEST_CODE_COLUMN = "test_code";
+  static final String CANONICAL_UNIT_COLUMN = "unit_canonical";
   static final int MAX_IN_VALUES = 1000;
 
   private final TableContract contract;
@@ -51,8 +54,9 @@ final class QueryValidator {
       throw new ValidationException("limit must be between 1 and %d, got %d".formatted(maxLimit, query.limit()));
     }
     List<BoundFilter> filters = query.filters().stream().map(this::filter).toList();
-    List<GroupColumn> groups = query.groupBy().stream().map(this::group).toList();
+    List<GroupColumn> groups = new ArrayList<>(query.groupBy().stream().map(this::group).toList());
     List<AggregateColumn> aggregates = query.aggregates().stream().map(this::aggregate).toList();
+    aggregates.forEach(aggregate -> groupByUnit(aggregate, groups));
     List<Column> rowColumns = List.of();
     List<String> outputs = new ArrayList<>();
     if (query.rowLevel()) {
@@ -259,6 +263,24 @@ final class QueryValidator {
         yield new AggregateColumn("p" + label.replace('.', '_') + "_" + column.name(), function, column, percentile);
       }
     };
+  }
+
+  /** Groups by the unit of an aggregated value column unless the query already does. */
+  private void groupByUnit(AggregateColumn aggregate, List<GroupColumn> groups) {
+    boolean ofValues = switch (aggregate.function()) {
+      case SUM, AVG, STDDEV, MIN, MAX, PERCENTILE -> true;
+      case COUNT, COUNT_DISTINCT_PATIENTS, PERCENT_ABNORMAL -> false;
+    };
+    if (!ofValues) {
+      return;
+    }
+    ValueUnits.unitColumn(aggregate.column().name())
+        .flatMap(contract::column)
+        .filter(unit -> groups.stream().noneMatch(group -> group.bucket() == null && group.column().equals(unit)))
+        .ifPresent(unit -> {
+          boolean ofTest = unit.name().equals(CANONICAL_UNIT_COLUMN) && contract.column(TEST_CODE_COLUMN).isPresent();
+          groups.add(new GroupColumn(unit.name(), unit, null, ofTest ? Origin.TEST_UNIT : Origin.VALUE_UNIT));
+        });
   }
 
   private static void requireNoColumn(Aggregate aggregate) {

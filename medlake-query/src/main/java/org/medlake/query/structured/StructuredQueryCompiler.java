@@ -13,6 +13,7 @@ import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.structured.ValidatedQuery.AggregateColumn;
 import org.medlake.query.structured.ValidatedQuery.BoundFilter;
 import org.medlake.query.structured.ValidatedQuery.GroupColumn;
+import org.medlake.query.structured.ValidatedQuery.Origin;
 
 /**
  * Turns a structured query into DuckDB SQL over the contract's table. Values travel only as bound
@@ -21,6 +22,10 @@ import org.medlake.query.structured.ValidatedQuery.GroupColumn;
 public final class StructuredQueryCompiler {
   /** Upper bounds (exclusive) of the age bands below 90; ages from 90 on are {@code 90+}. */
   private static final List<Integer> AGE_BAND_ENDS = List.of(18, 30, 40, 50, 60, 70, 80, 90);
+
+  private static final String TEST_UNITS = "test_units";
+  private static final String UNIT_TEST_CODE = "unit_test_code";
+  private static final String TEST_UNIT = "test_unit";
 
   private final TableContract contract;
   private final QueryValidator validator;
@@ -55,6 +60,14 @@ public final class StructuredQueryCompiler {
         .append(String.join(", ", selections))
         .append(" FROM ")
         .append(quote(contract.name()));
+    if (validated.groupColumns().stream().anyMatch(group -> group.origin() == Origin.TEST_UNIT)) {
+      // each test's canonical unit, for its results whose unit did not convert
+      sql.append(" LEFT JOIN (SELECT ").append(quote(QueryValidator.TEST_CODE_COLUMN)).append(" AS ").append(quote(UNIT_TEST_CODE))
+          .append(", max(").append(quote(QueryValidator.CANONICAL_UNIT_COLUMN)).append(") AS ").append(quote(TEST_UNIT))
+          .append(" FROM ").append(quote(contract.name())).append(" GROUP BY ").append(quote(QueryValidator.TEST_CODE_COLUMN))
+          .append(") AS ").append(quote(TEST_UNITS)).append(" ON ").append(quote(QueryValidator.TEST_CODE_COLUMN)).append(" = ")
+          .append(quote(UNIT_TEST_CODE));
+    }
     if (!validated.filters().isEmpty()) {
       sql.append(" WHERE ")
           .append(validated.filters().stream()
@@ -82,11 +95,28 @@ public final class StructuredQueryCompiler {
         .map(StructuredQueryCompiler::predicate)
         .flatMap(Optional::stream)
         .toList();
-    List<String> groupNames = validated.groupColumns().stream().map(GroupColumn::outputName).toList();
+    List<String> groupNames = validated.groupColumns().stream()
+        .filter(group -> !followsTheTest(group, validated))
+        .map(GroupColumn::outputName)
+        .toList();
     return new CompiledQuery(sql.toString(), parameters, predicates, groupNames, outputs);
   }
 
+  /**
+   * Whether the group column is the canonical unit of a query grouped by test: then it follows the
+   * test and is no group of its own for small-cell suppression, which keeps the same margins as
+   * the query without it.
+   */
+  private static boolean followsTheTest(GroupColumn group, ValidatedQuery validated) {
+    return group.origin() == Origin.TEST_UNIT
+        && validated.groupColumns().stream().anyMatch(other -> other.origin() == Origin.REQUESTED && other.bucket() == null
+            && other.column().name().equals(QueryValidator.TEST_CODE_COLUMN));
+  }
+
   private String groupExpression(GroupColumn group) {
+    if (group.origin() == Origin.TEST_UNIT) {
+      return "coalesce(" + quote(contract.name()) + "." + quote(group.column().name()) + ", " + quote(TEST_UNIT) + ")";
+    }
     String column = quote(group.column().name());
     if (group.bucket() == null) {
       return column;

@@ -89,7 +89,16 @@ public final class StructuredQueryRunner {
     Set<String> columns = new HashSet<>(query.columns());
     query.filters().forEach(filter -> columns.add(filter.column()));
     query.groupBy().forEach(group -> columns.add(group.column()));
-    query.aggregates().stream().filter(aggregate -> aggregate.column() != null).forEach(aggregate -> columns.add(aggregate.column()));
+    query.aggregates().stream().filter(aggregate -> aggregate.column() != null).forEach(aggregate -> {
+      columns.add(aggregate.column());
+      // the unit it is grouped by, and for a canonical unit the test whose unit it may stand for
+      ValueUnits.unitColumn(aggregate.column()).ifPresent(unit -> {
+        columns.add(unit);
+        if (unit.equals(QueryValidator.CANONICAL_UNIT_COLUMN)) {
+          columns.add(QueryValidator.TEST_CODE_COLUMN);
+        }
+      });
+    });
     if (query.aggregates().stream().anyMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
       columns.add("patient_key");
     }

@@ -34,12 +34,34 @@ record ValidatedQuery(
     }
   }
 
-  /** A group column; {@code bucket} is null when grouping by the value itself. */
-  record GroupColumn(String outputName, Column column, Bucket bucket) {
+  /**
+   * A group column; {@code bucket} is null when grouping by the value itself.
+   *
+   * @param origin whether the query asked for it or it was added as the unit of an aggregated value
+   */
+  record GroupColumn(String outputName, Column column, Bucket bucket, Origin origin) {
     GroupColumn {
       requireNonNull(outputName, "outputName is null");
       requireNonNull(column, "column is null");
+      requireNonNull(origin, "origin is null");
     }
+
+    GroupColumn(String outputName, Column column, Bucket bucket) {
+      this(outputName, column, bucket, Origin.REQUESTED);
+    }
+  }
+
+  enum Origin {
+    /** Named in the query's group_by. */
+    REQUESTED,
+    /** The unit column of an aggregated value column, grouped by as it is stored. */
+    VALUE_UNIT,
+    /**
+     * unit_canonical of an aggregated value_canonical, where a result whose unit did not convert
+     * (unit_canonical null) counts under its test's canonical unit: it is in the group's counts, not
+     * in its value aggregates (value_canonical is null).
+     */
+    TEST_UNIT
   }
 
   /** An aggregate; {@code column} is null for functions without one. */

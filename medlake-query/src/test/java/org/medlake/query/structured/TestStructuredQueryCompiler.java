@@ -26,19 +26,58 @@ class TestStructuredQueryCompiler {
     assertThat(compiled.sql())
         .startsWith("SELECT \"test_code\" AS \"test_code\", "
             + "CAST(date_trunc('month', \"collected_at\") AS TIMESTAMP) AS \"collected_at_month\", CASE WHEN ")
-        .contains(" AS \"age_band\", count(*) AS \"count\", count(DISTINCT \"patient_key\") AS \"patients\", "
-            + "avg(\"value_numeric\") AS \"avg_value_numeric\", "
-            + "quantile_cont(\"value_numeric\", ?) AS \"p95_value_numeric\" FROM \"lab_results\" "
-            + "WHERE \"hospital_id\" IN (?, ?) AND \"collected_at\" BETWEEN ? AND ? AND \"value_numeric\" >= ? "
+        .contains(" AS \"age_band\", coalesce(\"lab_results\".\"unit_canonical\", \"test_unit\") AS \"unit_canonical\", "
+            + "count(*) AS \"count\", count(DISTINCT \"patient_key\") AS \"patients\", "
+            + "avg(\"value_canonical\") AS \"avg_value_canonical\", "
+            + "quantile_cont(\"value_canonical\", ?) AS \"p95_value_canonical\" FROM \"lab_results\" "
+            + "LEFT JOIN (SELECT \"test_code\" AS \"unit_test_code\", max(\"unit_canonical\") AS \"test_unit\" FROM \"lab_results\" "
+            + "GROUP BY \"test_code\") AS \"test_units\" ON \"test_code\" = \"unit_test_code\" "
+            + "WHERE \"hospital_id\" IN (?, ?) AND \"collected_at\" BETWEEN ? AND ? AND \"value_canonical\" >= ? "
             + "AND \"test_name\" LIKE ? AND \"abnormal_flag\" IS NULL GROUP BY \"test_code\", ")
+        .contains(", coalesce(\"lab_results\".\"unit_canonical\", \"test_unit\") ORDER BY ")
         .endsWith(" ORDER BY \"test_code\" ASC LIMIT ?");
     assertThat(compiled.parameters()).containsExactly(
         0.95, "H001", "H002", LocalDateTime.of(2024, 1, 1, 0, 0), LocalDateTime.of(2024, 6, 30, 23, 59, 59),
         7.5, "%glucose%", 1000);
     assertThat(compiled.sql().chars().filter(c -> c == '?').count()).isEqualTo(compiled.parameters().size());
+    // the unit follows the test: the groups for small-cell suppression are those asked for
     assertThat(compiled.groupColumns()).containsExactly("test_code", "collected_at_month", "age_band");
     assertThat(compiled.outputColumns()).containsExactly(
-        "test_code", "collected_at_month", "age_band", "count", "patients", "avg_value_numeric", "p95_value_numeric");
+        "test_code", "collected_at_month", "age_band", "unit_canonical", "count", "patients", "avg_value_canonical",
+        "p95_value_canonical");
+  }
+
+  @Test
+  void valueAggregatesAreGroupedByTheirUnit() {
+    CompiledQuery delivered = compiler.compile(StructuredQuery.builder("lab_results")
+        .groupBy("test_code")
+        .aggregate(Aggregate.of(AggregateFunction.AVG, "value_numeric"))
+        .aggregate(Aggregate.of(AggregateFunction.MAX, "ref_high"))
+        .limit(10)
+        .build());
+    assertThat(delivered.outputColumns()).containsExactly("test_code", "unit", "avg_value_numeric", "max_ref_high");
+    assertThat(delivered.groupColumns()).containsExactly("test_code", "unit");
+    assertThat(delivered.sql()).contains(" GROUP BY \"test_code\", \"unit\" ").doesNotContain("JOIN");
+
+    // without the test among the groups, the canonical unit is a group of its own
+    CompiledQuery perMonth = compiler.compile(StructuredQuery.builder("lab_results")
+        .groupBy("collected_at", Bucket.MONTH)
+        .aggregate(Aggregate.of(AggregateFunction.MIN, "value_canonical"))
+        .limit(10)
+        .build());
+    assertThat(perMonth.outputColumns()).containsExactly("collected_at_month", "unit_canonical", "min_value_canonical");
+    assertThat(perMonth.groupColumns()).containsExactly("collected_at_month", "unit_canonical");
+
+    // a unit already grouped by is not added again; counts, titers and ordinals have no unit
+    CompiledQuery grouped = compiler.compile(StructuredQuery.builder("lab_results")
+        .groupBy("unit_canonical")
+        .aggregate(Aggregate.of(AggregateFunction.AVG, "value_canonical"))
+        .aggregate(Aggregate.of(AggregateFunction.MAX, "value_titer"))
+        .aggregate(Aggregate.of(AggregateFunction.COUNT))
+        .limit(10)
+        .build());
+    assertThat(grouped.outputColumns()).containsExactly("unit_canonical", "avg_value_canonical", "max_value_titer", "count");
+    assertThat(grouped.sql()).doesNotContain("JOIN");
   }
 
   @Test
@@ -111,7 +150,7 @@ class TestStructuredQueryCompiler {
         .limit(1)
         .build());
     assertThat(compiled.outputColumns()).containsExactly(
-        "collected_at_year", "patient_sex", "percent_abnormal", "sum_value_numeric", "min_collected_at",
+        "collected_at_year", "patient_sex", "unit", "percent_abnormal", "sum_value_numeric", "min_collected_at",
         "stddev_ref_high", "p50_value_numeric", "p99_9_value_numeric");
   }
 }

@@ -13,14 +13,14 @@ class TestStructuredQueryJson {
       {"table": "lab_results",
        "filters": [{"column": "hospital_id", "op": "in", "values": ["H001","H002"]},
                    {"column": "collected_at", "op": "between", "values": ["2024-01-01", "2024-06-30T23:59:59"]},
-                   {"column": "value_numeric", "op": ">=", "values": [7.5]},
+                   {"column": "value_canonical", "op": ">=", "values": [7.5]},
                    {"column": "test_name", "op": "like", "values": ["%glucose%"]},
                    {"column": "abnormal_flag", "op": "is null"}],
        "group_by": [{"column": "test_code"}, {"column": "collected_at", "bucket": "month"},
                     {"column": "patient_birth_year", "bucket": "age_band"}],
        "aggregates": [{"function": "count"}, {"function": "count_distinct_patients"},
-                      {"function": "avg", "column": "value_numeric"},
-                      {"function": "percentile", "column": "value_numeric", "percentile": 0.95}],
+                      {"function": "avg", "column": "value_canonical"},
+                      {"function": "percentile", "column": "value_canonical", "percentile": 0.95}],
        "order_by": [{"column": "test_code", "direction": "asc"}],
        "limit": 1000}
       """;
@@ -28,7 +28,7 @@ class TestStructuredQueryJson {
   static final StructuredQuery EXAMPLE_QUERY = StructuredQuery.builder("lab_results")
       .filter("hospital_id", FilterOperator.IN, "H001", "H002")
       .filter("collected_at", FilterOperator.BETWEEN, "2024-01-01", "2024-06-30T23:59:59")
-      .filter("value_numeric", FilterOperator.GREATER_THAN_OR_EQUAL, 7.5)
+      .filter("value_canonical", FilterOperator.GREATER_THAN_OR_EQUAL, 7.5)
       .filter("test_name", FilterOperator.LIKE, "%glucose%")
       .filter("abnormal_flag", FilterOperator.IS_NULL)
       .groupBy("test_code")
@@ -36,8 +36,8 @@ class TestStructuredQueryJson {
       .groupBy("patient_birth_year", Bucket.AGE_BAND)
       .aggregate(Aggregate.of(AggregateFunction.COUNT))
       .aggregate(Aggregate.of(AggregateFunction.COUNT_DISTINCT_PATIENTS))
-      .aggregate(Aggregate.of(AggregateFunction.AVG, "value_numeric"))
-      .aggregate(Aggregate.percentile("value_numeric", 0.95))
+      .aggregate(Aggregate.of(AggregateFunction.AVG, "value_canonical"))
+      .aggregate(Aggregate.percentile("value_canonical", 0.95))
       .orderBy(OrderBy.ascending("test_code"))
       .limit(1000)
       .build();
@@ -54,7 +54,7 @@ class TestStructuredQueryJson {
     assertThat(json)
         .contains("\"group_by\":[{\"column\":\"test_code\"},{\"column\":\"collected_at\",\"bucket\":\"month\"}")
         .contains("{\"column\":\"abnormal_flag\",\"op\":\"is null\",\"values\":[]}")
-        .contains("{\"function\":\"percentile\",\"column\":\"value_numeric\",\"percentile\":0.95}")
+        .contains("{\"function\":\"percentile\",\"column\":\"value_canonical\",\"percentile\":0.95}")
         .contains("\"order_by\":[{\"column\":\"test_code\",\"direction\":\"asc\"}]");
   }
 
