@@ -87,8 +87,8 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * The broken resubmission last, so that the story reads in order: until the fail-safe holds it,
-   * it replaces its hospital-month with nothing.
+   * The broken resubmission last, so that the story reads in order: the month is delivered, then the
+   * broken re-delivery is held by the fail-safe instead of replacing the month with nothing.
    */
   private static List<Delivery> resubmissionLast(List<Delivery> deliveries, Optional<GeneratedFile> resubmission) {
     if (resubmission.isEmpty()) {

@@ -94,9 +94,11 @@ final class ShapesReport {
         Output.count(resubmitted.rowsAccepted()), Output.count(resubmitted.rowsRead()),
         resubmitted.message().isEmpty() ? "" : " (" + resubmitted.message() + ")");
     System.out.printf("%s %s now holds %s rows%s.%n", resubmission.hospitalId(), resubmission.month(), Output.count(stored),
-        resubmitted.status() == RunStatus.SUCCEEDED && resubmitted.rowsAccepted() == 0
-            ? ": the broken delivery replaced the month (the first delivery cannot simply be ingested again: it is a duplicate)"
-            : "");
+        resubmitted.status() == RunStatus.HELD
+            ? ": the fail-safe held the broken delivery and the month is untouched (fix the mapping and re-run, or medlake runs approve)"
+            : resubmitted.status() == RunStatus.SUCCEEDED && resubmitted.rowsAccepted() == 0
+                ? ": the broken delivery replaced the month"
+                : "");
   }
 
   private static void print(Statement statement, String sql) throws SQLException {

@@ -171,20 +171,24 @@ class TestRealWorldShapes {
   }
 
   /**
-   * The broken resubmission of H001's first month, ingested last: every row is rejected. Today the
-   * run succeeds and the hospital-month is replaced by nothing; with the fail-safe of issue 15 it is
-   * held instead. Either way its counts are these.
+   * The broken resubmission of H001's first month, ingested last: every row is rejected, so the
+   * fail-safe holds the run and the month keeps the rows of its first delivery.
    */
   @Test
   @Order(Integer.MAX_VALUE)
-  void theBrokenResubmissionRejectsEveryRow() {
+  void theBrokenResubmissionIsHeldAndTheMonthKeepsItsRows() {
     GeneratedFile resubmission = report.file(GeneratedFile.Kind.RESUBMISSION).orElseThrow();
+    String monthRows = "SELECT count(*) FROM t WHERE hospital_id = '" + resubmission.hospitalId() + "' AND source_id = '"
+        + resubmission.source() + "'";
+    Map<String, List<String>> before = stored(monthRows, 0);
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
       IngestRun run = service.ingest(new IngestService.Delivery(resubmission.path(), resubmission.source(), resubmission.month()));
+      assertThat(run.status()).as(run.message()).isEqualTo(org.medlake.core.ledger.RunStatus.HELD);
       assertThat(run.rowsAccepted()).isZero();
       assertThat(run.rowsRejected()).isEqualTo(resubmission.dataRows());
       assertThat(run.rejectedByReason()).isEqualTo(resubmission.defects());
     }
+    assertThat(stored(monthRows, 0)).isEqualTo(before).isNotEqualTo(Map.of("0", List.of()));
   }
 
   /** Rows keyed by their first {@code keyColumns} columns joined with {@code |}. */
