@@ -30,7 +30,7 @@ class SparkParityIT extends ParityChecks {
     landing = directory.toString();
     embedded = open(root.resolve("embedded"), "");
     generated = LabDataGenerator.generate(GeneratorOptions.builder(directory, embedded.sources())
-        .hospitals(2).months(2).start(YearMonth.of(2024, 11)).rowsPerFile(3_000).dirtyFraction(0.05).seed(11).build(), rows -> {});
+        .hospitals(2).months(2).start(YearMonth.of(2024, 11)).rowsPerFile(3_000).dirtyFraction(0.05).seed(11).realWorld().build(), rows -> {});
     writeEdgeCases(directory.resolve("h001").resolve("2024-10").resolve("edge-cases.csv"));
     try (IngestService service = IngestService.open(embedded, (file, phase, fraction) -> {})) {
       embeddedRuns = service.ingest(service.discover(List.of(directory), Optional.empty(), Optional.empty()));
