@@ -23,6 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.medlake.core.config.IngestConfig;
@@ -102,7 +107,7 @@ final class FileIngestion {
     }
   }
 
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() : 0;
   }
@@ -267,25 +272,8 @@ final class FileIngestion {
     linkKeys(statement, run.mapping().hospitalId(), run.temporaryDirectory());
     trace("keys");
     progress.update(name, "writing", fraction);
-    List<LocalDateTime> months = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery(
-        "SELECT DISTINCT date_trunc('month', collected_at) FROM checked WHERE len(reasons) = 0 ORDER BY 1")) {
-      while (rows.next()) {
-        months.add(rows.getTimestamp(1).toLocalDateTime());
-      }
-    }
     String hospitalId = run.mapping().hospitalId();
-    long accepted = 0;
-    for (LocalDateTime monthStart : months) {
-      String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + hospitalId;
-      String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + hospitalId;
-      Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + tally.results.size() + ".parquet");
-      writeParquet(statement, sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), run.sourceFile(), run.runId()), output,
-          LabResults.CONTRACT);
-      long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(output.toString()) + ")");
-      accepted += rows;
-      tally.results.add(new PartitionFile(output, partition, rows));
-    }
+    long accepted = writeResults(run, tally);
     trace("results written");
     statement.execute("CREATE TABLE raw_lines (line_no BIGINT, raw VARCHAR)");
     if (rejected > 0 && rectangular) {
@@ -311,11 +299,132 @@ final class FileIngestion {
     trace("chunk done");
   }
 
-  /** Writes the rows of {@code query} to the Parquet file {@code output} with the field ids of {@code contract}. */
-  private void writeParquet(Statement statement, String query, Path output, TableContract contract)
+  /**
+   * Writes the chunk's accepted rows, one Parquet file per UTC month, and returns how many rows the
+   * files hold. The rows are joined with their keys and sorted once, by month and the files' sort
+   * order, into the table {@code accepted}, where each month is one stretch of row ids; each
+   * month's {@code COPY} reads only its stretch, in order. Months of less than a row group each
+   * cost DuckDB about 2 ms of setting up a Parquet file however few rows they have, so they are
+   * written side by side on {@code ingest.threads} connections, each statement single-threaded.
+   * See "Backfills" in docs/ARCHITECTURE.md for what was measured.
+   */
+  private long writeResults(Run run, Tally tally) throws SQLException, IOException {
+    Statement statement = run.statement();
+    statement.execute(run.sql().createAcceptedByMonth(run.sourceFile(), run.runId(), LakeCommitter.SORT));
+    List<MonthRows> months = new ArrayList<>();
+    try (ResultSet rows = statement.executeQuery(
+        "SELECT collected_month, min(rowid), max(rowid), count(*) FROM accepted GROUP BY collected_month ORDER BY collected_month")) {
+      while (rows.next()) {
+        months.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), rows.getLong(2), rows.getLong(3), rows.getLong(4)));
+      }
+    }
+    String hospitalId = run.mapping().hospitalId();
+    List<PartitionFile> written = new ArrayList<>();
+    long[] rowsWritten = new long[months.size()];
+    List<WriteTask> small = new ArrayList<>();
+    for (int index = 0; index < months.size(); index++) {
+      MonthRows month = months.get(index);
+      YearMonth yearMonth = YearMonth.from(month.start());
+      String directory = "collected_at_month=" + yearMonth + "/hospital_id=" + hospitalId;
+      String partition = "collected_at_month=" + monthOrdinal(yearMonth) + "/hospital_id=" + hospitalId;
+      Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + (tally.results.size() + index) + ".parquet");
+      written.add(new PartitionFile(output, partition, 0));
+      String query = IngestSql.acceptedOfMonth(Timestamp.valueOf(month.start()).toString(), month.firstRow(), month.lastRow());
+      int slot = index;
+      if (month.rows() >= SMALL_MONTH_ROWS) {
+        rowsWritten[slot] = writeParquet(statement, query, output, LabResults.CONTRACT);
+      } else {
+        small.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT));
+      }
+    }
+    writeSideBySide(run, small);
+    statement.execute("DROP TABLE accepted");
+    // the committer checks each count against the file's footer when it reads the footer's metrics
+    long accepted = 0;
+    for (int index = 0; index < written.size(); index++) {
+      accepted += rowsWritten[index];
+      tally.results.add(new PartitionFile(written.get(index).path(), written.get(index).partitionPath(), rowsWritten[index]));
+    }
+    return accepted;
+  }
+
+  /** A month's rows in the table {@code accepted}: row ids {@code firstRow} to {@code lastRow}. */
+  private record MonthRows(LocalDateTime start, long firstRow, long lastRow, long rows) {}
+
+  /** A month with fewer accepted rows than DuckDB's row group is written by a single-threaded statement, side by side with others. */
+  static final long SMALL_MONTH_ROWS = 122_880;
+
+  /** A statement to run on one of the connections of {@link #writeSideBySide}. */
+  private interface WriteTask {
+    void run(Statement statement) throws SQLException, IOException;
+  }
+
+  /**
+   * Runs {@code tasks} on {@code ingest.threads} connections to the run's database at once, with
+   * DuckDB's threads set to one meanwhile (the setting is the database's).
+   */
+  private void writeSideBySide(Run run, List<WriteTask> tasks) throws SQLException, IOException {
+    if (tasks.isEmpty()) {
+      return;
+    }
+    int workers = Math.min(config.threads(), tasks.size());
+    run.statement().execute("SET threads = 1");
+    ExecutorService executor = Executors.newFixedThreadPool(workers, task -> {
+      Thread thread = new Thread(task, "medlake-write");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      AtomicInteger next = new AtomicInteger();
+      List<Future<Void>> futures = new ArrayList<>();
+      for (int worker = 0; worker < workers; worker++) {
+        futures.add(executor.submit(() -> {
+          try (Connection connection = run.connection().unwrap(DuckDBConnection.class).duplicate();
+              Statement statement = connection.createStatement()) {
+            for (int index = next.getAndIncrement(); index < tasks.size(); index = next.getAndIncrement()) {
+              tasks.get(index).run(statement);
+            }
+          } catch (SQLException | IOException | RuntimeException e) {
+            next.set(tasks.size()); // the other workers stop at their next task
+            throw e;
+          }
+          return null;
+        }));
+      }
+      Throwable failure = null;
+      for (Future<Void> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException e) {
+          failure = failure == null ? e.getCause() : failure;
+        }
+      }
+      if (failure instanceof SQLException sql) {
+        throw sql;
+      } else if (failure instanceof IOException io) {
+        throw io;
+      } else if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      } else if (failure != null) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Writing " + run.name() + " failed: " + failure, failure);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Interrupted while writing " + run.name(), e);
+    } finally {
+      executor.shutdown();
+      run.statement().execute("SET threads = " + config.threads());
+    }
+  }
+
+  /**
+   * Writes the rows of {@code query} to the Parquet file {@code output} with the field ids of
+   * {@code contract}; returns how many rows DuckDB wrote.
+   */
+  private long writeParquet(Statement statement, String query, Path output, TableContract contract)
       throws SQLException, IOException {
     Files.createDirectories(output.getParent());
-    statement.execute("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
+    return statement.executeLargeUpdate("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
         + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
   }
 

@@ -28,6 +28,8 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.medlake.core.error.CommitConflictException;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
 import org.medlake.lake.DataFileRegistrar;
 import org.medlake.lake.Lakehouse;
@@ -131,16 +133,12 @@ final class LakeCommitter {
     SnapshotUpdate<?> update;
     if (previousRuns.isEmpty()) {
       AppendFiles append = table.newAppend();
-      for (PartitionFile file : staged.results()) {
-        append.appendFile(register(table, file));
-      }
+      registerAll(table, staged.results()).forEach(append::appendFile);
       update = append;
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
       removeRuns(table, previousRuns, runId, overwrite);
-      for (PartitionFile file : staged.results()) {
-        overwrite.addFile(register(table, file));
-      }
+      registerAll(table, staged.results()).forEach(overwrite::addFile);
       update = overwrite;
     }
     Map<String, String> summary = Map.of(
@@ -199,10 +197,26 @@ final class LakeCommitter {
     }
   }
 
-  /** Publishes a staged file to the warehouse (an upload for an object store) and registers it. */
+  /**
+   * Publishes and registers {@code files} side by side, in their order: each reads a footer (and,
+   * for an object store, uploads the file), and a file spanning many months has many.
+   */
+  private List<DataFile> registerAll(Table table, List<PartitionFile> files) {
+    return files.parallelStream().map(file -> register(table, file)).toList();
+  }
+
+  /**
+   * Publishes a staged file to the warehouse (an upload for an object store) and registers it;
+   * the rows its footer counts must be the rows the writer reported (the run's accounting).
+   */
   private org.apache.iceberg.DataFile register(Table table, PartitionFile file) {
     String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
-    return DataFileRegistrar.register(table, file.path(), location, file.partitionPath());
+    DataFile registered = DataFileRegistrar.register(table, file.path(), location, file.partitionPath());
+    if (registered.recordCount() != file.rows()) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken: " + file.path().getFileName() + " holds "
+          + registered.recordCount() + " rows, but " + file.rows() + " were written to it");
+    }
+    return registered;
   }
 
   static String encode(Map<String, Long> reasons) {
