@@ -206,11 +206,55 @@ final class FileIngestion {
         }
         ingestChunk(run, chunk, file, rectangular, tally);
       }
+      if (run.chunked()) {
+        mergeAcrossChunks(run, tally);
+      }
     } finally {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(seen);
     }
     return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons);
+  }
+
+  /**
+   * Merges the files that several chunks wrote for one partition into one, sorted, when together
+   * they hold no more rows than a chunk: a file spanning many months in many chunks would
+   * otherwise leave a small file per month and chunk (a backfill of 10 M rows over 1,200 months,
+   * 12,000). Larger partitions keep a file per chunk, as large as a chunk's. The merged files
+   * replace the chunks' files before anything is committed.
+   */
+  private void mergeAcrossChunks(Run run, Tally tally) throws SQLException, IOException {
+    Map<String, List<PartitionFile>> byPartition = new java.util.LinkedHashMap<>();
+    for (PartitionFile file : tally.results) {
+      byPartition.computeIfAbsent(file.partitionPath(), partition -> new ArrayList<>()).add(file);
+    }
+    List<PartitionFile> results = new ArrayList<>();
+    List<WriteTask> merges = new ArrayList<>();
+    for (List<PartitionFile> files : byPartition.values()) {
+      long rows = files.stream().mapToLong(PartitionFile::rows).sum();
+      if (files.size() == 1 || rows > config.chunkRows()) {
+        results.addAll(files);
+        continue;
+      }
+      Path merged = files.get(0).path().resolveSibling(run.runId() + "-merged-" + merges.size() + ".parquet");
+      results.add(new PartitionFile(merged, files.get(0).partitionPath(), rows));
+      String sources = files.stream().map(file -> literal(file.path().toString())).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+      merges.add(statement -> {
+        long written = writeParquet(statement, "SELECT * FROM read_parquet(" + sources + ") ORDER BY " + LakeCommitter.SORT, merged,
+            LabResults.CONTRACT);
+        if (written != rows) {
+          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken for " + run.name() + ": merging " + files.size()
+              + " files of " + rows + " rows wrote " + written);
+        }
+        for (PartitionFile file : files) {
+          Files.delete(file.path());
+        }
+      });
+    }
+    writeSideBySide(run, merges);
+    tally.results.clear();
+    tally.results.addAll(results);
+    trace("merged across chunks");
   }
 
   /** The DuckDB database file that holds the row hashes of the chunks done so far. */
