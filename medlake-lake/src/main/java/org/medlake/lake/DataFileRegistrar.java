@@ -33,7 +33,12 @@ public final class DataFileRegistrar {
    * metrics are read from the local copy, so an object store is never read back.
    */
   public static DataFile register(Table table, Path parquetFile, String location, String partitionPath) {
-    return builder(table, parquetFile, location).withPartitionPath(partitionPath).build();
+    return register(table, MetricsConfig.forTable(table), parquetFile, location, partitionPath);
+  }
+
+  /** As {@link #register(Table, Path, String, String)}, with the table's metrics configuration read once for many files. */
+  public static DataFile register(Table table, MetricsConfig metricsConfig, Path parquetFile, String location, String partitionPath) {
+    return builder(table, metricsConfig, parquetFile, location).withPartitionPath(partitionPath).build();
   }
 
   /** As {@link #register(Table, Path, String)}, for a file that replaces others of the same {@code partition}. */
@@ -43,11 +48,11 @@ public final class DataFileRegistrar {
 
   /** As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code location}. */
   public static DataFile register(Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
-    return builder(table, parquetFile, location).withPartition(partition).build();
+    return builder(table, MetricsConfig.forTable(table), parquetFile, location).withPartition(partition).build();
   }
 
-  private static DataFiles.Builder builder(Table table, Path parquetFile, String location) {
-    Metrics metrics = metrics(parquetFile, MetricsConfig.forTable(table));
+  private static DataFiles.Builder builder(Table table, MetricsConfig metricsConfig, Path parquetFile, String location) {
+    Metrics metrics = metrics(parquetFile, metricsConfig);
     return DataFiles.builder(table.spec())
         .withPath(location)
         .withFileSizeInBytes(parquetFile.toFile().length())

@@ -405,10 +405,14 @@ final class FileIngestion {
 
   /**
    * Runs {@code tasks} on {@code ingest.threads} connections to the run's database at once, with
-   * DuckDB's threads set to one meanwhile (the setting is the database's).
+   * DuckDB's threads set to one meanwhile (the setting is the database's); a single task runs on
+   * the run's connection with all of DuckDB's threads, as a file of one month always did.
    */
   private void writeSideBySide(Run run, List<WriteTask> tasks) throws SQLException, IOException {
-    if (tasks.isEmpty()) {
+    if (tasks.size() <= 1) {
+      for (WriteTask task : tasks) {
+        task.run(run.statement());
+      }
       return;
     }
     int workers = Math.min(config.threads(), tasks.size());

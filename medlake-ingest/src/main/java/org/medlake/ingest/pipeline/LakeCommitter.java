@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.StrictMetricsEvaluator;
 import org.apache.iceberg.io.CloseableIterable;
@@ -103,7 +104,7 @@ final class LakeCommitter {
       return;
     }
     OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
-    staged.rejects().forEach(file -> overwrite.addFile(register(rejects, file)));
+    registerAll(rejects, staged.rejects()).forEach(overwrite::addFile);
     overwrite.commit();
   }
 
@@ -202,16 +203,17 @@ final class LakeCommitter {
    * for an object store, uploads the file), and a file spanning many months has many.
    */
   private List<DataFile> registerAll(Table table, List<PartitionFile> files) {
-    return files.parallelStream().map(file -> register(table, file)).toList();
+    MetricsConfig metricsConfig = MetricsConfig.forTable(table);
+    return files.parallelStream().map(file -> register(table, metricsConfig, file)).toList();
   }
 
   /**
    * Publishes a staged file to the warehouse (an upload for an object store) and registers it;
    * the rows its footer counts must be the rows the writer reported (the run's accounting).
    */
-  private org.apache.iceberg.DataFile register(Table table, PartitionFile file) {
+  private DataFile register(Table table, MetricsConfig metricsConfig, PartitionFile file) {
     String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
-    DataFile registered = DataFileRegistrar.register(table, file.path(), location, file.partitionPath());
+    DataFile registered = DataFileRegistrar.register(table, metricsConfig, file.path(), location, file.partitionPath());
     if (registered.recordCount() != file.rows()) {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken: " + file.path().getFileName() + " holds "
           + registered.recordCount() + " rows, but " + file.rows() + " were written to it");
