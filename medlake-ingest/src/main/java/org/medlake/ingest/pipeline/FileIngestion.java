@@ -378,7 +378,8 @@ final class FileIngestion {
       if (month.rows() >= SMALL_MONTH_ROWS) {
         rowsWritten[slot] = writeParquet(statement, query, output, LabResults.CONTRACT);
       } else {
-        small.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT));
+        String options = month.rows() < TINY_MONTH_ROWS ? ", DICTIONARY_SIZE_LIMIT 0" : "";
+        small.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT, options));
       }
     }
     writeSideBySide(run, small);
@@ -397,6 +398,13 @@ final class FileIngestion {
 
   /** A month with fewer accepted rows than DuckDB's row group is written by a single-threaded statement, side by side with others. */
   static final long SMALL_MONTH_ROWS = 122_880;
+
+  /**
+   * A month with fewer accepted rows is written without dictionary pages: with zstd, plain pages
+   * are no larger at that size (measured 0.89x at 100 rows, 0.98x at 1,000), and the file costs
+   * DuckDB about a tenth less to write.
+   */
+  static final long TINY_MONTH_ROWS = 1_000;
 
   /** A statement to run on one of the connections of {@link #writeSideBySide}. */
   private interface WriteTask {
@@ -471,9 +479,15 @@ final class FileIngestion {
    */
   private long writeParquet(Statement statement, String query, Path output, TableContract contract)
       throws SQLException, IOException {
+    return writeParquet(statement, query, output, contract, "");
+  }
+
+  /** As {@link #writeParquet(Statement, String, Path, TableContract)}, with further {@code COPY} options ({@code ", NAME value"}). */
+  private long writeParquet(Statement statement, String query, Path output, TableContract contract, String options)
+      throws SQLException, IOException {
     Files.createDirectories(output.getParent());
     return statement.executeLargeUpdate("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
-        + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
+        + options + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
   }
 
   /**
