@@ -345,27 +345,45 @@ final class FileIngestion {
 
   /**
    * Writes the chunk's accepted rows, one Parquet file per UTC month, and returns how many rows the
-   * files hold. The rows are joined with their keys and sorted once, by month and the files' sort
-   * order, into the table {@code accepted}, where each month is one stretch of row ids; each
-   * month's {@code COPY} reads only its stretch, in order. Months of less than a row group each
-   * cost DuckDB about 2 ms of setting up a Parquet file however few rows they have, so they are
-   * written side by side on {@code ingest.threads} connections, each statement single-threaded.
-   * See "Backfills" in docs/ARCHITECTURE.md for what was measured.
+   * files hold. A month of at least a row group is written straight from the rows and their keys,
+   * sorted, by all of DuckDB's threads, as a file of one month always was. The smaller months are
+   * joined with their keys and sorted once, by month and the files' sort order, into the table
+   * {@code accepted}, where each is one stretch of row ids that its {@code COPY} reads alone, in
+   * order; they are written side by side on {@code ingest.threads} connections, each statement
+   * single-threaded, since a Parquet file costs DuckDB about 2 ms however few rows it holds. See
+   * "Backfills" in docs/ARCHITECTURE.md for what was measured.
    */
   private long writeResults(Run run, Tally tally) throws SQLException, IOException {
     Statement statement = run.statement();
-    statement.execute(run.sql().createAcceptedByMonth(run.sourceFile(), run.runId(), LakeCommitter.SORT));
-    List<MonthRows> months = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery(
-        "SELECT collected_month, min(rowid), max(rowid), count(*) FROM accepted GROUP BY collected_month ORDER BY collected_month")) {
+    List<MonthRows> large = new ArrayList<>();
+    long smallRows = 0;
+    try (ResultSet rows = statement.executeQuery("SELECT date_trunc('month', collected_at) AS month, count(*) FROM checked"
+        + " WHERE len(reasons) = 0 GROUP BY month ORDER BY month")) {
       while (rows.next()) {
-        months.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), rows.getLong(2), rows.getLong(3), rows.getLong(4)));
+        if (rows.getLong(2) >= SMALL_MONTH_ROWS) {
+          large.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), -1, -1, rows.getLong(2)));
+        } else {
+          smallRows += rows.getLong(2);
+        }
       }
     }
+    List<MonthRows> small = new ArrayList<>();
+    if (smallRows > 0) {
+      statement.execute(run.sql().createAcceptedByMonth(run.sourceFile(), run.runId(), LakeCommitter.SORT,
+          large.stream().map(month -> Timestamp.valueOf(month.start()).toString()).toList()));
+      try (ResultSet rows = statement.executeQuery(
+          "SELECT collected_month, min(rowid), max(rowid), count(*) FROM accepted GROUP BY collected_month ORDER BY collected_month")) {
+        while (rows.next()) {
+          small.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), rows.getLong(2), rows.getLong(3), rows.getLong(4)));
+        }
+      }
+    }
+    List<MonthRows> months = new ArrayList<>(large);
+    months.addAll(small);
     String hospitalId = run.mapping().hospitalId();
     List<PartitionFile> written = new ArrayList<>();
     long[] rowsWritten = new long[months.size()];
-    List<WriteTask> small = new ArrayList<>();
+    List<WriteTask> tasks = new ArrayList<>();
     for (int index = 0; index < months.size(); index++) {
       MonthRows month = months.get(index);
       YearMonth yearMonth = YearMonth.from(month.start());
@@ -373,17 +391,21 @@ final class FileIngestion {
       String partition = "collected_at_month=" + monthOrdinal(yearMonth) + "/hospital_id=" + hospitalId;
       Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + (tally.results.size() + index) + ".parquet");
       written.add(new PartitionFile(output, partition, 0));
-      String query = IngestSql.acceptedOfMonth(Timestamp.valueOf(month.start()).toString(), month.firstRow(), month.lastRow());
+      String monthStart = Timestamp.valueOf(month.start()).toString();
       int slot = index;
-      if (month.rows() >= SMALL_MONTH_ROWS) {
-        rowsWritten[slot] = writeParquet(statement, query, output, LabResults.CONTRACT);
+      if (index < large.size()) {
+        rowsWritten[slot] = writeParquet(statement, run.sql().acceptedRowsOfMonth(monthStart, run.sourceFile(), run.runId(), LakeCommitter.SORT),
+            output, LabResults.CONTRACT);
       } else {
+        String query = IngestSql.acceptedOfMonth(monthStart, month.firstRow(), month.lastRow());
         String options = month.rows() < TINY_MONTH_ROWS ? ", DICTIONARY_SIZE_LIMIT 0" : "";
-        small.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT, options));
+        tasks.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT, options));
       }
     }
-    writeSideBySide(run, small);
-    statement.execute("DROP TABLE accepted");
+    writeSideBySide(run, tasks);
+    if (smallRows > 0) {
+      statement.execute("DROP TABLE accepted");
+    }
     // the committer checks each count against the file's footer when it reads the footer's metrics
     long accepted = 0;
     for (int index = 0; index < written.size(); index++) {
@@ -393,10 +415,10 @@ final class FileIngestion {
     return accepted;
   }
 
-  /** A month's rows in the table {@code accepted}: row ids {@code firstRow} to {@code lastRow}. */
+  /** A month's accepted rows; for a small month, row ids {@code firstRow} to {@code lastRow} of the table {@code accepted}. */
   private record MonthRows(LocalDateTime start, long firstRow, long lastRow, long rows) {}
 
-  /** A month with fewer accepted rows than DuckDB's row group is written by a single-threaded statement, side by side with others. */
+  /** A month with fewer accepted rows than DuckDB's row group is small: written from the table {@code accepted}, side by side with others. */
   static final long SMALL_MONTH_ROWS = 122_880;
 
   /**

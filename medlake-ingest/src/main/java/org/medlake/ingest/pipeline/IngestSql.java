@@ -348,14 +348,24 @@ final class IngestSql {
         + "WHERE len(c.reasons) = 0";
   }
 
+  /** The accepted rows of one UTC month, in the contract's column order, sorted by {@code sortOrder}. */
+  String acceptedRowsOfMonth(String monthStartUtc, String sourceFile, String runId, String sortOrder) {
+    return "SELECT * FROM (" + acceptedRows(sourceFile, runId) + ") a\nWHERE date_trunc('month', collected_at) = TIMESTAMP "
+        + literal(monthStartUtc) + "\nORDER BY " + sortOrder;
+  }
+
   /**
-   * The table {@code accepted}: the accepted rows with their UTC month in {@code collected_month},
-   * sorted by month and then by the data files' sort order ({@code sortOrder}), so that each month's
-   * rows are one stretch of the table, in the order its file needs.
+   * The table {@code accepted}: the accepted rows of every UTC month but {@code excludedMonths}
+   * (timestamps of month starts), with their month in {@code collected_month}, sorted by month and
+   * then by {@code sortOrder}, so that each month's rows are one stretch of the table, in the order
+   * its file needs.
    */
-  String createAcceptedByMonth(String sourceFile, String runId, String sortOrder) {
+  String createAcceptedByMonth(String sourceFile, String runId, String sortOrder, List<String> excludedMonths) {
+    String excluded = excludedMonths.isEmpty() ? ""
+        : "\nWHERE date_trunc('month', collected_at) NOT IN " + excludedMonths.stream().map(month -> "TIMESTAMP " + literal(month))
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
     return "CREATE TABLE accepted AS SELECT date_trunc('month', collected_at) AS collected_month, *\nFROM (" + acceptedRows(sourceFile, runId)
-        + ") a\nORDER BY collected_month, " + sortOrder;
+        + ") a" + excluded + "\nORDER BY collected_month, " + sortOrder;
   }
 
   /**
