@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "bench", description = "Benchmarks. 'bench ingest': the full pipeline against a plain DuckDB COPY of the same CSV;"
+@Command(name = "bench", description = "Benchmarks. 'bench ingest': the full pipeline against a plain DuckDB COPY of the same CSV"
+    + " (with --span-months N: the same rows in one month against spread over N months);"
     + " 'bench query': pruned and full aggregates through medlake against plain DuckDB over the same Parquet files.")
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
@@ -54,6 +55,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--months", defaultValue = "60", description = "bench query: months of the synthetic table (default ${DEFAULT-VALUE})")
   int months;
 
+  @Option(names = "--span-months", description = "bench ingest: the same rows once in one month and once spread over N months"
+      + " (a backfill): time and data files of each, against the backfill goal")
+  Integer spanMonths;
+
   @Option(names = "--single", hidden = true, description = "run one measurement in this process and print it as JSON")
   boolean single;
 
@@ -69,6 +74,17 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (!what.equals("ingest")) {
       throw new org.medlake.core.error.ValidationException("Unknown benchmark '" + what + "' (known: ingest, query)");
+    }
+    if (spanMonths != null) {
+      if (spanMonths < 1 || spanMonths > 1200) {
+        throw new org.medlake.core.error.ValidationException("--span-months must be between 1 and 1200, got " + spanMonths);
+      }
+      if (single) {
+        Output.json(System.out, SpanBenchmark.measure(directory, rows, spanMonths, compressions.get(0)));
+      } else {
+        SpanBenchmark.run(directory, rows, spanMonths, compressions.get(0));
+      }
+      return 0;
     }
     if (single) {
       Output.json(System.out, measure(directory, rows, compressions.get(0)));
@@ -88,9 +104,15 @@ final class BenchCommand implements Callable<Integer> {
   /** Each measurement runs in its own JVM so that peak memory is its own. */
   private Map<String, Object> child(Path directory, int size, String compression) throws IOException, InterruptedException {
     Files.createDirectories(directory);
+    return child(List.of("bench", "ingest", "--single", "--rows", String.valueOf(size), "--compression", compression, "--work",
+        directory.toString()));
+  }
+
+  /** Runs the CLI with {@code arguments} in a new JVM and reads the JSON object it prints. */
+  static Map<String, Object> child(List<String> arguments) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-        "bench", "ingest", "--single", "--rows", String.valueOf(size), "--compression", compression, "--work", directory.toString()));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(arguments);
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     byte[] output = process.getInputStream().readAllBytes();
     if (process.waitFor() != 0) {

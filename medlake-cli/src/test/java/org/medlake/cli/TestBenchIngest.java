@@ -17,7 +17,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One measurement of {@code bench ingest}: the pipeline, the plain COPY and the floor do the work they claim to time. */
+/**
+ * One measurement of {@code bench ingest}: the pipeline, the plain COPY and the floor do the work
+ * they claim to time; a spread over months stores the same rows, one file per month, in one snapshot.
+ */
 class TestBenchIngest {
   @TempDir Path directory;
 
@@ -53,6 +56,37 @@ class TestBenchIngest {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(3000);
       assertThat(rows.getLong(2)).isZero();
+    }
+  }
+
+
+  @Test
+  void aSpreadStoresTheSameRowsOneFilePerMonthInOneSnapshot() throws Exception {
+    Path work = directory.resolve("span");
+    Cli.Result result = Cli.run(directory.resolve("unused-home"), "bench", "ingest", "--single", "--span-months", "12", "--rows", "3000",
+        "--work", work.toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode figures = new ObjectMapper().readTree(result.out());
+    assertThat(figures.get("rows_accepted").asLong()).isEqualTo(3000);
+    assertThat(figures.get("partitions").asLong()).isEqualTo(12);
+    assertThat(figures.get("data_files").asLong()).isEqualTo(12);
+    assertThat(figures.get("snapshots").asLong()).isEqualTo(1);
+    // the rows went back evenly, oldest first: 250 a month from 2023-02 to 2024-01
+    Path csv;
+    try (Stream<Path> files = Files.walk(work.resolve("home/landing"))) {
+      csv = files.filter(file -> file.toString().endsWith(".csv")).findFirst().orElseThrow();
+    }
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT left(collected_at, 7) AS month, count(*) FROM read_csv('" + csv
+            + "', all_varchar = true) GROUP BY month ORDER BY month")) {
+      List<String> months = new java.util.ArrayList<>();
+      while (rows.next()) {
+        months.add(rows.getString(1) + "=" + rows.getLong(2));
+      }
+      assertThat(months).hasSize(12).first().isEqualTo("2023-02=250");
+      assertThat(months).last().isEqualTo("2024-01=250");
+      assertThat(months).allSatisfy(month -> assertThat(month).endsWith("=250"));
     }
   }
 }

@@ -23,6 +23,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.medlake.core.config.IngestConfig;
@@ -105,7 +110,7 @@ final class FileIngestion {
     }
   }
 
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     return java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime() : 0;
   }
@@ -208,12 +213,56 @@ final class FileIngestion {
         }
         ingestChunk(run, chunk, file, rectangular, tally);
       }
+      if (run.chunked()) {
+        mergeAcrossChunks(run, tally);
+      }
     } finally {
       Files.deleteIfExists(copy);
       Files.deleteIfExists(seen);
     }
     return new StagedOutput(tally.results, tally.rejects, tally.read, tally.accepted, tally.rejected, tally.filtered, tally.reasons,
         tally.flagged, tally.unmappedCodes);
+  }
+
+  /**
+   * Merges the files that several chunks wrote for one partition into one, sorted, when together
+   * they hold no more rows than a chunk: a file spanning many months in many chunks would
+   * otherwise leave a small file per month and chunk (a backfill of 10 M rows over 1,200 months,
+   * 12,000). Larger partitions keep a file per chunk, as large as a chunk's. The merged files
+   * replace the chunks' files before anything is committed.
+   */
+  private void mergeAcrossChunks(Run run, Tally tally) throws SQLException, IOException {
+    Map<String, List<PartitionFile>> byPartition = new java.util.LinkedHashMap<>();
+    for (PartitionFile file : tally.results) {
+      byPartition.computeIfAbsent(file.partitionPath(), partition -> new ArrayList<>()).add(file);
+    }
+    List<PartitionFile> results = new ArrayList<>();
+    List<WriteTask> merges = new ArrayList<>();
+    for (List<PartitionFile> files : byPartition.values()) {
+      long rows = files.stream().mapToLong(PartitionFile::rows).sum();
+      if (files.size() == 1 || rows > config.chunkRows()) {
+        results.addAll(files);
+        continue;
+      }
+      Path merged = files.get(0).path().resolveSibling(run.runId() + "-merged-" + merges.size() + ".parquet");
+      results.add(new PartitionFile(merged, files.get(0).partitionPath(), rows));
+      String sources = files.stream().map(file -> literal(file.path().toString())).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+      merges.add(statement -> {
+        long written = writeParquet(statement, "SELECT * FROM read_parquet(" + sources + ") ORDER BY " + LakeCommitter.SORT, merged,
+            LabResults.CONTRACT);
+        if (written != rows) {
+          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken for " + run.name() + ": merging " + files.size()
+              + " files of " + rows + " rows wrote " + written);
+        }
+        for (PartitionFile file : files) {
+          Files.delete(file.path());
+        }
+      });
+    }
+    writeSideBySide(run, merges);
+    tally.results.clear();
+    tally.results.addAll(results);
+    trace("merged across chunks");
   }
 
   /** The DuckDB database file that holds the row hashes of the chunks done so far. */
@@ -289,25 +338,8 @@ final class FileIngestion {
     linkKeys(statement, run.mapping().hospitalId(), run.temporaryDirectory());
     trace("keys");
     progress.update(name, "writing", fraction);
-    List<LocalDateTime> months = new ArrayList<>();
-    try (ResultSet rows = statement.executeQuery(
-        "SELECT DISTINCT date_trunc('month', collected_at) FROM checked WHERE len(reasons) = 0 ORDER BY 1")) {
-      while (rows.next()) {
-        months.add(rows.getTimestamp(1).toLocalDateTime());
-      }
-    }
     String hospitalId = run.mapping().hospitalId();
-    long accepted = 0;
-    for (LocalDateTime monthStart : months) {
-      String directory = "collected_at_month=" + YearMonth.from(monthStart) + "/hospital_id=" + hospitalId;
-      String partition = "collected_at_month=" + monthOrdinal(YearMonth.from(monthStart)) + "/hospital_id=" + hospitalId;
-      Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + tally.results.size() + ".parquet");
-      writeParquet(statement, sql.acceptedRows(Timestamp.valueOf(monthStart).toString(), run.sourceFile(), run.runId()), output,
-          LabResults.CONTRACT);
-      long rows = single(statement, "SELECT count(*) FROM read_parquet(" + literal(output.toString()) + ")");
-      accepted += rows;
-      tally.results.add(new PartitionFile(output, partition, rows));
-    }
+    long accepted = writeResults(run, tally);
     trace("results written");
     statement.execute("CREATE TABLE raw_lines (line_no BIGINT, raw VARCHAR)");
     if (rejected > 0 && rectangular) {
@@ -333,12 +365,173 @@ final class FileIngestion {
     trace("chunk done");
   }
 
-  /** Writes the rows of {@code query} to the Parquet file {@code output} with the field ids of {@code contract}. */
-  private void writeParquet(Statement statement, String query, Path output, TableContract contract)
+  /**
+   * Writes the chunk's accepted rows, one Parquet file per UTC month, and returns how many rows the
+   * files hold. A month of at least a row group is written straight from the rows and their keys,
+   * sorted, by all of DuckDB's threads, as a file of one month always was. The smaller months are
+   * joined with their keys and sorted once, by month and the files' sort order, into the table
+   * {@code accepted}, where each is one stretch of row ids that its {@code COPY} reads alone, in
+   * order; they are written side by side on {@code ingest.threads} connections, each statement
+   * single-threaded, since a Parquet file costs DuckDB about 2 ms however few rows it holds. See
+   * "Backfills" in docs/ARCHITECTURE.md for what was measured.
+   */
+  private long writeResults(Run run, Tally tally) throws SQLException, IOException {
+    Statement statement = run.statement();
+    List<MonthRows> large = new ArrayList<>();
+    long smallRows = 0;
+    try (ResultSet rows = statement.executeQuery("SELECT date_trunc('month', collected_at) AS month, count(*) FROM checked"
+        + " WHERE len(reasons) = 0 GROUP BY month ORDER BY month")) {
+      while (rows.next()) {
+        if (rows.getLong(2) >= SMALL_MONTH_ROWS) {
+          large.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), -1, -1, rows.getLong(2)));
+        } else {
+          smallRows += rows.getLong(2);
+        }
+      }
+    }
+    List<MonthRows> small = new ArrayList<>();
+    if (smallRows > 0) {
+      statement.execute(run.sql().createAcceptedByMonth(run.sourceFile(), run.runId(), LakeCommitter.SORT,
+          large.stream().map(month -> Timestamp.valueOf(month.start()).toString()).toList()));
+      try (ResultSet rows = statement.executeQuery(
+          "SELECT collected_month, min(rowid), max(rowid), count(*) FROM accepted GROUP BY collected_month ORDER BY collected_month")) {
+        while (rows.next()) {
+          small.add(new MonthRows(rows.getTimestamp(1).toLocalDateTime(), rows.getLong(2), rows.getLong(3), rows.getLong(4)));
+        }
+      }
+    }
+    List<MonthRows> months = new ArrayList<>(large);
+    months.addAll(small);
+    String hospitalId = run.mapping().hospitalId();
+    List<PartitionFile> written = new ArrayList<>();
+    long[] rowsWritten = new long[months.size()];
+    List<WriteTask> tasks = new ArrayList<>();
+    for (int index = 0; index < months.size(); index++) {
+      MonthRows month = months.get(index);
+      YearMonth yearMonth = YearMonth.from(month.start());
+      String directory = "collected_at_month=" + yearMonth + "/hospital_id=" + hospitalId;
+      String partition = "collected_at_month=" + monthOrdinal(yearMonth) + "/hospital_id=" + hospitalId;
+      Path output = run.resultsDirectory().resolve(directory).resolve(run.runId() + "-" + (tally.results.size() + index) + ".parquet");
+      written.add(new PartitionFile(output, partition, 0));
+      String monthStart = Timestamp.valueOf(month.start()).toString();
+      int slot = index;
+      if (index < large.size()) {
+        rowsWritten[slot] = writeParquet(statement, run.sql().acceptedRowsOfMonth(monthStart, run.sourceFile(), run.runId(), LakeCommitter.SORT),
+            output, LabResults.CONTRACT);
+      } else {
+        String query = IngestSql.acceptedOfMonth(monthStart, month.firstRow(), month.lastRow());
+        String options = month.rows() < TINY_MONTH_ROWS ? ", DICTIONARY_SIZE_LIMIT 0" : "";
+        tasks.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT, options));
+      }
+    }
+    writeSideBySide(run, tasks);
+    if (smallRows > 0) {
+      statement.execute("DROP TABLE accepted");
+    }
+    // the committer checks each count against the file's footer when it reads the footer's metrics
+    long accepted = 0;
+    for (int index = 0; index < written.size(); index++) {
+      accepted += rowsWritten[index];
+      tally.results.add(new PartitionFile(written.get(index).path(), written.get(index).partitionPath(), rowsWritten[index]));
+    }
+    return accepted;
+  }
+
+  /** A month's accepted rows; for a small month, row ids {@code firstRow} to {@code lastRow} of the table {@code accepted}. */
+  private record MonthRows(LocalDateTime start, long firstRow, long lastRow, long rows) {}
+
+  /** A month with fewer accepted rows than DuckDB's row group is small: written from the table {@code accepted}, side by side with others. */
+  static final long SMALL_MONTH_ROWS = 122_880;
+
+  /**
+   * A month with fewer accepted rows is written without dictionary pages: with zstd, plain pages
+   * are no larger at that size (measured 0.89x at 100 rows, 0.98x at 1,000), and the file costs
+   * DuckDB about a tenth less to write.
+   */
+  static final long TINY_MONTH_ROWS = 1_000;
+
+  /** A statement to run on one of the connections of {@link #writeSideBySide}. */
+  private interface WriteTask {
+    void run(Statement statement) throws SQLException, IOException;
+  }
+
+  /**
+   * Runs {@code tasks} on {@code ingest.threads} connections to the run's database at once, with
+   * DuckDB's threads set to one meanwhile (the setting is the database's); a single task runs on
+   * the run's connection with all of DuckDB's threads, as a file of one month always did.
+   */
+  private void writeSideBySide(Run run, List<WriteTask> tasks) throws SQLException, IOException {
+    if (tasks.size() <= 1) {
+      for (WriteTask task : tasks) {
+        task.run(run.statement());
+      }
+      return;
+    }
+    int workers = Math.min(config.threads(), tasks.size());
+    run.statement().execute("SET threads = 1");
+    ExecutorService executor = Executors.newFixedThreadPool(workers, task -> {
+      Thread thread = new Thread(task, "medlake-write");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      AtomicInteger next = new AtomicInteger();
+      List<Future<Void>> futures = new ArrayList<>();
+      for (int worker = 0; worker < workers; worker++) {
+        futures.add(executor.submit(() -> {
+          try (Connection connection = run.connection().unwrap(DuckDBConnection.class).duplicate();
+              Statement statement = connection.createStatement()) {
+            for (int index = next.getAndIncrement(); index < tasks.size(); index = next.getAndIncrement()) {
+              tasks.get(index).run(statement);
+            }
+          } catch (SQLException | IOException | RuntimeException e) {
+            next.set(tasks.size()); // the other workers stop at their next task
+            throw e;
+          }
+          return null;
+        }));
+      }
+      Throwable failure = null;
+      for (Future<Void> future : futures) {
+        try {
+          future.get();
+        } catch (ExecutionException e) {
+          failure = failure == null ? e.getCause() : failure;
+        }
+      }
+      if (failure instanceof SQLException sql) {
+        throw sql;
+      } else if (failure instanceof IOException io) {
+        throw io;
+      } else if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      } else if (failure != null) {
+        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Writing " + run.name() + " failed: " + failure, failure);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Interrupted while writing " + run.name(), e);
+    } finally {
+      executor.shutdown();
+      run.statement().execute("SET threads = " + config.threads());
+    }
+  }
+
+  /**
+   * Writes the rows of {@code query} to the Parquet file {@code output} with the field ids of
+   * {@code contract}; returns how many rows DuckDB wrote.
+   */
+  private long writeParquet(Statement statement, String query, Path output, TableContract contract)
+      throws SQLException, IOException {
+    return writeParquet(statement, query, output, contract, "");
+  }
+
+  /** As {@link #writeParquet(Statement, String, Path, TableContract)}, with further {@code COPY} options ({@code ", NAME value"}). */
+  private long writeParquet(Statement statement, String query, Path output, TableContract contract, String options)
       throws SQLException, IOException {
     Files.createDirectories(output.getParent());
-    statement.execute("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
-        + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
+    return statement.executeLargeUpdate("COPY (" + query + ") TO " + literal(output.toString()) + " (FORMAT parquet, COMPRESSION " + config.compression()
+        + options + ", FIELD_IDS " + IcebergSchemas.duckDbFieldIds(contract) + ")");
   }
 
   /**

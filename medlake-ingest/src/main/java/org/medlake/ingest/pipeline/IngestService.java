@@ -234,13 +234,15 @@ public final class IngestService implements AutoCloseable {
       }
       progress.update(name, "committing", -1);
       long commitStart = System.nanoTime();
+      long commitCpuStart = FileIngestion.processCpuNanos();
       java.util.Set<String> recordedRuns = ledger.list().stream()
           .filter(run -> run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId())
               && run.month().equals(delivery.month().toString()))
           .map(IngestRun::id)
           .collect(java.util.stream.Collectors.toSet());
       long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
-      LOG.debug("ingest phase commit took {} ms", (System.nanoTime() - commitStart) / 1_000_000);
+      LOG.debug("ingest phase commit took {} ms, {} ms CPU", (System.nanoTime() - commitStart) / 1_000_000,
+          (FileIngestion.processCpuNanos() - commitCpuStart) / 1_000_000);
       long bytesOut = staged.results().stream().mapToLong(written -> size(written.path())).sum()
           + staged.rejects().stream().mapToLong(written -> size(written.path())).sum();
       String message = approval.map(approved -> "approved by " + approved.approver() + " (held as " + approved.held().id() + ")").orElse("");

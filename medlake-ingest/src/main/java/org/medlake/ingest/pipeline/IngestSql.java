@@ -397,8 +397,8 @@ final class IngestSql {
   /** Rows a duplicate-finding pass aggregates at most. */
   static final long ROWS_PER_DUPLICATES_PASS = 5_000_000;
 
-  /** The accepted rows of one UTC month, in the contract's column order, sorted. */
-  String acceptedRows(String monthStartUtc, String sourceFile, String runId) {
+  /** The accepted rows, in the contract's column order, in no particular order. */
+  String acceptedRows(String sourceFile, String runId) {
     return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, pk.surrogate AS patient_key, ek.surrogate AS encounter_key,\n"
         + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high,\n"
         + "  abnormal_flag,\n"
@@ -409,8 +409,38 @@ final class IngestSql {
         + "  value_kind, value_low, value_high, value_titer, value_ordinal, local_code, local_name,\n"
         + "  value_canonical, unit_canonical, unit_status, delta_flag\n"
         + "FROM checked c JOIN patient_keys pk ON pk.local_id = c.patient_id LEFT JOIN encounter_keys ek ON ek.local_id = c.encounter_id\n"
-        + "WHERE len(c.reasons) = 0 AND date_trunc('month', c.collected_at) = TIMESTAMP " + literal(monthStartUtc) + "\n"
-        + "ORDER BY test_code, collected_at";
+        + "WHERE len(c.reasons) = 0";
+  }
+
+  /** The accepted rows of one UTC month, in the contract's column order, sorted by {@code sortOrder}. */
+  String acceptedRowsOfMonth(String monthStartUtc, String sourceFile, String runId, String sortOrder) {
+    return "SELECT * FROM (" + acceptedRows(sourceFile, runId) + ") a\nWHERE date_trunc('month', collected_at) = TIMESTAMP "
+        + literal(monthStartUtc) + "\nORDER BY " + sortOrder;
+  }
+
+  /**
+   * The table {@code accepted}: the accepted rows of every UTC month but {@code excludedMonths}
+   * (timestamps of month starts), with their month in {@code collected_month}, sorted by month and
+   * then by {@code sortOrder}, so that each month's rows are one stretch of the table, in the order
+   * its file needs.
+   */
+  String createAcceptedByMonth(String sourceFile, String runId, String sortOrder, List<String> excludedMonths) {
+    String excluded = excludedMonths.isEmpty() ? ""
+        : "\nWHERE date_trunc('month', collected_at) NOT IN " + excludedMonths.stream().map(month -> "TIMESTAMP " + literal(month))
+            .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    return "CREATE TABLE accepted AS SELECT date_trunc('month', collected_at) AS collected_month, *\nFROM (" + acceptedRows(sourceFile, runId)
+        + ") a" + excluded + "\nORDER BY collected_month, " + sortOrder;
+  }
+
+  /**
+   * The rows of {@code accepted} of one UTC month, row ids {@code firstRow} to {@code lastRow}, in
+   * the contract's columns and the table's order (insertion order is preserved, so no sort runs
+   * again). The row ids let the scan read only the month's stretch of the table; the month's own
+   * condition keeps the rows exact whatever the row ids.
+   */
+  static String acceptedOfMonth(String monthStartUtc, long firstRow, long lastRow) {
+    return "SELECT * EXCLUDE (collected_month) FROM accepted WHERE rowid BETWEEN " + firstRow + " AND " + lastRow
+        + " AND collected_month = TIMESTAMP " + literal(monthStartUtc);
   }
 
   /** The rejected rows with their reasons, in file order. */

@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.StrictMetricsEvaluator;
 import org.apache.iceberg.io.CloseableIterable;
@@ -28,6 +29,8 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.util.SnapshotUtil;
 import org.medlake.core.error.CommitConflictException;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
 import org.medlake.lake.DataFileRegistrar;
 import org.medlake.lake.Lakehouse;
@@ -108,7 +111,7 @@ final class LakeCommitter {
       return;
     }
     OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
-    staged.rejects().forEach(file -> overwrite.addFile(register(rejects, file)));
+    registerAll(rejects, staged.rejects()).forEach(overwrite::addFile);
     overwrite.commit();
   }
 
@@ -138,9 +141,7 @@ final class LakeCommitter {
     SnapshotUpdate<?> update;
     if (previousRuns.isEmpty()) {
       AppendFiles append = table.newAppend();
-      for (PartitionFile file : staged.results()) {
-        append.appendFile(register(table, file));
-      }
+      registerAll(table, staged.results()).forEach(append::appendFile);
       update = append;
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
@@ -150,9 +151,7 @@ final class LakeCommitter {
         overwrite.validateFromSnapshot(table.currentSnapshot().snapshotId()).validateNoConflictingDeletes();
       }
       removeRuns(table, previousRuns, runId, overwrite);
-      for (PartitionFile file : staged.results()) {
-        overwrite.addFile(register(table, file));
-      }
+      registerAll(table, staged.results()).forEach(overwrite::addFile);
       update = overwrite;
     }
     Map<String, String> summary = Map.of(
@@ -212,10 +211,27 @@ final class LakeCommitter {
     }
   }
 
-  /** Publishes a staged file to the warehouse (an upload for an object store) and registers it. */
-  private org.apache.iceberg.DataFile register(Table table, PartitionFile file) {
+  /**
+   * Publishes and registers {@code files} side by side, in their order: each reads a footer (and,
+   * for an object store, uploads the file), and a file spanning many months has many.
+   */
+  private List<DataFile> registerAll(Table table, List<PartitionFile> files) {
+    MetricsConfig metricsConfig = MetricsConfig.forTable(table);
+    return files.parallelStream().map(file -> register(table, metricsConfig, file)).toList();
+  }
+
+  /**
+   * Publishes a staged file to the warehouse (an upload for an object store) and registers it;
+   * the rows its footer counts must be the rows the writer reported (the run's accounting).
+   */
+  private DataFile register(Table table, MetricsConfig metricsConfig, PartitionFile file) {
     String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
-    return DataFileRegistrar.register(table, file.path(), location, file.partitionPath());
+    DataFile registered = DataFileRegistrar.register(table, metricsConfig, file.path(), location, file.partitionPath());
+    if (registered.recordCount() != file.rows()) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken: " + file.path().getFileName() + " holds "
+          + registered.recordCount() + " rows, but " + file.rows() + " were written to it");
+    }
+    return registered;
   }
 
   static String encode(Map<String, Long> reasons) {

@@ -95,15 +95,24 @@ final class IngestFixture implements AutoCloseable {
    * @param moreYaml further top-level sections of medlake.yaml
    */
   static IngestFixture create(Path directory, String moreIngest, String moreYaml) throws IOException {
+    return create(directory, 1, moreIngest, moreYaml);
+  }
+
+  /**
+   * @param threads {@code ingest.threads}: DuckDB's threads, and Parquet files written side by side
+   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces
+   * @param moreYaml further top-level sections of medlake.yaml
+   */
+  static IngestFixture create(Path directory, int threads, String moreIngest, String moreYaml) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     String hold = moreIngest.contains("hold:") ? "" : "  hold:\n    enabled: false\n";
     Files.writeString(root.resolve("medlake.yaml"), """
         ingest:
-          threads: 1
+          threads: %d
           max-decompressed-bytes: %d
           max-line-bytes: %d
-        """.formatted(MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + hold + moreIngest + moreYaml);
+        """.formatted(threads, MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + hold + moreIngest + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
     Files.writeString(home.sources().resolve(SOURCE + ".yaml"), mapping(SOURCE, "H001", "UTF-8"));
     Files.writeString(home.sources().resolve(LATIN1_SOURCE + ".yaml"), mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));
@@ -256,6 +265,11 @@ final class IngestFixture implements AutoCloseable {
 
   IngestService service() {
     return service;
+  }
+
+  /** A directory for DuckDB's spill files of the fixture's own queries. */
+  Path scratch() {
+    return scratch;
   }
 
   @Override
