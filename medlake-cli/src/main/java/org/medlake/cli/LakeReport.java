@@ -51,7 +51,8 @@ final class LakeReport {
     }
   }
 
-  private static void print(Statement statement, String sql) throws SQLException {
+  /** Prints the rows of {@code sql} as a table, counts with thousands separators. */
+  static void print(Statement statement, String sql) throws SQLException {
     try (ResultSet result = statement.executeQuery(sql)) {
       ResultSetMetaData metadata = result.getMetaData();
       List<String> header = new ArrayList<>();

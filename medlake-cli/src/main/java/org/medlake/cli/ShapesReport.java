@@ -3,12 +3,9 @@ package org.medlake.cli;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.iceberg.expressions.Expressions;
@@ -41,26 +38,26 @@ final class ShapesReport {
           .collect(Collectors.joining(", ", "[", "]")) + ", filename = true)";
       System.out.println();
       System.out.println("Results as laboratories write them (value_kind; value_numeric only for number and censored):");
-      print(statement, "SELECT value_kind AS kind, count(*) AS results, count(DISTINCT test_code) AS tests,"
+      LakeReport.print(statement, "SELECT value_kind AS kind, count(*) AS results, count(DISTINCT test_code) AS tests,"
           + " coalesce(mode(value_text), '') AS most_frequent_as_written FROM " + source + " GROUP BY ALL ORDER BY results DESC");
       System.out.println();
       System.out.println("Local codes without a standard code (kept with test_code null):");
-      print(statement, "SELECT hospital_id AS hospital, local_code, any_value(local_name) AS local_name, count(*) AS results FROM "
+      LakeReport.print(statement, "SELECT hospital_id AS hospital, local_code, any_value(local_name) AS local_name, count(*) AS results FROM "
           + source + " WHERE test_code IS NULL GROUP BY ALL ORDER BY results DESC, local_code LIMIT 10");
       System.out.println();
       System.out.println("Glucose and creatinine: each hospital's unit, and the canonical unit they are aggregated in:");
-      print(statement, "SELECT test_code AS loinc, hospital_id AS hospital, unit, unit_status, count(*) AS n,"
+      LakeReport.print(statement, "SELECT test_code AS loinc, hospital_id AS hospital, unit, unit_status, count(*) AS n,"
           + " round(avg(value_numeric), 2) AS mean_as_written, unit_canonical, round(avg(value_canonical), 2) AS mean_canonical FROM "
           + source + " WHERE test_code IN ('2345-7', '2160-0') AND value_numeric IS NOT NULL GROUP BY ALL ORDER BY loinc, hospital, n DESC");
       System.out.println();
       System.out.println("Flags (words, any case and delta understood; no flag is null):");
-      print(statement, "SELECT coalesce(abnormal_flag, '') AS abnormal_flag, coalesce(delta_flag, '') AS delta_flag, count(*) AS results"
+      LakeReport.print(statement, "SELECT coalesce(abnormal_flag, '') AS abnormal_flag, coalesce(delta_flag, '') AS delta_flag, count(*) AS results"
           + " FROM " + source + " GROUP BY ALL ORDER BY abnormal_flag, delta_flag");
       for (IngestRun run : runs) {
         if (run.sourceId().endsWith(LabDataGenerator.BACKFILL_SOURCE_SUFFIX) && run.status() == RunStatus.SUCCEEDED) {
           System.out.println();
           System.out.printf("Backfill %s (source %s, %s rows):%n", run.id(), run.sourceId(), Output.count(run.rowsAccepted()));
-          print(statement, "SELECT count(DISTINCT date_trunc('month', collected_at)) AS months, min(collected_at)::DATE AS first,"
+          LakeReport.print(statement, "SELECT count(DISTINCT date_trunc('month', collected_at)) AS months, min(collected_at)::DATE AS first,"
               + " max(collected_at)::DATE AS last, count(DISTINCT filename) AS data_files FROM " + source
               + " WHERE ingest_run_id = " + DuckDb.literal(run.id()));
         }
@@ -99,25 +96,5 @@ final class ShapesReport {
             : resubmitted.status() == RunStatus.SUCCEEDED && resubmitted.rowsAccepted() == 0
                 ? ": the broken delivery replaced the month"
                 : "");
-  }
-
-  private static void print(Statement statement, String sql) throws SQLException {
-    try (ResultSet result = statement.executeQuery(sql)) {
-      ResultSetMetaData metadata = result.getMetaData();
-      List<String> header = new ArrayList<>();
-      for (int column = 1; column <= metadata.getColumnCount(); column++) {
-        header.add(metadata.getColumnLabel(column));
-      }
-      List<List<String>> rows = new ArrayList<>();
-      while (result.next()) {
-        List<String> row = new ArrayList<>();
-        for (int column = 1; column <= metadata.getColumnCount(); column++) {
-          Object value = result.getObject(column);
-          row.add(value == null ? "" : value instanceof Long number ? String.format(Locale.ROOT, "%,d", number) : value.toString());
-        }
-        rows.add(row);
-      }
-      Output.table(System.out, header, rows);
-    }
   }
 }
