@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.contract.LabResults;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.core.file.FilePreparer;
@@ -147,6 +148,14 @@ final class BenchCommand implements Callable<Integer> {
           + DuckDb.literal(baseline.toString()) + " (FORMAT parquet, COMPRESSION " + compression + ")");
     }
     long copyNanos = System.nanoTime() - copyStart;
+    List<Map<String, Object>> pipelineColumns;
+    List<Map<String, Object>> copyColumns;
+    try (Connection connection = DuckDb.open(home.config().ingest().memoryLimit(), home.config().ingest().threads(), home.temporary());
+        Statement statement = connection.createStatement()) {
+      String resultsGlob = home.warehouse().resolve(LabResults.NAMESPACE).resolve(LabResults.TABLE).resolve("data") + "/**/*.parquet";
+      pipelineColumns = columnSizes(statement, DuckDb.literal(resultsGlob));
+      copyColumns = columnSizes(statement, DuckDb.literal(baseline.toString()));
+    }
     Floor floor = floor(home, directory, file, compression);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("rows", rows);
@@ -164,7 +173,33 @@ final class BenchCommand implements Callable<Integer> {
     result.put("parquet_bytes", run.bytesOut());
     result.put("copy_parquet_bytes", Files.size(baseline));
     result.put("peak_rss_bytes", peakBytes);
+    result.put("columns", pipelineColumns);
+    result.put("copy_columns", copyColumns);
     return result;
+  }
+
+  /**
+   * Where a Parquet file's bytes go, from its footers: per column (largest first) the compressed
+   * bytes, their share, the encodings, and the row groups and rows per row group of the files.
+   */
+  private static List<Map<String, Object>> columnSizes(Statement statement, String files) throws SQLException {
+    List<Map<String, Object>> columns = new ArrayList<>();
+    try (java.sql.ResultSet rows = statement.executeQuery("SELECT path_in_schema, sum(total_compressed_size) AS bytes,"
+        + " sum(total_uncompressed_size) AS raw, string_agg(DISTINCT encodings, ' ') AS encodings,"
+        + " count(DISTINCT (file_name, row_group_id)) AS row_groups, sum(num_values) AS values"
+        + " FROM parquet_metadata(" + files + ") GROUP BY 1 ORDER BY 2 DESC")) {
+      while (rows.next()) {
+        Map<String, Object> column = new LinkedHashMap<>();
+        column.put("column", rows.getString(1));
+        column.put("bytes", rows.getLong(2));
+        column.put("uncompressed_bytes", rows.getLong(3));
+        column.put("encodings", rows.getString(4));
+        column.put("row_groups", rows.getLong(5));
+        column.put("values", rows.getLong(6));
+        columns.add(column);
+      }
+    }
+    return columns;
   }
 
   /**
@@ -298,8 +333,45 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "peak memory %s: %,d rows -> %,d rows: x%.2f%n", results.get(i).get("compression"),
           number(results.get(i), "rows"), number(results.get(i + 1), "rows"), growth);
     }
+    for (Map<String, Object> result : results) {
+      printColumns(result);
+    }
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
         + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version"));
+  }
+
+  /** The pipeline's and the plain COPY's Parquet bytes per column, side by side, largest first. */
+  @SuppressWarnings("unchecked")
+  private static void printColumns(Map<String, Object> result) {
+    List<Map<String, Object>> pipeline = (List<Map<String, Object>>) result.getOrDefault("columns", List.of());
+    List<Map<String, Object>> copy = (List<Map<String, Object>>) result.getOrDefault("copy_columns", List.of());
+    if (pipeline.isEmpty()) {
+      return;
+    }
+    long pipelineTotal = pipeline.stream().mapToLong(column -> number(column, "bytes")).sum();
+    long copyTotal = copy.stream().mapToLong(column -> number(column, "bytes")).sum();
+    long rowCount = number(result, "rows");
+    System.out.printf(Locale.ROOT, "Parquet bytes per column, %s, %,d rows: pipeline %s in %,d row groups, plain COPY %s in %,d row groups%n",
+        result.get("compression"), rowCount, Output.bytes(pipelineTotal), number(pipeline.get(0), "row_groups"), Output.bytes(copyTotal),
+        copy.isEmpty() ? 0 : number(copy.get(0), "row_groups"));
+    List<List<String>> rows = new ArrayList<>();
+    for (int i = 0; i < Math.max(pipeline.size(), copy.size()); i++) {
+      List<String> row = new ArrayList<>();
+      for (List<Map<String, Object>> side : List.of(pipeline, copy)) {
+        long total = side == pipeline ? pipelineTotal : copyTotal;
+        if (i < side.size()) {
+          Map<String, Object> column = side.get(i);
+          row.addAll(List.of((String) column.get("column"), Output.bytes(number(column, "bytes")),
+              String.format(Locale.ROOT, "%.1f %%", 100.0 * number(column, "bytes") / total),
+              String.format(Locale.ROOT, "%.2f", (double) number(column, "bytes") / Math.max(1, rowCount)), (String) column.get("encodings")));
+        } else {
+          row.addAll(List.of("", "", "", "", ""));
+        }
+      }
+      rows.add(row);
+    }
+    Output.table(System.out, List.of("pipeline column", "bytes", "share", "B/row", "encodings", "COPY column", "bytes", "share", "B/row",
+        "encodings"), rows);
   }
 
   private static long number(Map<String, Object> result, String key) {

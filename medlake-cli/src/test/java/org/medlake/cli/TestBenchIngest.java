@@ -46,6 +46,19 @@ class TestBenchIngest {
     }
     assertThat(figures.get("vault_ids").asLong()).isEqualTo(ids.size());
 
+    // where the bytes go: every column of each side, whose compressed sizes add up to less than the files
+    Set<String> pipelineColumns = new HashSet<>();
+    long pipelineBytes = 0;
+    for (JsonNode column : figures.get("columns")) {
+      pipelineColumns.add(column.get("column").asText());
+      pipelineBytes += column.get("bytes").asLong();
+    }
+    assertThat(pipelineColumns).containsExactlyInAnyOrderElementsOf(org.medlake.core.contract.LabResults.CONTRACT.columnNames());
+    assertThat(pipelineBytes).isPositive().isLessThan(figures.get("parquet_bytes").asLong());
+    Set<String> copyColumns = new HashSet<>();
+    figures.get("copy_columns").forEach(column -> copyColumns.add(column.get("column").asText()));
+    assertThat(copyColumns).containsExactlyInAnyOrderElementsOf(header);
+
     // the one chunk's sorted copy holds every row in the contract's order; the chunk files are gone
     assertThat(work.resolve("chunks")).isEmptyDirectory();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
