@@ -100,12 +100,40 @@ public final class PlatformDatabase implements AutoCloseable {
           statement.execute("SELECT pg_advisory_lock(hashtext('medlake platform migration'))");
         }
       }
-      configuration.load().migrate();
+      if (lock == null) {
+        migrateSqlite(configuration, java.nio.file.Path.of(connections.name() + ".migration-lock"));
+      } else {
+        configuration.load().migrate();
+      }
+    } catch (java.io.IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot lock platform database " + connections.name() + " for its migration: "
+          + e.getMessage(), e);
     } catch (SQLException e) {
       throw connections.storageError("lock for migration", e);
     } catch (FlywayException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR,
           "Cannot migrate platform database " + connections.name() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+    }
+  }
+
+  /** Serializes migrations of SQLite files within this JVM; {@link #migrateSqlite} adds a file lock for other processes. */
+  private static final Object SQLITE_MIGRATION = new Object();
+
+  /**
+   * Migrates a SQLite platform database while holding a lock on {@code lockFile}, a file beside it:
+   * Flyway creates its history table and baselines it in separate transactions, and a second
+   * process (or thread) opening the fresh file between the two found the table "already exists,
+   * and is empty". The lock is a file of its own: a Java lock on the database file would release
+   * SQLite's own locks of this process when its channel closes.
+   */
+  private static void migrateSqlite(org.flywaydb.core.api.configuration.FluentConfiguration configuration, java.nio.file.Path lockFile)
+      throws java.io.IOException {
+    synchronized (SQLITE_MIGRATION) {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.FileLock ignored = channel.lock()) {
+        configuration.load().migrate();
+      }
     }
   }
 
