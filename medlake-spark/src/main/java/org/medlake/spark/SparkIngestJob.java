@@ -1,11 +1,8 @@
 package org.medlake.spark;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,7 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +59,6 @@ import org.medlake.core.vault.PseudonymKey;
 public final class SparkIngestJob implements AutoCloseable {
   private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final String PLAUSIBILITY_RESOURCE = "/org/medlake/ingest/lab-tests.csv";
 
   private final MedlakeHome home;
   private final SparkSession spark;
@@ -395,31 +390,8 @@ public final class SparkIngestJob implements AutoCloseable {
   }
 
   /** The plausible value range of each test, from the catalogue shipped in medlake-core. */
-  static Map<String, double[]> plausibility() throws IOException {
-    Map<String, double[]> bounds = new HashMap<>();
-    try (InputStream input = SparkIngestJob.class.getResourceAsStream(PLAUSIBILITY_RESOURCE)) {
-      if (input == null) {
-        return bounds;
-      }
-      BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
-      List<String> header = List.of(reader.readLine().split(","));
-      int code = header.indexOf("test_code");
-      int min = header.indexOf("plausible_min");
-      int max = header.indexOf("plausible_max");
-      CsvLineSplitter splitter = new CsvLineSplitter(',', '"');
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        Optional<List<String>> fields = splitter.split(line);
-        if (fields.isPresent() && !fields.get().get(min).isBlank() && !fields.get().get(max).isBlank()) {
-          bounds.put(fields.get().get(code),
-              new double[] {Double.parseDouble(fields.get().get(min)), Double.parseDouble(fields.get().get(max))});
-        }
-      }
-    }
-    return bounds;
+  static Map<String, double[]> plausibility() {
+    return org.medlake.core.units.LabTestUnits.load().plausibleRanges();
   }
 
   static String newRunId() {

@@ -21,7 +21,9 @@ import org.medlake.core.file.CsvLineSplitter;
 /**
  * The canonical unit, molar mass and valence of each test of the built-in test catalog
  * ({@value #RESOURCE}), read by column name: {@code test_code}, {@code unit}, {@code molar_mass}
- * and {@code valence}; other columns are ignored.
+ * and {@code valence}, and the plausible range in the canonical unit ({@code plausible_min},
+ * {@code plausible_max}) that the plausibility rule of both pipelines checks; other columns are
+ * ignored.
  */
 public final class LabTestUnits {
   /** The built-in test catalog, shared with the generator and the plausibility rule. */
@@ -29,12 +31,18 @@ public final class LabTestUnits {
 
   private final List<LabTestUnit> tests;
   private final Map<String, LabTestUnit> testsByCode;
+  private final Map<String, double[]> plausibleRanges;
 
-  /** A catalog of these tests; a test code may appear once. */
+  /** A catalog of these tests, without plausible ranges; a test code may appear once. */
   public LabTestUnits(List<LabTestUnit> tests) {
+    this(tests, Map.of());
+  }
+
+  private LabTestUnits(List<LabTestUnit> tests, Map<String, double[]> plausibleRanges) {
     this.tests = List.copyOf(requireNonNull(tests, "tests is null"));
     this.testsByCode =
         this.tests.stream().collect(Collectors.toUnmodifiableMap(LabTestUnit::testCode, Function.identity()));
+    this.plausibleRanges = Map.copyOf(plausibleRanges);
   }
 
   /** The built-in catalog. */
@@ -62,7 +70,10 @@ public final class LabTestUnits {
     int unit = column(header, "unit", name);
     int molarMass = column(header, "molar_mass", name);
     int valence = column(header, "valence", name);
+    int plausibleMin = header.indexOf("plausible_min");
+    int plausibleMax = header.indexOf("plausible_max");
     List<LabTestUnit> tests = new ArrayList<>();
+    Map<String, double[]> ranges = new java.util.HashMap<>();
     String line;
     int lineNumber = 1;
     while ((line = reader.readLine()) != null) {
@@ -78,11 +89,23 @@ public final class LabTestUnits {
       try {
         tests.add(new LabTestUnit(fields.get(code).strip(), fields.get(unit).strip(),
             number(fields.get(molarMass)), integer(fields.get(valence))));
+        if (plausibleMin >= 0 && plausibleMax >= 0 && !fields.get(plausibleMin).isBlank() && !fields.get(plausibleMax).isBlank()) {
+          ranges.put(fields.get(code).strip(),
+              new double[] {Double.parseDouble(fields.get(plausibleMin)), Double.parseDouble(fields.get(plausibleMax))});
+        }
       } catch (IllegalArgumentException e) {
         throw new MedlakeException(ErrorCode.INTERNAL_ERROR, name + ":" + lineNumber + ": " + e.getMessage(), e);
       }
     }
-    return new LabTestUnits(tests);
+    return new LabTestUnits(tests, ranges);
+  }
+
+  /**
+   * The plausible range of each test that has one, in its canonical unit: test code to
+   * {@code [min, max]} (copies).
+   */
+  public Map<String, double[]> plausibleRanges() {
+    return plausibleRanges.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> entry.getValue().clone()));
   }
 
   /** The unit facts of a test, if the catalog has it. */

@@ -2,10 +2,7 @@ package org.medlake.ingest.pipeline;
 
 import static org.medlake.lake.DuckDb.literal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +40,7 @@ import org.medlake.core.file.LinesByNumber;
 import org.medlake.core.file.PreparedFile;
 import org.medlake.core.file.RecordGroups;
 import org.medlake.core.source.SourceMapping;
+import org.medlake.core.units.LabTestUnits;
 import org.medlake.core.units.UnitConversion;
 import org.medlake.core.units.UnitConversions;
 import org.medlake.core.validation.LoincCheckDigit;
@@ -53,7 +51,6 @@ import org.medlake.lake.IcebergSchemas;
 
 /** Runs the DuckDB part of one file's ingestion: parse, validate, pseudonymize, write Parquet. */
 final class FileIngestion {
-  private static final String PLAUSIBILITY_RESOURCE = "/org/medlake/ingest/lab-tests.csv";
   /** Progress phases of the two ways of parsing a file. */
   static final String PARSING_RECORDS = "parsing (CSV reader)";
   static final String PARSING_LINES = "parsing (line by line)";
@@ -64,7 +61,9 @@ final class FileIngestion {
   private final LinkVault vault;
   private final Path sourcesDirectory;
   private final ProgressListener progress;
-  private final UnitConversions units = UnitConversions.load();
+  /** The built-in test catalog: canonical units for the conversions, plausible ranges for the rule. */
+  private final LabTestUnits catalog = LabTestUnits.load();
+  private final UnitConversions units = new UnitConversions(catalog);
 
   FileIngestion(IngestConfig config, LinkVault vault, Path sourcesDirectory, ProgressListener progress) {
     this.config = config;
@@ -643,11 +642,11 @@ final class FileIngestion {
     }
     statement.execute("CREATE TABLE plausibility (test_code VARCHAR PRIMARY KEY, plausible_min DOUBLE, plausible_max DOUBLE)");
     try (DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "plausibility")) {
-      for (String[] bounds : plausibilityBounds()) {
+      for (Map.Entry<String, double[]> range : catalog.plausibleRanges().entrySet()) {
         appender.beginRow();
-        appender.append(bounds[0]);
-        appender.append(Double.parseDouble(bounds[1]));
-        appender.append(Double.parseDouble(bounds[2]));
+        appender.append(range.getKey());
+        appender.append(range.getValue()[0]);
+        appender.append(range.getValue()[1]);
         appender.endRow();
       }
     }
@@ -757,31 +756,6 @@ final class FileIngestion {
 
   private static String quoted(String value) {
     return '"' + value.replace("\"", "\"\"") + '"';
-  }
-
-  private static List<String[]> plausibilityBounds() throws IOException {
-    List<String[]> bounds = new ArrayList<>();
-    try (InputStream input = FileIngestion.class.getResourceAsStream(PLAUSIBILITY_RESOURCE)) {
-      if (input == null) {
-        return bounds;
-      }
-      BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
-      List<String> header = List.of(reader.readLine().split(","));
-      int code = header.indexOf("test_code");
-      int min = header.indexOf("plausible_min");
-      int max = header.indexOf("plausible_max");
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.isBlank() || line.startsWith("#")) {
-          continue;
-        }
-        Optional<List<String>> fields = new CsvLineSplitter(',', '"').split(line);
-        if (fields.isPresent() && !fields.get().get(min).isBlank() && !fields.get().get(max).isBlank()) {
-          bounds.add(new String[] {fields.get().get(code), fields.get().get(min), fields.get().get(max)});
-        }
-      }
-    }
-    return bounds;
   }
 
   /** Iceberg's month transform: months since 1970-01. */
