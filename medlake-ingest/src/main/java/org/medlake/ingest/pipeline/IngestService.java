@@ -68,7 +68,18 @@ public final class IngestService implements AutoCloseable {
 
   public static IngestService open(MedlakeHome home, ProgressListener progress) {
     byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
-    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home), LinkVault.open(home, key), progress);
+    return open(home, key, progress);
+  }
+
+  /** As {@link #open(MedlakeHome, ProgressListener)}, with the vault's key given (a Spark task checks it against the driver's). */
+  public static IngestService open(MedlakeHome home, byte[] pseudonymKey, ProgressListener progress) {
+    Lakehouse lakehouse = Lakehouse.open(home);
+    try {
+      return new IngestService(home, lakehouse, RunLedger.open(home), LinkVault.open(home, pseudonymKey), progress);
+    } catch (RuntimeException e) {
+      lakehouse.close();
+      throw e;
+    }
   }
 
   /**
@@ -208,13 +219,7 @@ public final class IngestService implements AutoCloseable {
     String mappingSha256 = sources.fingerprint(delivery.source());
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
-    String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
-    if (sourceFile.startsWith("..")) {
-      sourceFile = delivery.file().toAbsolutePath().normalize().toString();
-    }
-    if (delivery.objectLocation().isPresent()) {
-      sourceFile = delivery.objectLocation().get();
-    }
+    String sourceFile = sourceFile(delivery);
     Path workDirectory = home.temporary().resolve(runId);
     String name = delivery.file().getFileName().toString();
     PreparedFile prepared = null;
@@ -274,6 +279,33 @@ public final class IngestService implements AutoCloseable {
     } finally {
       deleteRecursively(workDirectory);
     }
+  }
+
+  /**
+   * Records run {@code runId} of {@code delivery} as FAILED with {@code message}, unless its stage
+   * half recorded it already: for a stage that failed before it could (on another machine that
+   * could not open the home).
+   */
+  public IngestRun recordFailure(Delivery delivery, String runId, String message) {
+    Optional<IngestRun> recorded = ledger.find(runId);
+    if (recorded.isPresent()) {
+      return recorded.get();
+    }
+    SourceMapping mapping = sources.load(delivery.source());
+    IngestRun failed = withMessage(run(runId, sourceFile(delivery), mapping, "", delivery.month(), RunStatus.FAILED, Instant.now(), 0)
+        .withMapping(sources.fingerprint(delivery.source())), message, 0);
+    ledger.record(failed);
+    return failed;
+  }
+
+  /** What a run records as its source file: the object's location, or the file relative to the home (absolute outside it). */
+  private String sourceFile(Delivery delivery) {
+    if (delivery.objectLocation().isPresent()) {
+      return delivery.objectLocation().get();
+    }
+    Path file = delivery.file().toAbsolutePath().normalize();
+    String relative = home.root().relativize(file).toString();
+    return relative.startsWith("..") ? file.toString() : relative;
   }
 
   private IngestRun commit(StagedRun staged, Optional<Approval> approval) {
@@ -424,6 +456,11 @@ public final class IngestService implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("{}: no rejects report: {}", run.id(), e.getMessage());
     }
+  }
+
+  /** The home's source mappings. */
+  public SourceRegistry sources() {
+    return sources;
   }
 
   public RunLedger ledger() {
