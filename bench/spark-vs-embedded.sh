@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hospitals="${1:-2}"; months="${2:-3}"; rows="${3:-500000}"; master="${4:-local[2]}"
-if [ ! -f medlake-cli/target/medlake-cli.jar ] || [ ! -f medlake-spark/target/medlake-spark.jar ]; then
-  ./mvnw -B -q -DskipTests -pl medlake-cli,medlake-spark -am package
+if [ ! -f medlake-cli/target/medlake-cli.jar ] || [ ! -f medlake-spark/target/medlake-spark.jar ] \
+    || [ ! -f medlake-spark-classpath/target/spark-classpath.txt ]; then
+  ./mvnw -B -q -DskipTests -pl medlake-cli,medlake-spark,medlake-spark-classpath -am package
 fi
 cli=(java -Xmx4g -cp "medlake-cli/target/medlake-cli.jar:medlake-cli/target/lib/*" org.medlake.cli.Main)
 work="$(mktemp -d /tmp/medlake-spark-bench.XXXXXX)"
@@ -34,7 +35,7 @@ java -Xmx6g -XX:+IgnoreUnrecognizedVMOptions \
   --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED \
   --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true \
-  -cp "medlake-spark/target/medlake-spark.jar:$(cat medlake-spark/target/spark-classpath.txt)" \
+  -cp "$(cat medlake-spark-classpath/target/spark-classpath.txt):medlake-spark/target/medlake-spark.jar" \
   org.medlake.spark.SparkIngestJob --home "$work/spark" --master "$master" "$work/landing" > "$work/spark.log" 2>&1 \
   || { cat "$work/spark.log" >&2; exit 1; }
 spark_ms=$(( ($(now) - start) / 1000000 ))
