@@ -71,9 +71,14 @@ public final class IngestJob {
       byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
       try (IngestService service = IngestService.open(home, key, ProgressListener.NONE)) {
         List<StageTask> tasks = plan(service, keyCheck(key), arguments);
+        long stageStart = System.nanoTime();
         List<byte[]> outcomes = stageAll.apply(tasks.stream().map(Serialization::write).toList());
         List<TaskOutcome> read = outcomes.stream().map(bytes -> Serialization.read(bytes, TaskOutcome.class)).toList();
-        return commitAll(service, tasks, read, System.out, System.err) > 0 ? 1 : 0;
+        long commitStart = System.nanoTime();
+        int failed = commitAll(service, tasks, read, System.out, System.err);
+        System.out.printf("medlake-spark: %d files staged in %d ms, committed in %d ms%n", tasks.size(),
+            (commitStart - stageStart) / 1_000_000, (System.nanoTime() - commitStart) / 1_000_000);
+        return failed > 0 ? 1 : 0;
       }
     } catch (MedlakeException e) {
       System.err.println("medlake-spark: error: " + e.getMessage());
