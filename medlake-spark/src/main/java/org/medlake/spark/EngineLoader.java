@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.jar.JarEntry;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
  * DuckDB, SQLite, the AWS SDK), nested in medlake-spark.jar under {@value #LIBRARIES}, are
  * extracted once per JVM and loaded by a class loader whose parent is the platform class loader,
  * so that neither Spark's jars nor a cluster's (Iceberg's Spark runtime on EMR) are visible to
- * them, nor they to Spark. Calls cross with JDK types only (byte arrays, strings, functions).
+ * them, nor they to Spark. Calls cross with JDK types only (byte arrays, strings, functions,
+ * iterators).
  */
 final class EngineLoader {
   static final String LIBRARIES = "META-INF/medlake-lib/";
@@ -107,7 +109,7 @@ final class EngineLoader {
       }
     }
 
-    int run(String[] args, String master, Function<List<byte[]>, List<byte[]>> stageAll) {
+    int run(String[] args, String master, Function<List<byte[]>, Iterator<byte[]>> stageAll) {
       return (Integer) invoke(run, args, master, stageAll);
     }
 

@@ -1,6 +1,10 @@
 package org.medlake.spark;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.medlake.spark.engine.JobArguments;
@@ -40,14 +44,37 @@ public final class SparkIngestJob {
   }
 
   /**
-   * One Spark task per file, in a partition of its own: a file's chunks run one after another
-   * inside its task. The outcomes come back in the tasks' order.
+   * One Spark job of one task per file, all submitted at once: Spark runs them side by side as
+   * executor cores free up (first submitted, first run), a file's chunks one after another inside
+   * its task. The outcomes come back in the tasks' order as they finish, so the driver commits a
+   * file while later ones are still staging; a task Spark gives up on (its executor lost too often)
+   * fails its own file only.
    */
-  static List<byte[]> stageAll(JavaSparkContext spark, List<byte[]> tasks) {
-    if (tasks.isEmpty()) {
-      return List.of();
+  static Iterator<byte[]> stageAll(JavaSparkContext spark, List<byte[]> tasks) {
+    List<JavaFutureAction<List<byte[]>>> jobs = new ArrayList<>();
+    for (byte[] task : tasks) {
+      spark.setJobDescription("medlake-ingest file " + (jobs.size() + 1) + " of " + tasks.size());
+      jobs.add(spark.parallelize(List.of(task), 1).map(new StageFunction()).collectAsync());
     }
-    return spark.parallelize(tasks, tasks.size()).map(new StageFunction()).collect();
+    Iterator<JavaFutureAction<List<byte[]>>> pending = jobs.iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return pending.hasNext();
+      }
+
+      @Override
+      public byte[] next() {
+        try {
+          return pending.next().get().get(0);
+        } catch (ExecutionException e) {
+          throw new IllegalStateException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage(), e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a task", e);
+        }
+      }
+    };
   }
 
   /** What a task runs: the engine's stage half, in this executor's engine class loader. */

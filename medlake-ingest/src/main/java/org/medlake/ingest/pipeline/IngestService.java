@@ -283,13 +283,18 @@ public final class IngestService implements AutoCloseable {
 
   /**
    * Records run {@code runId} of {@code delivery} as FAILED with {@code message}, unless its stage
-   * half recorded it already: for a stage that failed before it could (on another machine that
-   * could not open the home).
+   * half recorded its end already: for a stage that failed before it could record anything (on
+   * another machine that could not open the home) or died while RUNNING (its process was killed).
    */
   public IngestRun recordFailure(Delivery delivery, String runId, String message) {
     Optional<IngestRun> recorded = ledger.find(runId);
     if (recorded.isPresent()) {
-      return recorded.get();
+      if (recorded.get().status() != RunStatus.RUNNING) {
+        return recorded.get();
+      }
+      IngestRun failed = withMessage(recorded.get(), message, recorded.get().durationMs());
+      ledger.record(failed);
+      return failed;
     }
     SourceMapping mapping = sources.load(delivery.source());
     IngestRun failed = withMessage(run(runId, sourceFile(delivery), mapping, "", delivery.month(), RunStatus.FAILED, Instant.now(), 0)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -29,7 +30,7 @@ import org.medlake.ingest.pipeline.StagedRun;
  * The Spark job's work, without Spark: the driver discovers the deliveries and gives each a run id
  * ({@link #plan}), hands the tasks to Spark, which runs {@link #stage(byte[])} for each on an
  * executor (the embedded pipeline's {@link IngestService#stage}), and commits the staged runs in
- * delivery order ({@link #commitAll}, {@link IngestService#commit}). It runs in the job's own
+ * delivery order as they arrive ({@link #commitAll}, {@link IngestService#commit}). It runs in the job's own
  * class loader; tasks and outcomes cross Spark as bytes.
  */
 public final class IngestJob {
@@ -49,14 +50,15 @@ public final class IngestJob {
   private IngestJob() {}
 
   /**
-   * Runs the job on the driver; {@code stageAll} runs {@link #stage(byte[])} for each task,
-   * somewhere, and returns the outcomes in the tasks' order.
+   * Runs the job on the driver; {@code stageAll} starts {@link #stage(byte[])} for each task,
+   * somewhere, and returns the outcomes in the tasks' order as they become available (its
+   * {@code next()} waits for the next task; it throws when that task could not run at all).
    *
    * @param master the Spark master the job runs on ({@code local[2]}, {@code yarn}, ...)
    * @return the exit code: 0 when every file succeeded (or was a duplicate), 1 when one failed or
    *     was held, 2 for bad arguments or configuration, 3 when an external system failed
    */
-  public static int run(String[] args, String master, Function<List<byte[]>, List<byte[]>> stageAll) {
+  public static int run(String[] args, String master, Function<List<byte[]>, Iterator<byte[]>> stageAll) {
     JobArguments arguments;
     try {
       arguments = JobArguments.parse(args);
@@ -71,13 +73,10 @@ public final class IngestJob {
       byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
       try (IngestService service = IngestService.open(home, key, ProgressListener.NONE)) {
         List<StageTask> tasks = plan(service, keyCheck(key), arguments);
-        long stageStart = System.nanoTime();
-        List<byte[]> outcomes = stageAll.apply(tasks.stream().map(Serialization::write).toList());
-        List<TaskOutcome> read = outcomes.stream().map(bytes -> Serialization.read(bytes, TaskOutcome.class)).toList();
-        long commitStart = System.nanoTime();
-        int failed = commitAll(service, tasks, read, System.out, System.err);
-        System.out.printf("medlake-spark: %d files staged in %d ms, committed in %d ms%n", tasks.size(),
-            (commitStart - stageStart) / 1_000_000, (System.nanoTime() - commitStart) / 1_000_000);
+        long start = System.nanoTime();
+        Iterator<byte[]> outcomes = stageAll.apply(tasks.stream().map(Serialization::write).toList());
+        int failed = commitAll(service, tasks, outcomes, System.out, System.err);
+        System.out.printf("medlake-spark: %d files staged and committed in %d ms%n", tasks.size(), (System.nanoTime() - start) / 1_000_000);
         return failed > 0 ? 1 : 0;
       }
     } catch (MedlakeException e) {
@@ -105,48 +104,58 @@ public final class IngestJob {
   }
 
   /**
-   * Commits the staged runs one after another in the tasks' order, as the embedded pipeline would
-   * have, so that a later delivery of a hospital-month replaces an earlier one; a failed task is
-   * recorded FAILED and the others commit.
+   * Commits the staged runs one after another in the tasks' order, each as soon as it and the ones
+   * before it are staged, as the embedded pipeline would have: a later delivery of a hospital-month
+   * replaces an earlier one. A failed task is recorded FAILED and the others commit.
    *
+   * @param outcomes the tasks' serialized outcomes in the tasks' order; {@code next()} throws for a
+   *     task that could not run (Spark gave up on it)
    * @return how many files failed or were held
    */
-  static int commitAll(IngestService service, List<StageTask> tasks, List<TaskOutcome> outcomes, PrintStream out, PrintStream err) {
-    if (outcomes.size() != tasks.size()) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, tasks.size() + " tasks returned " + outcomes.size() + " outcomes");
-    }
+  static int commitAll(IngestService service, List<StageTask> tasks, Iterator<byte[]> outcomes, PrintStream out, PrintStream err) {
     int failed = 0;
-    for (int i = 0; i < tasks.size(); i++) {
-      StageTask task = tasks.get(i);
-      TaskOutcome outcome = outcomes.get(i);
-      if (!outcome.runId().equals(task.runId())) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "outcome " + i + " is of run " + outcome.runId() + ", not " + task.runId());
-      }
-      if (outcome.failure().isPresent()) {
-        failed++;
-        try {
-          service.recordFailure(task.delivery(), task.runId(), outcome.failure().get());
-        } catch (RuntimeException e) {
-          // an unknown source: there is no run to record, the message below says why
-        }
-        err.println("medlake-spark: error: " + task.shown() + ": " + outcome.failure().get());
-        continue;
-      }
+    for (StageTask task : tasks) {
+      TaskOutcome outcome;
       try {
-        IngestRun run = service.commit(outcome.staged().orElseThrow());
-        out.printf("%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n", run.id(), run.status(), run.sourceFile(), run.rowsRead(),
-            run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
-        if (run.status() == RunStatus.HELD) {
-          // nothing was committed: schedulers see a non-zero exit
-          failed++;
-          err.println("medlake-spark: " + task.shown() + ": " + run.message());
-        }
-      } catch (MedlakeException e) {
+        outcome = Serialization.read(outcomes.next(), TaskOutcome.class);
+      } catch (RuntimeException e) {
+        outcome = TaskOutcome.failed(task.runId(), "the task failed: " + firstLine(e.getMessage()));
+      }
+      if (!commit(service, task, outcome, out, err)) {
         failed++;
-        err.println("medlake-spark: error: " + task.shown() + ": " + e.getMessage());
       }
     }
     return failed;
+  }
+
+  /** Commits one task's outcome; false when the file failed or was held. */
+  private static boolean commit(IngestService service, StageTask task, TaskOutcome outcome, PrintStream out, PrintStream err) {
+    if (!outcome.runId().equals(task.runId())) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "the outcome of run " + task.runId() + " is of run " + outcome.runId());
+    }
+    if (outcome.failure().isPresent()) {
+      try {
+        service.recordFailure(task.delivery(), task.runId(), outcome.failure().get());
+      } catch (RuntimeException e) {
+        // an unknown source: there is no run to record, the message below says why
+      }
+      err.println("medlake-spark: error: " + task.shown() + ": " + outcome.failure().get());
+      return false;
+    }
+    try {
+      IngestRun run = service.commit(outcome.staged().orElseThrow());
+      out.printf("%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n", run.id(), run.status(), run.sourceFile(), run.rowsRead(),
+          run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
+      if (run.status() == RunStatus.HELD) {
+        // nothing was committed: schedulers see a non-zero exit
+        err.println("medlake-spark: " + task.shown() + ": " + run.message());
+        return false;
+      }
+      return true;
+    } catch (MedlakeException e) {
+      err.println("medlake-spark: error: " + task.shown() + ": " + e.getMessage());
+      return false;
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -123,9 +123,9 @@ class TestIngestJob {
     try (IngestService service = open()) {
       List<StageTask> tasks = IngestJob.plan(service, keyCheck(), arguments(landing.resolve("first"), landing.resolve("second")));
       // the second delivery is staged first
-      List<TaskOutcome> outcomes = new ArrayList<>(List.of(stage(tasks.get(1)), stage(tasks.get(0))));
-      java.util.Collections.reverse(outcomes);
-      assertThat(IngestJob.commitAll(service, tasks, outcomes, discard(), discard())).isZero();
+      byte[] stagedSecond = IngestJob.stage(Serialization.write(tasks.get(1)));
+      byte[] stagedFirst = IngestJob.stage(Serialization.write(tasks.get(0)));
+      assertThat(IngestJob.commitAll(service, tasks, List.of(stagedFirst, stagedSecond).iterator(), discard(), discard())).isZero();
 
       Table table = service.lakehouse().labResults();
       // the later delivery replaced the earlier one
@@ -177,7 +177,7 @@ class TestIngestJob {
       // neither task sees the other's run succeeded: both stage
       List<TaskOutcome> outcomes = List.of(stage(tasks.get(0)), stage(tasks.get(1)));
       assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.staged().orElseThrow().pending()).isTrue());
-      assertThat(IngestJob.commitAll(service, tasks, outcomes, discard(), discard())).isZero();
+      assertThat(IngestJob.commitAll(service, tasks, serialized(outcomes), discard(), discard())).isZero();
       IngestRun duplicate = service.ledger().find(tasks.get(1).runId()).orElseThrow();
       assertThat(duplicate.status()).isEqualTo(RunStatus.DUPLICATE);
       assertThat(duplicate.message()).startsWith("already ingested by " + tasks.get(0).runId());
@@ -185,6 +185,32 @@ class TestIngestJob {
       assertThat(outcomes.get(1).staged().orElseThrow().results()).allSatisfy(file -> assertThat(Path.of(file.location())).doesNotExist());
       assertThat(TableScans.plannedDataFiles(service.lakehouse().labResults(), Expressions.alwaysTrue()).stream()
           .mapToLong(DataFile::recordCount).sum()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void aTaskSparkGaveUpOnFailsItsFileOnly() throws Exception {
+    write("h009/2024-01/a.csv", 1, 4);
+    write("h009/2024-02/b.csv", 11, 4);
+    try (IngestService service = open()) {
+      List<StageTask> tasks = IngestJob.plan(service, keyCheck(), arguments());
+      byte[] staged = IngestJob.stage(Serialization.write(tasks.get(1)));
+      // the first task's executor died while it ran
+      service.ledger().record(new IngestRun(tasks.get(0).runId(), "a.csv", "h009", "", "H009", "2024-01", RunStatus.RUNNING,
+          java.time.Instant.now(), 0, 0, 0, 0, java.util.Map.of(), 0, 0, 0, null, ""));
+      Iterator<byte[]> outcomes = List.<java.util.function.Supplier<byte[]>>of(
+          () -> {
+            throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times\nstack");
+          },
+          () -> staged).stream().map(java.util.function.Supplier::get).iterator();
+      ByteArrayOutputStream errors = new ByteArrayOutputStream();
+      assertThat(IngestJob.commitAll(service, tasks, outcomes, discard(), new PrintStream(errors, true, StandardCharsets.UTF_8))).isEqualTo(1);
+      assertThat(errors.toString(StandardCharsets.UTF_8)).isEqualTo("medlake-spark: error: " + tasks.get(0).file()
+          + ": the task failed: Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times" + System.lineSeparator());
+      IngestRun failed = service.ledger().find(tasks.get(0).runId()).orElseThrow();
+      assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(failed.message()).startsWith("the task failed: Job aborted");
+      assertThat(service.ledger().find(tasks.get(1).runId()).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
     }
   }
 
@@ -207,7 +233,7 @@ class TestIngestJob {
           .contains("is not the driver's: give every executor the same MEDLAKE_PSEUDONYM_KEY or the home's pseudonym.key"));
       assertThat(Files.exists(root.resolve("not-here"))).isFalse();
 
-      assertThat(IngestJob.commitAll(service, List.of(noHome, wrongKey), outcomes, discard(), discard())).isEqualTo(2);
+      assertThat(IngestJob.commitAll(service, List.of(noHome, wrongKey), serialized(outcomes), discard(), discard())).isEqualTo(2);
       assertThat(service.ledger().list()).extracting(IngestRun::status).containsExactly(RunStatus.FAILED, RunStatus.FAILED);
       assertThat(service.ledger().find(wrongKey.runId()).orElseThrow().message()).contains("is not the driver's");
     }
@@ -243,22 +269,23 @@ class TestIngestJob {
     return Serialization.read(IngestJob.stage(Serialization.write(task)), TaskOutcome.class);
   }
 
-  /** Stages tasks on {@code count} threads at once, outcomes in the tasks' order, as Spark's collect returns them. */
-  private static Function<List<byte[]>, List<byte[]>> threads(int count) {
+  private static Iterator<byte[]> serialized(List<TaskOutcome> outcomes) {
+    return outcomes.stream().map(Serialization::write).iterator();
+  }
+
+  /** Stages tasks on {@code count} threads at once, the outcomes in the tasks' order as they finish, as the Spark job hands them over. */
+  private static Function<List<byte[]>, Iterator<byte[]>> threads(int count) {
     return tasks -> {
       ExecutorService pool = Executors.newFixedThreadPool(count);
-      try {
-        List<Future<byte[]>> futures = tasks.stream().map(task -> pool.submit(() -> IngestJob.stage(task))).toList();
-        List<byte[]> outcomes = new ArrayList<>();
-        for (Future<byte[]> future : futures) {
-          outcomes.add(future.get());
+      List<Future<byte[]>> futures = tasks.stream().map(task -> pool.submit(() -> IngestJob.stage(task))).toList();
+      pool.shutdown();
+      return futures.stream().map(future -> {
+        try {
+          return future.get();
+        } catch (InterruptedException | ExecutionException e) {
+          throw new IllegalStateException(e);
         }
-        return outcomes;
-      } catch (InterruptedException | ExecutionException e) {
-        throw new IllegalStateException(e);
-      } finally {
-        pool.shutdownNow();
-      }
+      }).iterator();
     };
   }
 
