@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -17,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
@@ -72,8 +76,12 @@ public final class Lakehouse implements Closeable {
     catalog.setConf(new Configuration(false));
     // JdbcCatalog creates and upgrades its own tables on initialize, which races when two processes
     // open a new catalog at once: a file lock (SQLite, one machine) or a PostgreSQL advisory lock
-    // (several machines) serializes the set-up, not the commits
-    try (FileChannel channel = FileChannel.open(home.root().resolve("catalog.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // (several machines) serializes the set-up, not the commits; threads of this JVM (two Spark
+    // tasks in one executor) first take an in-process lock, since one JVM cannot hold a file lock twice
+    Path lockFile = home.root().resolve("catalog.lock");
+    ReentrantLock inProcess = SETUP_LOCKS.computeIfAbsent(lockFile, ignored -> new ReentrantLock());
+    inProcess.lock();
+    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = channel.lock();
         Connection ignoredToo = config.jdbcUrl().filter(url -> url.startsWith("jdbc:postgresql:")).map(url -> setupLock(url, properties)).orElse(null)) {
       catalog.initialize(config.name(), properties);
@@ -82,11 +90,16 @@ public final class Lakehouse implements Closeable {
       lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
       return lakehouse;
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot lock " + home.root().resolve("catalog.lock"), e);
+      throw new UncheckedIOException("Cannot lock " + lockFile, e);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot release the catalog set-up lock: " + e.getMessage(), e);
+    } finally {
+      inProcess.unlock();
     }
   }
+
+  /** The in-process half of the set-up lock, one per home's lock file. */
+  private static final ConcurrentMap<Path, ReentrantLock> SETUP_LOCKS = new ConcurrentHashMap<>();
 
   /** A session holding the catalog's set-up lock; closing it releases the lock. */
   private static Connection setupLock(String url, Map<String, String> properties) {

@@ -44,7 +44,9 @@ public record IngestRun(
     @JsonProperty("flagged_by_reason") Map<String, Long> flaggedByReason,
     @JsonProperty("unmapped_codes") Map<String, Long> unmappedCodes,
     @JsonProperty("mapping_sha256") String mappingSha256,
-    @JsonProperty("superseded_by") String supersededBy) {
+    @JsonProperty("superseded_by") String supersededBy) implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** How many unmapped local codes a run keeps, the most frequent. */
   public static final int UNMAPPED_CODES_KEPT = 20;
 

@@ -44,6 +44,19 @@ public final class PseudonymKey {
   }
 
   public static byte[] load(Path keyFile, Optional<String> fromEnvironment) {
+    return load(keyFile, fromEnvironment, true);
+  }
+
+  /**
+   * As {@link #load}, but never generates a key: for a process that must use the key an
+   * installation already has (a Spark executor), where a new key would silently give every
+   * patient new surrogates.
+   */
+  public static byte[] loadExisting(Path keyFile, Optional<String> fromEnvironment) {
+    return load(keyFile, fromEnvironment, false);
+  }
+
+  private static byte[] load(Path keyFile, Optional<String> fromEnvironment, boolean generateMissing) {
     if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
       byte[] key = fromEnvironment.get().trim().getBytes(StandardCharsets.UTF_8);
       if (key.length < MINIMUM_BYTES) {
@@ -53,6 +66,10 @@ public final class PseudonymKey {
     }
     try {
       if (!Files.exists(keyFile)) {
+        if (!generateMissing) {
+          throw new MedlakeException(ErrorCode.INVALID_CONFIG, "No pseudonym key: " + keyFile + " does not exist and "
+              + ENVIRONMENT_VARIABLE + " is not set");
+        }
         generate(keyFile);
       }
       String text = Files.readString(keyFile).trim();

@@ -1,6 +1,7 @@
 package org.medlake.core.vault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.error.MedlakeException;
 
 class TestPseudonymKey {
   @RepeatedTest(20)
@@ -45,5 +48,17 @@ class TestPseudonymKey {
       assertThat(files).containsExactly(keyFile);
     }
     assertThat(PseudonymKey.load(keyFile, Optional.empty())).isEqualTo(PseudonymKey.load(keyFile, Optional.empty()));
+  }
+
+  @Test
+  void aProcessThatMustUseTheExistingKeyNeverMakesOne(@TempDir Path home) {
+    Path keyFile = home.resolve("pseudonym.key");
+    assertThatThrownBy(() -> PseudonymKey.loadExisting(keyFile, Optional.empty()))
+        .isInstanceOf(MedlakeException.class)
+        .hasMessage("No pseudonym key: " + keyFile + " does not exist and MEDLAKE_PSEUDONYM_KEY is not set");
+    assertThat(keyFile).doesNotExist();
+    assertThat(PseudonymKey.loadExisting(keyFile, Optional.of("a key of sixteen or more"))).asString().isEqualTo("a key of sixteen or more");
+    byte[] generated = PseudonymKey.load(keyFile, Optional.empty());
+    assertThat(PseudonymKey.loadExisting(keyFile, Optional.empty())).isEqualTo(generated);
   }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Snapshot;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorCode;
@@ -37,6 +38,7 @@ import org.medlake.core.source.SourceRegistry;
 import org.medlake.core.vault.LinkVault;
 import org.medlake.core.vault.PseudonymKey;
 import org.medlake.ingest.ledger.RejectedRows;
+import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 
 /**
@@ -66,7 +68,18 @@ public final class IngestService implements AutoCloseable {
 
   public static IngestService open(MedlakeHome home, ProgressListener progress) {
     byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
-    return new IngestService(home, Lakehouse.open(home), RunLedger.open(home), LinkVault.open(home, key), progress);
+    return open(home, key, progress);
+  }
+
+  /** As {@link #open(MedlakeHome, ProgressListener)}, with the vault's key given (a Spark task checks it against the driver's). */
+  public static IngestService open(MedlakeHome home, byte[] pseudonymKey, ProgressListener progress) {
+    Lakehouse lakehouse = Lakehouse.open(home);
+    try {
+      return new IngestService(home, lakehouse, RunLedger.open(home), LinkVault.open(home, pseudonymKey), progress);
+    } catch (RuntimeException e) {
+      lakehouse.close();
+      throw e;
+    }
   }
 
   /**
@@ -178,21 +191,38 @@ public final class IngestService implements AutoCloseable {
   private record Approval(IngestRun held, String approver) {}
 
   private IngestRun ingest(Delivery delivery, String runId, Optional<Approval> approval) {
+    return commit(stage(delivery, runId, approval), approval);
+  }
+
+  /**
+   * The first half of one file's ingestion, which runs wherever the file is processed (this
+   * process, or a Spark task): the checksum and scan, the duplicate check, the RUNNING record, the
+   * DuckDB pipeline, and the written files published to the warehouse with their Iceberg metrics.
+   * A duplicate is recorded here and needs no commit. When it fails, the FAILED run is in the
+   * ledger under {@code runId}.
+   */
+  public StagedRun stage(Delivery delivery, String runId) {
+    return stage(delivery, runId, Optional.empty());
+  }
+
+  /**
+   * The second half: the hold check, the commit (rejects, then results) and the run record, in the
+   * process that owns the commits (this one, or the Spark job's driver). A held run's files are
+   * deleted and nothing is committed. When it fails, the FAILED run is in the ledger.
+   */
+  public IngestRun commit(StagedRun staged) {
+    return commit(staged, Optional.empty());
+  }
+
+  private StagedRun stage(Delivery delivery, String runId, Optional<Approval> approval) {
     SourceMapping mapping = sources.load(delivery.source());
     String mappingSha256 = sources.fingerprint(delivery.source());
     Instant started = Instant.now();
     long startNanos = System.nanoTime();
-    String sourceFile = home.root().relativize(delivery.file().toAbsolutePath().normalize()).toString();
-    if (sourceFile.startsWith("..")) {
-      sourceFile = delivery.file().toAbsolutePath().normalize().toString();
-    }
-    if (delivery.objectLocation().isPresent()) {
-      sourceFile = delivery.objectLocation().get();
-    }
+    String sourceFile = sourceFile(delivery);
     Path workDirectory = home.temporary().resolve(runId);
     String name = delivery.file().getFileName().toString();
     PreparedFile prepared = null;
-    IngestRun running = null;
     try {
       Files.createDirectories(workDirectory);
       Path file = delivery.file();
@@ -211,53 +241,33 @@ public final class IngestService implements AutoCloseable {
       }
       Optional<IngestRun> duplicate = duplicateOf(prepared.sha256(), runId, sourceFile, mapping, delivery, started, prepared.bytesIn());
       if (duplicate.isPresent()) {
-        return duplicate.get();
+        return StagedRun.settled(duplicate.get());
       }
-      running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn())
+      IngestRun running = run(runId, sourceFile, mapping, prepared.sha256(), delivery.month(), RunStatus.RUNNING, started, prepared.bytesIn())
           .withMapping(mappingSha256);
       ledger.record(running);
       HeaderLayout header = HeaderLayout.resolve(file, prepared.scan().header(), mapping);
       // a local warehouse: written in place; an object store: written to the work directory and
-      // uploaded by the committer
+      // uploaded below
       StagedOutput staged = new FileIngestion(home.config().ingest(), vault, home.sources(), progress).run(
           prepared, header, mapping, delivery.month(), sourceFile, runId,
           lakehouse.warehouse().stagingDirectory(lakehouse.labResults(), workDirectory),
           lakehouse.warehouse().stagingDirectory(lakehouse.rejects(), workDirectory),
           workDirectory);
+      progress.update(name, "publishing", -1);
+      long publishStart = System.nanoTime();
+      LakeCommitter committer = new LakeCommitter(lakehouse);
+      List<DataFile> results = committer.publish(lakehouse.labResults(), staged.results());
+      List<DataFile> rejects = committer.publish(lakehouse.rejects(), staged.rejects());
+      LOG.debug("ingest phase publish took {} ms", (System.nanoTime() - publishStart) / 1_000_000);
       IngestRun candidate = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
           delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
           staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), 0, 0, null, "", staged.flagged(), staged.unmappedCodes(),
           mappingSha256, null);
-      Optional<String> hold = approval.isPresent() ? Optional.empty() : new RunHold(home.config().ingest().hold()).check(ledger, candidate);
-      if (hold.isPresent()) {
-        return hold(delivery, candidate.withOutcome(RunStatus.HELD, hold.get(), elapsedMillis(startNanos)), staged);
-      }
-      progress.update(name, "committing", -1);
-      long commitStart = System.nanoTime();
-      long commitCpuStart = FileIngestion.processCpuNanos();
-      java.util.Set<String> recordedRuns = ledger.list().stream()
-          .filter(run -> run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId())
-              && run.month().equals(delivery.month().toString()))
-          .map(IngestRun::id)
-          .collect(java.util.stream.Collectors.toSet());
-      long snapshotId = new LakeCommitter(lakehouse).commit(staged, mapping.hospitalId(), delivery.month(), runId, prepared.sha256(), recordedRuns);
-      LOG.debug("ingest phase commit took {} ms, {} ms CPU", (System.nanoTime() - commitStart) / 1_000_000,
-          (FileIngestion.processCpuNanos() - commitCpuStart) / 1_000_000);
-      long bytesOut = staged.results().stream().mapToLong(written -> size(written.path())).sum()
-          + staged.rejects().stream().mapToLong(written -> size(written.path())).sum();
-      String message = approval.map(approved -> "approved by " + approved.approver() + " (held as " + approved.held().id() + ")").orElse("");
-      IngestRun done = new IngestRun(runId, sourceFile, mapping.source(), prepared.sha256(), mapping.hospitalId(),
-          delivery.month().toString(), RunStatus.SUCCEEDED, started, staged.rowsRead(), staged.rowsAccepted(), staged.rowsRejected(),
-          staged.rowsFiltered(), staged.rejectedByReason(), prepared.bytesIn(), bytesOut, elapsedMillis(startNanos), snapshotId, message,
-          staged.flagged(), staged.unmappedCodes(), mappingSha256, null);
-      ledger.record(done);
-      supersedeHolds(done, approval);
-      if (delivery.objectLocation().isEmpty()) {
-        // an object's delivery.file() is only its name: a report there would land in the working
-        // directory; its rejects are in the rejects table (medlake rejects, the API's report)
-        writeRejectsReport(delivery.file(), done);
-      }
-      return done;
+      // an object's delivery.file() is only its name: a report there would land in the working
+      // directory; its rejects are in the rejects table (medlake rejects, the API's report)
+      String localDelivery = delivery.objectLocation().isPresent() ? "" : delivery.file().toString();
+      return new StagedRun(candidate, localDelivery, results, rejects, elapsedMillis(startNanos));
     } catch (RuntimeException e) {
       IngestRun failed = withMessage(run(runId, sourceFile, mapping, prepared == null ? "" : prepared.sha256(), delivery.month(),
           RunStatus.FAILED, started, prepared == null ? 0 : prepared.bytesIn()).withMapping(mappingSha256), String.valueOf(e.getMessage()),
@@ -272,30 +282,125 @@ public final class IngestService implements AutoCloseable {
   }
 
   /**
-   * Records a held run: its written files are deleted (nothing references them), the tables stay
+   * Records run {@code runId} of {@code delivery} as FAILED with {@code message}, unless its stage
+   * half recorded its end already: for a stage that failed before it could record anything (on
+   * another machine that could not open the home) or died while RUNNING (its process was killed).
+   */
+  public IngestRun recordFailure(Delivery delivery, String runId, String message) {
+    Optional<IngestRun> recorded = ledger.find(runId);
+    if (recorded.isPresent()) {
+      if (recorded.get().status() != RunStatus.RUNNING) {
+        return recorded.get();
+      }
+      IngestRun failed = withMessage(recorded.get(), message, recorded.get().durationMs());
+      ledger.record(failed);
+      return failed;
+    }
+    SourceMapping mapping = sources.load(delivery.source());
+    IngestRun failed = withMessage(run(runId, sourceFile(delivery), mapping, "", delivery.month(), RunStatus.FAILED, Instant.now(), 0)
+        .withMapping(sources.fingerprint(delivery.source())), message, 0);
+    ledger.record(failed);
+    return failed;
+  }
+
+  /** What a run records as its source file: the object's location, or the file relative to the home (absolute outside it). */
+  private String sourceFile(Delivery delivery) {
+    if (delivery.objectLocation().isPresent()) {
+      return delivery.objectLocation().get();
+    }
+    Path file = delivery.file().toAbsolutePath().normalize();
+    String relative = home.root().relativize(file).toString();
+    return relative.startsWith("..") ? file.toString() : relative;
+  }
+
+  private IngestRun commit(StagedRun staged, Optional<Approval> approval) {
+    if (!staged.pending()) {
+      return staged.run();
+    }
+    IngestRun candidate = staged.run().withOutcome(RunStatus.SUCCEEDED, "", staged.stageMillis());
+    String name = Path.of(candidate.sourceFile()).getFileName().toString();
+    long startNanos = System.nanoTime();
+    LakeCommitter committer = new LakeCommitter(lakehouse);
+    try {
+      Optional<IngestRun> twin = ledger.withChecksum(candidate.sha256()).stream()
+          .filter(run -> run.status() == RunStatus.SUCCEEDED && !run.id().equals(candidate.id()))
+          .findFirst();
+      if (twin.isPresent()) {
+        // the same file staged twice at once (two Spark tasks): the first commit wins
+        committer.discard(staged.results());
+        committer.discard(staged.rejects());
+        IngestRun duplicate = new IngestRun(candidate.id(), candidate.sourceFile(), candidate.sourceId(), candidate.sha256(),
+            candidate.hospitalId(), candidate.month(), RunStatus.DUPLICATE, candidate.startedAt(), 0, 0, 0, 0, Map.of(), candidate.bytesIn(),
+            0, 0, null, "already ingested by " + twin.get().id() + " (snapshot " + twin.get().snapshotId() + ")")
+            .withMapping(candidate.mappingSha256());
+        ledger.record(duplicate);
+        return duplicate;
+      }
+      Optional<String> hold = approval.isPresent() ? Optional.empty() : new RunHold(home.config().ingest().hold()).check(ledger, candidate);
+      if (hold.isPresent()) {
+        return hold(staged, candidate.withOutcome(RunStatus.HELD, hold.get(), staged.stageMillis() + elapsedMillis(startNanos)), committer);
+      }
+      progress.update(name, "committing", -1);
+      long commitCpuStart = FileIngestion.processCpuNanos();
+      java.util.Set<String> recordedRuns = ledger.list().stream()
+          .filter(run -> run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(candidate.hospitalId())
+              && run.month().equals(candidate.month()))
+          .map(IngestRun::id)
+          .collect(java.util.stream.Collectors.toSet());
+      long snapshotId = committer.commit(staged, recordedRuns);
+      LOG.debug("ingest phase commit took {} ms, {} ms CPU", (System.nanoTime() - startNanos) / 1_000_000,
+          (FileIngestion.processCpuNanos() - commitCpuStart) / 1_000_000);
+      String message = approval.map(approved -> "approved by " + approved.approver() + " (held as " + approved.held().id() + ")").orElse("");
+      IngestRun done = new IngestRun(candidate.id(), candidate.sourceFile(), candidate.sourceId(), candidate.sha256(), candidate.hospitalId(),
+          candidate.month(), RunStatus.SUCCEEDED, candidate.startedAt(), candidate.rowsRead(), candidate.rowsAccepted(),
+          candidate.rowsRejected(), candidate.rowsFiltered(), candidate.rejectedByReason(), candidate.bytesIn(), staged.bytesOut(),
+          staged.stageMillis() + elapsedMillis(startNanos), snapshotId, message, candidate.flaggedByReason(), candidate.unmappedCodes(),
+          candidate.mappingSha256(), null);
+      ledger.record(done);
+      supersedeHolds(done, approval);
+      staged.localFile().ifPresent(file -> writeRejectsReport(file, done));
+      return done;
+    } catch (RuntimeException e) {
+      IngestRun failed = new IngestRun(candidate.id(), candidate.sourceFile(), candidate.sourceId(), candidate.sha256(),
+          candidate.hospitalId(), candidate.month(), RunStatus.FAILED, candidate.startedAt(), 0, 0, 0, 0, Map.of(), candidate.bytesIn(), 0,
+          staged.stageMillis() + elapsedMillis(startNanos), null, String.valueOf(e.getMessage()))
+          .withMapping(candidate.mappingSha256());
+      ledger.record(failed);
+      throw e;
+    } finally {
+      // what rewriting a compacted file for the replacement left behind
+      deleteRecursively(home.temporary().resolve(candidate.id()));
+    }
+  }
+
+  /**
+   * Records a held run: its published files are deleted (nothing references them), the tables stay
    * as they were, an earlier open hold of the same file is superseded by this one, and the
    * hospital's feedback (the rejected rows, read from the files before they go) is written next to
    * a local delivery.
    */
-  private IngestRun hold(Delivery delivery, IngestRun held, StagedOutput staged) throws IOException {
-    if (delivery.objectLocation().isEmpty()) {
+  private IngestRun hold(StagedRun staged, IngestRun held, LakeCommitter committer) {
+    staged.localFile().ifPresent(file -> {
       try {
-        List<RejectedRows.Row> rows = held.rowsRejected() == 0 ? List.of()
-            : RejectedRows.readFiles(staged.rejects().stream().map(StagedOutput.PartitionFile::path).toList(), held.id(), home.temporary());
-        RejectsReport.of(held, rows).writeNextTo(delivery.file());
+        List<RejectedRows.Row> rows = held.rowsRejected() == 0 ? List.of() : readRejects(staged.rejects(), held.id());
+        RejectsReport.of(held, rows).writeNextTo(file);
       } catch (RuntimeException e) {
         LOG.warn("{}: no rejects report: {}", held.id(), e.getMessage());
       }
-    }
-    for (StagedOutput.PartitionFile written : staged.results()) {
-      Files.deleteIfExists(written.path());
-    }
-    for (StagedOutput.PartitionFile written : staged.rejects()) {
-      Files.deleteIfExists(written.path());
-    }
+    });
+    committer.discard(staged.results());
+    committer.discard(staged.rejects());
     RunHold.record(ledger, held);
     LOG.warn("{}: {}", held.id(), held.message());
     return held;
+  }
+
+  /** The rejected rows of published, uncommitted rejects files (local copies for an object store). */
+  private List<RejectedRows.Row> readRejects(List<DataFile> files, String runId) {
+    try (FileCache.Lease readable = lakehouse.warehouse().readable(files.stream().map(DataFile::location).toList(),
+        files.stream().map(DataFile::fileSizeInBytes).toList())) {
+      return RejectedRows.readFiles(readable.paths(), runId, home.temporary());
+    }
   }
 
   /** Closes the approved hold (naming the approver), then every other open hold the commit settles. */
@@ -358,6 +463,11 @@ public final class IngestService implements AutoCloseable {
     }
   }
 
+  /** The home's source mappings. */
+  public SourceRegistry sources() {
+    return sources;
+  }
+
   public RunLedger ledger() {
     return ledger;
   }
@@ -385,14 +495,6 @@ public final class IngestService implements AutoCloseable {
 
   private static long elapsedMillis(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static void deleteRecursively(Path directory) {

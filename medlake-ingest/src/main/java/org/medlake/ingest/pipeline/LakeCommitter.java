@@ -31,6 +31,7 @@ import org.apache.iceberg.util.SnapshotUtil;
 import org.medlake.core.error.CommitConflictException;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
 import org.medlake.lake.DataFileRegistrar;
 import org.medlake.lake.Lakehouse;
@@ -82,36 +83,40 @@ final class LakeCommitter {
 
   /**
    * Replaces the rejects of the hospital-month, then replaces (or adds) its results. The results
-   * commit is the one that makes the file visible.
+   * commit is the one that makes the file visible. The files are the staged run's, already in the
+   * warehouse ({@link #publish}).
    */
-  long commit(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
+  long commit(StagedRun staged, Set<String> recordedRuns) {
+    IngestRun run = staged.run();
+    String hospitalId = run.hospitalId();
+    YearMonth month = YearMonth.parse(run.month());
     try {
-      commitRejects(staged, hospitalId, month);
+      commitRejects(staged.rejects(), hospitalId, month);
       for (int attempt = 1; ; attempt++) {
         try {
-          return commitResults(staged, hospitalId, month, runId, sha256, recordedRuns);
+          return commitResults(staged.results(), run, hospitalId, month, recordedRuns);
         } catch (org.apache.iceberg.exceptions.ValidationException e) {
           // a file to replace was rewritten meanwhile (maintenance compacted it): plan again on the new state
           if (attempt == 3) {
-            throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
+            throw new CommitConflictException("Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
           }
           lakehouse.labResults().refresh();
         }
       }
     } catch (CommitFailedException e) {
-      throw new CommitConflictException("Commit of run " + runId + " failed after retries: " + e.getMessage(), e);
+      throw new CommitConflictException("Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
     }
   }
 
-  private void commitRejects(StagedOutput staged, String hospitalId, YearMonth month) {
+  private void commitRejects(List<DataFile> files, String hospitalId, YearMonth month) {
     Table rejects = lakehouse.rejects();
     boolean hadRejects = rejects.currentSnapshot() != null
         && rejects.newScan().filter(hospitalMonthOfRejects(hospitalId, month)).planFiles().iterator().hasNext();
-    if (staged.rejects().isEmpty() && !hadRejects) {
+    if (files.isEmpty() && !hadRejects) {
       return;
     }
     OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
-    registerAll(rejects, staged.rejects()).forEach(overwrite::addFile);
+    files.forEach(overwrite::addFile);
     overwrite.commit();
   }
 
@@ -126,7 +131,8 @@ final class LakeCommitter {
    * maintenance has expired old snapshots the table history no longer reaches back to them, and
    * their rows must still be replaced. Runs whose rows are gone already match no file.
    */
-  private long commitResults(StagedOutput staged, String hospitalId, YearMonth month, String runId, String sha256, Set<String> recordedRuns) {
+  private long commitResults(List<DataFile> files, IngestRun run, String hospitalId, YearMonth month, Set<String> recordedRuns) {
+    String runId = run.id();
     Table table = lakehouse.labResults();
     String hospitalMonth = hospitalId + "/" + month;
     Set<String> previousRuns = new LinkedHashSet<>(recordedRuns);
@@ -141,7 +147,7 @@ final class LakeCommitter {
     SnapshotUpdate<?> update;
     if (previousRuns.isEmpty()) {
       AppendFiles append = table.newAppend();
-      registerAll(table, staged.results()).forEach(append::appendFile);
+      files.forEach(append::appendFile);
       update = append;
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
@@ -151,18 +157,18 @@ final class LakeCommitter {
         overwrite.validateFromSnapshot(table.currentSnapshot().snapshotId()).validateNoConflictingDeletes();
       }
       removeRuns(table, previousRuns, runId, overwrite);
-      registerAll(table, staged.results()).forEach(overwrite::addFile);
+      files.forEach(overwrite::addFile);
       update = overwrite;
     }
     Map<String, String> summary = Map.of(
         RUN_ID, runId,
-        SHA256, sha256,
+        SHA256, run.sha256(),
         HOSPITAL_MONTH, hospitalMonth,
-        ROWS_READ, String.valueOf(staged.rowsRead()),
-        ROWS_ACCEPTED, String.valueOf(staged.rowsAccepted()),
-        ROWS_REJECTED, String.valueOf(staged.rowsRejected()),
-        ROWS_FILTERED, String.valueOf(staged.rowsFiltered()),
-        REASONS, encode(staged.rejectedByReason()));
+        ROWS_READ, String.valueOf(run.rowsRead()),
+        ROWS_ACCEPTED, String.valueOf(run.rowsAccepted()),
+        ROWS_REJECTED, String.valueOf(run.rowsRejected()),
+        ROWS_FILTERED, String.valueOf(run.rowsFiltered()),
+        REASONS, encode(run.rejectedByReason()));
     summary.forEach(update::set);
     beforeResultsCommit.run();
     update.commit();
@@ -212,19 +218,20 @@ final class LakeCommitter {
   }
 
   /**
-   * Publishes and registers {@code files} side by side, in their order: each reads a footer (and,
-   * for an object store, uploads the file), and a file spanning many months has many.
+   * Makes written files committable from any machine: publishes them to the warehouse (an upload
+   * for an object store) and describes them for Iceberg from their footers, side by side, in their
+   * order (a file spanning many months has many).
    */
-  private List<DataFile> registerAll(Table table, List<PartitionFile> files) {
+  List<DataFile> publish(Table table, List<PartitionFile> files) {
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
-    return files.parallelStream().map(file -> register(table, metricsConfig, file)).toList();
+    return files.parallelStream().map(file -> publish(table, metricsConfig, file)).toList();
   }
 
   /**
-   * Publishes a staged file to the warehouse (an upload for an object store) and registers it;
-   * the rows its footer counts must be the rows the writer reported (the run's accounting).
+   * Publishes a staged file to the warehouse and registers it; the rows its footer counts must be
+   * the rows the writer reported (the run's accounting).
    */
-  private DataFile register(Table table, MetricsConfig metricsConfig, PartitionFile file) {
+  private DataFile publish(Table table, MetricsConfig metricsConfig, PartitionFile file) {
     String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
     DataFile registered = DataFileRegistrar.register(table, metricsConfig, file.path(), location, file.partitionPath());
     if (registered.recordCount() != file.rows()) {
@@ -232,6 +239,13 @@ final class LakeCommitter {
           + registered.recordCount() + " rows, but " + file.rows() + " were written to it");
     }
     return registered;
+  }
+
+  /** Deletes published files that will never be committed (a held run's), through the warehouse's FileIO. */
+  void discard(List<DataFile> files) {
+    for (DataFile file : files) {
+      lakehouse.warehouse().io().deleteFile(file.location());
+    }
   }
 
   static String encode(Map<String, Long> reasons) {

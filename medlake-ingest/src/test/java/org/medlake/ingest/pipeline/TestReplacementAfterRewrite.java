@@ -56,16 +56,20 @@ class TestReplacementAfterRewrite {
       Files.createDirectories(home.temporary());
       long rows = new ParquetRewriter(home, LabResults.CONTRACT, LakeCommitter.SORT).transform(List.of(stored.location()),
           "SELECT * REPLACE ('run-2' AS ingest_run_id) FROM input WHERE value_numeric <> 13", resubmitted);
-      StagedOutput staged = new StagedOutput(List.of(new StagedOutput.PartitionFile(resubmitted,
-          "collected_at_month=648/hospital_id=H007", rows)), List.of(), rows, rows, 0, 0, Map.of(), Map.of(), Map.of()); // 648: months from 1970-01 to 2024-01
-      Files.writeString(home.sources().resolve("h007-items.csv"), "local_code,test_code,test_name\nK1,2823-3,Potassium\nZ9,1920-8,AST\n");
       AtomicInteger plans = new AtomicInteger();
-
-      new LakeCommitter(service.lakehouse(), () -> {
+      LakeCommitter committer = new LakeCommitter(service.lakehouse(), () -> {
         if (plans.getAndIncrement() == 0) {
           assertThat(new CodeRemap(service.lakehouse()).apply("h007", ProgressListener.NONE).rowsRemapped()).isEqualTo(2);
         }
-      }).commit(staged, "H007", YearMonth.of(2024, 1), "run-2", "resubmission-sha256", Set.of(first.id()));
+      });
+      // 648: months from 1970-01 to 2024-01
+      List<DataFile> results = committer.publish(table, List.of(new StagedOutput.PartitionFile(resubmitted,
+          "collected_at_month=648/hospital_id=H007", rows)));
+      IngestRun resubmission = new IngestRun("run-2", "items.csv", "h007", "resubmission-sha256", "H007", "2024-01", RunStatus.SUCCEEDED,
+          java.time.Instant.now(), rows, rows, 0, 0, Map.of(), 0, 0, 0, null, "");
+      Files.writeString(home.sources().resolve("h007-items.csv"), "local_code,test_code,test_name\nK1,2823-3,Potassium\nZ9,1920-8,AST\n");
+
+      committer.commit(new StagedRun(resubmission, "", results, List.of(), 0), Set.of(first.id()));
 
       table.refresh();
       assertThat(LakeReader.query(table, home.temporary(), "SELECT ingest_run_id, count(*) FROM t GROUP BY ALL"))

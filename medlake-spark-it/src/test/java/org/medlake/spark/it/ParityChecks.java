@@ -110,11 +110,16 @@ abstract class ParityChecks {
   }
 
   @Test
-  void sparkFilesAreZstdSortedAndPartitionedAsTheTableSays() {
+  void sparkFilesAreZstdSortedAndPartitionedAsTheEmbeddedOnes() {
     try (Lakehouse lakehouse = Lakehouse.open(spark);
         FileCache.Lease readable = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.labResults(), Expressions.alwaysTrue())) {
       List<String> files = TableScans.plannedFiles(lakehouse.labResults(), Expressions.alwaysTrue());
-      assertThat(files).isNotEmpty().allSatisfy(file -> assertThat(file).containsPattern("/collected_at_month=\\d{4}-\\d{2}/hospital_id=[^/]+/"));
+      assertThat(files).isNotEmpty().allSatisfy(file -> assertThat(file).containsPattern("/collected_at_month=[^/]+/hospital_id=[^/]+/"));
+      try (Lakehouse embeddedLake = Lakehouse.open(embedded)) {
+        // the same pipeline wrote both: the same partition directories, the same number of files
+        assertThat(partitionDirectories(files))
+            .isEqualTo(partitionDirectories(TableScans.plannedFiles(embeddedLake.labResults(), Expressions.alwaysTrue())));
+      }
       for (Path file : readable.paths()) {
         String literal = DuckDb.literal(file.toString());
         assertThat(query("SELECT DISTINCT compression FROM parquet_metadata(" + literal + ")")).containsExactly("ZSTD");
@@ -124,6 +129,11 @@ abstract class ParityChecks {
             + " OR (previous_code = test_code AND previous_at > collected_at)")).containsExactly("0");
       }
     }
+  }
+
+  /** Each file's partition directory ({@code collected_at_month=.../hospital_id=...}), sorted. */
+  private static List<String> partitionDirectories(List<String> files) {
+    return files.stream().map(file -> file.replaceAll(".*/data/(.*)/[^/]+$", "$1")).sorted().toList();
   }
 
   @Test

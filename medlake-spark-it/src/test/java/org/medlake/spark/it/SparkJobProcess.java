@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the Spark job in a child JVM, as {@code spark-submit} would: the shaded job jar first, then
- * Spark's classpath as medlake-spark resolved it (never this JVM's, which has iceberg-core).
+ * Runs the Spark job in a child JVM, as {@code spark-submit} would: Spark's class path as
+ * medlake-spark resolved it (spark-core; never this JVM's, which has iceberg-core), optionally
+ * with what an EMR cluster adds to it, then the job jar.
  */
 final class SparkJobProcess {
   /** What spark-submit adds for Java 17 (Spark's JavaModuleOptions). */
@@ -34,32 +35,57 @@ final class SparkJobProcess {
       "-Djdk.reflect.useDirectMethodHandle=false",
       "-Dio.netty.tryReflectionSetAccessible=true");
 
+  /** What is on Spark's class path besides the job jar. */
+  enum SparkClassPath {
+    /** spark-core and its dependencies: all the job needs */
+    SPARK,
+    /** also Iceberg's Spark runtime and AWS bundle (older Jackson, Parquet and AWS SDK inside), first, as on EMR */
+    SPARK_WITH_CLUSTER_JARS
+  }
+
   /** The finished process: exit code and everything it printed. */
   record Result(int exitCode, String output) {}
 
   private SparkJobProcess() {}
 
   static Path moduleTarget() {
-    Path target = Path.of("..", "medlake-spark", "target").toAbsolutePath().normalize();
-    if (!Files.isRegularFile(target.resolve("medlake-spark.jar")) || !Files.isRegularFile(target.resolve("spark-classpath.txt"))) {
-      throw new IllegalStateException(target + " has no medlake-spark.jar and spark-classpath.txt: build medlake-spark (package) first");
+    return built("medlake-spark", "medlake-spark.jar");
+  }
+
+  /** Where medlake-spark-classpath wrote Spark's class path and the cluster jars. */
+  static Path classPathTarget() {
+    return built("medlake-spark-classpath", "spark-classpath.txt");
+  }
+
+  private static Path built(String module, String file) {
+    Path target = Path.of("..", module, "target").toAbsolutePath().normalize();
+    if (!Files.isRegularFile(target.resolve(file))) {
+      throw new IllegalStateException(target + " has no " + file + ": build " + module + " (package) first");
     }
     return target;
   }
 
   /** Runs the job with {@code jvmOptions} (e.g. {@code -D} settings the AWS SDK reads) before the main class. */
   static Result run(Path log, List<String> jvmOptions, String... arguments) {
+    return run(log, SparkClassPath.SPARK, jvmOptions, arguments);
+  }
+
+  static Result run(Path log, SparkClassPath sparkClassPath, List<String> jvmOptions, String... arguments) {
     Path target = moduleTarget();
     try {
-      String classpath = target.resolve("medlake-spark.jar") + java.io.File.pathSeparator
-          + Files.readString(target.resolve("spark-classpath.txt"), StandardCharsets.UTF_8).trim();
+      List<String> entries = new ArrayList<>();
+      if (sparkClassPath == SparkClassPath.SPARK_WITH_CLUSTER_JARS) {
+        try (java.util.stream.Stream<Path> jars = Files.list(classPathTarget().resolve("cluster-jars"))) {
+          jars.sorted().forEach(jar -> entries.add(jar.toString()));
+        }
+      }
+      entries.add(Files.readString(classPathTarget().resolve("spark-classpath.txt"), StandardCharsets.UTF_8).trim());
+      entries.add(target.resolve("medlake-spark.jar").toString());
+      String classpath = String.join(java.io.File.pathSeparator, entries);
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Xmx2g");
       command.addAll(MODULE_OPTIONS);
-      // small splits: every file is read by several tasks at once, so line numbering across
-      // partitions and the executors' shared checker are exercised
-      command.add("-Dspark.sql.files.maxPartitionBytes=131072");
       command.addAll(jvmOptions);
       command.add("-cp");
       command.add(classpath);
