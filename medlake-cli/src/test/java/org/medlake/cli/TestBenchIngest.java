@@ -25,12 +25,17 @@ class TestBenchIngest {
   @TempDir Path directory;
 
   @Test
-  void theFloorSortsTheFileAndLinksEachDistinctIdOnce() throws Exception {
+  void thePlainCopyRunsInItsOwnProcessAndTheFloorSortsTheFileAndLinksEachDistinctIdOnce() throws Exception {
     Path work = directory.resolve("work");
     Cli.Result result = Cli.run(directory.resolve("unused-home"), "bench", "ingest", "--single", "--rows", "3000", "--work", work.toString());
     assertThat(result.exitCode()).as(result.err()).isZero();
     JsonNode figures = new ObjectMapper().readTree(result.out());
     assertThat(figures.get("rows_accepted").asLong()).isEqualTo(3000);
+    // the plain COPY in a process of its own wrote every row, and says what it cost
+    assertThat(figures.get("copy_process_rows").asLong()).isEqualTo(3000);
+    assertThat(figures.get("copy_process_ms").asLong()).isPositive();
+    assertThat(figures.get("copy_process_peak_rss_bytes").asLong()).isPositive();
+    assertThat(work.resolve("baseline-own-process.parquet")).doesNotExist();
 
     Path csv;
     try (Stream<Path> files = Files.walk(work.resolve("home/landing"))) {

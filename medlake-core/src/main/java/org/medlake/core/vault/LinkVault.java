@@ -147,14 +147,14 @@ public final class LinkVault implements AutoCloseable {
     // hashing them)
     Mac mac = mac();
     byte[] prefix = (hospitalId + '\u0000' + kind.name() + '\u0000').getBytes(StandardCharsets.UTF_8);
-    Link[] sorted = new Link[localIds.size()];
+    Link[] hashed = new Link[localIds.size()];
     int count = 0;
     for (String localId : localIds) {
       mac.update(prefix);
       byte[] hmac = java.util.Arrays.copyOf(mac.doFinal(localId.getBytes(StandardCharsets.UTF_8)), ID_HASH_BYTES);
-      sorted[count++] = new Link(hmac, localId);
+      hashed[count++] = new Link(hmac, localId);
     }
-    java.util.Arrays.sort(sorted, 0, count, HMAC_ORDER);
+    Link[] sorted = sortedByHash(hashed, count);
     // an id given twice is linked once
     int distinct = 0;
     for (int i = 0; i < count; i++) {
@@ -172,13 +172,12 @@ public final class LinkVault implements AutoCloseable {
       // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
       // the update count tells which candidates were stored, and only the others are looked up
       int[] stored;
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      // the batch's constants as literals: two values bound a row instead of four (each bind crosses JNI)
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, "
+          + literal(hospitalId) + ", " + literal(kind.prefix) + ", ?) ON CONFLICT DO NOTHING")) {
         for (int i = 0; i < links.length; i++) {
           insert.setBytes(1, links[i].hmac());
-          insert.setString(2, hospitalId);
-          insert.setString(3, kind.prefix);
-          insert.setBytes(4, java.util.Arrays.copyOfRange(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
+          insert.setBytes(2, java.util.Arrays.copyOfRange(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
           insert.addBatch();
         }
         stored = insert.executeBatch();
@@ -215,6 +214,68 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
+  /**
+   * The first {@code count} links in {@link #HMAC_ORDER}, through {@link #hashOrder}.
+   */
+  private static Link[] sortedByHash(Link[] links, int count) {
+    byte[][] hashes = new byte[count][];
+    for (int i = 0; i < count; i++) {
+      hashes[i] = links[i].hmac();
+    }
+    int[] order = hashOrder(hashes);
+    Link[] sorted = new Link[count];
+    for (int i = 0; i < count; i++) {
+      sorted[i] = links[order[i]];
+    }
+    return sorted;
+  }
+
+  /**
+   * The positions of {@code hashes} (of at least 8 bytes each) in unsigned byte order. Sorted as
+   * primitive longs, each a hash's leading bits with its position in the low bits, then runs with
+   * equal leading bits (rare) in full: about a third of the time of sorting objects with a
+   * comparator, which took about a tenth of the Java time of a 10 M-row ingest (JFR).
+   */
+  static int[] hashOrder(byte[][] hashes) {
+    int count = hashes.length;
+    int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(1, count - 1)));
+    java.util.Comparator<Integer> full = (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]);
+    int[] order = new int[count];
+    if (indexBits > 32) {
+      throw new IllegalArgumentException("too many hashes: " + count);
+    }
+    long[] keys = new long[count];
+    for (int i = 0; i < count; i++) {
+      // the sign bit flipped: signed order of the keys is unsigned order of the leading bytes
+      long leading = java.nio.ByteBuffer.wrap(hashes[i]).getLong() ^ Long.MIN_VALUE;
+      keys[i] = leading >>> indexBits << indexBits | i;
+    }
+    java.util.Arrays.sort(keys);
+    long indexMask = (1L << indexBits) - 1;
+    for (int i = 0; i < count; i++) {
+      order[i] = (int) (keys[i] & indexMask);
+    }
+    // equal leading bits are in the order of their positions so far: put them in full order
+    for (int start = 0; start < count; ) {
+      int end = start + 1;
+      while (end < count && (keys[end] & ~indexMask) == (keys[start] & ~indexMask)) {
+        end++;
+      }
+      if (end - start > 1) {
+        Integer[] run = new Integer[end - start];
+        for (int k = start; k < end; k++) {
+          run[k - start] = order[k];
+        }
+        java.util.Arrays.sort(run, full);
+        for (int k = start; k < end; k++) {
+          order[k] = run[k - start];
+        }
+      }
+      start = end;
+    }
+    return order;
+  }
+
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
   private void lookUp(Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
     int chunk = 500;
@@ -234,6 +295,11 @@ public final class LinkVault implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** A SQL string literal (SQLite and PostgreSQL). */
+  private static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
   }
 
   /** The surrogate as the lake shows it: the kind's prefix and the {@code SURROGATE_BYTES} bytes from {@code offset} in hex. */

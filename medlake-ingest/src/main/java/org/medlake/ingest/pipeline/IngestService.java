@@ -232,6 +232,7 @@ public final class IngestService implements AutoCloseable {
         file = lakehouse.warehouse().download(delivery.objectLocation().get(), workDirectory.resolve("landing"));
       }
       progress.update(name, "scanning", -1);
+      FileIngestion.loadDuckDbInBackground();
       prepared = new FilePreparer(home.config().ingest(), workDirectory, fraction -> progress.update(name, "scanning", fraction))
           .prepare(file, mapping.csv());
       LOG.debug("ingest phase checksum and scan took {} ms", (System.nanoTime() - startNanos) / 1_000_000);
