@@ -34,8 +34,12 @@ import org.medlake.core.error.MedlakeException;
  * <p>A link is the row {@code (id_hmac, hospital_id, kind, surrogate)} of the table {@code
  * id_links}: {@code id_hmac} is the first 16 bytes of HMAC-SHA256 over {@code hospital \0 KIND \0
  * local id} (hospital and kind are inside the hash, so it alone is the key), {@code kind} is the
- * surrogate's one-letter prefix, and {@code surrogate} its 10 random bytes; the surrogate as the
- * lake shows it is the prefix and the bytes in hex ({@code p3f9c...}, 21 characters).
+ * surrogate's one-letter prefix, and {@code surrogate} its random bytes. A link made since
+ * 2026-12 has 4 random bytes, unique within its hospital and kind (a unique index; a draw that
+ * collides is drawn again, one byte wider), and the lake shows it as the prefix, the hospital and
+ * the bytes in hex ({@code p.H001.3f9c04a7}); a link made before has 10 random bytes, shown as the
+ * prefix and the bytes in hex ({@code p3f9c...}, 21 characters), and keeps that form: see
+ * "Surrogate keys" in docs/ARCHITECTURE.md for why the form changed (Parquet size).
  */
 public final class LinkVault implements AutoCloseable {
   /** What a local identifier identifies; surrogates of different kinds never collide. */
@@ -50,7 +54,12 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  private static final int SURROGATE_BYTES = 10;
+  /** Random bytes of a new link's surrogate: unique within hospital and kind, 2^32 of them. */
+  private static final int SURROGATE_BYTES = 4;
+  /** Random bytes of the surrogates of links made before 2026-12, shown without the hospital. */
+  private static final int FIRST_SURROGATE_BYTES = 10;
+  /** A draw that collides is drawn again one byte wider, up to this; more collisions fail the batch. */
+  private static final int MAX_SURROGATE_BYTES = FIRST_SURROGATE_BYTES - 1;
   /** 128 bits of the HMAC: no two of even 10^12 ids collide (probability below 10^-14). */
   private static final int ID_HASH_BYTES = 16;
   /**
@@ -62,10 +71,16 @@ public final class LinkVault implements AutoCloseable {
 
   private final Connection connection;
   private final SecretKeySpec key;
-  private final SecureRandom random = new SecureRandom();
+  private java.util.Random random = new SecureRandom();
   private LinkVault(Connection connection, byte[] key) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
+  }
+
+  /** Tests only: draws surrogates from {@code random} instead of the secure generator, to make them collide. */
+  LinkVault drawingFrom(java.util.Random random) {
+    this.random = random;
+    return this;
   }
 
   /** The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code platform.jdbc-url}. */
@@ -121,6 +136,9 @@ public final class LinkVault implements AutoCloseable {
   private static void createTable(Connection connection, String create, String firstLayoutExists, String move) throws SQLException {
     SchemaSetup.locked(connection, statement -> {
       statement.execute(create);
+      // surrogates are unique within hospital and kind: a new link's 4 random bytes would collide
+      // now and then without it (the 10 bytes of older links never do, and they are indexed alike)
+      statement.execute("CREATE UNIQUE INDEX IF NOT EXISTS id_links_surrogate ON id_links (hospital_id, kind, surrogate)");
       boolean firstLayout;
       try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
         rows.next();
@@ -163,47 +181,29 @@ public final class LinkVault implements AutoCloseable {
       }
     }
     Link[] links = java.util.Arrays.copyOf(sorted, distinct);
-    // one draw from the secure generator for all candidate surrogates: a draw per id costs more
-    // than the rest of the work per id
-    byte[] randomness = new byte[SURROGATE_BYTES * links.length];
-    random.nextBytes(randomness);
+    Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
     try {
       connection.setAutoCommit(false);
-      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
-      // the update count tells which candidates were stored, and only the others are looked up
-      int[] stored;
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-        for (int i = 0; i < links.length; i++) {
-          insert.setBytes(1, links[i].hmac());
-          insert.setString(2, hospitalId);
-          insert.setString(3, kind.prefix);
-          insert.setBytes(4, java.util.Arrays.copyOfRange(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
-          insert.addBatch();
+      List<Link> pending = List.of(links);
+      for (int width = SURROGATE_BYTES; !pending.isEmpty(); width++) {
+        if (width > MAX_SURROGATE_BYTES) {
+          throw new IllegalStateException("link vault: " + pending.size() + " surrogates still collide at " + MAX_SURROGATE_BYTES + " bytes");
         }
-        stored = insert.executeBatch();
+        pending = link(hospitalId, kind, pending, width, links, result);
       }
-      Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
-      List<Link> linkedBefore = new ArrayList<>();
-      for (int i = 0; i < links.length; i++) {
-        if (stored[i] == 1) {
-          result.put(links[i].localId(), shown(kind, randomness, i * SURROGATE_BYTES));
-        } else {
-          // 0: linked before; anything else (a driver that does not report counts): look it up
-          linkedBefore.add(links[i]);
-        }
-      }
-      lookUp(kind, linkedBefore, links, result);
       connection.commit();
       if (result.size() != links.length) {
         throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
       }
       return result;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       try {
         connection.rollback();
       } catch (SQLException ignored) {
         // the original failure is what matters
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
       }
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
     } finally {
@@ -215,8 +215,54 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores a random surrogate of {@code width} bytes for each of {@code pending} (in key order) and
+   * puts into {@code result} the surrogate of each that is now linked: by this insert, or before (by
+   * an earlier or a concurrent ingest, which keeps its surrogate). Returns those whose drawn
+   * surrogate collided with another link's of the hospital and kind, to be drawn again.
+   */
+  private List<Link> link(String hospitalId, Kind kind, List<Link> pending, int width, Link[] links, Map<String, String> result)
+      throws SQLException {
+    // one draw from the secure generator for all candidate surrogates: a draw per id costs more
+    // than the rest of the work per id
+    byte[] randomness = new byte[width * pending.size()];
+    random.nextBytes(randomness);
+    // ON CONFLICT DO NOTHING (any unique constraint): an id linked before, or by a concurrent ingest,
+    // keeps its surrogate, and a surrogate taken by another id is not stored; the update count tells
+    // which candidates were stored, and only the others are looked up
+    int[] stored;
+    try (PreparedStatement insert = connection.prepareStatement(
+        "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (int i = 0; i < pending.size(); i++) {
+        insert.setBytes(1, pending.get(i).hmac());
+        insert.setString(2, hospitalId);
+        insert.setString(3, kind.prefix);
+        insert.setBytes(4, java.util.Arrays.copyOfRange(randomness, i * width, (i + 1) * width));
+        insert.addBatch();
+      }
+      stored = insert.executeBatch();
+    }
+    List<Link> notStored = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      if (stored[i] == 1) {
+        result.put(pending.get(i).localId(), shown(kind, hospitalId, randomness, i * width, width));
+      } else {
+        // 0: linked before or a taken surrogate; anything else (a driver that does not report counts): look it up
+        notStored.add(pending.get(i));
+      }
+    }
+    lookUp(kind, hospitalId, notStored, links, result);
+    List<Link> collided = new ArrayList<>();
+    for (Link link : notStored) {
+      if (!result.containsKey(link.localId())) {
+        collided.add(link);
+      }
+    }
+    return collided;
+  }
+
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
-  private void lookUp(Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
+  private void lookUp(Kind kind, String hospitalId, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
     int chunk = 500;
     for (int from = 0; from < linkedBefore.size(); from += chunk) {
       List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
@@ -229,16 +275,23 @@ public final class LinkVault implements AutoCloseable {
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
-            result.put(links[at].localId(), shown(kind, rows.getBytes(2), 0));
+            byte[] surrogate = rows.getBytes(2);
+            result.put(links[at].localId(), shown(kind, hospitalId, surrogate, 0, surrogate.length));
           }
         }
       }
     }
   }
 
-  /** The surrogate as the lake shows it: the kind's prefix and the {@code SURROGATE_BYTES} bytes from {@code offset} in hex. */
-  private static String shown(Kind kind, byte[] bytes, int offset) {
-    return kind.prefix + HexFormat.of().formatHex(bytes, offset, offset + SURROGATE_BYTES);
+  /**
+   * The surrogate as the lake shows it, from its {@code length} bytes at {@code offset}: those of a
+   * link made before 2026-12 (10 bytes) as the kind's prefix and the bytes in hex, as ever; those of
+   * a newer link as the prefix, the hospital and the bytes in hex, dot-separated, so that they are
+   * unique across hospitals (the bytes are unique only within one) and never equal an older form.
+   */
+  static String shown(Kind kind, String hospitalId, byte[] bytes, int offset, int length) {
+    String hex = HexFormat.of().formatHex(bytes, offset, offset + length);
+    return length == FIRST_SURROGATE_BYTES ? kind.prefix + hex : kind.prefix + "." + hospitalId + "." + hex;
   }
 
   private Mac mac() {
