@@ -90,7 +90,8 @@ class TestLinkVaultConcurrency {
     }
     pool.shutdown();
     assertThat(new HashSet<>(union.values())).hasSameSizeAs(union.keySet());
-    assertThat(union.values()).allMatch(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{8}"));
+    // 4 random bytes, or more for the odd draw that collided with another id's
+    assertThat(union.values()).allMatch(surrogate -> surrogate.matches("p\\.H001\\.([0-9a-f]{2}){4,9}"));
     try (LinkVault vault = LinkVault.open(homes.get(0), KEY)) {
       assertThat(vault.surrogates("H001", LinkVault.Kind.PATIENT, union.keySet())).isEqualTo(union);
     }
