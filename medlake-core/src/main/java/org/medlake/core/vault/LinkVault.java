@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,19 +26,22 @@ import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.MedlakeException;
 
 /**
- * Maps a hospital's local identifiers to random surrogate keys. The vault stores only a keyed hash
- * of each local id (HMAC-SHA256, keyed by a secret outside the vault) and the surrogate, so the
- * vault alone does not reveal identifiers, and the surrogate carries no information at all.
+ * Maps a hospital's local identifiers to surrogate keys that look random. The vault stores only a
+ * keyed hash of each local id (HMAC-SHA256, keyed by a secret outside the vault) and the surrogate,
+ * so the vault alone does not reveal identifiers, and without the secret the surrogate carries no
+ * information at all.
  *
  * <p>A link is the row {@code (id_hmac, hospital_id, kind, surrogate)} of the table {@code
  * id_links}: {@code id_hmac} is the first 16 bytes of HMAC-SHA256 over {@code hospital \0 KIND \0
  * local id} (hospital and kind are inside the hash, so it alone is the key), {@code kind} is the
- * surrogate's one-letter prefix, and {@code surrogate} its random bytes. A link made since
- * 2026-12 has 4 random bytes, unique within its hospital and kind (a unique index; a draw that
- * collides is drawn again, one byte wider), and the lake shows it as the prefix, the hospital and
- * the bytes in hex ({@code p.H001.3f9c04a7}); a link made before has 10 random bytes, shown as the
- * prefix and the bytes in hex ({@code p3f9c...}, 21 characters), and keeps that form: see
- * "Surrogate keys" in docs/ARCHITECTURE.md for why the form changed (Parquet size).
+ * surrogate's one-letter prefix, and {@code surrogate} its bytes. A link made since 2026-12 gets
+ * the next number of its hospital and kind (table {@code id_counters}) put through a keyed
+ * permutation of 32-bit numbers (a Feistel network with AES-128 as its round function, keyed per
+ * hospital and kind from the pseudonym key): 4 bytes that look random and are unique within the
+ * hospital and kind by construction, shown as the prefix, the hospital and the bytes in hex ({@code
+ * p.H001.3f9c04a7}). A link made before has 10 random bytes, shown as the prefix and the bytes in
+ * hex ({@code p3f9c...}, 21 characters), and keeps that form. See "Surrogate keys" in
+ * docs/ARCHITECTURE.md for why the form changed (Parquet size).
  */
 public final class LinkVault implements AutoCloseable {
   /** What a local identifier identifies; surrogates of different kinds never collide. */
@@ -54,12 +56,12 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /** Random bytes of a new link's surrogate: unique within hospital and kind, 2^32 of them. */
+  /** Bytes of a new link's surrogate: the first 2^32 numbers of a hospital and kind; the next 2^40 get 5 bytes, and so on. */
   private static final int SURROGATE_BYTES = 4;
-  /** Random bytes of the surrogates of links made before 2026-12, shown without the hospital. */
+  /** Bytes of the surrogates of links made before 2026-12 (random), shown without the hospital. */
   private static final int FIRST_SURROGATE_BYTES = 10;
-  /** A draw that collides is drawn again one byte wider, up to this; more collisions fail the batch. */
-  private static final int MAX_SURROGATE_BYTES = FIRST_SURROGATE_BYTES - 1;
+  /** Rounds of the Feistel network, as NIST's FF1 format-preserving encryption uses. */
+  private static final int FEISTEL_ROUNDS = 10;
   /** 128 bits of the HMAC: no two of even 10^12 ids collide (probability below 10^-14). */
   private static final int ID_HASH_BYTES = 16;
   /**
@@ -71,16 +73,9 @@ public final class LinkVault implements AutoCloseable {
 
   private final Connection connection;
   private final SecretKeySpec key;
-  private java.util.Random random = new SecureRandom();
   private LinkVault(Connection connection, byte[] key) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
-  }
-
-  /** Tests only: draws surrogates from {@code random} instead of the secure generator, to make them collide. */
-  LinkVault drawingFrom(java.util.Random random) {
-    this.random = random;
-    return this;
   }
 
   /** The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code platform.jdbc-url}. */
@@ -136,9 +131,10 @@ public final class LinkVault implements AutoCloseable {
   private static void createTable(Connection connection, String create, String firstLayoutExists, String move) throws SQLException {
     SchemaSetup.locked(connection, statement -> {
       statement.execute(create);
-      // surrogates are unique within hospital and kind: a new link's 4 random bytes would collide
-      // now and then without it (the 10 bytes of older links never do, and they are indexed alike)
-      statement.execute("CREATE UNIQUE INDEX IF NOT EXISTS id_links_surrogate ON id_links (hospital_id, kind, surrogate)");
+      // the next number of each hospital and kind, from which a new link's surrogate is made
+      statement.execute("CREATE TABLE IF NOT EXISTS id_counters (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, next_number BIGINT NOT NULL,"
+          + " key_check " + (statement.getConnection().getMetaData().getDatabaseProductName().equals("PostgreSQL") ? "BYTEA" : "BLOB")
+          + " NOT NULL, PRIMARY KEY (hospital_id, kind))");
       boolean firstLayout;
       try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
         rows.next();
@@ -157,7 +153,7 @@ public final class LinkVault implements AutoCloseable {
   /** Unsigned byte order of the hashes, the order of the vault's primary key. */
   private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
 
-  /** The surrogate of every local id, creating random ones for ids seen for the first time. */
+  /** The surrogate of every local id, creating new ones for ids seen for the first time. */
   public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
     // in key order: an insert then lands next to the previous one in the tree, and two concurrent
     // ingests of one hospital take PostgreSQL's row locks in the same order and wait for each
@@ -181,16 +177,39 @@ public final class LinkVault implements AutoCloseable {
       }
     }
     Link[] links = java.util.Arrays.copyOf(sorted, distinct);
-    Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
     try {
       connection.setAutoCommit(false);
-      List<Link> pending = List.of(links);
-      for (int width = SURROGATE_BYTES; !pending.isEmpty(); width++) {
-        if (width > MAX_SURROGATE_BYTES) {
-          throw new IllegalStateException("link vault: " + pending.size() + " surrogates still collide at " + MAX_SURROGATE_BYTES + " bytes");
+      // a number for every id of the batch, also those linked before (a number is cheaper to waste
+      // than a lookup of every id first): 2^32 numbers last a hospital with 10 million ids in every
+      // monthly file for 35 years, and then the surrogates grow by a byte
+      long first = numbers(hospitalId, kind, links.length);
+      Permutation permutation = new Permutation(subkey(hospitalId, kind));
+      byte[][] candidates = permutation.surrogates(first, links.length);
+      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
+      // the update count tells which candidates were stored, and only the others are looked up
+      int[] stored;
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        for (int i = 0; i < links.length; i++) {
+          insert.setBytes(1, links[i].hmac());
+          insert.setString(2, hospitalId);
+          insert.setString(3, kind.prefix);
+          insert.setBytes(4, candidates[i]);
+          insert.addBatch();
         }
-        pending = link(hospitalId, kind, pending, width, links, result);
+        stored = insert.executeBatch();
       }
+      Map<String, String> result = new HashMap<>(links.length * 4 / 3 + 1);
+      List<Link> linkedBefore = new ArrayList<>();
+      for (int i = 0; i < links.length; i++) {
+        if (stored[i] == 1) {
+          result.put(links[i].localId(), shown(kind, hospitalId, candidates[i]));
+        } else {
+          // 0: linked before; anything else (a driver that does not report counts): look it up
+          linkedBefore.add(links[i]);
+        }
+      }
+      lookUp(kind, hospitalId, linkedBefore, links, result);
       connection.commit();
       if (result.size() != links.length) {
         throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
@@ -216,49 +235,133 @@ public final class LinkVault implements AutoCloseable {
   }
 
   /**
-   * Stores a random surrogate of {@code width} bytes for each of {@code pending} (in key order) and
-   * puts into {@code result} the surrogate of each that is now linked: by this insert, or before (by
-   * an earlier or a concurrent ingest, which keeps its surrogate). Returns those whose drawn
-   * surrogate collided with another link's of the hospital and kind, to be drawn again.
+   * Takes {@code count} numbers of the hospital and kind and returns the first: in the vault's
+   * transaction, so that concurrent ingests (SQLite's one writer, PostgreSQL's row lock on the
+   * counter until commit) never take the same number, and a rolled-back batch takes none. Fails if
+   * the hospital's earlier surrogates were made with another pseudonym key: its permutation could
+   * then give a number the surrogate another id holds.
    */
-  private List<Link> link(String hospitalId, Kind kind, List<Link> pending, int width, Link[] links, Map<String, String> result)
-      throws SQLException {
-    // one draw from the secure generator for all candidate surrogates: a draw per id costs more
-    // than the rest of the work per id
-    byte[] randomness = new byte[width * pending.size()];
-    random.nextBytes(randomness);
-    // ON CONFLICT DO NOTHING (any unique constraint): an id linked before, or by a concurrent ingest,
-    // keeps its surrogate, and a surrogate taken by another id is not stored; the update count tells
-    // which candidates were stored, and only the others are looked up
-    int[] stored;
-    try (PreparedStatement insert = connection.prepareStatement(
-        "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      for (int i = 0; i < pending.size(); i++) {
-        insert.setBytes(1, pending.get(i).hmac());
-        insert.setString(2, hospitalId);
-        insert.setString(3, kind.prefix);
-        insert.setBytes(4, java.util.Arrays.copyOfRange(randomness, i * width, (i + 1) * width));
-        insert.addBatch();
-      }
-      stored = insert.executeBatch();
-    }
-    List<Link> notStored = new ArrayList<>();
-    for (int i = 0; i < pending.size(); i++) {
-      if (stored[i] == 1) {
-        result.put(pending.get(i).localId(), shown(kind, hospitalId, randomness, i * width, width));
-      } else {
-        // 0: linked before or a taken surrogate; anything else (a driver that does not report counts): look it up
-        notStored.add(pending.get(i));
+  private long numbers(String hospitalId, Kind kind, int count) throws SQLException {
+    byte[] keyCheck = java.util.Arrays.copyOf(mac().doFinal("surrogate-key-check".getBytes(StandardCharsets.UTF_8)), 8);
+    try (PreparedStatement create = connection.prepareStatement(
+        "INSERT INTO id_counters (hospital_id, kind, next_number, key_check) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING");
+        PreparedStatement take = connection.prepareStatement(
+            "UPDATE id_counters SET next_number = next_number + ? WHERE hospital_id = ? AND kind = ?");
+        PreparedStatement read = connection.prepareStatement(
+            "SELECT next_number, key_check FROM id_counters WHERE hospital_id = ? AND kind = ?")) {
+      create.setString(1, hospitalId);
+      create.setString(2, kind.prefix);
+      create.setBytes(3, keyCheck);
+      create.executeUpdate();
+      take.setLong(1, count);
+      take.setString(2, hospitalId);
+      take.setString(3, kind.prefix);
+      take.executeUpdate();
+      read.setString(1, hospitalId);
+      read.setString(2, kind.prefix);
+      try (ResultSet rows = read.executeQuery()) {
+        rows.next();
+        if (!java.util.Arrays.equals(rows.getBytes(2), keyCheck)) {
+          throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The pseudonym key is not the one the link vault's surrogates of hospital "
+              + hospitalId + " were made with (" + PseudonymKey.ENVIRONMENT_VARIABLE + " or pseudonym.key)");
+        }
+        return rows.getLong(1) - count;
       }
     }
-    lookUp(kind, hospitalId, notStored, links, result);
-    List<Link> collided = new ArrayList<>();
-    for (Link link : notStored) {
-      if (!result.containsKey(link.localId())) {
-        collided.add(link);
+  }
+
+  /** The AES-128 key of the permutation of one hospital and kind: HMAC-SHA256 of the pseudonym key, domain-separated from the id hashes. */
+  private byte[] subkey(String hospitalId, Kind kind) {
+    Mac mac = mac();
+    return java.util.Arrays.copyOf(mac.doFinal(("surrogate-permutation\u0000" + hospitalId + '\u0000' + kind.name())
+        .getBytes(StandardCharsets.UTF_8)), 16);
+  }
+
+  /**
+   * A keyed permutation of the numbers below 2^32 (and of the next 2^40 below 2^40, ...): a balanced
+   * Feistel network of {@link #FEISTEL_ROUNDS} rounds whose round function is AES-128 of the round,
+   * the width and the right half, as NIST SP 800-38G's FF1 builds one. Distinct numbers give distinct
+   * surrogates; without the key, which number a surrogate came from cannot be told.
+   */
+  static final class Permutation {
+    private final javax.crypto.Cipher aes;
+
+    Permutation(byte[] key) {
+      try {
+        aes = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
       }
     }
-    return collided;
+
+    /** The surrogates of numbers {@code first} to {@code first + count - 1}, each of its width's bytes. */
+    byte[][] surrogates(long first, int count) {
+      byte[][] surrogates = new byte[count][];
+      // numbers of one width side by side, so that each round is one AES call over all of them
+      int from = 0;
+      while (from < count) {
+        long number = first + from;
+        int width = SURROGATE_BYTES;
+        long start = 0;
+        while (number - start >= 1L << (8 * width)) {
+          start += 1L << (8 * width);
+          width++;
+          if (width > 7) {
+            throw new IllegalStateException("link vault: number " + number + " is beyond the surrogates' widths");
+          }
+        }
+        int to = (int) Math.min(count, from + (start + (1L << (8 * width)) - number));
+        long[] values = new long[to - from];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = number - start + i;
+        }
+        permute(values, width);
+        for (int i = 0; i < values.length; i++) {
+          byte[] bytes = new byte[width];
+          for (int b = 0; b < width; b++) {
+            bytes[b] = (byte) (values[i] >>> (8 * (width - 1 - b)));
+          }
+          surrogates[from + i] = bytes;
+        }
+        from = to;
+      }
+      return surrogates;
+    }
+
+    /** Applies the network to {@code values} (each below 2^(8 width)) in place. */
+    private void permute(long[] values, int width) {
+      int half = 4 * width;
+      long mask = (1L << half) - 1;
+      byte[] blocks = new byte[16 * values.length];
+      for (int round = 0; round < FEISTEL_ROUNDS; round++) {
+        for (int i = 0; i < values.length; i++) {
+          int at = 16 * i;
+          java.util.Arrays.fill(blocks, at, at + 16, (byte) 0);
+          blocks[at] = (byte) round;
+          blocks[at + 1] = (byte) width;
+          long right = values[i] & mask;
+          for (int b = 0; b < 8; b++) {
+            blocks[at + 8 + b] = (byte) (right >>> (8 * (7 - b)));
+          }
+        }
+        byte[] out;
+        try {
+          out = aes.doFinal(blocks);
+        } catch (java.security.GeneralSecurityException e) {
+          throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < values.length; i++) {
+          long f = 0;
+          for (int b = 0; b < 8; b++) {
+            f = (f << 8) | (out[16 * i + b] & 0xff);
+          }
+          long left = values[i] >>> half;
+          long right = values[i] & mask;
+          values[i] = (right << half) | ((left ^ f) & mask);
+        }
+      }
+    }
   }
 
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
@@ -275,8 +378,7 @@ public final class LinkVault implements AutoCloseable {
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
-            byte[] surrogate = rows.getBytes(2);
-            result.put(links[at].localId(), shown(kind, hospitalId, surrogate, 0, surrogate.length));
+            result.put(links[at].localId(), shown(kind, hospitalId, rows.getBytes(2)));
           }
         }
       }
@@ -284,14 +386,14 @@ public final class LinkVault implements AutoCloseable {
   }
 
   /**
-   * The surrogate as the lake shows it, from its {@code length} bytes at {@code offset}: those of a
-   * link made before 2026-12 (10 bytes) as the kind's prefix and the bytes in hex, as ever; those of
-   * a newer link as the prefix, the hospital and the bytes in hex, dot-separated, so that they are
-   * unique across hospitals (the bytes are unique only within one) and never equal an older form.
+   * The surrogate as the lake shows it: that of a link made before 2026-12 (10 random bytes) as the
+   * kind's prefix and the bytes in hex, as ever; that of a newer link as the prefix, the hospital and
+   * the bytes in hex, dot-separated, so that it is unique across hospitals (the bytes are unique only
+   * within one) and never equals one of the older form.
    */
-  static String shown(Kind kind, String hospitalId, byte[] bytes, int offset, int length) {
-    String hex = HexFormat.of().formatHex(bytes, offset, offset + length);
-    return length == FIRST_SURROGATE_BYTES ? kind.prefix + hex : kind.prefix + "." + hospitalId + "." + hex;
+  static String shown(Kind kind, String hospitalId, byte[] bytes) {
+    String hex = HexFormat.of().formatHex(bytes);
+    return bytes.length == FIRST_SURROGATE_BYTES ? kind.prefix + hex : kind.prefix + "." + hospitalId + "." + hex;
   }
 
   private Mac mac() {

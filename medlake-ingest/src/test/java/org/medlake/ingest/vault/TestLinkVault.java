@@ -110,9 +110,9 @@ class TestLinkVault {
       checkMoved(before, () -> LinkVault.open(database, KEY));
     }
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-        ResultSet tables = connection.createStatement().executeQuery("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")) {
+        ResultSet tables = connection.createStatement().executeQuery("SELECT group_concat(name ORDER BY name) FROM sqlite_master WHERE type = 'table'")) {
       tables.next();
-      assertThat(tables.getString(1)).isEqualTo("id_links");
+      assertThat(tables.getString(1)).isEqualTo("id_counters,id_links");
     }
   }
 
