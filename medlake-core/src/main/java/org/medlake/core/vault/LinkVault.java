@@ -178,11 +178,11 @@ public final class LinkVault implements AutoCloseable {
     }
     Link[] links = java.util.Arrays.copyOf(sorted, distinct);
     try {
-      connection.setAutoCommit(false);
       // a number for every id of the batch, also those linked before (a number is cheaper to waste
       // than a lookup of every id first): 2^32 numbers last a hospital with 10 million ids in every
       // monthly file for 35 years, and then the surrogates grow by a byte
       long first = numbers(hospitalId, kind, links.length);
+      connection.setAutoCommit(false);
       Permutation permutation = new Permutation(subkey(hospitalId, kind));
       byte[][] candidates = permutation.surrogates(first, links.length);
       // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
@@ -235,13 +235,28 @@ public final class LinkVault implements AutoCloseable {
   }
 
   /**
-   * Takes {@code count} numbers of the hospital and kind and returns the first: in the vault's
-   * transaction, so that concurrent ingests (SQLite's one writer, PostgreSQL's row lock on the
-   * counter until commit) never take the same number, and a rolled-back batch takes none. Fails if
-   * the hospital's earlier surrogates were made with another pseudonym key: its permutation could
-   * then give a number the surrogate another id holds.
+   * Takes {@code count} numbers of the hospital and kind and returns the first, in a transaction of
+   * its own: concurrent ingests (SQLite's one writer, PostgreSQL's row lock on the counter) never
+   * take the same number, and wait for each other only that long, not for each other's batches; a
+   * batch that fails later wastes its numbers. Fails if the hospital's earlier surrogates were made
+   * with another pseudonym key: its permutation could then give a number the surrogate another id
+   * holds.
    */
   private long numbers(String hospitalId, Kind kind, int count) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      long first = takeNumbers(hospitalId, kind, count);
+      connection.commit();
+      return first;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private long takeNumbers(String hospitalId, Kind kind, int count) throws SQLException {
     byte[] keyCheck = java.util.Arrays.copyOf(mac().doFinal("surrogate-key-check".getBytes(StandardCharsets.UTF_8)), 8);
     try (PreparedStatement create = connection.prepareStatement(
         "INSERT INTO id_counters (hospital_id, kind, next_number, key_check) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING");
