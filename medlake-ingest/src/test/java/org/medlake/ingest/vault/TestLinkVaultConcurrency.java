@@ -90,7 +90,7 @@ class TestLinkVaultConcurrency {
     }
     pool.shutdown();
     assertThat(new HashSet<>(union.values())).hasSameSizeAs(union.keySet());
-    // 4 random bytes, or more for the odd draw that collided with another id's
+    // 4 bytes (more only after 2^32 numbers of the hospital and kind)
     assertThat(union.values()).allMatch(surrogate -> surrogate.matches("p\\.H001\\.([0-9a-f]{2}){4,9}"));
     try (LinkVault vault = LinkVault.open(homes.get(0), KEY)) {
       assertThat(vault.surrogates("H001", LinkVault.Kind.PATIENT, union.keySet())).isEqualTo(union);
