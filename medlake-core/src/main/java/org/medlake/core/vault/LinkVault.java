@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -27,15 +26,22 @@ import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.MedlakeException;
 
 /**
- * Maps a hospital's local identifiers to random surrogate keys. The vault stores only a keyed hash
- * of each local id (HMAC-SHA256, keyed by a secret outside the vault) and the surrogate, so the
- * vault alone does not reveal identifiers, and the surrogate carries no information at all.
+ * Maps a hospital's local identifiers to surrogate keys that look random. The vault stores only a
+ * keyed hash of each local id (HMAC-SHA256, keyed by a secret outside the vault) and the surrogate,
+ * so the vault alone does not reveal identifiers, and without the secret the surrogate carries no
+ * information at all.
  *
  * <p>A link is the row {@code (id_hmac, hospital_id, kind, surrogate)} of the table {@code
  * id_links}: {@code id_hmac} is the first 16 bytes of HMAC-SHA256 over {@code hospital \0 KIND \0
  * local id} (hospital and kind are inside the hash, so it alone is the key), {@code kind} is the
- * surrogate's one-letter prefix, and {@code surrogate} its 10 random bytes; the surrogate as the
- * lake shows it is the prefix and the bytes in hex ({@code p3f9c...}, 21 characters).
+ * surrogate's one-letter prefix, and {@code surrogate} its bytes. A link made since 2026-12 gets
+ * the next number of its hospital and kind (table {@code id_counters}) put through a keyed
+ * permutation of 32-bit numbers (a Feistel network with AES-128 as its round function, keyed per
+ * hospital and kind from the pseudonym key): 4 bytes that look random and are unique within the
+ * hospital and kind by construction, shown as the prefix, the hospital and the bytes in hex ({@code
+ * p.H001.3f9c04a7}). A link made before has 10 random bytes, shown as the prefix and the bytes in
+ * hex ({@code p3f9c...}, 21 characters), and keeps that form. See "Surrogate keys" in
+ * docs/ARCHITECTURE.md for why the form changed (Parquet size).
  */
 public final class LinkVault implements AutoCloseable {
   /** What a local identifier identifies; surrogates of different kinds never collide. */
@@ -50,7 +56,12 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  private static final int SURROGATE_BYTES = 10;
+  /** Bytes of a new link's surrogate: the first 2^32 numbers of a hospital and kind; the next 2^40 get 5 bytes, and so on. */
+  private static final int SURROGATE_BYTES = 4;
+  /** Bytes of the surrogates of links made before 2026-12 (random), shown without the hospital. */
+  private static final int FIRST_SURROGATE_BYTES = 10;
+  /** Rounds of the Feistel network, as NIST's FF1 format-preserving encryption uses. */
+  private static final int FEISTEL_ROUNDS = 10;
   /** 128 bits of the HMAC: no two of even 10^12 ids collide (probability below 10^-14). */
   private static final int ID_HASH_BYTES = 16;
   /**
@@ -62,7 +73,6 @@ public final class LinkVault implements AutoCloseable {
 
   private final Connection connection;
   private final SecretKeySpec key;
-  private final SecureRandom random = new SecureRandom();
   private LinkVault(Connection connection, byte[] key) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
@@ -121,6 +131,10 @@ public final class LinkVault implements AutoCloseable {
   private static void createTable(Connection connection, String create, String firstLayoutExists, String move) throws SQLException {
     SchemaSetup.locked(connection, statement -> {
       statement.execute(create);
+      // the next number of each hospital and kind, from which a new link's surrogate is made
+      statement.execute("CREATE TABLE IF NOT EXISTS id_counters (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, next_number BIGINT NOT NULL,"
+          + " key_check " + (statement.getConnection().getMetaData().getDatabaseProductName().equals("PostgreSQL") ? "BYTEA" : "BLOB")
+          + " NOT NULL, PRIMARY KEY (hospital_id, kind))");
       boolean firstLayout;
       try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
         rows.next();
@@ -139,7 +153,7 @@ public final class LinkVault implements AutoCloseable {
   /** Unsigned byte order of the hashes, the order of the vault's primary key. */
   private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
 
-  /** The surrogate of every local id, creating random ones for ids seen for the first time. */
+  /** The surrogate of every local id, creating new ones for ids seen for the first time. */
   public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
     // in key order: an insert then lands next to the previous one in the tree, and two concurrent
     // ingests of one hospital take PostgreSQL's row locks in the same order and wait for each
@@ -163,12 +177,14 @@ public final class LinkVault implements AutoCloseable {
       }
     }
     Link[] links = java.util.Arrays.copyOf(sorted, distinct);
-    // one draw from the secure generator for all candidate surrogates: a draw per id costs more
-    // than the rest of the work per id
-    byte[] randomness = new byte[SURROGATE_BYTES * links.length];
-    random.nextBytes(randomness);
     try {
+      // a number for every id of the batch, also those linked before (a number is cheaper to waste
+      // than a lookup of every id first): 2^32 numbers last a hospital with 10 million ids in every
+      // monthly file for 35 years, and then the surrogates grow by a byte
+      long first = numbers(hospitalId, kind, links.length);
       connection.setAutoCommit(false);
+      Permutation permutation = new Permutation(subkey(hospitalId, kind));
+      byte[][] candidates = permutation.surrogates(first, links.length);
       // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
       // the update count tells which candidates were stored, and only the others are looked up
       int[] stored;
@@ -177,7 +193,7 @@ public final class LinkVault implements AutoCloseable {
           + literal(hospitalId) + ", " + literal(kind.prefix) + ", ?) ON CONFLICT DO NOTHING")) {
         for (int i = 0; i < links.length; i++) {
           insert.setBytes(1, links[i].hmac());
-          insert.setBytes(2, java.util.Arrays.copyOfRange(randomness, i * SURROGATE_BYTES, (i + 1) * SURROGATE_BYTES));
+          insert.setBytes(2, candidates[i]);
           insert.addBatch();
         }
         stored = insert.executeBatch();
@@ -186,23 +202,26 @@ public final class LinkVault implements AutoCloseable {
       List<Link> linkedBefore = new ArrayList<>();
       for (int i = 0; i < links.length; i++) {
         if (stored[i] == 1) {
-          result.put(links[i].localId(), shown(kind, randomness, i * SURROGATE_BYTES));
+          result.put(links[i].localId(), shown(kind, hospitalId, candidates[i]));
         } else {
           // 0: linked before; anything else (a driver that does not report counts): look it up
           linkedBefore.add(links[i]);
         }
       }
-      lookUp(kind, linkedBefore, links, result);
+      lookUp(kind, hospitalId, linkedBefore, links, result);
       connection.commit();
       if (result.size() != links.length) {
         throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
       }
       return result;
-    } catch (SQLException e) {
+    } catch (SQLException | RuntimeException e) {
       try {
         connection.rollback();
       } catch (SQLException ignored) {
         // the original failure is what matters
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
       }
       throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
     } finally {
@@ -276,8 +295,153 @@ public final class LinkVault implements AutoCloseable {
     return order;
   }
 
+  /**
+   * Takes {@code count} numbers of the hospital and kind and returns the first, in a transaction of
+   * its own: concurrent ingests (SQLite's one writer, PostgreSQL's row lock on the counter) never
+   * take the same number, and wait for each other only that long, not for each other's batches; a
+   * batch that fails later wastes its numbers. Fails if the hospital's earlier surrogates were made
+   * with another pseudonym key: its permutation could then give a number the surrogate another id
+   * holds.
+   */
+  private long numbers(String hospitalId, Kind kind, int count) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      long first = takeNumbers(hospitalId, kind, count);
+      connection.commit();
+      return first;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(true);
+    }
+  }
+
+  private long takeNumbers(String hospitalId, Kind kind, int count) throws SQLException {
+    byte[] keyCheck = java.util.Arrays.copyOf(mac().doFinal("surrogate-key-check".getBytes(StandardCharsets.UTF_8)), 8);
+    try (PreparedStatement create = connection.prepareStatement(
+        "INSERT INTO id_counters (hospital_id, kind, next_number, key_check) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING");
+        PreparedStatement take = connection.prepareStatement(
+            "UPDATE id_counters SET next_number = next_number + ? WHERE hospital_id = ? AND kind = ?");
+        PreparedStatement read = connection.prepareStatement(
+            "SELECT next_number, key_check FROM id_counters WHERE hospital_id = ? AND kind = ?")) {
+      create.setString(1, hospitalId);
+      create.setString(2, kind.prefix);
+      create.setBytes(3, keyCheck);
+      create.executeUpdate();
+      take.setLong(1, count);
+      take.setString(2, hospitalId);
+      take.setString(3, kind.prefix);
+      take.executeUpdate();
+      read.setString(1, hospitalId);
+      read.setString(2, kind.prefix);
+      try (ResultSet rows = read.executeQuery()) {
+        rows.next();
+        if (!java.util.Arrays.equals(rows.getBytes(2), keyCheck)) {
+          throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The pseudonym key is not the one the link vault's surrogates of hospital "
+              + hospitalId + " were made with (" + PseudonymKey.ENVIRONMENT_VARIABLE + " or pseudonym.key)");
+        }
+        return rows.getLong(1) - count;
+      }
+    }
+  }
+
+  /** The AES-128 key of the permutation of one hospital and kind: HMAC-SHA256 of the pseudonym key, domain-separated from the id hashes. */
+  private byte[] subkey(String hospitalId, Kind kind) {
+    Mac mac = mac();
+    return java.util.Arrays.copyOf(mac.doFinal(("surrogate-permutation\u0000" + hospitalId + '\u0000' + kind.name())
+        .getBytes(StandardCharsets.UTF_8)), 16);
+  }
+
+  /**
+   * A keyed permutation of the numbers below 2^32 (and of the next 2^40 below 2^40, ...): a balanced
+   * Feistel network of {@link #FEISTEL_ROUNDS} rounds whose round function is AES-128 of the round,
+   * the width and the right half, as NIST SP 800-38G's FF1 builds one. Distinct numbers give distinct
+   * surrogates; without the key, which number a surrogate came from cannot be told.
+   */
+  static final class Permutation {
+    private final javax.crypto.Cipher aes;
+
+    Permutation(byte[] key) {
+      try {
+        aes = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"));
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The surrogates of numbers {@code first} to {@code first + count - 1}, each of its width's bytes. */
+    byte[][] surrogates(long first, int count) {
+      byte[][] surrogates = new byte[count][];
+      // numbers of one width side by side, so that each round is one AES call over all of them
+      int from = 0;
+      while (from < count) {
+        long number = first + from;
+        int width = SURROGATE_BYTES;
+        long start = 0;
+        while (number - start >= 1L << (8 * width)) {
+          start += 1L << (8 * width);
+          width++;
+          if (width > 7) {
+            throw new IllegalStateException("link vault: number " + number + " is beyond the surrogates' widths");
+          }
+        }
+        int to = (int) Math.min(count, from + (start + (1L << (8 * width)) - number));
+        long[] values = new long[to - from];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = number - start + i;
+        }
+        permute(values, width);
+        for (int i = 0; i < values.length; i++) {
+          byte[] bytes = new byte[width];
+          for (int b = 0; b < width; b++) {
+            bytes[b] = (byte) (values[i] >>> (8 * (width - 1 - b)));
+          }
+          surrogates[from + i] = bytes;
+        }
+        from = to;
+      }
+      return surrogates;
+    }
+
+    /** Applies the network to {@code values} (each below 2^(8 width)) in place. */
+    private void permute(long[] values, int width) {
+      int half = 4 * width;
+      long mask = (1L << half) - 1;
+      byte[] blocks = new byte[16 * values.length];
+      for (int round = 0; round < FEISTEL_ROUNDS; round++) {
+        for (int i = 0; i < values.length; i++) {
+          int at = 16 * i;
+          java.util.Arrays.fill(blocks, at, at + 16, (byte) 0);
+          blocks[at] = (byte) round;
+          blocks[at + 1] = (byte) width;
+          long right = values[i] & mask;
+          for (int b = 0; b < 8; b++) {
+            blocks[at + 8 + b] = (byte) (right >>> (8 * (7 - b)));
+          }
+        }
+        byte[] out;
+        try {
+          out = aes.doFinal(blocks);
+        } catch (java.security.GeneralSecurityException e) {
+          throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < values.length; i++) {
+          long f = 0;
+          for (int b = 0; b < 8; b++) {
+            f = (f << 8) | (out[16 * i + b] & 0xff);
+          }
+          long left = values[i] >>> half;
+          long right = values[i] & mask;
+          values[i] = (right << half) | ((left ^ f) & mask);
+        }
+      }
+    }
+  }
+
   /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
-  private void lookUp(Kind kind, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
+  private void lookUp(Kind kind, String hospitalId, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
     int chunk = 500;
     for (int from = 0; from < linkedBefore.size(); from += chunk) {
       List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
@@ -290,7 +454,7 @@ public final class LinkVault implements AutoCloseable {
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
-            result.put(links[at].localId(), shown(kind, rows.getBytes(2), 0));
+            result.put(links[at].localId(), shown(kind, hospitalId, rows.getBytes(2)));
           }
         }
       }
@@ -302,9 +466,15 @@ public final class LinkVault implements AutoCloseable {
     return "'" + value.replace("'", "''") + "'";
   }
 
-  /** The surrogate as the lake shows it: the kind's prefix and the {@code SURROGATE_BYTES} bytes from {@code offset} in hex. */
-  private static String shown(Kind kind, byte[] bytes, int offset) {
-    return kind.prefix + HexFormat.of().formatHex(bytes, offset, offset + SURROGATE_BYTES);
+  /**
+   * The surrogate as the lake shows it: that of a link made before 2026-12 (10 random bytes) as the
+   * kind's prefix and the bytes in hex, as ever; that of a newer link as the prefix, the hospital and
+   * the bytes in hex, dot-separated, so that it is unique across hospitals (the bytes are unique only
+   * within one) and never equals one of the older form.
+   */
+  static String shown(Kind kind, String hospitalId, byte[] bytes) {
+    String hex = HexFormat.of().formatHex(bytes);
+    return bytes.length == FIRST_SURROGATE_BYTES ? kind.prefix + hex : kind.prefix + "." + hospitalId + "." + hex;
   }
 
   private Mac mac() {

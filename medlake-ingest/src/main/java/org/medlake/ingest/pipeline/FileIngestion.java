@@ -764,7 +764,7 @@ final class FileIngestion {
           for (Map.Entry<String, String> entry : vault.surrogates(hospitalId, kind, batch).entrySet()) {
             writer.write(quoted(entry.getKey()));
             writer.write(',');
-            writer.write(entry.getValue());
+            writer.write(quoted(entry.getValue())); // holds the hospital id
             writer.write('\n');
           }
           linked += batch.size();

@@ -86,8 +86,9 @@ class TestIngestGenerated {
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home)) {
       Table table = lakehouse.labResults();
       assertThat(LakeReader.count(table, home.temporary(),
-          "SELECT count(*) FROM t WHERE NOT regexp_full_match(patient_key, 'p[0-9a-f]{20}')"
-              + " OR NOT regexp_full_match(coalesce(encounter_key, 'e00000000000000000000'), 'e[0-9a-f]{20}')")).isZero();
+          "SELECT count(*) FROM t WHERE NOT regexp_full_match(patient_key, 'p\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"
+              + " OR NOT regexp_full_match(coalesce(encounter_key, 'e.' || hospital_id || '.00000000'), 'e\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"))
+          .isZero();
       GeneratedFile first = report.files().get(0);
       String localIds = "SELECT DISTINCT patient_id AS id FROM read_csv(" + org.medlake.lake.DuckDb.literal(first.path().toString())
           + ", all_varchar = true, ignore_errors = true)";

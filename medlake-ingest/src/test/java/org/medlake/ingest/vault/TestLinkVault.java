@@ -48,14 +48,16 @@ class TestLinkVault {
     assertThat(first).containsOnlyKeys("P1", "P2", "Pé");
     assertThat(second.get("P2")).isEqualTo(first.get("P2"));
     assertThat(second.get("Pé")).isEqualTo(first.get("Pé"));
-    assertThat(second.get("P3")).startsWith("p").hasSize(21).isNotIn(first.values());
+    // a new link's surrogate: the prefix, the hospital and 4 random bytes in hex
+    assertThat(second.get("P3")).matches("p\\.H001\\.([0-9a-f]{2}){4,9}").isNotIn(first.values());
 
     // the stored hash is the first 16 bytes of HMAC-SHA256 over "hospital \0 kind \0 local id",
-    // and the surrogate its 10 random bytes: vaults written by earlier versions must keep resolving
+    // and the surrogate its 4 random bytes: vaults written by earlier versions must keep resolving
     Map<String, String> stored = new HashMap<>();
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT hex(id_hmac), kind || lower(hex(surrogate)) FROM id_links WHERE hospital_id = 'H001' AND kind = 'p'")) {
+        ResultSet rows = statement.executeQuery("SELECT hex(id_hmac), kind || '.' || hospital_id || '.' || lower(hex(surrogate)) FROM id_links"
+            + " WHERE hospital_id = 'H001' AND kind = 'p' AND length(surrogate) = 4")) {
       while (rows.next()) {
         stored.put(rows.getString(1), rows.getString(2));
       }
@@ -73,6 +75,32 @@ class TestLinkVault {
   }
 
   @Test
+  void linksMadeBeforeTheShortSurrogatesKeepTheirTwentyOneCharacterForm() throws Exception {
+    Path database = directory.resolve("vault.db");
+    LinkVault.open(database, KEY).close();
+    Map<String, String> before = new HashMap<>();
+    java.util.Random random = new java.util.Random(5);
+    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, ?, ?, ?)")) {
+      for (String id : List.of("P1", "P2", "P3")) {
+        byte[] bytes = new byte[10];
+        random.nextBytes(bytes);
+        insert.setBytes(1, java.util.Arrays.copyOf(hmac("H001", "PATIENT", id), 16));
+        insert.setString(2, "H001");
+        insert.setString(3, "p");
+        insert.setBytes(4, bytes);
+        insert.executeUpdate();
+        before.put(id, "p" + HexFormat.of().formatHex(bytes));
+      }
+    }
+    try (LinkVault vault = LinkVault.open(database, KEY)) {
+      Map<String, String> links = vault.surrogates("H001", LinkVault.Kind.PATIENT, List.of("P1", "P2", "P3", "P4"));
+      assertThat(links).containsAllEntriesOf(before);
+      assertThat(links.get("P4")).matches("p\\.H001\\.([0-9a-f]{2}){4,9}");
+    }
+  }
+
+  @Test
   void aSqliteVaultOfTheFirstLayoutIsMovedToTheCompactOneOnOpenAndKeepsItsSurrogates() throws Exception {
     Path database = directory.resolve("old-vault.db");
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database)) {
@@ -82,9 +110,9 @@ class TestLinkVault {
       checkMoved(before, () -> LinkVault.open(database, KEY));
     }
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-        ResultSet tables = connection.createStatement().executeQuery("SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'")) {
+        ResultSet tables = connection.createStatement().executeQuery("SELECT group_concat(name ORDER BY name) FROM sqlite_master WHERE type = 'table'")) {
       tables.next();
-      assertThat(tables.getString(1)).isEqualTo("id_links");
+      assertThat(tables.getString(1)).isEqualTo("id_counters,id_links");
     }
   }
 
