@@ -1,5 +1,6 @@
 import { ApiError } from "./api";
 import { errorMessage, h, loading } from "./dom";
+import { startLoad } from "./latest";
 
 export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -16,19 +17,26 @@ export function handleUnauthenticated(error: unknown): boolean {
 
 /** Runs {@code load} showing a loading state in {@code target}, then the rendered result or the error. */
 export async function section<T>(target: HTMLElement, load: () => Promise<T>, render: (value: T) => Node): Promise<T | undefined> {
+  // a later load into the same place (a filter applied before the first answer came) wins
+  const current = startLoad(target);
   target.setAttribute("aria-busy", "true");
   target.replaceChildren(loading());
   try {
     const value = await load();
+    if (!current()) {
+      return undefined;
+    }
     target.replaceChildren(render(value));
     return value;
   } catch (error) {
-    if (!handleUnauthenticated(error)) {
+    if (current() && !handleUnauthenticated(error)) {
       target.replaceChildren(errorMessage(message(error)));
     }
     return undefined;
   } finally {
-    target.removeAttribute("aria-busy");
+    if (current()) {
+      target.removeAttribute("aria-busy");
+    }
   }
 }
 
