@@ -416,7 +416,7 @@ final class FileIngestion {
     }
     List<MonthRows> small = new ArrayList<>();
     if (smallRows > 0) {
-      statement.execute(run.sql().createAcceptedByMonth(run.sourceFile(), run.runId(), LakeCommitter.SORT,
+      statement.execute(run.sql().createAcceptedByMonth(LakeCommitter.SORT,
           large.stream().map(month -> Timestamp.valueOf(month.start()).toString()).toList()));
       try (ResultSet rows = statement.executeQuery(
           "SELECT collected_month, min(rowid), max(rowid), count(*) FROM accepted GROUP BY collected_month ORDER BY collected_month")) {
@@ -444,7 +444,7 @@ final class FileIngestion {
         rowsWritten[slot] = writeParquet(statement, run.sql().acceptedRowsOfMonth(monthStart, run.sourceFile(), run.runId(), LakeCommitter.SORT),
             output, LabResults.CONTRACT);
       } else {
-        String query = IngestSql.acceptedOfMonth(monthStart, month.firstRow(), month.lastRow());
+        String query = run.sql().acceptedOfMonth(monthStart, month.firstRow(), month.lastRow(), run.sourceFile(), run.runId());
         String options = month.rows() < TINY_MONTH_ROWS ? ", DICTIONARY_SIZE_LIMIT 0" : "";
         tasks.add(taskStatement -> rowsWritten[slot] = writeParquet(taskStatement, query, output, LabResults.CONTRACT, options));
       }

@@ -397,38 +397,54 @@ final class IngestSql {
   /** Rows a duplicate-finding pass aggregates at most. */
   static final long ROWS_PER_DUPLICATES_PASS = 5_000_000;
 
-  /** The accepted rows, in the contract's column order, in no particular order. */
-  String acceptedRows(String sourceFile, String runId) {
-    return "SELECT " + literal(mapping.hospitalId()) + " AS hospital_id, pk.surrogate AS patient_key, ek.surrogate AS encounter_key,\n"
+  /**
+   * The accepted rows, in no particular order, without the four columns that hold the same value
+   * in every row (hospital, source, file, run): {@link #contractColumns} adds those after the sort,
+   * which would otherwise carry them, the file name in full, through every row.
+   */
+  private String acceptedVarying() {
+    return "SELECT pk.surrogate AS patient_key, ek.surrogate AS encounter_key,\n"
         + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high,\n"
         + "  abnormal_flag,\n"
         + "  collected_at, resulted_at, patient_sex,\n"
         + "  CAST(CASE WHEN year(collected_at) - patient_birth_year > " + LabResults.MAX_REPORTED_AGE
         + " THEN year(collected_at) - " + (LabResults.MAX_REPORTED_AGE + 1) + " ELSE patient_birth_year END AS INTEGER) AS patient_birth_year,\n"
-        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id,\n"
         + "  value_kind, value_low, value_high, value_titer, value_ordinal, local_code, local_name,\n"
         + "  value_canonical, unit_canonical, unit_status, delta_flag\n"
         + "FROM checked c JOIN patient_keys pk ON pk.local_id = c.patient_id LEFT JOIN encounter_keys ek ON ek.local_id = c.encounter_id\n"
         + "WHERE len(c.reasons) = 0";
   }
 
-  /** The accepted rows of one UTC month, in the contract's column order, sorted by {@code sortOrder}. */
+  /** The contract's columns, in its order, over a relation of {@link #acceptedVarying}'s columns. */
+  private String contractColumns(String sourceFile, String runId) {
+    return literal(mapping.hospitalId()) + " AS hospital_id, patient_key, encounter_key,\n"
+        + "  test_code, test_name, specimen, value_numeric, value_comparator, value_text, unit, ref_low, ref_high, abnormal_flag,\n"
+        + "  collected_at, resulted_at, patient_sex, patient_birth_year,\n"
+        + "  " + literal(mapping.source()) + " AS source_id, " + literal(sourceFile) + " AS source_file, " + literal(runId) + " AS ingest_run_id,\n"
+        + "  value_kind, value_low, value_high, value_titer, value_ordinal, local_code, local_name,\n"
+        + "  value_canonical, unit_canonical, unit_status, delta_flag";
+  }
+
+  /**
+   * The accepted rows of one UTC month, in the contract's column order, sorted by {@code sortOrder}
+   * (the projection above the sort keeps its order: insertion order is preserved).
+   */
   String acceptedRowsOfMonth(String monthStartUtc, String sourceFile, String runId, String sortOrder) {
-    return "SELECT * FROM (" + acceptedRows(sourceFile, runId) + ") a\nWHERE date_trunc('month', collected_at) = TIMESTAMP "
-        + literal(monthStartUtc) + "\nORDER BY " + sortOrder;
+    return "SELECT " + contractColumns(sourceFile, runId) + "\nFROM (SELECT * FROM (" + acceptedVarying() + ") a\n"
+        + "WHERE date_trunc('month', collected_at) = TIMESTAMP " + literal(monthStartUtc) + "\nORDER BY " + sortOrder + ") a";
   }
 
   /**
    * The table {@code accepted}: the accepted rows of every UTC month but {@code excludedMonths}
    * (timestamps of month starts), with their month in {@code collected_month}, sorted by month and
    * then by {@code sortOrder}, so that each month's rows are one stretch of the table, in the order
-   * its file needs.
+   * its file needs. It holds {@link #acceptedVarying}'s columns; {@link #acceptedOfMonth} adds the rest.
    */
-  String createAcceptedByMonth(String sourceFile, String runId, String sortOrder, List<String> excludedMonths) {
+  String createAcceptedByMonth(String sortOrder, List<String> excludedMonths) {
     String excluded = excludedMonths.isEmpty() ? ""
         : "\nWHERE date_trunc('month', collected_at) NOT IN " + excludedMonths.stream().map(month -> "TIMESTAMP " + literal(month))
             .collect(java.util.stream.Collectors.joining(", ", "(", ")"));
-    return "CREATE TABLE accepted AS SELECT date_trunc('month', collected_at) AS collected_month, *\nFROM (" + acceptedRows(sourceFile, runId)
+    return "CREATE TABLE accepted AS SELECT date_trunc('month', collected_at) AS collected_month, *\nFROM (" + acceptedVarying()
         + ") a" + excluded + "\nORDER BY collected_month, " + sortOrder;
   }
 
@@ -438,8 +454,8 @@ final class IngestSql {
    * again). The row ids let the scan read only the month's stretch of the table; the month's own
    * condition keeps the rows exact whatever the row ids.
    */
-  static String acceptedOfMonth(String monthStartUtc, long firstRow, long lastRow) {
-    return "SELECT * EXCLUDE (collected_month) FROM accepted WHERE rowid BETWEEN " + firstRow + " AND " + lastRow
+  String acceptedOfMonth(String monthStartUtc, long firstRow, long lastRow, String sourceFile, String runId) {
+    return "SELECT " + contractColumns(sourceFile, runId) + " FROM accepted WHERE rowid BETWEEN " + firstRow + " AND " + lastRow
         + " AND collected_month = TIMESTAMP " + literal(monthStartUtc);
   }
 
