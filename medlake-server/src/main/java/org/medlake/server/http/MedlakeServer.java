@@ -430,6 +430,11 @@ public final class MedlakeServer implements AutoCloseable {
         return;
       }
       Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
+      // the user as the platform database has it now: disabled, deleted or changed ends the session at once
+      if (!services.platform.users().find(session.user().name()).filter(session.user()::equals).isPresent()) {
+        services.sessions.end(session.id());
+        throw HttpError.unauthenticated();
+      }
       if (STATE_CHANGING.contains(context.method()) && !session.csrfToken().equals(context.header(CSRF_HEADER))) {
         throw HttpError.forbidden("Missing or wrong " + CSRF_HEADER + " header");
       }

@@ -33,12 +33,14 @@ final class LimitsServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final MedlakeServer server;
+  private final MedlakeHome home;
   private final MutableClock clock;
   private final Map<String, String> tokens;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private LimitsServer(MedlakeServer server, MutableClock clock, Map<String, String> tokens) {
+  private LimitsServer(MedlakeServer server, MedlakeHome home, MutableClock clock, Map<String, String> tokens) {
     this.server = server;
+    this.home = home;
     this.clock = clock;
     this.tokens = Map.copyOf(tokens);
   }
@@ -61,7 +63,20 @@ final class LimitsServer implements AutoCloseable {
       }
     }
     MutableClock clock = new MutableClock(Instant.now());
-    return new LimitsServer(MedlakeServer.start(home, 0, clock), clock, tokens);
+    return new LimitsServer(MedlakeServer.start(home, 0, clock), home, clock, tokens);
+  }
+
+  /** The server's platform database, opened again as the CLI would while the server runs. */
+  PlatformDatabase platform() {
+    return PlatformDatabase.open(home.platformDatabase());
+  }
+
+  /** Runs {@code sql} on the platform database directly (changes no store method offers). */
+  void execute(String sql) throws Exception {
+    try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.platformDatabase());
+        java.sql.Statement statement = connection.createStatement()) {
+      statement.executeUpdate(sql);
+    }
   }
 
   MutableClock clock() {

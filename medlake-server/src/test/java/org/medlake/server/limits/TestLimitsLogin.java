@@ -68,4 +68,43 @@ class TestLimitsLogin {
       assertThat(server.send(server.request("/api/v1/me").header("Cookie", cookie).GET()).statusCode()).isEqualTo(401);
     }
   }
+
+  @Test
+  void disablingDeletingOrChangingAUserEndsTheirSessionsAtOnce() throws Exception {
+    try (LimitsServer server = LimitsServer.start(directory)) {
+      String ada = sessionCookie(server, "ada");
+      String bob = sessionCookie(server, "bob");
+      String cyd = sessionCookie(server, "cyd");
+      String dee = sessionCookie(server, "dee");
+      for (String cookie : new String[] {ada, bob, cyd, dee}) {
+        assertThat(me(server, cookie).statusCode()).isEqualTo(200);
+      }
+      try (org.medlake.server.auth.PlatformDatabase platform = server.platform()) {
+        platform.users().disable("ada");
+      }
+      server.execute("UPDATE users SET role = 'admin' WHERE name = 'bob'");
+      server.execute("UPDATE users SET role = 'viewer' WHERE name = 'cyd'");
+      assertError(me(server, ada), 401, "UNAUTHENTICATED");
+      assertError(me(server, bob), 401, "UNAUTHENTICATED");
+      assertError(me(server, cyd), 401, "UNAUTHENTICATED");
+      assertThat(me(server, dee).statusCode()).as("other users' sessions go on").isEqualTo(200);
+      server.execute("DELETE FROM api_tokens WHERE user_name = 'dee'");
+      server.execute("DELETE FROM users WHERE name = 'dee'");
+      assertError(me(server, dee), 401, "UNAUTHENTICATED");
+
+      server.execute("UPDATE users SET role = 'analyst' WHERE name = 'bob'");
+      assertError(me(server, bob), 401, "UNAUTHENTICATED");
+      assertThat(me(server, sessionCookie(server, "bob")).statusCode()).as("a new login gets a new session").isEqualTo(200);
+    }
+  }
+
+  private static String sessionCookie(LimitsServer server, String user) throws Exception {
+    HttpResponse<String> login = server.login(user, PASSWORD);
+    assertThat(login.statusCode()).isEqualTo(200);
+    return login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+  }
+
+  private static HttpResponse<String> me(LimitsServer server, String cookie) throws Exception {
+    return server.send(server.request("/api/v1/me").header("Cookie", cookie).GET());
+  }
 }
