@@ -128,7 +128,8 @@ public final class ConfigFile {
         # Token-bucket rate limits; beyond them the API answers 429 with Retry-After.
         requests-per-minute-per-user: 600
         requests-per-minute-per-ip: 1200
-        # Login attempts, counted before the password is checked.
+        # Login attempts, counted before the password is checked: per account from one client
+        # address (failures elsewhere never lock an account out), and per client address.
         login-attempts-per-15-minutes-per-account: 10
         login-attempts-per-15-minutes-per-ip: 50
         # A request body larger than this is refused with 413 (uploads have their own limit).

@@ -450,7 +450,7 @@ public final class MedlakeServer implements AutoCloseable {
       services.limits.throttleLogin(context, name);
       User user = services.platform.users().authenticate(name, password)
           .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
-      services.limits.loginSucceeded(name);
+      services.limits.loginSucceeded(context, name);
       services.sessions.end(context.cookie(SESSION_COOKIE));
       Sessions.Session session = services.sessions.create(user);
       Cookie cookie = new Cookie(SESSION_COOKIE, session.id());

@@ -69,14 +69,14 @@ public final class Limits {
     app.before("/api/*", context -> user.apply(context).ifPresent(name -> admit(perUser, name, "Too many requests by the user " + name)));
   }
 
-  /** Counts a login attempt on {@code account}; refuses it with 429 when the account or the address is over its limit. */
+  /** Counts a login attempt on {@code account}; refuses it with 429 when the address, or the account from this address, is over its limit. */
   public void throttleLogin(Context context, String account) {
     logins.attempt(clientAddress(context), requireNonNull(account, "account is null"));
   }
 
-  /** Clears the account's login attempts; the address's stay counted. */
-  public void loginSucceeded(String account) {
-    logins.succeeded(requireNonNull(account, "account is null"));
+  /** Clears the account's login attempts from this client; the address's stay counted. */
+  public void loginSucceeded(Context context, String account) {
+    logins.succeeded(clientAddress(context), requireNonNull(account, "account is null"));
   }
 
   /** The client's address as the allow-list worked it out, for logs and audit. */

@@ -6,9 +6,11 @@ import java.net.InetAddress;
 import java.util.Locale;
 
 /**
- * Counts login attempts per account and per client address, before the password is checked. A
- * successful login clears its account's count but never its address's, so spraying one password
- * over many accounts from one address gains nothing from the occasional hit.
+ * Counts login attempts per account and client address, and per client address, before the
+ * password is checked. Failures from one address lock the account for that address only: nobody
+ * can lock another person out by guessing their password from elsewhere. A successful login clears
+ * its (account, address) count but never its address's, so spraying one password over many
+ * accounts from one address gains nothing from the occasional hit.
  */
 final class LoginThrottle {
   private static final int MAX_NAME_LENGTH = 64;
@@ -27,15 +29,20 @@ final class LoginThrottle {
     if (!byAddress.granted()) {
       throw RequestRefusedException.rateLimited("Too many login attempts from " + client.getHostAddress(), byAddress.retryAfter());
     }
-    String key = key(account);
-    RateLimiter.Admission byAccount = accounts.admit(key);
+    String name = key(account);
+    RateLimiter.Admission byAccount = accounts.admit(key(client, account));
     if (!byAccount.granted()) {
-      throw RequestRefusedException.rateLimited("Too many login attempts for the account '" + key + "'", byAccount.retryAfter());
+      throw RequestRefusedException.rateLimited("Too many login attempts for the account '" + name + "' from " + client.getHostAddress(),
+          byAccount.retryAfter());
     }
   }
 
-  void succeeded(String account) {
-    accounts.reset(key(account));
+  void succeeded(InetAddress client, String account) {
+    accounts.reset(key(client, account));
+  }
+
+  private static String key(InetAddress client, String account) {
+    return key(account) + '\u0000' + client.getHostAddress();
   }
 
   /**

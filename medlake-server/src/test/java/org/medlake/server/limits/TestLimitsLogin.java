@@ -15,7 +15,7 @@ class TestLimitsLogin {
   @TempDir Path directory;
 
   @Test
-  void anAccountBeyondItsAttemptsIsRefusedEvenWithTheRightPassword() throws Exception {
+  void anAccountBeyondItsAttemptsFromOneClientIsRefusedThereEvenWithTheRightPassword() throws Exception {
     try (LimitsServer server = LimitsServer.start(directory,
         "login-attempts-per-15-minutes-per-account: 3", "login-attempts-per-15-minutes-per-ip: 100")) {
       for (int i = 0; i < 3; i++) {
@@ -23,7 +23,7 @@ class TestLimitsLogin {
       }
       HttpResponse<String> refused = server.login("ada", PASSWORD);
       assertThat(assertError(refused, 429, "RATE_LIMITED").get("message").asText())
-          .isEqualTo("Too many login attempts for the account 'ada'");
+          .isEqualTo("Too many login attempts for the account 'ada' from 127.0.0.1");
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("300");
       assertError(server.login("ADA", PASSWORD), 429, "RATE_LIMITED");
       assertThat(server.login("bob", PASSWORD).statusCode()).as("other accounts are not locked").isEqualTo(200);
@@ -31,6 +31,26 @@ class TestLimitsLogin {
       server.clock().advance(Duration.ofMinutes(5));
       assertThat(server.login("ada", PASSWORD).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void failuresFromOneClientDoNotLockTheAccountForOtherClients() throws Exception {
+    try (LimitsServer server = LimitsServer.start(directory, "allow-list: [\"0.0.0.0/0\"]", "trusted-proxies: [\"127.0.0.1/32\"]",
+        "login-attempts-per-15-minutes-per-account: 3", "login-attempts-per-15-minutes-per-ip: 100")) {
+      String attacker = "203.0.113.7";
+      for (int i = 0; i < 3; i++) {
+        assertError(login(server, attacker, "ada", "wrong password " + i), 401, "UNAUTHENTICATED");
+      }
+      assertThat(assertError(login(server, attacker, "ada", PASSWORD), 429, "RATE_LIMITED").get("message").asText())
+          .isEqualTo("Too many login attempts for the account 'ada' from 203.0.113.7");
+      assertThat(login(server, "198.51.100.9", "ada", PASSWORD).statusCode()).as("ada from her own client").isEqualTo(200);
+      assertError(login(server, attacker, "ada", PASSWORD), 429, "RATE_LIMITED");
+    }
+  }
+
+  private static HttpResponse<String> login(LimitsServer server, String client, String user, String password) throws Exception {
+    return server.send(server.request("/api/v1/login").header("X-Forwarded-For", client).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\": \"" + user + "\", \"password\": \"" + password + "\"}")));
   }
 
   @Test
