@@ -136,6 +136,8 @@ public final class ConfigFile {
         max-request-bytes: 1MB
         # A browser session ends this many hours after login.
         session-hours: 8
+        # Browser sessions held at most (in memory); a login beyond them ends the oldest session.
+        max-sessions: 100000
         # HTTPS without a proxy: a PKCS12 keystore, and a file holding its password
         # (MEDLAKE_TLS_KEYSTORE_PASSWORD overrides the file). Unset: plain HTTP on loopback.
         # tls-keystore: /etc/medlake/server.p12

@@ -24,6 +24,7 @@ import org.medlake.core.error.ValidationException;
  * @param loginAttemptsPer15MinutesPerIp login attempts from one client address per 15 minutes
  * @param maxRequestBytes a request body larger than this is refused before it is read
  * @param sessionHours a browser session ends this many hours after login
+ * @param maxSessions browser sessions the server holds at most; a login beyond them ends the oldest
  * @param tlsKeystore a PKCS12 keystore: when set, the server speaks HTTPS only (for deployments without a proxy)
  * @param tlsKeystorePasswordFile a file holding the keystore's password; {@code MEDLAKE_TLS_KEYSTORE_PASSWORD} overrides it
  */
@@ -36,6 +37,7 @@ public record ServerConfig(
     int loginAttemptsPer15MinutesPerIp,
     long maxRequestBytes,
     int sessionHours,
+    int maxSessions,
     java.util.Optional<String> tlsKeystore,
     java.util.Optional<String> tlsKeystorePasswordFile) {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -56,12 +58,13 @@ public record ServerConfig(
     IngestConfig.positive("server.login-attempts-per-15-minutes-per-ip", loginAttemptsPer15MinutesPerIp);
     IngestConfig.positive("server.max-request-bytes", maxRequestBytes);
     IngestConfig.positive("server.session-hours", sessionHours);
+    IngestConfig.positive("server.max-sessions", maxSessions);
     requireNonNull(tlsKeystore, "tlsKeystore is null");
     requireNonNull(tlsKeystorePasswordFile, "tlsKeystorePasswordFile is null");
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8,
+    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8, 100_000,
         java.util.Optional.empty(), java.util.Optional.empty());
   }
 
@@ -79,6 +82,7 @@ public record ServerConfig(
       @JsonProperty("login-attempts-per-15-minutes-per-ip") Integer loginAttemptsPer15MinutesPerIp,
       @JsonProperty("max-request-bytes") String maxRequestBytes,
       @JsonProperty("session-hours") Integer sessionHours,
+      @JsonProperty("max-sessions") Integer maxSessions,
       @JsonProperty("tls-keystore") String tlsKeystore,
       @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile) {
     ServerConfig defaults = defaults();
@@ -91,6 +95,7 @@ public record ServerConfig(
         loginAttemptsPer15MinutesPerIp == null ? defaults.loginAttemptsPer15MinutesPerIp() : loginAttemptsPer15MinutesPerIp,
         maxRequestBytes == null ? defaults.maxRequestBytes() : ByteSize.parse("server.max-request-bytes", maxRequestBytes),
         sessionHours == null ? defaults.sessionHours() : sessionHours,
+        maxSessions == null ? defaults.maxSessions() : maxSessions,
         java.util.Optional.ofNullable(tlsKeystore).filter(path -> !path.isBlank()),
         java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()));
   }

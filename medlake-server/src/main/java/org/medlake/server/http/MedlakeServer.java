@@ -239,7 +239,7 @@ public final class MedlakeServer implements AutoCloseable {
     Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform, Clock clock) {
       this.home = home;
       this.platform = platform;
-      this.sessions = new Sessions(home.config().server().sessionLifetime(), clock);
+      this.sessions = new Sessions(home.config().server().sessionLifetime(), home.config().server().maxSessions(), clock);
       this.limits = Limits.create(home.config().server(), clock);
       this.catalog = new CatalogService(lakehouse, Duration.ofSeconds(1));
       // a new monthly load becomes visible to the server's queries within a second

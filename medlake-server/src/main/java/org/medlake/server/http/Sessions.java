@@ -5,49 +5,77 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.medlake.server.auth.User;
 
 /**
  * Browser sessions: a random id in an HttpOnly cookie and a CSRF token the page sends back in a
- * header on every state-changing request. A login always creates a new session id.
+ * header on every state-changing request. A login always creates a new session id. At most
+ * {@code capacity} sessions are held: a new one beyond them ends the oldest (sessions are kept in
+ * creation order, which is also the order they expire in, so expired ones are dropped from the
+ * front at every login).
  */
 final class Sessions {
   record Session(String id, String csrfToken, User user, Instant expiresAt) {}
 
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Guarded by itself; in insertion (= creation) order. */
+  private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private final Duration lifetime;
+  private final int capacity;
   private final Clock clock;
 
-  Sessions(Duration lifetime, Clock clock) {
+  Sessions(Duration lifetime, int capacity, Clock clock) {
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be positive, not " + capacity);
+    }
     this.lifetime = lifetime;
+    this.capacity = capacity;
     this.clock = clock;
   }
 
   Session create(User user) {
-    Session session = new Session(token(), token(), user, clock.instant().plus(lifetime));
-    sessions.put(session.id(), session);
+    Instant now = clock.instant();
+    Session session = new Session(token(), token(), user, now.plus(lifetime));
+    synchronized (sessions) {
+      Iterator<Session> oldest = sessions.values().iterator();
+      while (oldest.hasNext()) {
+        Session next = oldest.next();
+        if (sessions.size() < capacity && !now.isAfter(next.expiresAt())) {
+          break;
+        }
+        oldest.remove();
+      }
+      sessions.put(session.id(), session);
+    }
     return session;
   }
 
   Optional<Session> find(String id) {
-    Session session = id == null ? null : sessions.get(id);
-    if (session == null) {
+    if (id == null) {
       return Optional.empty();
     }
-    if (clock.instant().isAfter(session.expiresAt())) {
-      sessions.remove(id);
-      return Optional.empty();
+    synchronized (sessions) {
+      Session session = sessions.get(id);
+      if (session == null) {
+        return Optional.empty();
+      }
+      if (clock.instant().isAfter(session.expiresAt())) {
+        sessions.remove(id);
+        return Optional.empty();
+      }
+      return Optional.of(session);
     }
-    return Optional.of(session);
   }
 
   void end(String id) {
     if (id != null) {
-      sessions.remove(id);
+      synchronized (sessions) {
+        sessions.remove(id);
+      }
     }
   }
 

@@ -118,6 +118,22 @@ class TestLimitsLogin {
     }
   }
 
+  @Test
+  void beyondMaxSessionsALoginEndsTheOldestSession() throws Exception {
+    try (LimitsServer server = LimitsServer.start(directory, "max-sessions: 2")) {
+      String ada = sessionCookie(server, "ada");
+      String bob = sessionCookie(server, "bob");
+      String cyd = sessionCookie(server, "cyd");
+      assertError(me(server, ada), 401, "UNAUTHENTICATED");
+      assertThat(me(server, bob).statusCode()).isEqualTo(200);
+      assertThat(me(server, cyd).statusCode()).isEqualTo(200);
+      String bobAgain = sessionCookie(server, "bob");
+      assertError(me(server, bob), 401, "UNAUTHENTICATED");
+      assertThat(me(server, cyd).statusCode()).isEqualTo(200);
+      assertThat(me(server, bobAgain).statusCode()).isEqualTo(200);
+    }
+  }
+
   private static String sessionCookie(LimitsServer server, String user) throws Exception {
     HttpResponse<String> login = server.login(user, PASSWORD);
     assertThat(login.statusCode()).isEqualTo(200);
