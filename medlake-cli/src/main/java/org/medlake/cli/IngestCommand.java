@@ -38,7 +38,8 @@ final class IngestCommand implements Callable<Integer> {
     StatusLine status = new StatusLine(System.err);
     try (IngestService service = IngestService.open(home, status)) {
       List<Delivery> deliveries = service.discoverLocations(paths, Optional.ofNullable(source), Optional.ofNullable(month));
-      List<IngestRun> runs = ingestAll(service, deliveries, status);
+      Ingested ingested = ingestEach(service, deliveries, status);
+      List<IngestRun> runs = ingested.runs();
       status.done();
       if (json) {
         Output.json(System.out, runs);
@@ -46,9 +47,17 @@ final class IngestCommand implements Callable<Integer> {
         RunsCommand.print(runs);
       }
       reportHeld(runs);
-      return runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED || run.status() == RunStatus.HELD) ? 1 : 0;
+      return Math.max(ingested.exitCode(),
+          runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED || run.status() == RunStatus.HELD) ? 1 : 0);
     }
   }
+
+  /**
+   * The runs of the deliveries, and the exit code of their errors: 0 when none threw, else the
+   * highest of {@link MedlakeCommand#exitCode} over the errors of deliveries that never got a run
+   * (a source without a mapping is 2) and 1 for each delivery that threw after its run existed.
+   */
+  record Ingested(List<IngestRun> runs, int exitCode) {}
 
   /** One line on stderr per held run: nothing of its file was committed (the exit code is 1). */
   static void reportHeld(List<IngestRun> runs) {
@@ -61,7 +70,13 @@ final class IngestCommand implements Callable<Integer> {
 
   /** Ingests every delivery; a file that fails is reported and the others still go in. */
   static List<IngestRun> ingestAll(IngestService service, List<Delivery> deliveries, StatusLine status) {
+    return ingestEach(service, deliveries, status).runs();
+  }
+
+  /** {@link #ingestAll}, keeping the exit code of the deliveries that threw. */
+  static Ingested ingestEach(IngestService service, List<Delivery> deliveries, StatusLine status) {
     List<IngestRun> runs = new ArrayList<>();
+    int exitCode = 0;
     int index = 0;
     for (Delivery delivery : deliveries) {
       index++;
@@ -72,9 +87,11 @@ final class IngestCommand implements Callable<Integer> {
       } catch (RuntimeException e) {
         status.done();
         System.err.println("medlake: error: " + e.getMessage());
-        service.ledger().find(runId).ifPresent(runs::add);
+        Optional<IngestRun> run = service.ledger().find(runId);
+        run.ifPresent(runs::add);
+        exitCode = Math.max(exitCode, run.isPresent() ? 1 : MedlakeCommand.exitCode(e));
       }
     }
-    return runs;
+    return new Ingested(runs, exitCode);
   }
 }

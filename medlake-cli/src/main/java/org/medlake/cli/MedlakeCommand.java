@@ -62,16 +62,21 @@ public final class MedlakeCommand {
         exception.printStackTrace(line.getErr());
       }
       line.getErr().println("medlake: error: " + oneLine(exception));
-      if (exception instanceof MedlakeException medlake) {
-        return switch (medlake.errorCode().type()) {
-          case USER -> 2;
-          case EXTERNAL -> 3;
-          case INTERNAL -> 4;
-        };
-      }
-      return 1;
+      return exitCode(exception);
     });
     return commandLine.execute(args);
+  }
+
+  /** The exit code of a failure: 2 bad input or configuration, 3 an external system, 4 internal, 1 otherwise. */
+  static int exitCode(Throwable exception) {
+    if (exception instanceof MedlakeException medlake) {
+      return switch (medlake.errorCode().type()) {
+        case USER -> 2;
+        case EXTERNAL -> 3;
+        case INTERNAL -> 4;
+      };
+    }
+    return 1;
   }
 
   private static String oneLine(Throwable exception) {
