@@ -24,6 +24,7 @@ import org.medlake.core.error.ValidationException;
  * @param loginAttemptsPer15MinutesPerIp login attempts from one client address per 15 minutes
  * @param maxRequestBytes a request body larger than this is refused before it is read
  * @param sessionHours a browser session ends this many hours after login
+ * @param maxTokenDays the longest lifetime an API token created through the API may have, in days
  * @param tlsKeystore a PKCS12 keystore: when set, the server speaks HTTPS only (for deployments without a proxy)
  * @param tlsKeystorePasswordFile a file holding the keystore's password; {@code MEDLAKE_TLS_KEYSTORE_PASSWORD} overrides it
  */
@@ -36,6 +37,7 @@ public record ServerConfig(
     int loginAttemptsPer15MinutesPerIp,
     long maxRequestBytes,
     int sessionHours,
+    int maxTokenDays,
     java.util.Optional<String> tlsKeystore,
     java.util.Optional<String> tlsKeystorePasswordFile) {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -56,12 +58,16 @@ public record ServerConfig(
     IngestConfig.positive("server.login-attempts-per-15-minutes-per-ip", loginAttemptsPer15MinutesPerIp);
     IngestConfig.positive("server.max-request-bytes", maxRequestBytes);
     IngestConfig.positive("server.session-hours", sessionHours);
+    IngestConfig.positive("server.max-token-days", maxTokenDays);
+    if (maxTokenDays > 36_500) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, "server.max-token-days must be at most 36500, not " + maxTokenDays);
+    }
     requireNonNull(tlsKeystore, "tlsKeystore is null");
     requireNonNull(tlsKeystorePasswordFile, "tlsKeystorePasswordFile is null");
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8,
+    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8, 365,
         java.util.Optional.empty(), java.util.Optional.empty());
   }
 
@@ -79,6 +85,7 @@ public record ServerConfig(
       @JsonProperty("login-attempts-per-15-minutes-per-ip") Integer loginAttemptsPer15MinutesPerIp,
       @JsonProperty("max-request-bytes") String maxRequestBytes,
       @JsonProperty("session-hours") Integer sessionHours,
+      @JsonProperty("max-token-days") Integer maxTokenDays,
       @JsonProperty("tls-keystore") String tlsKeystore,
       @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile) {
     ServerConfig defaults = defaults();
@@ -91,6 +98,7 @@ public record ServerConfig(
         loginAttemptsPer15MinutesPerIp == null ? defaults.loginAttemptsPer15MinutesPerIp() : loginAttemptsPer15MinutesPerIp,
         maxRequestBytes == null ? defaults.maxRequestBytes() : ByteSize.parse("server.max-request-bytes", maxRequestBytes),
         sessionHours == null ? defaults.sessionHours() : sessionHours,
+        maxTokenDays == null ? defaults.maxTokenDays() : maxTokenDays,
         java.util.Optional.ofNullable(tlsKeystore).filter(path -> !path.isBlank()),
         java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()));
   }

@@ -98,7 +98,7 @@ public final class MedlakeServer implements AutoCloseable {
     new AuditTrail(audit, clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse, metrics).register(app);
-    new AdminRoutes(platform, json, services.tokens::invalidateAll).register(app);
+    new AdminRoutes(platform, json, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
       error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));

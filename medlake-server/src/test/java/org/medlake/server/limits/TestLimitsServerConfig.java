@@ -44,9 +44,10 @@ class TestLimitsServerConfig {
           login-attempts-per-15-minutes-per-ip: 20
           max-request-bytes: 2MiB
           session-hours: 12
+          max-token-days: 30
         """).server();
     assertThat(config).isEqualTo(new ServerConfig(List.of("10.0.0.0/8", "fd00::/8", "0.0.0.0/0"), List.of("10.0.0.5"),
-        60, 120, 5, 20, 2L << 20, 12, java.util.Optional.empty(), java.util.Optional.empty()));
+        60, 120, 5, 20, 2L << 20, 12, 30, java.util.Optional.empty(), java.util.Optional.empty()));
   }
 
   @Test
