@@ -33,6 +33,7 @@ class TestServerInputsOutputs {
   private static final String PASSWORD = "correct horse battery";
 
   private MedlakeServer server;
+  private MedlakeHome home;
   private String adminToken;
   private String analystToken;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -45,7 +46,7 @@ class TestServerInputsOutputs {
         server:
           max-token-days: 30
         """);
-    MedlakeHome home = MedlakeHome.open(homeDirectory);
+    home = MedlakeHome.open(homeDirectory);
     LabDataGenerator.generate(GeneratorOptions.builder(home.landing(), home.sources())
         .hospitals(1).months(1).rowsPerFile(400).seed(17).dirtyFraction(0.05).build(), rows -> {});
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
@@ -101,6 +102,52 @@ class TestServerInputsOutputs {
     JsonNode token = JSON.readTree(byDefault.body()).get("token");
     assertThat(Duration.between(java.time.Instant.parse(token.get("createdAt").asText()), java.time.Instant.parse(token.get("expiresAt").asText())))
         .isEqualTo(Duration.ofDays(30));
+  }
+
+  @Test
+  void formulaCellsAreNeutralisedInEveryCsvTheServerWrites() throws Exception {
+    String sql = "SELECT ' =1+1' AS spaced, '\n=2+2' AS newline, '@SUM(A1:A9)' AS at, 'plain' AS plain, '\tx' AS tab";
+    HttpResponse<String> export = post("/api/v1/exports", analystToken, JSON.writeValueAsString(java.util.Map.of("sql", sql, "format", "csv")));
+    assertThat(export.statusCode()).as(export.body()).isEqualTo(200);
+    try (var reader = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(export.body())) {
+      assertThat(reader.stream().skip(1).findFirst().orElseThrow().getFields())
+          .containsExactly("' =1+1", "'\n=2+2", "'@SUM(A1:A9)", "plain", "'\tx");
+    }
+    org.medlake.core.ledger.IngestRun run;
+    try (var ledger = org.medlake.core.ledger.RunLedger.open(home)) {
+      run = ledger.list().get(0);
+    }
+    var report = org.medlake.ingest.pipeline.RejectsReport.of(run, List.of(
+        new org.medlake.ingest.ledger.RejectedRows.Row(2, List.of("BAD"), "@SUM(A1:A9),x"),
+        new org.medlake.ingest.ledger.RejectedRows.Row(3, List.of("BAD"), " =1+1,x")));
+    java.io.StringWriter csv = new java.io.StringWriter();
+    report.writeCsv(csv);
+    try (var reader = de.siegmar.fastcsv.reader.CsvReader.builder().ofCsvRecord(csv.toString())) {
+      assertThat(reader.stream().skip(1).map(record -> record.getField(2)).toList()).containsExactly("'@SUM(A1:A9),x", "' =1+1,x");
+    }
+  }
+
+  @Test
+  void compressedExportsAreComplete() throws Exception {
+    String sql = "SELECT patient_key, test_code, collected_at FROM lab_results ORDER BY patient_key, test_code, collected_at";
+    HttpResponse<byte[]> gzipped = http.send(HttpRequest.newBuilder(uri("/api/v1/exports")).header("Authorization", "Bearer " + analystToken)
+        .header("Accept-Encoding", "gzip").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(java.util.Map.of("sql", sql, "format", "csv")))).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(gzipped.statusCode()).isEqualTo(200);
+    assertThat(gzipped.headers().firstValue("Content-Encoding")).contains("gzip");
+    gzipped.headers().firstValueAsLong("Content-Length").ifPresent(length -> assertThat(length).isEqualTo(gzipped.body().length));
+    String text;
+    try (var body = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzipped.body()))) {
+      text = new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+    long rows = JSON.readTree(post("/api/v1/sql", analystToken, "{\"sql\": \"SELECT count(*) FROM lab_results\"}").body())
+        .get("result").get("rows").get(0).get(0).asLong();
+    assertThat(text.length()).as("well over the 1500-byte compression threshold").isGreaterThan(10_000);
+    assertThat(text.lines().count()).isEqualTo(rows + 1);
+    HttpResponse<String> plain = post("/api/v1/exports", analystToken, JSON.writeValueAsString(java.util.Map.of("sql", sql, "format", "csv")));
+    assertThat(plain.body()).isEqualTo(text);
+    assertThat(plain.headers().firstValueAsLong("Content-Length")).hasValue((long) plain.body().length());
   }
 
   HttpResponse<String> get(String path, String token) throws Exception {
