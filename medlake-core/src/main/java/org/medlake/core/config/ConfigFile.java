@@ -138,6 +138,8 @@ public final class ConfigFile {
         session-hours: 8
         # Browser sessions held at most (in memory); a login beyond them ends the oldest session.
         max-sessions: 100000
+        # The longest lifetime of an API token created through the API (POST /api/v1/tokens), in days.
+        max-token-days: 365
         # HTTPS without a proxy: a PKCS12 keystore, and a file holding its password
         # (MEDLAKE_TLS_KEYSTORE_PASSWORD overrides the file). Unset: plain HTTP on loopback.
         # tls-keystore: /etc/medlake/server.p12

@@ -25,6 +25,7 @@ import org.medlake.core.error.ValidationException;
  * @param maxRequestBytes a request body larger than this is refused before it is read
  * @param sessionHours a browser session ends this many hours after login
  * @param maxSessions browser sessions the server holds at most; a login beyond them ends the oldest
+ * @param maxTokenDays the longest lifetime an API token created through the API may have, in days
  * @param tlsKeystore a PKCS12 keystore: when set, the server speaks HTTPS only (for deployments without a proxy)
  * @param tlsKeystorePasswordFile a file holding the keystore's password; {@code MEDLAKE_TLS_KEYSTORE_PASSWORD} overrides it
  */
@@ -38,6 +39,7 @@ public record ServerConfig(
     long maxRequestBytes,
     int sessionHours,
     int maxSessions,
+    int maxTokenDays,
     java.util.Optional<String> tlsKeystore,
     java.util.Optional<String> tlsKeystorePasswordFile) {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
@@ -59,12 +61,16 @@ public record ServerConfig(
     IngestConfig.positive("server.max-request-bytes", maxRequestBytes);
     IngestConfig.positive("server.session-hours", sessionHours);
     IngestConfig.positive("server.max-sessions", maxSessions);
+    IngestConfig.positive("server.max-token-days", maxTokenDays);
+    if (maxTokenDays > 36_500) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, "server.max-token-days must be at most 36500, not " + maxTokenDays);
+    }
     requireNonNull(tlsKeystore, "tlsKeystore is null");
     requireNonNull(tlsKeystorePasswordFile, "tlsKeystorePasswordFile is null");
   }
 
   public static ServerConfig defaults() {
-    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8, 100_000,
+    return new ServerConfig(List.of("127.0.0.1/32", "::1/128"), List.of(), 600, 1200, 10, 50, 1_000_000L, 8, 100_000, 365,
         java.util.Optional.empty(), java.util.Optional.empty());
   }
 
@@ -83,6 +89,7 @@ public record ServerConfig(
       @JsonProperty("max-request-bytes") String maxRequestBytes,
       @JsonProperty("session-hours") Integer sessionHours,
       @JsonProperty("max-sessions") Integer maxSessions,
+      @JsonProperty("max-token-days") Integer maxTokenDays,
       @JsonProperty("tls-keystore") String tlsKeystore,
       @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile) {
     ServerConfig defaults = defaults();
@@ -96,6 +103,7 @@ public record ServerConfig(
         maxRequestBytes == null ? defaults.maxRequestBytes() : ByteSize.parse("server.max-request-bytes", maxRequestBytes),
         sessionHours == null ? defaults.sessionHours() : sessionHours,
         maxSessions == null ? defaults.maxSessions() : maxSessions,
+        maxTokenDays == null ? defaults.maxTokenDays() : maxTokenDays,
         java.util.Optional.ofNullable(tlsKeystore).filter(path -> !path.isBlank()),
         java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()));
   }

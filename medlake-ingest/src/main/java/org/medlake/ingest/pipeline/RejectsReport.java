@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.security.CsvCells;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.lake.Lakehouse;
 
@@ -79,12 +80,16 @@ public final class RejectsReport {
     }
   }
 
-  /** {@code line_number,reason_codes,raw_line}; several reasons are separated by {@code |}. */
+  /**
+   * {@code line_number,reason_codes,raw_line}; several reasons are separated by {@code |}; a raw
+   * line a spreadsheet would run as a formula is neutralised ({@link CsvCells#neutralise}).
+   */
   public void writeCsv(Writer writer) {
     CsvWriter csv = CsvWriter.builder().build(writer);
     csv.writeRecord("line_number", "reason_codes", "raw_line");
     for (RejectedRows.Row row : rows) {
-      csv.writeRecord(String.valueOf(row.lineNumber()), String.join("|", row.reasonCodes()), row.rawLine());
+      csv.writeRecord(String.valueOf(row.lineNumber()), CsvCells.neutralise(String.join("|", row.reasonCodes())),
+          CsvCells.neutralise(row.rawLine()));
     }
     try {
       csv.flush();

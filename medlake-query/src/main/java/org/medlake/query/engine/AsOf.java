@@ -27,7 +27,11 @@ public record AsOf(Optional<Long> snapshotId, Optional<Instant> timestamp) {
   /** Parses {@code --as-of}: a snapshot id (digits) or an ISO instant or local date-time (UTC). */
   public static AsOf parse(String text) {
     if (text.matches("\\d+")) {
-      return snapshot(Long.parseLong(text));
+      try {
+        return snapshot(Long.parseLong(text));
+      } catch (NumberFormatException e) {
+        throw new org.medlake.core.error.ValidationException("--as-of: snapshot id " + text + " is out of range");
+      }
     }
     try {
       return timestamp(Instant.parse(text));

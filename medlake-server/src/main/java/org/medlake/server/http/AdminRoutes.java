@@ -19,9 +19,14 @@ final class AdminRoutes {
   private final PlatformDatabase platform;
   private final ObjectMapper json;
   private final Runnable credentialsChanged;
+  private final int maxTokenDays;
 
-  /** @param credentialsChanged called after a user is disabled or a token revoked (clears cached authentications) */
-  AdminRoutes(PlatformDatabase platform, ObjectMapper json, Runnable credentialsChanged) {
+  /**
+   * @param credentialsChanged called after a user is disabled or a token revoked (clears cached authentications)
+   * @param maxTokenDays the longest token lifetime (server.max-token-days)
+   */
+  AdminRoutes(PlatformDatabase platform, ObjectMapper json, Runnable credentialsChanged, int maxTokenDays) {
+    this.maxTokenDays = maxTokenDays;
     this.platform = platform;
     this.json = json;
     this.credentialsChanged = credentialsChanged;
@@ -69,8 +74,9 @@ final class AdminRoutes {
   private void createToken(Context context) throws Exception {
     JsonNode body = body(context);
     admin(context, "create token for " + body.path("user").asText());
+    long days = days(body);
     IssuedToken issued = platform.tokens().create(body.path("user").asText(""), body.path("description").asText(""),
-        Duration.ofDays(body.path("days").asLong(90)));
+        Duration.ofDays(days));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("token", issued.token());
     answer.put("secret", issued.secret());
@@ -83,10 +89,28 @@ final class AdminRoutes {
   }
 
   private JsonNode body(Context context) throws Exception {
-    JsonNode body = json.readTree(context.body());
+    JsonNode body;
+    try {
+      body = json.readTree(context.body());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw HttpError.badRequest("The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+    }
     if (body == null || !body.isObject()) {
       throw HttpError.badRequest("The request body must be a JSON object");
     }
     return body;
+  }
+
+  /** The token lifetime in whole days: 90 (or the cap, if lower) when absent; 1 to server.max-token-days. */
+  private long days(JsonNode body) {
+    JsonNode days = body.get("days");
+    if (days == null || days.isNull()) {
+      return Math.min(90, maxTokenDays);
+    }
+    if (!days.isNumber() || !days.canConvertToExactIntegral() || !days.canConvertToLong() || days.asLong() < 1
+        || days.asLong() > maxTokenDays) {
+      throw HttpError.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
+    }
+    return days.asLong();
   }
 }

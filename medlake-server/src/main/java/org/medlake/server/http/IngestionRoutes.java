@@ -50,7 +50,7 @@ final class IngestionRoutes {
     app.get("/api/v1/runs/{id}", context -> context.json(run(context)));
     app.get("/api/v1/runs/{id}/rejects", context -> {
       IngestRun run = run(context);
-      int limit = Math.min(10_000, Math.max(1, context.queryParamAsClass("limit", Integer.class).getOrDefault(100)));
+      int limit = limit(context.queryParam("limit"));
       context.json(RejectedRows.read(lakehouse, run.id(), limit));
     });
     app.get("/api/v1/runs/{id}/rejects-report", this::rejectsReport);
@@ -208,6 +208,23 @@ final class IngestionRoutes {
       AuditTrail.detail(context, "rows_accepted", run.rowsAccepted());
       context.status(201).json(run);
     }
+  }
+
+  /** The {@code limit} query parameter of the rejects: 100 when absent, at most 10 000. */
+  static int limit(String parameter) {
+    if (parameter == null) {
+      return 100;
+    }
+    long limit;
+    try {
+      limit = Long.parseLong(parameter);
+    } catch (NumberFormatException e) {
+      limit = 0;
+    }
+    if (limit < 1) {
+      throw HttpError.badRequest("'limit' must be a whole number of at least 1 (query parameter)");
+    }
+    return (int) Math.min(10_000, limit);
   }
 
   private static boolean visible(User user, IngestRun run) {

@@ -98,7 +98,7 @@ public final class MedlakeServer implements AutoCloseable {
     new AuditTrail(audit, clock).install(app);
     routes.register(app);
     new IngestionRoutes(home, lakehouse, metrics).register(app);
-    new AdminRoutes(platform, json, services.tokens::invalidateAll).register(app);
+    new AdminRoutes(platform, json, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
       error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
@@ -399,7 +399,10 @@ public final class MedlakeServer implements AutoCloseable {
         AuditTrail.detail(context, "rows", rows);
         context.header("X-Row-Cap", String.valueOf(cap));
         context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
-        context.header("Content-Length", String.valueOf(java.nio.file.Files.size(file)));
+        if (context.header("Accept-Encoding") == null) {
+          // a compressed answer's length is not the spool's: Jetty sends it chunked then
+          context.header("Content-Length", String.valueOf(java.nio.file.Files.size(file)));
+        }
         context.contentType(format.contentType);
         java.nio.file.Files.copy(file, context.outputStream());
       } finally {

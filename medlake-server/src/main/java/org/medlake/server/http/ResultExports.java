@@ -78,15 +78,9 @@ final class ResultExports {
     spool.finish();
   }
 
-  /**
-   * A text cell that a spreadsheet would run as a formula (or parse specially) gets a leading
-   * apostrophe: {@code = + - @}, tab and carriage return.
-   */
+  /** {@link org.medlake.core.security.CsvCells#neutralise}: the one rule of every CSV the server writes. */
   static String neutralise(String cell) {
-    if (!cell.isEmpty() && "=+-@\t\r".indexOf(cell.charAt(0)) >= 0) {
-      return "'" + cell;
-    }
-    return cell;
+    return org.medlake.core.security.CsvCells.neutralise(cell);
   }
 
   private static String quote(String cell) {

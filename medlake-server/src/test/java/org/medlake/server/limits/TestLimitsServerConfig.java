@@ -45,9 +45,10 @@ class TestLimitsServerConfig {
           max-request-bytes: 2MiB
           session-hours: 12
           max-sessions: 50
+          max-token-days: 30
         """).server();
     assertThat(config).isEqualTo(new ServerConfig(List.of("10.0.0.0/8", "fd00::/8", "0.0.0.0/0"), List.of("10.0.0.5"),
-        60, 120, 5, 20, 2L << 20, 12, 50, java.util.Optional.empty(), java.util.Optional.empty()));
+        60, 120, 5, 20, 2L << 20, 12, 50, 30, java.util.Optional.empty(), java.util.Optional.empty()));
   }
 
   @Test
