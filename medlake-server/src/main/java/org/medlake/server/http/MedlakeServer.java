@@ -385,6 +385,8 @@ public final class MedlakeServer implements AutoCloseable {
           rows = result.table().rows().size();
         }
         AuditTrail.detail(context, "rows", rows);
+        // audited before the first byte is sent: an export that cannot be audited is refused
+        AuditTrail.recordBeforeSending(context);
         context.header("X-Row-Cap", String.valueOf(cap));
         context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
         context.header("Content-Length", String.valueOf(java.nio.file.Files.size(file)));
