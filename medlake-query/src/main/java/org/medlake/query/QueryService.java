@@ -118,7 +118,15 @@ public final class QueryService {
     List<PlannedTable> planned = engine.plan(request);
     estimator.enforceBudget(estimator.estimate(planned, role), role);
     QueryResult result = finisher.apply(engine.execute(request, planned));
-    cache.put(key, result);
+    // stored under the snapshots the plan read: a load committed since the lookup makes another key
+    // (storing under the lookup's key would serve the newer answer for the older snapshot)
+    cache.put(CacheKey.of(request.sql(), request.parameters(), policy, plannedSnapshots(planned)), result);
     return result;
+  }
+
+  private static Map<String, Long> plannedSnapshots(List<PlannedTable> planned) {
+    Map<String, Long> snapshots = new java.util.TreeMap<>();
+    planned.forEach(table -> snapshots.put(table.name(), table.snapshotId()));
+    return snapshots;
   }
 }

@@ -26,6 +26,8 @@ final class AuditTrail {
   private static final String SQL = "medlake.audit.sql";
   private static final String ACTOR = "medlake.audit.actor";
   static final String ERROR_CODE = "medlake.audit.error-code";
+  private static final String TRAIL = "medlake.audit.trail";
+  private static final String RECORDED = "medlake.audit.recorded";
 
   private final AuditLog log;
   private final Clock clock;
@@ -36,6 +38,7 @@ final class AuditTrail {
   }
 
   void install(Javalin app) {
+    app.before("/api/*", context -> context.attribute(TRAIL, this));
     app.after("/api/*", this::record);
     app.get("/api/v1/audit", this::search);
   }
@@ -84,9 +87,20 @@ final class AuditTrail {
     detail(context, "snapshot_ids", snapshots);
   }
 
+  /**
+   * Records the request's event now, as a success, for a handler about to write its body itself
+   * (a download): once bytes are sent the access cannot be refused, so it must be audited first.
+   * Throws, and nothing is sent, when the event cannot be written.
+   */
+  static void recordBeforeSending(Context context) {
+    AuditTrail trail = context.attribute(TRAIL);
+    trail.record(context);
+    context.attribute(RECORDED, Boolean.TRUE);
+  }
+
   private void record(Context context) {
     AuditAction action = context.attribute(ACTION);
-    if (action == null) {
+    if (action == null || context.attribute(RECORDED) != null) {
       return;
     }
     int status = context.statusCode();

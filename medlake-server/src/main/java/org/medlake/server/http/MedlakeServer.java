@@ -250,9 +250,7 @@ public final class MedlakeServer implements AutoCloseable {
     private volatile PredefinedQueries predefined;
     private volatile long predefinedStamp = -1;
     private volatile long predefinedCheckedAt;
-    /** Bound requests of recent predefined calls: a repeated call skips parsing and binding its arguments. */
-    private final com.github.benmanes.caffeine.cache.Cache<String, QueryRequest> bound = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-        .maximumSize(10_000).build();
+    private final BoundRequests bound = new BoundRequests();
 
     /** The predefined queries, read again when a file in the home's queries/ changed (looked at once a second). */
     PredefinedQueries predefined() {
@@ -272,17 +270,7 @@ public final class MedlakeServer implements AutoCloseable {
 
     /** {@link PredefinedQueries#bind}, remembered per (query, arguments, as-of). */
     QueryRequest bind(PredefinedQuery query, Map<String, String> arguments, org.medlake.query.engine.AsOf asOf) {
-      StringBuilder key = new StringBuilder(query.name()).append('\u0000').append(System.identityHashCode(query));
-      (arguments.size() > 1 ? new java.util.TreeMap<>(arguments) : arguments).forEach((name, value) ->
-          key.append('|').append(name.length()).append(':').append(name).append(value.length()).append(':').append(value));
-      asOf.snapshotId().ifPresent(id -> key.append("|snapshot:").append(id));
-      asOf.timestamp().ifPresent(time -> key.append("|time:").append(time));
-      QueryRequest request = bound.getIfPresent(key.toString());
-      if (request == null) {
-        request = PredefinedQueries.bind(query, arguments, asOf);
-        bound.put(key.toString(), request);
-      }
-      return request;
+      return bound.bind(query, arguments, asOf);
     }
 
     private long queriesStamp() {
@@ -397,6 +385,8 @@ public final class MedlakeServer implements AutoCloseable {
           rows = result.table().rows().size();
         }
         AuditTrail.detail(context, "rows", rows);
+        // audited before the first byte is sent: an export that cannot be audited is refused
+        AuditTrail.recordBeforeSending(context);
         context.header("X-Row-Cap", String.valueOf(cap));
         context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
         if (context.header("Accept-Encoding") == null) {

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.medlake.server.audit.AuditEvent;
@@ -16,6 +18,10 @@ import org.medlake.server.audit.AuditQuery;
  * milliseconds after the first event of a batch for more to join it. Nothing is dropped: a full
  * queue makes the request wait, and {@link #search} and {@link #close} wait until every event handed
  * in before them is written.
+ *
+ * <p>Fails closed: {@link #record} returns only once its event is committed. When a batch cannot be
+ * written (the database log already tried it twice), every request of the batch gets the error:
+ * the access is refused (503), never answered as a success the log does not have.
  */
 final class QueuedAuditLog implements AuditLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
@@ -23,7 +29,7 @@ final class QueuedAuditLog implements AuditLog {
   private static final long LINGER_MILLIS = 3;
 
   private final AuditLog delegate;
-  private final BlockingQueue<AuditEvent> queue = new ArrayBlockingQueue<>(10_000);
+  private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
   private final Thread writer;
   private final Object progress = new Object();
   /** Counted outside the monitor: requests never wait for the writer's bookkeeping. */
@@ -38,15 +44,26 @@ final class QueuedAuditLog implements AuditLog {
     writer.start();
   }
 
+  /** Blocks until the event is written; throws the write's error when it cannot be. */
   @Override
   public void record(AuditEvent event) {
     handedIn.incrementAndGet();
+    Pending pending = new Pending(event, new CompletableFuture<>());
     try {
-      queue.put(event);
+      queue.put(pending);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      delegate.record(event);
-      markWritten(1);
+      try {
+        delegate.record(event);
+      } finally {
+        markWritten(1);
+      }
+      return;
+    }
+    try {
+      pending.written().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 
@@ -57,10 +74,10 @@ final class QueuedAuditLog implements AuditLog {
   }
 
   private void write() {
-    List<AuditEvent> batch = new ArrayList<>(BATCH);
+    List<Pending> batch = new ArrayList<>(BATCH);
     while (!closing || !queue.isEmpty()) {
       try {
-        AuditEvent first = queue.poll(100, TimeUnit.MILLISECONDS);
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
         }
@@ -70,17 +87,31 @@ final class QueuedAuditLog implements AuditLog {
         }
         batch.add(first);
         queue.drainTo(batch, BATCH - 1);
-        try {
-          delegate.recordAll(batch);
-        } catch (RuntimeException e) {
-          LOG.error("Cannot write {} audit events: {}", batch.size(), e.getMessage());
-        }
+        RuntimeException failure = write(batch.stream().map(Pending::event).toList());
         markWritten(batch.size());
+        for (Pending pending : batch) {
+          if (failure == null) {
+            pending.written().complete(null);
+          } else {
+            pending.written().completeExceptionally(failure);
+          }
+        }
         batch.clear();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /** Writes the batch (the database log tries a failed batch once more on a new connection); the failure, or null. */
+  private RuntimeException write(List<AuditEvent> events) {
+    try {
+      delegate.recordAll(events);
+      return null;
+    } catch (RuntimeException e) {
+      LOG.error("Cannot write {} audit events; their requests are refused: {}", events.size(), e.getMessage());
+      return e;
     }
   }
 
@@ -116,4 +147,7 @@ final class QueuedAuditLog implements AuditLog {
     }
     delegate.close();
   }
+
+  /** An event and its requester's wait for the write. */
+  private record Pending(AuditEvent event, CompletableFuture<Void> written) {}
 }
