@@ -32,7 +32,14 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      try (PlatformDatabase platform = PlatformDatabase.open(tokens.parent.openHome())) {
+      org.medlake.core.config.MedlakeHome home = tokens.parent.openHome();
+      // the same cap as the API's (server.max-token-days): a token is no longer lived because it came from the CLI
+      int maxDays = home.config().server().maxTokenDays();
+      if (days < 1 || days > maxDays) {
+        throw new org.medlake.core.error.ValidationException(
+            "--days must be a whole number from 1 to " + maxDays + " (server.max-token-days), not " + days);
+      }
+      try (PlatformDatabase platform = PlatformDatabase.open(home)) {
         IssuedToken issued = platform.tokens().create(user, description, Duration.ofDays(days));
         System.out.println(issued.secret());
         System.err.println("token " + issued.token().id() + " for " + user + ", expires " + issued.token().expiresAt()
