@@ -24,6 +24,17 @@ import org.medlake.core.error.ValidationException;
  *     line-index points, multiples of 1,024 lines), so that an ingest's memory does not grow with
  *     the file; each chunk writes its own Parquet files, and all of them are committed at once
  * @param hold when a run is held instead of committed ({@code ingest.hold})
+ * @param workers ingestion jobs one process runs at once ({@code ingest.workers}): the workers of its one
+ *     ingestion queue, which uploads, approvals, the watcher and the schedules all submit to
+ * @param queueCapacity jobs that may wait for a worker ({@code ingest.queue-capacity}); an upload beyond
+ *     them is refused with 503 and {@code Retry-After}
+ * @param maxUploadBytes an upload larger than this on the wire is refused ({@code ingest.max-upload-bytes})
+ * @param maxHospitalBytesPerDay bytes one hospital may have delivered into the landing zone (and
+ *     quarantine) in the last 24 hours; an upload beyond them is refused ({@code ingest.max-hospital-bytes-per-day})
+ * @param diskReserveBytes free space the landing and warehouse disks keep: an upload that would leave
+ *     less is refused, before and while it is written ({@code ingest.disk-reserve-bytes})
+ * @param failedUploadRetentionDays a failed upload is kept in {@code quarantine/} this many days, then
+ *     deleted ({@code ingest.failed-upload-retention-days})
  */
 public record IngestConfig(
     String compression,
@@ -34,7 +45,13 @@ public record IngestConfig(
     int maxLinesPerRecord,
     int vaultBatch,
     int chunkRows,
-    HoldConfig hold) {
+    HoldConfig hold,
+    int workers,
+    int queueCapacity,
+    long maxUploadBytes,
+    long maxHospitalBytesPerDay,
+    long diskReserveBytes,
+    int failedUploadRetentionDays) {
   private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
 
   public IngestConfig {
@@ -56,10 +73,27 @@ public record IngestConfig(
     positive("ingest.vault-batch", vaultBatch);
     positive("ingest.chunk-rows", chunkRows);
     requireNonNull(hold, "hold is null");
+    positive("ingest.workers", workers);
+    positive("ingest.queue-capacity", queueCapacity);
+    positive("ingest.max-upload-bytes", maxUploadBytes);
+    positive("ingest.max-hospital-bytes-per-day", maxHospitalBytesPerDay);
+    if (diskReserveBytes < 0) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, "ingest.disk-reserve-bytes must not be negative, not " + diskReserveBytes);
+    }
+    positive("ingest.failed-upload-retention-days", failedUploadRetentionDays);
+  }
+
+  /** As this, with the queue's and the uploads' settings given (tests, benchmarks). */
+  public IngestConfig withUploads(int newWorkers, int newQueueCapacity, long newMaxUploadBytes, long newMaxHospitalBytesPerDay,
+      long newDiskReserveBytes, int newFailedUploadRetentionDays) {
+    return new IngestConfig(compression, memoryLimit, threads, maxDecompressedBytes, maxLineBytes, maxLinesPerRecord, vaultBatch,
+        chunkRows, hold, newWorkers, newQueueCapacity, newMaxUploadBytes, newMaxHospitalBytesPerDay, newDiskReserveBytes,
+        newFailedUploadRetentionDays);
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000, HoldConfig.defaults());
+    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000, HoldConfig.defaults(),
+        1, 16, 2L << 30, 20L << 30, 1L << 30, 30);
   }
 
   @JsonCreator
@@ -72,7 +106,13 @@ public record IngestConfig(
       @JsonProperty("max-lines-per-record") Integer maxLinesPerRecord,
       @JsonProperty("vault-batch") Integer vaultBatch,
       @JsonProperty("chunk-rows") Integer chunkRows,
-      @JsonProperty("hold") HoldConfig hold) {
+      @JsonProperty("hold") HoldConfig hold,
+      @JsonProperty("workers") Integer workers,
+      @JsonProperty("queue-capacity") Integer queueCapacity,
+      @JsonProperty("max-upload-bytes") String maxUploadBytes,
+      @JsonProperty("max-hospital-bytes-per-day") String maxHospitalBytesPerDay,
+      @JsonProperty("disk-reserve-bytes") String diskReserveBytes,
+      @JsonProperty("failed-upload-retention-days") Integer failedUploadRetentionDays) {
     IngestConfig defaults = defaults();
     return new IngestConfig(
         compression == null ? defaults.compression() : compression,
@@ -83,7 +123,14 @@ public record IngestConfig(
         maxLinesPerRecord == null ? defaults.maxLinesPerRecord() : maxLinesPerRecord,
         vaultBatch == null ? defaults.vaultBatch() : vaultBatch,
         chunkRows == null ? defaults.chunkRows() : chunkRows,
-        hold == null ? defaults.hold() : hold);
+        hold == null ? defaults.hold() : hold,
+        workers == null ? defaults.workers() : workers,
+        queueCapacity == null ? defaults.queueCapacity() : queueCapacity,
+        maxUploadBytes == null ? defaults.maxUploadBytes() : ByteSize.parse("ingest.max-upload-bytes", maxUploadBytes),
+        maxHospitalBytesPerDay == null ? defaults.maxHospitalBytesPerDay()
+            : ByteSize.parse("ingest.max-hospital-bytes-per-day", maxHospitalBytesPerDay),
+        diskReserveBytes == null ? defaults.diskReserveBytes() : ByteSize.parse("ingest.disk-reserve-bytes", diskReserveBytes),
+        failedUploadRetentionDays == null ? defaults.failedUploadRetentionDays() : failedUploadRetentionDays);
   }
 
   static void positive(String key, long value) {

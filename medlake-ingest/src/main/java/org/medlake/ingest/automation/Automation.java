@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import org.medlake.core.config.MedlakeConfig;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.WatchConfig;
@@ -13,14 +14,11 @@ import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.ingest.notify.Webhooks;
-import org.medlake.ingest.pipeline.IngestService;
-import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.watch.DirectoryLandingEvents;
 import org.medlake.ingest.watch.LandingEvents;
 import org.medlake.ingest.watch.QueueLandingEvents;
 import org.medlake.ingest.watch.LandingWatcher;
-import org.medlake.lake.Lakehouse;
 
 /**
  * Everything that runs without anyone acting: the landing-zone watcher, the scheduled
@@ -43,12 +41,14 @@ public final class Automation implements AutoCloseable {
 
   private final MedlakeHome home;
   private final Observer observer;
-  private final IngestService service;
+  private final IngestionQueue queue;
+  /** The queue was opened here ({@code medlake watch}), not handed in (the server's). */
+  private final boolean ownsQueue;
   private final Webhooks webhooks;
   private final LandingWatcher watcher;
   private final Scheduler scheduler;
 
-  private Automation(MedlakeHome home, Observer observer) {
+  private Automation(MedlakeHome home, Optional<IngestionQueue> queue, Observer observer) {
     MedlakeConfig config = home.config();
     // schedules are checked before anything starts
     CronSchedule completeness = config.schedules().completenessCheck().map(cron -> CronSchedule.parse("schedules.completeness-check", cron))
@@ -57,8 +57,9 @@ public final class Automation implements AutoCloseable {
     this.home = home;
     this.observer = observer;
     this.webhooks = Webhooks.create(config.webhooks());
-    this.service = IngestService.open(home, ProgressListener.NONE);
-    this.watcher = new LandingWatcher(service, landingEvents(home), webhooks.andThen(observer::runFinished));
+    this.ownsQueue = queue.isEmpty();
+    this.queue = queue.orElseGet(() -> IngestionQueue.open(home));
+    this.watcher = new LandingWatcher(this.queue, landingEvents(home), webhooks.andThen(observer::runFinished));
     this.scheduler = new Scheduler(Clock.systemUTC());
     if (completeness != null) {
       scheduler.schedule("completeness check", completeness, () -> checkCompleteness(YearMonth.now(ZoneOffset.UTC).minusMonths(1)));
@@ -84,7 +85,15 @@ public final class Automation implements AutoCloseable {
 
   /** Starts watching {@code home}'s landing zone and the schedules. */
   public static Automation start(MedlakeHome home, Observer observer) {
-    Automation automation = new Automation(home, observer);
+    return start(home, Optional.empty(), observer);
+  }
+
+  /**
+   * As {@link #start(MedlakeHome, Observer)}, submitting ingests and maintenance to {@code queue} (the
+   * server's, shared with its uploads) when given, else to a queue of its own.
+   */
+  public static Automation start(MedlakeHome home, Optional<IngestionQueue> queue, Observer observer) {
+    Automation automation = new Automation(home, queue, observer);
     automation.watcher.start();
     if (home.config().watch().queueUrl().isPresent()) {
       LOG.info("Watching {}", watched(home));
@@ -109,12 +118,18 @@ public final class Automation implements AutoCloseable {
     return missing;
   }
 
+  /** Table maintenance, on the ingestion queue (it commits to the tables as an ingest does), then the expired failed uploads. */
   private void maintain() {
-    try (Lakehouse lakehouse = Lakehouse.open(home)) {
-      List<TableMaintenance.Report> reports = new TableMaintenance(lakehouse, home.config().maintenance()).run(Instant.now());
-      reports.forEach(report -> LOG.info("Maintenance: {}", report));
-      observer.maintained(reports);
+    List<TableMaintenance.Report> reports;
+    try {
+      reports = queue.call(service -> new TableMaintenance(service.lakehouse(), home.config().maintenance()).run(Instant.now()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
     }
+    reports.forEach(report -> LOG.info("Maintenance: {}", report));
+    observer.maintained(reports);
+    FailedUploads.purge(home, Instant.now());
   }
 
   @Override
@@ -122,6 +137,8 @@ public final class Automation implements AutoCloseable {
     scheduler.close();
     watcher.close();
     webhooks.close();
-    service.close();
+    if (ownsQueue) {
+      queue.close();
+    }
   }
 }

@@ -33,6 +33,8 @@ public final class LandingWatcher implements AutoCloseable {
   private static final Duration POLL = Duration.ofSeconds(1);
 
   private final IngestService service;
+  /** Runs an ingest: on the process's ingestion queue, or (tests) on the watcher's thread. */
+  private final Runner runner;
   private final LandingEvents events;
   private final RunListener listener;
   private final SourceRegistry sources;
@@ -43,8 +45,23 @@ public final class LandingWatcher implements AutoCloseable {
   private volatile boolean running;
   private Thread thread;
 
+  /** A watcher that ingests on its own thread with {@code service}. */
   public LandingWatcher(IngestService service, LandingEvents events, RunListener listener) {
+    this(service, job -> job.apply(service), events, listener);
+  }
+
+  /** A watcher that submits each ingest to {@code queue} and waits for it (one at a time). */
+  public LandingWatcher(org.medlake.ingest.automation.IngestionQueue queue, LandingEvents events, RunListener listener) {
+    this(queue.service(), queue::call, events, listener);
+  }
+
+  private interface Runner {
+    IngestRun run(java.util.function.Function<IngestService, IngestRun> job) throws InterruptedException;
+  }
+
+  private LandingWatcher(IngestService service, Runner runner, LandingEvents events, RunListener listener) {
     this.service = requireNonNull(service, "service is null");
+    this.runner = requireNonNull(runner, "runner is null");
     this.events = requireNonNull(events, "events is null");
     this.listener = requireNonNull(listener, "listener is null");
     this.sources = new SourceRegistry(service.lakehouse().home().sources());
@@ -85,7 +102,7 @@ public final class LandingWatcher implements AutoCloseable {
   }
 
   /** Retries the open holds of the landing zone whose source mapping changed since they were held. */
-  void retryHolds() {
+  void retryHolds() throws InterruptedException {
     for (IngestRun held : service.ledger().openHolds()) {
       if (!inLandingZone(held)) {
         continue;
@@ -98,7 +115,7 @@ public final class LandingWatcher implements AutoCloseable {
       String runId = IngestService.newRunId();
       LOG.info("The mapping of {} changed: retrying held {} ({}) as {}", held.sourceId(), held.id(), held.sourceFile(), runId);
       try {
-        IngestRun run = service.ingest(service.deliveryOf(held), runId);
+        IngestRun run = runner.run(ingest -> ingest.ingest(ingest.deliveryOf(held), runId));
         LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
         listener.finished(run);
       } catch (RuntimeException e) {
@@ -161,7 +178,7 @@ public final class LandingWatcher implements AutoCloseable {
   }
 
   /** Ingests the event's file unless its checksum was ingested before; the run, if one was made. */
-  Optional<IngestRun> handle(LandingEvent event) {
+  Optional<IngestRun> handle(LandingEvent event) throws InterruptedException {
     if (event.objectLocation().isPresent()) {
       return handleObject(event.objectLocation().get());
     }
@@ -188,7 +205,7 @@ public final class LandingWatcher implements AutoCloseable {
     String runId = IngestService.newRunId();
     LOG.info("Ingesting {} as {}", file, runId);
     try {
-      IngestRun run = service.ingest(delivery, runId);
+      IngestRun run = runner.run(ingest -> ingest.ingest(delivery, runId));
       LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
       return Optional.of(run);
     } catch (RuntimeException e) {
@@ -202,7 +219,7 @@ public final class LandingWatcher implements AutoCloseable {
    * downloaded, which the ingest does: an object that was ingested before (a duplicate
    * notification, one redelivered after a crash) is recorded as a DUPLICATE run and adds no rows.
    */
-  private Optional<IngestRun> handleObject(String location) {
+  private Optional<IngestRun> handleObject(String location) throws InterruptedException {
     Delivery delivery;
     try {
       delivery = service.discoverLocations(List.of(location), Optional.empty(), Optional.empty()).get(0);
@@ -213,7 +230,7 @@ public final class LandingWatcher implements AutoCloseable {
     String runId = IngestService.newRunId();
     LOG.info("Ingesting {} as {}", location, runId);
     try {
-      IngestRun run = service.ingest(delivery, runId);
+      IngestRun run = runner.run(ingest -> ingest.ingest(delivery, runId));
       LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
       return Optional.of(run);
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -20,9 +21,10 @@ import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.ingest.automation.CompletenessCheck;
+import org.medlake.ingest.automation.FailedUploads;
+import org.medlake.ingest.automation.IngestionQueue;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.RejectsReport;
-import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.lake.Lakehouse;
@@ -33,21 +35,28 @@ import org.medlake.server.auth.User;
  * sees and uploads for its own hospital only.
  */
 final class IngestionRoutes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestionRoutes.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** What a refused upload is told to wait: about one ingest. */
+  static final long RETRY_AFTER_SECONDS = 30;
 
   private final MedlakeHome home;
   private final Lakehouse lakehouse;
   private final ServerMetrics metrics;
+  private final IngestionQueue queue;
+  private final PublicPaths paths;
 
-  IngestionRoutes(MedlakeHome home, Lakehouse lakehouse, ServerMetrics metrics) {
+  IngestionRoutes(MedlakeHome home, Lakehouse lakehouse, ServerMetrics metrics, IngestionQueue queue) {
     this.home = home;
     this.lakehouse = lakehouse;
     this.metrics = metrics;
+    this.queue = queue;
+    this.paths = new PublicPaths(home);
   }
 
   void register(Javalin app) {
     app.get("/api/v1/runs", this::runs);
-    app.get("/api/v1/runs/{id}", context -> context.json(run(context)));
+    app.get("/api/v1/runs/{id}", context -> context.json(paths.run(run(context))));
     app.get("/api/v1/runs/{id}/rejects", context -> {
       IngestRun run = run(context);
       int limit = limit(context.queryParam("limit"));
@@ -97,7 +106,7 @@ final class IngestionRoutes {
   private void runs(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     try (RunLedger ledger = RunLedger.open(home)) {
-      List<IngestRun> runs = ledger.list().stream().filter(run -> visible(user, run)).toList();
+      List<IngestRun> runs = ledger.list().stream().filter(run -> visible(user, run)).map(paths::run).toList();
       context.json(runs);
     }
   }
@@ -113,9 +122,13 @@ final class IngestionRoutes {
 
   /**
    * The body is the file itself. It is stored in the landing zone under a generated name (the
-   * client's file name is never used as a path), then ingested; the answer is the run.
+   * client's file name is never used as a path), then ingested on the process's ingestion queue;
+   * the answer waits for the run. Refused before anything is kept: a body over
+   * {@code ingest.max-upload-bytes} (413), a hospital over {@code ingest.max-hospital-bytes-per-day}
+   * (429), a disk that would keep less than {@code ingest.disk-reserve-bytes} free (507), a full
+   * queue (503 with Retry-After). A file whose run fails is quarantined.
    */
-  private void upload(Context context) throws IOException {
+  private void upload(Context context) throws IOException, InterruptedException {
     AuditTrail.mark(context, org.medlake.server.audit.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
@@ -135,12 +148,18 @@ final class IngestionRoutes {
     AuditTrail.detail(context, "month", month.toString());
     SourceMapping mapping = new SourceRegistry(home.sources()).findByHospital(hospital)
         .orElseThrow(() -> new NotFoundException("No source mapping stores hospital " + hospital));
+    if (queue.waiting() >= home.config().ingest().queueCapacity()) {
+      queueFull(context);
+      return;
+    }
+    UploadQuota quota = new UploadQuota(home, mapping.source(), Instant.now());
+    long declared = context.req().getContentLengthLong();
+    quota.check(declared);
     Path directory = home.landing().resolve(mapping.source()).resolve(month.toString());
     Files.createDirectories(directory);
     byte[] random = new byte[6];
     RANDOM.nextBytes(random);
     Path partial = directory.resolve(".upload-" + HexFormat.of().formatHex(random) + ".part");
-    long limit = home.config().ingest().maxDecompressedBytes();
     boolean gzip;
     try (InputStream body = context.req().getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
       byte[] head = body.readNBytes(2);
@@ -148,66 +167,105 @@ final class IngestionRoutes {
       out.write(head);
       byte[] buffer = new byte[1 << 16];
       long total = head.length;
+      long checked = 0;
       int read;
       while ((read = body.read(buffer)) > 0) {
         total += read;
-        if (total > limit) {
-          throw new HttpError(413, "PAYLOAD_TOO_LARGE", "The upload is larger than " + limit + " bytes");
+        if (total - checked >= UploadQuota.CHECK_EVERY_BYTES || total > quota.maxUploadBytes()) {
+          quota.checkWritten(total);
+          checked = total;
         }
         out.write(buffer, 0, read);
       }
-    } catch (HttpError | IOException e) {
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(partial);
       throw e;
     }
     Path file = directory.resolve("upload-" + IngestService.newRunId().substring(4) + (gzip ? ".csv.gz" : ".csv"));
     Files.move(partial, file);
     String runId = IngestService.newRunId();
-    try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
-      try {
-        IngestRun run = ingest.ingest(new IngestService.Delivery(file, mapping.source(), month), runId);
-        metrics.ingestRun(run, run.startedAt());
-        AuditTrail.detail(context, "run_id", run.id());
-        AuditTrail.detail(context, "rows_read", run.rowsRead());
-        AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
-        context.status(201).json(run);
-      } catch (RuntimeException e) {
-        IngestRun failed = ingest.ledger().find(runId).orElseThrow(() -> e);
-        metrics.ingestRun(failed, failed.startedAt());
-        AuditTrail.detail(context, "run_id", failed.id());
-        context.status(422).json(new ErrorBody("INGEST_FAILED", failed.message(), java.util.Map.of("run_id", failed.id())));
+    IngestService.Delivery delivery = new IngestService.Delivery(file, mapping.source(), month);
+    java.util.concurrent.Future<IngestRun> job;
+    try {
+      job = queue.offer(service -> service.ingest(delivery, runId));
+    } catch (IngestionQueue.QueueFullException e) {
+      Files.deleteIfExists(file);
+      queueFull(context);
+      return;
+    }
+    IngestRun run;
+    try {
+      run = IngestionQueue.await(job);
+    } catch (RuntimeException e) {
+      quarantine(file);
+      IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> e);
+      metrics.ingestRun(failed, failed.startedAt());
+      AuditTrail.detail(context, "run_id", failed.id());
+      context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
+      return;
+    }
+    metrics.ingestRun(run, run.startedAt());
+    AuditTrail.detail(context, "run_id", run.id());
+    AuditTrail.detail(context, "rows_read", run.rowsRead());
+    AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
+    context.status(201).json(paths.run(run));
+  }
+
+  /** 503 with Retry-After: the ingestion queue is full; nothing was kept. */
+  private void queueFull(Context context) {
+    AuditTrail.detail(context, "refused", "queue full");
+    context.attribute(AuditTrail.ERROR_CODE, "QUEUE_FULL");
+    context.header("Retry-After", Long.toString(RETRY_AFTER_SECONDS));
+    context.status(503).json(new ErrorBody("QUEUE_FULL", "The ingestion queue is full (ingest.queue-capacity "
+        + home.config().ingest().queueCapacity() + " jobs waiting); try again in " + RETRY_AFTER_SECONDS + " s", java.util.Map.of()));
+  }
+
+  /** Moves a failed upload to the quarantine and deletes the expired ones; a failure here costs a log line, not the answer. */
+  private void quarantine(Path file) {
+    try {
+      if (Files.exists(file)) {
+        FailedUploads.quarantine(home, file, Instant.now());
       }
+      FailedUploads.purge(home, Instant.now());
+    } catch (RuntimeException e) {
+      LOG.warn("Failed upload not quarantined: {}", e.getMessage());
     }
   }
 
   /**
    * Commits a held run's file as it is (admins only, audited): the file is ingested again from the
-   * run's recorded source file with the hold check bypassed; the answer is the new run.
+   * run's recorded source file with the hold check bypassed, on the ingestion queue; the answer is
+   * the new run.
    */
-  private void approve(Context context) {
+  private void approve(Context context) throws InterruptedException {
     String heldRunId = context.pathParam("id");
     String target = "approve run " + heldRunId;
     AuditTrail.mark(context, org.medlake.server.audit.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
     User user = Caller.require(context, Role.ADMIN);
     String runId = IngestService.newRunId();
-    try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
-      IngestRun run;
-      try {
-        run = ingest.approve(heldRunId, runId, user.name());
-      } catch (RuntimeException e) {
-        // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as an upload
-        IngestRun failed = ingest.ledger().find(runId).orElseThrow(() -> e);
-        metrics.ingestRun(failed, failed.startedAt());
-        AuditTrail.detail(context, "run_id", failed.id());
-        context.status(422).json(new ErrorBody("INGEST_FAILED", failed.message(), java.util.Map.of("run_id", failed.id())));
-        return;
-      }
-      metrics.ingestRun(run, run.startedAt());
-      AuditTrail.detail(context, "run_id", run.id());
-      AuditTrail.detail(context, "run_status", run.status().name());
-      AuditTrail.detail(context, "rows_accepted", run.rowsAccepted());
-      context.status(201).json(run);
+    java.util.concurrent.Future<IngestRun> job;
+    try {
+      job = queue.offer(service -> service.approve(heldRunId, runId, user.name()));
+    } catch (IngestionQueue.QueueFullException e) {
+      queueFull(context);
+      return;
     }
+    IngestRun run;
+    try {
+      run = IngestionQueue.await(job);
+    } catch (RuntimeException e) {
+      // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as an upload
+      IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> e);
+      metrics.ingestRun(failed, failed.startedAt());
+      AuditTrail.detail(context, "run_id", failed.id());
+      context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
+      return;
+    }
+    metrics.ingestRun(run, run.startedAt());
+    AuditTrail.detail(context, "run_id", run.id());
+    AuditTrail.detail(context, "run_status", run.status().name());
+    AuditTrail.detail(context, "rows_accepted", run.rowsAccepted());
+    context.status(201).json(paths.run(run));
   }
 
   /** The {@code limit} query parameter of the rejects: 100 when absent, at most 10 000. */

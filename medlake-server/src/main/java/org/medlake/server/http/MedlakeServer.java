@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.automation.Automation;
+import org.medlake.ingest.automation.IngestionQueue;
 import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
@@ -55,9 +56,12 @@ public final class MedlakeServer implements AutoCloseable {
   private final PlatformDatabase platform;
   private final QueuedAuditLog audit;
   private final Optional<Automation> automation;
+  private final IngestionQueue ingestion;
 
-  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform, QueuedAuditLog audit, Optional<Automation> automation) {
+  private MedlakeServer(Javalin app, Lakehouse lakehouse, PlatformDatabase platform, QueuedAuditLog audit, Optional<Automation> automation,
+      IngestionQueue ingestion) {
     this.automation = automation;
+    this.ingestion = ingestion;
     this.app = app;
     this.lakehouse = lakehouse;
     this.platform = platform;
@@ -97,7 +101,10 @@ public final class MedlakeServer implements AutoCloseable {
     QueuedAuditLog audit = new QueuedAuditLog(platform.audit());
     new AuditTrail(audit, clock).install(app);
     routes.register(app);
-    new IngestionRoutes(home, lakehouse, metrics).register(app);
+    // the process's one ingestion queue: uploads, approvals, the watcher and the schedules submit to it
+    IngestionQueue ingestion = IngestionQueue.open(home);
+    new IngestionRoutes(home, lakehouse, metrics, ingestion).register(app);
+    PublicPaths paths = new PublicPaths(home);
     new AdminRoutes(platform, json, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
     app.exception(RequestRefusedException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
@@ -106,11 +113,11 @@ public final class MedlakeServer implements AutoCloseable {
     });
     app.exception(HttpError.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.code());
-      context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), Map.of()));
+      context.status(error.status()).json(new ErrorBody(error.code(), paths.message(error.getMessage()), Map.of()));
     });
     app.exception(MedlakeException.class, (error, context) -> {
       context.attribute(AuditTrail.ERROR_CODE, error.errorCode().name());
-      context.status(status(error)).json(new ErrorBody(error.errorCode().name(), oneLine(error.getMessage()), Map.of()));
+      context.status(status(error)).json(new ErrorBody(error.errorCode().name(), paths.message(oneLine(error.getMessage())), Map.of()));
     });
     app.exception(Exception.class, (error, context) -> {
       org.slf4j.LoggerFactory.getLogger(MedlakeServer.class).error("Request {} {} failed", context.method(), context.path(), error);
@@ -124,19 +131,25 @@ public final class MedlakeServer implements AutoCloseable {
     });
     // started first: a bad schedule fails the start before the port opens
     Optional<Automation> automation = home.config().watch().enabled()
-        ? Optional.of(Automation.start(home, metrics.ingestObserver(home.root())))
+        ? Optional.of(Automation.start(home, Optional.of(ingestion), metrics.ingestObserver(home.root())))
         : Optional.empty();
     try {
       app.start("127.0.0.1", port);
     } catch (RuntimeException e) {
       automation.ifPresent(Automation::close);
+      ingestion.close();
       throw e;
     }
-    return new MedlakeServer(app, lakehouse, platform, audit, automation);
+    return new MedlakeServer(app, lakehouse, platform, audit, automation, ingestion);
   }
 
   public int port() {
     return app.port();
+  }
+
+  /** The process's ingestion queue (tests). */
+  IngestionQueue ingestion() {
+    return ingestion;
   }
 
   /** The registered HTTP routes as "METHOD path", for checking them against the OpenAPI document. */
@@ -155,6 +168,7 @@ public final class MedlakeServer implements AutoCloseable {
     // the file being ingested is finished before the server goes
     automation.ifPresent(Automation::close);
     app.stop();
+    ingestion.close();
     audit.close();
     platform.close();
     lakehouse.close();
