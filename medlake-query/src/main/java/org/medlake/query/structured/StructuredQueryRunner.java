@@ -66,6 +66,7 @@ public final class StructuredQueryRunner {
         if (query.rowLevel()) {
           throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Viewers may run aggregate queries only: add group_by or aggregates");
         }
+        AggregateOnlyRules.check(query);
         if (query.aggregates().stream().noneMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
           List<StructuredQuery.Aggregate> aggregates = new ArrayList<>(query.aggregates());
           aggregates.add(StructuredQuery.Aggregate.of(AggregateFunction.COUNT_DISTINCT_PATIENTS));
