@@ -2,6 +2,8 @@ package org.medlake.query.privacy;
 
 import java.util.function.UnaryOperator;
 import org.medlake.core.config.QueryConfig;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.predefined.PredefinedQuery;
@@ -10,10 +12,24 @@ import org.medlake.query.predefined.PredefinedQuery;
 public final class SuppressionPolicy {
   private SuppressionPolicy() {}
 
-  /** What to apply to a fresh result of {@code query} for {@code role}, before it is cached. */
+  /**
+   * What to apply to a fresh result of {@code query} for {@code role}, before it is cached. For an
+   * aggregate-only role a query must declare its suppression (docs/privacy.md): one declared
+   * {@code aggregate-only: refused}, or declaring nothing, is refused here, before anything runs.
+   */
   public static UnaryOperator<QueryResult> forRole(Role role, PredefinedQuery query, QueryConfig config) {
-    if (role != Role.VIEWER || query.patientCountColumn() == null) {
+    if (role != Role.VIEWER) {
       return UnaryOperator.identity();
+    }
+    switch (query.aggregateOnly()) {
+      case REFUSED -> throw new MedlakeException(ErrorCode.QUERY_REFUSED,
+          "Predefined query %s is not available to aggregate-only roles (aggregate-only: refused in %s)".formatted(query.name(), query.source()));
+      case UNDECLARED -> throw new MedlakeException(ErrorCode.QUERY_REFUSED,
+          "%s: predefined query %s declares no small-cell suppression (patient-count-column) nor 'aggregate-only: refused', so it does not load for aggregate-only roles"
+              .formatted(query.source(), query.name()));
+      case SUPPRESSED -> {
+        // below
+      }
     }
     SmallCellSuppressor suppressor = new SmallCellSuppressor(config.minimumCellPatients());
     return result -> {
