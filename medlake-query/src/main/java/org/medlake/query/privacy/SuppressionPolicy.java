@@ -7,8 +7,12 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.predefined.PredefinedQuery;
+import org.medlake.query.result.ResultTable;
 
-/** Small-cell suppression applies to aggregate-only callers (viewers); others see the result as computed. */
+/**
+ * Small-cell suppression and count obfuscation ({@link CountNoise}) apply to aggregate-only callers
+ * (viewers); others see the result as computed.
+ */
 public final class SuppressionPolicy {
   private SuppressionPolicy() {}
 
@@ -18,6 +22,14 @@ public final class SuppressionPolicy {
    * {@code aggregate-only: refused}, or declaring nothing, is refused here, before anything runs.
    */
   public static UnaryOperator<QueryResult> forRole(Role role, PredefinedQuery query, QueryConfig config) {
+    return forRole(role, query, config, CountNoise.perProcess(config.obfuscation()));
+  }
+
+  /**
+   * As {@link #forRole(Role, PredefinedQuery, QueryConfig)}, with the counts of visible rows (the
+   * patient count and every measure holding integers) obfuscated by {@code noise}.
+   */
+  public static UnaryOperator<QueryResult> forRole(Role role, PredefinedQuery query, QueryConfig config, CountNoise noise) {
     if (role != Role.VIEWER) {
       return UnaryOperator.identity();
     }
@@ -34,13 +46,17 @@ public final class SuppressionPolicy {
     SmallCellSuppressor suppressor = new SmallCellSuppressor(config.minimumCellPatients());
     return result -> {
       SuppressedResult suppressed = suppressor.suppress(result.table(), query.groupColumns(), query.patientCountColumn(), query.measureColumns());
-      return new QueryResult(suppressed.table(), result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
+      java.util.Set<String> counts = new java.util.HashSet<>(query.measureColumns());
+      counts.add(query.patientCountColumn());
+      ResultTable shown = noise.apply(suppressed.table(), query.groupColumns(), counts, suppressed.suppressedRows());
+      return new QueryResult(shown, result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
           result.cached(), suppressed.suppressedCells());
     };
   }
 
   /** The part of the cache key that says how the caller's answers are shaped. */
   public static String policy(Role role, QueryConfig config) {
-    return role == Role.VIEWER ? role.key() + " k=" + config.minimumCellPatients() : role.key();
+    return role == Role.VIEWER ? role.key() + " k=" + config.minimumCellPatients() + CountNoise.perProcess(config.obfuscation()).policy()
+        : role.key();
   }
 }

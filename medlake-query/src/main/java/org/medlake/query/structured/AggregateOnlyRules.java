@@ -16,8 +16,9 @@ import org.medlake.query.structured.StructuredQuery.GroupBy;
  * <ul>
  *   <li>group_by: only the dimensions in {@link #DIMENSIONS}, each with the bucket it allows
  *       (collected_at by month, quarter or year; birth year by age band only);
- *   <li>aggregates: counts, distinct patients, percent abnormal, sum, mean, standard deviation and
- *       percentiles; min and max are refused (each is one patient's value, or an exact timestamp);
+ *   <li>aggregates: counts, distinct patients, percent abnormal, mean, standard deviation and
+ *       percentiles; min and max are refused (each is one patient's value, or an exact timestamp),
+ *       and so is sum (the sums of two overlapping windows differ by exactly a hidden cell's values);
  *   <li>filters: not on identifiers ({@link #IDENTIFIERS}); filters on dates, birth years and values
  *       are allowed, they narrow a cell without showing rows, and differencing two filters is what
  *       the noise of {@code query.noise-*} (docs/privacy.md) is for.
@@ -54,6 +55,10 @@ final class AggregateOnlyRules {
       }
     }
     for (Aggregate aggregate : query.aggregates()) {
+      if (aggregate.function() == AggregateFunction.SUM) {
+        throw refused("viewers may not use aggregate 'sum' of %s: the difference of two sums is a hidden cell's values"
+            .formatted(aggregate.column()));
+      }
       if (aggregate.function() == AggregateFunction.MIN || aggregate.function() == AggregateFunction.MAX) {
         throw refused("viewers may not use aggregate '%s'%s: it shows one patient's value".formatted(aggregate.function().jsonName(),
             aggregate.column() == null ? "" : " of " + aggregate.column()));
