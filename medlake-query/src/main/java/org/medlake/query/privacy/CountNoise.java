@@ -90,10 +90,11 @@ public final class CountNoise {
         counts.add(column);
       }
     }
+    Set<Integer> hidden = new java.util.HashSet<>(suppressedRows);
     List<List<Object>> rows = new ArrayList<>(table.rows().size());
     for (int row = 0; row < table.rows().size(); row++) {
       List<Object> cells = table.rows().get(row);
-      if (counts.isEmpty() || suppressedRows.contains(row)) {
+      if (counts.isEmpty() || hidden.contains(row)) {
         rows.add(cells);
         continue;
       }
