@@ -41,7 +41,9 @@ final class QueryCommand implements Callable<Integer> {
       throw new org.medlake.core.error.ValidationException("--policy must be aggregate or full, not '" + policy + "'");
     }
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
-      QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()));
+      QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()))
+          .withNoiseKey(org.medlake.query.privacy.CountNoise.keyFrom(org.medlake.core.vault.PseudonymKey.load(home.pseudonymKeyFile(),
+              java.util.Optional.ofNullable(System.getenv(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE)))));
       if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;

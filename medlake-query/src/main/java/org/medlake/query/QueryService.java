@@ -27,6 +27,7 @@ import org.medlake.query.engine.QueryResult;
 import org.medlake.query.engine.StreamedResult;
 import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.predefined.PredefinedQuery;
+import org.medlake.query.privacy.CountNoise;
 import org.medlake.query.privacy.SuppressionPolicy;
 import org.medlake.query.result.RowSink;
 import org.medlake.query.sql.GuardedSql;
@@ -42,6 +43,7 @@ public final class QueryService {
   private final QueryEngine engine;
   private final CostEstimator estimator;
   private final ResultCache cache;
+  private volatile CountNoise noise;
 
   public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache) {
     this(lakehouse, config, cache, java.time.Duration.ZERO);
@@ -61,6 +63,22 @@ public final class QueryService {
     };
     this.estimator = new CostEstimator(config);
     this.cache = cache;
+    this.noise = CountNoise.perProcess(config.obfuscation());
+  }
+
+  /**
+   * Seeds the count obfuscation of aggregate-only answers with the installation's secret (see
+   * {@link CountNoise#keyFrom}), so that every process of it gives the same answers; without it
+   * the secret is random per process.
+   */
+  public QueryService withNoiseKey(byte[] key) {
+    this.noise = new CountNoise(config.obfuscation(), key);
+    return this;
+  }
+
+  /** The count obfuscation of aggregate-only answers. */
+  public CountNoise countNoise() {
+    return noise;
   }
 
   /**
@@ -80,7 +98,7 @@ public final class QueryService {
   /** A bound predefined query, answered with the caller's role policy (small-cell suppression for viewers). */
   public QueryResult runPredefined(PredefinedQuery query, QueryRequest request, Role role) {
     return run(request, role, SuppressionPolicy.policy(role, config),
-        SuppressionPolicy.forRole(role, query, config));
+        SuppressionPolicy.forRole(role, query, config, noise));
   }
 
   /**

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.QueryConfig;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
@@ -26,6 +27,7 @@ import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.plan.PruningPredicate;
 import org.medlake.query.predefined.PredefinedQueries;
+import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.privacy.SuppressionPolicy;
 import org.medlake.query.result.ResultTable;
 
@@ -147,6 +149,69 @@ class TestPredefinedQueries {
         .isInstanceOf(ValidationException.class)
         .hasMessageEndingWith("bad.yaml: :hospital is not a declared parameter");
     Files.delete(home.queries().resolve("bad.yaml"));
+  }
+
+  /**
+   * Issue 17 (b): delivery-completeness declared no patient count, so viewers got the exact result count
+   * of a hospital-month that monthly-volume withholds (H002, 10 patients).
+   */
+  @Test
+  void deliveryCompletenessIsSuppressedForViewersAsMonthlyVolumeIs() {
+    for (String name : List.of("delivery-completeness", "monthly-volume")) {
+      var query = queries.find(name);
+      QueryResult viewer = asViewer(query, Map.of());
+      int results = viewer.table().columnIndex("results");
+      assertThat(viewer.table().rows()).as(name).filteredOn(row -> row.get(0).equals("H002"))
+          .singleElement().satisfies(row -> assertThat(row.get(results)).isNull());
+      assertThat(viewer.suppressedCells()).as(name).isPositive();
+    }
+  }
+
+  @Test
+  void everyShippedQueryDeclaresItsSuppression() {
+    assertThat(queries.list()).allSatisfy(query -> assertThat(query.aggregateOnly()).as(query.source())
+        .isIn(PredefinedQuery.AggregateOnly.SUPPRESSED, PredefinedQuery.AggregateOnly.REFUSED));
+  }
+
+  @Test
+  void aQueryThatDeclaresNoSuppressionDoesNotLoadForViewers() throws Exception {
+    Path undeclared = home.queries().resolve("undeclared.yaml");
+    Path refused = home.queries().resolve("refused.yaml");
+    Files.writeString(undeclared, """
+        name: per-hospital
+        title: Per hospital
+        sql: SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY ALL
+        """);
+    Files.writeString(refused, """
+        name: per-hospital-refused
+        title: Per hospital
+        sql: SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY ALL
+        aggregate-only: refused
+        """);
+    try {
+      PredefinedQueries loaded = PredefinedQueries.load(home.queries());
+      assertThatThrownBy(() -> asViewer(loaded.find("per-hospital"), Map.of()))
+          .isInstanceOf(MedlakeException.class)
+          .hasMessage("queries/undeclared.yaml: predefined query per-hospital declares no small-cell suppression (patient-count-column) "
+              + "nor 'aggregate-only: refused', so it does not load for aggregate-only roles");
+      assertThatThrownBy(() -> asViewer(loaded.find("per-hospital-refused"), Map.of()))
+          .hasMessage("Predefined query per-hospital-refused is not available to aggregate-only roles "
+              + "(aggregate-only: refused in queries/refused.yaml)");
+      // analysts still run both
+      QueryConfig config = QueryConfig.defaults();
+      var query = loaded.find("per-hospital");
+      assertThat(service.run(PredefinedQueries.bind(query, Map.of(), AsOf.CURRENT), Role.ANALYST, SuppressionPolicy.policy(Role.ANALYST, config),
+          SuppressionPolicy.forRole(Role.ANALYST, query, config)).table().rows()).hasSize(2);
+    } finally {
+      Files.delete(undeclared);
+      Files.delete(refused);
+    }
+  }
+
+  private QueryResult asViewer(PredefinedQuery query, Map<String, String> arguments) {
+    QueryConfig config = QueryConfig.defaults();
+    return service.run(PredefinedQueries.bind(query, arguments, AsOf.CURRENT), Role.VIEWER, SuppressionPolicy.policy(Role.VIEWER, config),
+        SuppressionPolicy.forRole(Role.VIEWER, query, config));
   }
 
   private QueryResult run(String name, Map<String, String> arguments) {

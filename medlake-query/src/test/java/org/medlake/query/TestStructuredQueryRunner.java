@@ -70,4 +70,42 @@ class TestStructuredQueryRunner {
     assertThatThrownBy(() -> runner.run(perHospital, Role.UPLOADER, AsOf.CURRENT)).hasMessage("Uploaders cannot query lab results");
     assertThat(runner.run(perHospital, Role.ANALYST, AsOf.CURRENT).table().rows()).containsExactly(List.of("H001", 300L), List.of("H002", 30L));
   }
+
+  /**
+   * Issue 17 (a): grouped by patient_key, collected_at and value_numeric, a viewer got row-level data
+   * (suppression hid the counts, never the group values). Viewers may group only by declared dimensions.
+   */
+  @Test
+  void viewersMayGroupOnlyByDeclaredDimensions() {
+    String rowLevel = """
+        {"table": "lab_results", "group_by": [{"column": "patient_key"}, {"column": "collected_at"}, {"column": "value_numeric"}],
+         "aggregates": [{"function": "count"}], "limit": 100}
+        """;
+    assertThatThrownBy(() -> runner.run(StructuredQueries.parse(rowLevel), Role.VIEWER, AsOf.CURRENT))
+        .isInstanceOf(MedlakeException.class)
+        .hasMessageStartingWith("viewers may group only by hospital_id, collected_at (month, quarter, year)")
+        .hasMessageEndingWith("not by patient_key");
+    assertThatThrownBy(() -> runner.run(group("collected_at", null), Role.VIEWER, AsOf.CURRENT))
+        .hasMessage("viewers may group collected_at only by bucket month or quarter or year, not by its raw value");
+    assertThatThrownBy(() -> runner.run(group("value_numeric", null), Role.VIEWER, AsOf.CURRENT)).hasMessageEndingWith("not by value_numeric");
+    assertThatThrownBy(() -> runner.run(group("patient_birth_year", null), Role.VIEWER, AsOf.CURRENT))
+        .hasMessage("viewers may group patient_birth_year only by bucket age_band, not by its raw value");
+    assertThatThrownBy(() -> runner.run(StructuredQueries.parse("""
+        {"table": "lab_results", "group_by": [{"column": "hospital_id"}], "aggregates": [{"function": "max", "column": "collected_at"}],
+         "limit": 100}
+        """), Role.VIEWER, AsOf.CURRENT)).hasMessage("viewers may not use aggregate 'max' of collected_at: it shows one patient's value");
+    assertThatThrownBy(() -> runner.run(StructuredQueries.parse("""
+        {"table": "lab_results", "filters": [{"column": "patient_key", "op": "like", "values": ["p%"]}],
+         "group_by": [{"column": "hospital_id"}], "aggregates": [{"function": "count"}], "limit": 100}
+        """), Role.VIEWER, AsOf.CURRENT)).hasMessage("viewers may not filter on identifier column patient_key");
+    // the declared dimensions still work for viewers, and everything still works for analysts
+    assertThat(runner.run(group("collected_at", "quarter"), Role.VIEWER, AsOf.CURRENT).table().rows()).hasSize(1);
+    assertThat(runner.run(StructuredQueries.parse(rowLevel), Role.ANALYST, AsOf.CURRENT).table().rows()).isNotEmpty();
+  }
+
+  private static StructuredQuery group(String column, String bucket) {
+    return StructuredQueries.parse("""
+        {"table": "lab_results", "group_by": [{"column": "%s"%s}], "aggregates": [{"function": "count"}], "limit": 100}
+        """.formatted(column, bucket == null ? "" : ", \"bucket\": \"" + bucket + "\""));
+  }
 }

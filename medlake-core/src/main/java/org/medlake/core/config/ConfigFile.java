@@ -82,6 +82,12 @@ public final class ConfigFile {
         full-scan-bytes: 1GB
         # Small-cell suppression for aggregate-only users: cells from fewer patients are hidden.
         min-cell-patients: 11
+        # Against differencing (docs/privacy.md): counts aggregate-only users see get seeded noise
+        # (normal, this standard deviation, cut at +-noise-bound) and are rounded to a multiple of
+        # round-to; the same cell always gets the same noise. noise-sd 0 and round-to 1 turn it off.
+        noise-sd: 2.0
+        noise-bound: 6
+        round-to: 5
         # Entries of the in-process result cache.
         cache-entries: 1000
         # Cache results in Redis instead, shared by several servers (e.g. redis://localhost:6379).

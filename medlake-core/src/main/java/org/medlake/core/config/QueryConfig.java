@@ -25,6 +25,7 @@ import org.medlake.core.security.Role;
  * @param exportRows rows one download may hold, per role (downloads are streamed: not bound by {@code maxRows})
  * @param fileCacheBytes bound of the local copies of data files of an {@code s3://} warehouse
  * @param engine which engine executes queries (embedded DuckDB or a JDBC endpoint)
+ * @param obfuscation how counts shown to aggregate-only users are perturbed against differencing
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -40,8 +41,42 @@ public record QueryConfig(
     long cacheTtlSeconds,
     Map<Role, Long> exportRows,
     long fileCacheBytes,
-    QueryEngineConfig engine) {
+    QueryEngineConfig engine,
+    Obfuscation obfuscation) {
   static final long DEFAULT_FILE_CACHE_BYTES = 10_000_000_000L;
+
+  /**
+   * Count obfuscation for aggregate-only users (docs/privacy.md): every count they see is the true
+   * count plus noise drawn from a normal distribution of standard deviation {@code noiseSd}, cut at
+   * plus or minus {@code noiseBound}, then rounded to a multiple of {@code roundTo}. The noise is
+   * seeded by a server secret and the cell, so asking again gives the same answer.
+   *
+   * @param noiseSd {@code query.noise-sd}; 0 adds no noise
+   * @param noiseBound {@code query.noise-bound}: the noise never exceeds this many counts either way
+   * @param roundTo {@code query.round-to}; 1 does not round
+   */
+  public record Obfuscation(double noiseSd, int noiseBound, int roundTo) {
+    public Obfuscation {
+      if (!(noiseSd >= 0) || Double.isInfinite(noiseSd)) {
+        throw new org.medlake.core.error.ValidationException(
+            org.medlake.core.error.ErrorCode.INVALID_CONFIG, "query.noise-sd must be zero or positive, not " + noiseSd);
+      }
+      if (noiseBound < 0) {
+        throw new org.medlake.core.error.ValidationException(
+            org.medlake.core.error.ErrorCode.INVALID_CONFIG, "query.noise-bound must be zero or positive, not " + noiseBound);
+      }
+      IngestConfig.positive("query.round-to", roundTo);
+    }
+
+    public static Obfuscation defaults() {
+      return new Obfuscation(2.0, 6, 5);
+    }
+
+    /** Whether counts are changed at all. */
+    public boolean enabled() {
+      return (noiseSd > 0 && noiseBound > 0) || roundTo > 1;
+    }
+  }
 
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
@@ -59,13 +94,21 @@ public record QueryConfig(
     exportRows = Map.copyOf(exportRows);
     IngestConfig.positive("query.file-cache-size", fileCacheBytes);
     requireNonNull(engine, "engine is null");
+    requireNonNull(obfuscation, "obfuscation is null");
+  }
+
+  public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
+      int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
+      Map<Role, Long> exportRows, long fileCacheBytes, QueryEngineConfig engine) {
+    this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
+        redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, Obfuscation.defaults());
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
       int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
       Map<Role, Long> exportRows) {
     this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
-        redisUrl, cacheTtlSeconds, exportRows, DEFAULT_FILE_CACHE_BYTES, QueryEngineConfig.defaults());
+        redisUrl, cacheTtlSeconds, exportRows, DEFAULT_FILE_CACHE_BYTES, QueryEngineConfig.defaults(), Obfuscation.defaults());
   }
 
   /** Rows one download may hold for {@code role}. */
@@ -75,7 +118,12 @@ public record QueryConfig(
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation);
+  }
+
+  public QueryConfig withObfuscation(Obfuscation obfuscation) {
+    return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
+        budgets, redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation);
   }
 
   public static QueryConfig defaults() {
@@ -112,7 +160,11 @@ public record QueryConfig(
       @JsonProperty("export-rows") Map<String, Long> exportRows,
       @JsonProperty("file-cache-size") String fileCacheSize,
       @JsonProperty("engine") String engine,
-      @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc) {
+      @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc,
+      @JsonProperty("noise-sd") Double noiseSd,
+      @JsonProperty("noise-bound") Integer noiseBound,
+      @JsonProperty("round-to") Integer roundTo) {
+    Obfuscation obfuscation = Obfuscation.defaults();
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -132,7 +184,9 @@ public record QueryConfig(
         cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds,
         roleRows(defaults.exportRows(), exportRows),
         fileCacheSize == null ? defaults.fileCacheBytes() : ByteSize.parse("query.file-cache-size", fileCacheSize),
-        QueryEngineConfig.of(engine, jdbc));
+        QueryEngineConfig.of(engine, jdbc),
+        new Obfuscation(noiseSd == null ? obfuscation.noiseSd() : noiseSd, noiseBound == null ? obfuscation.noiseBound() : noiseBound,
+            roundTo == null ? obfuscation.roundTo() : roundTo));
   }
 
   private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {

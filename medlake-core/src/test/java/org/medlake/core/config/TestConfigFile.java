@@ -42,6 +42,18 @@ class TestConfigFile {
   }
 
   @Test
+  void countObfuscationIsOnByDefaultAndConfigurable() {
+    assertThat(MedlakeConfig.defaults().query().obfuscation()).isEqualTo(new QueryConfig.Obfuscation(2.0, 6, 5));
+    assertThat(MedlakeConfig.defaults().query().obfuscation().enabled()).isTrue();
+    MedlakeConfig off = ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  noise-sd: 0\n  round-to: 1\n");
+    assertThat(off.query().obfuscation().enabled()).isFalse();
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  round-to: 0\n"))
+        .hasMessageContaining("query.round-to");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  noise-sd: -1\n"))
+        .hasMessageContaining("query.noise-sd must be zero or positive, not -1.0");
+  }
+
+  @Test
   void unknownKeyIsAnErrorNamingTheKeyAndLine() {
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compresion: zstd\n"))
         .isInstanceOf(ValidationException.class)

@@ -50,7 +50,11 @@ public final class PredefinedQueries {
       for (String name : new String(index.readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
         if (!name.isBlank()) {
           try (InputStream yaml = PredefinedQueries.class.getResourceAsStream(SHIPPED + name)) {
-            PredefinedQuery query = parse(name, yaml.readAllBytes());
+            PredefinedQuery query = parse("shipped " + name, yaml.readAllBytes());
+            if (query.aggregateOnly() == PredefinedQuery.AggregateOnly.UNDECLARED) {
+              throw new ValidationException(ErrorCode.INVALID_CONFIG, query.source() + ": declares no small-cell suppression "
+                  + "(patient-count-column) nor 'aggregate-only: refused'");
+            }
             queries.put(query.name(), query);
           }
         }
@@ -58,7 +62,8 @@ public final class PredefinedQueries {
       if (Files.isDirectory(homeQueries)) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(homeQueries, "*.{yaml,yml}")) {
           for (Path file : files) {
-            PredefinedQuery query = parse(file.toString(), Files.readAllBytes(file));
+            // named by the home's queries/ directory, not the server's absolute path: errors reach callers
+            PredefinedQuery query = parse("queries/" + file.getFileName(), Files.readAllBytes(file));
             queries.put(query.name(), query);
           }
         }
@@ -71,7 +76,7 @@ public final class PredefinedQueries {
 
   private static PredefinedQuery parse(String source, byte[] yaml) {
     try {
-      PredefinedQuery query = YAML.readValue(yaml, PredefinedQuery.class);
+      PredefinedQuery query = YAML.readValue(yaml, PredefinedQuery.class).withSource(source);
       for (String placeholder : placeholders(query.sql())) {
         if (query.parameters().stream().noneMatch(parameter -> parameter.name().equals(placeholder))) {
           throw new ValidationException(ErrorCode.INVALID_CONFIG, source + ": :" + placeholder + " is not a declared parameter");

@@ -19,6 +19,11 @@ import java.util.Map;
  * @param groupColumns the result's grouping columns, for small-cell suppression
  * @param patientCountColumn the result column counting distinct patients, for small-cell suppression
  * @param measureColumns the result columns hidden in a suppressed row
+ * @param aggregateOnly how aggregate-only callers (viewers) get it: {@code suppressed} (small-cell
+ *     suppression by {@code patient-count-column}, the default when that is declared) or {@code refused}
+ *     (not available to them); a query declaring neither is {@link AggregateOnly#UNDECLARED} and is
+ *     refused to aggregate-only callers with a one-line error naming its file
+ * @param source where it was read from, for errors: {@code shipped NAME.yaml} or {@code queries/NAME.yaml}
  */
 public record PredefinedQuery(
     @JsonProperty("name") String name,
@@ -29,7 +34,34 @@ public record PredefinedQuery(
     @JsonProperty("prune") Map<String, String> prune,
     @JsonProperty("group-columns") List<String> groupColumns,
     @JsonProperty("patient-count-column") String patientCountColumn,
-    @JsonProperty("measure-columns") List<String> measureColumns) {
+    @JsonProperty("measure-columns") List<String> measureColumns,
+    @JsonProperty("aggregate-only") AggregateOnly aggregateOnly,
+    @JsonProperty("x-source") String source) {
+  /** How a predefined query is answered for aggregate-only callers; declared in its YAML. */
+  public enum AggregateOnly {
+    /** Small-cell suppressed by its patient count (and counts obfuscated, docs/privacy.md). */
+    SUPPRESSED,
+    /** Not available to aggregate-only callers. */
+    REFUSED,
+    /** Declares neither: refused to aggregate-only callers, as a query that fails to load for them. */
+    UNDECLARED;
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static AggregateOnly fromYaml(String text) {
+      return switch (text) {
+        case "suppressed" -> SUPPRESSED;
+        case "refused" -> REFUSED;
+        default -> throw new IllegalArgumentException("aggregate-only must be 'suppressed' or 'refused', not '" + text + "'");
+      };
+    }
+  }
+
+  /** A query without a declared file (source "inline"); its aggregate-only mode follows from its patient count column. */
+  public PredefinedQuery(String name, String title, String description, List<QueryParameter> parameters, String sql,
+      Map<String, String> prune, List<String> groupColumns, String patientCountColumn, List<String> measureColumns) {
+    this(name, title, description, parameters, sql, prune, groupColumns, patientCountColumn, measureColumns, null, "inline");
+  }
+
   public PredefinedQuery {
     requireNonNull(name, "name is null");
     requireNonNull(title, "title is null");
@@ -39,5 +71,17 @@ public record PredefinedQuery(
     prune = prune == null ? Map.of() : Map.copyOf(prune);
     groupColumns = groupColumns == null ? List.of() : List.copyOf(groupColumns);
     measureColumns = measureColumns == null ? List.of() : List.copyOf(measureColumns);
+    source = source == null ? "inline" : source;
+    if (aggregateOnly == null || aggregateOnly == AggregateOnly.UNDECLARED) {
+      aggregateOnly = patientCountColumn != null ? AggregateOnly.SUPPRESSED : AggregateOnly.UNDECLARED;
+    } else if (aggregateOnly == AggregateOnly.SUPPRESSED && patientCountColumn == null) {
+      throw new IllegalArgumentException("aggregate-only: suppressed needs a patient-count-column");
+    }
+  }
+
+  /** The same query as read from {@code source}. */
+  public PredefinedQuery withSource(String source) {
+    return new PredefinedQuery(name, title, description, parameters, sql, prune, groupColumns, patientCountColumn, measureColumns,
+        aggregateOnly, source);
   }
 }

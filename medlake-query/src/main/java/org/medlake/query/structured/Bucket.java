@@ -11,6 +11,8 @@ import org.medlake.core.error.ValidationException;
 public enum Bucket {
   /** Timestamps truncated to the first instant of the month. */
   MONTH,
+  /** Timestamps truncated to the first instant of the quarter. */
+  QUARTER,
   /** Timestamps truncated to the first instant of the year. */
   YEAR,
   /** Age at collection from the birth year, as a label such as {@code 40-49}. */

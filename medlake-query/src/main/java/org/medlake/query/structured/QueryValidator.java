@@ -209,7 +209,7 @@ final class QueryValidator {
       return new GroupColumn(column.name(), column, null);
     }
     return switch (bucket) {
-      case MONTH, YEAR -> {
+      case MONTH, QUARTER, YEAR -> {
         if (column.type() != ColumnType.TIMESTAMP) {
           throw new ValidationException(
               "bucket '%s' applies to timestamp columns, not %s".formatted(bucket.jsonName(), column.name()));

@@ -124,6 +124,7 @@ public final class StructuredQueryCompiler {
     return switch (group.bucket()) {
       // date_trunc gives a DATE for these parts; results carry timestamps as LocalDateTime.
       case MONTH -> "CAST(date_trunc('month', " + column + ") AS TIMESTAMP)";
+      case QUARTER -> "CAST(date_trunc('quarter', " + column + ") AS TIMESTAMP)";
       case YEAR -> "CAST(date_trunc('year', " + column + ") AS TIMESTAMP)";
       case AGE_BAND -> ageBand(column);
     };

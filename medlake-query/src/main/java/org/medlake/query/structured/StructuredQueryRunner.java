@@ -16,7 +16,10 @@ import org.medlake.query.cost.Estimate;
 import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
+import org.medlake.query.privacy.CountNoise;
 import org.medlake.query.privacy.SmallCellSuppressor;
+import org.medlake.query.privacy.SuppressionPolicy;
+import org.medlake.query.result.ResultTable;
 import org.medlake.query.privacy.SuppressedResult;
 
 /**
@@ -52,9 +55,15 @@ public final class StructuredQueryRunner {
     measures.removeAll(compiled.groupColumns());
     measures.remove(PATIENTS);
     SmallCellSuppressor suppressor = new SmallCellSuppressor(config.minimumCellPatients());
-    return service.run(request, role, role.key() + " k=" + config.minimumCellPatients(), result -> {
+    CountNoise noise = service.countNoise();
+    Set<String> counts = new HashSet<>();
+    counts.add(PATIENTS);
+    shaped.aggregates().stream().filter(aggregate -> aggregate.function() == AggregateFunction.COUNT).findAny()
+        .ifPresent(count -> counts.add("count"));
+    return service.run(request, role, SuppressionPolicy.policy(role, config), result -> {
       SuppressedResult suppressed = suppressor.suppress(result.table(), compiled.groupColumns(), PATIENTS, measures);
-      return new QueryResult(suppressed.table(), result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
+      ResultTable shown = noise.apply(suppressed.table(), compiled.groupColumns(), counts, suppressed.suppressedRows());
+      return new QueryResult(shown, result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
           result.cached(), suppressed.suppressedCells());
     });
   }
@@ -66,6 +75,7 @@ public final class StructuredQueryRunner {
         if (query.rowLevel()) {
           throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Viewers may run aggregate queries only: add group_by or aggregates");
         }
+        AggregateOnlyRules.check(query);
         if (query.aggregates().stream().noneMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
           List<StructuredQuery.Aggregate> aggregates = new ArrayList<>(query.aggregates());
           aggregates.add(StructuredQuery.Aggregate.of(AggregateFunction.COUNT_DISTINCT_PATIENTS));

@@ -136,7 +136,7 @@ class TestStructuredQueryJson {
     assertThatThrownBy(() -> StructuredQueries.parse("""
         {"table": "lab_results", "group_by": [{"column": "collected_at", "bucket": "week"}], "limit": 5}"""))
         .isInstanceOf(ValidationException.class)
-        .hasMessage("group_by[0].bucket: unknown bucket 'week'; expected one of month, year, age_band");
+        .hasMessage("group_by[0].bucket: unknown bucket 'week'; expected one of month, quarter, year, age_band");
     assertThatThrownBy(() -> StructuredQueries.parse("""
         {"table": "lab_results", "aggregates": [{"function": "median", "column": "value_numeric"}], "limit": 5}"""))
         .isInstanceOf(ValidationException.class)

@@ -257,7 +257,9 @@ public final class MedlakeServer implements AutoCloseable {
       this.limits = Limits.create(home.config().server(), clock);
       this.catalog = new CatalogService(lakehouse, Duration.ofSeconds(1));
       // a new monthly load becomes visible to the server's queries within a second
-      this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()), Duration.ofSeconds(1));
+      this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()), Duration.ofSeconds(1))
+          .withNoiseKey(org.medlake.query.privacy.CountNoise.keyFrom(org.medlake.core.vault.PseudonymKey.load(home.pseudonymKeyFile(),
+              java.util.Optional.ofNullable(System.getenv(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE)))));
       this.structured = new StructuredQueryRunner(queries, home.config().query());
     }
 

@@ -165,6 +165,13 @@ class TestMedlakeServer {
         "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}");
     assertThat(structured.statusCode()).as(structured.body()).isEqualTo(200);
     assertThat(JSON.readTree(structured.body()).get("result").get("columns")).hasSize(3);
+    // issue 17 (a): grouped by identifiers, exact times and raw values, a viewer's "aggregate" was row-level data
+    HttpResponse<String> rowLevel = post("/api/v1/query", viewerToken, null, null,
+        "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"patient_key\"}, {\"column\": \"collected_at\"},"
+            + " {\"column\": \"value_numeric\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}");
+    assertThat(rowLevel.statusCode()).as(rowLevel.body()).isEqualTo(400);
+    assertThat(JSON.readTree(rowLevel.body()).get("code").asText()).isEqualTo("QUERY_REFUSED");
+    assertThat(JSON.readTree(rowLevel.body()).get("message").asText()).endsWith("not by patient_key").doesNotContain("\n");
     HttpResponse<String> typo = post("/api/v1/query", analystToken, null, null,
         "{\"query\": {\"table\": \"lab_results\", \"filters\": [{\"column\": \"valu\", \"op\": \"=\", \"values\": [1]}], \"limit\": 10}}");
     assertThat(typo.statusCode()).isEqualTo(400);
