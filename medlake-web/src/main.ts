@@ -142,7 +142,7 @@ async function render(): Promise<void> {
       document.title = (route.argument ? route.argument + " – " : "") + "Catalogue – medlake";
       break;
     case "query":
-      main.replaceChildren(queryPage(api, route.params));
+      main.replaceChildren(queryPage(api, route.params, user.role));
       break;
     case "predefined":
       main.replaceChildren(predefinedPage(api, route.argument, route.params));

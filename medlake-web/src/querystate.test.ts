@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { birthYears, DEFAULT_STATE, fromParams, searchTests, toParams, toStructuredQuery, type BuilderState } from "./querystate";
+import { aggregatesFor, birthYears, DEFAULT_STATE, fromParams, searchTests, toParams, toStructuredQuery, type BuilderState } from "./querystate";
 
 const FULL: BuilderState = {
   hospitals: ["H001", "H002"],
@@ -101,5 +101,14 @@ describe("searchTests", () => {
     expect(searchTests(tests, "GLUCOSE").map((t) => t.code)).toEqual(["2345-7"]);
     expect(searchTests(tests, "  ")).toEqual([]);
     expect(searchTests(tests, "blood", 1)).toHaveLength(1);
+  });
+});
+
+describe("aggregatesFor", () => {
+  it("offers viewers no minimum or maximum (the server refuses them), others every aggregate", () => {
+    expect(aggregatesFor("viewer")).not.toContain("min");
+    expect(aggregatesFor("viewer")).not.toContain("max");
+    expect(aggregatesFor("viewer")).toContain("avg");
+    expect(aggregatesFor("analyst")).toEqual(expect.arrayContaining(["min", "max", "count", "avg"]));
   });
 });

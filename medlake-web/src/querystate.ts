@@ -37,15 +37,23 @@ export const AGGREGATES = {
   count: { label: "Results", spec: { function: "count" } },
   patients: { label: "Distinct patients", spec: { function: "count_distinct_patients" } },
   avg: { label: "Mean value", spec: { function: "avg", column: "value_canonical" } },
-  min: { label: "Minimum", spec: { function: "min", column: "value_canonical" } },
-  max: { label: "Maximum", spec: { function: "max", column: "value_canonical" } },
+  min: { label: "Minimum", spec: { function: "min", column: "value_canonical" }, rowLevel: true },
+  max: { label: "Maximum", spec: { function: "max", column: "value_canonical" }, rowLevel: true },
   stddev: { label: "Standard deviation", spec: { function: "stddev", column: "value_canonical" } },
   p05: { label: "5th percentile", spec: { function: "percentile", column: "value_canonical", percentile: 0.05 } },
   p50: { label: "Median", spec: { function: "percentile", column: "value_canonical", percentile: 0.5 } },
   p95: { label: "95th percentile", spec: { function: "percentile", column: "value_canonical", percentile: 0.95 } },
   abnormal: { label: "% abnormal", spec: { function: "percent_abnormal" } },
-} as const satisfies Record<string, { label: string; spec: { function: string; column?: string; percentile?: number } }>;
+} as const satisfies Record<string, { label: string; spec: { function: string; column?: string; percentile?: number }; rowLevel?: true }>;
 export type AggregateKey = keyof typeof AGGREGATES;
+
+/**
+ * The aggregates a role may ask for: viewers see aggregates only, and the server refuses them the
+ * minimum and maximum (one patient's value), so the builder does not offer them.
+ */
+export function aggregatesFor(role: string): AggregateKey[] {
+  return (Object.keys(AGGREGATES) as AggregateKey[]).filter((key) => role !== "viewer" || !("rowLevel" in AGGREGATES[key]));
+}
 
 /** Age at collection in whole years (the server's age_band buckets). */
 export const AGE_BANDS: Record<string, [number, number]> = {

@@ -3,6 +3,7 @@ import { errorMessage, h, loading } from "../dom";
 import {
   AGE_BANDS,
   AGGREGATES,
+  aggregatesFor,
   birthYears,
   collectionYears,
   FLAGS,
@@ -106,11 +107,11 @@ function select(options: { value: string; label: string }[], value: string): HTM
 }
 
 /** The query builder: filters, group-by and aggregates, estimate before running, state in the URL. */
-export function queryPage(api: ApiClient, params: URLSearchParams): HTMLElement {
+export function queryPage(api: ApiClient, params: URLSearchParams, role: string): HTMLElement {
   const body = h("div", {}, loading("Loading hospitals and tests…"));
   const page = h("section", { class: "page page-query" }, pageTitle("Query builder"), body);
   void loadVocabulary(api)
-    .then((vocabulary) => body.replaceChildren(builder(api, vocabulary, fromParams(params))))
+    .then((vocabulary) => body.replaceChildren(builder(api, vocabulary, fromParams(params), role)))
     .catch((error: unknown) => {
       if (!handleUnauthenticated(error)) {
         body.replaceChildren(errorMessage(message(error)));
@@ -119,7 +120,7 @@ export function queryPage(api: ApiClient, params: URLSearchParams): HTMLElement 
   return page;
 }
 
-function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState): HTMLElement {
+function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, role: string): HTMLElement {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {
     clearTimeout(timer);
@@ -140,7 +141,7 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState):
   const valueMax = h("input", { type: "number", step: "any", value: initial.valueMax, inputmode: "decimal" });
   const flags = checkboxes("Abnormal flag", FLAGS.map((flag) => ({ value: flag, label: flag })), initial.flags);
   const groups = checkboxes("Group by", Object.entries(GROUPS).map(([key, group]) => ({ value: key, label: group.label })), initial.groupBy);
-  const aggregates = checkboxes("Aggregates", Object.entries(AGGREGATES).map(([key, aggregate]) => ({ value: key, label: aggregate.label })), initial.aggregates);
+  const aggregates = checkboxes("Aggregates", aggregatesFor(role).map((key) => ({ value: key, label: AGGREGATES[key].label })), initial.aggregates);
   const limit = h("input", { type: "number", min: "1", max: "100000", step: "1", value: String(initial.limit) });
 
   const read = (): BuilderState => ({

@@ -339,8 +339,11 @@ public final class MedlakeServer implements AutoCloseable {
       app.get("/api/v1/tables/{name}/snapshots",
           context -> context.json(services.catalog.snapshots(context.pathParam("name"), readerRole(context))));
       app.get("/api/v1/queries", context -> {
-        readerRole(context);
-        context.json(services.predefined().list().stream().map(Routes::describe).toList());
+        Role role = readerRole(context);
+        // an aggregate-only caller is shown only the queries it may run (suppressed ones)
+        context.json(services.predefined().list().stream()
+            .filter(query -> role != Role.VIEWER || query.aggregateOnly() == org.medlake.query.predefined.PredefinedQuery.AggregateOnly.SUPPRESSED)
+            .map(Routes::describe).toList());
       });
       app.post("/api/v1/queries/{name}/run", this::runPredefined);
       app.post("/api/v1/query", this::runStructured);

@@ -63,12 +63,30 @@ class TestMedlakeServer {
       platform.tokens().revoke(revoked.token().id());
       revokedToken = revoked.secret();
     }
+    java.nio.file.Files.createDirectories(home.queries());
+    java.nio.file.Files.writeString(home.queries().resolve("per-hospital.yaml"), """
+        name: per-hospital-rows
+        title: Per hospital, not for viewers
+        sql: SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY ALL
+        aggregate-only: refused
+        """);
     server = MedlakeServer.start(home, 0);
   }
 
   @AfterAll
   void stop() {
     server.close();
+  }
+
+  @Test
+  void viewersAreListedOnlyTheQueriesTheyMayRun() throws Exception {
+    List<String> analyst = new java.util.ArrayList<>();
+    JSON.readTree(get("/api/v1/queries", analystToken).body()).forEach(query -> analyst.add(query.get("name").asText()));
+    List<String> viewer = new java.util.ArrayList<>();
+    JSON.readTree(get("/api/v1/queries", viewerToken).body()).forEach(query -> viewer.add(query.get("name").asText()));
+    assertThat(analyst).contains("per-hospital-rows", "monthly-volume", "delivery-completeness");
+    assertThat(viewer).contains("monthly-volume", "delivery-completeness").doesNotContain("per-hospital-rows");
+    assertThat(post("/api/v1/queries/per-hospital-rows/run", viewerToken, null, null, "{}").statusCode()).isEqualTo(400);
   }
 
   @Test
