@@ -25,6 +25,9 @@ import org.medlake.core.security.Role;
  * @param exportRows rows one download may hold, per role (downloads are streamed: not bound by {@code maxRows})
  * @param fileCacheBytes bound of the local copies of data files of an {@code s3://} warehouse
  * @param engine which engine executes queries (embedded DuckDB or a JDBC endpoint)
+ * @param maxResultBytes a result held in memory (SQL, structured, predefined answers and their exports) over this size is refused
+ * @param maxCellBytes a result with one value over this size is refused, whatever the channel
+ * @param maxExportBytes a streamed download (SQL export, spooled to disk) over this size is refused
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -40,8 +43,14 @@ public record QueryConfig(
     long cacheTtlSeconds,
     Map<Role, Long> exportRows,
     long fileCacheBytes,
-    QueryEngineConfig engine) {
+    QueryEngineConfig engine,
+    long maxResultBytes,
+    long maxCellBytes,
+    long maxExportBytes) {
   static final long DEFAULT_FILE_CACHE_BYTES = 10_000_000_000L;
+  public static final long DEFAULT_MAX_RESULT_BYTES = 64L << 20;
+  public static final long DEFAULT_MAX_CELL_BYTES = 8L << 20;
+  public static final long DEFAULT_MAX_EXPORT_BYTES = 2L << 30;
 
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
@@ -59,6 +68,17 @@ public record QueryConfig(
     exportRows = Map.copyOf(exportRows);
     IngestConfig.positive("query.file-cache-size", fileCacheBytes);
     requireNonNull(engine, "engine is null");
+    IngestConfig.positive("query.max-result-bytes", maxResultBytes);
+    IngestConfig.positive("query.max-cell-bytes", maxCellBytes);
+    IngestConfig.positive("query.max-export-bytes", maxExportBytes);
+  }
+
+  public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
+      int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
+      Map<Role, Long> exportRows, long fileCacheBytes, QueryEngineConfig engine) {
+    this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
+        redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_CELL_BYTES,
+        DEFAULT_MAX_EXPORT_BYTES);
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
@@ -75,7 +95,7 @@ public record QueryConfig(
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, maxResultBytes, maxCellBytes, maxExportBytes);
   }
 
   public static QueryConfig defaults() {
@@ -112,7 +132,10 @@ public record QueryConfig(
       @JsonProperty("export-rows") Map<String, Long> exportRows,
       @JsonProperty("file-cache-size") String fileCacheSize,
       @JsonProperty("engine") String engine,
-      @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc) {
+      @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc,
+      @JsonProperty("max-result-bytes") String maxResultBytes,
+      @JsonProperty("max-cell-bytes") String maxCellBytes,
+      @JsonProperty("max-export-bytes") String maxExportBytes) {
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -132,7 +155,10 @@ public record QueryConfig(
         cacheTtlSeconds == null ? defaults.cacheTtlSeconds() : cacheTtlSeconds,
         roleRows(defaults.exportRows(), exportRows),
         fileCacheSize == null ? defaults.fileCacheBytes() : ByteSize.parse("query.file-cache-size", fileCacheSize),
-        QueryEngineConfig.of(engine, jdbc));
+        QueryEngineConfig.of(engine, jdbc),
+        maxResultBytes == null ? defaults.maxResultBytes() : ByteSize.parse("query.max-result-bytes", maxResultBytes),
+        maxCellBytes == null ? defaults.maxCellBytes() : ByteSize.parse("query.max-cell-bytes", maxCellBytes),
+        maxExportBytes == null ? defaults.maxExportBytes() : ByteSize.parse("query.max-export-bytes", maxExportBytes));
   }
 
   private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {
