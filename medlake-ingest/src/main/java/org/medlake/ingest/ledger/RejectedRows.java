@@ -43,6 +43,27 @@ public final class RejectedRows {
     }
   }
 
+  /** Receives rejected rows one by one. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(Row row) throws java.io.IOException;
+  }
+
+  /**
+   * Hands every rejected row of the run to {@code consumer} in line order, as DuckDB streams them
+   * (the rows are never all in memory: a report of millions of rows reads in bounded heap).
+   */
+  public static void forEach(Lakehouse lakehouse, String runId, RowConsumer consumer) throws java.io.IOException {
+    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+        Connection connection = DuckDb.openStreaming("1GB", 2, lakehouse.home().temporary())) {
+      if (!files.paths().isEmpty()) {
+        read(connection, files.paths(), runId, Integer.MAX_VALUE, consumer);
+      }
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+    }
+  }
+
   /**
    * The rejected rows of a run in written but uncommitted rejects files (a held run's), in file
    * order.
@@ -60,6 +81,16 @@ public final class RejectedRows {
 
   private static List<Row> read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, List<Row> rows)
       throws SQLException {
+    try {
+      read(connection, files, runId, limit, rows::add);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return rows;
+  }
+
+  private static void read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, RowConsumer consumer)
+      throws SQLException, java.io.IOException {
     try (PreparedStatement statement = connection.prepareStatement(
             "SELECT line_number, reason_codes, raw_line FROM read_parquet("
                 + files.stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
@@ -73,10 +104,9 @@ public final class RejectedRows {
           for (Object reason : reasons) {
             codes.add(String.valueOf(reason));
           }
-          rows.add(new Row(result.getLong(1), codes, result.getString(3)));
+          consumer.accept(new Row(result.getLong(1), codes, result.getString(3)));
         }
       }
-      return rows;
     }
   }
 }
