@@ -141,7 +141,12 @@ class TestBoundedRequests {
     // a streamed download over query.max-export-bytes (150 KB), though under its row cap
     assertLimit(post("/api/v1/exports", analystToken, "{\"sql\": \"SELECT * FROM lab_results\", \"format\": \"csv\"}"),
         "query.max-export-bytes");
-    // a structured query goes through the same reading: small answers still work
+    // structured queries and their exports are read the same way: ~2000 groups with long names, over 100 KB
+    String structured = "{\"table\": \"lab_results\", \"group_by\": [{\"column\": \"patient_key\"}, {\"column\": \"encounter_key\"},"
+        + " {\"column\": \"test_name\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 5000}";
+    assertLimit(post("/api/v1/query", analystToken, "{\"query\": " + structured + "}"), "query.max-result-bytes");
+    assertLimit(post("/api/v1/exports", analystToken, "{\"query\": " + structured + ", \"format\": \"csv\"}"), "query.max-result-bytes");
+    // small answers still work
     HttpResponse<String> small = post("/api/v1/sql", analystToken, "{\"sql\": \"SELECT test_code, count(*) FROM lab_results GROUP BY 1\"}");
     assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
     assertHealthy();
