@@ -65,15 +65,16 @@ public final class RejectedRows {
   }
 
   /**
-   * The rejected rows of a run in written but uncommitted rejects files (a held run's), in file
-   * order.
+   * Hands the rejected rows of a run in written but uncommitted rejects files (a held run's) to
+   * {@code consumer} in line order, streamed as {@link #forEach} does.
    */
-  public static List<Row> readFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory) {
+  public static void forEachInFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory,
+      RowConsumer consumer) throws java.io.IOException {
     if (files.isEmpty()) {
-      return List.of();
+      return;
     }
-    try (Connection connection = DuckDb.open("1GB", 2, temporaryDirectory)) {
-      return read(connection, files, runId, Integer.MAX_VALUE, new ArrayList<>());
+    try (Connection connection = DuckDb.openStreaming("1GB", 2, temporaryDirectory)) {
+      read(connection, files, runId, Integer.MAX_VALUE, consumer);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }

@@ -58,7 +58,12 @@ public final class RejectsReport {
     return new RejectsReport(run, consumer -> RejectedRows.forEach(lakehouse, run.id(), consumer));
   }
 
-  /** The report of a run with its rejected rows as read elsewhere (a held run's uncommitted files). */
+  /** The report of a held run, whose rejected rows are in written but uncommitted rejects files; streamed from them. */
+  public static RejectsReport ofFiles(IngestRun run, List<Path> files, Path temporaryDirectory) {
+    return new RejectsReport(run, consumer -> RejectedRows.forEachInFiles(files, run.id(), temporaryDirectory, consumer));
+  }
+
+  /** The report of a run with its rejected rows given (tests, small reports). */
   public static RejectsReport of(IngestRun run, List<RejectedRows.Row> rows) {
     List<RejectedRows.Row> copy = List.copyOf(rows);
     return new RejectsReport(run, consumer -> {

@@ -55,6 +55,8 @@ class TestBoundedRequests {
   private String adminToken;
   private String analystToken;
   private String bigRun;
+  private String header;
+  private Path landing;
 
   @BeforeAll
   void start(@TempDir Path directory) throws Exception {
@@ -63,7 +65,7 @@ class TestBoundedRequests {
     Files.writeString(homeDirectory.resolve("medlake.yaml"), """
         ingest:
           hold:
-            enabled: false
+            max-rejected-share: 1
         query:
           max-result-bytes: 100KB
           max-cell-bytes: 15KB
@@ -76,6 +78,8 @@ class TestBoundedRequests {
     try (Stream<Path> files = Files.walk(home.landing())) {
       delivery = files.filter(path -> path.toString().endsWith(".csv")).findFirst().orElseThrow();
     }
+    header = Files.readAllLines(delivery).get(0);
+    landing = home.landing();
     // the generator's file plus many lines no mapping accepts (too few fields): all rejected, kept in the rejects table
     try (Writer writer = Files.newBufferedWriter(delivery, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
       String filler = "x".repeat(220);
@@ -175,6 +179,36 @@ class TestBoundedRequests {
     assertHealthy();
     System.out.println("TestBoundedRequests: rejects report " + bytes + " bytes, " + lines + " lines; server " + HEAP + ", "
         + residentMemory());
+  }
+
+  @Test
+  void anUploadOfOnlyRejectedRowsIsHeldAndItsReportStreamed(@TempDir Path directory) throws Exception {
+    // no row accepted: the run is held, its rejects are read back from uncommitted files for the report next to the file
+    Path upload = directory.resolve("upload.csv");
+    try (Writer writer = Files.newBufferedWriter(upload, StandardCharsets.UTF_8)) {
+      writer.write(header + "\n");
+      String filler = "y".repeat(220);
+      for (int i = 0; i < REJECTED_ROWS; i++) {
+        writer.write("rejected-" + i + "-" + filler + "\n");
+      }
+    }
+    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/api/v1/uploads?hospital=H001&month=2024-02"))
+        .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.ofFile(upload)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertHealthy();
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+    assertThat(JSON.readTree(answer.body()).get("status").asText()).isEqualTo("HELD");
+    Path report;
+    try (Stream<Path> files = Files.walk(landing)) {
+      report = files.filter(path -> path.toString().contains("2024-02") && path.toString().endsWith(".rejects.csv")).findFirst().orElseThrow();
+    }
+    long lines;
+    try (Stream<String> reportLines = Files.lines(report)) {
+      lines = reportLines.count();
+    }
+    assertThat(lines).isEqualTo(REJECTED_ROWS + 1L);
+    System.out.println("TestBoundedRequests: held upload's report " + Files.size(report) + " bytes; server " + HEAP + ", " + residentMemory());
   }
 
   private void assertLimit(HttpResponse<String> answer, String... anyOf) throws Exception {
