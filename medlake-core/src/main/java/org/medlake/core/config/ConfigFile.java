@@ -88,8 +88,9 @@ public final class ConfigFile {
         full-scan-bytes: 1GB
         # Small-cell suppression for aggregate-only users: cells from fewer patients are hidden.
         min-cell-patients: 11
-        # Entries of the in-process result cache.
+        # Entries of the in-process result cache, and the most bytes of rows it holds.
         cache-entries: 1000
+        cache-bytes: 256MiB
         # Cache results in Redis instead, shared by several servers (e.g. redis://localhost:6379).
         # redis-url: redis://localhost:6379
         # Time to live of a result in Redis.

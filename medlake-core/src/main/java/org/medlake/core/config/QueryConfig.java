@@ -28,6 +28,7 @@ import org.medlake.core.security.Role;
  * @param maxResultBytes a result held in memory (SQL, structured, predefined answers and their exports) over this size is refused
  * @param maxCellBytes a result with one value over this size is refused, whatever the channel
  * @param maxExportBytes a streamed download (SQL export, spooled to disk) over this size is refused
+ * @param cacheBytes bound of the rows the in-process result cache holds (besides {@code cacheEntries})
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -46,11 +47,13 @@ public record QueryConfig(
     QueryEngineConfig engine,
     long maxResultBytes,
     long maxCellBytes,
-    long maxExportBytes) {
+    long maxExportBytes,
+    long cacheBytes) {
   static final long DEFAULT_FILE_CACHE_BYTES = 10_000_000_000L;
   public static final long DEFAULT_MAX_RESULT_BYTES = 64L << 20;
   public static final long DEFAULT_MAX_CELL_BYTES = 8L << 20;
   public static final long DEFAULT_MAX_EXPORT_BYTES = 2L << 30;
+  public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
   public QueryConfig {
     requireNonNull(memoryLimit, "memoryLimit is null");
@@ -71,6 +74,7 @@ public record QueryConfig(
     IngestConfig.positive("query.max-result-bytes", maxResultBytes);
     IngestConfig.positive("query.max-cell-bytes", maxCellBytes);
     IngestConfig.positive("query.max-export-bytes", maxExportBytes);
+    IngestConfig.positive("query.cache-bytes", cacheBytes);
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
@@ -78,7 +82,7 @@ public record QueryConfig(
       Map<Role, Long> exportRows, long fileCacheBytes, QueryEngineConfig engine) {
     this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
         redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_CELL_BYTES,
-        DEFAULT_MAX_EXPORT_BYTES);
+        DEFAULT_MAX_EXPORT_BYTES, DEFAULT_CACHE_BYTES);
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
@@ -95,7 +99,8 @@ public record QueryConfig(
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, maxResultBytes, maxCellBytes, maxExportBytes);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, maxResultBytes, maxCellBytes, maxExportBytes,
+        cacheBytes);
   }
 
   public static QueryConfig defaults() {
@@ -135,7 +140,8 @@ public record QueryConfig(
       @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc,
       @JsonProperty("max-result-bytes") String maxResultBytes,
       @JsonProperty("max-cell-bytes") String maxCellBytes,
-      @JsonProperty("max-export-bytes") String maxExportBytes) {
+      @JsonProperty("max-export-bytes") String maxExportBytes,
+      @JsonProperty("cache-bytes") String cacheBytes) {
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
     if (budgets != null) {
@@ -158,7 +164,8 @@ public record QueryConfig(
         QueryEngineConfig.of(engine, jdbc),
         maxResultBytes == null ? defaults.maxResultBytes() : ByteSize.parse("query.max-result-bytes", maxResultBytes),
         maxCellBytes == null ? defaults.maxCellBytes() : ByteSize.parse("query.max-cell-bytes", maxCellBytes),
-        maxExportBytes == null ? defaults.maxExportBytes() : ByteSize.parse("query.max-export-bytes", maxExportBytes));
+        maxExportBytes == null ? defaults.maxExportBytes() : ByteSize.parse("query.max-export-bytes", maxExportBytes),
+        cacheBytes == null ? defaults.cacheBytes() : ByteSize.parse("query.cache-bytes", cacheBytes));
   }
 
   private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {

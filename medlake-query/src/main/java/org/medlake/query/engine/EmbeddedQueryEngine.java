@@ -210,6 +210,17 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     return snapshots;
   }
 
+  /** The estimated size of a result's rows, as {@code query.max-result-bytes} counts it. */
+  public static long estimatedBytes(ResultTable table) {
+    long bytes = 0;
+    for (List<Object> row : table.rows()) {
+      for (Object value : row) {
+        bytes += ResultSize.size(value);
+      }
+    }
+    return bytes;
+  }
+
   /**
    * Adds up the size of the rows read (an estimate of their bytes: text and binary values by length,
    * other values 8 or 16 bytes) and refuses a result over {@code maxBytes} or a value over
