@@ -55,7 +55,8 @@ public final class QueryService {
    */
   public QueryService(Lakehouse lakehouse, QueryConfig config, ResultCache cache, java.time.Duration refreshInterval) {
     this.config = config;
-    QueryLimits limits = new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads());
+    QueryLimits limits = new QueryLimits(config.maxRows(), config.timeoutSeconds(), config.memoryLimit(), config.threads(),
+        config.maxResultBytes(), config.maxCellBytes(), config.maxExportBytes());
     EmbeddedQueryEngine embedded = new EmbeddedQueryEngine(lakehouse, limits, refreshInterval);
     this.engine = switch (config.engine().kind()) {
       case EMBEDDED -> embedded;

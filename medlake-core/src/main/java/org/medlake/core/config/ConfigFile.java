@@ -78,6 +78,12 @@ public final class ConfigFile {
         # DuckDB memory and threads per query.
         memory-limit: 1GB
         threads: 2
+        # A result held in memory (SQL, structured, predefined answers and their exports) over this
+        # size is refused, as is one value over max-cell-bytes; a streamed download (SQL export,
+        # spooled to disk) over max-export-bytes is refused. Sizes are counted while rows are read.
+        max-result-bytes: 64MiB
+        max-cell-bytes: 8MiB
+        max-export-bytes: 2GiB
         # A query that reads every file of a table larger than this is flagged as a full scan.
         full-scan-bytes: 1GB
         # Small-cell suppression for aggregate-only users: cells from fewer patients are hidden.
@@ -88,8 +94,9 @@ public final class ConfigFile {
         noise-sd: 2.0
         noise-bound: 6
         round-to: 5
-        # Entries of the in-process result cache.
+        # Entries of the in-process result cache, and the most bytes of rows it holds.
         cache-entries: 1000
+        cache-bytes: 256MiB
         # Cache results in Redis instead, shared by several servers (e.g. redis://localhost:6379).
         # redis-url: redis://localhost:6379
         # Time to live of a result in Redis.

@@ -26,6 +26,10 @@ import org.medlake.core.security.Role;
  * @param fileCacheBytes bound of the local copies of data files of an {@code s3://} warehouse
  * @param engine which engine executes queries (embedded DuckDB or a JDBC endpoint)
  * @param obfuscation how counts shown to aggregate-only users are perturbed against differencing
+ * @param maxResultBytes a result held in memory (SQL, structured, predefined answers and their exports) over this size is refused
+ * @param maxCellBytes a result with one value over this size is refused, whatever the channel
+ * @param maxExportBytes a streamed download (SQL export, spooled to disk) over this size is refused
+ * @param cacheBytes bound of the rows the in-process result cache holds (besides {@code cacheEntries})
  */
 public record QueryConfig(
     double pricePerTerabyte,
@@ -42,8 +46,16 @@ public record QueryConfig(
     Map<Role, Long> exportRows,
     long fileCacheBytes,
     QueryEngineConfig engine,
-    Obfuscation obfuscation) {
+    Obfuscation obfuscation,
+    long maxResultBytes,
+    long maxCellBytes,
+    long maxExportBytes,
+    long cacheBytes) {
   static final long DEFAULT_FILE_CACHE_BYTES = 10_000_000_000L;
+  public static final long DEFAULT_MAX_RESULT_BYTES = 64L << 20;
+  public static final long DEFAULT_MAX_CELL_BYTES = 8L << 20;
+  public static final long DEFAULT_MAX_EXPORT_BYTES = 2L << 30;
+  public static final long DEFAULT_CACHE_BYTES = 256L << 20;
 
   /**
    * Count obfuscation for aggregate-only users (docs/privacy.md): every count they see is the true
@@ -95,20 +107,25 @@ public record QueryConfig(
     IngestConfig.positive("query.file-cache-size", fileCacheBytes);
     requireNonNull(engine, "engine is null");
     requireNonNull(obfuscation, "obfuscation is null");
+    IngestConfig.positive("query.max-result-bytes", maxResultBytes);
+    IngestConfig.positive("query.max-cell-bytes", maxCellBytes);
+    IngestConfig.positive("query.max-export-bytes", maxExportBytes);
+    IngestConfig.positive("query.cache-bytes", cacheBytes);
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
       int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
       Map<Role, Long> exportRows, long fileCacheBytes, QueryEngineConfig engine) {
     this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
-        redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, Obfuscation.defaults());
+        redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, Obfuscation.defaults(), DEFAULT_MAX_RESULT_BYTES, DEFAULT_MAX_CELL_BYTES,
+        DEFAULT_MAX_EXPORT_BYTES, DEFAULT_CACHE_BYTES);
   }
 
   public QueryConfig(double pricePerTerabyte, long maxRows, int timeoutSeconds, String memoryLimit, int threads, long fullScanBytes,
       int minimumCellPatients, int cacheEntries, Map<Role, Long> budgets, java.util.Optional<String> redisUrl, long cacheTtlSeconds,
       Map<Role, Long> exportRows) {
     this(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries, budgets,
-        redisUrl, cacheTtlSeconds, exportRows, DEFAULT_FILE_CACHE_BYTES, QueryEngineConfig.defaults(), Obfuscation.defaults());
+        redisUrl, cacheTtlSeconds, exportRows, DEFAULT_FILE_CACHE_BYTES, QueryEngineConfig.defaults());
   }
 
   /** Rows one download may hold for {@code role}. */
@@ -118,12 +135,14 @@ public record QueryConfig(
 
   public QueryConfig withRedis(String url) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation);
+        budgets, java.util.Optional.of(url), cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation, maxResultBytes, maxCellBytes,
+        maxExportBytes, cacheBytes);
   }
 
   public QueryConfig withObfuscation(Obfuscation obfuscation) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
-        budgets, redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation);
+        budgets, redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation, maxResultBytes, maxCellBytes, maxExportBytes,
+        cacheBytes);
   }
 
   public static QueryConfig defaults() {
@@ -163,7 +182,11 @@ public record QueryConfig(
       @JsonProperty("jdbc") QueryEngineConfig.Jdbc jdbc,
       @JsonProperty("noise-sd") Double noiseSd,
       @JsonProperty("noise-bound") Integer noiseBound,
-      @JsonProperty("round-to") Integer roundTo) {
+      @JsonProperty("round-to") Integer roundTo,
+      @JsonProperty("max-result-bytes") String maxResultBytes,
+      @JsonProperty("max-cell-bytes") String maxCellBytes,
+      @JsonProperty("max-export-bytes") String maxExportBytes,
+      @JsonProperty("cache-bytes") String cacheBytes) {
     Obfuscation obfuscation = Obfuscation.defaults();
     QueryConfig defaults = defaults();
     Map<Role, Long> roleBudgets = new EnumMap<>(defaults.budgets());
@@ -186,7 +209,11 @@ public record QueryConfig(
         fileCacheSize == null ? defaults.fileCacheBytes() : ByteSize.parse("query.file-cache-size", fileCacheSize),
         QueryEngineConfig.of(engine, jdbc),
         new Obfuscation(noiseSd == null ? obfuscation.noiseSd() : noiseSd, noiseBound == null ? obfuscation.noiseBound() : noiseBound,
-            roundTo == null ? obfuscation.roundTo() : roundTo));
+            roundTo == null ? obfuscation.roundTo() : roundTo),
+        maxResultBytes == null ? defaults.maxResultBytes() : ByteSize.parse("query.max-result-bytes", maxResultBytes),
+        maxCellBytes == null ? defaults.maxCellBytes() : ByteSize.parse("query.max-cell-bytes", maxCellBytes),
+        maxExportBytes == null ? defaults.maxExportBytes() : ByteSize.parse("query.max-export-bytes", maxExportBytes),
+        cacheBytes == null ? defaults.cacheBytes() : ByteSize.parse("query.cache-bytes", cacheBytes));
   }
 
   private static Map<Role, Long> roleRows(Map<Role, Long> defaults, Map<String, Long> configured) {

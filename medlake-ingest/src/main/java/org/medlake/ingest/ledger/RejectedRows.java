@@ -43,16 +43,38 @@ public final class RejectedRows {
     }
   }
 
+  /** Receives rejected rows one by one. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(Row row) throws java.io.IOException;
+  }
+
   /**
-   * The rejected rows of a run in written but uncommitted rejects files (a held run's), in file
-   * order.
+   * Hands every rejected row of the run to {@code consumer} in line order, as DuckDB streams them
+   * (the rows are never all in memory: a report of millions of rows reads in bounded heap).
    */
-  public static List<Row> readFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory) {
-    if (files.isEmpty()) {
-      return List.of();
+  public static void forEach(Lakehouse lakehouse, String runId, RowConsumer consumer) throws java.io.IOException {
+    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+        Connection connection = DuckDb.openStreaming("1GB", 2, lakehouse.home().temporary())) {
+      if (!files.paths().isEmpty()) {
+        read(connection, files.paths(), runId, Integer.MAX_VALUE, consumer);
+      }
+    } catch (SQLException e) {
+      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }
-    try (Connection connection = DuckDb.open("1GB", 2, temporaryDirectory)) {
-      return read(connection, files, runId, Integer.MAX_VALUE, new ArrayList<>());
+  }
+
+  /**
+   * Hands the rejected rows of a run in written but uncommitted rejects files (a held run's) to
+   * {@code consumer} in line order, streamed as {@link #forEach} does.
+   */
+  public static void forEachInFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory,
+      RowConsumer consumer) throws java.io.IOException {
+    if (files.isEmpty()) {
+      return;
+    }
+    try (Connection connection = DuckDb.openStreaming("1GB", 2, temporaryDirectory)) {
+      read(connection, files, runId, Integer.MAX_VALUE, consumer);
     } catch (SQLException e) {
       throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
     }
@@ -60,6 +82,16 @@ public final class RejectedRows {
 
   private static List<Row> read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, List<Row> rows)
       throws SQLException {
+    try {
+      read(connection, files, runId, limit, rows::add);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return rows;
+  }
+
+  private static void read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, RowConsumer consumer)
+      throws SQLException, java.io.IOException {
     try (PreparedStatement statement = connection.prepareStatement(
             "SELECT line_number, reason_codes, raw_line FROM read_parquet("
                 + files.stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
@@ -73,10 +105,9 @@ public final class RejectedRows {
           for (Object reason : reasons) {
             codes.add(String.valueOf(reason));
           }
-          rows.add(new Row(result.getLong(1), codes, result.getString(3)));
+          consumer.accept(new Row(result.getLong(1), codes, result.getString(3)));
         }
       }
-      return rows;
     }
   }
 }

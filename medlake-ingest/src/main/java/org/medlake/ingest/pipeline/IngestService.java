@@ -37,7 +37,6 @@ import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.core.vault.LinkVault;
 import org.medlake.core.vault.PseudonymKey;
-import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 
@@ -383,8 +382,16 @@ public final class IngestService implements AutoCloseable {
   private IngestRun hold(StagedRun staged, IngestRun held, LakeCommitter committer) {
     staged.localFile().ifPresent(file -> {
       try {
-        List<RejectedRows.Row> rows = held.rowsRejected() == 0 ? List.of() : readRejects(staged.rejects(), held.id());
-        RejectsReport.of(held, rows).writeNextTo(file);
+        if (held.rowsRejected() == 0) {
+          RejectsReport.of(held, List.of()).writeNextTo(file);
+        } else {
+          // streamed from the files (a held run's rejects can be larger than the heap)
+          List<DataFile> rejects = staged.rejects();
+          try (FileCache.Lease readable = lakehouse.warehouse().readable(rejects.stream().map(DataFile::location).toList(),
+              rejects.stream().map(DataFile::fileSizeInBytes).toList())) {
+            RejectsReport.ofFiles(held, readable.paths(), home.temporary()).writeNextTo(file);
+          }
+        }
       } catch (RuntimeException e) {
         LOG.warn("{}: no rejects report: {}", held.id(), e.getMessage());
       }
@@ -394,14 +401,6 @@ public final class IngestService implements AutoCloseable {
     RunHold.record(ledger, held);
     LOG.warn("{}: {}", held.id(), held.message());
     return held;
-  }
-
-  /** The rejected rows of published, uncommitted rejects files (local copies for an object store). */
-  private List<RejectedRows.Row> readRejects(List<DataFile> files, String runId) {
-    try (FileCache.Lease readable = lakehouse.warehouse().readable(files.stream().map(DataFile::location).toList(),
-        files.stream().map(DataFile::fileSizeInBytes).toList())) {
-      return RejectedRows.readFiles(readable.paths(), runId, home.temporary());
-    }
   }
 
   /** Closes the approved hold (naming the approver), then every other open hold the commit settles. */

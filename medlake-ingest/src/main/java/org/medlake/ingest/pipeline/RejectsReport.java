@@ -33,21 +33,44 @@ public final class RejectsReport {
   static final String UNMAPPED_CODE = "UNMAPPED_CODE";
 
   private final IngestRun run;
-  private final List<RejectedRows.Row> rows;
+  private final Rows rows;
 
-  private RejectsReport(IngestRun run, List<RejectedRows.Row> rows) {
+  /** Where the report's rows come from: read once per use, in line order, never all held by the report. */
+  @FunctionalInterface
+  private interface Rows {
+    void forEach(RejectedRows.RowConsumer consumer) throws IOException;
+  }
+
+  private RejectsReport(IngestRun run, Rows rows) {
     this.run = run;
-    this.rows = List.copyOf(rows);
+    this.rows = rows;
   }
 
-  /** The report of a run whose rejected rows are in the rejects table (a held run's are not: it lists none). */
+  /**
+   * The report of a run whose rejected rows are in the rejects table (a held run's are not: it lists
+   * none). The rows are streamed from the table each time the report is written: a report of
+   * millions of rejected rows is written in bounded memory.
+   */
   public static RejectsReport load(Lakehouse lakehouse, IngestRun run) {
-    return new RejectsReport(run, run.rowsRejected() == 0 ? List.of() : RejectedRows.read(lakehouse, run.id(), Integer.MAX_VALUE));
+    if (run.rowsRejected() == 0) {
+      return of(run, List.of());
+    }
+    return new RejectsReport(run, consumer -> RejectedRows.forEach(lakehouse, run.id(), consumer));
   }
 
-  /** The report of a run with its rejected rows as read elsewhere (a held run's uncommitted files). */
+  /** The report of a held run, whose rejected rows are in written but uncommitted rejects files; streamed from them. */
+  public static RejectsReport ofFiles(IngestRun run, List<Path> files, Path temporaryDirectory) {
+    return new RejectsReport(run, consumer -> RejectedRows.forEachInFiles(files, run.id(), temporaryDirectory, consumer));
+  }
+
+  /** The report of a run with its rejected rows given (tests, small reports). */
   public static RejectsReport of(IngestRun run, List<RejectedRows.Row> rows) {
-    return new RejectsReport(run, rows);
+    List<RejectedRows.Row> copy = List.copyOf(rows);
+    return new RejectsReport(run, consumer -> {
+      for (RejectedRows.Row row : copy) {
+        consumer.accept(row);
+      }
+    });
   }
 
   /** Deletes the report files next to {@code deliveredFile}, if there are any. */
@@ -87,11 +110,9 @@ public final class RejectsReport {
   public void writeCsv(Writer writer) {
     CsvWriter csv = CsvWriter.builder().build(writer);
     csv.writeRecord("line_number", "reason_codes", "raw_line");
-    for (RejectedRows.Row row : rows) {
-      csv.writeRecord(String.valueOf(row.lineNumber()), CsvCells.neutralise(String.join("|", row.reasonCodes())),
-          CsvCells.neutralise(row.rawLine()));
-    }
     try {
+      rows.forEach(row -> csv.writeRecord(String.valueOf(row.lineNumber()), CsvCells.neutralise(String.join("|", row.reasonCodes())),
+          CsvCells.neutralise(row.rawLine())));
       csv.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -114,28 +135,39 @@ public final class RejectsReport {
       text.append("\nNothing of this file was stored: the run is held.\n").append(run.message()).append('\n');
     }
     unmappedCodes(text);
-    if (rows.isEmpty() && run.rowsRejected() > 0) {
+    // one pass over the rows: counts and the first few samples per reason (reasons are a short list of codes)
+    Map<String, long[]> counts = new LinkedHashMap<>();
+    Map<String, List<RejectedRows.Row>> samples = new LinkedHashMap<>();
+    long[] seen = {0};
+    try {
+      rows.forEach(row -> {
+        seen[0]++;
+        for (String reason : row.reasonCodes()) {
+          counts.computeIfAbsent(reason, key -> new long[1])[0]++;
+          List<RejectedRows.Row> kept = samples.computeIfAbsent(reason, key -> new ArrayList<>());
+          if (kept.size() < SAMPLES_PER_REASON) {
+            String line = row.rawLine().length() > SAMPLE_CHARS ? row.rawLine().substring(0, SAMPLE_CHARS) + "..." : row.rawLine();
+            kept.add(new RejectedRows.Row(row.lineNumber(), List.of(), line));
+          }
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (seen[0] == 0 && run.rowsRejected() > 0) {
       return text.append("\nThe rejected rows of this run are not in the rejects table (a held run stores none): the report written")
           .append(" next to the delivered file lists them.\n").toString();
     }
-    if (rows.isEmpty()) {
+    if (seen[0] == 0) {
       return text.append("\nNo rejected rows.\n").toString();
     }
-    Map<String, List<RejectedRows.Row>> byReason = new LinkedHashMap<>();
-    for (RejectedRows.Row row : rows) {
-      for (String reason : row.reasonCodes()) {
-        byReason.computeIfAbsent(reason, key -> new ArrayList<>()).add(row);
-      }
-    }
-    List<Map.Entry<String, List<RejectedRows.Row>>> reasons = new ArrayList<>(byReason.entrySet());
-    reasons.sort(Map.Entry.<String, List<RejectedRows.Row>>comparingByValue((a, b) -> Integer.compare(b.size(), a.size()))
-        .thenComparing(Map.Entry.comparingByKey()));
+    List<Map.Entry<String, long[]>> reasons = new ArrayList<>(counts.entrySet());
+    reasons.sort(Map.Entry.<String, long[]>comparingByValue((a, b) -> Long.compare(b[0], a[0])).thenComparing(Map.Entry.comparingByKey()));
     text.append("\nBy reason (a row may have several):\n");
-    for (Map.Entry<String, List<RejectedRows.Row>> reason : reasons) {
-      text.append(String.format(Locale.ROOT, "%n%s: %d row(s)%n", reason.getKey(), reason.getValue().size()));
-      for (RejectedRows.Row sample : reason.getValue().subList(0, Math.min(SAMPLES_PER_REASON, reason.getValue().size()))) {
-        String line = sample.rawLine().length() > SAMPLE_CHARS ? sample.rawLine().substring(0, SAMPLE_CHARS) + "..." : sample.rawLine();
-        text.append("  line ").append(sample.lineNumber()).append(": ").append(line.replace('\r', ' ').replace('\n', ' ')).append('\n');
+    for (Map.Entry<String, long[]> reason : reasons) {
+      text.append(String.format(Locale.ROOT, "%n%s: %d row(s)%n", reason.getKey(), reason.getValue()[0]));
+      for (RejectedRows.Row sample : samples.get(reason.getKey())) {
+        text.append("  line ").append(sample.lineNumber()).append(": ").append(sample.rawLine().replace('\r', ' ').replace('\n', ' ')).append('\n');
       }
     }
     text.append("\nEvery rejected row is in the CSV report (").append(CSV_SUFFIX).append(").\n");

@@ -10,6 +10,6 @@ public final class ResultCaches {
   public static ResultCache create(QueryConfig config) {
     return config.redisUrl()
         .<ResultCache>map(url -> new RedisResultCache(url, Duration.ofSeconds(config.cacheTtlSeconds())))
-        .orElseGet(() -> new InProcessResultCache(config.cacheEntries()));
+        .orElseGet(() -> new InProcessResultCache(config.cacheEntries(), config.cacheBytes()));
   }
 }

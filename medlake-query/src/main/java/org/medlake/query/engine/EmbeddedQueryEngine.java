@@ -104,7 +104,8 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     boolean truncated;
     List<FileCache.Lease> leases = new ArrayList<>();
     try (Connection connection = open(planned, true, leases)) {
-      truncated = run(connection, request, limits.timeoutSeconds(), maxRows, counted);
+      truncated = run(connection, request, limits.timeoutSeconds(), maxRows, new ResultSize(limits.maxStreamedBytes(), limits.maxCellBytes(),
+          "query.max-export-bytes"), counted);
     } catch (SQLTimeoutException e) {
       throw timeLimit(e);
     } catch (SQLException e) {
@@ -144,15 +145,21 @@ public final class EmbeddedQueryEngine implements QueryEngine {
   /** Runs the request's statement with its bound parameters, refusing results over the row limit. */
   static ResultTable run(Connection connection, QueryRequest request, QueryLimits limits) throws SQLException {
     CollectingSink collected = new CollectingSink();
-    if (run(connection, request, limits.timeoutSeconds(), limits.maxRows(), collected)) {
+    ResultSize size = new ResultSize(limits.maxResultBytes(), limits.maxCellBytes(), "query.max-result-bytes");
+    if (run(connection, request, limits.timeoutSeconds(), limits.maxRows(), size, collected)) {
       throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
           "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
     }
     return new ResultTable(collected.columns, collected.rows);
   }
 
-  /** Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is not read). */
-  static boolean run(Connection connection, QueryRequest request, int timeoutSeconds, long maxRows, RowSink sink) throws SQLException {
+  /**
+   * Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is not
+   * read). Each row's size is added up as it is read: a result or a value over {@code size}'s limits
+   * is refused there, before the next row is read.
+   */
+  static boolean run(Connection connection, QueryRequest request, int timeoutSeconds, long maxRows, ResultSize size, RowSink sink)
+      throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
       statement.setQueryTimeout(timeoutSeconds);
       for (int i = 0; i < request.parameters().size(); i++) {
@@ -174,6 +181,7 @@ public final class EmbeddedQueryEngine implements QueryEngine {
           for (int column = 1; column <= columns.size(); column++) {
             row.add(value(rows.getObject(column)));
           }
+          size.add(row);
           sink.row(row);
           count++;
         }
@@ -200,6 +208,80 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     Map<String, Long> snapshots = new LinkedHashMap<>();
     planned.forEach(table -> snapshots.put(table.name(), table.snapshotId()));
     return snapshots;
+  }
+
+  /** The estimated size of a result's rows, as {@code query.max-result-bytes} counts it. */
+  public static long estimatedBytes(ResultTable table) {
+    long bytes = 0;
+    for (List<Object> row : table.rows()) {
+      for (Object value : row) {
+        bytes += ResultSize.size(value);
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Adds up the size of the rows read (an estimate of their bytes: text and binary values by length,
+   * other values 8 or 16 bytes) and refuses a result over {@code maxBytes} or a value over
+   * {@code maxCellBytes}, naming the configuration key.
+   */
+  static final class ResultSize {
+    private final long maxBytes;
+    private final long maxCellBytes;
+    private final String key;
+    private long bytes;
+
+    ResultSize(long maxBytes, long maxCellBytes, String key) {
+      this.maxBytes = maxBytes;
+      this.maxCellBytes = maxCellBytes;
+      this.key = key;
+    }
+
+    void add(List<Object> row) {
+      for (Object value : row) {
+        long cell = size(value);
+        if (cell > maxCellBytes) {
+          throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "A value of the result is over " + maxCellBytes
+              + " bytes (query.max-cell-bytes); select shorter values");
+        }
+        bytes += cell;
+      }
+      if (bytes > maxBytes) {
+        throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "The result is over " + maxBytes + " bytes (" + key
+            + "); aggregate, select fewer columns or add a LIMIT");
+      }
+    }
+
+    static long size(Object value) {
+      if (value == null) {
+        return 1;
+      }
+      if (value instanceof CharSequence text) {
+        return text.length();
+      }
+      if (value instanceof byte[] binary) {
+        return binary.length;
+      }
+      if (value instanceof java.util.Collection<?> list) {
+        long sum = 16;
+        for (Object element : list) {
+          sum += size(element);
+        }
+        return sum;
+      }
+      if (value instanceof java.util.Map<?, ?> map) {
+        long sum = 16;
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          sum += size(entry.getKey()) + size(entry.getValue());
+        }
+        return sum;
+      }
+      if (value instanceof Number || value instanceof Boolean) {
+        return 8;
+      }
+      return 16;
+    }
   }
 
   private static final class CollectingSink implements RowSink {

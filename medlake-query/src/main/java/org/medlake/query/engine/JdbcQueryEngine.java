@@ -71,7 +71,8 @@ public final class JdbcQueryEngine implements QueryEngine {
     EmbeddedQueryEngine.CountingSink counted = new EmbeddedQueryEngine.CountingSink(sink);
     try (Connection connection = DriverManager.getConnection(config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
       connection.setReadOnly(true);
-      boolean truncated = EmbeddedQueryEngine.run(connection, portable, limits.timeoutSeconds(), maxRows, counted);
+      boolean truncated = EmbeddedQueryEngine.run(connection, portable, limits.timeoutSeconds(), maxRows,
+          new EmbeddedQueryEngine.ResultSize(limits.maxStreamedBytes(), limits.maxCellBytes(), "query.max-export-bytes"), counted);
       return new StreamedResult(counted.rows, truncated, EmbeddedQueryEngine.files(planned), EmbeddedQueryEngine.bytes(planned),
           EmbeddedQueryEngine.snapshots(planned), (System.nanoTime() - start) / 1_000_000);
     } catch (SQLTimeoutException e) {

@@ -271,6 +271,7 @@ final class ParseTreeValidator {
     if (lower(name).equals("age") && node.path("children").size() < 2) {
       throw new SqlRefusedException("Function 'age' with one argument is not allowed (it reads the clock)");
     }
+    StringGrowth.check(node);
   }
 
   private static void column(JsonNode node) {

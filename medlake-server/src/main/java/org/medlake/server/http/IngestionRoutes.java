@@ -85,7 +85,12 @@ final class IngestionRoutes {
     }
   }
 
-  /** The run's rejects report: CSV (the default) or the readable summary; only for admins and the run's hospital. */
+  /**
+   * The run's rejects report: CSV (the default) or the readable summary; only for admins and the run's
+   * hospital. The CSV is streamed from the rejects table to the response row by row (never built in
+   * memory: a run's rejected rows can be gigabytes); the summary reads the rows once, keeping counts
+   * and a few samples per reason.
+   */
   private void rejectsReport(Context context) throws IOException {
     IngestRun run = run(context);
     String format = context.queryParamAsClass("format", String.class).getOrDefault("csv");
@@ -94,9 +99,10 @@ final class IngestionRoutes {
       case "csv" -> {
         context.contentType("text/csv; charset=utf-8");
         context.header("Content-Disposition", "attachment; filename=\"" + run.id() + RejectsReport.CSV_SUFFIX + "\"");
-        java.io.StringWriter csv = new java.io.StringWriter();
+        java.io.Writer csv = new java.io.BufferedWriter(
+            new java.io.OutputStreamWriter(context.outputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
         report.writeCsv(csv);
-        context.result(csv.toString());
+        csv.flush();
       }
       case "summary" -> context.contentType("text/plain; charset=utf-8").result(report.summary());
       default -> throw HttpError.badRequest("'format' must be csv or summary, not '" + format + "'");
