@@ -29,6 +29,8 @@ import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.generate.GeneratedFile;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
 
@@ -62,6 +64,11 @@ final class FaultTrials {
    * whole lake and ledger: every file's rows exactly once, no run left RUNNING.
    */
   static Report killTrials(Path work, int trials, int rows, long seed) throws Exception {
+    return killTrials(work, trials, rows, seed, false);
+  }
+
+  /** With {@code rerunInProcess}, the run after each kill runs in this JVM (the integration test's shortcut: no JVM start-up). */
+  static Report killTrials(Path work, int trials, int rows, long seed, boolean rerunInProcess) throws Exception {
     Path homeDirectory = work.resolve("kill-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
     List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("kill-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
@@ -96,7 +103,7 @@ final class FaultTrials {
         failures.add("trial " + trial + " (killed after " + delay + " ms, " + where + "): the lake holds " + now + " rows, neither " + before
             + " (file absent) nor " + whole + " (file whole)");
       }
-      Child rerun = ingest(homeDirectory, file.path(), null);
+      Child rerun = rerunInProcess ? inProcess(home, file) : ingest(homeDirectory, file.path(), null);
       rerunMillis.add(rerun.millis());
       if (rerun.exitCode() != 0) {
         failures.add("trial " + trial + ": the run after the kill failed (exit " + rerun.exitCode() + "): " + firstLine(rerun.err()));
@@ -115,6 +122,19 @@ final class FaultTrials {
     figures.put("rerun_p50_ms", percentile(rerunMillis, 50));
     figures.put("rerun_max_ms", rerunMillis.stream().mapToLong(Long::longValue).max().orElse(0));
     return new Report("kill -9 during ingest", trials, failures, figures);
+  }
+
+  /** {@code medlake ingest FILE} in this JVM, as a {@link Child}: exit 0 for a succeeded or duplicate run. */
+  private static Child inProcess(MedlakeHome home, GeneratedFile file) {
+    long start = System.nanoTime();
+    try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
+      IngestRun run = service.ingest(new IngestService.Delivery(file.path(), file.source(), file.month()));
+      boolean ok = run.status() == RunStatus.SUCCEEDED || run.status() == RunStatus.DUPLICATE;
+      return new Child(ok ? 0 : 1, ok ? "" : "medlake: error: run " + run.id() + " " + run.status() + ": " + run.message(),
+          (System.nanoTime() - start) / 1_000_000, false);
+    } catch (RuntimeException e) {
+      return new Child(1, "medlake: error: " + e.getMessage(), (System.nanoTime() - start) / 1_000_000, false);
+    }
   }
 
   /** Where the kill hit, from the ledger and the lake: before the run was recorded, mid-run, after the commit, or after the end. */
@@ -296,6 +316,79 @@ final class FaultTrials {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // an external service stopped mid-run
+
+  /** A step of a trial that may fail. */
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /**
+   * The catalog database or the object store stopped mid-run: ingests {@code files[0]}, starts the
+   * ingest of {@code files[1]}, calls {@code stop} as soon as its run is RUNNING in the ledger; the
+   * run must fail with a one-line error and a FAILED run. Then {@code restart} (which may rewrite
+   * the home's configuration), and the same ingest again must complete with every row once.
+   */
+  static Report outage(String name, Path homeDirectory, List<GeneratedFile> files, Map<String, String> environment, Step stop, Step restart,
+      Function<String, String> location) throws Exception {
+    List<String> failures = new ArrayList<>();
+    Map<Path, Long> expected = new LinkedHashMap<>();
+    long start = System.nanoTime();
+    Child first = await(start(homeDirectory, files.get(0).path(), environment), start, false);
+    if (first.exitCode() != 0) {
+      failures.add("the first run failed (exit " + first.exitCode() + "): " + first.err().strip());
+      return new Report(name, 0, failures, Map.of());
+    }
+    expected.put(files.get(0).path(), records(files.get(0).path()));
+    String sha256 = sha256(files.get(1).path());
+    start = System.nanoTime();
+    Process process = start(homeDirectory, files.get(1).path(), environment);
+    MedlakeHome home = MedlakeHome.open(homeDirectory);
+    boolean running = false;
+    while (!running && process.isAlive()) {
+      try (RunLedger ledger = RunLedger.open(home)) {
+        running = ledger.list().stream().anyMatch(run -> run.sha256().equals(sha256) && run.status() == RunStatus.RUNNING);
+      }
+      Thread.sleep(20);
+    }
+    long stoppedAfter = (System.nanoTime() - start) / 1_000_000;
+    stop.run();
+    Child cut = await(process, start, false);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("stopped_after_ms", stoppedAfter);
+    figures.put("failed_after_ms", cut.millis());
+    figures.put("exit_code", cut.exitCode());
+    if (!running || cut.exitCode() == 0) {
+      failures.add("the run was not cut: " + (running ? "it completed" : "it ended before its run was RUNNING") + " (exit " + cut.exitCode() + ")");
+    } else {
+      List<String> lines = cut.err().lines().filter(line -> !line.isBlank()).filter(line -> !PROGRESS.matcher(line).find()).toList();
+      figures.put("error", lines.isEmpty() ? "" : lines.get(0));
+      if (lines.size() != 1 || !lines.get(0).startsWith("medlake: error: ")) {
+        failures.add("the error is " + lines.size() + " lines, not one 'medlake: error: ': " + String.join(" | ", lines));
+      }
+      try (RunLedger ledger = RunLedger.open(home)) {
+        List<RunStatus> statuses = ledger.list().stream().filter(run -> run.sha256().equals(sha256)).map(IngestRun::status).toList();
+        if (!statuses.equals(List.of(RunStatus.FAILED))) {
+          failures.add("the cut run is recorded as " + statuses + ", expected [FAILED]");
+        }
+      }
+    }
+    restart.run();
+    home = MedlakeHome.open(homeDirectory);
+    failures.addAll(verify(home, expected, location).stream().map(problem -> "after the outage: " + problem).toList());
+    start = System.nanoTime();
+    Child again = await(start(homeDirectory, files.get(1).path(), environment), start, false);
+    figures.put("rerun_ms", again.millis());
+    if (again.exitCode() != 0) {
+      failures.add("the run after the restart failed (exit " + again.exitCode() + "): " + again.err().strip());
+    } else {
+      expected.put(files.get(1).path(), records(files.get(1).path()));
+    }
+    failures.addAll(verify(home, expected, location).stream().map(problem -> "after the re-run: " + problem).toList());
+    return new Report(name, 1, failures, figures);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // checks
 
   /**
@@ -428,18 +521,28 @@ final class FaultTrials {
   }
 
   static Process start(Path home, Path file) throws IOException {
-    return cli(List.of("--home", home.toString(), "ingest", file.toString()));
+    return start(home, file, Map.of());
+  }
+
+  static Process start(Path home, Path file, Map<String, String> environment) throws IOException {
+    return cli(List.of("--home", home.toString(), "ingest", file.toString()), environment);
   }
 
   /** Standard error of each started child, in a file: killing a process closes its pipes. */
   private static final Map<Process, Path> ERRORS = new java.util.concurrent.ConcurrentHashMap<>();
 
   static Process cli(List<String> arguments) throws IOException {
+    return cli(arguments, Map.of());
+  }
+
+  static Process cli(List<String> arguments, Map<String, String> environment) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(arguments);
     Path err = Files.createTempFile("medlake-fault-", ".err");
-    Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     ERRORS.put(process, err);
     return process;
   }
