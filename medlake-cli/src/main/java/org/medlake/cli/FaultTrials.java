@@ -266,9 +266,9 @@ final class FaultTrials {
           expected.put(file.path(), records(file.path()));
         } else {
           outcomes.merge("failed (exit " + full.exitCode() + ")", 1, Integer::sum);
-          String problem = oneLineError(full.err());
-          if (problem != null) {
-            failures.add("trial " + trial + ": " + problem);
+          String notOneLine = oneLineError(full.err());
+          if (notOneLine != null) {
+            failures.add("trial " + trial + ": " + notOneLine);
           }
           failures.addAll(verify(home, expected, Function.identity()).stream()
               .map(problem -> "trial " + trial + " (disk full, " + remainder + " bytes left): " + problem).toList());
@@ -386,9 +386,9 @@ final class FaultTrials {
     } else {
       figures.put("error", cut.err().lines().filter(line -> line.startsWith("medlake: error: ")).findFirst().orElse(""));
       figures.put("log_lines_on_stderr", logLines(cut.err()));
-      String problem = oneLineError(cut.err());
-      if (problem != null) {
-        failures.add(problem);
+      String notOneLine = oneLineError(cut.err());
+      if (notOneLine != null) {
+        failures.add(notOneLine);
       }
       try (RunLedger ledger = RunLedger.open(home)) {
         List<RunStatus> statuses = ledger.list().stream().filter(run -> run.sha256().equals(sha256)).map(IngestRun::status).toList();
