@@ -34,11 +34,12 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", description = "Benchmarks. 'bench ingest': the full pipeline against a plain DuckDB COPY of the same CSV"
     + " (with --span-months N: the same rows in one month against spread over N months);"
-    + " 'bench query': pruned and full aggregates through medlake against plain DuckDB over the same Parquet files.")
+    + " 'bench query': pruned and full aggregates through medlake against plain DuckDB over the same Parquet files;"
+    + " 'bench faults': kill -9 of ingest, concurrent writers, a full warehouse disk and a load test of medlake serve (docs/reliability.md).")
 final class BenchCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Parameters(paramLabel = "WHAT", description = "what to benchmark: ingest or query")
+  @Parameters(paramLabel = "WHAT", description = "what to benchmark: ingest, query or faults")
   String what;
 
   @Option(names = "--rows", defaultValue = "1000000", description = "rows of the generated CSV, or of the query table (default ${DEFAULT-VALUE})")
@@ -63,18 +64,31 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--single", hidden = true, description = "run one measurement in this process and print it as JSON")
   boolean single;
 
+  @Option(names = "--trials", defaultValue = "20", description = "bench faults: trials of each fault (default ${DEFAULT-VALUE})")
+  int trials;
+
+  @Option(names = "--file-rows", defaultValue = "20000", description = "bench faults: rows of each delivered file (default ${DEFAULT-VALUE})")
+  int fileRows;
+
+  @Option(names = "--load-seconds", defaultValue = "30", description = "bench faults: length of the load test against medlake serve; 0 to skip"
+      + " (default ${DEFAULT-VALUE})")
+  int loadSeconds;
+
   @Option(names = "--work", description = "working directory (default: a new directory under the system temp)")
   Path work;
 
   @Override
   public Integer call() throws Exception {
     Path directory = work == null ? Files.createTempDirectory("medlake-bench-") : work;
+    if (what.equals("faults")) {
+      return FaultBench.run(directory, trials, fileRows, loadSeconds);
+    }
     if (what.equals("query")) {
       QueryBenchmark.run(directory, rows, hospitals, months);
       return 0;
     }
     if (!what.equals("ingest")) {
-      throw new org.medlake.core.error.ValidationException("Unknown benchmark '" + what + "' (known: ingest, query)");
+      throw new org.medlake.core.error.ValidationException("Unknown benchmark '" + what + "' (known: ingest, query, faults)");
     }
     if (spanMonths != null) {
       if (spanMonths < 1 || spanMonths > 1200) {

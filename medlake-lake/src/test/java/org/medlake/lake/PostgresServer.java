@@ -54,9 +54,20 @@ public final class PostgresServer implements AutoCloseable {
     }
     Path data = directory.resolve("data");
     run(asOwner(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-sync")));
-    run(asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", directory.resolve("postgres.log").toString(), "-w",
+    PostgresServer server = new PostgresServer(directory, bin, port);
+    server.startServer();
+    return server;
+  }
+
+  /** Starts the server process again after {@link #stopServer()}, on the same port and data. */
+  public void startServer() throws IOException, InterruptedException {
+    run(asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-l", directory.resolve("postgres.log").toString(), "-w",
         "-o", "-p " + port + " -k " + directory + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")));
-    return new PostgresServer(directory, bin, port);
+  }
+
+  /** Stops the server process (as a crash would: immediate), keeping its data for {@link #startServer()}. */
+  public void stopServer() throws IOException, InterruptedException {
+    run(asOwner(List.of(bin.resolve("pg_ctl").toString(), "-D", directory.resolve("data").toString(), "-m", "immediate", "-w", "stop")));
   }
 
   /** A new, empty database on this server, as a JDBC URL. */
