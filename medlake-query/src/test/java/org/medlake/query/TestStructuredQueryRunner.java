@@ -100,6 +100,11 @@ class TestStructuredQueryRunner {
         """), Role.VIEWER, AsOf.CURRENT)).hasMessage("viewers may not filter on identifier column patient_key");
     // the declared dimensions still work for viewers, and everything still works for analysts
     assertThat(runner.run(group("collected_at", "quarter"), Role.VIEWER, AsOf.CURRENT).table().rows()).hasSize(1);
+    // the web builder's list of tests: code and name (the test, not a patient)
+    assertThat(runner.run(StructuredQueries.parse("""
+        {"table": "lab_results", "group_by": [{"column": "test_code"}, {"column": "test_name"}], "aggregates": [{"function": "count"}],
+         "order_by": [{"column": "test_name", "direction": "asc"}], "limit": 5000}
+        """), Role.VIEWER, AsOf.CURRENT).table().rows()).isNotEmpty();
     assertThat(runner.run(StructuredQueries.parse(rowLevel), Role.ANALYST, AsOf.CURRENT).table().rows()).isNotEmpty();
   }
 

@@ -30,6 +30,7 @@ final class AggregateOnlyRules {
       "hospital_id", Set.of(),
       "collected_at", Set.of(Bucket.MONTH, Bucket.QUARTER, Bucket.YEAR),
       "test_code", Set.of(),
+      "test_name", Set.of(),
       "unit", Set.of(),
       "unit_canonical", Set.of(),
       "patient_sex", Set.of(),
@@ -72,7 +73,7 @@ final class AggregateOnlyRules {
   }
 
   private static String dimensionList() {
-    return "hospital_id, collected_at (month, quarter, year), test_code, unit, unit_canonical, patient_sex, "
+    return "hospital_id, collected_at (month, quarter, year), test_code, test_name, unit, unit_canonical, patient_sex, "
         + "patient_birth_year (age_band), abnormal_flag";
   }
 
