@@ -115,9 +115,28 @@ class TestCanonicalValueAggregates {
     assertThat(bins.rows()).extracting(row -> cell(bins, row, "unit")).containsOnly("mg/dL");
     assertThat(bins.rows().stream().mapToLong(row -> (Long) cell(bins, row, "n")).sum()).isEqualTo(48);
     double[] canonical = canonicalGlucose();
-    assertThat((Double) cell(bins, bins.rows().get(0), "bin_from")).isCloseTo(canonical[0], within(0.01));
-    assertThat((Double) cell(bins, bins.rows().get(bins.rows().size() - 1), "bin_to"))
-        .isCloseTo(canonical[canonical.length - 1], within(0.01));
+    // the edges are the 1st and 99th percentiles (linear interpolation) rounded outwards to two digits of
+    // their range: never the minimum or maximum, which are one patient's results (issue 17)
+    double p01 = quantile(canonical, 0.01);
+    double p99 = quantile(canonical, 0.99);
+    double step = Math.pow(10, Math.floor(Math.log10(p99 - p01)) - 1);
+    double from = (Double) cell(bins, bins.rows().get(0), "bin_from");
+    double to = (Double) cell(bins, bins.rows().get(bins.rows().size() - 1), "bin_to");
+    assertThat(from).isCloseTo(Math.floor(p01 / step) * step, within(0.0001));
+    assertThat(to).isCloseTo(Math.ceil(p99 / step) * step, within(0.0001));
+    for (List<Object> row : bins.rows()) {
+      for (String edge : List.of("bin_from", "bin_to")) {
+        assertThat((Double) cell(bins, row, edge)).isNotCloseTo(canonical[0], within(0.0001))
+            .isNotCloseTo(canonical[canonical.length - 1], within(0.0001));
+      }
+    }
+  }
+
+  private static double quantile(double[] sorted, double q) {
+    double position = (sorted.length - 1) * q;
+    int below = (int) Math.floor(position);
+    int above = Math.min(sorted.length - 1, below + 1);
+    return sorted[below] + (position - below) * (sorted[above] - sorted[below]);
   }
 
   @Test
