@@ -23,6 +23,25 @@ class TestInterruptedRun {
   void aRunOfAKilledProcessIsMarkedFailedWhenTheNextIngestServiceOpens() throws Exception {
     Path root = directory.resolve("home");
     MedlakeHome home = MedlakeHome.open(root);
+    Process process = killedWhileRunning(home, root);
+    try (IngestService ignored = IngestService.open(home, ProgressListener.NONE)) {
+      // opening is enough
+    }
+    assertFailedAsInterrupted(home, process);
+  }
+
+  @Test
+  void medlakeRunsShowsTheRunOfAKilledProcessAsFailed() throws Exception {
+    Path root = directory.resolve("home");
+    MedlakeHome home = MedlakeHome.open(root);
+    Process process = killedWhileRunning(home, root);
+    Cli.Result listed = Cli.run(root, "runs");
+    assertThat(listed.exitCode()).isZero();
+    assertThat(listed.out()).contains("FAILED").doesNotContain("RUNNING");
+    assertFailedAsInterrupted(home, process);
+  }
+
+  private Process killedWhileRunning(MedlakeHome home, Path root) throws Exception {
     List<GeneratedFile> files = GenerateCommand.generate(home, directory.resolve("landing"), 1, 1, YearMonth.of(2023, 1), 20_000, 3, 0, false, false)
         .files();
     Process process = FaultTrials.start(root, files.get(0).path());
@@ -39,9 +58,10 @@ class TestInterruptedRun {
     try (RunLedger ledger = RunLedger.open(home)) {
       assertThat(ledger.list()).extracting(IngestRun::status).containsExactly(RunStatus.RUNNING);
     }
-    try (IngestService ignored = IngestService.open(home, ProgressListener.NONE)) {
-      // opening is enough
-    }
+    return process;
+  }
+
+  private static void assertFailedAsInterrupted(MedlakeHome home, Process process) {
     try (RunLedger ledger = RunLedger.open(home)) {
       assertThat(ledger.list()).singleElement().satisfies(run -> {
         assertThat(run.status()).isEqualTo(RunStatus.FAILED);

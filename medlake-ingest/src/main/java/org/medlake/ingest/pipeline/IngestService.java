@@ -418,6 +418,11 @@ public final class IngestService implements AutoCloseable {
    * it from the snapshot summary as SUCCEEDED.
    */
   public List<IngestRun> failInterrupted() {
+    return failInterrupted(ledger, lakehouse);
+  }
+
+  /** As {@link #failInterrupted()}, for a ledger and lake opened without an ingest service ({@code medlake runs}). */
+  public static List<IngestRun> failInterrupted(RunLedger ledger, Lakehouse lakehouse) {
     List<IngestRun> failed = new ArrayList<>();
     for (IngestRun run : ledger.interrupted()) {
       boolean committed = new LakeCommitter(lakehouse).committedSnapshot(run.sha256())
