@@ -91,10 +91,11 @@ public final class Warehouse implements Closeable {
    * Fails at once, naming the store and {@code operation}, when the object store's endpoint does
    * not accept connections: Iceberg retries a failed metadata read 20 times (about 90 s of waits,
    * not configurable), so the table loads check the endpoint first. A TCP connect within
-   * {@code catalog.s3.connect-timeout-seconds}; nothing for a local warehouse or AWS S3 (no endpoint).
+   * {@code catalog.s3.connect-timeout-seconds}; nothing for a local warehouse, AWS S3 (no endpoint)
+   * or a JVM with an HTTP proxy (the client connects through it, not to the endpoint).
    */
   public void requireReachable(String operation) {
-    if (!objectStore || s3.endpoint().isEmpty()) {
+    if (!objectStore || s3.endpoint().isEmpty() || System.getProperty("http.proxyHost") != null || System.getProperty("https.proxyHost") != null) {
       return;
     }
     java.net.URI endpoint = java.net.URI.create(s3.endpoint().get());
