@@ -19,6 +19,7 @@ import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.lake.Lakehouse;
 import org.medlake.server.audit.AuditAction;
 import org.medlake.server.audit.AuditEvent;
 import org.medlake.server.audit.AuditLog;
@@ -51,6 +52,12 @@ final class RunsCommand implements Callable<Integer> {
       if (missingOnly) {
         printMissing(CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked), checked);
         return 0;
+      }
+      if (!ledger.interrupted().isEmpty()) {
+        // runs of ended processes on this host are shown FAILED, not RUNNING (the lake tells whether one committed first)
+        try (Lakehouse lake = Lakehouse.open(home)) {
+          IngestService.failInterrupted(ledger, lake);
+        }
       }
       List<IngestRun> runs = ledger.list();
       if (json) {

@@ -120,10 +120,47 @@ public final class Lakehouse implements Closeable {
 
   public Table table(String name) {
     TableIdentifier identifier = TableIdentifier.of(Namespace.of(LabResults.NAMESPACE), name);
-    if (!catalog.tableExists(identifier)) {
-      throw new NotFoundException("Table " + name + " does not exist");
+    String operation = "loading table " + identifier;
+    warehouse.requireReachable(operation);
+    try {
+      if (!catalog.tableExists(identifier)) {
+        throw new NotFoundException("Table " + name + " does not exist");
+      }
+      return catalog.loadTable(identifier);
+    } catch (RuntimeException e) {
+      throw unreachable(e, operation);
     }
-    return catalog.loadTable(identifier);
+  }
+
+  /**
+   * {@code e}, or when its cause is an unreachable catalog database or object store, a one-line
+   * error naming that (the JDBC URL without parameters, or the S3 endpoint and bucket) and the
+   * operation: Iceberg's own messages name only the table ("Failed to get table ...") or the HTTP
+   * call ("Unable to execute HTTP request: Connection refused").
+   */
+  RuntimeException unreachable(RuntimeException e, String operation) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      boolean lostConnection = cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
+      if (lostConnection || cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+          || cause instanceof java.net.NoRouteToHostException || cause instanceof java.net.SocketTimeoutException) {
+        String what = cause instanceof SQLException || !isS3(e)
+            ? "the catalog database " + PlatformConfig.shown(home.config().catalog().jdbcUrl().orElse("jdbc:sqlite:" + home.catalogDatabase()))
+                + " while " + operation
+            : "the object store " + warehouse.unreachable(operation);
+        return new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot reach " + what + ": " + cause.getMessage(), e);
+      }
+    }
+    return e;
+  }
+
+  /** Whether the failure came from the AWS SDK (the object store) rather than JDBC. */
+  private static boolean isS3(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause.getClass().getName().startsWith("software.amazon.awssdk.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public Table labResults() {

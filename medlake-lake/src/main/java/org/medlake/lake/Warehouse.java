@@ -78,7 +78,39 @@ public final class Warehouse implements Closeable {
     properties.put(S3FileIOProperties.PATH_STYLE_ACCESS, String.valueOf(s3.pathStyleAccess()));
     // an S3-compatible server (MinIO) signs for any region, but the SDK insists on one
     s3.region().or(() -> s3.endpoint().map(ignored -> "us-east-1")).ifPresent(region -> properties.put(AwsClientProperties.CLIENT_REGION, region));
+    // bounded: the SDK's default (5 retries, 2 s to 20 s apart) times Iceberg's own 20 metadata-read
+    // retries made an unreachable store fail after minutes (docs/reliability.md)
+    properties.put(S3FileIOProperties.S3_RETRY_NUM_RETRIES, String.valueOf(s3.retries()));
+    properties.put(S3FileIOProperties.S3_RETRY_MIN_WAIT_MS, "500");
+    properties.put(S3FileIOProperties.S3_RETRY_MAX_WAIT_MS, "5000");
+    properties.put(HttpClientProperties.URLCONNECTION_CONNECTION_TIMEOUT_MS, String.valueOf(s3.connectTimeoutSeconds() * 1000L));
     return properties;
+  }
+
+  /**
+   * Fails at once, naming the store and {@code operation}, when the object store's endpoint does
+   * not accept connections: Iceberg retries a failed metadata read 20 times (about 90 s of waits,
+   * not configurable), so the table loads check the endpoint first. A TCP connect within
+   * {@code catalog.s3.connect-timeout-seconds}; nothing for a local warehouse, AWS S3 (no endpoint)
+   * or a JVM with an HTTP proxy (the client connects through it, not to the endpoint).
+   */
+  public void requireReachable(String operation) {
+    if (!objectStore || s3.endpoint().isEmpty() || System.getProperty("http.proxyHost") != null || System.getProperty("https.proxyHost") != null) {
+      return;
+    }
+    java.net.URI endpoint = java.net.URI.create(s3.endpoint().get());
+    int port = endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(new java.net.InetSocketAddress(endpoint.getHost(), port), s3.connectTimeoutSeconds() * 1000);
+    } catch (IOException e) {
+      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot reach the object store " + unreachable(operation) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** "{@code <endpoint> (bucket <bucket>) while <operation>}", for errors naming what was unreachable. */
+  String unreachable(String operation) {
+    String bucket = location.replaceFirst("^s3://", "").replaceFirst("/.*$", "");
+    return s3.endpoint().orElse("AWS S3") + " (bucket " + bucket + ") while " + operation;
   }
 
   /** The warehouse location as Iceberg sees it: {@code file:/...} or {@code s3://bucket/prefix}. */

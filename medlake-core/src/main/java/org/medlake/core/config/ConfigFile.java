@@ -40,6 +40,8 @@ public final class ConfigFile {
         #   endpoint: http://minio.example.org:9000   # unset: AWS S3
         #   path-style-access: true                   # MinIO and most other S3 servers need it
         #   region: eu-central-1
+        #   retries: 3                                # S3 client retries per request (0.5 s doubling to 5 s apart)
+        #   connect-timeout-seconds: 5                # an endpoint that takes longer counts as unreachable
 
       ingest:
         # Parquet compression: zstd (default), snappy (faster, larger) or gzip (slower, smaller).

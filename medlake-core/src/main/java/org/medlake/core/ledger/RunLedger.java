@@ -40,7 +40,8 @@ public final class RunLedger implements AutoCloseable {
       "flagged_by_reason TEXT NOT NULL DEFAULT '{}'",
       "unmapped_codes TEXT NOT NULL DEFAULT '{}'",
       "mapping_sha256 TEXT NOT NULL DEFAULT ''",
-      "superseded_by TEXT");
+      "superseded_by TEXT",
+      "owner TEXT");
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<LinkedHashMap<String, Long>> COUNTS = new TypeReference<>() {};
@@ -122,8 +123,8 @@ public final class RunLedger implements AutoCloseable {
     try {
       connection.setAutoCommit(false);
       try (PreparedStatement statement = connection.prepareStatement(
-          "INSERT INTO ingest_runs (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-              + UPDATE_ALL)) {
+          "INSERT INTO ingest_runs (" + COLUMNS + ", owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+              + UPDATE_ALL + ", owner = excluded.owner")) {
         statement.setString(1, run.id());
         statement.setString(2, run.sourceFile());
         statement.setString(3, run.sourceId());
@@ -149,6 +150,7 @@ public final class RunLedger implements AutoCloseable {
         statement.setString(19, encode(run.unmappedCodes()));
         statement.setString(20, run.mappingSha256());
         statement.setString(21, run.supersededBy());
+        statement.setString(22, OWNER);
         statement.executeUpdate();
       }
       try (PreparedStatement delete = connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
@@ -178,6 +180,60 @@ public final class RunLedger implements AutoCloseable {
       } catch (SQLException ignored) {
         // connection is unusable anyway
       }
+    }
+  }
+
+  /**
+   * RUNNING runs whose owner was a process on this host that has ended (a {@code kill -9}, a
+   * crash, a reboot), each as the FAILED run to record: "interrupted: process <pid> on <host> ended
+   * before the run finished". Not recorded here: the caller first checks that the run did not
+   * commit before it died. Runs of other hosts are left alone (their processes cannot be checked
+   * from here), as are runs of live processes and runs recorded before owners were. A process id
+   * reused by a later process counts as ended (its start instant differs).
+   */
+  public List<IngestRun> interrupted() {
+    List<IngestRun> interrupted = new ArrayList<>();
+    List<String[]> owners = new ArrayList<>();
+    synchronized (this) {
+      try (PreparedStatement statement = connection.prepareStatement("SELECT id, owner FROM ingest_runs WHERE status = ? AND owner IS NOT NULL")) {
+        statement.setString(1, RunStatus.RUNNING.name());
+        try (ResultSet rows = statement.executeQuery()) {
+          while (rows.next()) {
+            owners.add(new String[] {rows.getString(1), rows.getString(2)});
+          }
+        }
+      } catch (SQLException e) {
+        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot read runs: " + e.getMessage(), e);
+      }
+    }
+    for (String[] owner : owners) {
+      // host pid start-instant
+      String[] parts = owner[1].split(" ");
+      if (parts.length != 3 || !parts[0].equals(HOST) || alive(Long.parseLong(parts[1]), Instant.parse(parts[2]))) {
+        continue;
+      }
+      find(owner[0]).filter(found -> found.status() == RunStatus.RUNNING).ifPresent(run -> interrupted.add(run.withOutcome(RunStatus.FAILED,
+          "interrupted: process " + parts[1] + " on " + parts[0] + " ended before the run finished", run.durationMs())));
+    }
+    return interrupted;
+  }
+
+  private static boolean alive(long pid, Instant started) {
+    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .map(process -> process.info().startInstant().map(instant -> Math.abs(instant.toEpochMilli() - started.toEpochMilli()) < 1_000).orElse(true))
+        .orElse(false);
+  }
+
+  private static final String HOST = host();
+  /** This process as the owner of the runs it records: host, pid and start instant. */
+  private static final String OWNER = HOST + " " + ProcessHandle.current().pid() + " "
+      + ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+
+  private static String host() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName().replace(' ', '_');
+    } catch (java.net.UnknownHostException e) {
+      return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost").replace(' ', '_');
     }
   }
 

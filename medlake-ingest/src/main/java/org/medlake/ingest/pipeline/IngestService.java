@@ -74,7 +74,9 @@ public final class IngestService implements AutoCloseable {
   public static IngestService open(MedlakeHome home, byte[] pseudonymKey, ProgressListener progress) {
     Lakehouse lakehouse = Lakehouse.open(home);
     try {
-      return new IngestService(home, lakehouse, RunLedger.open(home), LinkVault.open(home, pseudonymKey), progress);
+      IngestService service = new IngestService(home, lakehouse, RunLedger.open(home), LinkVault.open(home, pseudonymKey), progress);
+      service.failInterrupted();
+      return service;
     } catch (RuntimeException e) {
       lakehouse.close();
       throw e;
@@ -408,6 +410,29 @@ public final class IngestService implements AutoCloseable {
     approval.ifPresent(approved -> ledger.find(approved.held().id()).filter(IngestRun::openHold).ifPresent(held ->
         ledger.record(held.superseded(done.id(), "approved by " + approved.approver() + ": committed as " + done.id()))));
     RunHold.settle(ledger, done);
+  }
+
+  /**
+   * Records as FAILED the RUNNING runs of processes on this host that have ended (docs/reliability.md).
+   * A run that committed before its process died stays RUNNING: the next run of its file reconciles
+   * it from the snapshot summary as SUCCEEDED.
+   */
+  public List<IngestRun> failInterrupted() {
+    return failInterrupted(ledger, lakehouse);
+  }
+
+  /** As {@link #failInterrupted()}, for a ledger and lake opened without an ingest service ({@code medlake runs}). */
+  public static List<IngestRun> failInterrupted(RunLedger ledger, Lakehouse lakehouse) {
+    List<IngestRun> failed = new ArrayList<>();
+    for (IngestRun run : ledger.interrupted()) {
+      boolean committed = new LakeCommitter(lakehouse).committedSnapshot(run.sha256())
+          .map(snapshot -> run.id().equals(snapshot.summary().get(LakeCommitter.RUN_ID))).orElse(false);
+      if (!committed) {
+        ledger.record(run);
+        failed.add(run);
+      }
+    }
+    return failed;
   }
 
   /** Reports an already ingested checksum, reconciling a run whose commit happened before a crash. */
