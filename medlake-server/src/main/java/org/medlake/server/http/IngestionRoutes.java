@@ -94,7 +94,8 @@ final class IngestionRoutes {
   private void rejectsReport(Context context) throws IOException {
     IngestRun run = run(context);
     String format = context.queryParamAsClass("format", String.class).getOrDefault("csv");
-    RejectsReport report = RejectsReport.load(lakehouse, run);
+    // the report names the run's file as the API shows it: never an absolute server path
+    RejectsReport report = RejectsReport.load(lakehouse, paths.run(run));
     switch (format) {
       case "csv" -> {
         context.contentType("text/csv; charset=utf-8");

@@ -256,8 +256,11 @@ class TestUploads {
     try (MedlakeServer server = start("")) {
       // a file ingested by the operator from outside the home records its absolute path in the ledger
       Path outside = Files.writeString(directory.resolve("outside-2024-01.csv"), rows(1, 10, 1));
+      String outsideRun;
       try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
-        assertThat(ingest.ingest(new IngestService.Delivery(outside, "h009", YearMonth.of(2024, 1))).sourceFile()).startsWith("/");
+        var ingested = ingest.ingest(new IngestService.Delivery(outside, "h009", YearMonth.of(2024, 1)));
+        assertThat(ingested.sourceFile()).startsWith("/");
+        outsideRun = ingested.id();
       }
       HttpResponse<String> failed = upload(server, "/api/v1/uploads?hospital=H009&month=2024-02",
           HttpRequest.BodyPublishers.ofString("no,header,we,know\n1,2,3,4\n"));
@@ -265,7 +268,10 @@ class TestUploads {
       String runId = JSON.readTree(failed.body()).get("details").get("run_id").asText();
       HttpResponse<String> runs = get(server, "/api/v1/runs");
       HttpResponse<String> run = get(server, "/api/v1/runs/" + runId);
-      for (HttpResponse<String> answer : List.of(failed, runs, run)) {
+      HttpResponse<String> summary = get(server, "/api/v1/runs/" + outsideRun + "/rejects-report?format=summary");
+      assertThat(summary.statusCode()).as(summary.body()).isEqualTo(200);
+      assertThat(summary.body()).contains("outside-2024-01.csv");
+      for (HttpResponse<String> answer : List.of(failed, runs, run, summary)) {
         assertThat(answer.body()).as(answer.request().uri().toString())
             .doesNotContain(directory.toString()).doesNotContain(directory.toRealPath().toString()).doesNotContain("\"/");
       }
