@@ -14,8 +14,9 @@ import org.medlake.server.audit.AuditQuery;
 
 /**
  * Writes audit events on one thread, in batches of one transaction each, so that requests neither
- * queue on SQLite's write lock nor pay a connection and a commit each; the writer waits a few
- * milliseconds after the first event of a batch for more to join it. Nothing is dropped: a full
+ * queue on SQLite's write lock nor pay a connection and a commit each. Batches form by themselves
+ * (group commit): the events handed in while one batch is being written make up the next, so a
+ * lone request waits for one commit only and a busy server writes large batches. Nothing is dropped: a full
  * queue makes the request wait, and {@link #search} and {@link #close} wait until every event handed
  * in before them is written.
  *
@@ -26,7 +27,6 @@ import org.medlake.server.audit.AuditQuery;
 final class QueuedAuditLog implements AuditLog {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
   private static final int BATCH = 500;
-  private static final long LINGER_MILLIS = 3;
 
   private final AuditLog delegate;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
@@ -80,10 +80,6 @@ final class QueuedAuditLog implements AuditLog {
         Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first == null) {
           continue;
-        }
-        if (!closing) {
-          // gathers the events of concurrent requests into this batch: a commit costs more than its rows
-          Thread.sleep(LINGER_MILLIS);
         }
         batch.add(first);
         queue.drainTo(batch, BATCH - 1);
