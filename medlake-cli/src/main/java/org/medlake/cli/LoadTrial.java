@@ -42,6 +42,14 @@ final class LoadTrial {
 
   static FaultTrials.Report run(Path work, int seconds, int rows) throws Exception {
     Path homeDirectory = work.resolve("load-home");
+    // the load is one user from one address: the per-user and per-address rate limits (600 and 1,200
+    // a minute by default) would answer most of it with 429, measuring the limiter instead of the server
+    java.nio.file.Files.createDirectories(homeDirectory);
+    java.nio.file.Files.writeString(homeDirectory.resolve("medlake.yaml"), """
+        server:
+          requests-per-minute-per-user: 100000000
+          requests-per-minute-per-ip: 100000000
+        """);
     MedlakeHome home = MedlakeHome.open(homeDirectory);
     List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("load-landing"), 2, 6, YearMonth.of(2023, 1), rows, 37, 0, false,
         false).files();
