@@ -1,5 +1,7 @@
 package org.medlake.cli;
 
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -45,13 +47,9 @@ class TestInterruptedRun {
     List<GeneratedFile> files = GenerateCommand.generate(home, directory.resolve("landing"), 1, 1, YearMonth.of(2023, 1), 20_000, 3, 0, false, false)
         .files();
     Process process = FaultTrials.start(root, files.get(0).path());
-    boolean running = false;
-    while (!running && process.isAlive()) {
-      try (RunLedger ledger = RunLedger.open(home)) {
-        running = ledger.list().stream().anyMatch(run -> run.status() == RunStatus.RUNNING);
-      }
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+        .until(() -> !process.isAlive() || running(home));
+    boolean running = process.isAlive() && running(home);
     process.destroyForcibly();
     process.waitFor();
     assertThat(running).as("the run was RUNNING before the kill").isTrue();
@@ -59,6 +57,12 @@ class TestInterruptedRun {
       assertThat(ledger.list()).extracting(IngestRun::status).containsExactly(RunStatus.RUNNING);
     }
     return process;
+  }
+
+  private static boolean running(MedlakeHome home) {
+    try (RunLedger ledger = RunLedger.open(home)) {
+      return ledger.list().stream().anyMatch(run -> run.status() == RunStatus.RUNNING);
+    }
   }
 
   private static void assertFailedAsInterrupted(MedlakeHome home, Process process) {

@@ -1,5 +1,6 @@
 package org.medlake.ingest.automation;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -103,10 +103,6 @@ class TestAutomation {
   }
 
   private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("condition met in time").isBefore(deadline);
-      Thread.sleep(50);
-    }
+    await("condition met in time").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
   }
 }

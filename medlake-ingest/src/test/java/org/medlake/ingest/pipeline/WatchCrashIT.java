@@ -1,11 +1,11 @@
 package org.medlake.ingest.pipeline;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -45,12 +45,9 @@ class WatchCrashIT {
     }
     Process watcher = WatchProcess.start(home.root(), "final.log");
     try {
-      Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-      while (succeededFiles(home) < report.files().size()) {
-        assertThat(watcher.isAlive()).as(Files.readString(home.root().resolve("final.log"))).isTrue();
-        assertThat(Instant.now()).as("all files ingested in time (seed %d)", seed).isBefore(deadline);
-        Thread.sleep(200);
-      }
+      await("all files ingested in time (seed " + seed + ")").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> assertThat(watcher.isAlive()).as(Files.readString(home.root().resolve("final.log"))).isTrue())
+          .until(() -> succeededFiles(home) >= report.files().size());
     } finally {
       watcher.destroyForcibly().waitFor();
     }

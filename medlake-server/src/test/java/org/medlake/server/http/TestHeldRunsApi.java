@@ -1,5 +1,6 @@
 package org.medlake.server.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -150,13 +151,8 @@ class TestHeldRunsApi {
   }
 
   private void awaitStoredRows(MedlakeServer server, String token, long expected) throws Exception {
-    java.time.Instant deadline = java.time.Instant.now().plus(Duration.ofMinutes(1));
-    long rows = storedRows(server, token);
-    while (rows != expected) {
-      assertThat(java.time.Instant.now()).as("%d rows stored, expected %d", rows, expected).isBefore(deadline);
-      Thread.sleep(100);
-      rows = storedRows(server, token);
-    }
+    await(expected + " rows stored").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+        .until(() -> storedRows(server, token) == expected);
   }
 
   private static JsonNode find(JsonNode runs, String id) {

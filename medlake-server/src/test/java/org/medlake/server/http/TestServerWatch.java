@@ -1,5 +1,6 @@
 package org.medlake.server.http;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
@@ -46,13 +46,9 @@ class TestServerWatch {
       Files.createDirectories(target.getParent());
       Files.copy(generated.path(), target);
       URI metrics = URI.create("http://127.0.0.1:" + server.port() + "/metrics");
-      Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-      String scrape = "";
-      while (!scrape.contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"} 1.0")) {
-        assertThat(Instant.now()).as("ingested in time; metrics: %s", scrape).isBefore(deadline);
-        Thread.sleep(100);
-        scrape = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
-      }
+      String scrape = await("ingested in time").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+          .until(() -> http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body(),
+              body -> body.contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"} 1.0"));
       assertThat(scrape).contains("medlake_ingest_lag_seconds_count 1").contains("medlake_ingest_rejects_total{reason=");
       assertThat(target.resolveSibling("delivery.csv.rejects.txt")).exists();
     }
