@@ -205,10 +205,7 @@ final class IngestionRoutes {
       run = IngestionQueue.await(job);
     } catch (RuntimeException e) {
       quarantine(file);
-      IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> e);
-      metrics.ingestRun(failed, failed.startedAt());
-      AuditTrail.detail(context, "run_id", failed.id());
-      context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
+      failedRun(context, runId, e);
       return;
     }
     metrics.ingestRun(run, run.startedAt());
@@ -216,6 +213,14 @@ final class IngestionRoutes {
     AuditTrail.detail(context, "rows_read", run.rowsRead());
     AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
     context.status(201).json(paths.run(run));
+  }
+
+  /** 422 naming the run that failed, or {@code error} as it is when the job failed before its run was recorded. */
+  private void failedRun(Context context, String runId, RuntimeException error) {
+    IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> error);
+    metrics.ingestRun(failed, failed.startedAt());
+    AuditTrail.detail(context, "run_id", failed.id());
+    context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
   }
 
   /** 503 with Retry-After: the ingestion queue is full; nothing was kept. */
@@ -262,10 +267,7 @@ final class IngestionRoutes {
       run = IngestionQueue.await(job);
     } catch (RuntimeException e) {
       // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as an upload
-      IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> e);
-      metrics.ingestRun(failed, failed.startedAt());
-      AuditTrail.detail(context, "run_id", failed.id());
-      context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
+      failedRun(context, runId, e);
       return;
     }
     metrics.ingestRun(run, run.startedAt());
