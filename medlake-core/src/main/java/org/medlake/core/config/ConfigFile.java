@@ -1,27 +1,49 @@
 package org.medlake.core.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.ValidationException;
 
-/** Reads {@code medlake.yaml}, and writes it with commented defaults when it does not exist. */
+/**
+ * Loads the configuration: the defaults of the records, then {@code medlake.yaml} (written with
+ * commented defaults when it does not exist), then one {@code MEDLAKE_*} environment variable per
+ * key ({@link ConfigKeys#environmentVariable}), then the command line. Remembers where every value
+ * came from, for {@code medlake config} and for error messages.
+ */
 public final class ConfigFile {
   static final String DEFAULT_TEXT =
       """
       # medlake configuration. Every key is optional; the values below are the defaults.
-      # Unknown keys are an error. Environment variables MEDLAKE_* never override secrets here:
-      # the pseudonym key comes from MEDLAKE_PSEUDONYM_KEY or from pseudonym.key in this directory.
+      # Unknown keys are an error. Every key can be overridden by an environment variable: MEDLAKE_ and
+      # the key upper-cased with dots and dashes as underscores (server.port: MEDLAKE_SERVER_PORT;
+      # a list takes comma-separated values). `medlake config` shows each value and where it came from.
+      # Secrets never go here: the pseudonym key comes from MEDLAKE_PSEUDONYM_KEY or from
+      # pseudonym.key in this directory, passwords from their MEDLAKE_*_PASSWORD variables.
 
       catalog:
         # Iceberg catalog name, stored in catalog.db: every engine must use the same name.
@@ -60,6 +82,19 @@ public final class ConfigFile {
         vault-batch: 100000
         # A file with more records is processed in chunks of about this many (bounds memory).
         chunk-rows: 1000000
+        # Ingestion jobs one process runs at once (the workers of its one ingestion queue, which
+        # uploads, approvals, the watcher and the schedules submit to), and jobs that may wait for
+        # them; an upload beyond them is refused with 503 and Retry-After.
+        workers: 1
+        queue-capacity: 16
+        # One upload on the wire; beyond it 413.
+        max-upload-bytes: 2GiB
+        # Bytes one hospital may deliver into the landing zone (and quarantine) in 24 hours; beyond: 429.
+        max-hospital-bytes-per-day: 20GiB
+        # Free space the landing and warehouse disks keep; an upload that would leave less: 507.
+        disk-reserve-bytes: 1GiB
+        # A failed upload is kept in quarantine/ this many days, then deleted.
+        failed-upload-retention-days: 30
         # A run that would shrink or wipe stored data is HELD: nothing is committed and the file does
         # not count as ingested until the mapping is fixed and the file re-run, or an admin runs
         # medlake runs approve RUN_ID. Held: no row accepted of a file that has rows, more than
@@ -135,6 +170,8 @@ public final class ConfigFile {
       #   jdbc-user: medlake
 
       server:
+        # The TCP port of `medlake serve` (its --port overrides it).
+        port: 8080
         # Clients that may connect at all (CIDRs); everyone else gets 403, even on /health.
         # To allow every client write ["0.0.0.0/0", "::/0"]; an empty list is an error.
         allow-list: ["127.0.0.1/32", "::1/128"]
@@ -206,57 +243,212 @@ public final class ConfigFile {
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
+  /** Where a value came from. */
+  public static final String DEFAULT_ORIGIN = "default";
+
+  /**
+   * One key's effective value as written (masked where it may hold a credential) and its origin:
+   * {@code default}, {@code medlake.yaml line N}, the environment variable's name, or {@code command line}.
+   */
+  public record Setting(String key, String value, String origin) {}
+
+  /** A loaded configuration and, per key, where its value came from. */
+  public record Loaded(MedlakeConfig config, List<Setting> settings) {}
+
   private ConfigFile() {}
 
+  /** The configuration in {@code file} (created with the defaults when missing), without environment overrides. */
   public static MedlakeConfig loadOrCreate(Path file) {
+    return load(file, Environment.empty(), Map.of()).config();
+  }
+
+  /**
+   * The configuration in {@code file} (created with the defaults when missing), overridden by the
+   * environment and by {@code commandLine} (key to value, e.g. {@code server.port} from {@code serve --port}).
+   */
+  public static Loaded load(Path file, Environment environment, Map<String, String> commandLine) {
     try {
       if (!Files.exists(file)) {
         Files.writeString(file, DEFAULT_TEXT, StandardCharsets.UTF_8);
       }
-      return parse(file, Files.readString(file, StandardCharsets.UTF_8));
+      return load(file, Files.readString(file, StandardCharsets.UTF_8), environment, commandLine);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read " + file, e);
     }
   }
 
+  /** The configuration {@code text} holds, without environment overrides. */
   public static MedlakeConfig parse(Path file, String text) {
-    if (text.isBlank()) {
-      return MedlakeConfig.defaults();
-    }
+    return load(file, text, Environment.empty(), Map.of()).config();
+  }
+
+  public static Loaded load(Path file, String text, Environment environment, Map<String, String> commandLine) {
+    Map<String, String> origins = new HashMap<>();
+    ObjectNode tree = read(file, text, origins);
+    checkKeys(file, tree, "", origins);
+    override(tree, environment, commandLine, origins);
+    MedlakeConfig config;
     try {
-      MedlakeConfig config = MAPPER.readValue(text, MedlakeConfig.class);
-      return config == null ? MedlakeConfig.defaults() : config;
-    } catch (UnrecognizedPropertyException e) {
-      throw new ValidationException(
-          ErrorCode.INVALID_CONFIG,
-          "%s: unknown key '%s' (line %d); known keys here: %s"
-              .formatted(
-                  file,
-                  path(e),
-                  lineOf(text, e.getPropertyName(), e.getLocation() == null ? 0 : e.getLocation().getLineNr()),
-                  e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))));
+      config = MAPPER.treeToValue(tree, MedlakeConfig.class);
     } catch (JsonMappingException e) {
+      String key = path(e);
+      String origin = origins.getOrDefault(key, file.toString());
       if (e.getCause() instanceof MedlakeException medlakeException) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": " + medlakeException.getMessage());
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, where(file, medlakeException.getMessage(), origins) + medlakeException.getMessage());
       }
-      throw new ValidationException(
-          ErrorCode.INVALID_CONFIG,
-          "%s: invalid value at '%s' (line %d): %s"
-              .formatted(file, path(e), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage()));
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, "%s: invalid value at '%s': %s".formatted(origin, key, e.getOriginalMessage()));
+    } catch (IOException e) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    return new Loaded(config == null ? MedlakeConfig.defaults() : config.withSecrets(environment), settings(tree, origins));
+  }
+
+  /** The tree of {@code text}, recording the line of every key as its origin. */
+  private static ObjectNode read(Path file, String text, Map<String, String> origins) {
+    if (text.isBlank()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    try (JsonParser parser = MAPPER.getFactory().createParser(text)) {
+      Deque<String> sections = new ArrayDeque<>();
+      String field = null;
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        switch (token) {
+          case FIELD_NAME -> {
+            field = parser.currentName();
+            String key = sections.isEmpty() || sections.peek().isEmpty() ? field : sections.peek() + "." + field;
+            origins.put(key, file.getFileName() + " line " + parser.currentTokenLocation().getLineNr());
+          }
+          case START_OBJECT -> {
+            String parent = sections.isEmpty() ? "" : sections.peek();
+            sections.push(field == null ? "" : parent.isEmpty() ? field : parent + "." + field);
+            field = null;
+          }
+          case END_OBJECT -> sections.pop();
+          case START_ARRAY -> {
+            parser.skipChildren();
+            field = null;
+          }
+          default -> field = null;
+        }
+      }
+      JsonNode tree = MAPPER.readTree(text);
+      if (tree == null || tree.isMissingNode() || tree.isNull()) {
+        return JsonNodeFactory.instance.objectNode();
+      }
+      if (!(tree instanceof ObjectNode object)) {
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not a map of keys (line 1)");
+      }
+      return object;
     } catch (IOException e) {
       throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
-  /** The first line that holds the key; Jackson's location points after the value. */
-  private static int lineOf(String text, String key, int fallback) {
-    java.util.List<String> lines = text.lines().toList();
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).matches("\\s*" + java.util.regex.Pattern.quote(key) + "\\s*:.*")) {
-        return i + 1;
+  /** Every key written must be known; the error names the closest one. */
+  private static void checkKeys(Path file, ObjectNode node, String prefix, Map<String, String> origins) {
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
+      if (ConfigKeys.section(key)) {
+        if (field.getValue() instanceof ObjectNode section) {
+          checkKeys(file, section, key, origins);
+        }
+      } else if (ConfigKeys.key(key).isEmpty()) {
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, "%s: unknown key '%s' (%s); did you mean '%s'?"
+            .formatted(file, key, origins.getOrDefault(key, "").replaceFirst(".* line ", "line "), ConfigKeys.closest(key)));
       }
     }
-    return fallback;
+  }
+
+  /** Sets the keys the environment and the command line give, recording them as the origin. */
+  private static void override(ObjectNode tree, Environment environment, Map<String, String> commandLine, Map<String, String> origins) {
+    List<String> prefixes = ConfigKeys.sectionPrefixes();
+    for (String variable : environment.names().stream().sorted().toList()) {
+      boolean sectionVariable = prefixes.stream().anyMatch(variable::startsWith);
+      boolean known = Environment.SECRET_VARIABLES.contains(variable)
+          || ConfigKeys.all().stream().anyMatch(key -> key.environmentVariable().equals(variable));
+      if (sectionVariable && !known) {
+        throw new ValidationException(ErrorCode.INVALID_CONFIG, "environment variable %s is no configuration key; did you mean %s?"
+            .formatted(variable, ConfigKeys.closestVariable(variable)));
+      }
+    }
+    for (ConfigKeys.Key key : ConfigKeys.all()) {
+      String variable = key.environmentVariable();
+      // an empty variable clears a list; for any other key it counts as unset
+      if (environment.get(variable).isPresent() || key.list() && environment.names().contains(variable)) {
+        set(tree, key, environment.get(variable).orElse(""));
+        origins.put(key.path(), variable);
+      }
+    }
+    commandLine.forEach((path, value) -> {
+      ConfigKeys.Key key = ConfigKeys.key(path).orElseThrow(() -> new IllegalArgumentException("no configuration key " + path));
+      set(tree, key, value);
+      origins.put(path, "command line");
+    });
+  }
+
+  private static void set(ObjectNode tree, ConfigKeys.Key key, String value) {
+    String[] parts = key.path().split("\\.");
+    ObjectNode node = tree;
+    for (String part : Arrays.copyOf(parts, parts.length - 1)) {
+      node = node.get(part) instanceof ObjectNode child ? child : node.putObject(part);
+    }
+    if (key.list()) {
+      ArrayNode list = node.putArray(parts[parts.length - 1]);
+      Arrays.stream(value.split(",")).map(String::strip).filter(item -> !item.isEmpty()).forEach(list::add);
+    } else {
+      node.set(parts[parts.length - 1], TextNode.valueOf(value));
+    }
+  }
+
+  /** The origin of the key a validation message starts with ("server.port must be ..."), else the file. */
+  private static String where(Path file, String message, Map<String, String> origins) {
+    String first = message.split("[ :]", 2)[0];
+    String origin = origins.get(first);
+    return (origin == null || origin.contains(" line ") ? file.toString() : origin) + ": ";
+  }
+
+  /** Every key's effective value and origin, in the order of medlake.yaml. */
+  private static List<Setting> settings(ObjectNode tree, Map<String, String> origins) {
+    ObjectNode defaults = DefaultsHolder.TREE;
+    List<Setting> settings = new ArrayList<>();
+    for (ConfigKeys.Key key : ConfigKeys.all()) {
+      JsonNode value = at(tree, key.path());
+      String origin = origins.get(key.path());
+      if (value == null || origin == null) {
+        value = at(defaults, key.path());
+        origin = DEFAULT_ORIGIN;
+      }
+      settings.add(new Setting(key.path(), value == null || value.isNull() ? "(unset)" : masked(text(value)), origin));
+    }
+    return settings;
+  }
+
+  private static JsonNode at(JsonNode tree, String path) {
+    JsonNode node = tree;
+    for (String part : path.split("\\.")) {
+      node = node == null ? null : node.get(part);
+    }
+    return node;
+  }
+
+  private static String text(JsonNode value) {
+    if (value.isArray()) {
+      List<String> items = new ArrayList<>();
+      value.forEach(item -> items.add(item.asText()));
+      return "[" + String.join(", ", items) + "]";
+    }
+    return value.asText();
+  }
+
+  /** A value with any credential put into a URL against the documentation's advice hidden. */
+  static String masked(String value) {
+    return value.replaceAll("(://[^/@:\\s]*):[^/@\\s]+@", "$1:******@").replaceAll("(?i)(password=)[^&;\\s]*", "$1******");
+  }
+
+  /** The defaults as written in {@link #DEFAULT_TEXT}; a test checks that they agree with the records. */
+  private static final class DefaultsHolder {
+    static final ObjectNode TREE = read(Path.of("medlake.yaml"), DEFAULT_TEXT, new LinkedHashMap<>());
   }
 
   private static String path(JsonMappingException e) {

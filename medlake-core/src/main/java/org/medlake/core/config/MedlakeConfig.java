@@ -37,6 +37,12 @@ public record MedlakeConfig(
     return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
   }
 
+  /** As this, with the passwords the environment holds (they never come from medlake.yaml). */
+  MedlakeConfig withSecrets(Environment environment) {
+    return new MedlakeConfig(catalog, ingest, query.withEngine(query.engine().withPassword(environment)), server,
+        platform.withPassword(environment), watch, schedules, webhooks, maintenance);
+  }
+
   @JsonCreator
   static MedlakeConfig fromYaml(
       @JsonProperty("catalog") CatalogConfig catalog,

@@ -16,19 +16,30 @@ import org.medlake.core.error.ValidationException;
  *
  * @param jdbcUrl e.g. {@code jdbc:postgresql://db:5432/medlake}; the password comes from {@code MEDLAKE_PLATFORM_PASSWORD}
  * @param jdbcUser the database user
+ * @param password the password, from {@code MEDLAKE_PLATFORM_PASSWORD} (the loader sets it; never from medlake.yaml)
  */
-public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser) {
+public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
   /** Environment variable that holds the platform database password (never in medlake.yaml). */
   public static final String PASSWORD_ENVIRONMENT_VARIABLE = "MEDLAKE_PLATFORM_PASSWORD";
 
   public PlatformConfig {
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     requireNonNull(jdbcUser, "jdbcUser is null");
+    requireNonNull(password, "password is null");
     jdbcUrl.ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ValidationException(ErrorCode.INVALID_CONFIG, "platform.jdbc-url must start with jdbc:postgresql:, not '" + url + "'");
       }
     });
+  }
+
+  public PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser) {
+    this(jdbcUrl, jdbcUser, Optional.empty());
+  }
+
+  /** As this, with the password the environment holds (or none). */
+  PlatformConfig withPassword(Environment environment) {
+    return new PlatformConfig(jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
   }
 
   public static PlatformConfig defaults() {
@@ -44,7 +55,7 @@ public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser
   public Properties connectionProperties() {
     Properties properties = new Properties();
     jdbcUser.ifPresent(user -> properties.setProperty("user", user));
-    Optional.ofNullable(System.getenv(PASSWORD_ENVIRONMENT_VARIABLE)).ifPresent(password -> properties.setProperty("password", password));
+    password.ifPresent(secret -> properties.setProperty("password", secret.reveal()));
     return properties;
   }
 

@@ -139,6 +139,12 @@ public record QueryConfig(
         maxExportBytes, cacheBytes);
   }
 
+  public QueryConfig withEngine(QueryEngineConfig engine) {
+    return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
+        budgets, redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation, maxResultBytes, maxCellBytes, maxExportBytes,
+        cacheBytes);
+  }
+
   public QueryConfig withObfuscation(Obfuscation obfuscation) {
     return new QueryConfig(pricePerTerabyte, maxRows, timeoutSeconds, memoryLimit, threads, fullScanBytes, minimumCellPatients, cacheEntries,
         budgets, redisUrl, cacheTtlSeconds, exportRows, fileCacheBytes, engine, obfuscation, maxResultBytes, maxCellBytes, maxExportBytes,

@@ -20,8 +20,9 @@ import org.medlake.core.error.ValidationException;
  *     e.g. {@code jdbc:trino://trino:8080/iceberg/medlake}; the password comes from
  *     {@code MEDLAKE_QUERY_JDBC_PASSWORD}
  * @param jdbcUser the user the endpoint runs queries as (give it read-only access)
+ * @param password the endpoint's password, from {@code MEDLAKE_QUERY_JDBC_PASSWORD} (the loader sets it)
  */
-public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser) {
+public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
   /** Environment variable that holds the JDBC endpoint's password (never in medlake.yaml). */
   public static final String PASSWORD_ENVIRONMENT_VARIABLE = "MEDLAKE_QUERY_JDBC_PASSWORD";
 
@@ -35,6 +36,7 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
     requireNonNull(kind, "kind is null");
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     requireNonNull(jdbcUser, "jdbcUser is null");
+    requireNonNull(password, "password is null");
     if (kind == Kind.JDBC && jdbcUrl.isEmpty()) {
       throw new ValidationException(ErrorCode.INVALID_CONFIG, "query.engine is jdbc but query.jdbc.url is not set");
     }
@@ -45,6 +47,15 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
     });
   }
 
+  public QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser) {
+    this(kind, jdbcUrl, jdbcUser, Optional.empty());
+  }
+
+  /** As this, with the password the environment holds (or none). */
+  QueryEngineConfig withPassword(Environment environment) {
+    return new QueryEngineConfig(kind, jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
+  }
+
   public static QueryEngineConfig defaults() {
     return new QueryEngineConfig(Kind.EMBEDDED, Optional.empty(), Optional.empty());
   }
@@ -53,7 +64,7 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
   public Properties connectionProperties() {
     Properties properties = new Properties();
     jdbcUser.ifPresent(user -> properties.setProperty("user", user));
-    Optional.ofNullable(System.getenv(PASSWORD_ENVIRONMENT_VARIABLE)).ifPresent(password -> properties.setProperty("password", password));
+    password.ifPresent(secret -> properties.setProperty("password", secret.reveal()));
     return properties;
   }
 

@@ -28,6 +28,7 @@ import org.medlake.core.error.ValidationException;
  * @param maxTokenDays the longest lifetime an API token created through the API may have, in days
  * @param tlsKeystore a PKCS12 keystore: when set, the server speaks HTTPS only (for deployments without a proxy)
  * @param tlsKeystorePasswordFile a file holding the keystore's password; {@code MEDLAKE_TLS_KEYSTORE_PASSWORD} overrides it
+ * @param port the TCP port the server listens on ({@code medlake serve --port} overrides it; 0 picks a free one)
  */
 public record ServerConfig(
     List<String> allowList,
@@ -41,7 +42,9 @@ public record ServerConfig(
     int maxSessions,
     int maxTokenDays,
     java.util.Optional<String> tlsKeystore,
-    java.util.Optional<String> tlsKeystorePasswordFile) {
+    java.util.Optional<String> tlsKeystorePasswordFile,
+    int port) {
+  public static final int DEFAULT_PORT = 8080;
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
   private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
@@ -67,6 +70,17 @@ public record ServerConfig(
     }
     requireNonNull(tlsKeystore, "tlsKeystore is null");
     requireNonNull(tlsKeystorePasswordFile, "tlsKeystorePasswordFile is null");
+    if (port < 0 || port > 65_535) {
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, "server.port must be 0 to 65535, not " + port);
+    }
+  }
+
+  public ServerConfig(List<String> allowList, List<String> trustedProxies, int requestsPerMinutePerUser, int requestsPerMinutePerIp,
+      int loginAttemptsPer15MinutesPerAccount, int loginAttemptsPer15MinutesPerIp, long maxRequestBytes, int sessionHours, int maxSessions,
+      int maxTokenDays, java.util.Optional<String> tlsKeystore, java.util.Optional<String> tlsKeystorePasswordFile) {
+    this(allowList, trustedProxies, requestsPerMinutePerUser, requestsPerMinutePerIp, loginAttemptsPer15MinutesPerAccount,
+        loginAttemptsPer15MinutesPerIp, maxRequestBytes, sessionHours, maxSessions, maxTokenDays, tlsKeystore, tlsKeystorePasswordFile,
+        DEFAULT_PORT);
   }
 
   public static ServerConfig defaults() {
@@ -91,7 +105,8 @@ public record ServerConfig(
       @JsonProperty("max-sessions") Integer maxSessions,
       @JsonProperty("max-token-days") Integer maxTokenDays,
       @JsonProperty("tls-keystore") String tlsKeystore,
-      @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile) {
+      @JsonProperty("tls-keystore-password-file") String tlsKeystorePasswordFile,
+      @JsonProperty("port") Integer port) {
     ServerConfig defaults = defaults();
     return new ServerConfig(
         allowList == null ? defaults.allowList() : allowList,
@@ -105,7 +120,8 @@ public record ServerConfig(
         maxSessions == null ? defaults.maxSessions() : maxSessions,
         maxTokenDays == null ? defaults.maxTokenDays() : maxTokenDays,
         java.util.Optional.ofNullable(tlsKeystore).filter(path -> !path.isBlank()),
-        java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()));
+        java.util.Optional.ofNullable(tlsKeystorePasswordFile).filter(path -> !path.isBlank()),
+        port == null ? defaults.port() : port);
   }
 
   /**
