@@ -37,7 +37,7 @@ final class CompletenessCommand implements Callable<Integer> {
       missing = CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked);
     }
     if (notify && !missing.isEmpty()) {
-      Webhooks webhooks = Webhooks.create(home.config().webhooks());
+      Webhooks webhooks = Webhooks.create(home.config().webhooks(), home.environment());
       missing.forEach(delivery -> webhooks.missingDelivery(delivery.hospitalId(), delivery.source(), checked));
       webhooks.drain(Duration.ofMinutes(10));
     }

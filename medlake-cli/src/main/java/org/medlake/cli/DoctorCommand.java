@@ -114,7 +114,7 @@ final class DoctorCommand implements Callable<Integer> {
 
   /** The key must exist once the vault has links, and its file must not be readable by anyone else. */
   private static Check pseudonymKey(MedlakeHome home) {
-    String variable = System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE);
+    String variable = home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE).orElse(null);
     if (variable != null && !variable.isBlank()) {
       return new Check("pseudonym key", variable.length() >= 16 ? Status.OK : Status.FAIL,
           PseudonymKey.ENVIRONMENT_VARIABLE + " is set" + (variable.length() >= 16 ? "" : " but shorter than 16 characters"));

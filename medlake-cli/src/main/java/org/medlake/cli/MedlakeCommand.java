@@ -1,7 +1,9 @@
 package org.medlake.cli;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import org.medlake.core.config.Environment;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.MedlakeException;
 import picocli.CommandLine;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Option;
       IngestCommand.class,
       WatchCommand.class,
       CompletenessCommand.class,
+      ConfigCommand.class,
       MaintainCommand.class,
       RemapCommand.class,
       DoctorCommand.class,
@@ -43,19 +46,36 @@ public final class MedlakeCommand {
   @Option(names = "--debug", description = "print stack traces", scope = CommandLine.ScopeType.INHERIT)
   boolean debug;
 
+  /** The process environment, read once: the home's overrides and secrets come from it. */
+  final Environment environment;
+
+  MedlakeCommand(Environment environment) {
+    this.environment = environment;
+  }
+
   MedlakeHome openHome() {
+    return openHome(Map.of());
+  }
+
+  /** The home, with configuration keys the command line sets ({@code server.port} from {@code serve --port}). */
+  MedlakeHome openHome(Map<String, String> commandLine) {
     Path root = Optional.ofNullable(home)
-        .or(() -> Optional.ofNullable(System.getenv(MedlakeHome.ENVIRONMENT_VARIABLE)).filter(value -> !value.isBlank()).map(Path::of))
+        .or(() -> environment.get(MedlakeHome.ENVIRONMENT_VARIABLE).map(Path::of))
         .orElse(MedlakeHome.DEFAULT);
-    return MedlakeHome.open(root);
+    return MedlakeHome.open(root, environment, commandLine);
   }
 
   static int execute(String... args) {
+    return execute(Environment.system(), args);
+  }
+
+  /** Runs the command line in this process with the given environment (tests pass their own). */
+  static int execute(Environment environment, String... args) {
     if (java.util.Arrays.asList(args).contains("--debug")) {
       // read by logback.xml before the first logger exists
       System.setProperty("MEDLAKE_LOG_LEVEL", "debug");
     }
-    CommandLine commandLine = new CommandLine(new MedlakeCommand());
+    CommandLine commandLine = new CommandLine(new MedlakeCommand(environment));
     commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
       MedlakeCommand top = line.getCommandSpec().root().commandLine().getCommand();
       if (top.debug) {

@@ -43,7 +43,7 @@ final class QueryCommand implements Callable<Integer> {
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()))
           .withNoiseKey(org.medlake.query.privacy.CountNoise.keyFrom(org.medlake.core.vault.PseudonymKey.load(home.pseudonymKeyFile(),
-              java.util.Optional.ofNullable(System.getenv(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE)))));
+              home.environment().get(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE))));
       if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;

@@ -1,7 +1,9 @@
 package org.medlake.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.medlake.core.config.MedlakeHome;
 import org.medlake.server.http.MedlakeServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,12 +13,13 @@ import picocli.CommandLine.ParentCommand;
 final class ServeCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE})")
-  int port;
+  @Option(names = "--port", description = "port (default: server.port in medlake.yaml, 8080)")
+  Integer port;
 
   @Override
   public Integer call() throws InterruptedException {
-    MedlakeServer server = MedlakeServer.start(parent.openHome(), port);
+    MedlakeHome home = parent.openHome(port == null ? Map.of() : Map.of("server.port", Integer.toString(port)));
+    MedlakeServer server = MedlakeServer.start(home, home.config().server().port());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();

@@ -35,7 +35,7 @@ final class UsersCommand {
 
     @Override
     public Integer call() throws Exception {
-      char[] password = password();
+      char[] password = password(users.parent.environment);
       try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome())) {
         User user = platform.users().add(name, Role.parse(role), Optional.ofNullable(hospital), password);
         System.out.println("added " + user.name() + " (" + user.role().key() + user.hospitalId().map(id -> ", hospital " + id).orElse("") + ")");
@@ -45,10 +45,10 @@ final class UsersCommand {
       return 0;
     }
 
-    private static char[] password() throws Exception {
-      String fromEnvironment = System.getenv("MEDLAKE_PASSWORD");
-      if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-        return fromEnvironment.toCharArray();
+    private static char[] password(org.medlake.core.config.Environment environment) throws Exception {
+      Optional<String> fromEnvironment = environment.get("MEDLAKE_PASSWORD");
+      if (fromEnvironment.isPresent()) {
+        return fromEnvironment.get().toCharArray();
       }
       String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
       if (line == null || line.isEmpty()) {

@@ -13,6 +13,11 @@ final class Cli {
   private Cli() {}
 
   static Result run(Path home, String... arguments) {
+    return run(org.medlake.core.config.Environment.empty(), home, arguments);
+  }
+
+  /** As {@link #run(Path, String...)}, with the given process environment. */
+  static Result run(org.medlake.core.config.Environment environment, Path home, String... arguments) {
     String[] all = Stream.concat(Stream.of("--home", home.toString()), Stream.of(arguments)).toArray(String[]::new);
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
@@ -21,7 +26,7 @@ final class Cli {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exitCode = MedlakeCommand.execute(all);
+      int exitCode = MedlakeCommand.execute(environment, all);
       return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(originalOut);

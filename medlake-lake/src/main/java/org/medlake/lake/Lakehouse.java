@@ -60,7 +60,7 @@ public final class Lakehouse implements Closeable {
     if (config.jdbcUrl().isPresent()) {
       properties.put(CatalogProperties.URI, config.jdbcUrl().get());
       config.jdbcUser().ifPresent(user -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "user", user));
-      Optional.ofNullable(System.getenv(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE))
+      home.environment().get(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE)
           .ifPresent(password -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password));
     } else {
       // WAL and a busy timeout let several processes commit to one SQLite catalog.

@@ -58,12 +58,12 @@ public final class ConfigFile {
         # jdbc-user: medlake
         # An S3-compatible object store for an s3:// warehouse or landing zone. Credentials come from
         # the AWS default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile, instance role).
-        # s3:
-        #   endpoint: http://minio.example.org:9000   # unset: AWS S3
-        #   path-style-access: true                   # MinIO and most other S3 servers need it
-        #   region: eu-central-1
-        #   retries: 3                                # S3 client retries per request (0.5 s doubling to 5 s apart)
-        #   connect-timeout-seconds: 5                # an endpoint that takes longer counts as unreachable
+        s3:
+          # endpoint: http://minio.example.org:9000   # unset: AWS S3
+          path-style-access: false                    # MinIO and most other S3 servers need true
+          # region: eu-central-1                      # unset: the AWS default chain
+          retries: 3                                  # S3 client retries per request (0.5 s doubling to 5 s apart)
+          connect-timeout-seconds: 5                  # an endpoint that takes longer counts as unreachable
 
       ingest:
         # Parquet compression: zstd (default), snappy (faster, larger) or gzip (slower, smaller).

@@ -233,7 +233,7 @@ public final class RunLedger implements AutoCloseable {
     try {
       return java.net.InetAddress.getLocalHost().getHostName().replace(' ', '_');
     } catch (java.net.UnknownHostException e) {
-      return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost").replace(' ', '_');
+      return org.medlake.core.config.Environment.system().get("HOSTNAME").orElse("localhost").replace(' ', '_');
     }
   }
 

@@ -56,7 +56,7 @@ public final class Automation implements AutoCloseable {
     CronSchedule maintenance = config.schedules().maintenance().map(cron -> CronSchedule.parse("schedules.maintenance", cron)).orElse(null);
     this.home = home;
     this.observer = observer;
-    this.webhooks = Webhooks.create(config.webhooks());
+    this.webhooks = Webhooks.create(config.webhooks(), home.environment());
     this.ownsQueue = queue.isEmpty();
     this.queue = queue.orElseGet(() -> IngestionQueue.open(home));
     this.watcher = new LandingWatcher(this.queue, landingEvents(home), webhooks.andThen(observer::runFinished));

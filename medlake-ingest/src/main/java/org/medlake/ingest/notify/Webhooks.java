@@ -66,8 +66,8 @@ public final class Webhooks implements RunListener, AutoCloseable {
   }
 
   /** Webhooks as configured; the secret comes from {@code MEDLAKE_WEBHOOK_SECRET} or the configured file. */
-  public static Webhooks create(WebhookConfig config) {
-    Optional<byte[]> secret = Optional.ofNullable(System.getenv(SECRET_VARIABLE)).filter(value -> !value.isBlank())
+  public static Webhooks create(WebhookConfig config, org.medlake.core.config.Environment environment) {
+    Optional<byte[]> secret = environment.get(SECRET_VARIABLE)
         .map(value -> value.getBytes(StandardCharsets.UTF_8))
         .or(() -> config.secretFile().map(file -> {
           try {

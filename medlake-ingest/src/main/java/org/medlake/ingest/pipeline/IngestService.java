@@ -66,7 +66,7 @@ public final class IngestService implements AutoCloseable {
   }
 
   public static IngestService open(MedlakeHome home, ProgressListener progress) {
-    byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
+    byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
     return open(home, key, progress);
   }
 

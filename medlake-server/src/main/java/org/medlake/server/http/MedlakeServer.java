@@ -86,7 +86,7 @@ public final class MedlakeServer implements AutoCloseable {
       config.http.maxRequestSize = home.config().server().maxRequestBytes();
       config.http.customCompression(compression());
       if (home.config().server().tlsKeystore().isPresent()) {
-        config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), server, http, "127.0.0.1", port).orElseThrow());
+        config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), home.environment(), server, http, "127.0.0.1", port).orElseThrow());
       }
       serveWebApp(config);
     });
@@ -259,7 +259,7 @@ public final class MedlakeServer implements AutoCloseable {
       // a new monthly load becomes visible to the server's queries within a second
       this.queries = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()), Duration.ofSeconds(1))
           .withNoiseKey(org.medlake.query.privacy.CountNoise.keyFrom(org.medlake.core.vault.PseudonymKey.load(home.pseudonymKeyFile(),
-              java.util.Optional.ofNullable(System.getenv(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE)))));
+              home.environment().get(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE))));
       this.structured = new StructuredQueryRunner(queries, home.config().query());
     }
 

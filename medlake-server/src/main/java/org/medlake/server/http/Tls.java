@@ -22,7 +22,8 @@ final class Tls {
   private Tls() {}
 
   /** The HTTPS connector, when the configuration names a keystore. */
-  static Optional<ServerConnector> connector(ServerConfig config, Server server, HttpConfiguration http, String host, int port) {
+  static Optional<ServerConnector> connector(ServerConfig config, org.medlake.core.config.Environment environment, Server server,
+      HttpConfiguration http, String host, int port) {
     if (config.tlsKeystore().isEmpty()) {
       return Optional.empty();
     }
@@ -33,7 +34,7 @@ final class Tls {
     SslContextFactory.Server ssl = new SslContextFactory.Server();
     ssl.setKeyStorePath(keystore.toString());
     ssl.setKeyStoreType("PKCS12");
-    ssl.setKeyStorePassword(password(config));
+    ssl.setKeyStorePassword(password(config, environment));
     ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
     HttpConfiguration https = new HttpConfiguration(http);
     // clients reach the server by address as often as by name; the certificate check is theirs
@@ -44,10 +45,10 @@ final class Tls {
     return Optional.of(connector);
   }
 
-  private static String password(ServerConfig config) {
-    String fromEnvironment = System.getenv(PASSWORD_VARIABLE);
-    if (fromEnvironment != null && !fromEnvironment.isEmpty()) {
-      return fromEnvironment;
+  private static String password(ServerConfig config, org.medlake.core.config.Environment environment) {
+    Optional<String> fromEnvironment = environment.get(PASSWORD_VARIABLE);
+    if (fromEnvironment.isPresent()) {
+      return fromEnvironment.get();
     }
     Path file = config.tlsKeystorePasswordFile().map(Path::of).orElseThrow(() -> new ValidationException(ErrorCode.INVALID_CONFIG,
         "server.tls-keystore needs its password: set " + PASSWORD_VARIABLE + " or server.tls-keystore-password-file"));

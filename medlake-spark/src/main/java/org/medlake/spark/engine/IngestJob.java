@@ -70,7 +70,7 @@ public final class IngestJob {
     try {
       MedlakeHome home = MedlakeHome.open(arguments.home());
       requireSharedDatabases(home, master);
-      byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
+      byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
       try (IngestService service = IngestService.open(home, key, ProgressListener.NONE)) {
         List<StageTask> tasks = plan(service, keyCheck(key), arguments);
         long start = System.nanoTime();
@@ -181,7 +181,7 @@ public final class IngestJob {
     }
     MedlakeHome home = MedlakeHome.open(root);
     // never a new key here: it would give this executor's patients other surrogates
-    byte[] key = PseudonymKey.loadExisting(home.pseudonymKeyFile(), Optional.ofNullable(System.getenv(PseudonymKey.ENVIRONMENT_VARIABLE)));
+    byte[] key = PseudonymKey.loadExisting(home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
     if (!keyCheck(key).equals(task.keyCheck())) {
       throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The pseudonym key on executor " + host() + " is not the driver's: give every"
           + " executor the same " + PseudonymKey.ENVIRONMENT_VARIABLE + " or the home's pseudonym.key");
