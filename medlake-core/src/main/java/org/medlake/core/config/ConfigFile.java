@@ -257,11 +257,6 @@ public final class ConfigFile {
 
   private ConfigFile() {}
 
-  /** The configuration in {@code file} (created with the defaults when missing), without environment overrides. */
-  public static MedlakeConfig loadOrCreate(Path file) {
-    return load(file, Environment.empty(), Map.of()).config();
-  }
-
   /**
    * The configuration in {@code file} (created with the defaults when missing), overridden by the
    * environment and by {@code commandLine} (key to value, e.g. {@code server.port} from {@code serve --port}).
@@ -292,11 +287,14 @@ public final class ConfigFile {
       config = MAPPER.treeToValue(tree, MedlakeConfig.class);
     } catch (JsonMappingException e) {
       String key = path(e);
-      String origin = origins.getOrDefault(key, file.toString());
       if (e.getCause() instanceof MedlakeException medlakeException) {
         throw new ValidationException(ErrorCode.INVALID_CONFIG, where(file, medlakeException.getMessage(), origins) + medlakeException.getMessage());
       }
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "%s: invalid value at '%s': %s".formatted(origin, key, e.getOriginalMessage()));
+      String origin = origins.getOrDefault(key, "");
+      String message = origin.contains(" line ")
+          ? "%s: invalid value at '%s' (%s): %s".formatted(file, key, origin.substring(origin.indexOf(" line ") + 1), e.getOriginalMessage())
+          : "%s: invalid value at '%s': %s".formatted(origin.isEmpty() ? file : origin, key, e.getOriginalMessage());
+      throw new ValidationException(ErrorCode.INVALID_CONFIG, message);
     } catch (IOException e) {
       throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": " + e.getMessage().lines().findFirst().orElse(""));
     }

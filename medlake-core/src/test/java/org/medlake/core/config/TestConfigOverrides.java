@@ -115,7 +115,7 @@ class TestConfigOverrides {
     assertThatThrownBy(() -> load("", Map.of("MEDLAKE_INGEST_THREADS", "two")))
         .hasMessageStartingWith("MEDLAKE_INGEST_THREADS: invalid value at 'ingest.threads': ");
     assertThatThrownBy(() -> load("ingest:\n  compression: zstd\n  threads: two\n", Map.of()))
-        .hasMessageStartingWith("medlake.yaml line 3: invalid value at 'ingest.threads': ");
+        .hasMessageStartingWith("medlake.yaml: invalid value at 'ingest.threads' (line 3): ");
     assertThatThrownBy(() -> load("", Map.of("MEDLAKE_SERVER_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")))
         .hasMessageStartingWith("MEDLAKE_SERVER_TRUSTED_PROXIES: server.trusted-proxies entry 'proxy.internal' is not a CIDR");
   }
