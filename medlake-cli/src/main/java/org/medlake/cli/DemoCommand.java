@@ -40,12 +40,12 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--no-serve", description = "stop after the ingest instead of starting the server")
   boolean noServe;
 
-  @Option(names = "--port", defaultValue = "8080", description = "server port (default ${DEFAULT-VALUE})")
-  int port;
+  @Option(names = "--port", description = "server port (default: server.port in medlake.yaml, 8080)")
+  Integer port;
 
   @Override
   public Integer call() throws Exception {
-    MedlakeHome home = parent.openHome();
+    MedlakeHome home = parent.openHome(port == null ? java.util.Map.of() : java.util.Map.of("server.port", Integer.toString(port)));
     System.out.printf("medlake demo in %s%n", home.root());
     Path landing = home.landing();
     GenerationReport report = GenerateCommand.generate(GenerateCommand.builder(home, landing, hospitals, months, YearMonth.of(2024, 1),
@@ -73,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
       return 0;
     }
     String password = demoAdmin(home);
-    org.medlake.server.http.MedlakeServer server = org.medlake.server.http.MedlakeServer.start(home, port);
+    org.medlake.server.http.MedlakeServer server = org.medlake.server.http.MedlakeServer.start(home, home.config().server().port());
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
