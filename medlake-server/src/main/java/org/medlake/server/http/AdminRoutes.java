@@ -93,10 +93,10 @@ final class AdminRoutes {
     try {
       body = json.readTree(context.body());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw HttpError.badRequest("The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw ApiErrors.badRequest("The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
     if (body == null || !body.isObject()) {
-      throw HttpError.badRequest("The request body must be a JSON object");
+      throw ApiErrors.badRequest("The request body must be a JSON object");
     }
     return body;
   }
@@ -109,7 +109,7 @@ final class AdminRoutes {
     }
     if (!days.isNumber() || !days.canConvertToExactIntegral() || !days.canConvertToLong() || days.asLong() < 1
         || days.asLong() > maxTokenDays) {
-      throw HttpError.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
+      throw ApiErrors.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
     }
     return days.asLong();
   }

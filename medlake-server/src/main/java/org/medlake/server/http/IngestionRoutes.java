@@ -8,13 +8,20 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.security.Role;
 import org.medlake.core.ledger.IngestRun;
@@ -76,7 +83,7 @@ final class IngestionRoutes {
     try {
       month = parameter == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : YearMonth.parse(parameter);
     } catch (DateTimeParseException e) {
-      throw HttpError.badRequest("'month' must be YYYY-MM (query parameter)");
+      throw ApiErrors.badRequest("'month' must be YYYY-MM (query parameter)");
     }
     try (RunLedger ledger = RunLedger.open(home)) {
       context.json(CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, month).stream()
@@ -106,7 +113,7 @@ final class IngestionRoutes {
         csv.flush();
       }
       case "summary" -> context.contentType("text/plain; charset=utf-8").result(report.summary());
-      default -> throw HttpError.badRequest("'format' must be csv or summary, not '" + format + "'");
+      default -> throw ApiErrors.badRequest("'format' must be csv or summary, not '" + format + "'");
     }
   }
 
@@ -140,24 +147,23 @@ final class IngestionRoutes {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
     if (hospital == null || hospital.isBlank()) {
-      throw HttpError.badRequest("'hospital' is required (query parameter)");
+      throw ApiErrors.badRequest("'hospital' is required (query parameter)");
     }
     if (user.role() == Role.UPLOADER && context.queryParam("hospital") != null && !hospital.equals(context.queryParam("hospital"))) {
-      throw HttpError.forbidden("You upload for hospital " + hospital + " only");
+      throw ApiErrors.forbidden("You upload for hospital " + hospital + " only");
     }
     YearMonth month;
     try {
       month = YearMonth.parse(String.valueOf(context.queryParam("month")));
     } catch (DateTimeParseException e) {
-      throw HttpError.badRequest("'month' must be YYYY-MM (query parameter)");
+      throw ApiErrors.badRequest("'month' must be YYYY-MM (query parameter)");
     }
     AuditTrail.detail(context, "hospital_id", hospital);
     AuditTrail.detail(context, "month", month.toString());
     SourceMapping mapping = new SourceRegistry(home.sources()).findByHospital(hospital)
         .orElseThrow(() -> new NotFoundException("No source mapping stores hospital " + hospital));
     if (queue.waiting() >= home.config().ingest().queueCapacity()) {
-      queueFull(context);
-      return;
+      throw queueFull(context);
     }
     UploadQuota quota = new UploadQuota(home, mapping.source(), Instant.now());
     long declared = context.req().getContentLengthLong();
@@ -192,21 +198,19 @@ final class IngestionRoutes {
     Files.move(partial, file);
     String runId = IngestService.newRunId();
     IngestService.Delivery delivery = new IngestService.Delivery(file, mapping.source(), month);
-    java.util.concurrent.Future<IngestRun> job;
+    Future<IngestRun> job;
     try {
-      job = queue.offer(service -> service.ingest(delivery, runId));
-    } catch (IngestionQueue.QueueFullException e) {
+      job = offer(context, service -> service.ingest(delivery, runId));
+    } catch (MedlakeException e) {
       Files.deleteIfExists(file);
-      queueFull(context);
-      return;
+      throw e;
     }
     IngestRun run;
     try {
       run = IngestionQueue.await(job);
     } catch (RuntimeException e) {
       quarantine(file);
-      failedRun(context, runId, e);
-      return;
+      throw failedRun(context, runId, e);
     }
     metrics.ingestRun(run, run.startedAt());
     AuditTrail.detail(context, "run_id", run.id());
@@ -215,21 +219,32 @@ final class IngestionRoutes {
     context.status(201).json(paths.run(run));
   }
 
-  /** 422 naming the run that failed, or {@code error} as it is when the job failed before its run was recorded. */
-  private void failedRun(Context context, String runId, RuntimeException error) {
+  /** INGEST_FAILED naming the run that failed, or {@code error} as it is when the job failed before its run was recorded. */
+  private MedlakeException failedRun(Context context, String runId, RuntimeException error) {
     IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> error);
     metrics.ingestRun(failed, failed.startedAt());
     AuditTrail.detail(context, "run_id", failed.id());
-    context.status(422).json(new ErrorBody("INGEST_FAILED", paths.message(failed.message()), java.util.Map.of("run_id", failed.id())));
+    return new MedlakeException(ErrorCode.INGEST_FAILED, failed.message(), Map.of("run_id", failed.id()));
   }
 
-  /** 503 with Retry-After: the ingestion queue is full; nothing was kept. */
-  private void queueFull(Context context) {
+  /** {@code job} on the ingestion queue, or QUEUE_FULL (503 with Retry-After) when it is full. */
+  private <T> Future<T> offer(Context context, Function<IngestService, T> job) {
+    try {
+      return queue.offer(job);
+    } catch (MedlakeException e) {
+      if (e.errorCode() == ErrorCode.QUEUE_FULL) {
+        throw queueFull(context);
+      }
+      throw e;
+    }
+  }
+
+  /** The ingestion queue is full; nothing was kept. */
+  private MedlakeException queueFull(Context context) {
     AuditTrail.detail(context, "refused", "queue full");
-    context.attribute(AuditTrail.ERROR_CODE, "QUEUE_FULL");
-    context.header("Retry-After", Long.toString(RETRY_AFTER_SECONDS));
-    context.status(503).json(new ErrorBody("QUEUE_FULL", "The ingestion queue is full (ingest.queue-capacity "
-        + home.config().ingest().queueCapacity() + " jobs waiting); try again in " + RETRY_AFTER_SECONDS + " s", java.util.Map.of()));
+    return new MedlakeException(ErrorCode.QUEUE_FULL, "The ingestion queue is full (ingest.queue-capacity "
+        + home.config().ingest().queueCapacity() + " jobs waiting); try again in " + RETRY_AFTER_SECONDS + " s",
+        Map.of(), Optional.of(Duration.ofSeconds(RETRY_AFTER_SECONDS)), null);
   }
 
   /** Moves a failed upload to the quarantine and deletes the expired ones; a failure here costs a log line, not the answer. */
@@ -255,20 +270,14 @@ final class IngestionRoutes {
     AuditTrail.mark(context, org.medlake.server.audit.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
     User user = Caller.require(context, Role.ADMIN);
     String runId = IngestService.newRunId();
-    java.util.concurrent.Future<IngestRun> job;
-    try {
-      job = queue.offer(service -> service.approve(heldRunId, runId, user.name()));
-    } catch (IngestionQueue.QueueFullException e) {
-      queueFull(context);
-      return;
-    }
+    Future<IngestRun> job;
+    job = offer(context, service -> service.approve(heldRunId, runId, user.name()));
     IngestRun run;
     try {
       run = IngestionQueue.await(job);
     } catch (RuntimeException e) {
       // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as an upload
-      failedRun(context, runId, e);
-      return;
+      throw failedRun(context, runId, e);
     }
     metrics.ingestRun(run, run.startedAt());
     AuditTrail.detail(context, "run_id", run.id());
@@ -289,7 +298,7 @@ final class IngestionRoutes {
       limit = 0;
     }
     if (limit < 1) {
-      throw HttpError.badRequest("'limit' must be a whole number of at least 1 (query parameter)");
+      throw ApiErrors.badRequest("'limit' must be a whole number of at least 1 (query parameter)");
     }
     return (int) Math.min(10_000, limit);
   }

@@ -21,7 +21,7 @@ import java.util.function.UnaryOperator;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.IngestionQueue;
-import org.medlake.core.error.ErrorType;
+import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
@@ -38,7 +38,6 @@ import org.medlake.server.auth.PlatformDatabase;
 import org.medlake.server.audit.AuditAction;
 import org.medlake.server.auth.User;
 import org.medlake.server.limits.Limits;
-import org.medlake.server.limits.RequestRefusedException;
 
 /**
  * The platform server: the versioned JSON API over the catalogue and query services, with
@@ -106,29 +105,7 @@ public final class MedlakeServer implements AutoCloseable {
     new IngestionRoutes(home, lakehouse, metrics, ingestion).register(app);
     PublicPaths paths = new PublicPaths(home);
     new AdminRoutes(platform, json, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
-    app.exception(RequestRefusedException.class, (error, context) -> {
-      context.attribute(AuditTrail.ERROR_CODE, error.code());
-      error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
-      context.status(error.status()).json(new ErrorBody(error.code(), error.getMessage(), error.details()));
-    });
-    app.exception(HttpError.class, (error, context) -> {
-      context.attribute(AuditTrail.ERROR_CODE, error.code());
-      context.status(error.status()).json(new ErrorBody(error.code(), paths.message(error.getMessage()), Map.of()));
-    });
-    app.exception(MedlakeException.class, (error, context) -> {
-      context.attribute(AuditTrail.ERROR_CODE, error.errorCode().name());
-      context.status(status(error)).json(new ErrorBody(error.errorCode().name(), paths.message(oneLine(error.getMessage())), Map.of()));
-    });
-    app.exception(Exception.class, (error, context) -> {
-      org.slf4j.LoggerFactory.getLogger(MedlakeServer.class).error("Request {} {} failed", context.method(), context.path(), error);
-      context.attribute(AuditTrail.ERROR_CODE, "INTERNAL_ERROR");
-      context.status(500).json(new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of()));
-    });
-    app.error(404, context -> {
-      if (context.result() == null || context.result().isEmpty()) {
-        context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
-      }
-    });
+    new ErrorMapper(paths).install(app);
     // started first: a bad schedule fails the start before the port opens
     Optional<Automation> automation = home.config().watch().enabled()
         ? Optional.of(Automation.start(home, Optional.of(ingestion), metrics.ingestObserver(home.root())))
@@ -221,16 +198,6 @@ public final class MedlakeServer implements AutoCloseable {
     if ("https".equals(context.scheme())) {
       context.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
     }
-  }
-
-  private static int status(MedlakeException error) {
-    return switch (error.errorCode()) {
-      case NOT_FOUND -> 404;
-      case BUDGET_EXCEEDED, QUERY_LIMIT_EXCEEDED -> 422;
-      case QUERY_REFUSED, INVALID_ARGUMENT, INVALID_CONFIG, INVALID_SOURCE_MAPPING, UNREADABLE_FILE -> 400;
-      case COMMIT_CONFLICT, RUN_NOT_HELD -> 409;
-      case STORAGE_ERROR, INTERNAL_ERROR -> error.errorCode().type() == ErrorType.EXTERNAL ? 503 : 500;
-    };
   }
 
   private static String oneLine(String message) {
@@ -390,7 +357,7 @@ public final class MedlakeServer implements AutoCloseable {
           } else if (body.has("predefined")) {
             result = predefined(context, body.get("predefined").asText(), body);
           } else {
-            throw HttpError.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
+            throw ApiErrors.badRequest("Name the query: 'sql', 'query' (structured) or 'predefined'");
           }
           User user = Caller.require(context, Role.values());
           cap = services.home.config().query().exportRows(user.role());
@@ -419,8 +386,8 @@ public final class MedlakeServer implements AutoCloseable {
       }
     }
 
-    private static HttpError tooLarge(User user, String size, long cap) {
-      return new HttpError(422, "EXPORT_TOO_LARGE", "The result " + size + "; a " + user.role().key() + " may export at most " + cap
+    private static MedlakeException tooLarge(User user, String size, long cap) {
+      return new MedlakeException(ErrorCode.EXPORT_TOO_LARGE, "The result " + size + "; a " + user.role().key() + " may export at most " + cap
           + " rows (query.export-rows): aggregate, filter, or add a LIMIT");
     }
 
@@ -435,20 +402,20 @@ public final class MedlakeServer implements AutoCloseable {
         String key = sha256(secret);
         User user = services.tokens.getIfPresent(key);
         if (user == null) {
-          user = services.platform.tokens().authenticate(secret).orElseThrow(HttpError::unauthenticated);
+          user = services.platform.tokens().authenticate(secret).orElseThrow(ApiErrors::unauthenticated);
           services.tokens.put(key, user);
         }
         Caller.set(context, user);
         return;
       }
-      Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
+      Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(ApiErrors::unauthenticated);
       // the user as the platform database has it now: disabled, deleted or changed ends the session at once
       if (!services.platform.users().find(session.user().name()).filter(session.user()::equals).isPresent()) {
         services.sessions.end(session.id());
-        throw HttpError.unauthenticated();
+        throw ApiErrors.unauthenticated();
       }
       if (STATE_CHANGING.contains(context.method()) && !session.csrfToken().equals(context.header(CSRF_HEADER))) {
-        throw HttpError.forbidden("Missing or wrong " + CSRF_HEADER + " header");
+        throw ApiErrors.forbidden("Missing or wrong " + CSRF_HEADER + " header");
       }
       Caller.set(context, session.user());
     }
@@ -461,7 +428,7 @@ public final class MedlakeServer implements AutoCloseable {
       char[] password = text(body, "password").toCharArray();
       services.limits.throttleLogin(context, name);
       User user = services.platform.users().authenticate(name, password)
-          .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
+          .orElseThrow(() -> new MedlakeException(ErrorCode.UNAUTHENTICATED, "Wrong user name or password"));
       services.limits.loginSucceeded(context, name);
       services.sessions.end(context.cookie(SESSION_COOKIE));
       Sessions.Session session = services.sessions.create(user);
@@ -565,11 +532,11 @@ public final class MedlakeServer implements AutoCloseable {
       try {
         JsonNode body = json.readTree(bytes);
         if (body == null || !body.isObject()) {
-          throw HttpError.badRequest("The request body must be a JSON object");
+          throw ApiErrors.badRequest("The request body must be a JSON object");
         }
         return body;
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw HttpError.badRequest("The request body is not valid JSON: " + oneLine(e.getOriginalMessage()));
+        throw ApiErrors.badRequest("The request body is not valid JSON: " + oneLine(e.getOriginalMessage()));
       }
     }
 
@@ -601,7 +568,7 @@ public final class MedlakeServer implements AutoCloseable {
     private static String text(JsonNode body, String field) {
       JsonNode value = body.get(field);
       if (value == null || !value.isTextual() || value.asText().isEmpty()) {
-        throw HttpError.badRequest("'" + field + "' is required");
+        throw ApiErrors.badRequest("'" + field + "' is required");
       }
       return value.asText();
     }
