@@ -17,7 +17,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorCode;
@@ -136,13 +138,15 @@ final class IngestionRoutes {
 
   /**
    * The body is the file itself. It is stored in the landing zone under a generated name (the
-   * client's file name is never used as a path), then ingested on the process's ingestion queue;
-   * the answer waits for the run. Refused before anything is kept: a body over
+   * client's file name is never used as a path), then ingested on the process's ingestion queue:
+   * the answer is 202 with the QUEUED run (and its address in {@code Location}) as soon as the job
+   * is queued; {@code GET /api/v1/runs/{id}} shows it RUNNING, then its outcome. Refused before
+   * anything is kept: a body over
    * {@code ingest.max-upload-bytes} (413), a hospital over {@code ingest.max-hospital-bytes-per-day}
    * (429), a disk that would keep less than {@code ingest.disk-reserve-bytes} free (507), a full
    * queue (503 with Retry-After). A file whose run fails is quarantined.
    */
-  private void upload(Context context) throws IOException, InterruptedException {
+  private void upload(Context context) throws IOException {
     AuditTrail.mark(context, org.medlake.server.audit.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
@@ -198,25 +202,65 @@ final class IngestionRoutes {
     Files.move(partial, file);
     String runId = IngestService.newRunId();
     IngestService.Delivery delivery = new IngestService.Delivery(file, mapping.source(), month);
-    Future<IngestRun> job;
+    // the worker starts the run only once it is recorded QUEUED: a QUEUED record never replaces a later status
+    CountDownLatch recorded = new CountDownLatch(1);
+    AtomicBoolean accepted = new AtomicBoolean();
     try {
-      job = offer(context, service -> service.ingest(delivery, runId));
+      offer(context, service -> ingestUpload(service, delivery, runId, recorded, accepted));
     } catch (MedlakeException e) {
       Files.deleteIfExists(file);
       throw e;
     }
-    IngestRun run;
+    IngestRun queued;
     try {
-      run = IngestionQueue.await(job);
-    } catch (RuntimeException e) {
-      quarantine(file);
-      throw failedRun(context, runId, e);
+      queued = queue.service().queued(delivery, runId);
+      accepted.set(true);
+    } finally {
+      recorded.countDown();
     }
-    metrics.ingestRun(run, run.startedAt());
-    AuditTrail.detail(context, "run_id", run.id());
-    AuditTrail.detail(context, "rows_read", run.rowsRead());
-    AuditTrail.detail(context, "rows_rejected", run.rowsRejected());
-    context.status(201).json(paths.run(run));
+    AuditTrail.detail(context, "run_id", runId);
+    context.header("Location", "/api/v1/runs/" + runId);
+    context.status(202).json(paths.run(queued));
+  }
+
+  /**
+   * An upload's job on the ingestion queue: its run, then the run's metrics; a run that fails (or a
+   * job that fails before its run did) is recorded FAILED and its file quarantined.
+   */
+  private IngestRun ingestUpload(IngestService service, IngestService.Delivery delivery, String runId, CountDownLatch recorded,
+      AtomicBoolean accepted) {
+    try {
+      recorded.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!accepted.get()) {
+      // the answer was an error: nothing of the upload is kept
+      deleteQuietly(delivery.file());
+      return null;
+    }
+    try {
+      IngestRun run = service.ingest(delivery, runId);
+      metrics.ingestRun(run, run.startedAt());
+      return run;
+    } catch (RuntimeException e) {
+      try {
+        IngestRun failed = service.recordFailure(delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        metrics.ingestRun(failed, failed.startedAt());
+      } catch (RuntimeException notRecorded) {
+        LOG.warn("Upload run {} failed and could not be recorded: {}", runId, notRecorded.getMessage());
+      }
+      quarantine(delivery.file());
+      throw e;
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.warn("Refused upload not deleted: {}", e.getMessage());
+    }
   }
 
   /** INGEST_FAILED naming the run that failed, or {@code error} as it is when the job failed before its run was recorded. */
