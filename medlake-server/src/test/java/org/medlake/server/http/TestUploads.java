@@ -164,7 +164,7 @@ class TestUploads {
       HttpResponse<String> refused = upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
           HttpRequest.BodyPublishers.ofString(rows(1, 10, 1)));
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
-      assertThat(refused.headers().firstValue("Retry-After")).contains(Long.toString(IngestionRoutes.RETRY_AFTER_SECONDS));
+      assertThat(refused.headers().firstValue("Retry-After")).contains(Long.toString(IngestionJobs.RETRY_AFTER_SECONDS));
       assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("QUEUE_FULL");
       assertThat(JSON.readTree(refused.body()).get("message").asText()).contains("ingest.queue-capacity").doesNotContain("\n");
       assertThat(landingFiles()).isEmpty();
