@@ -76,7 +76,7 @@ public final class MedlakeServer implements AutoCloseable {
       IngestionJobs jobs = new IngestionJobs(home, services.ingestion);
       new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths).register(app);
       new UploadRoutes(home, metrics, services.ingestion, jobs, paths).register(app);
-      new AdminRoutes(services.platform, json, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
+      new AdminRoutes(services.platform, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
       new ErrorMapper(paths).install(app);
       // started first: a bad schedule fails the start before the port opens
       automation = home.config().watch().enabled()
