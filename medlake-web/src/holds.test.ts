@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openHolds, statusClass, statusLabel } from "./holds";
+import { openHolds, runEnded, statusClass, statusLabel } from "./holds";
 import type { IngestRun } from "./types";
 
 function run(id: string, status: string, started: string, supersededBy: string | null = null): IngestRun {
@@ -47,5 +47,16 @@ describe("held runs", () => {
     expect(statusClass(settled)).toBe("badge badge-settled");
     expect(statusLabel(settled)).toBe("held, settled by run-2");
     expect(statusClass(run("run-2", "SUCCEEDED", "2024-02-02T00:00:00Z"))).toBe("badge badge-succeeded");
+  });
+});
+
+describe("an uploaded run", () => {
+  it("has ended once it is neither queued nor running", () => {
+    expect(runEnded(run("run-1", "QUEUED", "2024-02-01T00:00:00Z"))).toBe(false);
+    expect(runEnded(run("run-1", "RUNNING", "2024-02-01T00:00:00Z"))).toBe(false);
+    for (const status of ["SUCCEEDED", "FAILED", "DUPLICATE", "HELD"]) {
+      expect(runEnded(run("run-1", status, "2024-02-01T00:00:00Z"))).toBe(true);
+    }
+    expect(statusClass(run("run-1", "QUEUED", "2024-02-01T00:00:00Z"))).toBe("badge badge-queued");
   });
 });

@@ -5,7 +5,13 @@ export function openHolds(runs: IngestRun[]): IngestRun[] {
   return runs.filter((run) => run.status === "HELD" && (run.superseded_by ?? null) === null).sort((a, b) => a.started_at.localeCompare(b.started_at));
 }
 
+/** Whether a run has its outcome: not QUEUED on the server's ingestion queue nor RUNNING. */
+export function runEnded(run: IngestRun): boolean {
+  return run.status !== "QUEUED" && run.status !== "RUNNING";
+}
+
 /** The status as shown: a held run that a later run settled says by which. */
+
 export function statusLabel(run: IngestRun): string {
   const status = run.status.toLowerCase();
   return run.status === "HELD" && run.superseded_by ? `${status}, settled by ${run.superseded_by}` : status;

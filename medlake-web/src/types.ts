@@ -166,8 +166,8 @@ export interface IngestRun {
   sha256: string;
   hospital_id: string;
   month: string;
-  /** HELD: nothing was committed because the run would have shrunk or wiped stored data; the message says why. */
-  status: "RUNNING" | "SUCCEEDED" | "FAILED" | "DUPLICATE" | "HELD" | string;
+  /** QUEUED: an upload waiting on the server's ingestion queue. HELD: nothing was committed because the run would have shrunk or wiped stored data; the message says why. */
+  status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "DUPLICATE" | "HELD" | string;
   started_at: string;
   rows_read: number;
   rows_accepted: number;

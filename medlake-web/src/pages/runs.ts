@@ -1,6 +1,6 @@
 import { errorOf, parseJson, type ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
-import { openHolds, statusClass, statusLabel } from "../holds";
+import { openHolds, runEnded, statusClass, statusLabel } from "../holds";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
@@ -229,31 +229,59 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
     });
     request.upload.addEventListener("load", () => {
       progress.value = 100;
-      phase.textContent = "Uploaded; ingesting (validating, pseudonymizing, writing Parquet, committing)…";
-      ticker = setInterval(() => {
-        phase.textContent = `Ingesting… ${Math.round((Date.now() - started) / 1000)} s`;
-      }, 1000);
+      phase.textContent = "Uploaded; queuing the run…";
     });
-    request.addEventListener("loadend", async () => {
+    const finished = (run: IngestRun): void => {
       clearInterval(ticker);
       submit.disabled = false;
-      const response = new Response(request.status === 0 ? null : request.responseText, { status: request.status === 0 ? 599 : request.status, statusText: request.statusText });
-      if (request.status === 201) {
-        const run = parseJson(request.responseText) as IngestRun;
+      uploaded();
+      if (run.status === "FAILED") {
         status.replaceChildren(
-          h("p", { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
-          accounting(run),
+          errorMessage(`Run ${run.id} failed: ${run.message}`),
+          h("p", {}, h("a", { href: routeHash("runs", run.id) }, "See the failed run")),
         );
-        uploaded();
         return;
       }
+      status.replaceChildren(
+        h("p", { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
+        accounting(run),
+      );
+    };
+    /** The run is ingested on the server's queue: its status is read until it ends. */
+    const follow = (queued: IngestRun): void => {
+      uploaded();
+      const link = h("a", { href: routeHash("runs", queued.id) }, queued.id);
+      const shown = h("span", {}, "queued");
+      phase.replaceChildren("Run ", link, ": ", shown, "…");
+      ticker = setInterval(() => {
+        api.ingestRun(queued.id).then(
+          (run) => {
+            if (!runEnded(run)) {
+              shown.textContent = `${run.status === "RUNNING" ? "ingesting (validating, pseudonymizing, writing Parquet, committing)" : "queued"}, ${Math.round((Date.now() - started) / 1000)} s`;
+              return;
+            }
+            finished(run);
+          },
+          (error: unknown) => {
+            clearInterval(ticker);
+            submit.disabled = false;
+            if (!handleUnauthenticated(error)) {
+              status.replaceChildren(errorMessage(message(error)), h("p", {}, h("a", { href: routeHash("runs", queued.id) }, "See the run")));
+            }
+          },
+        );
+      }, 1000);
+    };
+    request.addEventListener("loadend", async () => {
+      const response = new Response(request.status === 0 ? null : request.responseText, { status: request.status === 0 ? 599 : request.status, statusText: request.statusText });
+      if (request.status === 202) {
+        follow(parseJson(request.responseText) as IngestRun);
+        return;
+      }
+      submit.disabled = false;
       const error = request.status === 0 ? new Error("The upload failed: the server cannot be reached") : await errorOf(response);
       if (!handleUnauthenticated(error)) {
-        const runId = (error as { details?: Record<string, unknown> }).details?.["run_id"];
         status.replaceChildren(errorMessage(message(error)));
-        if (typeof runId === "string") {
-          status.append(h("p", {}, h("a", { href: routeHash("runs", runId) }, "See the failed run")));
-        }
       }
     });
     request.send(selected);

@@ -89,14 +89,7 @@ public final class MedlakeCommand {
 
   /** The exit code of a failure: 2 bad input or configuration, 3 an external system, 4 internal, 1 otherwise. */
   static int exitCode(Throwable exception) {
-    if (exception instanceof MedlakeException medlake) {
-      return switch (medlake.errorCode().type()) {
-        case USER -> 2;
-        case EXTERNAL -> 3;
-        case INTERNAL -> 4;
-      };
-    }
-    return 1;
+    return exception instanceof MedlakeException medlake ? medlake.errorCode().exitCode() : 1;
   }
 
   private static String oneLine(Throwable exception) {

@@ -184,7 +184,7 @@ public final class RunLedger implements AutoCloseable {
   }
 
   /**
-   * RUNNING runs whose owner was a process on this host that has ended (a {@code kill -9}, a
+   * RUNNING (or QUEUED) runs whose owner was a process on this host that has ended (a {@code kill -9}, a
    * crash, a reboot), each as the FAILED run to record: "interrupted: process <pid> on <host> ended
    * before the run finished". Not recorded here: the caller first checks that the run did not
    * commit before it died. Runs of other hosts are left alone (their processes cannot be checked
@@ -195,8 +195,10 @@ public final class RunLedger implements AutoCloseable {
     List<IngestRun> interrupted = new ArrayList<>();
     List<String[]> owners = new ArrayList<>();
     synchronized (this) {
-      try (PreparedStatement statement = connection.prepareStatement("SELECT id, owner FROM ingest_runs WHERE status = ? AND owner IS NOT NULL")) {
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT id, owner FROM ingest_runs WHERE status IN (?, ?) AND owner IS NOT NULL")) {
         statement.setString(1, RunStatus.RUNNING.name());
+        statement.setString(2, RunStatus.QUEUED.name());
         try (ResultSet rows = statement.executeQuery()) {
           while (rows.next()) {
             owners.add(new String[] {rows.getString(1), rows.getString(2)});
@@ -212,7 +214,7 @@ public final class RunLedger implements AutoCloseable {
       if (parts.length != 3 || !parts[0].equals(HOST) || alive(Long.parseLong(parts[1]), Instant.parse(parts[2]))) {
         continue;
       }
-      find(owner[0]).filter(found -> found.status() == RunStatus.RUNNING).ifPresent(run -> interrupted.add(run.withOutcome(RunStatus.FAILED,
+      find(owner[0]).filter(found -> found.status() == RunStatus.RUNNING || found.status() == RunStatus.QUEUED).ifPresent(run -> interrupted.add(run.withOutcome(RunStatus.FAILED,
           "interrupted: process " + parts[1] + " on " + parts[0] + " ended before the run finished", run.durationMs())));
     }
     return interrupted;

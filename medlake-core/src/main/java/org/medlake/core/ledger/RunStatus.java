@@ -2,6 +2,8 @@ package org.medlake.core.ledger;
 
 /** Life cycle of an ingestion run. */
 public enum RunStatus {
+  /** Accepted (an upload) and waiting on the ingestion queue; nothing of the file was read yet. */
+  QUEUED,
   RUNNING,
   /** Committed; the snapshot id names the commit. */
   SUCCEEDED,

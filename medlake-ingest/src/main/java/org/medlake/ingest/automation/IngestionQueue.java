@@ -30,13 +30,6 @@ import org.medlake.ingest.pipeline.ProgressListener;
 public final class IngestionQueue implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestionQueue.class);
 
-  /** The queue is full: the job was not accepted. */
-  public static final class QueueFullException extends MedlakeException {
-    QueueFullException(int capacity) {
-      super(ErrorCode.INVALID_ARGUMENT, "The ingestion queue is full (" + capacity + " jobs waiting, ingest.queue-capacity); try again later");
-    }
-  }
-
   private final IngestService service;
   private final boolean ownsService;
   private final int capacity;
@@ -65,7 +58,7 @@ public final class IngestionQueue implements AutoCloseable {
     return new IngestionQueue(service, false, workers, capacity);
   }
 
-  /** Submits {@code job} unless {@code ingest.queue-capacity} jobs wait already; then it throws {@link QueueFullException}. */
+  /** Submits {@code job} unless {@code ingest.queue-capacity} jobs wait already; then it throws a {@link MedlakeException} with {@link ErrorCode#QUEUE_FULL}. */
   public <T> Future<T> offer(Function<IngestService, T> job) {
     requireNonNull(job, "job is null");
     try {
@@ -74,7 +67,8 @@ public final class IngestionQueue implements AutoCloseable {
       if (executor.isShutdown()) {
         throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "The ingestion queue is closed (the process is stopping)");
       }
-      throw new QueueFullException(capacity);
+      throw new MedlakeException(ErrorCode.QUEUE_FULL,
+          "The ingestion queue is full (" + capacity + " jobs waiting, ingest.queue-capacity); try again later");
     }
   }
 
@@ -83,7 +77,10 @@ public final class IngestionQueue implements AutoCloseable {
     while (true) {
       try {
         return await(offer(job));
-      } catch (QueueFullException e) {
+      } catch (MedlakeException e) {
+        if (e.errorCode() != ErrorCode.QUEUE_FULL) {
+          throw e;
+        }
         Thread.sleep(200);
       }
     }

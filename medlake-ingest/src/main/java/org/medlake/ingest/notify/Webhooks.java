@@ -97,7 +97,7 @@ public final class Webhooks implements RunListener, AutoCloseable {
     send(switch (run.status()) {
       case FAILED -> "run.failed";
       case HELD -> "run.held";
-      case RUNNING, SUCCEEDED, DUPLICATE -> "run.finished";
+      case QUEUED, RUNNING, SUCCEEDED, DUPLICATE -> "run.finished";
     }, data);
   }
 

@@ -286,12 +286,13 @@ public final class IngestService implements AutoCloseable {
   /**
    * Records run {@code runId} of {@code delivery} as FAILED with {@code message}, unless its stage
    * half recorded its end already: for a stage that failed before it could record anything (on
-   * another machine that could not open the home) or died while RUNNING (its process was killed).
+   * another machine that could not open the home), died while RUNNING (its process was killed), or
+   * never left the queue.
    */
   public IngestRun recordFailure(Delivery delivery, String runId, String message) {
     Optional<IngestRun> recorded = ledger.find(runId);
     if (recorded.isPresent()) {
-      if (recorded.get().status() != RunStatus.RUNNING) {
+      if (recorded.get().status() != RunStatus.RUNNING && recorded.get().status() != RunStatus.QUEUED) {
         return recorded.get();
       }
       IngestRun failed = withMessage(recorded.get(), message, recorded.get().durationMs());
@@ -303,6 +304,19 @@ public final class IngestService implements AutoCloseable {
         .withMapping(sources.fingerprint(delivery.source())), message, 0);
     ledger.record(failed);
     return failed;
+  }
+
+  /**
+   * Records run {@code runId} of {@code delivery} as QUEUED: accepted, waiting for a worker of the
+   * ingestion queue. The run's stage replaces it (RUNNING, then its outcome); a job that fails
+   * before that calls {@link #recordFailure}.
+   */
+  public IngestRun queued(Delivery delivery, String runId) {
+    SourceMapping mapping = sources.load(delivery.source());
+    IngestRun queued = run(runId, sourceFile(delivery), mapping, "", delivery.month(), RunStatus.QUEUED, Instant.now(), 0)
+        .withMapping(sources.fingerprint(delivery.source()));
+    ledger.record(queued);
+    return queued;
   }
 
   /** What a run records as its source file: the object's location, or the file relative to the home (absolute outside it). */
@@ -508,7 +522,8 @@ public final class IngestService implements AutoCloseable {
   }
 
   private static IngestRun withMessage(IngestRun run, String message, long durationMs) {
-    return run.withOutcome(run.status() == RunStatus.RUNNING ? RunStatus.FAILED : run.status(), message, durationMs);
+    boolean unfinished = run.status() == RunStatus.RUNNING || run.status() == RunStatus.QUEUED;
+    return run.withOutcome(unfinished ? RunStatus.FAILED : run.status(), message, durationMs);
   }
 
   /** A delivered file: {@code .csv} or {@code .csv.gz}, not hidden, and not a rejects report medlake wrote. */

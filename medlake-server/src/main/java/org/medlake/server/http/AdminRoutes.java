@@ -1,7 +1,8 @@
 package org.medlake.server.http;
 
+import static org.medlake.server.http.RequestBodies.body;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.time.Duration;
@@ -17,7 +18,6 @@ import org.medlake.server.auth.User;
 /** Users and API tokens, for admins; every change is an audited admin action. */
 final class AdminRoutes {
   private final PlatformDatabase platform;
-  private final ObjectMapper json;
   private final Runnable credentialsChanged;
   private final int maxTokenDays;
 
@@ -25,10 +25,9 @@ final class AdminRoutes {
    * @param credentialsChanged called after a user is disabled or a token revoked (clears cached authentications)
    * @param maxTokenDays the longest token lifetime (server.max-token-days)
    */
-  AdminRoutes(PlatformDatabase platform, ObjectMapper json, Runnable credentialsChanged, int maxTokenDays) {
+  AdminRoutes(PlatformDatabase platform, Runnable credentialsChanged, int maxTokenDays) {
     this.maxTokenDays = maxTokenDays;
     this.platform = platform;
-    this.json = json;
     this.credentialsChanged = credentialsChanged;
   }
 
@@ -88,19 +87,6 @@ final class AdminRoutes {
     Caller.require(context, Role.ADMIN);
   }
 
-  private JsonNode body(Context context) throws Exception {
-    JsonNode body;
-    try {
-      body = json.readTree(context.body());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw HttpError.badRequest("The request body is not valid JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
-    }
-    if (body == null || !body.isObject()) {
-      throw HttpError.badRequest("The request body must be a JSON object");
-    }
-    return body;
-  }
-
   /** The token lifetime in whole days: 90 (or the cap, if lower) when absent; 1 to server.max-token-days. */
   private long days(JsonNode body) {
     JsonNode days = body.get("days");
@@ -109,7 +95,7 @@ final class AdminRoutes {
     }
     if (!days.isNumber() || !days.canConvertToExactIntegral() || !days.canConvertToLong() || days.asLong() < 1
         || days.asLong() > maxTokenDays) {
-      throw HttpError.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
+      throw ApiErrors.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
     }
     return days.asLong();
   }

@@ -162,7 +162,7 @@ final class AuditTrail {
         query.limit(Integer.parseInt(context.queryParam("limit")));
       }
     } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
-      throw HttpError.badRequest("from/to must be ISO instants (2024-06-30T12:00:00Z) and limit a number");
+      throw ApiErrors.badRequest("from/to must be ISO instants (2024-06-30T12:00:00Z) and limit a number");
     }
     context.json(log.search(query.build()));
   }

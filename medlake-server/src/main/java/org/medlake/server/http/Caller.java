@@ -22,9 +22,9 @@ final class Caller {
 
   /** The caller, who must hold one of {@code roles}. */
   static User require(Context context, Role... roles) {
-    User user = of(context).orElseThrow(HttpError::unauthenticated);
+    User user = of(context).orElseThrow(ApiErrors::unauthenticated);
     if (Arrays.stream(roles).noneMatch(role -> role == user.role())) {
-      throw HttpError.forbidden("This needs the role " + String.join(" or ", Arrays.stream(roles).map(Role::key).toList())
+      throw ApiErrors.forbidden("This needs the role " + String.join(" or ", Arrays.stream(roles).map(Role::key).toList())
           + "; you are " + user.role().key());
     }
     return user;

@@ -49,7 +49,7 @@ final class ResultExports {
           return format;
         }
       }
-      throw HttpError.badRequest("'format' must be csv, json or parquet, not '" + text + "'");
+      throw ApiErrors.badRequest("'format' must be csv, json or parquet, not '" + text + "'");
     }
   }
 

@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.stream.Stream;
 import org.medlake.core.config.IngestConfig;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.ErrorCode;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.ingest.automation.FailedUploads;
 
 /**
@@ -55,10 +57,10 @@ final class UploadQuota {
 
   private void checkSize(long bytes) {
     if (bytes > config.maxUploadBytes()) {
-      throw new HttpError(413, "PAYLOAD_TOO_LARGE", "The upload is larger than " + config.maxUploadBytes() + " bytes (ingest.max-upload-bytes)");
+      throw new MedlakeException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than " + config.maxUploadBytes() + " bytes (ingest.max-upload-bytes)");
     }
     if (deliveredToday + bytes > config.maxHospitalBytesPerDay()) {
-      throw new HttpError(429, "UPLOAD_QUOTA_EXCEEDED", "The hospital delivered " + deliveredToday + " bytes in the last 24 hours; with this upload it"
+      throw new MedlakeException(ErrorCode.UPLOAD_QUOTA_EXCEEDED, "The hospital delivered " + deliveredToday + " bytes in the last 24 hours; with this upload it"
           + " would exceed " + config.maxHospitalBytesPerDay() + " (ingest.max-hospital-bytes-per-day)");
     }
   }
@@ -72,7 +74,7 @@ final class UploadQuota {
         continue; // an object-store warehouse has no local directory to measure
       }
       if (usable - incoming < config.diskReserveBytes()) {
-        throw new HttpError(507, "INSUFFICIENT_STORAGE", "Not enough free disk space for the upload: the server keeps "
+        throw new MedlakeException(ErrorCode.INSUFFICIENT_STORAGE, "Not enough free disk space for the upload: the server keeps "
             + config.diskReserveBytes() + " bytes free (ingest.disk-reserve-bytes); try again later");
       }
     }

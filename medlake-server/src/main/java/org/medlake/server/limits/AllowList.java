@@ -28,17 +28,17 @@ final class AllowList implements Handler {
   public void handle(Context context) {
     String remote = context.req().getRemoteAddr();
     InetAddress peer = IpLiteral.parse(withoutZone(remote))
-        .orElseThrow(() -> RequestRefusedException.forbidden("Cannot tell the address of the client '" + remote + "'"));
+        .orElseThrow(() -> Refusals.forbidden("Cannot tell the address of the client '" + remote + "'"));
     String forwardedFor = String.join(",", Collections.list(context.req().getHeaders("X-Forwarded-For")));
     InetAddress client;
     try {
       client = ClientAddress.resolve(peer, forwardedFor, trustedProxies);
     } catch (IllegalArgumentException e) {
-      throw RequestRefusedException.badRequest(e.getMessage());
+      throw Refusals.badRequest(e.getMessage());
     }
     context.attribute(CLIENT_ADDRESS, client);
     if (allowed.stream().noneMatch(network -> network.contains(client))) {
-      throw RequestRefusedException.forbidden("Client address " + client.getHostAddress() + " is not in server.allow-list");
+      throw Refusals.forbidden("Client address " + client.getHostAddress() + " is not in server.allow-list");
     }
   }
 

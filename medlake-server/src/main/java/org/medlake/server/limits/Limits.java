@@ -15,7 +15,7 @@ import org.medlake.core.config.ServerConfig;
 
 /**
  * The server's limits: allow-list, request size, rate limits per address and per user, and the
- * login throttle. Refusals are {@link RequestRefusedException}s for the server's error mapper.
+ * login throttle. Refusals are {@link org.medlake.core.error.MedlakeException}s for the server's error mapper.
  *
  * <p>Register in this order: {@link #installBeforeAuthentication}, the authentication filter,
  * {@link #installAfterAuthentication}; the login handler calls {@link #throttleLogin} before it
@@ -91,7 +91,7 @@ public final class Limits {
   private static void admit(RateLimiter limiter, String key, String message) {
     RateLimiter.Admission admission = limiter.admit(key);
     if (!admission.granted()) {
-      throw RequestRefusedException.rateLimited(message, admission.retryAfter());
+      throw Refusals.rateLimited(message, admission.retryAfter());
     }
   }
 

@@ -27,12 +27,12 @@ final class LoginThrottle {
   void attempt(InetAddress client, String account) {
     RateLimiter.Admission byAddress = addresses.admit(client.getHostAddress());
     if (!byAddress.granted()) {
-      throw RequestRefusedException.rateLimited("Too many login attempts from " + client.getHostAddress(), byAddress.retryAfter());
+      throw Refusals.rateLimited("Too many login attempts from " + client.getHostAddress(), byAddress.retryAfter());
     }
     String name = key(account);
     RateLimiter.Admission byAccount = accounts.admit(key(client, account));
     if (!byAccount.granted()) {
-      throw RequestRefusedException.rateLimited("Too many login attempts for the account '" + name + "' from " + client.getHostAddress(),
+      throw Refusals.rateLimited("Too many login attempts for the account '" + name + "' from " + client.getHostAddress(),
           byAccount.retryAfter());
     }
   }

@@ -27,10 +27,10 @@ final class RequestSizeLimit implements Handler {
     }
     long length = context.req().getContentLengthLong();
     if (length < 0 && context.header("Transfer-Encoding") != null) {
-      throw RequestRefusedException.lengthRequired("A request body needs a Content-Length header");
+      throw Refusals.lengthRequired("A request body needs a Content-Length header");
     }
     if (length > maxBytes) {
-      throw RequestRefusedException.payloadTooLarge(length, maxBytes);
+      throw Refusals.payloadTooLarge(length, maxBytes);
     }
   }
 }

@@ -75,8 +75,7 @@ class TestHeldRunsApi {
       // the hospital resubmits the month with 3 of its 10 rows
       HttpResponse<String> upload = send(server, HttpRequest.newBuilder(uri(server, "/api/v1/uploads?month=2024-01"))
           .header("Authorization", "Bearer " + uploaderToken).POST(HttpRequest.BodyPublishers.ofString(rows(50, 3))));
-      assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
-      JsonNode held = JSON.readTree(upload.body());
+      JsonNode held = AcceptedUploads.ended(server.port(), uploaderToken, upload);
       String heldId = held.get("id").asText();
       assertThat(held.get("status").asText()).isEqualTo("HELD");
       String reason = "held: 3 rows accepted would replace 10 stored rows of H009/2024-01 (30.0 %, less than ingest.hold.min-kept-share"

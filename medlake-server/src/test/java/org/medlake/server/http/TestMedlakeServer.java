@@ -238,8 +238,7 @@ class TestMedlakeServer {
     HttpResponse<String> upload = send(HttpRequest.newBuilder(uri("/api/v1/uploads?month=2024-03"))
         .header("Authorization", "Bearer " + uploaderToken).header("Content-Type", "application/octet-stream")
         .POST(HttpRequest.BodyPublishers.ofFile(h002)));
-    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(201);
-    JsonNode run = JSON.readTree(upload.body());
+    JsonNode run = AcceptedUploads.ended(server.port(), uploaderToken, upload);
     assertThat(run.get("status").asText()).isEqualTo("SUCCEEDED");
     assertThat(run.get("rows_rejected").asLong()).isPositive();
     assertThat(run.get("source_file").asText()).contains("upload-").doesNotContain(h002.getFileName().toString());
@@ -261,8 +260,10 @@ class TestMedlakeServer {
     HttpResponse<String> summary = get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report?format=summary", uploaderToken);
     assertThat(summary.body()).contains("rejected " + run.get("rows_rejected").asLong()).contains("line ");
     assertThat(get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report?format=xml", uploaderToken).statusCode()).isEqualTo(400);
-    assertThat(get("/metrics", null).body()).contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"}")
-        .contains("medlake_ingest_rows_total{outcome=\"rejected\"}");
+    // the job counts its run right after recording it
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(1)).untilAsserted(() ->
+        assertThat(get("/metrics", null).body()).contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"}")
+            .contains("medlake_ingest_rows_total{outcome=\"rejected\"}"));
     String otherHospitalRun = null;
     for (JsonNode each : JSON.readTree(get("/api/v1/runs", adminToken).body())) {
       if (each.get("hospital_id").asText().equals("H001")) {

@@ -102,11 +102,12 @@ class TestUploads {
       go.countDown();
       List<String> runIds = new ArrayList<>();
       for (Future<HttpResponse<String>> answer : answers) {
-        HttpResponse<String> response = answer.get();
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        runIds.add(JSON.readTree(response.body()).get("id").asText());
+        runIds.add(AcceptedUploads.accepted(answer.get()));
       }
       clients.shutdown();
+      for (String runId : runIds) {
+        assertThat(AcceptedUploads.ended(server.port(), adminToken, runId).get("status").asText()).isEqualTo("SUCCEEDED");
+      }
       try (RunLedger ledger = RunLedger.open(home)) {
         List<IngestRun> runs = ledger.list();
         assertThat(runs).extracting(IngestRun::id).containsExactlyInAnyOrderElementsOf(runIds);
@@ -132,9 +133,7 @@ class TestUploads {
       }
       go.countDown();
       for (Future<HttpResponse<String>> answer : answers) {
-        HttpResponse<String> response = answer.get();
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-        assertThat(JSON.readTree(response.body()).get("status").asText()).isEqualTo("SUCCEEDED");
+        assertThat(AcceptedUploads.ended(server.port(), adminToken, answer.get()).get("status").asText()).isEqualTo("SUCCEEDED");
       }
       clients.shutdown();
       // each upload replaced the month: the last one's 20 rows are stored, no more
@@ -165,7 +164,7 @@ class TestUploads {
       HttpResponse<String> refused = upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
           HttpRequest.BodyPublishers.ofString(rows(1, 10, 1)));
       assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
-      assertThat(refused.headers().firstValue("Retry-After")).contains(Long.toString(IngestionRoutes.RETRY_AFTER_SECONDS));
+      assertThat(refused.headers().firstValue("Retry-After")).contains(Long.toString(IngestionJobs.RETRY_AFTER_SECONDS));
       assertThat(JSON.readTree(refused.body()).get("code").asText()).isEqualTo("QUEUE_FULL");
       assertThat(JSON.readTree(refused.body()).get("message").asText()).contains("ingest.queue-capacity").doesNotContain("\n");
       assertThat(landingFiles()).isEmpty();
@@ -174,7 +173,56 @@ class TestUploads {
       waiting.get();
       HttpResponse<String> accepted = upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
           HttpRequest.BodyPublishers.ofString(rows(1, 10, 1)));
-      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+      assertThat(AcceptedUploads.ended(server.port(), adminToken, accepted).get("status").asText()).isEqualTo("SUCCEEDED");
+    }
+  }
+
+  @Test
+  void anUploadIsAnsweredWhenQueuedAndItsRunShowsQueuedThenItsOutcome() throws Exception {
+    try (MedlakeServer server = start("ingest:\n  workers: 1\n")) {
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch running = new CountDownLatch(1);
+      Future<Object> busy = server.ingestion().offer(service -> {
+        running.countDown();
+        await(release);
+        return null;
+      });
+      running.await();
+      // the worker is busy: the upload is answered at once, its run waits
+      String runId = AcceptedUploads.accepted(upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
+          HttpRequest.BodyPublishers.ofString(rows(1, 10, 1))));
+      HttpResponse<String> waiting = get(server, "/api/v1/runs/" + runId);
+      assertThat(waiting.statusCode()).as(waiting.body()).isEqualTo(200);
+      JsonNode queued = JSON.readTree(waiting.body());
+      assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
+      assertThat(queued.get("hospital_id").asText()).isEqualTo("H009");
+      assertThat(queued.get("month").asText()).isEqualTo("2024-01");
+      assertThat(queued.get("source_file").asText()).startsWith("landing/h009/2024-01/upload-");
+      assertThat(JSON.readTree(get(server, "/api/v1/runs").body()).findValuesAsText("id")).contains(runId);
+      release.countDown();
+      busy.get();
+      JsonNode ended = AcceptedUploads.ended(server.port(), adminToken, runId);
+      assertThat(ended.get("status").asText()).isEqualTo("SUCCEEDED");
+      assertThat(ended.get("rows_accepted").asLong()).isEqualTo(10);
+      assertThat(ended.get("source_file").asText()).isEqualTo(queued.get("source_file").asText());
+    }
+  }
+
+  @Test
+  void aQueuedRunThatFailsBeforeItsStageIsRecordedFailed() throws Exception {
+    Path root = directory.resolve("home");
+    Files.createDirectories(root);
+    home = MedlakeHome.open(root);
+    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Path file = Files.writeString(directory.resolve("queued.csv"), rows(1, 10, 1));
+    try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
+      IngestRun queued = service.queued(new IngestService.Delivery(file, "h009", YearMonth.of(2024, 1)), IngestService.newRunId());
+      assertThat(queued.status()).isEqualTo(RunStatus.QUEUED);
+      // a queued run that fails before its stage recorded anything ends FAILED with the reason
+      IngestRun failed = service.recordFailure(new IngestService.Delivery(file, "h009", YearMonth.of(2024, 1)), queued.id(), "the worker stopped");
+      assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(failed.message()).isEqualTo("the worker stopped");
+      assertThat(service.ledger().find(queued.id()).orElseThrow().status()).isEqualTo(RunStatus.FAILED);
     }
   }
 
@@ -198,7 +246,7 @@ class TestUploads {
       for (int month = 1; month <= 2; month++) {
         HttpResponse<String> accepted = upload(server, "/api/v1/uploads?hospital=H009&month=2024-0" + month,
             HttpRequest.BodyPublishers.ofString(rows(month * 100, 20, month)));
-        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        AcceptedUploads.ended(server.port(), adminToken, accepted);
       }
       HttpResponse<String> overQuota = upload(server, "/api/v1/uploads?hospital=H009&month=2024-03",
           HttpRequest.BodyPublishers.ofString(rows(300, 20, 3)));
@@ -224,17 +272,20 @@ class TestUploads {
     try (MedlakeServer server = start("ingest:\n  max-decompressed-bytes: 100000\n  failed-upload-retention-days: 30\n")) {
       HttpResponse<String> unreadable = upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
           HttpRequest.BodyPublishers.ofString("no,header,we,know\n1,2,3,4\n"));
-      assertThat(unreadable.statusCode()).as(unreadable.body()).isEqualTo(422);
+      assertThat(AcceptedUploads.ended(server.port(), adminToken, unreadable).get("status").asText()).isEqualTo("FAILED");
       ByteArrayOutputStream bomb = new ByteArrayOutputStream();
       try (GZIPOutputStream gzip = new GZIPOutputStream(bomb)) {
         gzip.write(rows(1, 10_000, 1).getBytes(StandardCharsets.UTF_8));
       }
       HttpResponse<String> inflated = upload(server, "/api/v1/uploads?hospital=H009&month=2024-01",
           HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray()));
-      assertThat(inflated.statusCode()).as(inflated.body()).isEqualTo(422);
-      assertThat(landingFiles()).as("failed uploads leave the landing zone").isEmpty();
+      assertThat(AcceptedUploads.ended(server.port(), adminToken, inflated).get("status").asText()).isEqualTo("FAILED");
+      // the job quarantines the file after its run is recorded FAILED
+      org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+        assertThat(landingFiles()).as("failed uploads leave the landing zone").isEmpty();
+        assertThat(allFiles(FailedUploads.directory(home))).hasSize(2);
+      });
       List<Path> quarantined = allFiles(FailedUploads.directory(home));
-      assertThat(quarantined).hasSize(2);
 
       // 31 days later the next failure's clean-up (or the scheduled maintenance) deletes them
       for (Path file : quarantined) {
@@ -242,9 +293,10 @@ class TestUploads {
       }
       HttpResponse<String> again = upload(server, "/api/v1/uploads?hospital=H009&month=2024-02",
           HttpRequest.BodyPublishers.ofString("still,not,a,delivery\n"));
-      assertThat(again.statusCode()).as(again.body()).isEqualTo(422);
+      assertThat(AcceptedUploads.ended(server.port(), adminToken, again).get("status").asText()).isEqualTo("FAILED");
+      org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+          assertThat(allFiles(FailedUploads.directory(home))).hasSize(1).doesNotContainAnyElementsOf(quarantined));
       List<Path> left = allFiles(FailedUploads.directory(home));
-      assertThat(left).hasSize(1).doesNotContainAnyElementsOf(quarantined);
       Files.setLastModifiedTime(left.get(0), FileTime.from(Instant.now().minus(Duration.ofDays(31))));
       assertThat(FailedUploads.purge(home, Instant.now())).isEqualTo(1);
       assertThat(allFiles(FailedUploads.directory(home))).isEmpty();
@@ -264,8 +316,8 @@ class TestUploads {
       }
       HttpResponse<String> failed = upload(server, "/api/v1/uploads?hospital=H009&month=2024-02",
           HttpRequest.BodyPublishers.ofString("no,header,we,know\n1,2,3,4\n"));
-      assertThat(failed.statusCode()).as(failed.body()).isEqualTo(422);
-      String runId = JSON.readTree(failed.body()).get("details").get("run_id").asText();
+      String runId = AcceptedUploads.accepted(failed);
+      assertThat(AcceptedUploads.ended(server.port(), adminToken, runId).get("status").asText()).isEqualTo("FAILED");
       HttpResponse<String> runs = get(server, "/api/v1/runs");
       HttpResponse<String> run = get(server, "/api/v1/runs/" + runId);
       HttpResponse<String> summary = get(server, "/api/v1/runs/" + outsideRun + "/rejects-report?format=summary");

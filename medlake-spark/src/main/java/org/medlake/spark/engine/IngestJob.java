@@ -15,7 +15,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorCode;
-import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
@@ -80,7 +79,7 @@ public final class IngestJob {
       }
     } catch (MedlakeException e) {
       System.err.println("medlake-spark: error: " + e.getMessage());
-      return e.errorCode().type() == ErrorType.USER ? 2 : 3;
+      return e.errorCode().exitCode();
     }
   }
 
