@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.PostgresServer;
 

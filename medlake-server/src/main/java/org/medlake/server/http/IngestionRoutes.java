@@ -19,7 +19,7 @@ import org.medlake.core.error.NotFoundException;
 import org.medlake.core.security.Role;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.automation.FailedUploads;
 import org.medlake.ingest.automation.IngestionQueue;
@@ -28,7 +28,7 @@ import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.lake.Lakehouse;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /**
  * Ingestion over HTTP: runs, their rejects, uploads, and missing deliveries. Admins see every hospital; an uploader
@@ -136,7 +136,7 @@ final class IngestionRoutes {
    * queue (503 with Retry-After). A file whose run fails is quarantined.
    */
   private void upload(Context context) throws IOException, InterruptedException {
-    AuditTrail.mark(context, org.medlake.server.audit.AuditAction.UPLOAD, null);
+    AuditTrail.mark(context, org.medlake.platform.store.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
     if (hospital == null || hospital.isBlank()) {
@@ -252,7 +252,7 @@ final class IngestionRoutes {
   private void approve(Context context) throws InterruptedException {
     String heldRunId = context.pathParam("id");
     String target = "approve run " + heldRunId;
-    AuditTrail.mark(context, org.medlake.server.audit.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
+    AuditTrail.mark(context, org.medlake.platform.store.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
     User user = Caller.require(context, Role.ADMIN);
     String runId = IngestService.newRunId();
     java.util.concurrent.Future<IngestRun> job;

@@ -34,9 +34,9 @@ import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.structured.StructuredQueries;
 import org.medlake.query.structured.StructuredQueryRunner;
-import org.medlake.server.auth.PlatformDatabase;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
 import org.medlake.server.limits.Limits;
 import org.medlake.server.limits.RequestRefusedException;
 

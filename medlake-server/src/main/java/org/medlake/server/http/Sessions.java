@@ -9,7 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /**
  * Browser sessions: a random id in an HttpOnly cookie and a CSRF token the page sends back in a
