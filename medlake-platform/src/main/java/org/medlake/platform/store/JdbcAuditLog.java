@@ -193,7 +193,7 @@ final class JdbcAuditLog implements AuditLog {
 
   private MedlakeException storageError(String action, SQLException e) {
     return new MedlakeException(ErrorCode.STORAGE_ERROR,
-        "Cannot " + action + " in platform database " + databaseFile + ": " + e.getMessage(), e);
+        "Cannot " + action + " in platform database " + databaseFile + ": " + PlatformConnections.message(e), e);
   }
 
   private static long insert(PreparedStatement insert, AuditEvent event, String at, String details) throws SQLException {

@@ -15,19 +15,24 @@ import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
 /**
- * The platform database (SQLite in the embedded profile, PostgreSQL in the distributed one) with
- * the server's users and API tokens. Opening it applies pending schema migrations from
- * {@code db/platform} (SQLite) or {@code db/platform-postgresql} on the class path.
+ * The platform database (SQLite in the embedded profile, PostgreSQL in the distributed one): users,
+ * API tokens, ingestion runs and the audit log, each behind its store interface, over one
+ * HikariCP pool. Opening it applies pending Flyway migrations: {@code db/platform/common} (SQL both
+ * databases accept), {@code db/platform/sqlite} or {@code db/platform/postgresql} (where the SQL
+ * differs) and {@link IngestRunsMigration}.
  */
 public final class PlatformDatabase implements AutoCloseable {
   /** Flyway's history table; its own name, because other components keep tables in the same file. */
   public static final String SCHEMA_HISTORY_TABLE = "platform_schema_history";
-  static final String MIGRATIONS = "classpath:db/platform";
-  static final String POSTGRESQL_MIGRATIONS = "classpath:db/platform-postgresql";
+  /** Migrations whose SQL both databases accept; each database's own ones beside them. */
+  static final String COMMON_MIGRATIONS = "classpath:db/platform/common";
+  static final String SQLITE_MIGRATIONS = "classpath:db/platform/sqlite";
+  static final String POSTGRESQL_MIGRATIONS = "classpath:db/platform/postgresql";
 
   private final PlatformConnections connections;
   private final UserStore users;
   private final TokenStore tokens;
+  private final RunLedger runs;
 
   private PlatformDatabase(PlatformConnections connections, Clock clock) {
     this.connections = requireNonNull(connections, "connections is null");
@@ -35,6 +40,7 @@ public final class PlatformDatabase implements AutoCloseable {
     JdbcUserStore userStore = new JdbcUserStore(connections, hasher, clock);
     this.users = userStore;
     this.tokens = new JdbcTokenStore(connections, userStore, clock);
+    this.runs = new JdbcRunLedger(connections, () -> {});
   }
 
   /** The home's {@code platform.db}, or the PostgreSQL database of {@code platform.jdbc-url}. */
@@ -75,17 +81,18 @@ public final class PlatformDatabase implements AutoCloseable {
       // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
       // processes opening a fresh file wait for each other (busy timeout) instead of failing with
       // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
-      configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(MIGRATIONS);
+      configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(COMMON_MIGRATIONS, SQLITE_MIGRATIONS);
     } else {
       configuration.dataSource(connections.url(), connections.properties().getProperty("user"), connections.properties().getProperty("password"))
-          .locations(POSTGRESQL_MIGRATIONS);
+          .locations(COMMON_MIGRATIONS, POSTGRESQL_MIGRATIONS);
     }
     configuration
         .loggers("slf4j")
         .failOnMissingLocations(true)
+        .javaMigrations(new IngestRunsMigration())
         .table(SCHEMA_HISTORY_TABLE)
-        // the database may already hold tables created outside Flyway (ingest_runs by the RunLedger):
-        // record a baseline below V1 so that V1 still runs
+        // the database may already hold tables created outside Flyway (ingest_runs by the run ledger
+        // before V3, the link vault's): record a baseline below V1 so that V1 still runs
         .baselineOnMigrate(true)
         .baselineVersion("0")
         .baselineDescription("tables created outside Flyway")
@@ -93,7 +100,7 @@ public final class PlatformDatabase implements AutoCloseable {
     // On PostgreSQL servers starting at once are serialized by an advisory lock held for the whole
     // migration: Flyway's own lock does not cover creating and baselining its history table, and a
     // second server then found the table "already exists, and is empty"
-    try (Connection lock = connections.sqlite() ? null : connections.open()) {
+    try (Connection lock = connections.sqlite() ? null : connections.openUnpooled()) {
       if (lock != null) {
         try (Statement statement = lock.createStatement()) {
           statement.execute("SELECT pg_advisory_lock(hashtext('medlake platform migration'))");
@@ -142,6 +149,16 @@ public final class PlatformDatabase implements AutoCloseable {
 
   public TokenStore tokens() {
     return tokens;
+  }
+
+  /** The ingestion runs, in the same database; closing the ledger leaves the database open. */
+  public RunLedger runs() {
+    return runs;
+  }
+
+  /** The ingestion runs as a ledger that closes this database when it is closed. */
+  RunLedger ownedRuns() {
+    return new JdbcRunLedger(connections, this::close);
   }
 
   /** The append-only audit log, in the same file. */

@@ -1,189 +1,15 @@
 package org.medlake.platform.store;
 
-import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunStatus;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Types;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.core.config.PlatformConfig;
-import org.medlake.core.error.ErrorCode;
-import org.medlake.core.db.SchemaSetup;
-import org.medlake.core.db.SqliteFiles;
-import org.medlake.core.error.MedlakeException;
+import org.medlake.core.ledger.IngestRun;
 
 /** Ingestion runs in the platform database (SQLite in the embedded profile, or PostgreSQL). */
-public final class RunLedger implements AutoCloseable {
-  private static final String COLUMNS =
-      "id, source_file, source_id, sha256, hospital_id, month, status, started_at, rows_read, rows_accepted,"
-          + " rows_rejected, rows_filtered, bytes_in, bytes_out, duration_ms, snapshot_id, message, flagged_by_reason, unmapped_codes,"
-          + " mapping_sha256, superseded_by";
-
-  /**
-   * Columns added after the first layout, with their definitions: a ledger opened on an older
-   * database adds them (the counts as JSON objects, empty for the old runs).
-   */
-  private static final List<String> ADDED_COLUMNS = List.of(
-      "flagged_by_reason TEXT NOT NULL DEFAULT '{}'",
-      "unmapped_codes TEXT NOT NULL DEFAULT '{}'",
-      "mapping_sha256 TEXT NOT NULL DEFAULT ''",
-      "superseded_by TEXT",
-      "owner TEXT");
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<LinkedHashMap<String, Long>> COUNTS = new TypeReference<>() {};
-
-  // an upsert both SQLite (3.24+) and PostgreSQL understand
-  private static final String UPDATE_ALL = java.util.Arrays.stream(COLUMNS.split(",\\s*"))
-      .filter(column -> !column.equals("id"))
-      .map(column -> column + " = excluded." + column)
-      .collect(java.util.stream.Collectors.joining(", "));
-
-  private final Connection connection;
-
-  private RunLedger(Connection connection) {
-    this.connection = connection;
-  }
-
-  /** The ledger in the home's {@code platform.db}, or in the PostgreSQL database of {@code platform.jdbc-url}. */
-  public static RunLedger open(MedlakeHome home) {
-    PlatformConfig platform = home.config().platform();
-    if (!platform.postgres()) {
-      return open(home.platformDatabase());
-    }
-    String url = platform.jdbcUrl().orElseThrow();
-    try {
-      return create(DriverManager.getConnection(url, platform.connectionProperties()));
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
-    }
-  }
-
-  public static RunLedger open(Path database) {
-    try {
-      return create(SqliteFiles.open(database));
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open platform database " + database + ": " + e.getMessage(), e);
-    }
-  }
-
-  // BIGINT: 64-bit in PostgreSQL (its INTEGER is 32-bit; byte counts and snapshot ids need more), the
-  // same INTEGER affinity in SQLite. status has no CHECK: a status added later (HELD) needs no
-  // table rebuild, and only this class writes it
-  private static RunLedger create(Connection connection) throws SQLException {
-    SchemaSetup.run(connection,
-        "CREATE TABLE IF NOT EXISTS ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
-            + " sha256 TEXT NOT NULL, hospital_id TEXT NOT NULL, month TEXT NOT NULL, status TEXT NOT NULL,"
-            + " started_at TEXT NOT NULL, rows_read BIGINT NOT NULL, rows_accepted BIGINT NOT NULL,"
-            + " rows_rejected BIGINT NOT NULL, rows_filtered BIGINT NOT NULL, bytes_in BIGINT NOT NULL,"
-            + " bytes_out BIGINT NOT NULL, duration_ms BIGINT NOT NULL, snapshot_id BIGINT, message TEXT NOT NULL,"
-            + " CHECK (rows_read = rows_accepted + rows_rejected))",
-        "CREATE INDEX IF NOT EXISTS ingest_runs_sha ON ingest_runs (sha256)",
-        "CREATE TABLE IF NOT EXISTS ingest_run_reasons (run_id TEXT NOT NULL REFERENCES ingest_runs (id),"
-            + " reason TEXT NOT NULL, rows BIGINT NOT NULL, PRIMARY KEY (run_id, reason))");
-    try (Statement statement = connection.createStatement()) {
-      if (missingColumns(statement).isEmpty()) {
-        return new RunLedger(connection);
-      }
-    }
-    // under the schema lock, checked again: another process may have added them meanwhile
-    SchemaSetup.locked(connection, statement -> {
-      for (String added : missingColumns(statement)) {
-        statement.execute("ALTER TABLE ingest_runs ADD COLUMN " + added);
-      }
-    });
-    return new RunLedger(connection);
-  }
-
-  private static List<String> missingColumns(Statement statement) throws SQLException {
-    java.util.Set<String> present = new java.util.HashSet<>();
-    try (ResultSet none = statement.executeQuery("SELECT * FROM ingest_runs WHERE 1 = 0")) {
-      for (int column = 1; column <= none.getMetaData().getColumnCount(); column++) {
-        present.add(none.getMetaData().getColumnName(column).toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    return ADDED_COLUMNS.stream().filter(added -> !present.contains(added.substring(0, added.indexOf(' ')))).toList();
-  }
-
+public interface RunLedger extends AutoCloseable {
   /** Inserts or replaces the run with its reason counts, in one transaction. */
-  public synchronized void record(IngestRun run) {
-    try {
-      connection.setAutoCommit(false);
-      try (PreparedStatement statement = connection.prepareStatement(
-          "INSERT INTO ingest_runs (" + COLUMNS + ", owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-              + UPDATE_ALL + ", owner = excluded.owner")) {
-        statement.setString(1, run.id());
-        statement.setString(2, run.sourceFile());
-        statement.setString(3, run.sourceId());
-        statement.setString(4, run.sha256());
-        statement.setString(5, run.hospitalId());
-        statement.setString(6, run.month());
-        statement.setString(7, run.status().name());
-        statement.setString(8, run.startedAt().toString());
-        statement.setLong(9, run.rowsRead());
-        statement.setLong(10, run.rowsAccepted());
-        statement.setLong(11, run.rowsRejected());
-        statement.setLong(12, run.rowsFiltered());
-        statement.setLong(13, run.bytesIn());
-        statement.setLong(14, run.bytesOut());
-        statement.setLong(15, run.durationMs());
-        if (run.snapshotId() == null) {
-          statement.setNull(16, Types.BIGINT);
-        } else {
-          statement.setLong(16, run.snapshotId());
-        }
-        statement.setString(17, run.message());
-        statement.setString(18, encode(run.flaggedByReason()));
-        statement.setString(19, encode(run.unmappedCodes()));
-        statement.setString(20, run.mappingSha256());
-        statement.setString(21, run.supersededBy());
-        statement.setString(22, OWNER);
-        statement.executeUpdate();
-      }
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
-        delete.setString(1, run.id());
-        delete.executeUpdate();
-      }
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO ingest_run_reasons (run_id, reason, rows) VALUES (?, ?, ?)")) {
-        for (Map.Entry<String, Long> reason : run.rejectedByReason().entrySet()) {
-          insert.setString(1, run.id());
-          insert.setString(2, reason.getKey());
-          insert.setLong(3, reason.getValue());
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
-      connection.commit();
-    } catch (SQLException e) {
-      try {
-        connection.rollback();
-      } catch (SQLException ignored) {
-        // the original failure is what matters
-      }
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot record run " + run.id() + ": " + e.getMessage(), e);
-    } finally {
-      try {
-        connection.setAutoCommit(true);
-      } catch (SQLException ignored) {
-        // connection is unusable anyway
-      }
-    }
-  }
+  void record(IngestRun run);
 
   /**
    * RUNNING runs whose owner was a process on this host that has ended (a {@code kill -9}, a
@@ -193,142 +19,38 @@ public final class RunLedger implements AutoCloseable {
    * from here), as are runs of live processes and runs recorded before owners were. A process id
    * reused by a later process counts as ended (its start instant differs).
    */
-  public List<IngestRun> interrupted() {
-    List<IngestRun> interrupted = new ArrayList<>();
-    List<String[]> owners = new ArrayList<>();
-    synchronized (this) {
-      try (PreparedStatement statement = connection.prepareStatement("SELECT id, owner FROM ingest_runs WHERE status = ? AND owner IS NOT NULL")) {
-        statement.setString(1, RunStatus.RUNNING.name());
-        try (ResultSet rows = statement.executeQuery()) {
-          while (rows.next()) {
-            owners.add(new String[] {rows.getString(1), rows.getString(2)});
-          }
-        }
-      } catch (SQLException e) {
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot read runs: " + e.getMessage(), e);
-      }
-    }
-    for (String[] owner : owners) {
-      // host pid start-instant
-      String[] parts = owner[1].split(" ");
-      if (parts.length != 3 || !parts[0].equals(HOST) || alive(Long.parseLong(parts[1]), Instant.parse(parts[2]))) {
-        continue;
-      }
-      find(owner[0]).filter(found -> found.status() == RunStatus.RUNNING).ifPresent(run -> interrupted.add(run.withOutcome(RunStatus.FAILED,
-          "interrupted: process " + parts[1] + " on " + parts[0] + " ended before the run finished", run.durationMs())));
-    }
-    return interrupted;
-  }
+  List<IngestRun> interrupted();
 
-  private static boolean alive(long pid, Instant started) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-        .map(process -> process.info().startInstant().map(instant -> Math.abs(instant.toEpochMilli() - started.toEpochMilli()) < 1_000).orElse(true))
-        .orElse(false);
-  }
+  /** Every run, oldest first. */
+  List<IngestRun> list();
 
-  private static final String HOST = host();
-  /** This process as the owner of the runs it records: host, pid and start instant. */
-  private static final String OWNER = HOST + " " + ProcessHandle.current().pid() + " "
-      + ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+  Optional<IngestRun> find(String id);
 
-  private static String host() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName().replace(' ', '_');
-    } catch (java.net.UnknownHostException e) {
-      return Optional.ofNullable(System.getenv("HOSTNAME")).orElse("localhost").replace(' ', '_');
-    }
-  }
-
-  public List<IngestRun> list() {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs ORDER BY started_at, id");
-  }
-
-  public Optional<IngestRun> find(String id) {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE id = ?", id).stream().findFirst();
-  }
-
-  public List<IngestRun> withChecksum(String sha256) {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE sha256 = ? ORDER BY started_at", sha256);
-  }
+  /** The runs of files with this SHA-256, oldest first. */
+  List<IngestRun> withChecksum(String sha256);
 
   /** Held runs that nobody has approved or superseded yet, oldest first. */
-  public List<IngestRun> openHolds() {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE status = ? AND superseded_by IS NULL ORDER BY started_at, id",
-        RunStatus.HELD.name());
-  }
+  List<IngestRun> openHolds();
 
   /**
    * The hospital-month's latest succeeded run: a commit replaces the hospital-month's rows, so its
    * accepted rows are the ones stored.
    */
-  public Optional<IngestRun> latestSucceeded(String hospitalId, String month) {
-    List<IngestRun> runs = query("SELECT " + COLUMNS + " FROM ingest_runs WHERE hospital_id = ? AND month = ? AND status = ?"
-        + " ORDER BY started_at, id", hospitalId, month, RunStatus.SUCCEEDED.name());
-    return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
-  }
-
-  private synchronized List<IngestRun> query(String sql, String... parameters) {
-    try (PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        statement.setString(i + 1, parameters[i]);
-      }
-      List<IngestRun> runs = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          long snapshot = rows.getLong(16);
-          Long snapshotId = rows.wasNull() ? null : snapshot;
-          String id = rows.getString(1);
-          runs.add(new IngestRun(id, rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
-              rows.getString(6), RunStatus.valueOf(rows.getString(7)), Instant.parse(rows.getString(8)), rows.getLong(9),
-              rows.getLong(10), rows.getLong(11), rows.getLong(12), reasons(id), rows.getLong(13), rows.getLong(14),
-              rows.getLong(15), snapshotId, rows.getString(17), decode(rows.getString(18)), decode(rows.getString(19)),
-              rows.getString(20), rows.getString(21)));
-        }
-      }
-      return runs;
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot read runs: " + e.getMessage(), e);
-    }
-  }
-
-  private Map<String, Long> reasons(String runId) throws SQLException {
-    Map<String, Long> reasons = new TreeMap<>();
-    try (PreparedStatement statement = connection.prepareStatement("SELECT reason, rows FROM ingest_run_reasons WHERE run_id = ?")) {
-      statement.setString(1, runId);
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          reasons.put(rows.getString(1), rows.getLong(2));
-        }
-      }
-    }
-    return reasons;
-  }
-
-  private static String encode(Map<String, Long> counts) {
-    try {
-      return JSON.writeValueAsString(counts);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot encode counts " + counts, e);
-    }
-  }
-
-  private static Map<String, Long> decode(String counts) throws SQLException {
-    if (counts == null || counts.isBlank()) {
-      return Map.of();
-    }
-    try {
-      return JSON.readValue(counts, COUNTS);
-    } catch (JsonProcessingException e) {
-      throw new SQLException("not a JSON object of counts: " + e.getOriginalMessage(), e);
-    }
-  }
+  Optional<IngestRun> latestSucceeded(String hospitalId, String month);
 
   @Override
-  public void close() {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot close platform database: " + e.getMessage(), e);
-    }
+  void close();
+
+  /**
+   * The ledger in the home's {@code platform.db}, or in the PostgreSQL database of {@code
+   * platform.jdbc-url}, migrated to the current schema; closing it closes the database.
+   */
+  static RunLedger open(MedlakeHome home) {
+    return PlatformDatabase.open(home).ownedRuns();
+  }
+
+  /** The ledger in an SQLite platform database file, migrated to the current schema; closing it closes the database. */
+  static RunLedger open(Path database) {
+    return PlatformDatabase.open(database).ownedRuns();
   }
 }

@@ -31,7 +31,9 @@ class TestAuditLogMigration {
         List.of("trigger", "audit_events_no_update"));
     assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
         List.of("1", "V1__users_and_api_tokens.sql", "1"),
-        List.of("2", "V2__audit_log.sql", "1"));
+        List.of("2", "V2__audit_log.sql", "1"),
+        List.of("3", "V3__ingest_runs.sql", "1"),
+        List.of("4", IngestRunsMigration.class.getName(), "1"));
   }
 
   @Test
@@ -49,7 +51,7 @@ class TestAuditLogMigration {
           .containsExactly("bob", "alice");
     }
 
-    assertThat(SqliteFiles.query(file, HISTORY)).isEqualTo(history).hasSize(2);
+    assertThat(SqliteFiles.query(file, HISTORY)).isEqualTo(history).hasSize(4);
   }
 
   @Test
@@ -58,7 +60,7 @@ class TestAuditLogMigration {
     Path file = directory.resolve("platform.db");
     Flyway.configure(TestAuditLogMigration.class.getClassLoader())
         .dataSource("jdbc:sqlite:" + file, null, null)
-        .locations("classpath:db/platform")
+        .locations("classpath:db/platform/sqlite")
         .table(PlatformDatabase.SCHEMA_HISTORY_TABLE)
         .target("1")
         .load()
@@ -74,7 +76,9 @@ class TestAuditLogMigration {
 
     assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
         List.of("1", "V1__users_and_api_tokens.sql", "1"),
-        List.of("2", "V2__audit_log.sql", "1"));
+        List.of("2", "V2__audit_log.sql", "1"),
+        List.of("3", "V3__ingest_runs.sql", "1"),
+        List.of("4", IngestRunsMigration.class.getName(), "1"));
   }
 
   private static AuditEvent login(String actor) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.Concurrently.Outcome;
 
@@ -28,12 +29,15 @@ class TestPlatformDatabaseMigrations {
     }
 
     assertThat(SqliteFiles.tables(file)).containsExactly(
-        "api_tokens", "audit_events", PlatformDatabase.SCHEMA_HISTORY_TABLE, "sqlite_sequence", "users");
+        "api_tokens", "audit_events", "ingest_run_reasons", "ingest_runs", PlatformDatabase.SCHEMA_HISTORY_TABLE,
+        "sqlite_sequence", "users");
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.subList(0, 4))
         .containsExactly(
             List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
-            List.of("2", "SQL", "V2__audit_log.sql", "1"));
+            List.of("2", "SQL", "V2__audit_log.sql", "1"),
+            List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
+            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"));
   }
 
   @Test
@@ -41,7 +45,7 @@ class TestPlatformDatabaseMigrations {
     Path file = directory.resolve("platform.db");
     SqliteFiles.execute(file, SqliteFiles.RUN_LEDGER_DDL);
     SqliteFiles.execute(file, List.of(
-        "INSERT INTO ingest_runs VALUES ('run-1', 'a.csv', 'src', 'abc', 'h1', '2024-01', 'COMMITTED',"
+        "INSERT INTO ingest_runs VALUES ('run-1', 'a.csv', 'src', 'abc', 'h1', '2024-01', 'SUCCEEDED',"
             + " '2024-02-01T00:00:00Z', 3, 2, 1, 0, 10, 5, 7, 42, 'ok')"));
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
@@ -56,8 +60,19 @@ class TestPlatformDatabaseMigrations {
         .containsExactly(
             List.of("0", "BASELINE", "tables created outside Flyway", "1"),
             List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
-            List.of("2", "SQL", "V2__audit_log.sql", "1"));
+            List.of("2", "SQL", "V2__audit_log.sql", "1"),
+            List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
+            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"));
     assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs")).containsExactly(List.of("run-1", "3"));
+    // the run of the first layout reads back through the ledger, its later columns filled in
+    try (PlatformDatabase database = PlatformDatabase.open(file)) {
+      IngestRun run = database.runs().find("run-1").orElseThrow();
+      assertThat(run.rowsRead()).isEqualTo(3);
+      assertThat(run.flaggedByReason()).isEmpty();
+      assertThat(run.unmappedCodes()).isEmpty();
+      assertThat(run.mappingSha256()).isEmpty();
+      assertThat(run.supersededBy()).isNull();
+    }
   }
 
   @Test
@@ -67,8 +82,6 @@ class TestPlatformDatabaseMigrations {
       database.users().add("alice", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
     }
     List<List<String>> history = SqliteFiles.query(file, HISTORY);
-    // the run ledger creates its tables later, outside Flyway, on the same file
-    SqliteFiles.execute(file, SqliteFiles.RUN_LEDGER_DDL);
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       assertThat(database.users().find("alice")).isPresent();
@@ -98,6 +111,6 @@ class TestPlatformDatabaseMigrations {
     assertThat(outcomes).allMatch(Outcome::succeeded);
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.get(0))
-        .containsExactlyElementsOf(ingestTablesExist ? List.of("0", "1", "2") : List.of("1", "2"));
+        .containsExactlyElementsOf(ingestTablesExist ? List.of("0", "1", "2", "3", "4") : List.of("1", "2", "3", "4"));
   }
 }

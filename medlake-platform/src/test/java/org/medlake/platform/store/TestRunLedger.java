@@ -1,4 +1,4 @@
-package org.medlake.ingest.ledger;
+package org.medlake.platform.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,17 +21,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.PostgresServer;
 
 /**
- * The run ledger's fields for held runs, flags and unmapped codes, on both platform databases:
- * every field survives a round trip, and a database of the first layout (with its runs) gains the
- * new columns when a ledger opens it.
+ * The run ledger on both platform databases: every field survives a round trip, and the layouts
+ * the ledger created itself before Flyway (the first one, with its runs, and a later one beside the
+ * server's migrated tables) gain the missing columns when the ledger opens them (V3, V4).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TestRunLedgerHolds {
+class TestRunLedger {
   /** The ingest_runs table as the first layout created it. */
   private static final String FIRST_LAYOUT =
       "CREATE TABLE ingest_runs (id TEXT PRIMARY KEY, source_file TEXT NOT NULL, source_id TEXT NOT NULL,"
@@ -105,6 +104,65 @@ class TestRunLedgerHolds {
     try (RunLedger ledger = open(kind)) {
       assertThat(ledger.list()).extracting(IngestRun::id).containsExactly("run-old", "run-held");
     }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aLayoutOfLaterColumnsBesideMigratedServerTablesGainsTheRest(String kind) throws Exception {
+    // a home whose server had migrated V1 and V2 while the ledger kept its own table, of the layout
+    // with the counts but before held runs (no mapping_sha256, superseded_by, owner)
+    try (Connection connection = firstLayout(kind); Statement statement = connection.createStatement()) {
+      statement.execute(FIRST_LAYOUT);
+      statement.execute("ALTER TABLE ingest_runs ADD COLUMN flagged_by_reason TEXT NOT NULL DEFAULT '{}'");
+      statement.execute("ALTER TABLE ingest_runs ADD COLUMN unmapped_codes TEXT NOT NULL DEFAULT '{}'");
+      statement.execute(OLD_RUN.replace("'')", "'', '{\"UNMAPPED_CODE\":1}', '{}')"));
+    }
+    migrateServerTablesOnly(kind);
+    try (RunLedger ledger = open(kind)) {
+      IngestRun old = ledger.find("run-old").orElseThrow();
+      assertThat(old.flaggedByReason()).containsExactly(Map.entry("UNMAPPED_CODE", 1L));
+      assertThat(old.mappingSha256()).isEmpty();
+      Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+      IngestRun running = new IngestRun("run-new", "landing/h1/2024-02/a.csv", "h1", "ghi", "H1", "2024-02", RunStatus.RUNNING, now,
+          0, 0, 0, 0, Map.of(), 0, 0, 0, null, "", Map.of(), Map.of(), "mapping-sha", null);
+      ledger.record(running);
+      assertThat(ledger.find("run-new")).contains(running);
+      assertThat(ledger.withChecksum("ghi")).containsExactly(running);
+      // the process that recorded it is alive: not interrupted
+      assertThat(ledger.interrupted()).isEmpty();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void aFreshDatabaseGetsTheLedgerFromTheMigrations(String kind) throws Exception {
+    firstLayout(kind).close();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    IngestRun run = new IngestRun("run-1", "landing/h1/2024-01/a.csv", "h1", "abc", "H1", "2024-01", RunStatus.SUCCEEDED, now,
+        5, 4, 1, 0, Map.of("INVALID_DATE", 1L), 10, 5, 7, 99L, "", Map.of(), Map.of(), "mapping-sha", null);
+    try (RunLedger ledger = open(kind)) {
+      assertThat(ledger.list()).isEmpty();
+      ledger.record(run);
+      assertThat(ledger.latestSucceeded("H1", "2024-01")).contains(run);
+    }
+    try (RunLedger ledger = open(kind)) {
+      assertThat(ledger.list()).containsExactly(run);
+    }
+  }
+
+  /** V1 and V2 by Flyway, as the server migrated them before the ledger's tables were migrations. */
+  private void migrateServerTablesOnly(String kind) {
+    var flyway = org.flywaydb.core.Flyway.configure(TestRunLedger.class.getClassLoader())
+        .table(PlatformDatabase.SCHEMA_HISTORY_TABLE)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .target("2");
+    if (kind.equals("sqlite")) {
+      flyway.dataSource("jdbc:sqlite:" + sqliteFile, null, null).locations(PlatformDatabase.SQLITE_MIGRATIONS);
+    } else {
+      flyway.dataSource(url, PostgresServer.USER, "").locations(PlatformDatabase.POSTGRESQL_MIGRATIONS);
+    }
+    flyway.load().migrate();
   }
 
   private String url;
