@@ -35,6 +35,7 @@ import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.structured.StructuredQueries;
 import org.medlake.query.structured.StructuredQueryRunner;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.platform.store.SessionStore;
 import org.medlake.platform.store.AuditAction;
 import org.medlake.platform.store.User;
 import org.medlake.server.limits.Limits;
@@ -244,7 +245,7 @@ public final class MedlakeServer implements AutoCloseable {
     final CatalogService catalog;
     final QueryService queries;
     final StructuredQueryRunner structured;
-    final Sessions sessions;
+    final SessionStore sessions;
     final Limits limits;
     /** Bearer tokens seen in the last seconds (by SHA-256): revocations through the API clear it at once, the CLI's within its lifetime. */
     final com.github.benmanes.caffeine.cache.Cache<String, User> tokens = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
@@ -253,7 +254,7 @@ public final class MedlakeServer implements AutoCloseable {
     Services(MedlakeHome home, Lakehouse lakehouse, PlatformDatabase platform, Clock clock) {
       this.home = home;
       this.platform = platform;
-      this.sessions = new Sessions(home.config().server().sessionLifetime(), home.config().server().maxSessions(), clock);
+      this.sessions = SessionStore.inMemory(home.config().server().sessionLifetime(), home.config().server().maxSessions(), clock);
       this.limits = Limits.create(home.config().server(), clock);
       this.catalog = new CatalogService(lakehouse, Duration.ofSeconds(1));
       // a new monthly load becomes visible to the server's queries within a second
@@ -441,7 +442,7 @@ public final class MedlakeServer implements AutoCloseable {
         Caller.set(context, user);
         return;
       }
-      Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
+      SessionStore.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(HttpError::unauthenticated);
       // the user as the platform database has it now: disabled, deleted or changed ends the session at once
       if (!services.platform.users().find(session.user().name()).filter(session.user()::equals).isPresent()) {
         services.sessions.end(session.id());
@@ -464,7 +465,7 @@ public final class MedlakeServer implements AutoCloseable {
           .orElseThrow(() -> new HttpError(401, "UNAUTHENTICATED", "Wrong user name or password"));
       services.limits.loginSucceeded(context, name);
       services.sessions.end(context.cookie(SESSION_COOKIE));
-      Sessions.Session session = services.sessions.create(user);
+      SessionStore.Session session = services.sessions.create(user);
       Cookie cookie = new Cookie(SESSION_COOKIE, session.id());
       cookie.setHttpOnly(true);
       cookie.setSameSite(SameSite.STRICT);

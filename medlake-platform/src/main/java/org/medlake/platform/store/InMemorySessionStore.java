@@ -1,4 +1,4 @@
-package org.medlake.server.http;
+package org.medlake.platform.store;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -9,17 +9,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import org.medlake.platform.store.User;
 
 /**
- * Browser sessions: a random id in an HttpOnly cookie and a CSRF token the page sends back in a
- * header on every state-changing request. A login always creates a new session id. At most
- * {@code capacity} sessions are held: a new one beyond them ends the oldest (sessions are kept in
- * creation order, which is also the order they expire in, so expired ones are dropped from the
- * front at every login).
+ * Sessions in a map of this process. At most {@code capacity} sessions are held: a new one beyond
+ * them ends the oldest (sessions are kept in creation order, which is also the order they expire
+ * in, so expired ones are dropped from the front at every login).
  */
-final class Sessions {
-  record Session(String id, String csrfToken, User user, Instant expiresAt) {}
+final class InMemorySessionStore implements SessionStore {
 
   /** Guarded by itself; in insertion (= creation) order. */
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
@@ -28,7 +24,7 @@ final class Sessions {
   private final int capacity;
   private final Clock clock;
 
-  Sessions(Duration lifetime, int capacity, Clock clock) {
+  InMemorySessionStore(Duration lifetime, int capacity, Clock clock) {
     if (capacity < 1) {
       throw new IllegalArgumentException("capacity must be positive, not " + capacity);
     }
@@ -37,7 +33,8 @@ final class Sessions {
     this.clock = clock;
   }
 
-  Session create(User user) {
+  @Override
+  public Session create(User user) {
     Instant now = clock.instant();
     Session session = new Session(token(), token(), user, now.plus(lifetime));
     synchronized (sessions) {
@@ -54,7 +51,8 @@ final class Sessions {
     return session;
   }
 
-  Optional<Session> find(String id) {
+  @Override
+  public Optional<Session> find(String id) {
     if (id == null) {
       return Optional.empty();
     }
@@ -71,7 +69,8 @@ final class Sessions {
     }
   }
 
-  void end(String id) {
+  @Override
+  public void end(String id) {
     if (id != null) {
       synchronized (sessions) {
         sessions.remove(id);
