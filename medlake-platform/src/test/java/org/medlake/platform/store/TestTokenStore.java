@@ -12,11 +12,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
 class TestTokenStore {
+  @Parameter
+  String kind;
+
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
   private static final Duration DAY = Duration.ofDays(1);
 
@@ -24,13 +32,15 @@ class TestTokenStore {
   Path directory;
 
   private final MutableClock clock = new MutableClock(START);
+  private PlatformDatabases databases;
   private PlatformDatabase database;
   private TokenStore tokens;
   private User bob;
 
   @BeforeEach
   void open() {
-    database = PlatformDatabase.open(directory.resolve("platform.db"), clock);
+    databases = PlatformDatabases.create(kind, directory);
+    database = databases.open(clock);
     tokens = database.tokens();
     bob = database.users().add("bob", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
     database.users().add("up", Role.UPLOADER, Optional.of("h1"), "correct horse battery".toCharArray());
@@ -60,10 +70,10 @@ class TestTokenStore {
     String random = issued.secret().substring(("mlk_" + issued.token().id() + "_").length());
     assertThat(random).hasSize(43);
 
-    List<List<String>> rows = SqliteFiles.query(directory.resolve("platform.db"), "SELECT * FROM api_tokens");
+    List<List<String>> rows = databases.query("SELECT * FROM api_tokens");
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0)).noneMatch(value -> value != null && (value.contains(issued.secret()) || value.contains(random)));
-    assertThat(SqliteFiles.query(directory.resolve("platform.db"), "SELECT secret_sha256 FROM api_tokens"))
+    assertThat(databases.query("SELECT secret_sha256 FROM api_tokens"))
         .containsExactly(List.of(JdbcTokenStore.sha256(issued.secret())));
   }
 
@@ -160,7 +170,7 @@ class TestTokenStore {
     IssuedToken issued = tokens.create("bob", "notebook", DAY);
     database.close();
 
-    try (PlatformDatabase reopened = PlatformDatabase.open(directory.resolve("platform.db"), clock)) {
+    try (PlatformDatabase reopened = databases.open(clock)) {
       assertThat(reopened.tokens().authenticate(issued.secret())).contains(bob);
       assertThat(reopened.tokens().list(Optional.empty())).containsExactly(issued.token());
     }

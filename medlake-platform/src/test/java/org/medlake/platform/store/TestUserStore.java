@@ -12,25 +12,35 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.platform.store.Concurrently.Outcome;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
 class TestUserStore {
+  @Parameter
+  String kind;
+
   private static final Instant START = Instant.parse("2026-03-01T08:00:00.123456789Z");
   private static final char[] PASSWORD = "correct horse battery".toCharArray();
 
   @TempDir
   Path directory;
 
+  private PlatformDatabases databases;
   private PlatformDatabase database;
   private UserStore users;
 
   @BeforeEach
   void open() {
-    database = PlatformDatabase.open(directory.resolve("platform.db"), new MutableClock(START));
+    databases = PlatformDatabases.create(kind, directory);
+    database = databases.open(new MutableClock(START));
     users = database.users();
   }
 
@@ -66,7 +76,7 @@ class TestUserStore {
   void storesOnlyTheArgon2idHash() throws Exception {
     users.add("bob", Role.VIEWER, Optional.empty(), PASSWORD);
 
-    List<List<String>> rows = SqliteFiles.query(directory.resolve("platform.db"), "SELECT * FROM users");
+    List<List<String>> rows = databases.query("SELECT * FROM users");
     assertThat(rows).hasSize(1);
     assertThat(rows.get(0)).noneMatch(value -> value != null && value.contains(new String(PASSWORD)));
     assertThat(rows.get(0).get(3)).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
