@@ -103,6 +103,16 @@ final class PlatformDatabases {
     }
   }
 
+  /** A new connection per call, past the pool, as {@link JdbcAuditLog} takes them. */
+  ConnectionSource connections() {
+    return this::connect;
+  }
+
+  /** The file or URL, as the stores name the database in messages. */
+  String name() {
+    return sqliteFile != null ? sqliteFile.toString() : url;
+  }
+
   void execute(String sql) throws SQLException {
     try (Connection connection = connect(); Statement statement = connection.createStatement()) {
       statement.execute(sql);

@@ -23,28 +23,33 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.core.security.Role;
 
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
 class TestAuditLog {
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
-  private static final String APPEND_ONLY =
-      "[SQLITE_CONSTRAINT_TRIGGER] A RAISE function within a trigger fired, causing the SQL statement to abort"
-          + " (audit_events is append-only)";
+
+  @Parameter
+  String kind;
 
   @TempDir
   Path directory;
 
-  private Path file;
+  private PlatformDatabases databases;
   private PlatformDatabase database;
   private CollectingLineWriter lines;
   private AuditLog audit;
 
   @BeforeEach
   void open() {
-    file = directory.resolve("platform.db");
-    database = PlatformDatabase.open(file);
+    databases = PlatformDatabases.create(kind, directory);
+    database = databases.open(java.time.Clock.systemUTC());
     lines = new CollectingLineWriter();
-    audit = new JdbcAuditLog(file, SqliteFiles.connections(file), lines);
+    audit = new JdbcAuditLog(databases.name(), databases.connections(), lines);
   }
 
   @AfterEach
@@ -91,8 +96,8 @@ class TestAuditLog {
   @Test
   void writesBatchesOnOneHeldConnectionAndReplacesAStaleOne() throws SQLException {
     List<java.sql.Connection> opened = new ArrayList<>();
-    ConnectionSource source = SqliteFiles.connections(file);
-    try (JdbcAuditLog log = new JdbcAuditLog(file, () -> {
+    ConnectionSource source = databases.connections();
+    try (JdbcAuditLog log = new JdbcAuditLog(databases.name(), () -> {
       java.sql.Connection connection = source.open();
       opened.add(connection);
       return connection;
@@ -196,15 +201,15 @@ class TestAuditLog {
   @Test
   void databaseRefusesUpdatesAndDeletes() throws Exception {
     audit.record(at(START, "bob", AuditAction.EXPORT, AuditOutcome.OK));
-    List<List<String>> rows = SqliteFiles.query(file, "SELECT * FROM audit_events");
+    List<List<String>> rows = databases.query("SELECT * FROM audit_events");
 
-    assertThatThrownBy(() -> SqliteFiles.execute(file, "UPDATE audit_events SET actor = 'mallory'"))
+    assertThatThrownBy(() -> databases.execute("UPDATE audit_events SET actor = 'mallory'"))
         .isInstanceOf(SQLException.class)
-        .hasMessage(APPEND_ONLY);
-    assertThatThrownBy(() -> SqliteFiles.execute(file, "DELETE FROM audit_events"))
+        .hasMessageContaining("audit_events is append-only");
+    assertThatThrownBy(() -> databases.execute("DELETE FROM audit_events"))
         .isInstanceOf(SQLException.class)
-        .hasMessage(APPEND_ONLY);
-    assertThat(SqliteFiles.query(file, "SELECT * FROM audit_events")).isEqualTo(rows);
+        .hasMessageContaining("audit_events is append-only");
+    assertThat(databases.query("SELECT * FROM audit_events")).isEqualTo(rows);
   }
 
   @Test
@@ -251,7 +256,7 @@ class TestAuditLog {
         .detail("bytes_scanned", 4096)
         .build());
 
-    String stored = String.join(" ", SqliteFiles.query(file, "SELECT details FROM audit_events").get(0));
+    String stored = String.join(" ", databases.query("SELECT details FROM audit_events").get(0));
     assertThat(List.of(stored, lines.lines().get(0)))
         .allSatisfy(text -> assertThat(text)
             .contains("\"sql_sha256\":\"" + audit.search(AuditQuery.builder().build()).get(0).details().get("sql_sha256") + "\"")
@@ -298,7 +303,7 @@ class TestAuditLog {
       executor.shutdownNow();
     }
 
-    assertThat(SqliteFiles.query(file, "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
+    assertThat(databases.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
         .containsExactly(List.of("1000", "1000", "1", "1000"));
     assertThat(audit.search(AuditQuery.builder().actor("user0").limit(1000).build())).hasSize(500);
     assertThat(audit.search(AuditQuery.builder().actor("user1").limit(1000).build())).hasSize(500);
