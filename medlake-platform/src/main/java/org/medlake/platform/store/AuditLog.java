@@ -1,6 +1,5 @@
 package org.medlake.platform.store;
 
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -22,16 +21,6 @@ public interface AuditLog extends AutoCloseable {
   /** Releases what the log holds between calls (a connection); it may be used again afterwards. */
   @Override
   default void close() {}
-
-  /**
-   * The audit log in the {@code audit_events} table of a migrated platform database.
-   *
-   * @param databaseFile named in error messages
-   * @param connections a new connection per call, closed by the log
-   */
-  static AuditLog sqlite(Path databaseFile, ConnectionSource connections) {
-    return new JdbcAuditLog(databaseFile, connections, AuditLineWriter.slf4j());
-  }
 
   /**
    * The audit log in a migrated platform database on SQLite or PostgreSQL (the SQL is the same).
