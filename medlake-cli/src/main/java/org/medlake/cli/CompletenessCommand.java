@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.ingest.notify.Webhooks;
 import org.medlake.core.source.SourceRegistry;
 import picocli.CommandLine.Command;

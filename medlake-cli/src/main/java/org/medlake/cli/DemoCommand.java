@@ -106,7 +106,7 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Creates the demo's admin with a random password on first use; returns the password, or null if it exists. */
   private static String demoAdmin(MedlakeHome home) {
-    try (org.medlake.server.auth.PlatformDatabase platform = org.medlake.server.auth.PlatformDatabase.open(home)) {
+    try (org.medlake.platform.store.PlatformDatabase platform = org.medlake.platform.store.PlatformDatabase.open(home)) {
       if (platform.users().find("admin").isPresent()) {
         return null;
       }

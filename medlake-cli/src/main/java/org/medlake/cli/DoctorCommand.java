@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 import org.apache.iceberg.IcebergBuild;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.automation.CronSchedule;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.core.vault.PseudonymKey;
 import org.medlake.lake.Lakehouse;

@@ -26,7 +26,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;

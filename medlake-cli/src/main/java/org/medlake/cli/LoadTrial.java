@@ -26,7 +26,7 @@ import org.medlake.core.security.Role;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /**
  * The load part of {@code medlake bench faults}: a real {@code medlake serve} (child JVM) under

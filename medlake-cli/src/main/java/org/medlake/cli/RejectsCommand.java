@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.ingest.ledger.RejectedRows;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.lake.Lakehouse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -11,11 +11,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.audit.AuditEvent;
-import org.medlake.server.audit.AuditOutcome;
-import org.medlake.server.audit.AuditQuery;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.AuditEvent;
+import org.medlake.platform.store.AuditOutcome;
+import org.medlake.platform.store.AuditQuery;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** A held delivery fails {@code medlake ingest} with one line; {@code medlake runs approve} commits it and is audited. */
 class TestHeldRunCommands {

@@ -10,10 +10,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.audit.AuditEvent;
-import org.medlake.server.audit.AuditQuery;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.AuditEvent;
+import org.medlake.platform.store.AuditQuery;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** {@code medlake remap}: its lines, exit codes, the snapshot it lists under and its audit record. */
 class TestRemapCommand {

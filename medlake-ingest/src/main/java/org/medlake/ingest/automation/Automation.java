@@ -11,7 +11,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.WatchConfig;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.ingest.notify.Webhooks;
 import org.medlake.core.source.SourceRegistry;

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.YearMonth;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 

@@ -10,7 +10,7 @@ import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.util.Map;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -26,7 +26,7 @@ import org.medlake.ingest.generate.GenerationReport;
 import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.PostgresServer;

@@ -10,10 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.medlake.core.security.Role;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.auth.IssuedToken;
-import org.medlake.server.auth.PlatformDatabase;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.IssuedToken;
+import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.platform.store.User;
 
 /** Users and API tokens, for admins; every change is an audited admin action. */
 final class AdminRoutes {

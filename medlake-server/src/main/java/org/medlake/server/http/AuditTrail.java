@@ -7,12 +7,12 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.medlake.query.engine.QueryResult;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.audit.AuditEvent;
-import org.medlake.server.audit.AuditLog;
-import org.medlake.server.audit.AuditOutcome;
-import org.medlake.server.audit.AuditQuery;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.AuditEvent;
+import org.medlake.platform.store.AuditLog;
+import org.medlake.platform.store.AuditOutcome;
+import org.medlake.platform.store.AuditQuery;
+import org.medlake.platform.store.User;
 
 /**
  * Writes one audit event per audited request. Handlers mark what they do (action, target, figures);

@@ -4,7 +4,7 @@ import io.javalin.http.Context;
 import java.util.Arrays;
 import java.util.Optional;
 import org.medlake.core.security.Role;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /** The authenticated user of a request, put on the context by the authentication filter. */
 final class Caller {

@@ -13,8 +13,8 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.structured.StructuredQueries;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
 
 /** Query results as downloads (CSV, JSON, Parquet), capped per role, audited before the first byte. */
 final class ExportRoutes {

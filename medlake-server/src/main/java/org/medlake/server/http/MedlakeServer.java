@@ -14,7 +14,7 @@ import java.util.Set;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.IngestionQueue;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /**
  * The platform server: wires the application. It opens the services once ({@link ServerServices}),

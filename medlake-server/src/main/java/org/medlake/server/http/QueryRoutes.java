@@ -21,8 +21,8 @@ import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.structured.StructuredQueries;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
 
 /** The catalogue and the queries: tables, predefined and structured queries, SQL, and their dry runs. */
 final class QueryRoutes {

@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.medlake.server.audit.AuditEvent;
-import org.medlake.server.audit.AuditLog;
-import org.medlake.server.audit.AuditQuery;
+import org.medlake.platform.store.AuditEvent;
+import org.medlake.platform.store.AuditLog;
+import org.medlake.platform.store.AuditQuery;
 
 /**
  * Writes audit events on one thread, in batches of one transaction each, so that requests neither

@@ -14,7 +14,7 @@ import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.security.Role;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck;
@@ -23,7 +23,7 @@ import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.lake.Lakehouse;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /**
  * Ingestion runs over HTTP: the runs, their rejects and rejects reports, the approval of a held run,
@@ -128,7 +128,7 @@ final class RunRoutes {
   private void approve(Context context) throws InterruptedException {
     String heldRunId = context.pathParam("id");
     String target = "approve run " + heldRunId;
-    AuditTrail.mark(context, org.medlake.server.audit.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
+    AuditTrail.mark(context, org.medlake.platform.store.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
     User user = Caller.require(context, Role.ADMIN);
     String runId = IngestService.newRunId();
     Future<IngestRun> job;

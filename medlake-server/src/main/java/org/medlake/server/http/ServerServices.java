@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import org.medlake.platform.store.SessionStore;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.vault.PseudonymKey;
 import org.medlake.ingest.automation.IngestionQueue;
@@ -19,8 +20,8 @@ import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.privacy.CountNoise;
 import org.medlake.query.structured.StructuredQueryRunner;
-import org.medlake.server.auth.PlatformDatabase;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.platform.store.User;
 import org.medlake.server.limits.Limits;
 
 /**
@@ -38,7 +39,7 @@ final class ServerServices implements AutoCloseable {
   final CatalogService catalog;
   final QueryService queries;
   final StructuredQueryRunner structured;
-  final Sessions sessions;
+  final SessionStore sessions;
   final Limits limits;
   /** Bearer tokens seen in the last seconds (by SHA-256): revocations through the API clear it at once, the CLI's within its lifetime. */
   final Cache<String, User> tokens = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(2)).build();
@@ -50,7 +51,7 @@ final class ServerServices implements AutoCloseable {
     this.lakehouse = opening(Lakehouse.open(home));
     this.platform = opening(PlatformDatabase.open(home));
     this.audit = opening(new QueuedAuditLog(platform.audit()));
-    this.sessions = new Sessions(home.config().server().sessionLifetime(), home.config().server().maxSessions(), clock);
+    this.sessions = SessionStore.inMemory(home.config().server().sessionLifetime(), home.config().server().maxSessions(), clock);
     this.limits = Limits.create(home.config().server(), clock);
     this.catalog = new CatalogService(lakehouse, Duration.ofSeconds(1));
     // a new monthly load becomes visible to the server's queries within a second

@@ -13,11 +13,12 @@ import io.javalin.http.SameSite;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.medlake.platform.store.SessionStore;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
 
 /** Who is calling: the authentication filter (bearer token or session cookie), login, logout and {@code /me}. */
 final class SessionRoutes {
@@ -62,7 +63,7 @@ final class SessionRoutes {
       Caller.set(context, user);
       return;
     }
-    Sessions.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(ApiErrors::unauthenticated);
+    SessionStore.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(ApiErrors::unauthenticated);
     // the user as the platform database has it now: disabled, deleted or changed ends the session at once
     if (!services.platform.users().find(session.user().name()).filter(session.user()::equals).isPresent()) {
       services.sessions.end(session.id());
@@ -85,7 +86,7 @@ final class SessionRoutes {
         .orElseThrow(() -> new MedlakeException(ErrorCode.UNAUTHENTICATED, "Wrong user name or password"));
     services.limits.loginSucceeded(context, name);
     services.sessions.end(context.cookie(SESSION_COOKIE));
-    Sessions.Session session = services.sessions.create(user);
+    SessionStore.Session session = services.sessions.create(user);
     Cookie cookie = new Cookie(SESSION_COOKIE, session.id());
     cookie.setHttpOnly(true);
     cookie.setSameSite(SameSite.STRICT);

@@ -24,7 +24,7 @@ import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.FailedUploads;
 import org.medlake.ingest.automation.IngestionQueue;
 import org.medlake.ingest.pipeline.IngestService;
-import org.medlake.server.auth.User;
+import org.medlake.platform.store.User;
 
 /**
  * Uploads over HTTP: a hospital's monthly file, stored in the landing zone and ingested on the
@@ -63,7 +63,7 @@ final class UploadRoutes {
    * queue (503 with Retry-After). A file whose run fails is quarantined.
    */
   private void upload(Context context) throws IOException {
-    AuditTrail.mark(context, org.medlake.server.audit.AuditAction.UPLOAD, null);
+    AuditTrail.mark(context, org.medlake.platform.store.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
     if (hospital == null || hospital.isBlank()) {

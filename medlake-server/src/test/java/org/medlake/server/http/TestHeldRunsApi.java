@@ -22,7 +22,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /**
  * Held runs over real HTTP: a much smaller resubmission uploaded by a hospital is held and shown

@@ -24,7 +24,7 @@ import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** The server over real HTTP on a random port, on ingested generated data. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -9,11 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
-import org.medlake.server.audit.AuditAction;
-import org.medlake.server.audit.AuditEvent;
-import org.medlake.server.audit.AuditLog;
-import org.medlake.server.audit.AuditOutcome;
-import org.medlake.server.audit.AuditQuery;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.AuditEvent;
+import org.medlake.platform.store.AuditLog;
+import org.medlake.platform.store.AuditOutcome;
+import org.medlake.platform.store.AuditQuery;
 
 class TestQueuedAuditLog {
   @Test

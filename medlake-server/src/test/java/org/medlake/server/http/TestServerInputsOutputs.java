@@ -24,7 +24,7 @@ import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** Malformed requests, token lifetimes, formula cells and compression, over real HTTP (issue 17, point 4). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -114,7 +114,7 @@ class TestServerInputsOutputs {
           .containsExactly("' =1+1", "'\n=2+2", "'@SUM(A1:A9)", "plain", "'\tx");
     }
     org.medlake.core.ledger.IngestRun run;
-    try (var ledger = org.medlake.core.ledger.RunLedger.open(home)) {
+    try (var ledger = org.medlake.platform.store.RunLedger.open(home)) {
       run = ledger.list().get(0);
     }
     var report = org.medlake.ingest.pipeline.RejectsReport.of(run, List.of(

@@ -16,7 +16,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.ingest.generate.GeneratedFile;
 import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 
 /** With watch.enabled the server ingests files dropped into the landing zone and reports them in /metrics. */

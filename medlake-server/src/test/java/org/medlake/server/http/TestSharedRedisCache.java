@@ -21,7 +21,7 @@ import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.query.RedisServer;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** Two servers on one home share their answers through one real Redis. */
 class TestSharedRedisCache {

@@ -28,7 +28,7 @@ import org.medlake.ingest.generate.GeneratorOptions;
 import org.medlake.ingest.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /**
  * SQL downloads are streamed from DuckDB into a spool file: they may hold far more rows than a query

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 
 /** HTTPS from a keystore: HSTS on every answer and Secure session cookies. */
 class TestTls {

@@ -1,6 +1,5 @@
 package org.medlake.server.limits;
 
-import org.medlake.server.auth.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.server.auth.PlatformDatabase;
+import org.medlake.platform.store.PlatformDatabase;
 import org.medlake.server.http.MedlakeServer;
 
 /**

@@ -99,7 +99,7 @@ class TestLimitsLogin {
       for (String cookie : new String[] {ada, bob, cyd, dee}) {
         assertThat(me(server, cookie).statusCode()).isEqualTo(200);
       }
-      try (org.medlake.server.auth.PlatformDatabase platform = server.platform()) {
+      try (org.medlake.platform.store.PlatformDatabase platform = server.platform()) {
         platform.users().disable("ada");
       }
       server.execute("UPDATE users SET role = 'admin' WHERE name = 'bob'");

@@ -1,6 +1,5 @@
 package org.medlake.server.limits;
 
-import org.medlake.server.auth.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunLedger;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.Lakehouse;
 
