@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.ingest.generate.GeneratedFile;
+import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.server.auth.PlatformDatabase;

@@ -27,7 +27,7 @@ import org.medlake.core.file.CsvLineSplitter;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
-import org.medlake.ingest.generate.GeneratedFile;
+import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 

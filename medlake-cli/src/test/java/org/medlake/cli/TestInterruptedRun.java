@@ -13,7 +13,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.ingest.generate.GeneratedFile;
+import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 

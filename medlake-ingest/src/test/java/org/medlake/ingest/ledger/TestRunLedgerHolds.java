@@ -23,7 +23,7 @@ import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 /**
  * The run ledger's fields for held runs, flags and unmapped codes, on both platform databases:

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.core.ledger.RunLedger;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 import org.medlake.server.audit.AuditAction;
 import org.medlake.server.audit.AuditEvent;
 import org.medlake.server.audit.AuditLog;
