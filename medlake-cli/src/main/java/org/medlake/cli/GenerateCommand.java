@@ -5,6 +5,7 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.testkit.generate.GenerationReport;

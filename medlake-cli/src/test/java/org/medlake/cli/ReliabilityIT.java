@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medlake.bench.FaultBench;
+import org.medlake.bench.FaultTrials;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.testkit.PostgresServer;

@@ -9,6 +9,7 @@ import java.time.YearMonth;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medlake.bench.FaultTrials;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunLedger;

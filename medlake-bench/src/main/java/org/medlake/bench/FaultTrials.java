@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,11 +41,11 @@ import org.medlake.lake.Lakehouse;
  * here without medlake's reader) and the run ledger. Used by {@code medlake bench faults} and the
  * reliability integration tests; a non-empty {@link Report#failures()} is a broken guarantee.
  */
-final class FaultTrials {
+public final class FaultTrials {
   private FaultTrials() {}
 
   /** What a scenario measured: trials, broken guarantees (one line each) and figures. */
-  record Report(String name, int trials, List<String> failures, Map<String, Object> figures) {
+  public record Report(String name, int trials, List<String> failures, Map<String, Object> figures) {
     boolean passed() {
       return failures.isEmpty();
     }
@@ -68,11 +68,11 @@ final class FaultTrials {
   }
 
   /** With {@code rerunInProcess}, the run after each kill runs in this JVM (the integration test's shortcut: no JVM start-up). */
-  static Report killTrials(Path work, int trials, int rows, long seed, boolean rerunInProcess) throws Exception {
+  public static Report killTrials(Path work, int trials, int rows, long seed, boolean rerunInProcess) throws Exception {
     Path homeDirectory = work.resolve("kill-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("kill-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
-        seed, 0, false, false).files();
+    List<GeneratedFile> files = Generation.generate(home, work.resolve("kill-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
+        seed).files();
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
     // calibration: one uninterrupted run gives the range of the random kill delays
@@ -169,11 +169,11 @@ final class FaultTrials {
    * {@code rounds} times: {@code writers} {@code medlake ingest} processes, one hospital each, start
    * at once on one table; all must succeed with one snapshot each and every row present.
    */
-  static Report concurrentWriters(Path work, int writers, int rounds, int rows, long seed) throws Exception {
+  public static Report concurrentWriters(Path work, int writers, int rounds, int rows, long seed) throws Exception {
     Path homeDirectory = work.resolve("writers-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("writers-landing"), writers, rounds, YearMonth.of(2023, 1), rows,
-        seed, 0, false, false).files();
+    List<GeneratedFile> files = Generation.generate(home, work.resolve("writers-landing"), writers, rounds, YearMonth.of(2023, 1), rows,
+        seed).files();
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
     List<Long> wallMillis = new ArrayList<>();
@@ -233,7 +233,7 @@ final class FaultTrials {
    * new month, which must fail with a one-line error, a FAILED run and nothing of the file in the
    * lake; frees the space and runs the same command again, which must complete.
    */
-  static Report diskFull(Path work, int trials, int rows, long seed) throws Exception {
+  public static Report diskFull(Path work, int trials, int rows, long seed) throws Exception {
     Path homeDirectory = work.resolve("disk-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
     Path warehouse = home.warehouse();
@@ -242,8 +242,8 @@ final class FaultTrials {
     command(List.of("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", warehouse.toString()),
         "cannot mount a tmpfs on the warehouse (the disk-full trial needs root or CAP_SYS_ADMIN)");
     try {
-      List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("disk-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
-          seed, 0, false, false).files();
+      List<GeneratedFile> files = Generation.generate(home, work.resolve("disk-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
+          seed).files();
       Map<Path, Long> expected = new LinkedHashMap<>();
       Child first = ingest(homeDirectory, files.get(0).path(), null);
       if (first.exitCode() != 0) {
@@ -342,7 +342,7 @@ final class FaultTrials {
   // an external service stopped mid-run
 
   /** A step of a trial that may fail. */
-  interface Step {
+  public interface Step {
     void run() throws Exception;
   }
 
@@ -352,7 +352,7 @@ final class FaultTrials {
    * run must fail with a one-line error and a FAILED run. Then {@code restart} (which may rewrite
    * the home's configuration), and the same ingest again must complete with every row once.
    */
-  static Report outage(String name, Path homeDirectory, List<GeneratedFile> files, Map<String, String> environment, Step stop, Step restart,
+  public static Report outage(String name, Path homeDirectory, List<GeneratedFile> files, Map<String, String> environment, Step stop, Step restart,
       Function<String, String> location) throws Exception {
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
@@ -544,7 +544,7 @@ final class FaultTrials {
     return await(process, start, false);
   }
 
-  static Process start(Path home, Path file) throws IOException {
+  public static Process start(Path home, Path file) throws IOException {
     return start(home, file, Map.of());
   }
 
@@ -560,9 +560,7 @@ final class FaultTrials {
   }
 
   static Process cli(List<String> arguments, Map<String, String> environment) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    command.addAll(arguments);
+    List<String> command = CliProcess.command("512m", arguments);
     Path err = Files.createTempFile("medlake-fault-", ".err");
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
     builder.environment().putAll(environment);

@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -22,6 +22,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.medlake.core.text.TextTable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.file.CsvLineSplitter;
 import org.medlake.core.ledger.IngestRun;
@@ -39,7 +40,7 @@ import org.medlake.ingest.pipeline.ProgressListener;
  * data file per {@value #BYTES_PER_FILE} bytes of Parquet or per partition, whichever is more. The
  * bench's source has the collected-at-in-month rule off and its times in UTC, in both cases.
  */
-final class SpanBenchmark {
+public final class SpanBenchmark {
   /** The month the rows are generated in, and the most recent month of a spread. */
   static final YearMonth LAST_MONTH = YearMonth.of(2024, 1);
   static final int RUNS = 3;
@@ -54,7 +55,7 @@ final class SpanBenchmark {
   private SpanBenchmark() {}
 
   /** Runs both cases in child JVMs and prints the comparison. */
-  static void run(Path directory, int rows, int months, String compression) throws IOException, InterruptedException {
+  public static void run(Path directory, int rows, int months, String compression) throws IOException, InterruptedException {
     List<Map<String, Object>> one = new ArrayList<>();
     List<Map<String, Object>> spread = new ArrayList<>();
     for (int run = 1; run <= RUNS; run++) {
@@ -62,7 +63,7 @@ final class SpanBenchmark {
         System.err.printf("bench: %,d rows over %,d month(s), run %d of %d ...%n", rows, span, run, RUNS);
         Path work = directory.resolve("span-" + span + "-run-" + run);
         Files.createDirectories(work);
-        Map<String, Object> result = BenchCommand.child(List.of("bench", "ingest", "--single", "--span-months", String.valueOf(span),
+        Map<String, Object> result = IngestBenchmark.child(List.of("bench", "ingest", "--single", "--span-months", String.valueOf(span),
             "--rows", String.valueOf(rows), "--compression", compression, "--work", work.toString()));
         (span == 1 ? one : spread).add(result);
       }
@@ -74,12 +75,12 @@ final class SpanBenchmark {
    * One measurement, in this process: generates {@code rows} rows in {@link #LAST_MONTH}, spreads
    * them over {@code months} months, and times the ingest of the file into a new home.
    */
-  static Map<String, Object> measure(Path directory, int rows, int months, String compression) throws IOException {
+  public static Map<String, Object> measure(Path directory, int rows, int months, String compression) throws IOException {
     Path homeDirectory = directory.resolve("home");
     Files.createDirectories(homeDirectory);
     Files.writeString(homeDirectory.resolve("medlake.yaml"), "ingest:\n  compression: " + compression + "\n");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    GeneratedFile file = GenerateCommand.generate(home, home.landing(), 1, 1, LAST_MONTH, rows, 7, 0, false, false).files().get(0);
+    GeneratedFile file = Generation.generate(home, home.landing(), 1, 1, LAST_MONTH, rows, 7).files().get(0);
     Path mappingFile = home.sources().resolve(file.source() + ".yaml");
     String mappingText = Files.readString(mappingFile);
     if (mappingText.contains("\nrules:")) {
@@ -230,14 +231,14 @@ final class SpanBenchmark {
         long files = number(result, "data_files");
         long bytes = number(result, "parquet_bytes");
         long pipeline = number(result, "pipeline_ms");
-        rows.add(List.of(Output.count(number(result, "months")), Output.count(number(result, "rows")), Output.count(number(result, "rows_accepted")),
+        rows.add(List.of(TextTable.count(number(result, "months")), TextTable.count(number(result, "rows")), TextTable.count(number(result, "rows_accepted")),
             String.format(Locale.ROOT, "%,d ms", pipeline), String.format(Locale.ROOT, "%,d ms", number(result, "cpu_ms")),
-            String.format(Locale.ROOT, "%,.0f", number(result, "rows") * 1000.0 / pipeline), Output.count(files),
-            Output.count(number(result, "partitions")), Output.bytes(bytes), Output.bytes(files == 0 ? 0 : bytes / files),
-            Output.count(number(result, "snapshots"))));
+            String.format(Locale.ROOT, "%,.0f", number(result, "rows") * 1000.0 / pipeline), TextTable.count(files),
+            TextTable.count(number(result, "partitions")), TextTable.bytes(bytes), TextTable.bytes(files == 0 ? 0 : bytes / files),
+            TextTable.count(number(result, "snapshots"))));
       }
     }
-    Output.table(System.out, List.of("months", "rows", "accepted", "time", "CPU", "rows/s", "data files", "partitions", "parquet",
+    TextTable.print(System.out, List.of("months", "rows", "accepted", "time", "CPU", "rows/s", "data files", "partitions", "parquet",
         "per file", "snapshots"), rows);
     long oneTime = median(one, "pipeline_ms");
     long spreadTime = median(spread, "pipeline_ms");
@@ -252,7 +253,7 @@ final class SpanBenchmark {
     System.out.printf(Locale.ROOT, "%,d months against one, medians of %d runs: time %,d ms against %,d ms = %.2fx (goal <= %.0fx): %s;"
             + " CPU %.2fx%n", months, RUNS, spreadTime, oneTime, ratio, TIME_FACTOR, ratio <= TIME_FACTOR ? "met" : "NOT met", cpuRatio);
     System.out.printf(Locale.ROOT, "data files %,d, allowed max(%,d for %s of Parquet at 1 per 100 KB, %,d partitions) = %,d: %s;"
-            + " lab_results snapshots after the backfill: %,d%n", files, byBytes, Output.bytes(bytes), partitions, allowed,
+            + " lab_results snapshots after the backfill: %,d%n", files, byBytes, TextTable.bytes(bytes), partitions, allowed,
         files <= allowed ? "met" : "NOT met", number(last, "snapshots"));
     System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " "
         + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version"));

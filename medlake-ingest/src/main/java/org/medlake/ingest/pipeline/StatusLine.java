@@ -1,14 +1,13 @@
-package org.medlake.cli;
+package org.medlake.ingest.pipeline;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import org.medlake.ingest.pipeline.ProgressListener;
 
 /**
- * Progress on standard error: rewritten in place on a terminal, a line every few seconds
+ * Progress on standard error, for the CLI and the benchmarks: rewritten in place on a terminal, a line every few seconds
  * otherwise (logs, CI).
  */
-final class StatusLine implements ProgressListener {
+public final class StatusLine implements ProgressListener {
   private static final long LOG_INTERVAL_NANOS = 5_000_000_000L;
 
   private final PrintStream err;
@@ -17,12 +16,12 @@ final class StatusLine implements ProgressListener {
   private long lastLogNanos;
   private String prefix = "";
 
-  StatusLine(PrintStream err) {
+  public StatusLine(PrintStream err) {
     this.err = err;
     this.terminal = System.console() != null;
   }
 
-  void prefix(String prefix) {
+  public void prefix(String prefix) {
     this.prefix = prefix;
   }
 
@@ -40,7 +39,7 @@ final class StatusLine implements ProgressListener {
     }
   }
 
-  synchronized void done() {
+  public synchronized void done() {
     if (terminal) {
       err.print("\r\033[K");
       err.flush();

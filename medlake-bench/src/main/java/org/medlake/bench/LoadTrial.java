@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.medlake.core.text.TextTable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.testkit.generate.GeneratedFile;
@@ -51,8 +52,7 @@ final class LoadTrial {
           requests-per-minute-per-ip: 100000000
         """);
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = GenerateCommand.generate(home, work.resolve("load-landing"), 2, 6, YearMonth.of(2023, 1), rows, 37, 0, false,
-        false).files();
+    List<GeneratedFile> files = Generation.generate(home, work.resolve("load-landing"), 2, 6, YearMonth.of(2023, 1), rows, 37).files();
     // the first three months of both hospitals are in the lake; the later months are uploaded
     List<GeneratedFile> uploads = new ArrayList<>();
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
@@ -146,7 +146,7 @@ final class LoadTrial {
             FaultTrials.percentile(values, 50), FaultTrials.percentile(values, 99), errors.getOrDefault(kind, new AtomicInteger()).get(),
             firstError.containsKey(kind) ? " (first: " + firstError.get(kind) + ")" : ""));
       }
-      figures.put("server_peak_rss", Output.bytes(Math.max(peak.get(), highWater)));
+      figures.put("server_peak_rss", TextTable.bytes(Math.max(peak.get(), highWater)));
       figures.put("server_healthy_after", healthy);
       int errorCount = errors.values().stream().mapToInt(AtomicInteger::get).sum();
       if (errorCount > 0) {

@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code medlake bench faults}: runs the fault trials and the load test and prints their figures. */
-final class FaultBench {
+public final class FaultBench {
   private FaultBench() {}
 
-  static int run(Path work, int trials, int fileRows, int loadSeconds) throws Exception {
+  public static int run(Path work, int trials, int fileRows, int loadSeconds) throws Exception {
     List<FaultTrials.Report> reports = new ArrayList<>();
     System.err.printf("bench faults: kill -9, %d trials of %,d rows ...%n", trials, fileRows);
     reports.add(print(FaultTrials.killTrials(work.resolve("kill"), trials, fileRows, 17)));
@@ -25,7 +25,7 @@ final class FaultBench {
     return reports.stream().allMatch(FaultTrials.Report::passed) ? 0 : 1;
   }
 
-  static FaultTrials.Report print(FaultTrials.Report report) {
+  public static FaultTrials.Report print(FaultTrials.Report report) {
     System.out.printf("%s: %d trials, %d broken guarantees%n", report.name(), report.trials(), report.failures().size());
     for (Map.Entry<String, Object> figure : report.figures().entrySet()) {
       System.out.printf("  %s: %s%n", figure.getKey(), figure.getValue());

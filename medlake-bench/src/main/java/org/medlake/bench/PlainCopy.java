@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,4 +1,4 @@
-package org.medlake.cli;
+package org.medlake.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +17,8 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.Table;
+import org.medlake.ingest.pipeline.StatusLine;
+import org.medlake.core.text.TextTable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.security.Role;
@@ -39,12 +41,12 @@ import org.medlake.query.sql.SqlGuard;
  * medlake (guard, Iceberg planning, DuckDB over the planned files, cache) and by plain DuckDB over
  * all the table's Parquet files, in the same run.
  */
-final class QueryBenchmark {
+public final class QueryBenchmark {
   private static final int REPEATS = 5;
 
   private QueryBenchmark() {}
 
-  static void run(Path directory, long rows, int hospitals, int months) throws Exception {
+  public static void run(Path directory, long rows, int hospitals, int months) throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       Table table = lakehouse.labResults();
@@ -59,7 +61,7 @@ final class QueryBenchmark {
       }
       long tableRows = Long.parseLong(table.currentSnapshot().summary().get("total-records"));
       System.out.printf(Locale.ROOT, "table: %,d rows, %d files, %s; %d hospitals x %d months%n", tableRows, files.size(),
-          Output.bytes(tableBytes), hospitals, months);
+          TextTable.bytes(tableBytes), hospitals, months);
       YearMonth month = YearMonth.of(2020, 1).plusMonths(months / 2);
       String pruned = "SELECT test_code, count(*) AS n, avg(value_numeric) AS mean FROM lab_results WHERE hospital_id = 'H003'"
           + " AND collected_at >= TIMESTAMP '" + month.atDay(1) + " 00:00:00' AND collected_at < TIMESTAMP '" + month.plusMonths(1).atDay(1)
@@ -70,7 +72,7 @@ final class QueryBenchmark {
       for (Map.Entry<String, String> query : Map.of("one hospital-month", pruned, "full table", full).entrySet()) {
         report.add(measure(home, lakehouse, files, tableBytes, query.getKey(), query.getValue()));
       }
-      Output.table(System.out, List.of("query", "medlake cold", "plain DuckDB", "ratio", "cached", "bytes scanned", "of table", "files"), report);
+      TextTable.print(System.out, List.of("query", "medlake cold", "plain DuckDB", "ratio", "cached", "bytes scanned", "of table", "files"), report);
       System.out.println("medlake cold = SQL guard + Iceberg planning + DuckDB over the planned files, cache miss; cached = same query again;"
           + " plain DuckDB = read_parquet over all files of the table; medians of " + REPEATS + " runs");
     }
@@ -117,7 +119,7 @@ final class QueryBenchmark {
     double plainMs = median(plain) / 1e6;
     return List.of(name, String.format(Locale.ROOT, "%.1f ms", coldMs), String.format(Locale.ROOT, "%.1f ms", plainMs),
         String.format(Locale.ROOT, "%.2f", coldMs / plainMs), String.format(Locale.ROOT, "%.3f ms", median(cached) / 1e6),
-        Output.bytes(result.bytesScanned()), String.format(Locale.ROOT, "1/%.0f", (double) tableBytes / Math.max(1, result.bytesScanned())),
+        TextTable.bytes(result.bytesScanned()), String.format(Locale.ROOT, "1/%.0f", (double) tableBytes / Math.max(1, result.bytesScanned())),
         String.valueOf(result.filesScanned()));
   }
 
