@@ -319,7 +319,7 @@ export class ApiClient {
 /** The ApiError of a failed answer: the server's error body, or its status when the body is not one. */
 export async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
