@@ -8,7 +8,9 @@ import { gzipSync } from "node:zlib";
 const BUDGET = 500 * 1024;
 const dist = new URL("../dist/", import.meta.url).pathname;
 const html = readFileSync(join(dist, "index.html"), "utf8");
-const scripts = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/?([^"]+\.js)"/g)].map((match) => match[1]);
+const scripts = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="\/?([^"]+\.js)"/g)].map(
+  (match) => match[1],
+);
 if (scripts.length === 0) {
   console.error("check-bundle: no script found in dist/index.html");
   process.exit(1);

@@ -71,7 +71,10 @@ describe("ApiClient", () => {
   });
 
   it("forgets the CSRF token even when the logout fails", async () => {
-    const { fetch } = fakeFetch(json(200, LOGIN), json(403, { code: "FORBIDDEN", message: "Missing or wrong X-CSRF-Token header", details: {} }));
+    const { fetch } = fakeFetch(
+      json(200, LOGIN),
+      json(403, { code: "FORBIDDEN", message: "Missing or wrong X-CSRF-Token header", details: {} }),
+    );
     const api = new ApiClient(fetch);
     await api.login("ada", "secret");
     await expect(api.logout()).rejects.toThrow("Missing or wrong X-CSRF-Token header");
@@ -115,7 +118,15 @@ describe("ApiClient", () => {
 });
 
 describe("queries, exports and helpers", () => {
-  const ANSWER = { result: { columns: [{ name: "count", type: "BIGINT" }], rows: [[3]] }, files_scanned: 1, bytes_scanned: 10, snapshot_ids: {}, elapsed_ms: 1, cached: false, suppressed_cells: 0 };
+  const ANSWER = {
+    result: { columns: [{ name: "count", type: "BIGINT" }], rows: [[3]] },
+    files_scanned: 1,
+    bytes_scanned: 10,
+    snapshot_ids: {},
+    elapsed_ms: 1,
+    cached: false,
+    suppressed_cells: 0,
+  };
 
   it("sends each kind of query to its endpoint, with dry_run for estimates", async () => {
     const { fetch, calls } = fakeFetch(json(200, LOGIN), json(200, ANSWER), json(200, {}), json(200, ANSWER));
@@ -133,7 +144,10 @@ describe("queries, exports and helpers", () => {
   });
 
   it("downloads an export with its file name and row cap", async () => {
-    const csv = new Response("a,b\n1,2\n", { status: 200, headers: { "Content-Disposition": 'attachment; filename="medlake-export.csv"', "X-Row-Cap": "10000" } });
+    const csv = new Response("a,b\n1,2\n", {
+      status: 200,
+      headers: { "Content-Disposition": 'attachment; filename="medlake-export.csv"', "X-Row-Cap": "10000" },
+    });
     const { fetch, calls } = fakeFetch(csv);
     const file = await new ApiClient(fetch, "", "tok").download({ kind: "predefined", name: "q", parameters: {} }, "csv");
     expect(file.filename).toBe("medlake-export.csv");
@@ -143,8 +157,13 @@ describe("queries, exports and helpers", () => {
   });
 
   it("reports a refused export with the server's message", async () => {
-    const { fetch } = fakeFetch(json(422, { code: "EXPORT_TOO_LARGE", message: "The result has 20000 rows; a viewer may export at most 10000", details: {} }));
-    await expect(new ApiClient(fetch).download({ kind: "sql", sql: "SELECT 1" }, "json")).rejects.toMatchObject({ status: 422, code: "EXPORT_TOO_LARGE" });
+    const { fetch } = fakeFetch(
+      json(422, { code: "EXPORT_TOO_LARGE", message: "The result has 20000 rows; a viewer may export at most 10000", details: {} }),
+    );
+    await expect(new ApiClient(fetch).download({ kind: "sql", sql: "SELECT 1" }, "json")).rejects.toMatchObject({
+      status: 422,
+      code: "EXPORT_TOO_LARGE",
+    });
   });
 
   it("builds query strings from the values that are set", async () => {
@@ -168,6 +187,7 @@ describe("queries, exports and helpers", () => {
       JSON.parse("1", (_k, v, context?: { source?: string }) => ((seen = context?.source === "1"), v));
       return seen;
     })();
+    // eslint-disable-next-line no-loss-of-precision -- the double that JSON.parse without source text makes of the id
     expect(parsed.snapshot_id).toBe(supported ? "8432459559453835973" : 8432459559453835973);
   });
 });

@@ -100,7 +100,9 @@ export function queryString(values: Record<string, string | number | undefined |
  */
 export function parseJson(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source) ? context.source : value,
+    typeof value === "number" && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)
+      ? context.source
+      : value,
   );
 }
 
@@ -188,17 +190,26 @@ export class ApiClient {
 
   /** Runs a query: a structured query, one SQL statement, or a predefined query with parameters. */
   run(target: QueryTarget): Promise<QueryAnswer> {
-    return this.request<QueryAnswer>(this.queryEndpoint(target), target.kind === "predefined" ? target.name : undefined, queryBody(target, {}));
+    return this.request<QueryAnswer>(
+      this.queryEndpoint(target),
+      target.kind === "predefined" ? target.name : undefined,
+      queryBody(target, {}),
+    );
   }
 
   /** The pre-flight estimate of a query: files and bytes to scan, price, full-scan flag, budget. */
   estimate(target: QueryTarget): Promise<Estimate> {
-    return this.request<Estimate>(this.queryEndpoint(target), target.kind === "predefined" ? target.name : undefined, queryBody(target, { dry_run: true }));
+    return this.request<Estimate>(
+      this.queryEndpoint(target),
+      target.kind === "predefined" ? target.name : undefined,
+      queryBody(target, { dry_run: true }),
+    );
   }
 
   /** A query's full result as a file. */
   async download(target: QueryTarget, format: ExportFormat): Promise<Download> {
-    const body = target.kind === "predefined" ? { predefined: target.name, parameters: target.parameters, format } : queryBody(target, { format });
+    const body =
+      target.kind === "predefined" ? { predefined: target.name, parameters: target.parameters, format } : queryBody(target, { format });
     const response = await this.send(ENDPOINTS.exports, undefined, JSON.stringify(body), "application/json");
     const disposition = response.headers.get("Content-Disposition") ?? "";
     const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? `medlake-export.${format}`;
@@ -290,7 +301,13 @@ export class ApiClient {
   }
 
   /** Sends a request; an answer that is not 2xx becomes an {@link ApiError} with the server's message. */
-  private async send(endpoint: readonly [Method, string], name: string | undefined, body: string | undefined, contentType: string, search = ""): Promise<Response> {
+  private async send(
+    endpoint: readonly [Method, string],
+    name: string | undefined,
+    body: string | undefined,
+    contentType: string,
+    search = "",
+  ): Promise<Response> {
     const [method, template] = endpoint;
     const headers: Record<string, string> = { Accept: "application/json" };
     if (body !== undefined) {
@@ -319,7 +336,7 @@ export class ApiClient {
 /** The ApiError of a failed answer: the server's error body, or its status when the body is not one. */
 export async function errorOf(response: Response): Promise<ApiError> {
   const text = await response.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : undefined;
   } catch {
@@ -328,5 +345,9 @@ export async function errorOf(response: Response): Promise<ApiError> {
   if (isErrorBody(parsed)) {
     return new ApiError(response.status, parsed.code ?? "ERROR", parsed.message, parsed.details ?? {});
   }
-  return new ApiError(response.status, "HTTP_" + response.status, `The server answered ${response.status}${response.statusText ? " " + response.statusText : ""}`);
+  return new ApiError(
+    response.status,
+    "HTTP_" + response.status,
+    `The server answered ${response.status}${response.statusText ? " " + response.statusText : ""}`,
+  );
 }

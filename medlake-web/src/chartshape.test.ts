@@ -26,21 +26,49 @@ describe("chooseChart", () => {
   });
 
   it("draws bars for one key column", () => {
-    const spec = chooseChart([col("test_code", "VARCHAR"), col("count", "BIGINT"), col("patients", "BIGINT")], [["718-7", 3, 2], ["2345-7", 4, null]]);
-    expect(spec).toMatchObject({ kind: "bar", x: ["718-7", "2345-7"], series: [{ name: "count", values: [3, 4] }, { name: "patients", values: [2, null] }] });
+    const spec = chooseChart(
+      [col("test_code", "VARCHAR"), col("count", "BIGINT"), col("patients", "BIGINT")],
+      [
+        ["718-7", 3, 2],
+        ["2345-7", 4, null],
+      ],
+    );
+    expect(spec).toMatchObject({
+      kind: "bar",
+      x: ["718-7", "2345-7"],
+      series: [
+        { name: "count", values: [3, 4] },
+        { name: "patients", values: [2, null] },
+      ],
+    });
   });
 
   it("treats birth years and age bands as keys, not measures", () => {
-    const spec = chooseChart([col("patient_birth_year", "INTEGER"), col("count", "BIGINT")], [[1980, 3], [1990, 5]]);
+    const spec = chooseChart(
+      [col("patient_birth_year", "INTEGER"), col("count", "BIGINT")],
+      [
+        [1980, 3],
+        [1990, 5],
+      ],
+    );
     expect(spec).toMatchObject({ kind: "bar", x: ["1980", "1990"] });
   });
 
   it("summarises one row of distribution statistics in order", () => {
     const spec = chooseChart(
-      [col("max_value_numeric", "DOUBLE"), col("p5_value_numeric", "DOUBLE"), col("avg_value_numeric", "DOUBLE"), col("min_value_numeric", "DOUBLE")],
+      [
+        col("max_value_numeric", "DOUBLE"),
+        col("p5_value_numeric", "DOUBLE"),
+        col("avg_value_numeric", "DOUBLE"),
+        col("min_value_numeric", "DOUBLE"),
+      ],
       [[20, 2, 10, 1]],
     );
-    expect(spec).toMatchObject({ kind: "summary", x: ["min_value_numeric", "p5_value_numeric", "avg_value_numeric", "max_value_numeric"], series: [{ values: [1, 2, 10, 20] }] });
+    expect(spec).toMatchObject({
+      kind: "summary",
+      x: ["min_value_numeric", "p5_value_numeric", "avg_value_numeric", "max_value_numeric"],
+      series: [{ values: [1, 2, 10, 20] }],
+    });
   });
 
   it("makes a histogram of one column of raw values", () => {
@@ -55,33 +83,65 @@ describe("chooseChart", () => {
   it("shows the one unit of the values in titles and on the axis, never as an axis of its own", () => {
     const spec = chooseChart(
       [col("test_code", "VARCHAR"), col("unit_canonical", "VARCHAR"), col("count", "BIGINT"), col("avg_value_canonical", "DOUBLE")],
-      [["2345-7", "mg/dL", 49, 101.5], ["2339-0", "mg/dL", 12, 98]],
+      [
+        ["2345-7", "mg/dL", 49, 101.5],
+        ["2339-0", "mg/dL", 12, 98],
+      ],
     );
     expect(spec).toEqual({
       kind: "bar",
       title: "count, avg_value_canonical (mg/dL) by test_code",
       x: ["2345-7", "2339-0"],
-      series: [{ name: "count", values: [49, 12] }, { name: "avg_value_canonical (mg/dL)", values: [101.5, 98] }],
+      series: [
+        { name: "count", values: [49, 12] },
+        { name: "avg_value_canonical (mg/dL)", values: [101.5, 98] },
+      ],
     });
-    const mean = chooseChart([col("collected_at_month", "TIMESTAMP"), col("unit_canonical", "VARCHAR"), col("avg_value_canonical", "DOUBLE")], [
-      ["2024-01-01T00:00:00", "mg/dL", 100],
-      ["2024-02-01T00:00:00", "mg/dL", 104],
-    ]);
-    expect(mean).toMatchObject({ kind: "line", title: "avg_value_canonical (mg/dL) by collected_at_month", unit: "mg/dL", series: [{ name: "avg_value_canonical (mg/dL)", values: [100, 104] }] });
+    const mean = chooseChart(
+      [col("collected_at_month", "TIMESTAMP"), col("unit_canonical", "VARCHAR"), col("avg_value_canonical", "DOUBLE")],
+      [
+        ["2024-01-01T00:00:00", "mg/dL", 100],
+        ["2024-02-01T00:00:00", "mg/dL", 104],
+      ],
+    );
+    expect(mean).toMatchObject({
+      kind: "line",
+      title: "avg_value_canonical (mg/dL) by collected_at_month",
+      unit: "mg/dL",
+      series: [{ name: "avg_value_canonical (mg/dL)", values: [100, 104] }],
+    });
   });
 
   it("labels each key with its unit when the values come in several", () => {
     const bars = chooseChart(
       [col("test_code", "VARCHAR"), col("unit_canonical", "VARCHAR"), col("avg_value_canonical", "DOUBLE")],
-      [["2345-7", "mg/dL", 101.5], ["718-7", "g/dL", 14], ["X-1", null, null]],
+      [
+        ["2345-7", "mg/dL", 101.5],
+        ["718-7", "g/dL", 14],
+        ["X-1", null, null],
+      ],
     );
-    expect(bars).toMatchObject({ kind: "bar", x: ["2345-7 (mg/dL)", "718-7 (g/dL)", "X-1 (no unit)"], series: [{ name: "avg_value_canonical" }] });
+    expect(bars).toMatchObject({
+      kind: "bar",
+      x: ["2345-7 (mg/dL)", "718-7 (g/dL)", "X-1 (no unit)"],
+      series: [{ name: "avg_value_canonical" }],
+    });
     expect(bars).not.toHaveProperty("unit");
-    const lines = chooseChart([col("collected_at_month", "TIMESTAMP"), col("unit", "VARCHAR"), col("avg_value_numeric", "DOUBLE")], [
-      ["2024-01-01T00:00:00", "mg/dL", 100],
-      ["2024-01-01T00:00:00", "mmol/L", 5.5],
-    ]);
-    expect(lines).toMatchObject({ kind: "line", title: "avg_value_numeric by collected_at_month and unit", series: [{ name: "mg/dL", values: [100] }, { name: "mmol/L", values: [5.5] }] });
+    const lines = chooseChart(
+      [col("collected_at_month", "TIMESTAMP"), col("unit", "VARCHAR"), col("avg_value_numeric", "DOUBLE")],
+      [
+        ["2024-01-01T00:00:00", "mg/dL", 100],
+        ["2024-01-01T00:00:00", "mmol/L", 5.5],
+      ],
+    );
+    expect(lines).toMatchObject({
+      kind: "line",
+      title: "avg_value_numeric by collected_at_month and unit",
+      series: [
+        { name: "mg/dL", values: [100] },
+        { name: "mmol/L", values: [5.5] },
+      ],
+    });
   });
 
   it("declines shapes it cannot draw", () => {

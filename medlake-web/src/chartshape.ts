@@ -20,7 +20,17 @@ export interface Series {
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|REAL|DOUBLE|DECIMAL.*|INT|LONG)$/i;
 const TIME = /^(TIMESTAMP.*|DATE)$/i;
 /** Group-by outputs that look numeric but are labels. */
-const KEY_NAMES = new Set(["hospital_id", "test_code", "patient_birth_year", "age_band", "patient_sex", "abnormal_flag", "collected_at_year", "year", "month"]);
+const KEY_NAMES = new Set([
+  "hospital_id",
+  "test_code",
+  "patient_birth_year",
+  "age_band",
+  "patient_sex",
+  "abnormal_flag",
+  "collected_at_year",
+  "year",
+  "month",
+]);
 /**
  * Columns holding the unit of the value measures (the server groups value aggregates by them): they
  * label the values rather than being an axis of their own.
@@ -43,14 +53,21 @@ function isMeasure(column: ResultColumn): boolean {
  * The units of a result's rows: "one" when every row has the same unit (values of one unit), "several"
  * (the unit then labels each key), or "none" when the result has no unit column.
  */
-function unitsOf(columns: ResultColumn[], rows: Cell[][]): { kind: "none" } | { kind: "one"; unit: string } | { kind: "several"; index: number } {
+function unitsOf(
+  columns: ResultColumn[],
+  rows: Cell[][],
+): { kind: "none" } | { kind: "one"; unit: string } | { kind: "several"; index: number } {
   const index = columns.findIndex((column) => UNIT_NAMES.has(column.name));
   if (index < 0) {
     return { kind: "none" };
   }
   const units = new Set(rows.map((row) => row[index] ?? null));
   const only = [...units][0];
-  return units.size === 1 ? (typeof only === "string" && only !== "" ? { kind: "one", unit: only } : { kind: "none" }) : { kind: "several", index };
+  return units.size === 1
+    ? typeof only === "string" && only !== ""
+      ? { kind: "one", unit: only }
+      : { kind: "none" }
+    : { kind: "several", index };
 }
 
 /** A key cell as an axis label: timestamps of month buckets as YYYY-MM. */
@@ -114,9 +131,11 @@ export function chooseChart(columns: ResultColumn[], rows: Cell[][]): ChartSpec 
     return { kind: "none", reason: "The result has no numeric column to draw." };
   }
   /** A measure's name, with the unit when all its values are in one. */
-  const named = (column: ResultColumn) => (units.kind === "one" && VALUE_MEASURE.test(column.name) ? `${column.name} (${units.unit})` : column.name);
+  const named = (column: ResultColumn) =>
+    units.kind === "one" && VALUE_MEASURE.test(column.name) ? `${column.name} (${units.unit})` : column.name;
   /** The unit of the value axis, when everything drawn on it is in that unit. */
-  const axisUnit = (drawn: ResultColumn[]) => (units.kind === "one" && drawn.every((column) => VALUE_MEASURE.test(column.name)) ? { unit: units.unit } : {});
+  const axisUnit = (drawn: ResultColumn[]) =>
+    units.kind === "one" && drawn.every((column) => VALUE_MEASURE.test(column.name)) ? { unit: units.unit } : {};
   /** A key cell as a label; with results in several units, the row's unit is part of it. */
   const keyLabel = (row: Cell[], key: { column: ResultColumn; index: number }) =>
     label(row[key.index]!, key.column) + (unitKey && key !== unitKey ? ` (${row[unitKey.index] ?? "no unit"})` : "");
@@ -141,7 +160,13 @@ export function chooseChart(columns: ResultColumn[], rows: Cell[][]): ChartSpec 
       }
       return { name: other ? group : named(measure.column), values };
     });
-    return { kind: "line", title: `${named(measure.column)} by ${time.column.name}${other ? " and " + other.column.name : ""}`, x, series, ...axisUnit([measure.column]) };
+    return {
+      kind: "line",
+      title: `${named(measure.column)} by ${time.column.name}${other ? " and " + other.column.name : ""}`,
+      x,
+      series,
+      ...axisUnit([measure.column]),
+    };
   }
   const key = keys.length === 1 ? keys[0]! : keys.length === 0 ? unitKey : undefined;
   if (key) {
@@ -170,12 +195,22 @@ export function chooseChart(columns: ResultColumn[], rows: Cell[][]): ChartSpec 
         ...axisUnit(stats.map(({ column }) => column)),
       };
     }
-    return { kind: "bar", title: "Totals", x: measures.map(({ column }) => named(column)), series: [{ name: "value", values: measures.map(({ index }) => numberOrNull(rows[0]![index]!)) }] };
+    return {
+      kind: "bar",
+      title: "Totals",
+      x: measures.map(({ column }) => named(column)),
+      series: [{ name: "value", values: measures.map(({ index }) => numberOrNull(rows[0]![index]!)) }],
+    };
   }
   if (keys.length === 0 && measures.length === 1) {
     const values = rows.map((row) => numberOrNull(row[measures[0]!.index]!)).filter((value): value is number => value !== null);
     const bins = histogram(values);
-    return { kind: "histogram", title: `Distribution of ${measures[0]!.column.name} (${values.length} values)`, x: bins.x, series: [{ name: "rows", values: bins.counts }] };
+    return {
+      kind: "histogram",
+      title: `Distribution of ${measures[0]!.column.name} (${values.length} values)`,
+      x: bins.x,
+      series: [{ name: "rows", values: bins.counts }],
+    };
   }
   return { kind: "none", reason: "No chart fits this result's shape; the table shows it." };
 }

@@ -35,7 +35,11 @@ describe("buildCoverageGrid", () => {
   });
 
   it("sorts hospital ids naturally", () => {
-    expect(buildCoverageGrid([p("H10", "2024-01", 1), p("H9", "2024-01", 1), p("H1", "2024-01", 1)]).hospitals).toEqual(["H1", "H9", "H10"]);
+    expect(buildCoverageGrid([p("H10", "2024-01", 1), p("H9", "2024-01", 1), p("H1", "2024-01", 1)]).hospitals).toEqual([
+      "H1",
+      "H9",
+      "H10",
+    ]);
   });
 
   it("does not alias cells into the input", () => {

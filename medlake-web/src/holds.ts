@@ -2,7 +2,9 @@ import type { IngestRun } from "./types";
 
 /** Held runs nobody has approved or superseded yet (they wait for a fixed mapping or an admin), oldest first. */
 export function openHolds(runs: IngestRun[]): IngestRun[] {
-  return runs.filter((run) => run.status === "HELD" && (run.superseded_by ?? null) === null).sort((a, b) => a.started_at.localeCompare(b.started_at));
+  return runs
+    .filter((run) => run.status === "HELD" && (run.superseded_by ?? null) === null)
+    .sort((a, b) => a.started_at.localeCompare(b.started_at));
 }
 
 /** Whether a run has its outcome: not QUEUED on the server's ingestion queue nor RUNNING. */

@@ -69,7 +69,12 @@ function renderHeader(current: Page): void {
   header.replaceChildren(
     brand,
     h("nav", { "aria-label": "Main" }, ...links),
-    h("div", { class: "account" }, h("span", { class: "user" }, `${user.name} (${user.role}${user.hospital_id ? ", " + user.hospital_id : ""})`), logout),
+    h(
+      "div",
+      { class: "account" },
+      h("span", { class: "user" }, `${user.name} (${user.role}${user.hospital_id ? ", " + user.hospital_id : ""})`),
+      logout,
+    ),
   );
 }
 
@@ -135,7 +140,19 @@ async function render(): Promise<void> {
   switch (route.page) {
     case "catalog":
       if (user.role === "uploader") {
-        main.replaceChildren(h("section", { class: "page" }, h("h1", {}, "Catalogue"), h("p", { class: "status error", role: "alert" }, "The catalogue is for admins, analysts and viewers; uploaders see their ingestion runs."), h("a", { href: "#/runs" }, "Go to your runs")));
+        main.replaceChildren(
+          h(
+            "section",
+            { class: "page" },
+            h("h1", {}, "Catalogue"),
+            h(
+              "p",
+              { class: "status error", role: "alert" },
+              "The catalogue is for admins, analysts and viewers; uploaders see their ingestion runs.",
+            ),
+            h("a", { href: "#/runs" }, "Go to your runs"),
+          ),
+        );
         break;
       }
       main.replaceChildren(catalogPage(api, route.argument));
@@ -157,7 +174,14 @@ async function render(): Promise<void> {
       main.replaceChildren(adminPage(api, user, route.argument, route.params));
       break;
     case "not-found":
-      main.replaceChildren(h("section", { class: "page" }, h("h1", {}, "Not found"), h("p", {}, "No page here. ", h("a", { href: home(user) }, "Go to the start page"), ".")));
+      main.replaceChildren(
+        h(
+          "section",
+          { class: "page" },
+          h("h1", {}, "Not found"),
+          h("p", {}, "No page here. ", h("a", { href: home(user) }, "Go to the start page"), "."),
+        ),
+      );
       document.title = "Not found – medlake";
       break;
   }

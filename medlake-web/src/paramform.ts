@@ -54,7 +54,10 @@ export function formFields(parameters: QueryParameter[], values: URLSearchParams
  * Checks the form's values against the schema and returns the parameters to send, or the first
  * problem as one line naming the parameter. Values equal to the default are left out.
  */
-export function formParameters(parameters: QueryParameter[], values: Record<string, string>): { parameters: Record<string, string> } | { error: string } {
+export function formParameters(
+  parameters: QueryParameter[],
+  values: Record<string, string>,
+): { parameters: Record<string, string> } | { error: string } {
   const result: Record<string, string> = {};
   for (const parameter of parameters) {
     const raw = (values[parameter.name] ?? "").trim();
@@ -73,16 +76,28 @@ export function formParameters(parameters: QueryParameter[], values: Record<stri
     let problem: string | null = null;
     switch (parameter.type) {
       case "int":
-        problem = /^-?\d+$/.test(raw) ? bounds((a, b) => Number(a) - Number(b)) : `'${parameter.name}' must be a whole number, got '${raw}'`;
+        problem = /^-?\d+$/.test(raw)
+          ? bounds((a, b) => Number(a) - Number(b))
+          : `'${parameter.name}' must be a whole number, got '${raw}'`;
         break;
       case "double":
-        problem = raw !== "" && Number.isFinite(Number(raw)) ? bounds((a, b) => Number(a) - Number(b)) : `'${parameter.name}' must be a number, got '${raw}'`;
+        problem =
+          raw !== "" && Number.isFinite(Number(raw))
+            ? bounds((a, b) => Number(a) - Number(b))
+            : `'${parameter.name}' must be a number, got '${raw}'`;
         break;
       case "date":
-        problem = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw)) ? bounds((a, b) => a.localeCompare(b)) : `'${parameter.name}' must be a date YYYY-MM-DD, got '${raw}'`;
+        problem =
+          /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(Date.parse(raw))
+            ? bounds((a, b) => a.localeCompare(b))
+            : `'${parameter.name}' must be a date YYYY-MM-DD, got '${raw}'`;
         break;
       case "string-list":
-        result[parameter.name] = raw.split(",").map((item) => item.trim()).filter((item) => item !== "").join(",");
+        result[parameter.name] = raw
+          .split(",")
+          .map((item) => item.trim())
+          .filter((item) => item !== "")
+          .join(",");
         continue;
       case "string":
         break;

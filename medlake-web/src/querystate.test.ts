@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { aggregatesFor, birthYears, DEFAULT_STATE, fromParams, searchTests, toParams, toStructuredQuery, type BuilderState } from "./querystate";
+import {
+  aggregatesFor,
+  birthYears,
+  DEFAULT_STATE,
+  fromParams,
+  searchTests,
+  toParams,
+  toStructuredQuery,
+  type BuilderState,
+} from "./querystate";
 
 const FULL: BuilderState = {
   hospitals: ["H001", "H002"],
@@ -73,7 +82,9 @@ describe("toStructuredQuery", () => {
   });
 
   it("uses open-ended date filters", () => {
-    expect(toStructuredQuery({ ...DEFAULT_STATE, from: "2024-03-01" }, [2024, 2024]).filters).toEqual([{ column: "collected_at", op: ">=", values: ["2024-03-01"] }]);
+    expect(toStructuredQuery({ ...DEFAULT_STATE, from: "2024-03-01" }, [2024, 2024]).filters).toEqual([
+      { column: "collected_at", op: ">=", values: ["2024-03-01"] },
+    ]);
     expect(toStructuredQuery({ ...DEFAULT_STATE, to: "2024-03-31" }, [2024, 2024]).filters).toEqual([
       { column: "collected_at", op: "<=", values: ["2024-03-31T23:59:59.999999"] },
     ]);

@@ -90,7 +90,16 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function list(params: URLSearchParams, key: string): string[] {
   const value = params.get(key);
-  return value === null || value === "" ? [] : [...new Set(value.split(",").map((item) => item.trim()).filter((item) => item !== ""))];
+  return value === null || value === ""
+    ? []
+    : [
+        ...new Set(
+          value
+            .split(",")
+            .map((item) => item.trim())
+            .filter((item) => item !== ""),
+        ),
+      ];
 }
 
 function known<T extends string>(values: string[], allowed: readonly string[]): T[] {
@@ -102,7 +111,8 @@ export function fromParams(params: URLSearchParams): BuilderState {
   const has = (key: string) => params.has(key);
   const limit = Number(params.get("limit"));
   const date = (key: string) => (DATE.test(params.get(key) ?? "") ? params.get(key)! : "");
-  const number = (key: string) => (params.get(key) !== null && params.get(key) !== "" && Number.isFinite(Number(params.get(key))) ? params.get(key)! : "");
+  const number = (key: string) =>
+    params.get(key) !== null && params.get(key) !== "" && Number.isFinite(Number(params.get(key))) ? params.get(key)! : "";
   return {
     hospitals: list(params, "h"),
     tests: list(params, "t"),

@@ -17,13 +17,23 @@ export function estimateView(estimate: Estimate): HTMLElement {
       h("dt", {}, "Files"),
       h("dd", {}, `${formatCount(estimate.files)} of ${formatCount(estimate.total_files)}`),
       h("dt", {}, "Bytes to scan"),
-      h("dd", { title: `${formatCount(estimate.bytes)} bytes in the files; ${formatCount(estimate.projected_bytes)} in the columns read` }, formatBytes(estimate.projected_bytes)),
+      h(
+        "dd",
+        { title: `${formatCount(estimate.bytes)} bytes in the files; ${formatCount(estimate.projected_bytes)} in the columns read` },
+        formatBytes(estimate.projected_bytes),
+      ),
       h("dt", {}, "Price"),
       h("dd", {}, formatPrice(estimate.price_usd)),
       h("dt", {}, "Your budget"),
       h("dd", {}, formatBytes(estimate.budget_bytes) + " per query"),
     ),
-    estimate.full_scan ? h("p", { class: "status warning", role: "note" }, "Full scan: this query reads every file of the table. Narrow the hospitals or dates if you can.") : null,
+    estimate.full_scan
+      ? h(
+          "p",
+          { class: "status warning", role: "note" },
+          "Full scan: this query reads every file of the table. Narrow the hospitals or dates if you can.",
+        )
+      : null,
     overBudget ? h("p", { class: "status error", role: "alert" }, "Over your budget: the server will refuse to run it.") : null,
   );
 }
@@ -90,7 +100,8 @@ function chartView(answer: QueryAnswer): HTMLElement {
   return holder;
 }
 
-const ROW_CAPS = "Downloads hold the whole result, up to your role's row cap (by default 10,000 rows for viewers, 1,000,000 for analysts and admins; SQL downloads are streamed, so they may hold more rows than a query shown here); a larger result is refused: aggregate it or narrow it.";
+const ROW_CAPS =
+  "Downloads hold the whole result, up to your role's row cap (by default 10,000 rows for viewers, 1,000,000 for analysts and admins; SQL downloads are streamed, so they may hold more rows than a query shown here); a larger result is refused: aggregate it or narrow it.";
 
 /** Buttons that download the query's full result in each format, with the row cap explained. */
 export function downloads(api: ApiClient, target: QueryTarget): HTMLElement {
@@ -105,7 +116,12 @@ export function downloads(api: ApiClient, target: QueryTarget): HTMLElement {
         const file = await api.download(target, format);
         saveBlob(file.blob, file.filename);
         status.replaceChildren(
-          h("p", { class: "status" }, `Downloaded ${file.filename} (${formatBytes(file.blob.size)})` + (file.rowCap !== null ? `; your row cap is ${formatCount(file.rowCap)} rows.` : ".")),
+          h(
+            "p",
+            { class: "status" },
+            `Downloaded ${file.filename} (${formatBytes(file.blob.size)})` +
+              (file.rowCap !== null ? `; your row cap is ${formatCount(file.rowCap)} rows.` : "."),
+          ),
         );
       } catch (error) {
         if (!handleUnauthenticated(error)) {
@@ -136,7 +152,11 @@ export function resultView(api: ApiClient, target: QueryTarget, answer: QueryAns
  * The estimate-then-run panel shared by the query builder, predefined queries and the SQL editor:
  * {@code target()} returns the query to run or a one-line problem with the form.
  */
-export function runner(api: ApiClient, target: () => QueryTarget | { error: string }, onRun?: (target: QueryTarget) => void): { controls: HTMLElement; output: HTMLElement; estimate: () => Promise<void>; run: () => Promise<void> } {
+export function runner(
+  api: ApiClient,
+  target: () => QueryTarget | { error: string },
+  onRun?: (target: QueryTarget) => void,
+): { controls: HTMLElement; output: HTMLElement; estimate: () => Promise<void>; run: () => Promise<void> } {
   const estimateBox = h("div", { class: "estimate-box", "aria-live": "polite" });
   const output = h("div", { class: "output", "aria-live": "polite" });
   const estimateButton = h("button", { type: "button", class: "secondary" }, "Estimate");
@@ -188,5 +208,10 @@ export function runner(api: ApiClient, target: () => QueryTarget | { error: stri
   };
   estimateButton.addEventListener("click", () => void estimate());
   runButton.addEventListener("click", () => void run());
-  return { controls: h("div", { class: "run-controls" }, h("div", { class: "buttons" }, estimateButton, runButton), estimateBox), output, estimate, run };
+  return {
+    controls: h("div", { class: "run-controls" }, h("div", { class: "buttons" }, estimateButton, runButton), estimateBox),
+    output,
+    estimate,
+    run,
+  };
 }

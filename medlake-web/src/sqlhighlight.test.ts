@@ -30,7 +30,11 @@ describe("tokenize", () => {
 
   it("loses no character, even in unterminated strings and odd input", () => {
     for (const sql of ["select 'it''s", 'select "a b" from t', "select # ` from", "", "x /* open"]) {
-      expect(tokenize(sql).map((token) => token.text).join("")).toBe(sql);
+      expect(
+        tokenize(sql)
+          .map((token) => token.text)
+          .join(""),
+      ).toBe(sql);
     }
   });
 });

@@ -56,7 +56,11 @@ export function dataTable(caption: string, headers: string[], rows: (Node | stri
       "table",
       { class: "data" },
       h("caption", {}, caption),
-      h("thead", {}, h("tr", {}, ...headers.map((header, index) => h("th", { scope: "col", class: numeric[index] ? "num" : undefined }, header)))),
+      h(
+        "thead",
+        {},
+        h("tr", {}, ...headers.map((header, index) => h("th", { scope: "col", class: numeric[index] ? "num" : undefined }, header))),
+      ),
       body,
     ),
     caption,
@@ -78,7 +82,11 @@ export function field(label: string, control: HTMLElement, hint?: string): HTMLE
 }
 
 /** A group of checkboxes in a fieldset; returns the element and a reader of the checked values. */
-export function checkboxes(legend: string, options: { value: string; label: string }[], checked: string[]): { element: HTMLElement; values: () => string[] } {
+export function checkboxes(
+  legend: string,
+  options: { value: string; label: string }[],
+  checked: string[],
+): { element: HTMLElement; values: () => string[] } {
   const inputs = options.map((option) => {
     const input = h("input", { type: "checkbox", value: option.value, checked: checked.includes(option.value) });
     return { input, element: h("label", { class: "check" }, input, " " + option.label) };

@@ -32,29 +32,52 @@ function usersTab(api: ApiClient, me: Me): HTMLElement {
   const list = h("div", { class: "card" });
   const status = h("div", { "aria-live": "polite" });
   const reload = () =>
-    void section(list, () => api.users(), (users: User[]) =>
-      dataTable(
-        "Users",
-        ["Name", "Role", "Hospital", "Enabled", "Created", ""],
-        users.map((user) => {
-          const disable = h("button", { type: "button", class: "secondary small", "aria-label": `Disable ${user.name}` }, "Disable");
-          action(disable, status, () => api.disableUser(user.name), reload);
-          return [user.name, user.role.toLowerCase(), user.hospitalId ?? "", user.enabled ? "yes" : "no", time(user.createdAt), user.enabled && user.name !== me.name ? disable : ""];
-        }),
-      ),
+    void section(
+      list,
+      () => api.users(),
+      (users: User[]) =>
+        dataTable(
+          "Users",
+          ["Name", "Role", "Hospital", "Enabled", "Created", ""],
+          users.map((user) => {
+            const disable = h("button", { type: "button", class: "secondary small", "aria-label": `Disable ${user.name}` }, "Disable");
+            action(disable, status, () => api.disableUser(user.name), reload);
+            return [
+              user.name,
+              user.role.toLowerCase(),
+              user.hospitalId ?? "",
+              user.enabled ? "yes" : "no",
+              time(user.createdAt),
+              user.enabled && user.name !== me.name ? disable : "",
+            ];
+          }),
+        ),
     );
   const name = h("input", { type: "text", required: true, autocomplete: "off" });
   const role = h("select", {}, ...(["viewer", "analyst", "uploader", "admin"] as Role[]).map((key) => h("option", { value: key }, key)));
   const hospital = h("input", { type: "text", placeholder: "for uploaders" });
   const password = h("input", { type: "password", required: true, autocomplete: "new-password" });
   const add = h("button", { type: "submit" }, "Add user");
-  const form = h("form", { class: "inline-form", novalidate: true, "aria-label": "Add a user" }, field("Name", name), field("Role", role), field("Hospital", hospital), field("Password", password, "At least 12 characters"), add);
+  const form = h(
+    "form",
+    { class: "inline-form", novalidate: true, "aria-label": "Add a user" },
+    field("Name", name),
+    field("Role", role),
+    field("Hospital", hospital),
+    field("Password", password, "At least 12 characters"),
+    add,
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     add.disabled = true;
     status.replaceChildren(loading("Adding…"));
     try {
-      const user = await api.addUser({ name: name.value.trim(), role: role.value as Role, password: password.value, ...(hospital.value.trim() ? { hospital_id: hospital.value.trim() } : {}) });
+      const user = await api.addUser({
+        name: name.value.trim(),
+        role: role.value as Role,
+        password: password.value,
+        ...(hospital.value.trim() ? { hospital_id: hospital.value.trim() } : {}),
+      });
       status.replaceChildren(h("p", { class: "status success", role: "status" }, `Added ${user.name}.`));
       form.reset();
       reload();
@@ -75,31 +98,58 @@ function tokensTab(api: ApiClient): HTMLElement {
   const list = h("div", { class: "card" });
   const status = h("div", { "aria-live": "polite" });
   const reload = () =>
-    void section(list, () => api.tokens(), (tokens: ApiToken[]) =>
-      tokens.length === 0
-        ? h("p", { class: "status" }, "No API tokens.")
-        : dataTable(
-            "API tokens",
-            ["Id", "User", "Description", "Created", "Expires", "Revoked", ""],
-            tokens.map((token) => {
-              const revoke = h("button", { type: "button", class: "secondary small", "aria-label": `Revoke token ${token.id}` }, "Revoke");
-              action(revoke, status, () => api.revokeToken(token.id), reload);
-              return [h("code", {}, token.id), token.user, token.description, time(token.createdAt), time(token.expiresAt), time(token.revokedAt), token.revokedAt ? "" : revoke];
-            }),
-          ),
+    void section(
+      list,
+      () => api.tokens(),
+      (tokens: ApiToken[]) =>
+        tokens.length === 0
+          ? h("p", { class: "status" }, "No API tokens.")
+          : dataTable(
+              "API tokens",
+              ["Id", "User", "Description", "Created", "Expires", "Revoked", ""],
+              tokens.map((token) => {
+                const revoke = h(
+                  "button",
+                  { type: "button", class: "secondary small", "aria-label": `Revoke token ${token.id}` },
+                  "Revoke",
+                );
+                action(revoke, status, () => api.revokeToken(token.id), reload);
+                return [
+                  h("code", {}, token.id),
+                  token.user,
+                  token.description,
+                  time(token.createdAt),
+                  time(token.expiresAt),
+                  time(token.revokedAt),
+                  token.revokedAt ? "" : revoke,
+                ];
+              }),
+            ),
     );
   const user = h("input", { type: "text", required: true, autocomplete: "off" });
   const description = h("input", { type: "text" });
   const days = h("input", { type: "number", min: "1", max: "3650", value: "90" });
   const create = h("button", { type: "submit" }, "Create token");
-  const form = h("form", { class: "inline-form", novalidate: true, "aria-label": "Create an API token" }, field("User", user), field("Description", description), field("Valid for days", days), create);
+  const form = h(
+    "form",
+    { class: "inline-form", novalidate: true, "aria-label": "Create an API token" },
+    field("User", user),
+    field("Description", description),
+    field("Valid for days", days),
+    create,
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     create.disabled = true;
     try {
       const issued = await api.createToken(user.value.trim(), description.value.trim(), Number(days.value) || 90);
       status.replaceChildren(
-        h("div", { class: "status success", role: "status" }, h("p", {}, `Token ${issued.token.id} for ${issued.token.user}. Copy the secret now; it is not shown again:`), h("code", { class: "secret" }, issued.secret)),
+        h(
+          "div",
+          { class: "status success", role: "status" },
+          h("p", {}, `Token ${issued.token.id} for ${issued.token.user}. Copy the secret now; it is not shown again:`),
+          h("code", { class: "secret" }, issued.secret),
+        ),
       );
       reload();
     } catch (error) {
@@ -125,40 +175,85 @@ function instant(value: string): string | undefined {
 
 function auditTab(api: ApiClient, params: URLSearchParams): HTMLElement {
   const actor = h("input", { type: "text", value: params.get("actor") ?? "", autocomplete: "off" });
-  const actionSelect = h("select", {}, ...["", "login", "login_failed", "logout", "query", "sql", "export", "upload", "admin"].map((key) => h("option", { value: key, selected: key === (params.get("action") ?? "") }, key || "any")));
-  const outcome = h("select", {}, ...["", "ok", "refused", "failed"].map((key) => h("option", { value: key, selected: key === (params.get("outcome") ?? "") }, key || "any")));
+  const actionSelect = h(
+    "select",
+    {},
+    ...["", "login", "login_failed", "logout", "query", "sql", "export", "upload", "admin"].map((key) =>
+      h("option", { value: key, selected: key === (params.get("action") ?? "") }, key || "any"),
+    ),
+  );
+  const outcome = h(
+    "select",
+    {},
+    ...["", "ok", "refused", "failed"].map((key) =>
+      h("option", { value: key, selected: key === (params.get("outcome") ?? "") }, key || "any"),
+    ),
+  );
   const from = h("input", { type: "datetime-local", value: params.get("from") ?? "" });
   const to = h("input", { type: "datetime-local", value: params.get("to") ?? "" });
   const limit = h("input", { type: "number", min: "1", max: "1000", value: params.get("limit") ?? "100" });
   const apply = h("button", { type: "submit" }, "Show");
   const list = h("div", { class: "card" });
-  const form = h("form", { class: "inline-form", novalidate: true, "aria-label": "Audit filters" }, field("Actor", actor), field("Action", actionSelect), field("Outcome", outcome), field("From", from), field("To", to), field("At most", limit), apply);
+  const form = h(
+    "form",
+    { class: "inline-form", novalidate: true, "aria-label": "Audit filters" },
+    field("Actor", actor),
+    field("Action", actionSelect),
+    field("Outcome", outcome),
+    field("From", from),
+    field("To", to),
+    field("At most", limit),
+    apply,
+  );
   const load = () => {
-    const filters = { actor: actor.value.trim() || undefined, action: actionSelect.value || undefined, outcome: outcome.value || undefined, from: instant(from.value), to: instant(to.value), limit: Number(limit.value) || 100 };
+    const filters = {
+      actor: actor.value.trim() || undefined,
+      action: actionSelect.value || undefined,
+      outcome: outcome.value || undefined,
+      from: instant(from.value),
+      to: instant(to.value),
+      limit: Number(limit.value) || 100,
+    };
     const search = new URLSearchParams();
-    for (const [key, value] of Object.entries({ actor: filters.actor, action: filters.action, outcome: filters.outcome, from: from.value, to: to.value, limit: limit.value })) {
+    for (const [key, value] of Object.entries({
+      actor: filters.actor,
+      action: filters.action,
+      outcome: filters.outcome,
+      from: from.value,
+      to: to.value,
+      limit: limit.value,
+    })) {
       if (value) {
         search.set(key, value);
       }
     }
     history.replaceState(null, "", routeHash("admin", "audit", search));
-    void section(list, () => api.audit(filters), (events: AuditEvent[]) =>
-      events.length === 0
-        ? h("p", { class: "status" }, "No events match.")
-        : dataTable(
-            `Audit events, newest first (${formatCount(events.length)})`,
-            ["Time (UTC)", "Actor", "Role", "Client", "Action", "Target", "Outcome", "Details"],
-            events.map((event) => [
-              time(event.at),
-              event.actor ?? "",
-              (event.role ?? "").toLowerCase(),
-              event.clientIp,
-              event.action.toLowerCase(),
-              event.target ?? "",
-              h("span", { class: "badge badge-" + event.outcome.toLowerCase() }, event.outcome.toLowerCase()),
-              h("code", { class: "details" }, Object.entries(event.details).map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`).join(" ")),
-            ]),
-          ),
+    void section(
+      list,
+      () => api.audit(filters),
+      (events: AuditEvent[]) =>
+        events.length === 0
+          ? h("p", { class: "status" }, "No events match.")
+          : dataTable(
+              `Audit events, newest first (${formatCount(events.length)})`,
+              ["Time (UTC)", "Actor", "Role", "Client", "Action", "Target", "Outcome", "Details"],
+              events.map((event) => [
+                time(event.at),
+                event.actor ?? "",
+                (event.role ?? "").toLowerCase(),
+                event.clientIp,
+                event.action.toLowerCase(),
+                event.target ?? "",
+                h("span", { class: "badge badge-" + event.outcome.toLowerCase() }, event.outcome.toLowerCase()),
+                h(
+                  "code",
+                  { class: "details" },
+                  Object.entries(event.details)
+                    .map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+                    .join(" "),
+                ),
+              ]),
+            ),
     );
   };
   form.addEventListener("submit", (event) => {
@@ -173,13 +268,20 @@ function auditTab(api: ApiClient, params: URLSearchParams): HTMLElement {
 export function adminPage(api: ApiClient, me: Me, tab: string | undefined, params: URLSearchParams): HTMLElement {
   const title = pageTitle("Admin");
   if (me.role !== "admin") {
-    return h("section", { class: "page" }, title, h("p", { class: "status error", role: "alert" }, `Administration is for admins; you are ${me.role}.`));
+    return h(
+      "section",
+      { class: "page" },
+      title,
+      h("p", { class: "status error", role: "alert" }, `Administration is for admins; you are ${me.role}.`),
+    );
   }
   const current: Tab = tab && Object.hasOwn(TABS, tab) ? (tab as Tab) : "users";
   const nav = h(
     "nav",
     { class: "tabs", "aria-label": "Admin sections" },
-    ...Object.entries(TABS).map(([key, label]) => h("a", { href: routeHash("admin", key), "aria-current": key === current ? "page" : undefined }, label)),
+    ...Object.entries(TABS).map(([key, label]) =>
+      h("a", { href: routeHash("admin", key), "aria-current": key === current ? "page" : undefined }, label),
+    ),
   );
   const body = current === "users" ? usersTab(api, me) : current === "tokens" ? tokensTab(api) : auditTab(api, params);
   document.title = TABS[current] + " – Admin – medlake";

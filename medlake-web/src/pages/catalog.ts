@@ -43,7 +43,11 @@ function tablesTable(tables: TableSummary[], selected: string | undefined): Node
       h(
         "tr",
         { class: current ? "selected" : undefined },
-        h("th", { scope: "row" }, h("a", { href: `#/catalog/${encodeURIComponent(table.name)}`, "aria-current": current ? "page" : undefined }, table.name)),
+        h(
+          "th",
+          { scope: "row" },
+          h("a", { href: `#/catalog/${encodeURIComponent(table.name)}`, "aria-current": current ? "page" : undefined }, table.name),
+        ),
         h("td", { class: "text" }, table.description),
         h("td", { class: "num" }, formatCount(table.rows)),
         h("td", { class: "num" }, formatCount(table.data_files)),
@@ -114,7 +118,14 @@ function columnsTable(contract: TableContract): Node {
         h(
           "thead",
           {},
-          h("tr", {}, h("th", { scope: "col" }, "Column"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Required"), h("th", { scope: "col" }, "Description")),
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Column"),
+            h("th", { scope: "col" }, "Type"),
+            h("th", { scope: "col" }, "Required"),
+            h("th", { scope: "col" }, "Description"),
+          ),
         ),
         body,
       ),
@@ -139,8 +150,17 @@ export function coverageTable(grid: CoverageGrid, tableName: string): Node {
       const month = grid.months[column]!;
       line.append(
         cell === null
-          ? h("td", { class: "num gap", title: `${hospital} ${month}: no data` }, h("span", { "aria-hidden": "true" }, "—"), h("span", { class: "visually-hidden" }, "gap: no data"))
-          : h("td", { class: "num", title: `${hospital} ${month}: ${formatCount(cell.files)} files, ${formatBytes(cell.bytes)}` }, formatCount(cell.rows)),
+          ? h(
+              "td",
+              { class: "num gap", title: `${hospital} ${month}: no data` },
+              h("span", { "aria-hidden": "true" }, "—"),
+              h("span", { class: "visually-hidden" }, "gap: no data"),
+            )
+          : h(
+              "td",
+              { class: "num", title: `${hospital} ${month}: ${formatCount(cell.files)} files, ${formatBytes(cell.bytes)}` },
+              formatCount(cell.rows),
+            ),
       );
     });
     body.append(line);
@@ -149,7 +169,11 @@ export function coverageTable(grid: CoverageGrid, tableName: string): Node {
   return h(
     "div",
     {},
-    h("p", { class: "meta" }, `${grid.hospitals.length} hospitals, ${grid.months[0]} to ${grid.months[grid.months.length - 1]}. ${summary}`),
+    h(
+      "p",
+      { class: "meta" },
+      `${grid.hospitals.length} hospitals, ${grid.months[0]} to ${grid.months[grid.months.length - 1]}. ${summary}`,
+    ),
     scrollable(
       h("table", { class: "data coverage" }, h("caption", {}, `Rows per hospital and month in ${tableName}`), h("thead", {}, head), body),
       `Coverage of ${tableName}`,
@@ -164,7 +188,11 @@ export function catalogPage(api: ApiClient, selected: string | undefined): HTMLE
   const detail = h("div", { class: "detail" });
   page.append(detail);
   const tablesLoaded: Promise<TableSummary[]> = api.tables();
-  void section(tables, () => tablesLoaded, (list) => tablesTable(list, selected ?? list[0]?.name));
+  void section(
+    tables,
+    () => tablesLoaded,
+    (list) => tablesTable(list, selected ?? list[0]?.name),
+  );
   void tablesLoaded
     .then((list) => {
       const name = selected ?? list[0]?.name;
@@ -184,8 +212,16 @@ export function catalogPage(api: ApiClient, selected: string | undefined): HTMLE
         snapshots,
       );
       void section<TableContract>(columns, () => api.table(name), columnsTable);
-      void section<Partition[]>(coverage, () => api.partitions(name), (partitions) => coverageTable(buildCoverageGrid(partitions), name));
-      void section<Snapshot[]>(snapshots, () => api.snapshots(name), (list) => snapshotsTable(list, name));
+      void section<Partition[]>(
+        coverage,
+        () => api.partitions(name),
+        (partitions) => coverageTable(buildCoverageGrid(partitions), name),
+      );
+      void section<Snapshot[]>(
+        snapshots,
+        () => api.snapshots(name),
+        (list) => snapshotsTable(list, name),
+      );
     })
     .catch(() => {
       // the tables section shows the error

@@ -5,7 +5,13 @@ import type { Me } from "../types";
 /** The login form; calls {@code onLoggedIn} after the server accepted the credentials. */
 export function loginPage(api: ApiClient, onLoggedIn: (me: Me) => void): HTMLElement {
   const name = h("input", { id: "login-name", name: "name", type: "text", autocomplete: "username", required: true });
-  const password = h("input", { id: "login-password", name: "password", type: "password", autocomplete: "current-password", required: true });
+  const password = h("input", {
+    id: "login-password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
   const submit = h("button", { type: "submit" }, "Log in");
   const feedback = h("div", { class: "feedback", "aria-live": "assertive" });
   const form = h(

@@ -19,7 +19,12 @@ function gallery(queries: PredefinedQuerySummary[]): Node {
         { class: "card" },
         h("h2", {}, h("a", { href: routeHash("predefined", query.name) }, query.title)),
         h("p", {}, query.description),
-        h("p", { class: "meta" }, h("code", {}, query.name), ` · ${query.parameters.length} parameter${query.parameters.length === 1 ? "" : "s"}`),
+        h(
+          "p",
+          { class: "meta" },
+          h("code", {}, query.name),
+          ` · ${query.parameters.length} parameter${query.parameters.length === 1 ? "" : "s"}`,
+        ),
       ),
     ),
   );
@@ -31,9 +36,26 @@ function queryForm(api: ApiClient, query: PredefinedQuerySummary, params: URLSea
   const inputs = new Map<string, HTMLInputElement>();
   const form = h("form", { class: "param-form", novalidate: true, "aria-label": query.title });
   for (const spec of fields) {
-    const input = h("input", { id: "param-" + spec.name, name: spec.name, type: spec.input, value: spec.value, step: spec.step, min: spec.min, max: spec.max, "aria-describedby": "param-" + spec.name + "-hint" });
+    const input = h("input", {
+      id: "param-" + spec.name,
+      name: spec.name,
+      type: spec.input,
+      value: spec.value,
+      step: spec.step,
+      min: spec.min,
+      max: spec.max,
+      "aria-describedby": "param-" + spec.name + "-hint",
+    });
     inputs.set(spec.name, input);
-    form.append(h("div", { class: "field" }, h("label", { for: input.id }, spec.label), input, h("small", { class: "hint", id: "param-" + spec.name + "-hint" }, spec.hint)));
+    form.append(
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: input.id }, spec.label),
+        input,
+        h("small", { class: "hint", id: "param-" + spec.name + "-hint" }, spec.hint),
+      ),
+    );
   }
   const values = () => Object.fromEntries([...inputs].map(([name, input]) => [name, input.value]));
   const panel = runner(api, () => {
@@ -56,7 +78,13 @@ function queryForm(api: ApiClient, query: PredefinedQuerySummary, params: URLSea
     "div",
     {},
     h("p", {}, query.description),
-    h("div", { class: "builder-layout" }, h("div", { class: "card" }, fields.length === 0 ? h("p", { class: "status" }, "This query takes no parameters.") : form), h("div", { class: "card" }, panel.controls), panel.output),
+    h(
+      "div",
+      { class: "builder-layout" },
+      h("div", { class: "card" }, fields.length === 0 ? h("p", { class: "status" }, "This query takes no parameters.") : form),
+      h("div", { class: "card" }, panel.controls),
+      panel.output,
+    ),
   );
 }
 
@@ -64,18 +92,28 @@ function queryForm(api: ApiClient, query: PredefinedQuerySummary, params: URLSea
 export function predefinedPage(api: ApiClient, name: string | undefined, params: URLSearchParams): HTMLElement {
   const body = h("div", {});
   const title = pageTitle(name ? "Predefined query" : "Predefined queries");
-  const page = h("section", { class: "page page-predefined" }, h("p", { class: "crumbs" }, name ? h("a", { href: "#/predefined" }, "← All predefined queries") : null), title, body);
-  void section(body, () => api.queries(), (queries) => {
-    if (!name) {
-      return gallery(queries);
-    }
-    const query = queries.find((candidate) => candidate.name === name);
-    if (!query) {
-      return h("p", { class: "status error", role: "alert" }, `No predefined query '${name}'.`);
-    }
-    title.textContent = query.title;
-    document.title = query.title + " – medlake";
-    return queryForm(api, query, params);
-  });
+  const page = h(
+    "section",
+    { class: "page page-predefined" },
+    h("p", { class: "crumbs" }, name ? h("a", { href: "#/predefined" }, "← All predefined queries") : null),
+    title,
+    body,
+  );
+  void section(
+    body,
+    () => api.queries(),
+    (queries) => {
+      if (!name) {
+        return gallery(queries);
+      }
+      const query = queries.find((candidate) => candidate.name === name);
+      if (!query) {
+        return h("p", { class: "status error", role: "alert" }, `No predefined query '${name}'.`);
+      }
+      title.textContent = query.title;
+      document.title = query.title + " – medlake";
+      return queryForm(api, query, params);
+    },
+  );
   return page;
 }

@@ -32,7 +32,16 @@ interface Vocabulary {
 async function loadVocabulary(api: ApiClient): Promise<Vocabulary> {
   const [partitions, tests] = await Promise.all([
     api.partitions("lab_results"),
-    api.run({ kind: "structured", query: { table: "lab_results", group_by: [{ column: "test_code" }, { column: "test_name" }], aggregates: [{ function: "count" }], order_by: [{ column: "test_name", direction: "asc" }], limit: 5000 } }),
+    api.run({
+      kind: "structured",
+      query: {
+        table: "lab_results",
+        group_by: [{ column: "test_code" }, { column: "test_name" }],
+        aggregates: [{ function: "count" }],
+        order_by: [{ column: "test_name", direction: "asc" }],
+        limit: 5000,
+      },
+    }),
   ]);
   const years = partitions.map((partition: Partition) => Number(partition.month.slice(0, 4)));
   const now = new Date().getUTCFullYear();
@@ -46,7 +55,13 @@ async function loadVocabulary(api: ApiClient): Promise<Vocabulary> {
 /** The tests filter: search by code or name, chosen tests as removable chips. */
 function testPicker(all: TestEntry[], chosen: string[], changed: () => void): { element: HTMLElement; values: () => string[] } {
   const selected = [...chosen];
-  const search = h("input", { type: "search", id: "test-search", autocomplete: "off", placeholder: "code or name, e.g. 718-7 or glucose", "aria-controls": "test-suggestions" });
+  const search = h("input", {
+    type: "search",
+    id: "test-search",
+    autocomplete: "off",
+    placeholder: "code or name, e.g. 718-7 or glucose",
+    "aria-controls": "test-suggestions",
+  });
   const suggestions = h("ul", { class: "suggestions", id: "test-suggestions", "aria-label": "Matching tests" });
   const chips = h("ul", { class: "chips", "aria-label": "Chosen tests" });
   const nameOf = (code: string) => all.find((test) => test.code === code)?.name ?? "";
@@ -93,7 +108,14 @@ function testPicker(all: TestEntry[], chosen: string[], changed: () => void): { 
   });
   renderChips();
   return {
-    element: h("fieldset", { class: "tests" }, h("legend", {}, "Tests"), field("Search tests", search, "Type a LOINC code or words of the name; Enter adds the first match."), suggestions, chips),
+    element: h(
+      "fieldset",
+      { class: "tests" },
+      h("legend", {}, "Tests"),
+      field("Search tests", search, "Type a LOINC code or words of the name; Enter adds the first match."),
+      suggestions,
+      chips,
+    ),
     values: () => [...selected],
   };
 }
@@ -129,19 +151,42 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
     ageHint.textContent = ageText(state);
     timer = setTimeout(() => void panel.estimate(), 400);
   };
-  const hospitals = checkboxes("Hospitals (none ticked: all)", vocabulary.hospitals.map((id) => ({ value: id, label: id })), initial.hospitals);
+  const hospitals = checkboxes(
+    "Hospitals (none ticked: all)",
+    vocabulary.hospitals.map((id) => ({ value: id, label: id })),
+    initial.hospitals,
+  );
   const tests = testPicker(vocabulary.tests, initial.tests, changed);
   const from = h("input", { type: "date", value: initial.from });
   const to = h("input", { type: "date", value: initial.to });
-  const sexes = checkboxes("Sex", SEXES.map((sex) => ({ value: sex, label: { F: "female", M: "male", U: "unknown" }[sex] })), initial.sexes);
-  const age = select([{ value: "", label: "any age" }, ...Object.keys(AGE_BANDS).map((band) => ({ value: band, label: band }))], initial.ageBand);
+  const sexes = checkboxes(
+    "Sex",
+    SEXES.map((sex) => ({ value: sex, label: { F: "female", M: "male", U: "unknown" }[sex] })),
+    initial.sexes,
+  );
+  const age = select(
+    [{ value: "", label: "any age" }, ...Object.keys(AGE_BANDS).map((band) => ({ value: band, label: band }))],
+    initial.ageBand,
+  );
   const ageHint = h("small", { class: "hint", id: "age-hint" });
   age.setAttribute("aria-describedby", "age-hint");
   const valueMin = h("input", { type: "number", step: "any", value: initial.valueMin, inputmode: "decimal" });
   const valueMax = h("input", { type: "number", step: "any", value: initial.valueMax, inputmode: "decimal" });
-  const flags = checkboxes("Abnormal flag", FLAGS.map((flag) => ({ value: flag, label: flag })), initial.flags);
-  const groups = checkboxes("Group by", Object.entries(GROUPS).map(([key, group]) => ({ value: key, label: group.label })), initial.groupBy);
-  const aggregates = checkboxes("Aggregates", aggregatesFor(role).map((key) => ({ value: key, label: AGGREGATES[key].label })), initial.aggregates);
+  const flags = checkboxes(
+    "Abnormal flag",
+    FLAGS.map((flag) => ({ value: flag, label: flag })),
+    initial.flags,
+  );
+  const groups = checkboxes(
+    "Group by",
+    Object.entries(GROUPS).map(([key, group]) => ({ value: key, label: group.label })),
+    initial.groupBy,
+  );
+  const aggregates = checkboxes(
+    "Aggregates",
+    aggregatesFor(role).map((key) => ({ value: key, label: AGGREGATES[key].label })),
+    initial.aggregates,
+  );
   const limit = h("input", { type: "number", min: "1", max: "100000", step: "1", value: String(initial.limit) });
 
   const read = (): BuilderState => ({
@@ -160,7 +205,9 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
   });
   const ageText = (state: BuilderState) => {
     const born = birthYears(state.ageBand, collectionYears(state, vocabulary.years));
-    return born ? `Age at collection; filtered as birth years ${born[0]}–${born[1]} (exact when the dates lie within one year).` : "Age at collection.";
+    return born
+      ? `Age at collection; filtered as birth years ${born[0]}–${born[1]} (exact when the dates lie within one year).`
+      : "Age at collection.";
   };
   ageHint.textContent = ageText(initial);
 
@@ -204,5 +251,11 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
   });
   const share = h("p", { class: "hint" }, "The address bar holds this query: bookmark or share it.");
   void panel.estimate();
-  return h("div", { class: "builder-layout" }, h("div", { class: "card" }, form), h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, share), panel.output);
+  return h(
+    "div",
+    { class: "builder-layout" },
+    h("div", { class: "card" }, form),
+    h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, share),
+    panel.output,
+  );
 }

@@ -16,7 +16,11 @@ function approveButton(api: ApiClient, run: IngestRun, approved: (run: IngestRun
   const button = h("button", { type: "button", "data-testid": "approve-" + run.id }, "Approve");
   const status = h("span", { "aria-live": "polite" });
   button.addEventListener("click", () => {
-    if (!window.confirm(`Commit ${run.source_file} as it is? Its ${formatCount(run.rows_accepted)} accepted rows replace what ${run.hospital_id} holds for ${run.month}.`)) {
+    if (
+      !window.confirm(
+        `Commit ${run.source_file} as it is? Its ${formatCount(run.rows_accepted)} accepted rows replace what ${run.hospital_id} holds for ${run.month}.`,
+      )
+    ) {
       return;
     }
     button.disabled = true;
@@ -39,7 +43,11 @@ function heldRuns(api: ApiClient, me: Me, runs: IngestRun[], changed: () => void
   return h(
     "div",
     { class: "status warning held-runs", role: "alert", "data-testid": "held-runs" },
-    h("p", {}, `${held.length} held run${held.length === 1 ? "" : "s"}: nothing of ${held.length === 1 ? "its file" : "their files"} was stored. Fix the mapping and deliver again, or approve.`),
+    h(
+      "p",
+      {},
+      `${held.length} held run${held.length === 1 ? "" : "s"}: nothing of ${held.length === 1 ? "its file" : "their files"} was stored. Fix the mapping and deliver again, or approve.`,
+    ),
     h(
       "ul",
       {},
@@ -137,7 +145,13 @@ function rejectsByReason(run: IngestRun, rejects: RejectedRow[]): Node {
         h("summary", {}, h("code", {}, reason), ` ${formatCount(count)} row${count === 1 ? "" : "s"}`),
         samples.length === 0
           ? h("p", { class: "status" }, "No sample among the lines loaded.")
-          : h("ul", { class: "samples" }, ...samples.map((row) => h("li", {}, h("span", { class: "line-number" }, `line ${row.line_number}: `), h("code", { class: "raw" }, row.raw_line)))),
+          : h(
+              "ul",
+              { class: "samples" },
+              ...samples.map((row) =>
+                h("li", {}, h("span", { class: "line-number" }, `line ${row.line_number}: `), h("code", { class: "raw" }, row.raw_line)),
+              ),
+            ),
       );
     }),
   );
@@ -151,21 +165,43 @@ function runDetail(api: ApiClient, me: Me, id: string): HTMLElement {
       summary.append(approveButton(api, run, (approved) => (location.hash = routeHash("runs", approved.id))));
     }
     if (run) {
-      void section(rejects, () => api.rejects(id, 500), (rows) => rejectsByReason(run, rows));
+      void section(
+        rejects,
+        () => api.rejects(id, 500),
+        (rows) => rejectsByReason(run, rows),
+      );
     } else {
       rejects.replaceChildren();
     }
   });
-  return h("div", {}, h("p", { class: "crumbs" }, h("a", { href: "#/runs" }, "← All runs")), h("h2", {}, "Run ", h("code", {}, id)), summary, h("h2", {}, "Rejected rows by reason"), rejects);
+  return h(
+    "div",
+    {},
+    h("p", { class: "crumbs" }, h("a", { href: "#/runs" }, "← All runs")),
+    h("h2", {}, "Run ", h("code", {}, id)),
+    summary,
+    h("h2", {}, "Rejected rows by reason"),
+    rejects,
+  );
 }
 
 /** Drag-and-drop (or choose) a .csv/.csv.gz for a hospital and month; shows upload progress, then the run. */
 function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
   const now = new Date();
-  const month = h("input", { type: "month", required: true, value: `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}` });
+  const month = h("input", {
+    type: "month",
+    required: true,
+    value: `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`,
+  });
   const hospital = h("input", { type: "text", required: me.role === "admin", placeholder: "H001" });
   const file = h("input", { type: "file", accept: ".csv,.gz,.csv.gz,text/csv,application/gzip", id: "upload-file" });
-  const zone = h("label", { class: "dropzone", for: "upload-file" }, "Drop a .csv or .csv.gz file here, or ", h("span", { class: "like-link" }, "choose one"), ".");
+  const zone = h(
+    "label",
+    { class: "dropzone", for: "upload-file" },
+    "Drop a .csv or .csv.gz file here, or ",
+    h("span", { class: "like-link" }, "choose one"),
+    ".",
+  );
   const chosen = h("p", { class: "meta", "aria-live": "polite" }, "No file chosen.");
   const status = h("div", { class: "upload-status", "aria-live": "polite", "data-testid": "upload-status" });
   const submit = h("button", { type: "submit" }, "Upload and ingest");
@@ -243,7 +279,12 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
         return;
       }
       status.replaceChildren(
-        h("p", { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" }, `Run ${run.id} finished: ${run.status.toLowerCase()}. `, h("a", { href: routeHash("runs", run.id) }, "See its rejects")),
+        h(
+          "p",
+          { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" },
+          `Run ${run.id} finished: ${run.status.toLowerCase()}. `,
+          h("a", { href: routeHash("runs", run.id) }, "See its rejects"),
+        ),
         accounting(run),
       );
     };
@@ -266,14 +307,20 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
             clearInterval(ticker);
             submit.disabled = false;
             if (!handleUnauthenticated(error)) {
-              status.replaceChildren(errorMessage(message(error)), h("p", {}, h("a", { href: routeHash("runs", queued.id) }, "See the run")));
+              status.replaceChildren(
+                errorMessage(message(error)),
+                h("p", {}, h("a", { href: routeHash("runs", queued.id) }, "See the run")),
+              );
             }
           },
         );
       }, 1000);
     };
     request.addEventListener("loadend", async () => {
-      const response = new Response(request.status === 0 ? null : request.responseText, { status: request.status === 0 ? 599 : request.status, statusText: request.statusText });
+      const response = new Response(request.status === 0 ? null : request.responseText, {
+        status: request.status === 0 ? 599 : request.status,
+        statusText: request.statusText,
+      });
       if (request.status === 202) {
         follow(parseJson(request.responseText) as IngestRun);
         return;
@@ -293,7 +340,12 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
 export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLElement {
   const title = pageTitle(id ? "Ingestion run" : "Ingestion runs");
   if (me.role !== "admin" && me.role !== "uploader") {
-    return h("section", { class: "page" }, title, h("p", { class: "status error", role: "alert" }, `Ingestion runs are for admins and uploaders; you are ${me.role}.`));
+    return h(
+      "section",
+      { class: "page" },
+      title,
+      h("p", { class: "status error", role: "alert" }, `Ingestion runs are for admins and uploaders; you are ${me.role}.`),
+    );
   }
   if (id) {
     return h("section", { class: "page page-runs" }, title, runDetail(api, me, id));
@@ -301,12 +353,26 @@ export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLEl
   const list = h("div", { class: "card" }, loading());
   const held = h("div", { "data-testid": "held" });
   const refresh = (): void =>
-    void section(list, () => api.runs(), (runs) => {
-      held.replaceChildren(heldRuns(api, me, runs, refresh));
-      return runsTable(runs);
-    });
+    void section(
+      list,
+      () => api.runs(),
+      (runs) => {
+        held.replaceChildren(heldRuns(api, me, runs, refresh));
+        return runsTable(runs);
+      },
+    );
   refresh();
   const warnings = h("div", { "data-testid": "missing-deliveries" });
   void section(warnings, () => api.missingDeliveries(), missingBanner);
-  return h("section", { class: "page page-runs" }, title, warnings, held, h("h2", {}, "Upload a monthly file"), h("div", { class: "card" }, uploader(api, me, refresh)), h("h2", {}, "Runs"), list);
+  return h(
+    "section",
+    { class: "page page-runs" },
+    title,
+    warnings,
+    held,
+    h("h2", {}, "Upload a monthly file"),
+    h("div", { class: "card" }, uploader(api, me, refresh)),
+    h("h2", {}, "Runs"),
+    list,
+  );
 }

@@ -5,16 +5,29 @@ import { SqlHistory, tokenize } from "../sqlhighlight";
 import type { Me } from "../types";
 import { pageTitle } from "../ui";
 
-const EXAMPLE = "SELECT hospital_id, test_code, count(*) AS results\nFROM lab_results\nWHERE collected_at >= TIMESTAMP '2024-01-01'\nGROUP BY ALL\nORDER BY results DESC\nLIMIT 20";
+const EXAMPLE =
+  "SELECT hospital_id, test_code, count(*) AS results\nFROM lab_results\nWHERE collected_at >= TIMESTAMP '2024-01-01'\nGROUP BY ALL\nORDER BY results DESC\nLIMIT 20";
 
 /** A textarea over a highlighted copy of its text: the browser edits, the copy colours. */
 function editor(initial: string): { element: HTMLElement; textarea: HTMLTextAreaElement } {
   const code = h("code", {});
   const pre = h("pre", { class: "sql-highlight", "aria-hidden": "true" }, code);
-  const textarea = h("textarea", { id: "sql-text", class: "sql-input", spellcheck: "false", autocapitalize: "off", autocomplete: "off", rows: "10", "aria-describedby": "sql-hint" });
+  const textarea = h("textarea", {
+    id: "sql-text",
+    class: "sql-input",
+    spellcheck: "false",
+    autocapitalize: "off",
+    autocomplete: "off",
+    rows: "10",
+    "aria-describedby": "sql-hint",
+  });
   textarea.value = initial;
   const paint = () => {
-    code.replaceChildren(...tokenize(textarea.value + "\n").map((token) => (token.kind === "space" ? token.text : h("span", { class: "tok-" + token.kind }, token.text))));
+    code.replaceChildren(
+      ...tokenize(textarea.value + "\n").map((token) =>
+        token.kind === "space" ? token.text : h("span", { class: "tok-" + token.kind }, token.text),
+      ),
+    );
   };
   textarea.addEventListener("input", paint);
   textarea.addEventListener("scroll", () => {
@@ -29,7 +42,16 @@ function editor(initial: string): { element: HTMLElement; textarea: HTMLTextArea
 export function sqlPage(api: ApiClient, me: Me): HTMLElement {
   const title = pageTitle("SQL editor");
   if (me.role !== "analyst" && me.role !== "admin") {
-    return h("section", { class: "page" }, title, h("p", { class: "status error", role: "alert" }, `Ad-hoc SQL is for analysts and admins; you are ${me.role}. Use the query builder or the predefined queries.`));
+    return h(
+      "section",
+      { class: "page" },
+      title,
+      h(
+        "p",
+        { class: "status error", role: "alert" },
+        `Ad-hoc SQL is for analysts and admins; you are ${me.role}. Use the query builder or the predefined queries.`,
+      ),
+    );
   }
   const history = new SqlHistory(localStorage, me.name);
   const { element, textarea } = editor(history.list()[0] ?? EXAMPLE);
@@ -75,7 +97,11 @@ export function sqlPage(api: ApiClient, me: Me): HTMLElement {
       { class: "card" },
       h("label", { for: "sql-text" }, "One SELECT over the catalogue tables"),
       element,
-      h("small", { class: "hint", id: "sql-hint" }, "Ctrl+Enter runs. The server checks the statement (one SELECT, catalogue tables, allowed functions) and your scan budget."),
+      h(
+        "small",
+        { class: "hint", id: "sql-hint" },
+        "Ctrl+Enter runs. The server checks the statement (one SELECT, catalogue tables, allowed functions) and your scan budget.",
+      ),
       panel.controls,
     ),
     panel.output,

@@ -3,6 +3,7 @@ package org.medlake.cli;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.ingest.remap.CodeRemap;

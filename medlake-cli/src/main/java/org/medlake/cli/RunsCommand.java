@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;

@@ -11,10 +11,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.medlake.bench.FaultBench;
+import org.medlake.bench.FaultTrials;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.ingest.generate.GeneratedFile;
-import org.medlake.lake.PostgresServer;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.PostgresServer;
+import org.medlake.testkit.S3Server;
 
 /**
  * The reliability suite (docs/reliability.md): real {@code medlake ingest} processes killed, run

@@ -1,13 +1,12 @@
 package org.medlake.cli;
 
+import org.medlake.testkit.GlucoseSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
@@ -20,21 +19,6 @@ import org.medlake.platform.store.PlatformDatabase;
 /** A held delivery fails {@code medlake ingest} with one line; {@code medlake runs approve} commits it and is audited. */
 class TestHeldRunCommands {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String MAPPING = """
-      source: h009
-      hospital-id: H009
-      time-zone: UTC
-      timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
-      rules:
-        disabled: [collected-at-in-month]
-      columns:
-        patient-id: patient_id
-        test-code: loinc
-        test-name: test_name
-        result: result
-        unit: unit
-        collected-at: collected_at
-      """;
 
   @TempDir Path directory;
 
@@ -42,7 +26,7 @@ class TestHeldRunCommands {
   void aHeldDeliveryExitsWithOneAndAnApprovalCommitsIt() throws Exception {
     Path home = directory.resolve("home");
     Path sources = MedlakeHome.open(home).sources();
-    Files.writeString(sources.resolve("h009.yaml"), MAPPING);
+    Files.writeString(sources.resolve("h009.yaml"), GlucoseSource.MAPPING);
     Path month = directory.resolve("landing").resolve("h009").resolve("2024-01");
     Files.createDirectories(month);
     Files.writeString(month.resolve("first.csv"), rows(1, 10));
@@ -88,8 +72,6 @@ class TestHeldRunCommands {
   }
 
   private static String rows(int first, int count) {
-    return "patient_id,loinc,test_name,result,unit,collected_at\n" + IntStream.range(first, first + count)
-        .mapToObj(patient -> "P" + patient + ",2345-7,Glucose,95.5,mg/dL,2024-01-15 08:30:00\n")
-        .collect(Collectors.joining());
+    return GlucoseSource.csv(first, count);
   }
 }

@@ -1,5 +1,6 @@
 package org.medlake.lake;
 
+import org.medlake.testkit.PostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.S3Server;
 import org.medlake.query.cache.InProcessResultCache;
 import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryResult;

@@ -1,5 +1,6 @@
 package org.medlake.query;
 
+import org.medlake.testkit.RedisServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

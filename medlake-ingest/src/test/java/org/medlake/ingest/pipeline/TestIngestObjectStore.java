@@ -14,15 +14,15 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ValidationException;
-import org.medlake.ingest.generate.GeneratedFile;
-import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.generate.GenerationReport;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.lake.Lakehouse;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.S3Server;
 
 /** Landing zone and warehouse in an S3-compatible object store (s3proxy on loopback). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -17,7 +17,7 @@ import org.medlake.core.config.MaintenanceConfig;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.lake.Lakehouse;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.S3Server;
 import org.medlake.lake.TableScans;
 
 /**

@@ -13,11 +13,11 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.ingest.generate.GeneratedFile;
-import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.generate.GenerationReport;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
+import org.medlake.testkit.S3Server;
 
 /** The object store stopped in the middle of a run (docs/reliability.md). */
 class TestObjectStoreOutage {

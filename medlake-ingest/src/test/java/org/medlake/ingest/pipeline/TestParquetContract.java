@@ -29,8 +29,8 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.contract.Column;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.contract.TableContract;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
 

@@ -16,16 +16,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.ingest.generate.GeneratedFile;
-import org.medlake.ingest.generate.GenerationReport;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.generate.GenerationReport;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.watch.LandingEvent;
 import org.medlake.ingest.watch.LandingEvents;
 import org.medlake.ingest.watch.LandingWatcher;
 import org.medlake.ingest.watch.QueueLandingEvents;
 import org.medlake.ingest.watch.SqsServer;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.S3Server;
 
 /**
  * An S3 landing zone watched through the queue its notifications go to: s3proxy holds the objects,

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.S3Server;
 
 /**
  * {@code medlake remap}: stored rows whose local code had no standard code get the code the

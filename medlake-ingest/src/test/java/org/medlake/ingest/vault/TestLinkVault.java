@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.vault.LinkVault;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 class TestLinkVault {
   private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);

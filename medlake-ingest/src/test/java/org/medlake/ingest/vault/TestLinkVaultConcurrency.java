@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.platform.store.RunLedger;
 import org.medlake.core.vault.LinkVault;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 /**
  * Several ingests (separate ledger and vault connections, as on several machines) open the platform

@@ -14,7 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 /**
  * A fresh platform database of either kind for store tests that run against both ({@code

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 /** Users, tokens and the audit log in a real PostgreSQL platform database, migrated by Flyway. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

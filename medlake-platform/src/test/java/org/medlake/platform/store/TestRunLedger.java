@@ -22,7 +22,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.lake.PostgresServer;
+import org.medlake.testkit.PostgresServer;
 
 /**
  * The run ledger on both platform databases: every field survives a round trip, and the layouts

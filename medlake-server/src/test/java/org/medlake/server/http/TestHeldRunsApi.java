@@ -1,5 +1,6 @@
 package org.medlake.server.http;
 
+import org.medlake.testkit.GlucoseSource;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,8 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
@@ -31,22 +30,6 @@ import org.medlake.platform.store.PlatformDatabase;
 class TestHeldRunsApi {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "correct horse battery";
-  private static final String HEADER = "patient_id,loinc,test_name,result,unit,collected_at";
-  private static final String MAPPING = """
-      source: h009
-      hospital-id: H009
-      time-zone: UTC
-      timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
-      rules:
-        disabled: [collected-at-in-month]
-      columns:
-        patient-id: patient_id
-        test-code: loinc
-        test-name: test_name
-        result: result
-        unit: unit
-        collected-at: collected_at
-      """;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -55,7 +38,7 @@ class TestHeldRunsApi {
   @Test
   void aHeldUploadIsShownWithItsReasonAndOnlyAnAdminCanApproveIt() throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
-    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     Path first = Files.writeString(directory.resolve("first.csv"), rows(1, 10));
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
       assertThat(ingest.ingest(new IngestService.Delivery(first, "h009", YearMonth.of(2024, 1))).status().name()).isEqualTo("SUCCEEDED");
@@ -135,9 +118,7 @@ class TestHeldRunsApi {
 
   /** {@code count} valid rows of distinct patients from {@code first}, with the header. */
   private static String rows(int first, int count) {
-    return HEADER + "\n" + IntStream.range(first, first + count)
-        .mapToObj(patient -> "P" + patient + ",2345-7,Glucose,95.5,mg/dL,2024-01-15 08:30:00\n")
-        .collect(Collectors.joining());
+    return GlucoseSource.csv(first, count);
   }
 
   private long storedRows(MedlakeServer server, String token) throws Exception {

@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.query.RedisServer;
+import org.medlake.testkit.RedisServer;
 import org.medlake.platform.store.PlatformDatabase;
 
 /** Two servers on one home share their answers through one real Redis. */

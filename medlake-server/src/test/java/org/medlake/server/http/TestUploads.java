@@ -1,5 +1,6 @@
 package org.medlake.server.http;
 
+import org.medlake.testkit.GlucoseSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +25,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -48,22 +47,6 @@ import org.medlake.platform.store.PlatformDatabase;
 class TestUploads {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "correct horse battery";
-  private static final String HEADER = "patient_id,loinc,test_name,result,unit,collected_at";
-  private static final String MAPPING = """
-      source: h009
-      hospital-id: H009
-      time-zone: UTC
-      timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
-      rules:
-        disabled: [collected-at-in-month]
-      columns:
-        patient-id: patient_id
-        test-code: loinc
-        test-name: test_name
-        result: result
-        unit: unit
-        collected-at: collected_at
-      """;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -76,7 +59,7 @@ class TestUploads {
     Files.createDirectories(root);
     Files.writeString(root.resolve("medlake.yaml"), yaml);
     home = MedlakeHome.open(root);
-    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
       platform.users().add("adm", Role.ADMIN, Optional.empty(), PASSWORD.toCharArray());
       adminToken = platform.tokens().create("adm", "test", Duration.ofDays(1)).secret();
@@ -213,7 +196,7 @@ class TestUploads {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     home = MedlakeHome.open(root);
-    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     Path file = Files.writeString(directory.resolve("queued.csv"), rows(1, 10, 1));
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
       IngestRun queued = service.queued(new IngestService.Delivery(file, "h009", YearMonth.of(2024, 1)), IngestService.newRunId());
@@ -355,9 +338,7 @@ class TestUploads {
 
   /** {@code count} valid rows of distinct patients from {@code first}, collected in 2024-{@code month}, with the header. */
   private static String rows(int first, int count, int month) {
-    return HEADER + "\n" + IntStream.range(first, first + count)
-        .mapToObj(patient -> "P" + patient + ",2345-7,Glucose,95.5,mg/dL,2024-0" + month + "-15 08:30:00\n")
-        .collect(Collectors.joining());
+    return GlucoseSource.csv(first, count, YearMonth.of(2024, month));
   }
 
   private HttpResponse<String> upload(MedlakeServer server, String path, HttpRequest.BodyPublisher body) throws Exception {

@@ -28,7 +28,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.ingest.generate.GenerationReport;
+import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.lake.DuckDb;

@@ -22,12 +22,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.vault.LinkVault;
 import org.medlake.core.vault.PseudonymKey;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.lake.Lakehouse;
-import org.medlake.lake.PostgresServer;
-import org.medlake.lake.S3Server;
+import org.medlake.testkit.PostgresServer;
+import org.medlake.testkit.S3Server;
 
 /**
  * The distributed profile: the dirty landing zone lies in an S3 bucket (s3proxy), both homes keep

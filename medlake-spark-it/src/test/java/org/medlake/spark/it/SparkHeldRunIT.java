@@ -1,12 +1,11 @@
 package org.medlake.spark.it;
 
+import org.medlake.testkit.GlucoseSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,28 +20,13 @@ import org.medlake.lake.Lakehouse;
  * of a hospital-month is held, commits nothing, and the job exits 1 with the reason.
  */
 class SparkHeldRunIT {
-  private static final String MAPPING = """
-      source: h009
-      hospital-id: H009
-      time-zone: UTC
-      timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
-      rules:
-        disabled: [collected-at-in-month]
-      columns:
-        patient-id: patient_id
-        test-code: loinc
-        test-name: test_name
-        result: result
-        unit: unit
-        collected-at: collected_at
-      """;
 
   @TempDir Path root;
 
   @Test
   void aMuchSmallerResubmissionIsHeldAndCommitsNothing() throws Exception {
     MedlakeHome home = ParityChecks.open(root.resolve("home"), "");
-    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     Path first = write(root.resolve("first").resolve("h009").resolve("2024-01").resolve("results.csv"), 1, 10);
     Path smaller = write(root.resolve("second").resolve("h009").resolve("2024-01").resolve("results.csv"), 50, 3);
     Lakehouse.open(home).close();
@@ -77,8 +61,6 @@ class SparkHeldRunIT {
 
   private static Path write(Path file, int first, int count) throws Exception {
     Files.createDirectories(file.getParent());
-    return Files.writeString(file, "patient_id,loinc,test_name,result,unit,collected_at\n" + IntStream.range(first, first + count)
-        .mapToObj(patient -> "P" + patient + ",2345-7,Glucose,95.5,mg/dL,2024-01-15 08:30:00\n")
-        .collect(Collectors.joining()));
+    return Files.writeString(file, GlucoseSource.csv(first, count));
   }
 }

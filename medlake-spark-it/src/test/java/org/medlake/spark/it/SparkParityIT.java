@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
-import org.medlake.ingest.generate.GeneratorOptions;
-import org.medlake.ingest.generate.LabDataGenerator;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.lake.Lakehouse;
 

@@ -1,5 +1,6 @@
 package org.medlake.spark.engine;
 
+import org.medlake.testkit.GlucoseSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,8 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expressions;
@@ -41,21 +40,6 @@ import org.medlake.lake.TableScans;
  * staged by a pool of threads in this JVM (two tasks at once, as {@code local[2]}).
  */
 class TestIngestJob {
-  private static final String MAPPING = """
-      source: h009
-      hospital-id: H009
-      time-zone: UTC
-      timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
-      rules:
-        disabled: [collected-at-in-month]
-      columns:
-        patient-id: patient_id
-        test-code: loinc
-        test-name: test_name
-        result: result
-        unit: unit
-        collected-at: collected_at
-      """;
 
   @TempDir
   Path root;
@@ -65,7 +49,7 @@ class TestIngestJob {
   @BeforeEach
   void home() throws Exception {
     home = MedlakeHome.open(root.resolve("home"));
-    Files.writeString(home.sources().resolve("h009.yaml"), MAPPING);
+    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     landing = root.resolve("landing");
   }
 
@@ -296,8 +280,6 @@ class TestIngestJob {
   private void write(String path, int firstPatient, int rows) throws Exception {
     Path file = landing.resolve(path);
     Files.createDirectories(file.getParent());
-    Files.writeString(file, "patient_id,loinc,test_name,result,unit,collected_at\n" + IntStream.range(firstPatient, firstPatient + rows)
-        .mapToObj(patient -> "P" + patient + ",2345-7,Glucose,95.5,mg/dL,2024-01-15 08:30:00\n")
-        .collect(Collectors.joining()));
+    Files.writeString(file, GlucoseSource.csv(firstPatient, rows));
   }
 }

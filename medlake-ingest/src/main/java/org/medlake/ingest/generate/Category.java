@@ -1,7 +1,0 @@
-package org.medlake.ingest.generate;
-
-/** Layout C mixes lab rows with other clinical rows that the source mapping filters out. */
-enum Category {
-  LAB,
-  VITAL
-}

@@ -1,7 +1,0 @@
-package org.medlake.ingest.generate;
-
-enum Sex {
-  FEMALE,
-  MALE,
-  UNKNOWN
-}

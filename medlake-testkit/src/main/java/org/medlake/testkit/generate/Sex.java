@@ -1,0 +1,7 @@
+package org.medlake.testkit.generate;
+
+enum Sex {
+  FEMALE,
+  MALE,
+  UNKNOWN
+}

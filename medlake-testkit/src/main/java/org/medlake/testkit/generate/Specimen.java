@@ -1,0 +1,8 @@
+package org.medlake.testkit.generate;
+
+enum Specimen {
+  BLOOD,
+  SERUM,
+  CITRATE_PLASMA,
+  URINE
+}
