@@ -1,5 +1,7 @@
 package org.medlake.query;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Trino server (the {@code io.trino:trino-server} tarball, unpacked by Maven into
@@ -78,24 +81,28 @@ public final class TrinoServer implements AutoCloseable {
     Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("Trino exited with " + process.exitValue() + ": " + errors(log));
-      }
-      try {
-        HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-        if (info.statusCode() == 200 && info.body().contains("\"starting\":false") && schedulesOnIceberg(port)) {
-          return new TrinoServer(process, port);
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(500);
+    try {
+      await("Trino on port " + port).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+          .until(() -> started(client, process, port, log));
+    } catch (ConditionTimeoutException e) {
+      process.destroyForcibly();
+      throw new IOException("Trino did not start within 5 minutes; see " + log);
     }
-    process.destroyForcibly();
-    throw new IOException("Trino did not start within 5 minutes; see " + log);
+    return new TrinoServer(process, port);
+  }
+
+  /** Whether Trino answers as started and schedules on the iceberg catalog; an exited Trino fails at once. */
+  private static boolean started(HttpClient client, Process process, int port, Path log) throws IOException, InterruptedException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("Trino exited with " + process.exitValue() + ": " + errors(log));
+    }
+    try {
+      HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return info.statusCode() == 200 && info.body().contains("\"starting\":false") && schedulesOnIceberg(port);
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   /**

@@ -1,10 +1,14 @@
 package org.medlake.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A real redis-server (Debian package, installed by .ci/run) on a free loopback port, for tests. */
 public final class RedisServer implements AutoCloseable {
@@ -26,19 +30,26 @@ public final class RedisServer implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(directory.resolve("redis.log").toFile())
         .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      try (Socket ignored = new Socket("127.0.0.1", port)) {
-        return new RedisServer(process, port);
-      } catch (IOException notYet) {
-        if (!process.isAlive()) {
-          throw new IOException("redis-server exited with " + process.exitValue() + "; see " + directory.resolve("redis.log"));
-        }
-        Thread.sleep(50);
-      }
+    Path log = directory.resolve("redis.log");
+    try {
+      await("redis-server on port " + port).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .until(() -> listening(process, port, log));
+    } catch (ConditionTimeoutException e) {
+      process.destroyForcibly();
+      throw new IOException("redis-server did not listen on port " + port + " within 20 s; see " + log);
     }
-    process.destroyForcibly();
-    throw new IOException("redis-server did not listen on port " + port + " within 20 s");
+    return new RedisServer(process, port);
+  }
+
+  private static boolean listening(Process process, int port, Path log) {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("redis-server exited with " + process.exitValue() + "; see " + log);
+    }
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   public String url() {
