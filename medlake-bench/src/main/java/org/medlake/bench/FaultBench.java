@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** {@code medlake bench faults}: runs the fault trials and the load test and prints their figures. */
+/**
+ * {@code medlake bench faults}: runs the fault trials and the load test and prints their figures.
+ */
 public final class FaultBench {
   private FaultBench() {}
 
@@ -13,10 +15,15 @@ public final class FaultBench {
     List<FaultTrials.Report> reports = new ArrayList<>();
     System.err.printf("bench faults: kill -9, %d trials of %,d rows ...%n", trials, fileRows);
     reports.add(print(FaultTrials.killTrials(work.resolve("kill"), trials, fileRows, 17)));
-    System.err.printf("bench faults: 4 concurrent writers, %d rounds ...%n", Math.max(1, trials / 4));
-    reports.add(print(FaultTrials.concurrentWriters(work.resolve("writers"), 4, Math.max(1, trials / 4), fileRows, 23)));
+    System.err.printf(
+        "bench faults: 4 concurrent writers, %d rounds ...%n", Math.max(1, trials / 4));
+    reports.add(
+        print(
+            FaultTrials.concurrentWriters(
+                work.resolve("writers"), 4, Math.max(1, trials / 4), fileRows, 23)));
     System.err.printf("bench faults: disk full, %d trials ...%n", Math.max(1, trials / 2));
-    reports.add(print(FaultTrials.diskFull(work.resolve("disk"), Math.max(1, trials / 2), fileRows, 29)));
+    reports.add(
+        print(FaultTrials.diskFull(work.resolve("disk"), Math.max(1, trials / 2), fileRows, 29)));
     if (loadSeconds > 0) {
       System.err.printf("bench faults: load test, %d s ...%n", loadSeconds);
       reports.add(print(LoadTrial.run(work.resolve("load"), loadSeconds, fileRows)));
@@ -26,7 +33,9 @@ public final class FaultBench {
   }
 
   public static FaultTrials.Report print(FaultTrials.Report report) {
-    System.out.printf("%s: %d trials, %d broken guarantees%n", report.name(), report.trials(), report.failures().size());
+    System.out.printf(
+        "%s: %d trials, %d broken guarantees%n",
+        report.name(), report.trials(), report.failures().size());
     for (Map.Entry<String, Object> figure : report.figures().entrySet()) {
       System.out.printf("  %s: %s%n", figure.getKey(), figure.getValue());
     }
@@ -45,6 +54,11 @@ public final class FaultBench {
     } catch (java.io.IOException | RuntimeException e) {
       // not Linux
     }
-    return "machine: " + Runtime.getRuntime().availableProcessors() + " cores, load average " + average + ", Java " + System.getProperty("java.version");
+    return "machine: "
+        + Runtime.getRuntime().availableProcessors()
+        + " cores, load average "
+        + average
+        + ", Java "
+        + System.getProperty("java.version");
   }
 }

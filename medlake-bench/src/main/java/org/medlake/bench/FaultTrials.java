@@ -26,13 +26,13 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
+import org.medlake.platform.store.RunLedger;
+import org.medlake.testkit.generate.GeneratedFile;
 
 /**
  * Fault trials against real {@code medlake ingest} processes (child JVMs on this JVM's class path):
@@ -45,7 +45,8 @@ public final class FaultTrials {
   private FaultTrials() {}
 
   /** What a scenario measured: trials, broken guarantees (one line each) and figures. */
-  public record Report(String name, int trials, List<String> failures, Map<String, Object> figures) {
+  public record Report(
+      String name, int trials, List<String> failures, Map<String, Object> figures) {
     boolean passed() {
       return failures.isEmpty();
     }
@@ -67,18 +68,34 @@ public final class FaultTrials {
     return killTrials(work, trials, rows, seed, false);
   }
 
-  /** With {@code rerunInProcess}, the run after each kill runs in this JVM (the integration test's shortcut: no JVM start-up). */
-  public static Report killTrials(Path work, int trials, int rows, long seed, boolean rerunInProcess) throws Exception {
+  /**
+   * With {@code rerunInProcess}, the run after each kill runs in this JVM (the integration test's
+   * shortcut: no JVM start-up).
+   */
+  public static Report killTrials(
+      Path work, int trials, int rows, long seed, boolean rerunInProcess) throws Exception {
     Path homeDirectory = work.resolve("kill-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = Generation.generate(home, work.resolve("kill-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
-        seed).files();
+    List<GeneratedFile> files =
+        Generation.generate(
+                home,
+                work.resolve("kill-landing"),
+                1,
+                trials + 1,
+                YearMonth.of(2023, 1),
+                rows,
+                seed)
+            .files();
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
     // calibration: one uninterrupted run gives the range of the random kill delays
     Child calibration = ingest(homeDirectory, files.get(0).path(), null);
     if (calibration.exitCode() != 0) {
-      failures.add("calibration run failed (exit " + calibration.exitCode() + "): " + firstLine(calibration.err()));
+      failures.add(
+          "calibration run failed (exit "
+              + calibration.exitCode()
+              + "): "
+              + firstLine(calibration.err()));
       return new Report("kill -9 during ingest", 0, failures, Map.of());
     }
     expected.put(files.get(0).path(), records(files.get(0).path()));
@@ -93,7 +110,8 @@ public final class FaultTrials {
       long delay = (long) ((0.1 + 0.95 * random.nextDouble()) * runMillis);
       Child killed = ingest(homeDirectory, file.path(), delay);
       if (!killed.killed()) {
-        // it ended before the kill: its time is a run's time now (the calibration may have met a busier machine)
+        // it ended before the kill: its time is a run's time now (the calibration may have met a
+        // busier machine)
         runMillis = Math.min(runMillis, killed.millis());
       }
       if (killed.killed()) {
@@ -105,18 +123,38 @@ public final class FaultTrials {
       long now = lakeRows(home, Function.identity());
       long whole = before + records(file.path());
       if (now != before && now != whole) {
-        failures.add("trial " + trial + " (killed after " + delay + " ms, " + where + "): the lake holds " + now + " rows, neither " + before
-            + " (file absent) nor " + whole + " (file whole)");
+        failures.add(
+            "trial "
+                + trial
+                + " (killed after "
+                + delay
+                + " ms, "
+                + where
+                + "): the lake holds "
+                + now
+                + " rows, neither "
+                + before
+                + " (file absent) nor "
+                + whole
+                + " (file whole)");
       }
-      Child rerun = rerunInProcess ? inProcess(home, file) : ingest(homeDirectory, file.path(), null);
+      Child rerun =
+          rerunInProcess ? inProcess(home, file) : ingest(homeDirectory, file.path(), null);
       rerunMillis.add(rerun.millis());
       if (rerun.exitCode() != 0) {
-        failures.add("trial " + trial + ": the run after the kill failed (exit " + rerun.exitCode() + "): " + firstLine(rerun.err()));
+        failures.add(
+            "trial "
+                + trial
+                + ": the run after the kill failed (exit "
+                + rerun.exitCode()
+                + "): "
+                + firstLine(rerun.err()));
         continue;
       }
       expected.put(file.path(), records(file.path()));
       for (String problem : verify(home, expected, Function.identity())) {
-        failures.add("trial " + trial + " (killed after " + delay + " ms, " + where + "): " + problem);
+        failures.add(
+            "trial " + trial + " (killed after " + delay + " ms, " + where + "): " + problem);
       }
     }
     Map<String, Object> figures = new LinkedHashMap<>();
@@ -129,21 +167,33 @@ public final class FaultTrials {
     return new Report("kill -9 during ingest", trials, failures, figures);
   }
 
-  /** {@code medlake ingest FILE} in this JVM, as a {@link Child}: exit 0 for a succeeded or duplicate run. */
+  /**
+   * {@code medlake ingest FILE} in this JVM, as a {@link Child}: exit 0 for a succeeded or
+   * duplicate run.
+   */
   private static Child inProcess(MedlakeHome home, GeneratedFile file) {
     long start = System.nanoTime();
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
-      IngestRun run = service.ingest(new IngestService.Delivery(file.path(), file.source(), file.month()));
+      IngestRun run =
+          service.ingest(new IngestService.Delivery(file.path(), file.source(), file.month()));
       boolean ok = run.status() == RunStatus.SUCCEEDED || run.status() == RunStatus.DUPLICATE;
-      return new Child(ok ? 0 : 1, ok ? "" : "medlake: error: run " + run.id() + " " + run.status() + ": " + run.message(),
-          (System.nanoTime() - start) / 1_000_000, false);
+      return new Child(
+          ok ? 0 : 1,
+          ok ? "" : "medlake: error: run " + run.id() + " " + run.status() + ": " + run.message(),
+          (System.nanoTime() - start) / 1_000_000,
+          false);
     } catch (RuntimeException e) {
-      return new Child(1, "medlake: error: " + e.getMessage(), (System.nanoTime() - start) / 1_000_000, false);
+      return new Child(
+          1, "medlake: error: " + e.getMessage(), (System.nanoTime() - start) / 1_000_000, false);
     }
   }
 
-  /** Where the kill hit, from the ledger and the lake: before the run was recorded, mid-run, after the commit, or after the end. */
-  private static String killPoint(MedlakeHome home, GeneratedFile file, Child killed) throws IOException, SQLException {
+  /**
+   * Where the kill hit, from the ledger and the lake: before the run was recorded, mid-run, after
+   * the commit, or after the end.
+   */
+  private static String killPoint(MedlakeHome home, GeneratedFile file, Child killed)
+      throws IOException, SQLException {
     if (!killed.killed()) {
       return "exited before the kill";
     }
@@ -157,7 +207,9 @@ public final class FaultTrials {
     }
     IngestRun run = runs.get(runs.size() - 1);
     if (run.status() == RunStatus.RUNNING) {
-      return lakeRowsByRun(home, Function.identity()).containsKey(run.id()) ? "after the commit, before the ledger" : "while RUNNING";
+      return lakeRowsByRun(home, Function.identity()).containsKey(run.id())
+          ? "after the commit, before the ledger"
+          : "while RUNNING";
     }
     return "after the run ended (" + run.status() + ")";
   }
@@ -166,21 +218,31 @@ public final class FaultTrials {
   // concurrent writers
 
   /**
-   * {@code rounds} times: {@code writers} {@code medlake ingest} processes, one hospital each, start
-   * at once on one table; all must succeed with one snapshot each and every row present.
+   * {@code rounds} times: {@code writers} {@code medlake ingest} processes, one hospital each,
+   * start at once on one table; all must succeed with one snapshot each and every row present.
    */
-  public static Report concurrentWriters(Path work, int writers, int rounds, int rows, long seed) throws Exception {
+  public static Report concurrentWriters(Path work, int writers, int rounds, int rows, long seed)
+      throws Exception {
     Path homeDirectory = work.resolve("writers-home");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = Generation.generate(home, work.resolve("writers-landing"), writers, rounds, YearMonth.of(2023, 1), rows,
-        seed).files();
+    List<GeneratedFile> files =
+        Generation.generate(
+                home,
+                work.resolve("writers-landing"),
+                writers,
+                rounds,
+                YearMonth.of(2023, 1),
+                rows,
+                seed)
+            .files();
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
     List<Long> wallMillis = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       final int round = r;
       YearMonth month = YearMonth.of(2023, 1).plusMonths(round);
-      List<GeneratedFile> batch = files.stream().filter(file -> file.month().equals(month)).toList();
+      List<GeneratedFile> batch =
+          files.stream().filter(file -> file.month().equals(month)).toList();
       long start = System.nanoTime();
       List<Process> processes = new ArrayList<>();
       for (GeneratedFile file : batch) {
@@ -193,16 +255,27 @@ public final class FaultTrials {
       wallMillis.add((System.nanoTime() - start) / 1_000_000);
       for (int index = 0; index < batch.size(); index++) {
         if (children.get(index).exitCode() != 0) {
-          failures.add("round " + round + ", " + batch.get(index).hospitalId() + ": exit " + children.get(index).exitCode() + ": "
-              + firstLine(children.get(index).err()));
+          failures.add(
+              "round "
+                  + round
+                  + ", "
+                  + batch.get(index).hospitalId()
+                  + ": exit "
+                  + children.get(index).exitCode()
+                  + ": "
+                  + firstLine(children.get(index).err()));
         } else {
           expected.put(batch.get(index).path(), records(batch.get(index).path()));
         }
       }
-      failures.addAll(verify(home, expected, Function.identity()).stream().map(problem -> "round " + round + ": " + problem).toList());
+      failures.addAll(
+          verify(home, expected, Function.identity()).stream()
+              .map(problem -> "round " + round + ": " + problem)
+              .toList());
     }
     // one snapshot per succeeded run: a lost commit is a run without one, a doubled commit two
-    try (RunLedger ledger = RunLedger.open(home); Lakehouse lake = Lakehouse.open(home)) {
+    try (RunLedger ledger = RunLedger.open(home);
+        Lakehouse lake = Lakehouse.open(home)) {
       Map<String, Long> snapshotsPerRun = new HashMap<>();
       for (Snapshot snapshot : lake.labResults().snapshots()) {
         String run = snapshot.summary().get("medlake.run-id");
@@ -211,8 +284,14 @@ public final class FaultTrials {
         }
       }
       for (IngestRun run : ledger.list()) {
-        if (run.status() == RunStatus.SUCCEEDED && snapshotsPerRun.getOrDefault(run.id(), 0L) != 1) {
-          failures.add("run " + run.id() + " has " + snapshotsPerRun.getOrDefault(run.id(), 0L) + " snapshots of lab_results, expected 1");
+        if (run.status() == RunStatus.SUCCEEDED
+            && snapshotsPerRun.getOrDefault(run.id(), 0L) != 1) {
+          failures.add(
+              "run "
+                  + run.id()
+                  + " has "
+                  + snapshotsPerRun.getOrDefault(run.id(), 0L)
+                  + " snapshots of lab_results, expected 1");
         }
       }
     }
@@ -220,7 +299,8 @@ public final class FaultTrials {
     figures.put("writers", writers);
     figures.put("rows_per_file", rows);
     figures.put("round_wall_p50_ms", percentile(wallMillis, 50));
-    figures.put("round_wall_max_ms", wallMillis.stream().mapToLong(Long::longValue).max().orElse(0));
+    figures.put(
+        "round_wall_max_ms", wallMillis.stream().mapToLong(Long::longValue).max().orElse(0));
     return new Report(writers + " concurrent writers on one table", rounds, failures, figures);
   }
 
@@ -239,11 +319,20 @@ public final class FaultTrials {
     Path warehouse = home.warehouse();
     Files.createDirectories(warehouse);
     List<String> failures = new ArrayList<>();
-    command(List.of("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", warehouse.toString()),
+    command(
+        List.of("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", warehouse.toString()),
         "cannot mount a tmpfs on the warehouse (the disk-full trial needs root or CAP_SYS_ADMIN)");
     try {
-      List<GeneratedFile> files = Generation.generate(home, work.resolve("disk-landing"), 1, trials + 1, YearMonth.of(2023, 1), rows,
-          seed).files();
+      List<GeneratedFile> files =
+          Generation.generate(
+                  home,
+                  work.resolve("disk-landing"),
+                  1,
+                  trials + 1,
+                  YearMonth.of(2023, 1),
+                  rows,
+                  seed)
+              .files();
       Map<Path, Long> expected = new LinkedHashMap<>();
       Child first = ingest(homeDirectory, files.get(0).path(), null);
       if (first.exitCode() != 0) {
@@ -270,53 +359,85 @@ public final class FaultTrials {
           if (notOneLine != null) {
             failures.add("trial " + trial + ": " + notOneLine);
           }
-          failures.addAll(verify(home, expected, Function.identity()).stream()
-              .map(problem -> "trial " + trial + " (disk full, " + remainder + " bytes left): " + problem).toList());
-          failures.addAll(lastRunNot(home, RunStatus.RUNNING).stream().map(problem -> "trial " + trial + ": " + problem).toList());
+          failures.addAll(
+              verify(home, expected, Function.identity()).stream()
+                  .map(
+                      problem ->
+                          "trial "
+                              + trial
+                              + " (disk full, "
+                              + remainder
+                              + " bytes left): "
+                              + problem)
+                  .toList());
+          failures.addAll(
+              lastRunNot(home, RunStatus.RUNNING).stream()
+                  .map(problem -> "trial " + trial + ": " + problem)
+                  .toList());
         }
         Files.delete(filler);
         if (full.exitCode() != 0) {
           Child again = ingest(homeDirectory, file.path(), null);
           if (again.exitCode() != 0) {
-            failures.add("trial " + trial + ": the run after freeing space failed: " + firstLine(again.err()));
+            failures.add(
+                "trial "
+                    + trial
+                    + ": the run after freeing space failed: "
+                    + firstLine(again.err()));
           } else {
             expected.put(file.path(), records(file.path()));
           }
         }
-        failures.addAll(verify(home, expected, Function.identity()).stream().map(problem -> "trial " + trial + " (after freeing space): " + problem)
-            .toList());
+        failures.addAll(
+            verify(home, expected, Function.identity()).stream()
+                .map(problem -> "trial " + trial + " (after freeing space): " + problem)
+                .toList());
       }
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("rows_per_file", rows);
       figures.put("outcomes", outcomes);
       return new Report("disk full in the warehouse", trials, failures, figures);
     } finally {
-      command(List.of("umount", "-l", warehouse.toString()), "cannot unmount the tmpfs on " + warehouse);
+      command(
+          List.of("umount", "-l", warehouse.toString()),
+          "cannot unmount the tmpfs on " + warehouse);
     }
   }
 
-  private static final java.util.regex.Pattern PROGRESS = java.util.regex.Pattern.compile("^\\s*[0-9.]+s ");
+  private static final java.util.regex.Pattern PROGRESS =
+      java.util.regex.Pattern.compile("^\\s*[0-9.]+s ");
 
   /**
-   * The error as the CLI prints it: exactly one line {@code medlake: error: ...}, the last one; null
-   * when so. Progress lines and log lines before it are counted apart ({@link #logLines}).
+   * The error as the CLI prints it: exactly one line {@code medlake: error: ...}, the last one;
+   * null when so. Progress lines and log lines before it are counted apart ({@link #logLines}).
    */
   static String oneLineError(String err) {
     List<String> errors = err.lines().filter(line -> line.startsWith("medlake: error: ")).toList();
     List<String> lines = err.lines().filter(line -> !line.isBlank()).toList();
     if (errors.size() != 1 || !lines.get(lines.size() - 1).startsWith("medlake: error: ")) {
-      return "not one 'medlake: error: ' line at the end of standard error, but " + errors.size() + ": " + String.join(" | ", errors);
+      return "not one 'medlake: error: ' line at the end of standard error, but "
+          + errors.size()
+          + ": "
+          + String.join(" | ", errors);
     }
     return null;
   }
 
-  /** Lines on standard error that are neither progress nor the error: log output (warnings, stack traces). */
+  /**
+   * Lines on standard error that are neither progress nor the error: log output (warnings, stack
+   * traces).
+   */
   static long logLines(String err) {
-    return err.lines().filter(line -> !line.isBlank()).filter(line -> !PROGRESS.matcher(line).find())
-        .filter(line -> !line.startsWith("medlake: error: ")).count();
+    return err.lines()
+        .filter(line -> !line.isBlank())
+        .filter(line -> !PROGRESS.matcher(line).find())
+        .filter(line -> !line.startsWith("medlake: error: "))
+        .count();
   }
 
-  /** Writes {@code filler} until the file system is full, then gives {@code remainder} bytes back. */
+  /**
+   * Writes {@code filler} until the file system is full, then gives {@code remainder} bytes back.
+   */
   private static void fill(Path filler, long remainder) throws IOException {
     byte[] block = new byte[64 << 10];
     try (var out = Files.newOutputStream(filler)) {
@@ -327,14 +448,18 @@ public final class FaultTrials {
       // No space left on device: the file system is full
     }
     long size = Files.size(filler);
-    try (var channel = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel =
+        java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
       channel.truncate(Math.max(0, size - remainder));
     }
   }
 
   private static List<String> lastRunNot(MedlakeHome home, RunStatus status) {
     try (RunLedger ledger = RunLedger.open(home)) {
-      return ledger.list().stream().filter(run -> run.status() == status).map(run -> "run " + run.id() + " is left " + status).toList();
+      return ledger.list().stream()
+          .filter(run -> run.status() == status)
+          .map(run -> "run " + run.id() + " is left " + status)
+          .toList();
     }
   }
 
@@ -352,8 +477,15 @@ public final class FaultTrials {
    * run must fail with a one-line error and a FAILED run. Then {@code restart} (which may rewrite
    * the home's configuration), and the same ingest again must complete with every row once.
    */
-  public static Report outage(String name, Path homeDirectory, List<GeneratedFile> files, Map<String, String> environment, Step stop, Step restart,
-      Function<String, String> location) throws Exception {
+  public static Report outage(
+      String name,
+      Path homeDirectory,
+      List<GeneratedFile> files,
+      Map<String, String> environment,
+      Step stop,
+      Step restart,
+      Function<String, String> location)
+      throws Exception {
     List<String> failures = new ArrayList<>();
     Map<Path, Long> expected = new LinkedHashMap<>();
     long start = System.nanoTime();
@@ -370,7 +502,9 @@ public final class FaultTrials {
     boolean running = false;
     while (!running && process.isAlive()) {
       try (RunLedger ledger = RunLedger.open(home)) {
-        running = ledger.list().stream().anyMatch(run -> run.sha256().equals(sha256) && run.status() == RunStatus.RUNNING);
+        running =
+            ledger.list().stream()
+                .anyMatch(run -> run.sha256().equals(sha256) && run.status() == RunStatus.RUNNING);
       }
       Thread.sleep(20);
     }
@@ -382,16 +516,31 @@ public final class FaultTrials {
     figures.put("failed_after_ms", cut.millis());
     figures.put("exit_code", cut.exitCode());
     if (!running || cut.exitCode() == 0) {
-      failures.add("the run was not cut: " + (running ? "it completed" : "it ended before its run was RUNNING") + " (exit " + cut.exitCode() + ")");
+      failures.add(
+          "the run was not cut: "
+              + (running ? "it completed" : "it ended before its run was RUNNING")
+              + " (exit "
+              + cut.exitCode()
+              + ")");
     } else {
-      figures.put("error", cut.err().lines().filter(line -> line.startsWith("medlake: error: ")).findFirst().orElse(""));
+      figures.put(
+          "error",
+          cut.err()
+              .lines()
+              .filter(line -> line.startsWith("medlake: error: "))
+              .findFirst()
+              .orElse(""));
       figures.put("log_lines_on_stderr", logLines(cut.err()));
       String notOneLine = oneLineError(cut.err());
       if (notOneLine != null) {
         failures.add(notOneLine);
       }
       try (RunLedger ledger = RunLedger.open(home)) {
-        List<RunStatus> statuses = ledger.list().stream().filter(run -> run.sha256().equals(sha256)).map(IngestRun::status).toList();
+        List<RunStatus> statuses =
+            ledger.list().stream()
+                .filter(run -> run.sha256().equals(sha256))
+                .map(IngestRun::status)
+                .toList();
         if (!statuses.equals(List.of(RunStatus.FAILED))) {
           failures.add("the cut run is recorded as " + statuses + ", expected [FAILED]");
         }
@@ -399,16 +548,26 @@ public final class FaultTrials {
     }
     restart.run();
     home = MedlakeHome.open(homeDirectory);
-    failures.addAll(verify(home, expected, location).stream().map(problem -> "after the outage: " + problem).toList());
+    failures.addAll(
+        verify(home, expected, location).stream()
+            .map(problem -> "after the outage: " + problem)
+            .toList());
     start = System.nanoTime();
     Child again = await(start(homeDirectory, files.get(1).path(), environment), start, false);
     figures.put("rerun_ms", again.millis());
     if (again.exitCode() != 0) {
-      failures.add("the run after the restart failed (exit " + again.exitCode() + "): " + again.err().strip());
+      failures.add(
+          "the run after the restart failed (exit "
+              + again.exitCode()
+              + "): "
+              + again.err().strip());
     } else {
       expected.put(files.get(1).path(), records(files.get(1).path()));
     }
-    failures.addAll(verify(home, expected, location).stream().map(problem -> "after the re-run: " + problem).toList());
+    failures.addAll(
+        verify(home, expected, location).stream()
+            .map(problem -> "after the re-run: " + problem)
+            .toList());
     return new Report(name, 1, failures, figures);
   }
 
@@ -421,43 +580,69 @@ public final class FaultTrials {
    * with rows in the lake SUCCEEDED in the ledger, one succeeded run per file, no run left RUNNING.
    * {@code location} maps a data file's location to a local path DuckDB can read.
    */
-  static List<String> verify(MedlakeHome home, Map<Path, Long> expected, Function<String, String> location) throws IOException, SQLException {
+  static List<String> verify(
+      MedlakeHome home, Map<Path, Long> expected, Function<String, String> location)
+      throws IOException, SQLException {
     List<String> problems = new ArrayList<>();
     Map<String, Long> lakeByRun = lakeRowsByRun(home, location);
     List<IngestRun> runs;
     try (RunLedger ledger = RunLedger.open(home)) {
       runs = ledger.list();
     }
-    Map<String, IngestRun> byId = runs.stream().collect(Collectors.toMap(IngestRun::id, run -> run, (a, b) -> b));
+    Map<String, IngestRun> byId =
+        runs.stream().collect(Collectors.toMap(IngestRun::id, run -> run, (a, b) -> b));
     for (Map.Entry<String, Long> entry : lakeByRun.entrySet()) {
       IngestRun run = byId.get(entry.getKey());
       if (run == null || run.status() != RunStatus.SUCCEEDED) {
-        problems.add(entry.getValue() + " rows in the lake belong to run " + entry.getKey() + ", which is " + (run == null ? "not in the ledger" : run.status()));
+        problems.add(
+            entry.getValue()
+                + " rows in the lake belong to run "
+                + entry.getKey()
+                + ", which is "
+                + (run == null ? "not in the ledger" : run.status()));
       }
     }
     long filtered = 0;
     for (Map.Entry<Path, Long> file : expected.entrySet()) {
       String name = file.getKey().getFileName().toString();
       String sha256 = sha256(file.getKey());
-      List<IngestRun> succeeded = runs.stream().filter(run -> run.status() == RunStatus.SUCCEEDED && run.sha256().equals(sha256)).toList();
+      List<IngestRun> succeeded =
+          runs.stream()
+              .filter(run -> run.status() == RunStatus.SUCCEEDED && run.sha256().equals(sha256))
+              .toList();
       if (succeeded.size() != 1) {
         problems.add(name + ": " + succeeded.size() + " succeeded runs, expected 1");
         continue;
       }
-      // rows a mapping's filter drops (layout C's non-lab items) are counted by the run, stored nowhere
+      // rows a mapping's filter drops (layout C's non-lab items) are counted by the run, stored
+      // nowhere
       long stored = lakeByRun.getOrDefault(succeeded.get(0).id(), 0L);
       filtered += succeeded.get(0).rowsFiltered();
       if (stored + succeeded.get(0).rowsFiltered() != file.getValue()) {
-        problems.add(name + ": " + stored + " rows in the lake (accepted + rejected) + " + succeeded.get(0).rowsFiltered()
-            + " filtered by the mapping, the file has " + file.getValue());
+        problems.add(
+            name
+                + ": "
+                + stored
+                + " rows in the lake (accepted + rejected) + "
+                + succeeded.get(0).rowsFiltered()
+                + " filtered by the mapping, the file has "
+                + file.getValue());
       }
     }
     long total = lakeByRun.values().stream().mapToLong(Long::longValue).sum();
     long delivered = expected.values().stream().mapToLong(Long::longValue).sum();
     if (total + filtered != delivered) {
-      problems.add("the lake holds " + total + " rows (+ " + filtered + " filtered), the delivered files " + delivered);
+      problems.add(
+          "the lake holds "
+              + total
+              + " rows (+ "
+              + filtered
+              + " filtered), the delivered files "
+              + delivered);
     }
-    runs.stream().filter(run -> run.status() == RunStatus.RUNNING).forEach(run -> problems.add("run " + run.id() + " is left RUNNING"));
+    runs.stream()
+        .filter(run -> run.status() == RunStatus.RUNNING)
+        .forEach(run -> problems.add("run " + run.id() + " is left RUNNING"));
     return problems;
   }
 
@@ -465,8 +650,12 @@ public final class FaultTrials {
     return lakeRowsByRun(home, location).values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Rows of lab_results plus lab_results_rejects per ingest_run_id, read by DuckDB from the current snapshots' data files. */
-  static Map<String, Long> lakeRowsByRun(MedlakeHome home, Function<String, String> location) throws SQLException {
+  /**
+   * Rows of lab_results plus lab_results_rejects per ingest_run_id, read by DuckDB from the current
+   * snapshots' data files.
+   */
+  static Map<String, Long> lakeRowsByRun(MedlakeHome home, Function<String, String> location)
+      throws SQLException {
     Map<String, Long> byRun = new TreeMap<>();
     try (Lakehouse lake = Lakehouse.open(home);
         Connection connection = DuckDb.open("512MB", 1, home.temporary());
@@ -476,7 +665,8 @@ public final class FaultTrials {
         try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
           for (FileScanTask task : tasks) {
             if (!task.deletes().isEmpty()) {
-              throw new IllegalStateException("delete files in " + table.name() + ": the check counts data files only");
+              throw new IllegalStateException(
+                  "delete files in " + table.name() + ": the check counts data files only");
             }
             files.add(location.apply(task.file().path().toString()));
           }
@@ -486,9 +676,16 @@ public final class FaultTrials {
         if (files.isEmpty()) {
           continue;
         }
-        String list = files.stream().map(file -> DuckDb.literal(file.startsWith("file:") ? file.substring("file:".length()) : file))
-            .collect(Collectors.joining(", ", "[", "]"));
-        try (ResultSet result = statement.executeQuery("SELECT ingest_run_id, count(*) FROM read_parquet(" + list + ") GROUP BY 1")) {
+        String list =
+            files.stream()
+                .map(
+                    file ->
+                        DuckDb.literal(
+                            file.startsWith("file:") ? file.substring("file:".length()) : file))
+                .collect(Collectors.joining(", ", "[", "]"));
+        try (ResultSet result =
+            statement.executeQuery(
+                "SELECT ingest_run_id, count(*) FROM read_parquet(" + list + ") GROUP BY 1")) {
           while (result.next()) {
             byRun.merge(result.getString(1), result.getLong(2), Long::sum);
           }
@@ -511,7 +708,10 @@ public final class FaultTrials {
     }
   }
 
-  /** Records of a generated CSV, counted without medlake: its lines minus the header (generated files quote no line breaks). */
+  /**
+   * Records of a generated CSV, counted without medlake: its lines minus the header (generated
+   * files quote no line breaks).
+   */
   static long records(Path csv) throws IOException {
     long lines = 0;
     byte[] buffer = new byte[1 << 16];
@@ -532,8 +732,12 @@ public final class FaultTrials {
   // ---------------------------------------------------------------------------------------------
   // child processes
 
-  /** Runs {@code medlake --home H ingest FILE} in a child JVM; with {@code killAfterMillis}, kills it (SIGKILL) then unless it ended. */
-  static Child ingest(Path home, Path file, Long killAfterMillis) throws IOException, InterruptedException {
+  /**
+   * Runs {@code medlake --home H ingest FILE} in a child JVM; with {@code killAfterMillis}, kills
+   * it (SIGKILL) then unless it ended.
+   */
+  static Child ingest(Path home, Path file, Long killAfterMillis)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
     Process process = start(home, file);
     if (killAfterMillis != null && !process.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
@@ -562,14 +766,18 @@ public final class FaultTrials {
   static Process cli(List<String> arguments, Map<String, String> environment) throws IOException {
     List<String> command = CliProcess.command("512m", arguments);
     Path err = Files.createTempFile("medlake-fault-", ".err");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile());
     builder.environment().putAll(environment);
     Process process = builder.start();
     ERRORS.put(process, err);
     return process;
   }
 
-  static Child await(Process process, long startNanos, boolean killed) throws IOException, InterruptedException {
+  static Child await(Process process, long startNanos, boolean killed)
+      throws IOException, InterruptedException {
     if (!process.waitFor(10, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IllegalStateException("medlake ingest did not end within 10 minutes");
@@ -583,9 +791,11 @@ public final class FaultTrials {
     return new Child(process.exitValue(), err, millis, killed);
   }
 
-  private static void command(List<String> command, String failure) throws IOException, InterruptedException {
+  private static void command(List<String> command, String failure)
+      throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String output =
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     if (process.waitFor() != 0) {
       throw new IllegalStateException(failure + ": " + String.join(" ", command) + ": " + output);
     }

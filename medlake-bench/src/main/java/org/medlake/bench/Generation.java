@@ -9,18 +9,41 @@ import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.testkit.generate.GeneratorOptions;
 import org.medlake.testkit.generate.LabDataGenerator;
 
-/** Clean synthetic deliveries for the benchmarks and fault trials, with their mappings in the home's sources/, and a progress line. */
+/**
+ * Clean synthetic deliveries for the benchmarks and fault trials, with their mappings in the home's
+ * sources/, and a progress line.
+ */
 final class Generation {
   private Generation() {}
 
-  static GenerationReport generate(MedlakeHome home, Path out, int hospitals, int months, YearMonth start, int rowsPerFile, long seed) {
-    GeneratorOptions options = GeneratorOptions.builder(out, home.sources())
-        .hospitals(hospitals).months(months).start(start).rowsPerFile(rowsPerFile).seed(seed).dirtyFraction(0).build();
+  static GenerationReport generate(
+      MedlakeHome home,
+      Path out,
+      int hospitals,
+      int months,
+      YearMonth start,
+      int rowsPerFile,
+      long seed) {
+    GeneratorOptions options =
+        GeneratorOptions.builder(out, home.sources())
+            .hospitals(hospitals)
+            .months(months)
+            .start(start)
+            .rowsPerFile(rowsPerFile)
+            .seed(seed)
+            .dirtyFraction(0)
+            .build();
     long total = (long) hospitals * months * rowsPerFile;
     StatusLine status = new StatusLine(System.err);
-    GenerationReport report = LabDataGenerator.generate(options, now -> {
-      status.update("generate", TextTable.count(now) + " rows", total == 0 ? -1 : Math.min(1.0, (double) now / total));
-    });
+    GenerationReport report =
+        LabDataGenerator.generate(
+            options,
+            now -> {
+              status.update(
+                  "generate",
+                  TextTable.count(now) + " rows",
+                  total == 0 ? -1 : Math.min(1.0, (double) now / total));
+            });
     status.done();
     return report;
   }

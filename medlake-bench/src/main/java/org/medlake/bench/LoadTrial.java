@@ -21,39 +21,47 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.medlake.core.text.TextTable;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.core.text.TextTable;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.testkit.generate.GeneratedFile;
 
 /**
  * The load part of {@code medlake bench faults}: a real {@code medlake serve} (child JVM) under
- * mixed traffic from several clients for a while: the same SQL again and again (cached), SQL with
- * a new literal each time (uncached), CSV exports, and a light stream of uploads (one client, one
+ * mixed traffic from several clients for a while: the same SQL again and again (cached), SQL with a
+ * new literal each time (uncached), CSV exports, and a light stream of uploads (one client, one
  * small file at a time). Measures latency per kind (p50/p99), errors (any status >= 400 or failed
  * request) and the server's peak resident memory (VmHWM).
  */
 final class LoadTrial {
-  private static final com.fasterxml.jackson.databind.ObjectMapper RUN_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final com.fasterxml.jackson.databind.ObjectMapper RUN_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private static final int CLIENTS = 6;
 
   private LoadTrial() {}
 
   static FaultTrials.Report run(Path work, int seconds, int rows) throws Exception {
     Path homeDirectory = work.resolve("load-home");
-    // the load is one user from one address: the per-user and per-address rate limits (600 and 1,200
-    // a minute by default) would answer most of it with 429, measuring the limiter instead of the server
+    // the load is one user from one address: the per-user and per-address rate limits (600 and
+    // 1,200
+    // a minute by default) would answer most of it with 429, measuring the limiter instead of the
+    // server
     java.nio.file.Files.createDirectories(homeDirectory);
-    java.nio.file.Files.writeString(homeDirectory.resolve("medlake.yaml"), """
+    java.nio.file.Files.writeString(
+        homeDirectory.resolve("medlake.yaml"),
+        """
         server:
           requests-per-minute-per-user: 100000000
           requests-per-minute-per-ip: 100000000
         """);
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    List<GeneratedFile> files = Generation.generate(home, work.resolve("load-landing"), 2, 6, YearMonth.of(2023, 1), rows, 37).files();
+    List<GeneratedFile> files =
+        Generation.generate(
+                home, work.resolve("load-landing"), 2, 6, YearMonth.of(2023, 1), rows, 37)
+            .files();
     // the first three months of both hospitals are in the lake; the later months are uploaded
     List<GeneratedFile> uploads = new ArrayList<>();
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
@@ -67,14 +75,23 @@ final class LoadTrial {
     }
     String token;
     try (PlatformDatabase platform = PlatformDatabase.open(home)) {
-      platform.users().add("load-admin", Role.parse("admin"), Optional.empty(), "load-admin-password-1".toCharArray());
-      token = platform.tokens().create("load-admin", "bench faults load", Duration.ofDays(1)).secret();
+      platform
+          .users()
+          .add(
+              "load-admin",
+              Role.parse("admin"),
+              Optional.empty(),
+              "load-admin-password-1".toCharArray());
+      token =
+          platform.tokens().create("load-admin", "bench faults load", Duration.ofDays(1)).secret();
     }
     int port;
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
       port = socket.getLocalPort();
     }
-    Process server = FaultTrials.cli(List.of("--home", homeDirectory.toString(), "serve", "--port", String.valueOf(port)));
+    Process server =
+        FaultTrials.cli(
+            List.of("--home", homeDirectory.toString(), "serve", "--port", String.valueOf(port)));
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     String base = "http://127.0.0.1:" + port;
     List<String> failures = new ArrayList<>();
@@ -89,49 +106,86 @@ final class LoadTrial {
       List<Future<?>> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         Random random = new Random(c);
-        clients.add(pool.submit(() -> {
-          while (System.nanoTime() < end) {
-            double pick = random.nextDouble();
-            String kind;
-            HttpRequest.Builder request = HttpRequest.newBuilder().header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(2));
-            if (pick < 0.5) {
-              kind = "cached";
-              request.uri(URI.create(base + "/api/v1/sql")).POST(json("{\"sql\": \"SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY 1\"}"));
-            } else if (pick < 0.85) {
-              kind = "uncached";
-              request.uri(URI.create(base + "/api/v1/sql")).POST(json("{\"sql\": \"SELECT test_code, count(*) AS n FROM lab_results WHERE value_numeric > "
-                  + random.nextInt(1_000_000) / 1000.0 + " GROUP BY 1\"}"));
-            } else {
-              kind = "export";
-              request.uri(URI.create(base + "/api/v1/exports")).POST(json("{\"format\": \"csv\", \"sql\": \"SELECT hospital_id, test_code, unit,"
-                  + " count(*) AS n FROM lab_results GROUP BY 1, 2, 3\"}"));
-            }
-            send(client, request.header("Content-Type", "application/json").build(), kind, latencies, errors, firstError);
-          }
-          return null;
-        }));
+        clients.add(
+            pool.submit(
+                () -> {
+                  while (System.nanoTime() < end) {
+                    double pick = random.nextDouble();
+                    String kind;
+                    HttpRequest.Builder request =
+                        HttpRequest.newBuilder()
+                            .header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofMinutes(2));
+                    if (pick < 0.5) {
+                      kind = "cached";
+                      request
+                          .uri(URI.create(base + "/api/v1/sql"))
+                          .POST(
+                              json(
+                                  "{\"sql\": \"SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY 1\"}"));
+                    } else if (pick < 0.85) {
+                      kind = "uncached";
+                      request
+                          .uri(URI.create(base + "/api/v1/sql"))
+                          .POST(
+                              json(
+                                  "{\"sql\": \"SELECT test_code, count(*) AS n FROM lab_results WHERE value_numeric > "
+                                      + random.nextInt(1_000_000) / 1000.0
+                                      + " GROUP BY 1\"}"));
+                    } else {
+                      kind = "export";
+                      request
+                          .uri(URI.create(base + "/api/v1/exports"))
+                          .POST(
+                              json(
+                                  "{\"format\": \"csv\", \"sql\": \"SELECT hospital_id, test_code, unit,"
+                                      + " count(*) AS n FROM lab_results GROUP BY 1, 2, 3\"}"));
+                    }
+                    send(
+                        client,
+                        request.header("Content-Type", "application/json").build(),
+                        kind,
+                        latencies,
+                        errors,
+                        firstError);
+                  }
+                  return null;
+                }));
       }
       // uploads: one client, one file at a time, each a new hospital-month
-      clients.add(pool.submit(() -> {
-        for (GeneratedFile file : uploads) {
-          if (System.nanoTime() >= end) {
-            break;
-          }
-          HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads?month=" + file.month() + "&hospital=" + file.hospitalId()))
-              .header("Authorization", "Bearer " + token).header("Content-Type", "text/csv").timeout(Duration.ofMinutes(5))
-              .POST(HttpRequest.BodyPublishers.ofFile(file.path())).build();
-          upload(client, request, base, token, latencies, errors, firstError);
-        }
-        return null;
-      }));
+      clients.add(
+          pool.submit(
+              () -> {
+                for (GeneratedFile file : uploads) {
+                  if (System.nanoTime() >= end) {
+                    break;
+                  }
+                  HttpRequest request =
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  base
+                                      + "/api/v1/uploads?month="
+                                      + file.month()
+                                      + "&hospital="
+                                      + file.hospitalId()))
+                          .header("Authorization", "Bearer " + token)
+                          .header("Content-Type", "text/csv")
+                          .timeout(Duration.ofMinutes(5))
+                          .POST(HttpRequest.BodyPublishers.ofFile(file.path()))
+                          .build();
+                  upload(client, request, base, token, latencies, errors, firstError);
+                }
+                return null;
+              }));
       // the server's resident memory, sampled
-      pool.submit(() -> {
-        while (System.nanoTime() < end && server.isAlive()) {
-          peak.accumulateAndGet(rss(server.pid(), "VmRSS"), Math::max);
-          Thread.sleep(200);
-        }
-        return null;
-      });
+      pool.submit(
+          () -> {
+            while (System.nanoTime() < end && server.isAlive()) {
+              peak.accumulateAndGet(rss(server.pid(), "VmRSS"), Math::max);
+              Thread.sleep(200);
+            }
+            return null;
+          });
       for (Future<?> future : clients) {
         future.get();
       }
@@ -143,9 +197,16 @@ final class LoadTrial {
       figures.put("clients", CLIENTS + " + 1 uploading");
       for (String kind : List.of("cached", "uncached", "export", "upload")) {
         List<Long> values = latencies.getOrDefault(kind, List.of());
-        figures.put(kind, String.format(java.util.Locale.ROOT, "%d requests, p50 %d ms, p99 %d ms, %d errors%s", values.size(),
-            FaultTrials.percentile(values, 50), FaultTrials.percentile(values, 99), errors.getOrDefault(kind, new AtomicInteger()).get(),
-            firstError.containsKey(kind) ? " (first: " + firstError.get(kind) + ")" : ""));
+        figures.put(
+            kind,
+            String.format(
+                java.util.Locale.ROOT,
+                "%d requests, p50 %d ms, p99 %d ms, %d errors%s",
+                values.size(),
+                FaultTrials.percentile(values, 50),
+                FaultTrials.percentile(values, 99),
+                errors.getOrDefault(kind, new AtomicInteger()).get(),
+                firstError.containsKey(kind) ? " (first: " + firstError.get(kind) + ")" : ""));
       }
       figures.put("server_peak_rss", TextTable.bytes(Math.max(peak.get(), highWater)));
       figures.put("server_healthy_after", healthy);
@@ -167,16 +228,24 @@ final class LoadTrial {
     return HttpRequest.BodyPublishers.ofString(body);
   }
 
-  private static void send(HttpClient client, HttpRequest request, String kind, Map<String, List<Long>> latencies, Map<String, AtomicInteger> errors,
+  private static void send(
+      HttpClient client,
+      HttpRequest request,
+      String kind,
+      Map<String, List<Long>> latencies,
+      Map<String, AtomicInteger> errors,
       Map<String, String> firstError) {
     long start = System.nanoTime();
     try {
       HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-      latencies.computeIfAbsent(kind, ignored -> Collections.synchronizedList(new ArrayList<>())).add((System.nanoTime() - start) / 1_000_000);
+      latencies
+          .computeIfAbsent(kind, ignored -> Collections.synchronizedList(new ArrayList<>()))
+          .add((System.nanoTime() - start) / 1_000_000);
       if (response.statusCode() >= 400) {
         errors.computeIfAbsent(kind, ignored -> new AtomicInteger()).incrementAndGet();
         String body = new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
-        firstError.putIfAbsent(kind, response.statusCode() + " " + body.substring(0, Math.min(200, body.length())));
+        firstError.putIfAbsent(
+            kind, response.statusCode() + " " + body.substring(0, Math.min(200, body.length())));
       }
     } catch (Exception e) {
       errors.computeIfAbsent(kind, ignored -> new AtomicInteger()).incrementAndGet();
@@ -188,8 +257,14 @@ final class LoadTrial {
    * An upload timed to its run's end, as before uploads were answered at once: the 202 names the
    * QUEUED run, which is read until it is no longer QUEUED or RUNNING; a FAILED run is an error.
    */
-  private static void upload(HttpClient client, HttpRequest request, String base, String token, Map<String, List<Long>> latencies,
-      Map<String, AtomicInteger> errors, Map<String, String> firstError) {
+  private static void upload(
+      HttpClient client,
+      HttpRequest request,
+      String base,
+      String token,
+      Map<String, List<Long>> latencies,
+      Map<String, AtomicInteger> errors,
+      Map<String, String> firstError) {
     long start = System.nanoTime();
     try {
       HttpResponse<String> answer = client.send(request, HttpResponse.BodyHandlers.ofString());
@@ -199,15 +274,25 @@ final class LoadTrial {
         String id = RUN_JSON.readTree(body).path("id").asText();
         while (status.equals("QUEUED") || status.equals("RUNNING")) {
           Thread.sleep(200);
-          body = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + id)).header("Authorization", "Bearer " + token)
-              .timeout(Duration.ofMinutes(1)).build(), HttpResponse.BodyHandlers.ofString()).body();
+          body =
+              client
+                  .send(
+                      HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + id))
+                          .header("Authorization", "Bearer " + token)
+                          .timeout(Duration.ofMinutes(1))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body();
           status = RUN_JSON.readTree(body).path("status").asText("unreadable");
         }
       }
-      latencies.computeIfAbsent("upload", ignored -> Collections.synchronizedList(new ArrayList<>())).add((System.nanoTime() - start) / 1_000_000);
+      latencies
+          .computeIfAbsent("upload", ignored -> Collections.synchronizedList(new ArrayList<>()))
+          .add((System.nanoTime() - start) / 1_000_000);
       if (status.startsWith("HTTP") || status.equals("FAILED")) {
         errors.computeIfAbsent("upload", ignored -> new AtomicInteger()).incrementAndGet();
-        firstError.putIfAbsent("upload", status + " " + body.substring(0, Math.min(200, body.length())));
+        firstError.putIfAbsent(
+            "upload", status + " " + body.substring(0, Math.min(200, body.length())));
       }
     } catch (Exception e) {
       errors.computeIfAbsent("upload", ignored -> new AtomicInteger()).incrementAndGet();
@@ -215,11 +300,15 @@ final class LoadTrial {
     }
   }
 
-  private static void awaitHealth(HttpClient client, String base, Process server) throws InterruptedException {
+  private static void awaitHealth(HttpClient client, String base, Process server)
+      throws InterruptedException {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (!health(client, base)) {
       if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new IllegalStateException("medlake serve did not become healthy (exit " + (server.isAlive() ? "none" : server.exitValue()) + ")");
+        throw new IllegalStateException(
+            "medlake serve did not become healthy (exit "
+                + (server.isAlive() ? "none" : server.exitValue())
+                + ")");
       }
       Thread.sleep(200);
     }
@@ -227,8 +316,14 @@ final class LoadTrial {
 
   private static boolean health(HttpClient client, String base) {
     try {
-      return client.send(HttpRequest.newBuilder(URI.create(base + "/health")).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return client
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/health"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (Exception e) {
       return false;
     }

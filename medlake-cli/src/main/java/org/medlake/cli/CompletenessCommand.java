@@ -6,16 +6,19 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.ingest.notify.Webhooks;
-import org.medlake.core.source.SourceRegistry;
+import org.medlake.platform.store.RunLedger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "completeness", description = "Hospitals (source mappings) without a succeeded run for a month; exit code 1 if any.")
+@Command(
+    name = "completeness",
+    description =
+        "Hospitals (source mappings) without a succeeded run for a month; exit code 1 if any.")
 final class CompletenessCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -38,7 +41,8 @@ final class CompletenessCommand implements Callable<Integer> {
     }
     if (notify && !missing.isEmpty()) {
       Webhooks webhooks = Webhooks.create(home.config().webhooks(), home.environment());
-      missing.forEach(delivery -> webhooks.missingDelivery(delivery.hospitalId(), delivery.source(), checked));
+      missing.forEach(
+          delivery -> webhooks.missingDelivery(delivery.hospitalId(), delivery.source(), checked));
       webhooks.drain(Duration.ofMinutes(10));
     }
     if (json) {
@@ -46,8 +50,12 @@ final class CompletenessCommand implements Callable<Integer> {
     } else if (missing.isEmpty()) {
       System.out.println("Every hospital delivered for " + checked + ".");
     } else {
-      Output.table(System.out, List.of("hospital", "source", "month"),
-          missing.stream().map(delivery -> List.of(delivery.hospitalId(), delivery.source(), delivery.month())).toList());
+      Output.table(
+          System.out,
+          List.of("hospital", "source", "month"),
+          missing.stream()
+              .map(delivery -> List.of(delivery.hospitalId(), delivery.source(), delivery.month()))
+              .toList());
     }
     return missing.isEmpty() ? 0 : 1;
   }

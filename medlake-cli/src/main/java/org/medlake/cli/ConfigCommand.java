@@ -14,8 +14,9 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(
     name = "config",
-    description = "Print the effective configuration: every key's value and where it came from (default, medlake.yaml line,"
-        + " MEDLAKE_* environment variable, command line); secrets only as set or not set.")
+    description =
+        "Print the effective configuration: every key's value and where it came from (default, medlake.yaml line,"
+            + " MEDLAKE_* environment variable, command line); secrets only as set or not set.")
 final class ConfigCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -30,7 +31,10 @@ final class ConfigCommand implements Callable<Integer> {
       secrets.put(variable, parent.environment.get(variable).isPresent() ? "******" : "not set");
     }
     if (json) {
-      Output.json(System.out, Map.of("file", home.configFile().toString(), "keys", home.settings(), "secrets", secrets));
+      Output.json(
+          System.out,
+          Map.of(
+              "file", home.configFile().toString(), "keys", home.settings(), "secrets", secrets));
       return 0;
     }
     System.out.println("# " + home.configFile());

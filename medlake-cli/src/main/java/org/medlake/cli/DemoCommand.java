@@ -6,62 +6,117 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.testkit.generate.GeneratedFile;
-import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.IngestService.Delivery;
+import org.medlake.ingest.pipeline.StatusLine;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.generate.GenerationReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "demo", description = "Generate a realistic landing zone (with real-world shapes, a backfill and a broken resubmission),"
-    + " ingest it, and show what is in the lake.")
+@Command(
+    name = "demo",
+    description =
+        "Generate a realistic landing zone (with real-world shapes, a backfill and a broken resubmission),"
+            + " ingest it, and show what is in the lake.")
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Option(names = "--hospitals", defaultValue = "5", description = "hospitals (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--hospitals",
+      defaultValue = "5",
+      description = "hospitals (default ${DEFAULT-VALUE})")
   int hospitals;
 
-  @Option(names = "--months", defaultValue = "12", description = "months (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--months",
+      defaultValue = "12",
+      description = "months (default ${DEFAULT-VALUE})")
   int months;
 
-  @Option(names = "--rows-per-file", defaultValue = "20000", description = "rows per monthly file (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--rows-per-file",
+      defaultValue = "20000",
+      description = "rows per monthly file (default ${DEFAULT-VALUE})")
   int rowsPerFile;
 
-  @Option(names = "--dirty-fraction", defaultValue = "0.02", description = "fraction of defective rows (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dirty-fraction",
+      defaultValue = "0.02",
+      description = "fraction of defective rows (default ${DEFAULT-VALUE})")
   double dirtyFraction;
 
-  @Option(names = "--backfill-months", defaultValue = "600", description = "months of the first hospital's backfill file"
-      + " (default ${DEFAULT-VALUE}; 0 for none)")
+  @Option(
+      names = "--backfill-months",
+      defaultValue = "600",
+      description =
+          "months of the first hospital's backfill file"
+              + " (default ${DEFAULT-VALUE}; 0 for none)")
   int backfillMonths;
 
-  @Option(names = "--no-serve", description = "stop after the ingest instead of starting the server")
+  @Option(
+      names = "--no-serve",
+      description = "stop after the ingest instead of starting the server")
   boolean noServe;
 
-  @Option(names = "--port", description = "server port (default: server.port in medlake.yaml, 8080)")
+  @Option(
+      names = "--port",
+      description = "server port (default: server.port in medlake.yaml, 8080)")
   Integer port;
 
   @Override
   public Integer call() throws Exception {
-    MedlakeHome home = parent.openHome(port == null ? java.util.Map.of() : java.util.Map.of("server.port", Integer.toString(port)));
+    MedlakeHome home =
+        parent.openHome(
+            port == null
+                ? java.util.Map.of()
+                : java.util.Map.of("server.port", Integer.toString(port)));
     System.out.printf("medlake demo in %s%n", home.root());
     Path landing = home.landing();
-    GenerationReport report = GenerateCommand.generate(GenerateCommand.builder(home, landing, hospitals, months, YearMonth.of(2024, 1),
-        rowsPerFile, 42, dirtyFraction, false, false).realWorld().backfillMonths(backfillMonths).resubmission().build());
-    List<GeneratedFile> monthly = report.files().stream().filter(file -> file.kind() == GeneratedFile.Kind.MONTHLY).toList();
-    System.out.printf("generated %d monthly files from %d hospitals, %s rows, %s with an injected defect, %s of real-world shape%n",
-        monthly.size(), hospitals, Output.count(monthly.stream().mapToLong(GeneratedFile::dataRows).sum()),
+    GenerationReport report =
+        GenerateCommand.generate(
+            GenerateCommand.builder(
+                    home,
+                    landing,
+                    hospitals,
+                    months,
+                    YearMonth.of(2024, 1),
+                    rowsPerFile,
+                    42,
+                    dirtyFraction,
+                    false,
+                    false)
+                .realWorld()
+                .backfillMonths(backfillMonths)
+                .resubmission()
+                .build());
+    List<GeneratedFile> monthly =
+        report.files().stream().filter(file -> file.kind() == GeneratedFile.Kind.MONTHLY).toList();
+    System.out.printf(
+        "generated %d monthly files from %d hospitals, %s rows, %s with an injected defect, %s of real-world shape%n",
+        monthly.size(),
+        hospitals,
+        Output.count(monthly.stream().mapToLong(GeneratedFile::dataRows).sum()),
         Output.count(monthly.stream().mapToLong(GeneratedFile::defectiveRows).sum()),
-        Output.count(monthly.stream().flatMap(file -> file.shapes().values().stream()).mapToLong(Long::longValue).sum()));
+        Output.count(
+            monthly.stream()
+                .flatMap(file -> file.shapes().values().stream())
+                .mapToLong(Long::longValue)
+                .sum()));
     GenerateCommand.printSpecialFiles(report, landing);
     Optional<GeneratedFile> resubmission = report.file(GeneratedFile.Kind.RESUBMISSION);
     StatusLine status = new StatusLine(System.err);
     try (IngestService service = IngestService.open(home, status)) {
-      List<IngestRun> runs = IngestCommand.ingestAll(service,
-          resubmissionLast(service.discover(List.of(landing), Optional.empty(), Optional.empty()), resubmission), status);
+      List<IngestRun> runs =
+          IngestCommand.ingestAll(
+              service,
+              resubmissionLast(
+                  service.discover(List.of(landing), Optional.empty(), Optional.empty()),
+                  resubmission),
+              status);
       status.done();
       System.out.println();
       RunsCommand.print(runs);
@@ -69,29 +124,43 @@ final class DemoCommand implements Callable<Integer> {
       ShapesReport.print(home, service.lakehouse(), runs, resubmission);
     }
     System.out.println();
-    System.out.println("Next: ./medlake tables | ./medlake runs | ./medlake rejects RUN_ID   (home: " + home.root() + ")");
+    System.out.println(
+        "Next: ./medlake tables | ./medlake runs | ./medlake rejects RUN_ID   (home: "
+            + home.root()
+            + ")");
     if (noServe) {
       return 0;
     }
     String password = demoAdmin(home);
-    org.medlake.server.http.MedlakeServer server = org.medlake.server.http.MedlakeServer.start(home, home.config().server().port());
+    org.medlake.server.http.MedlakeServer server =
+        org.medlake.server.http.MedlakeServer.start(home, home.config().server().port());
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                }));
     System.out.println();
-    System.out.println("medlake server: http://127.0.0.1:" + server.port() + "   (API under /api/v1; Ctrl-C stops it)");
-    System.out.println(password == null ? "admin login: user 'admin' (password set earlier)" : "admin login: user 'admin', password '" + password + "'");
+    System.out.println(
+        "medlake server: http://127.0.0.1:"
+            + server.port()
+            + "   (API under /api/v1; Ctrl-C stops it)");
+    System.out.println(
+        password == null
+            ? "admin login: user 'admin' (password set earlier)"
+            : "admin login: user 'admin', password '" + password + "'");
     stopped.await();
     return 0;
   }
 
   /**
-   * The broken resubmission last, so that the story reads in order: the month is delivered, then the
-   * broken re-delivery is held by the fail-safe instead of replacing the month with nothing.
+   * The broken resubmission last, so that the story reads in order: the month is delivered, then
+   * the broken re-delivery is held by the fail-safe instead of replacing the month with nothing.
    */
-  private static List<Delivery> resubmissionLast(List<Delivery> deliveries, Optional<GeneratedFile> resubmission) {
+  private static List<Delivery> resubmissionLast(
+      List<Delivery> deliveries, Optional<GeneratedFile> resubmission) {
     if (resubmission.isEmpty()) {
       return deliveries;
     }
@@ -105,16 +174,26 @@ final class DemoCommand implements Callable<Integer> {
     return ordered;
   }
 
-  /** Creates the demo's admin with a random password on first use; returns the password, or null if it exists. */
+  /**
+   * Creates the demo's admin with a random password on first use; returns the password, or null if
+   * it exists.
+   */
   private static String demoAdmin(MedlakeHome home) {
-    try (org.medlake.platform.store.PlatformDatabase platform = org.medlake.platform.store.PlatformDatabase.open(home)) {
+    try (org.medlake.platform.store.PlatformDatabase platform =
+        org.medlake.platform.store.PlatformDatabase.open(home)) {
       if (platform.users().find("admin").isPresent()) {
         return null;
       }
       byte[] random = new byte[12];
       new java.security.SecureRandom().nextBytes(random);
       String password = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-      platform.users().add("admin", org.medlake.core.security.Role.ADMIN, java.util.Optional.empty(), password.toCharArray());
+      platform
+          .users()
+          .add(
+              "admin",
+              org.medlake.core.security.Role.ADMIN,
+              java.util.Optional.empty(),
+              password.toCharArray());
       return password;
     }
   }

@@ -5,29 +5,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.IngestService.Delivery;
+import org.medlake.ingest.pipeline.StatusLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "ingest", description = "Ingest delivered CSV files (.csv, .csv.gz) or landing directories.")
+@Command(
+    name = "ingest",
+    description = "Ingest delivered CSV files (.csv, .csv.gz) or landing directories.")
 final class IngestCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH",
-      description = "files or directories laid out as <source>/<YYYY-MM>/<file>, or s3://bucket/prefix (catalog.s3 settings)")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description =
+          "files or directories laid out as <source>/<YYYY-MM>/<file>, or s3://bucket/prefix (catalog.s3 settings)")
   List<String> paths;
 
-  @Option(names = "--source", description = "source mapping to use for every file (default: the directory name)")
+  @Option(
+      names = "--source",
+      description = "source mapping to use for every file (default: the directory name)")
   String source;
 
-  @Option(names = "--month", description = "delivery month YYYY-MM for every file (default: the directory name)")
+  @Option(
+      names = "--month",
+      description = "delivery month YYYY-MM for every file (default: the directory name)")
   YearMonth month;
 
   @Option(names = "--json", description = "print the runs as JSON")
@@ -38,7 +47,8 @@ final class IngestCommand implements Callable<Integer> {
     MedlakeHome home = parent.openHome();
     StatusLine status = new StatusLine(System.err);
     try (IngestService service = IngestService.open(home, status)) {
-      List<Delivery> deliveries = service.discoverLocations(paths, Optional.ofNullable(source), Optional.ofNullable(month));
+      List<Delivery> deliveries =
+          service.discoverLocations(paths, Optional.ofNullable(source), Optional.ofNullable(month));
       Ingested ingested = ingestEach(service, deliveries, status);
       List<IngestRun> runs = ingested.runs();
       status.done();
@@ -48,8 +58,13 @@ final class IngestCommand implements Callable<Integer> {
         RunsCommand.print(runs);
       }
       reportHeld(runs);
-      return Math.max(ingested.exitCode(),
-          runs.stream().anyMatch(run -> run.status() == RunStatus.FAILED || run.status() == RunStatus.HELD) ? 1 : 0);
+      return Math.max(
+          ingested.exitCode(),
+          runs.stream()
+                  .anyMatch(
+                      run -> run.status() == RunStatus.FAILED || run.status() == RunStatus.HELD)
+              ? 1
+              : 0);
     }
   }
 
@@ -70,7 +85,8 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   /** Ingests every delivery; a file that fails is reported and the others still go in. */
-  static List<IngestRun> ingestAll(IngestService service, List<Delivery> deliveries, StatusLine status) {
+  static List<IngestRun> ingestAll(
+      IngestService service, List<Delivery> deliveries, StatusLine status) {
     return ingestEach(service, deliveries, status).runs();
   }
 

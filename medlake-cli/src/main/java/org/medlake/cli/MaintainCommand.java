@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "maintain", description = "Rewrite manifests, expire snapshots (monthly releases are kept), remove orphan files.")
+@Command(
+    name = "maintain",
+    description =
+        "Rewrite manifests, expire snapshots (monthly releases are kept), remove orphan files.")
 final class MaintainCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -27,11 +30,21 @@ final class MaintainCommand implements Callable<Integer> {
     if (json) {
       Output.json(System.out, reports);
     } else {
-      Output.table(System.out, List.of("table", "small files merged", "manifests", "snapshots", "orphans deleted", "files"), reports.stream()
-          .map(report -> List.of(report.table(), String.valueOf(report.dataFilesMerged()), report.manifestsBefore() + " -> " + report.manifestsAfter(),
-              report.snapshotsBefore() + " -> " + report.snapshotsAfter(), String.valueOf(report.orphanFilesDeleted()),
-              report.filesBefore() + " -> " + report.filesAfter()))
-          .toList());
+      Output.table(
+          System.out,
+          List.of(
+              "table", "small files merged", "manifests", "snapshots", "orphans deleted", "files"),
+          reports.stream()
+              .map(
+                  report ->
+                      List.of(
+                          report.table(),
+                          String.valueOf(report.dataFilesMerged()),
+                          report.manifestsBefore() + " -> " + report.manifestsAfter(),
+                          report.snapshotsBefore() + " -> " + report.snapshotsAfter(),
+                          String.valueOf(report.orphanFilesDeleted()),
+                          report.filesBefore() + " -> " + report.filesAfter()))
+              .toList());
     }
     return 0;
   }

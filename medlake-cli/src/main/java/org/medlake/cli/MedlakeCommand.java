@@ -40,10 +40,16 @@ import picocli.CommandLine.Option;
       CommandLine.HelpCommand.class
     })
 public final class MedlakeCommand {
-  @Option(names = "--home", description = "medlake home directory (default: $MEDLAKE_HOME or ./medlake-data)", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--home",
+      description = "medlake home directory (default: $MEDLAKE_HOME or ./medlake-data)",
+      scope = CommandLine.ScopeType.INHERIT)
   Path home;
 
-  @Option(names = "--debug", description = "print stack traces", scope = CommandLine.ScopeType.INHERIT)
+  @Option(
+      names = "--debug",
+      description = "print stack traces",
+      scope = CommandLine.ScopeType.INHERIT)
   boolean debug;
 
   /** The process environment, read once: the home's overrides and secrets come from it. */
@@ -57,11 +63,15 @@ public final class MedlakeCommand {
     return openHome(Map.of());
   }
 
-  /** The home, with configuration keys the command line sets ({@code server.port} from {@code serve --port}). */
+  /**
+   * The home, with configuration keys the command line sets ({@code server.port} from {@code serve
+   * --port}).
+   */
   MedlakeHome openHome(Map<String, String> commandLine) {
-    Path root = Optional.ofNullable(home)
-        .or(() -> environment.get(MedlakeHome.ENVIRONMENT_VARIABLE).map(Path::of))
-        .orElse(MedlakeHome.DEFAULT);
+    Path root =
+        Optional.ofNullable(home)
+            .or(() -> environment.get(MedlakeHome.ENVIRONMENT_VARIABLE).map(Path::of))
+            .orElse(MedlakeHome.DEFAULT);
     return MedlakeHome.open(root, environment, commandLine);
   }
 
@@ -76,24 +86,31 @@ public final class MedlakeCommand {
       System.setProperty("MEDLAKE_LOG_LEVEL", "debug");
     }
     CommandLine commandLine = new CommandLine(new MedlakeCommand(environment));
-    commandLine.setExecutionExceptionHandler((exception, line, parseResult) -> {
-      MedlakeCommand top = line.getCommandSpec().root().commandLine().getCommand();
-      if (top.debug) {
-        exception.printStackTrace(line.getErr());
-      }
-      line.getErr().println("medlake: error: " + oneLine(exception));
-      return exitCode(exception);
-    });
+    commandLine.setExecutionExceptionHandler(
+        (exception, line, parseResult) -> {
+          MedlakeCommand top = line.getCommandSpec().root().commandLine().getCommand();
+          if (top.debug) {
+            exception.printStackTrace(line.getErr());
+          }
+          line.getErr().println("medlake: error: " + oneLine(exception));
+          return exitCode(exception);
+        });
     return commandLine.execute(args);
   }
 
-  /** The exit code of a failure: 2 bad input or configuration, 3 an external system, 4 internal, 1 otherwise. */
+  /**
+   * The exit code of a failure: 2 bad input or configuration, 3 an external system, 4 internal, 1
+   * otherwise.
+   */
   static int exitCode(Throwable exception) {
     return exception instanceof MedlakeException medlake ? medlake.errorCode().exitCode() : 1;
   }
 
   private static String oneLine(Throwable exception) {
-    String message = exception.getMessage() == null ? exception.getClass().getSimpleName() : exception.getMessage();
+    String message =
+        exception.getMessage() == null
+            ? exception.getClass().getSimpleName()
+            : exception.getMessage();
     return message.lines().findFirst().orElse(message);
   }
 }

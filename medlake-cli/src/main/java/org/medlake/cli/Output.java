@@ -9,11 +9,12 @@ import org.medlake.core.text.TextTable;
 
 /** Prints results as an aligned text table ({@link TextTable}) or as JSON. */
 final class Output {
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .registerModule(new JavaTimeModule())
-      .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
-      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .registerModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+          .enable(SerializationFeature.INDENT_OUTPUT);
 
   private Output() {}
 
@@ -25,10 +26,14 @@ final class Output {
     }
   }
 
-  /** One value as one line of JSON (for streams of events a scheduler or log shipper reads line by line). */
+  /**
+   * One value as one line of JSON (for streams of events a scheduler or log shipper reads line by
+   * line).
+   */
   static void jsonLine(PrintStream out, Object value) {
     try {
-      out.println(JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
+      out.println(
+          JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value));
     } catch (Exception e) {
       throw new IllegalStateException("Cannot write JSON", e);
     }

@@ -23,11 +23,26 @@ final class QueriesCommand implements Callable<Integer> {
       Output.json(System.out, queries);
       return 0;
     }
-    Output.table(System.out, List.of("query", "title", "parameters"), queries.stream()
-        .map(query -> List.of(query.name(), query.title(), query.parameters().stream()
-            .map(parameter -> parameter.name() + ":" + parameter.type() + (parameter.defaultValue() == null ? "" : "=" + parameter.defaultValue()))
-            .collect(Collectors.joining(" "))))
-        .toList());
+    Output.table(
+        System.out,
+        List.of("query", "title", "parameters"),
+        queries.stream()
+            .map(
+                query ->
+                    List.of(
+                        query.name(),
+                        query.title(),
+                        query.parameters().stream()
+                            .map(
+                                parameter ->
+                                    parameter.name()
+                                        + ":"
+                                        + parameter.type()
+                                        + (parameter.defaultValue() == null
+                                            ? ""
+                                            : "=" + parameter.defaultValue()))
+                            .collect(Collectors.joining(" "))))
+            .toList());
     return 0;
   }
 }

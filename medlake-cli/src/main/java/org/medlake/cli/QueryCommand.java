@@ -24,11 +24,17 @@ final class QueryCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME")
   String name;
 
-  @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a parameter, e.g. --param hospitals=H001,H002 --param from=2024-01-01")
+  @Option(
+      names = "--param",
+      paramLabel = "KEY=VALUE",
+      description = "a parameter, e.g. --param hospitals=H001,H002 --param from=2024-01-01")
   Map<String, String> arguments = new LinkedHashMap<>();
 
-  @Option(names = "--policy", paramLabel = "aggregate|full",
-      description = "aggregate: answer as an aggregate-only caller, with small-cell suppression (the viewer role's policy)")
+  @Option(
+      names = "--policy",
+      paramLabel = "aggregate|full",
+      description =
+          "aggregate: answer as an aggregate-only caller, with small-cell suppression (the viewer role's policy)")
   String policy;
 
   @Override
@@ -38,18 +44,27 @@ final class QueryCommand implements Callable<Integer> {
     QueryRequest request = PredefinedQueries.bind(query, arguments, options.asOf());
     Role caller = "aggregate".equals(policy) ? Role.VIEWER : options.role();
     if (policy != null && !policy.equals("aggregate") && !policy.equals("full")) {
-      throw new org.medlake.core.error.ValidationException("--policy must be aggregate or full, not '" + policy + "'");
+      throw new org.medlake.core.error.ValidationException(
+          "--policy must be aggregate or full, not '" + policy + "'");
     }
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
-      QueryService service = new QueryService(lakehouse, home.config().query(), org.medlake.query.cache.ResultCaches.create(home.config().query()))
-          .withNoiseKey(org.medlake.query.privacy.CountNoise.keyFrom(org.medlake.core.vault.PseudonymKey.load(home.pseudonymKeyFile(),
-              home.environment().get(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE))));
+      QueryService service =
+          new QueryService(
+                  lakehouse,
+                  home.config().query(),
+                  org.medlake.query.cache.ResultCaches.create(home.config().query()))
+              .withNoiseKey(
+                  org.medlake.query.privacy.CountNoise.keyFrom(
+                      org.medlake.core.vault.PseudonymKey.load(
+                          home.pseudonymKeyFile(),
+                          home.environment()
+                              .get(org.medlake.core.vault.PseudonymKey.ENVIRONMENT_VARIABLE))));
       if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
-      ResultPrinter.print(service.runPredefined(query, request, caller),
-          options.format(), System.out, System.err);
+      ResultPrinter.print(
+          service.runPredefined(query, request, caller), options.format(), System.out, System.err);
     }
     return 0;
   }

@@ -6,10 +6,16 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run queries. */
 final class QueryOptions {
-  @Option(names = "--role", defaultValue = "analyst", description = "act as this role (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--role",
+      defaultValue = "analyst",
+      description = "act as this role (default ${DEFAULT-VALUE})")
   String role;
 
-  @Option(names = "--as-of", paramLabel = "SNAPSHOT|TIMESTAMP", description = "read the tables as of a snapshot id or a timestamp")
+  @Option(
+      names = "--as-of",
+      paramLabel = "SNAPSHOT|TIMESTAMP",
+      description = "read the tables as of a snapshot id or a timestamp")
   String asOf;
 
   @Option(names = "--dry-run", description = "print only the pre-flight estimate")
@@ -30,6 +36,8 @@ final class QueryOptions {
   }
 
   ResultPrinter.Format format() {
-    return json ? ResultPrinter.Format.JSON : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE;
+    return json
+        ? ResultPrinter.Format.JSON
+        : csv ? ResultPrinter.Format.CSV : ResultPrinter.Format.TABLE;
   }
 }

@@ -35,9 +35,18 @@ final class ResultPrinter {
         Output.json(out, json);
       }
       case CSV -> {
-        out.println(String.join(",", result.table().columns().stream().map(ResultColumn::name).map(ResultPrinter::csv).toList()));
+        out.println(
+            String.join(
+                ",",
+                result.table().columns().stream()
+                    .map(ResultColumn::name)
+                    .map(ResultPrinter::csv)
+                    .toList()));
         for (List<Object> row : result.table().rows()) {
-          out.println(String.join(",", row.stream().map(value -> csv(value == null ? "" : value.toString())).toList()));
+          out.println(
+              String.join(
+                  ",",
+                  row.stream().map(value -> csv(value == null ? "" : value.toString())).toList()));
         }
       }
       case TABLE -> {
@@ -49,9 +58,19 @@ final class ResultPrinter {
         Output.table(out, table.columns().stream().map(ResultColumn::name).toList(), rows);
       }
     }
-    err.printf("%d rows; %d files, %s scanned; snapshots %s; %d ms%s%s%n", result.table().rows().size(), result.filesScanned(),
-        Output.bytes(result.bytesScanned()), result.snapshotIds(), result.elapsedMs(), result.cached() ? "; cached" : "",
-        result.suppressedCells() > 0 ? "; " + result.suppressedCells() + " cells suppressed (fewer patients than the minimum)" : "");
+    err.printf(
+        "%d rows; %d files, %s scanned; snapshots %s; %d ms%s%s%n",
+        result.table().rows().size(),
+        result.filesScanned(),
+        Output.bytes(result.bytesScanned()),
+        result.snapshotIds(),
+        result.elapsedMs(),
+        result.cached() ? "; cached" : "",
+        result.suppressedCells() > 0
+            ? "; "
+                + result.suppressedCells()
+                + " cells suppressed (fewer patients than the minimum)"
+            : "");
   }
 
   static void print(Estimate estimate, PrintStream out) {
@@ -59,7 +78,10 @@ final class ResultPrinter {
   }
 
   private static String csv(String value) {
-    if (value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")) {
+    if (value.contains(",")
+        || value.contains("\"")
+        || value.contains("\n")
+        || value.contains("\r")) {
       return '"' + value.replace("\"", "\"\"") + '"';
     }
     return value;

@@ -9,29 +9,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorType;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.lake.Lakehouse;
 import org.medlake.platform.store.AuditAction;
 import org.medlake.platform.store.AuditEvent;
 import org.medlake.platform.store.AuditLog;
 import org.medlake.platform.store.AuditOutcome;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.platform.store.RunLedger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "runs", description = "List ingestion runs; warns about hospitals that have not delivered last month.",
+@Command(
+    name = "runs",
+    description = "List ingestion runs; warns about hospitals that have not delivered last month.",
     subcommands = RunsCommand.Approve.class)
 final class RunsCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
@@ -39,10 +41,16 @@ final class RunsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print as JSON")
   boolean json;
 
-  @Option(names = "--missing", description = "list only the hospitals without a succeeded run for the month (JSON: an array)")
+  @Option(
+      names = "--missing",
+      description =
+          "list only the hospitals without a succeeded run for the month (JSON: an array)")
   boolean missingOnly;
 
-  @Option(names = "--month", description = "the month missing deliveries are looked for, YYYY-MM (default: last month, UTC)")
+  @Option(
+      names = "--month",
+      description =
+          "the month missing deliveries are looked for, YYYY-MM (default: last month, UTC)")
   YearMonth month;
 
   @Override
@@ -51,11 +59,14 @@ final class RunsCommand implements Callable<Integer> {
     YearMonth checked = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : month;
     try (RunLedger ledger = RunLedger.open(home)) {
       if (missingOnly) {
-        printMissing(CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked), checked);
+        printMissing(
+            CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked),
+            checked);
         return 0;
       }
       if (!ledger.interrupted().isEmpty()) {
-        // runs of ended processes on this host are shown FAILED, not RUNNING (the lake tells whether one committed first)
+        // runs of ended processes on this host are shown FAILED, not RUNNING (the lake tells
+        // whether one committed first)
         try (Lakehouse lake = Lakehouse.open(home)) {
           IngestService.failInterrupted(ledger, lake);
         }
@@ -78,8 +89,12 @@ final class RunsCommand implements Callable<Integer> {
     } else if (missing.isEmpty()) {
       System.out.println("Every hospital delivered for " + checked + ".");
     } else {
-      Output.table(System.out, List.of("hospital", "source", "month"),
-          missing.stream().map(delivery -> List.of(delivery.hospitalId(), delivery.source(), delivery.month())).toList());
+      Output.table(
+          System.out,
+          List.of("hospital", "source", "month"),
+          missing.stream()
+              .map(delivery -> List.of(delivery.hospitalId(), delivery.source(), delivery.month()))
+              .toList());
     }
   }
 
@@ -88,12 +103,18 @@ final class RunsCommand implements Callable<Integer> {
     try {
       missing = CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked);
     } catch (MedlakeException e) {
-      System.err.println("medlake: warning: cannot check for missing deliveries: " + e.getMessage());
+      System.err.println(
+          "medlake: warning: cannot check for missing deliveries: " + e.getMessage());
       return;
     }
     for (MissingDelivery delivery : missing) {
-      System.err.println("medlake: warning: hospital " + delivery.hospitalId() + " (source " + delivery.source()
-          + ") has not delivered for " + delivery.month());
+      System.err.println(
+          "medlake: warning: hospital "
+              + delivery.hospitalId()
+              + " (source "
+              + delivery.source()
+              + ") has not delivered for "
+              + delivery.month());
     }
   }
 
@@ -103,32 +124,81 @@ final class RunsCommand implements Callable<Integer> {
     long accepted = 0;
     long rejected = 0;
     for (IngestRun run : runs) {
-      rows.add(List.of(run.id(), run.hospitalId(), run.month(), run.status().name(), Output.count(run.rowsRead()),
-          Output.count(run.rowsAccepted()), Output.count(run.rowsRejected()), Output.bytes(run.bytesIn()), Output.bytes(run.bytesOut()),
-          run.durationMs() + " ms", top(run.rejectedByReason()), top(run.flaggedByReason()), top(run.unmappedCodes()), run.message()));
+      rows.add(
+          List.of(
+              run.id(),
+              run.hospitalId(),
+              run.month(),
+              run.status().name(),
+              Output.count(run.rowsRead()),
+              Output.count(run.rowsAccepted()),
+              Output.count(run.rowsRejected()),
+              Output.bytes(run.bytesIn()),
+              Output.bytes(run.bytesOut()),
+              run.durationMs() + " ms",
+              top(run.rejectedByReason()),
+              top(run.flaggedByReason()),
+              top(run.unmappedCodes()),
+              run.message()));
       read += run.rowsRead();
       accepted += run.rowsAccepted();
       rejected += run.rowsRejected();
     }
     if (runs.size() > 1) {
-      rows.add(List.of("total", "", "", runs.size() + " runs", Output.count(read), Output.count(accepted), Output.count(rejected),
-          "", "", "", "", "", "", ""));
+      rows.add(
+          List.of(
+              "total",
+              "",
+              "",
+              runs.size() + " runs",
+              Output.count(read),
+              Output.count(accepted),
+              Output.count(rejected),
+              "",
+              "",
+              "",
+              "",
+              "",
+              "",
+              ""));
     }
-    Output.table(System.out, List.of("run", "hospital", "month", "status", "read", "accepted", "rejected", "in", "out", "time",
-        "rejects by reason", "flagged", "unmapped codes", "message"), rows);
+    Output.table(
+        System.out,
+        List.of(
+            "run",
+            "hospital",
+            "month",
+            "status",
+            "read",
+            "accepted",
+            "rejected",
+            "in",
+            "out",
+            "time",
+            "rejects by reason",
+            "flagged",
+            "unmapped codes",
+            "message"),
+        rows);
   }
 
   /** The three largest counts, {@code KEY=count} ({@code ...} when there are more). */
   private static String top(Map<String, Long> counts) {
     return counts.entrySet().stream()
-        .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
-        .limit(3)
-        .map(entry -> entry.getKey() + "=" + entry.getValue())
-        .collect(Collectors.joining(" ")) + (counts.size() > 3 ? " ..." : "");
+            .sorted(
+                Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+                    .thenComparing(Map.Entry.comparingByKey()))
+            .limit(3)
+            .map(entry -> entry.getKey() + "=" + entry.getValue())
+            .collect(Collectors.joining(" "))
+        + (counts.size() > 3 ? " ..." : "");
   }
 
-  @Command(name = "approve", description = "Commit a held run's file as it is (admin action, audited): the file is ingested again from"
-      + " the run's recorded source file, with the hold check bypassed, if its SHA-256 is unchanged.")
+  @Command(
+      name = "approve",
+      description =
+          "Commit a held run's file as it is (admin action, audited): the file is ingested again from"
+              + " the run's recorded source file, with the hold check bypassed, if its SHA-256 is unchanged.")
   static final class Approve implements Callable<Integer> {
     @ParentCommand RunsCommand runs;
 
@@ -141,28 +211,48 @@ final class RunsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       MedlakeHome home = runs.parent.openHome();
-      // the platform database's audit log, as the server writes it; the actor is the operating-system account
+      // the platform database's audit log, as the server writes it; the actor is the
+      // operating-system account
       String actor = "cli:" + System.getProperty("user.name", "unknown");
       StatusLine status = new StatusLine(System.err);
       try (PlatformDatabase platform = PlatformDatabase.open(home);
           AuditLog audit = platform.audit();
           IngestService service = IngestService.open(home, status)) {
-        AuditEvent.Builder event = AuditEvent.builder().at(Instant.now()).actor(actor).action(AuditAction.ADMIN).target(shortened("approve run " + runId))
-            .detail("held_run_id", runId).detail("via", "cli");
+        AuditEvent.Builder event =
+            AuditEvent.builder()
+                .at(Instant.now())
+                .actor(actor)
+                .action(AuditAction.ADMIN)
+                .target(shortened("approve run " + runId))
+                .detail("held_run_id", runId)
+                .detail("via", "cli");
         IngestRun run;
         try {
           run = service.approve(runId, IngestService.newRunId(), actor);
         } catch (RuntimeException e) {
-          boolean refused = e instanceof MedlakeException medlake && medlake.errorCode().type() == ErrorType.USER;
-          audit.record(event.outcome(refused ? AuditOutcome.REFUSED : AuditOutcome.FAILED)
-              .detail("error", shortened(String.valueOf(e.getMessage()).lines().findFirst().orElse(""))).build());
+          boolean refused =
+              e instanceof MedlakeException medlake && medlake.errorCode().type() == ErrorType.USER;
+          audit.record(
+              event
+                  .outcome(refused ? AuditOutcome.REFUSED : AuditOutcome.FAILED)
+                  .detail(
+                      "error",
+                      shortened(String.valueOf(e.getMessage()).lines().findFirst().orElse("")))
+                  .build());
           throw e;
         } finally {
           status.done();
         }
-        event.detail("run_id", run.id()).detail("status", run.status().name()).detail("rows_accepted", run.rowsAccepted());
+        event
+            .detail("run_id", run.id())
+            .detail("status", run.status().name())
+            .detail("rows_accepted", run.rowsAccepted());
         run.snapshot().ifPresent(snapshot -> event.detail("snapshot_id", snapshot));
-        audit.record(event.outcome(run.status() == RunStatus.SUCCEEDED ? AuditOutcome.OK : AuditOutcome.FAILED).build());
+        audit.record(
+            event
+                .outcome(
+                    run.status() == RunStatus.SUCCEEDED ? AuditOutcome.OK : AuditOutcome.FAILED)
+                .build());
         if (json) {
           Output.json(System.out, run);
         } else {

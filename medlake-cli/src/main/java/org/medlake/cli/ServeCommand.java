@@ -9,7 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "serve", description = "Start the platform server (JSON API under /api/v1) on loopback.")
+@Command(
+    name = "serve",
+    description = "Start the platform server (JSON API under /api/v1) on loopback.")
 final class ServeCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -18,14 +20,21 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    MedlakeHome home = parent.openHome(port == null ? Map.of() : Map.of("server.port", Integer.toString(port)));
+    MedlakeHome home =
+        parent.openHome(port == null ? Map.of() : Map.of("server.port", Integer.toString(port)));
     MedlakeServer server = MedlakeServer.start(home, home.config().server().port());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stopped.countDown();
-    }));
-    System.out.println("medlake server on http://127.0.0.1:" + server.port() + " (health: /health; API: /api/v1); Ctrl-C stops it");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                }));
+    System.out.println(
+        "medlake server on http://127.0.0.1:"
+            + server.port()
+            + " (health: /health; API: /api/v1); Ctrl-C stops it");
     stopped.await();
     return 0;
   }

@@ -10,14 +10,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "snapshots", description = "List a table's snapshots: id, time, operation, the run that made it, rows added and deleted.")
+@Command(
+    name = "snapshots",
+    description =
+        "List a table's snapshots: id, time, operation, the run that made it, rows added and deleted.")
 final class SnapshotsCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
   @Parameters(paramLabel = "TABLE")
   String table;
 
-  @Option(names = "--role", defaultValue = "admin", description = "act as this role (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--role",
+      defaultValue = "admin",
+      description = "act as this role (default ${DEFAULT-VALUE})")
   String role;
 
   @Option(names = "--json", description = "print as JSON")
@@ -26,14 +32,35 @@ final class SnapshotsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try (Lakehouse lakehouse = Lakehouse.open(parent.openHome())) {
-      List<CatalogService.SnapshotInfo> snapshots = new CatalogService(lakehouse).snapshots(table, Role.parse(role));
+      List<CatalogService.SnapshotInfo> snapshots =
+          new CatalogService(lakehouse).snapshots(table, Role.parse(role));
       if (json) {
         Output.json(System.out, snapshots);
       } else {
-        Output.table(System.out, List.of("snapshot", "committed at", "operation", "run", "hospital-month", "added", "deleted", "total"),
-            snapshots.stream().map(snapshot -> List.of(String.valueOf(snapshot.snapshotId()), snapshot.committedAt().toString(),
-                snapshot.operation(), String.valueOf(snapshot.runId()), String.valueOf(snapshot.hospitalMonth()),
-                Output.count(snapshot.addedRows()), Output.count(snapshot.deletedRows()), Output.count(snapshot.totalRows()))).toList());
+        Output.table(
+            System.out,
+            List.of(
+                "snapshot",
+                "committed at",
+                "operation",
+                "run",
+                "hospital-month",
+                "added",
+                "deleted",
+                "total"),
+            snapshots.stream()
+                .map(
+                    snapshot ->
+                        List.of(
+                            String.valueOf(snapshot.snapshotId()),
+                            snapshot.committedAt().toString(),
+                            snapshot.operation(),
+                            String.valueOf(snapshot.runId()),
+                            String.valueOf(snapshot.hospitalMonth()),
+                            Output.count(snapshot.addedRows()),
+                            Output.count(snapshot.deletedRows()),
+                            Output.count(snapshot.totalRows())))
+                .toList());
       }
     }
     return 0;

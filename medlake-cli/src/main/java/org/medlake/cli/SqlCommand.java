@@ -14,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "sql", description = "Run one ad-hoc SELECT over the catalogue tables (analysts and admins; --role admin also reads lab_results_rejects).")
+@Command(
+    name = "sql",
+    description =
+        "Run one ad-hoc SELECT over the catalogue tables (analysts and admins; --role admin also reads lab_results_rejects).")
 final class SqlCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
@@ -27,18 +30,25 @@ final class SqlCommand implements Callable<Integer> {
   public Integer call() {
     Role caller = options.role();
     if (caller != Role.ANALYST && caller != Role.ADMIN) {
-      throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Ad-hoc SQL needs the analyst or admin role, not " + caller.key());
+      throw new MedlakeException(
+          ErrorCode.QUERY_REFUSED,
+          "Ad-hoc SQL needs the analyst or admin role, not " + caller.key());
     }
     MedlakeHome home = parent.openHome();
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       QueryRequest request = QueryService.sqlRequest(sql, caller, options.asOf());
-      QueryService service = new QueryService(lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
+      QueryService service =
+          new QueryService(
+              lakehouse, home.config().query(), ResultCaches.create(home.config().query()));
       if (options.dryRun) {
         ResultPrinter.print(service.estimate(request, caller), System.out);
         return 0;
       }
-      ResultPrinter.print(service.run(request, caller, caller.key(), UnaryOperator.identity()),
-          options.format(), System.out, System.err);
+      ResultPrinter.print(
+          service.run(request, caller, caller.key(), UnaryOperator.identity()),
+          options.format(),
+          System.out,
+          System.err);
     }
     return 0;
   }

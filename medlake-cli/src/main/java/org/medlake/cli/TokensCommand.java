@@ -12,19 +12,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "tokens", description = "Manage API tokens: create, list, revoke.", subcommands = {TokensCommand.Create.class,
-    TokensCommand.ListTokens.class, TokensCommand.Revoke.class})
+@Command(
+    name = "tokens",
+    description = "Manage API tokens: create, list, revoke.",
+    subcommands = {
+      TokensCommand.Create.class,
+      TokensCommand.ListTokens.class,
+      TokensCommand.Revoke.class
+    })
 final class TokensCommand {
   @ParentCommand MedlakeCommand parent;
 
-  @Command(name = "create", description = "Create a token for a user; the secret is printed once and stored only hashed.")
+  @Command(
+      name = "create",
+      description = "Create a token for a user; the secret is printed once and stored only hashed.")
   static final class Create implements Callable<Integer> {
     @ParentCommand TokensCommand tokens;
 
     @Parameters(paramLabel = "USER")
     String user;
 
-    @Option(names = "--days", defaultValue = "90", description = "validity in days (default ${DEFAULT-VALUE})")
+    @Option(
+        names = "--days",
+        defaultValue = "90",
+        description = "validity in days (default ${DEFAULT-VALUE})")
     int days;
 
     @Option(names = "--description", defaultValue = "", description = "what the token is for")
@@ -33,17 +44,27 @@ final class TokensCommand {
     @Override
     public Integer call() {
       org.medlake.core.config.MedlakeHome home = tokens.parent.openHome();
-      // the same cap as the API's (server.max-token-days): a token is no longer lived because it came from the CLI
+      // the same cap as the API's (server.max-token-days): a token is no longer lived because it
+      // came from the CLI
       int maxDays = home.config().server().maxTokenDays();
       if (days < 1 || days > maxDays) {
         throw new org.medlake.core.error.ValidationException(
-            "--days must be a whole number from 1 to " + maxDays + " (server.max-token-days), not " + days);
+            "--days must be a whole number from 1 to "
+                + maxDays
+                + " (server.max-token-days), not "
+                + days);
       }
       try (PlatformDatabase platform = PlatformDatabase.open(home)) {
         IssuedToken issued = platform.tokens().create(user, description, Duration.ofDays(days));
         System.out.println(issued.secret());
-        System.err.println("token " + issued.token().id() + " for " + user + ", expires " + issued.token().expiresAt()
-            + "; send it as 'Authorization: Bearer <token>'. It is not shown again.");
+        System.err.println(
+            "token "
+                + issued.token().id()
+                + " for "
+                + user
+                + ", expires "
+                + issued.token().expiresAt()
+                + "; send it as 'Authorization: Bearer <token>'. It is not shown again.");
       }
       return 0;
     }
@@ -66,10 +87,20 @@ final class TokensCommand {
         if (json) {
           Output.json(System.out, all);
         } else {
-          Output.table(System.out, List.of("token", "user", "description", "created", "expires", "revoked"), all.stream()
-              .map(token -> List.of(token.id(), token.user(), token.description(), token.createdAt().toString(), token.expiresAt().toString(),
-                  token.revokedAt().map(Object::toString).orElse("")))
-              .toList());
+          Output.table(
+              System.out,
+              List.of("token", "user", "description", "created", "expires", "revoked"),
+              all.stream()
+                  .map(
+                      token ->
+                          List.of(
+                              token.id(),
+                              token.user(),
+                              token.description(),
+                              token.createdAt().toString(),
+                              token.expiresAt().toString(),
+                              token.revokedAt().map(Object::toString).orElse("")))
+                  .toList());
         }
       }
       return 0;

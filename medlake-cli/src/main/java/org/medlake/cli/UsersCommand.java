@@ -15,12 +15,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "users", description = "Manage users: add, list, disable.", subcommands = {UsersCommand.Add.class, UsersCommand.ListUsers.class,
-    UsersCommand.Disable.class})
+@Command(
+    name = "users",
+    description = "Manage users: add, list, disable.",
+    subcommands = {
+      UsersCommand.Add.class,
+      UsersCommand.ListUsers.class,
+      UsersCommand.Disable.class
+    })
 final class UsersCommand {
   @ParentCommand MedlakeCommand parent;
 
-  @Command(name = "add", description = "Add a user; the password comes from MEDLAKE_PASSWORD or the first line of standard input.")
+  @Command(
+      name = "add",
+      description =
+          "Add a user; the password comes from MEDLAKE_PASSWORD or the first line of standard input.")
   static final class Add implements Callable<Integer> {
     @ParentCommand UsersCommand users;
 
@@ -37,22 +46,32 @@ final class UsersCommand {
     public Integer call() throws Exception {
       char[] password = password(users.parent.environment);
       try (PlatformDatabase platform = PlatformDatabase.open(users.parent.openHome())) {
-        User user = platform.users().add(name, Role.parse(role), Optional.ofNullable(hospital), password);
-        System.out.println("added " + user.name() + " (" + user.role().key() + user.hospitalId().map(id -> ", hospital " + id).orElse("") + ")");
+        User user =
+            platform.users().add(name, Role.parse(role), Optional.ofNullable(hospital), password);
+        System.out.println(
+            "added "
+                + user.name()
+                + " ("
+                + user.role().key()
+                + user.hospitalId().map(id -> ", hospital " + id).orElse("")
+                + ")");
       } finally {
         java.util.Arrays.fill(password, '\0');
       }
       return 0;
     }
 
-    private static char[] password(org.medlake.core.config.Environment environment) throws Exception {
+    private static char[] password(org.medlake.core.config.Environment environment)
+        throws Exception {
       Optional<String> fromEnvironment = environment.get("MEDLAKE_PASSWORD");
       if (fromEnvironment.isPresent()) {
         return fromEnvironment.get().toCharArray();
       }
-      String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      String line =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
       if (line == null || line.isEmpty()) {
-        throw new ValidationException("No password: set MEDLAKE_PASSWORD or write it on standard input");
+        throw new ValidationException(
+            "No password: set MEDLAKE_PASSWORD or write it on standard input");
       }
       return line.toCharArray();
     }
@@ -72,17 +91,28 @@ final class UsersCommand {
         if (json) {
           Output.json(System.out, all);
         } else {
-          Output.table(System.out, List.of("user", "role", "hospital", "enabled", "created"), all.stream()
-              .map(user -> List.of(user.name(), user.role().key(), user.hospitalId().orElse(""), user.enabled() ? "yes" : "no",
-                  user.createdAt().toString()))
-              .toList());
+          Output.table(
+              System.out,
+              List.of("user", "role", "hospital", "enabled", "created"),
+              all.stream()
+                  .map(
+                      user ->
+                          List.of(
+                              user.name(),
+                              user.role().key(),
+                              user.hospitalId().orElse(""),
+                              user.enabled() ? "yes" : "no",
+                              user.createdAt().toString()))
+                  .toList());
         }
       }
       return 0;
     }
   }
 
-  @Command(name = "disable", description = "Disable a user: no more logins, its tokens stop working.")
+  @Command(
+      name = "disable",
+      description = "Disable a user: no more logins, its tokens stop working.")
   static final class Disable implements Callable<Integer> {
     @ParentCommand UsersCommand users;
 

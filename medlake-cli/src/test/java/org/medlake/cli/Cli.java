@@ -17,8 +17,11 @@ final class Cli {
   }
 
   /** As {@link #run(Path, String...)}, with the given process environment. */
-  static Result run(org.medlake.core.config.Environment environment, Path home, String... arguments) {
-    String[] all = Stream.concat(Stream.of("--home", home.toString()), Stream.of(arguments)).toArray(String[]::new);
+  static Result run(
+      org.medlake.core.config.Environment environment, Path home, String... arguments) {
+    String[] all =
+        Stream.concat(Stream.of("--home", home.toString()), Stream.of(arguments))
+            .toArray(String[]::new);
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -27,7 +30,8 @@ final class Cli {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int exitCode = MedlakeCommand.execute(environment, all);
-      return new Result(exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          exitCode, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(originalOut);
       System.setErr(originalErr);

@@ -20,13 +20,33 @@ class StructuredLogsIT {
   void logsAreJsonLinesWhenAsked() throws Exception {
     Path home = directory.resolve("home");
     Path landing = directory.resolve("landing");
-    assertThat(Cli.run(home, "generate", "--out", landing.toString(), "--hospitals", "1", "--months", "1", "--rows-per-file", "200")
-        .exitCode()).isZero();
+    assertThat(
+            Cli.run(
+                    home,
+                    "generate",
+                    "--out",
+                    landing.toString(),
+                    "--hospitals",
+                    "1",
+                    "--months",
+                    "1",
+                    "--rows-per-file",
+                    "200")
+                .exitCode())
+        .isZero();
     assertThat(Cli.run(home, "ingest", landing.toString()).exitCode()).isZero();
 
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
-        Main.class.getName(), "--home", home.toString(), "maintain");
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            classpath,
+            Main.class.getName(),
+            "--home",
+            home.toString(),
+            "maintain");
     builder.environment().put("MEDLAKE_LOG_FORMAT", "json");
     Process process = builder.start();
     byte[] out = process.getInputStream().readAllBytes();
@@ -40,11 +60,15 @@ class StructuredLogsIT {
     for (String line : err.lines().toList()) {
       events.add(json.readTree(line));
     }
-    assertThat(events).anySatisfy(event -> {
-      assertThat(event.get("level").asText()).isEqualTo("INFO");
-      assertThat(event.get("loggerName").asText()).isEqualTo("org.medlake.ingest.maintenance.TableMaintenance");
-      assertThat(event.get("formattedMessage").asText()).startsWith("Maintained medlake.medlake.lab_results");
-      assertThat(event.has("timestamp")).isTrue();
-    });
+    assertThat(events)
+        .anySatisfy(
+            event -> {
+              assertThat(event.get("level").asText()).isEqualTo("INFO");
+              assertThat(event.get("loggerName").asText())
+                  .isEqualTo("org.medlake.ingest.maintenance.TableMaintenance");
+              assertThat(event.get("formattedMessage").asText())
+                  .startsWith("Maintained medlake.medlake.lab_results");
+              assertThat(event.has("timestamp")).isTrue();
+            });
   }
 }

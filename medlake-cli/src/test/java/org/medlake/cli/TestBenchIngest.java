@@ -19,15 +19,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One measurement of {@code bench ingest}: the pipeline, the plain COPY and the floor do the work
- * they claim to time; a spread over months stores the same rows, one file per month, in one snapshot.
+ * they claim to time; a spread over months stores the same rows, one file per month, in one
+ * snapshot.
  */
 class TestBenchIngest {
   @TempDir Path directory;
 
   @Test
-  void thePlainCopyRunsInItsOwnProcessAndTheFloorSortsTheFileAndLinksEachDistinctIdOnce() throws Exception {
+  void thePlainCopyRunsInItsOwnProcessAndTheFloorSortsTheFileAndLinksEachDistinctIdOnce()
+      throws Exception {
     Path work = directory.resolve("work");
-    Cli.Result result = Cli.run(directory.resolve("unused-home"), "bench", "ingest", "--single", "--rows", "3000", "--work", work.toString());
+    Cli.Result result =
+        Cli.run(
+            directory.resolve("unused-home"),
+            "bench",
+            "ingest",
+            "--single",
+            "--rows",
+            "3000",
+            "--work",
+            work.toString());
     assertThat(result.exitCode()).as(result.err()).isZero();
     JsonNode figures = new ObjectMapper().readTree(result.out());
     assertThat(figures.get("rows_accepted").asLong()).isEqualTo(3000);
@@ -51,14 +62,17 @@ class TestBenchIngest {
     }
     assertThat(figures.get("vault_ids").asLong()).isEqualTo(ids.size());
 
-    // where the bytes go: every column of each side, whose compressed sizes add up to less than the files
+    // where the bytes go: every column of each side, whose compressed sizes add up to less than the
+    // files
     Set<String> pipelineColumns = new HashSet<>();
     long pipelineBytes = 0;
     for (JsonNode column : figures.get("columns")) {
       pipelineColumns.add(column.get("column").asText());
       pipelineBytes += column.get("bytes").asLong();
     }
-    assertThat(pipelineColumns).containsExactlyInAnyOrderElementsOf(org.medlake.core.contract.LabResults.CONTRACT.columnNames());
+    assertThat(pipelineColumns)
+        .containsExactlyInAnyOrderElementsOf(
+            org.medlake.core.contract.LabResults.CONTRACT.columnNames());
     assertThat(pipelineBytes).isPositive().isLessThan(figures.get("parquet_bytes").asLong());
     Set<String> copyColumns = new HashSet<>();
     figures.get("copy_columns").forEach(column -> copyColumns.add(column.get("column").asText()));
@@ -68,21 +82,34 @@ class TestBenchIngest {
     assertThat(work.resolve("chunks")).isEmptyDirectory();
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*), count(*) FILTER (WHERE previous_code IS NOT NULL"
-            + " AND (loinc, collected_at) < (previous_code, previous_time)) FROM (SELECT loinc, collected_at, lag(loinc) OVER () AS previous_code, lag(collected_at) OVER () AS previous_time"
-            + " FROM read_parquet('" + work.resolve("sorted-0.parquet") + "'))")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*), count(*) FILTER (WHERE previous_code IS NOT NULL"
+                    + " AND (loinc, collected_at) < (previous_code, previous_time)) FROM (SELECT loinc, collected_at, lag(loinc) OVER () AS previous_code, lag(collected_at) OVER () AS previous_time"
+                    + " FROM read_parquet('"
+                    + work.resolve("sorted-0.parquet")
+                    + "'))")) {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(3000);
       assertThat(rows.getLong(2)).isZero();
     }
   }
 
-
   @Test
   void aSpreadStoresTheSameRowsOneFilePerMonthInOneSnapshot() throws Exception {
     Path work = directory.resolve("span");
-    Cli.Result result = Cli.run(directory.resolve("unused-home"), "bench", "ingest", "--single", "--span-months", "12", "--rows", "3000",
-        "--work", work.toString());
+    Cli.Result result =
+        Cli.run(
+            directory.resolve("unused-home"),
+            "bench",
+            "ingest",
+            "--single",
+            "--span-months",
+            "12",
+            "--rows",
+            "3000",
+            "--work",
+            work.toString());
     assertThat(result.exitCode()).as(result.err()).isZero();
     JsonNode figures = new ObjectMapper().readTree(result.out());
     assertThat(figures.get("rows_accepted").asLong()).isEqualTo(3000);
@@ -96,8 +123,11 @@ class TestBenchIngest {
     }
     try (Connection connection = DriverManager.getConnection("jdbc:duckdb:");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT left(collected_at, 7) AS month, count(*) FROM read_csv('" + csv
-            + "', all_varchar = true) GROUP BY month ORDER BY month")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT left(collected_at, 7) AS month, count(*) FROM read_csv('"
+                    + csv
+                    + "', all_varchar = true) GROUP BY month ORDER BY month")) {
       List<String> months = new java.util.ArrayList<>();
       while (rows.next()) {
         months.add(rows.getString(1) + "=" + rows.getLong(2));

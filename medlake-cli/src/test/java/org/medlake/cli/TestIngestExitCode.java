@@ -15,13 +15,39 @@ class TestIngestExitCode {
   void aDeliveryWhoseSourceHasNoMappingIsExitCodeTwoAndTheOthersStillGoIn() throws Exception {
     Path home = directory.resolve("home");
     Path landing = directory.resolve("landing");
-    assertThat(Cli.run(home, "generate", "--out", landing.toString(), "--hospitals", "1", "--months", "1", "--start", "2025-01",
-        "--rows-per-file", "50", "--seed", "4").exitCode()).isZero();
+    assertThat(
+            Cli.run(
+                    home,
+                    "generate",
+                    "--out",
+                    landing.toString(),
+                    "--hospitals",
+                    "1",
+                    "--months",
+                    "1",
+                    "--start",
+                    "2025-01",
+                    "--rows-per-file",
+                    "50",
+                    "--seed",
+                    "4")
+                .exitCode())
+        .isZero();
     Path delivered;
     try (var files = Files.walk(landing)) {
-      delivered = files.filter(Files::isRegularFile).filter(file -> file.toString().contains("2025-01")).findFirst().orElseThrow();
+      delivered =
+          files
+              .filter(Files::isRegularFile)
+              .filter(file -> file.toString().contains("2025-01"))
+              .findFirst()
+              .orElseThrow();
     }
-    Path unmapped = directory.resolve("other").resolve("nomapping").resolve("2025-01").resolve(delivered.getFileName());
+    Path unmapped =
+        directory
+            .resolve("other")
+            .resolve("nomapping")
+            .resolve("2025-01")
+            .resolve(delivered.getFileName());
     Files.createDirectories(unmapped.getParent());
     Files.copy(delivered, unmapped);
 

@@ -1,10 +1,10 @@
 package org.medlake.cli;
 
-import java.time.Duration;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,13 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.bench.FaultTrials;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
-import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
+import org.medlake.platform.store.RunLedger;
+import org.medlake.testkit.generate.GeneratedFile;
 
-/** A {@code medlake ingest} killed (SIGKILL) while its run is RUNNING: the next ingest service on this host marks it FAILED. */
+/**
+ * A {@code medlake ingest} killed (SIGKILL) while its run is RUNNING: the next ingest service on
+ * this host marks it FAILED.
+ */
 class TestInterruptedRun {
   @TempDir Path directory;
 
@@ -45,10 +48,23 @@ class TestInterruptedRun {
   }
 
   private Process killedWhileRunning(MedlakeHome home, Path root) throws Exception {
-    List<GeneratedFile> files = GenerateCommand.generate(home, directory.resolve("landing"), 1, 1, YearMonth.of(2023, 1), 20_000, 3, 0, false, false)
-        .files();
+    List<GeneratedFile> files =
+        GenerateCommand.generate(
+                home,
+                directory.resolve("landing"),
+                1,
+                1,
+                YearMonth.of(2023, 1),
+                20_000,
+                3,
+                0,
+                false,
+                false)
+            .files();
     Process process = FaultTrials.start(root, files.get(0).path());
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> !process.isAlive() || running(home));
     boolean running = process.isAlive() && running(home);
     process.destroyForcibly();
@@ -68,10 +84,17 @@ class TestInterruptedRun {
 
   private static void assertFailedAsInterrupted(MedlakeHome home, Process process) {
     try (RunLedger ledger = RunLedger.open(home)) {
-      assertThat(ledger.list()).singleElement().satisfies(run -> {
-        assertThat(run.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(run.message()).matches("interrupted: process " + process.pid() + " on \\S+ ended before the run finished");
-      });
+      assertThat(ledger.list())
+          .singleElement()
+          .satisfies(
+              run -> {
+                assertThat(run.status()).isEqualTo(RunStatus.FAILED);
+                assertThat(run.message())
+                    .matches(
+                        "interrupted: process "
+                            + process.pid()
+                            + " on \\S+ ended before the run finished");
+              });
     }
   }
 }

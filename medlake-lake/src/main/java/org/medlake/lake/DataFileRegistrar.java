@@ -23,7 +23,8 @@ public final class DataFileRegistrar {
   private DataFileRegistrar() {}
 
   /**
-   * @param partitionPath the Iceberg partition path with transform values, e.g. {@code collected_at_month=648/hospital_id=H001} for 2024-01
+   * @param partitionPath the Iceberg partition path with transform values, e.g. {@code
+   *     collected_at_month=648/hospital_id=H001} for 2024-01
    */
   public static DataFile register(Table table, Path parquetFile, String partitionPath) {
     return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partitionPath);
@@ -33,35 +34,70 @@ public final class DataFileRegistrar {
    * Registers a local Parquet file under {@code location}, where it is (or was uploaded to): the
    * metrics are read from the local copy, so an object store is never read back.
    */
-  public static DataFile register(Table table, Path parquetFile, String location, String partitionPath) {
+  public static DataFile register(
+      Table table, Path parquetFile, String location, String partitionPath) {
     return register(table, MetricsConfig.forTable(table), parquetFile, location, partitionPath);
   }
 
-  /** As {@link #register(Table, Path, String, String)}, with the table's metrics configuration read once for many files. */
-  public static DataFile register(Table table, MetricsConfig metricsConfig, Path parquetFile, String location, String partitionPath) {
-    return builder(table, metricsConfig, parquetFile, location).withPartitionPath(partitionPath).build();
+  /**
+   * As {@link #register(Table, Path, String, String)}, with the table's metrics configuration read
+   * once for many files.
+   */
+  public static DataFile register(
+      Table table,
+      MetricsConfig metricsConfig,
+      Path parquetFile,
+      String location,
+      String partitionPath) {
+    return builder(table, metricsConfig, parquetFile, location)
+        .withPartitionPath(partitionPath)
+        .build();
   }
 
-  /** As {@link #register(Table, Path, String)}, for a file that replaces others of the same {@code partition}. */
-  public static DataFile register(Table table, Path parquetFile, org.apache.iceberg.StructLike partition) {
+  /**
+   * As {@link #register(Table, Path, String)}, for a file that replaces others of the same {@code
+   * partition}.
+   */
+  public static DataFile register(
+      Table table, Path parquetFile, org.apache.iceberg.StructLike partition) {
     return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partition);
   }
 
-  /** As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code location}. */
-  public static DataFile register(Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
+  /**
+   * As {@link #register(Table, Path, org.apache.iceberg.StructLike)}, for a file uploaded to {@code
+   * location}.
+   */
+  public static DataFile register(
+      Table table, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
     return register(table, table.spec(), parquetFile, location, partition);
   }
 
-  /** As {@link #register(Table, Path, String, org.apache.iceberg.StructLike)}, for a partition of {@code spec} (an earlier one of the table's). */
-  public static DataFile register(Table table, PartitionSpec spec, Path parquetFile, String location, org.apache.iceberg.StructLike partition) {
-    return builder(table, spec, MetricsConfig.forTable(table), parquetFile, location).withPartition(partition).build();
+  /**
+   * As {@link #register(Table, Path, String, org.apache.iceberg.StructLike)}, for a partition of
+   * {@code spec} (an earlier one of the table's).
+   */
+  public static DataFile register(
+      Table table,
+      PartitionSpec spec,
+      Path parquetFile,
+      String location,
+      org.apache.iceberg.StructLike partition) {
+    return builder(table, spec, MetricsConfig.forTable(table), parquetFile, location)
+        .withPartition(partition)
+        .build();
   }
 
-  private static DataFiles.Builder builder(Table table, MetricsConfig metricsConfig, Path parquetFile, String location) {
+  private static DataFiles.Builder builder(
+      Table table, MetricsConfig metricsConfig, Path parquetFile, String location) {
     return builder(table, table.spec(), metricsConfig, parquetFile, location);
   }
 
-  private static DataFiles.Builder builder(Table table, PartitionSpec spec, MetricsConfig metricsConfig, Path parquetFile, String location) {
+  private static DataFiles.Builder builder(
+      Table table,
+      PartitionSpec spec,
+      MetricsConfig metricsConfig,
+      Path parquetFile,
+      String location) {
     Metrics metrics = metrics(parquetFile, metricsConfig);
     return DataFiles.builder(spec)
         .withPath(location)
@@ -78,13 +114,18 @@ public final class DataFileRegistrar {
    * resources again (about 3 ms a file: 4 s of a commit of 1,200 files).
    */
   static Metrics metrics(Path parquetFile, MetricsConfig metricsConfig) {
-    try (ParquetFileReader reader = ParquetFileReader.open(new LocalInputFile(parquetFile), READ_OPTIONS)) {
+    try (ParquetFileReader reader =
+        ParquetFileReader.open(new LocalInputFile(parquetFile), READ_OPTIONS)) {
       return ParquetUtil.footerMetrics(reader.getFooter(), Stream.empty(), metricsConfig);
     } catch (IOException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot read the Parquet footer of " + parquetFile + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot read the Parquet footer of " + parquetFile + ": " + e.getMessage(),
+          e);
     }
   }
 
   /** Only footers are read: no codec or Hadoop configuration is needed. */
-  private static final ParquetReadOptions READ_OPTIONS = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
+  private static final ParquetReadOptions READ_OPTIONS =
+      ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
 }

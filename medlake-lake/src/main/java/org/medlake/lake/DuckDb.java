@@ -30,7 +30,12 @@ public final class DuckDb {
     return open("", memoryLimit, threads, temporaryDirectory, true);
   }
 
-  private static Connection open(String database, String memoryLimit, int threads, Path temporaryDirectory, boolean streamResults) {
+  private static Connection open(
+      String database,
+      String memoryLimit,
+      int threads,
+      Path temporaryDirectory,
+      boolean streamResults) {
     try {
       Properties properties = new Properties();
       properties.setProperty("autoinstall_known_extensions", "false");
@@ -43,12 +48,14 @@ public final class DuckDb {
         statement.execute("SET TimeZone = 'UTC'");
         statement.execute("SET memory_limit = '" + memoryLimit.replace("'", "") + "'");
         statement.execute("SET threads = " + threads);
-        statement.execute("SET temp_directory = '" + temporaryDirectory.toString().replace("'", "''") + "'");
+        statement.execute(
+            "SET temp_directory = '" + temporaryDirectory.toString().replace("'", "''") + "'");
         statement.execute("SET preserve_insertion_order = true");
       }
       return connection;
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot start DuckDB: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "Cannot start DuckDB: " + e.getMessage(), e);
     }
   }
 

@@ -27,9 +27,9 @@ import org.medlake.core.error.MedlakeException;
 
 /**
  * Local copies of object-store data files for DuckDB, bounded in bytes with least-recently-used
- * eviction. A copy is keyed by location and size (Iceberg data files are never rewritten in
- * place, so both together name one content). Copies a running query reads are leased and never
- * evicted; while leases hold more than the bound, the cache exceeds it until they close.
+ * eviction. A copy is keyed by location and size (Iceberg data files are never rewritten in place,
+ * so both together name one content). Copies a running query reads are leased and never evicted;
+ * while leases hold more than the bound, the cache exceeds it until they close.
  *
  * <p>Each process has its own directory ({@code cache/files-<pid>}), removed on close; directories
  * of processes that are gone are removed when the next cache opens.
@@ -87,7 +87,10 @@ public final class FileCache implements Closeable {
     return directory;
   }
 
-  /** Local copies of {@code locations} (with their sizes in bytes, in the same order), downloaded when missing. */
+  /**
+   * Local copies of {@code locations} (with their sizes in bytes, in the same order), downloaded
+   * when missing.
+   */
   public Lease lease(List<String> locations, List<Long> sizes) {
     if (locations.size() != sizes.size()) {
       throw new IllegalArgumentException("locations and sizes differ in length");
@@ -131,11 +134,15 @@ public final class FileCache implements Closeable {
       try (InputStream in = io.newInputFile(location, size).newStream()) {
         long copied = Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
         if (copied != size) {
-          throw new MedlakeException(ErrorCode.STORAGE_ERROR, location + " has " + copied + " bytes, the table metadata says " + size);
+          throw new MedlakeException(
+              ErrorCode.STORAGE_ERROR,
+              location + " has " + copied + " bytes, the table metadata says " + size);
         }
-        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+            partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException | org.apache.iceberg.exceptions.RuntimeIOException e) {
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot download " + location + ": " + e.getMessage(), e);
+        throw new MedlakeException(
+            ErrorCode.STORAGE_ERROR, "Cannot download " + location + ": " + e.getMessage(), e);
       } finally {
         downloads.remove(key);
       }
@@ -194,7 +201,9 @@ public final class FileCache implements Closeable {
 
   private static String key(String location, long size) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest((location + "\0" + size).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((location + "\0" + size).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -58,7 +58,9 @@ public final class IcebergSchemas {
   public static String duckDbReadParquet(TableContract contract, String files) {
     StringJoiner schema = new StringJoiner(", ", "map {", "}");
     for (Column column : contract.columns()) {
-      schema.add("%d: {name: '%s', type: '%s', default_value: NULL}".formatted(column.id(), column.name(), column.type().duckDbType()));
+      schema.add(
+          "%d: {name: '%s', type: '%s', default_value: NULL}"
+              .formatted(column.id(), column.name(), column.type().duckDbType()));
     }
     return "read_parquet(" + files + ", schema = " + schema + ")";
   }
@@ -84,7 +86,8 @@ public final class IcebergSchemas {
       case INT -> Types.IntegerType.get();
       case LONG -> Types.LongType.get();
       case TIMESTAMP -> Types.TimestampType.withoutZone();
-      case STRING_LIST -> Types.ListType.ofRequired(ELEMENT_ID_OFFSET + column.id(), Types.StringType.get());
+      case STRING_LIST ->
+          Types.ListType.ofRequired(ELEMENT_ID_OFFSET + column.id(), Types.StringType.get());
     };
   }
 }

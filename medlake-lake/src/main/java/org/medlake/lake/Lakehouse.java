@@ -59,9 +59,13 @@ public final class Lakehouse implements Closeable {
     Map<String, String> properties = new HashMap<>();
     if (config.jdbcUrl().isPresent()) {
       properties.put(CatalogProperties.URI, config.jdbcUrl().get());
-      config.jdbcUser().ifPresent(user -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "user", user));
-      home.environment().get(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE)
-          .ifPresent(password -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password));
+      config
+          .jdbcUser()
+          .ifPresent(user -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "user", user));
+      home.environment()
+          .get(CatalogConfig.PASSWORD_ENVIRONMENT_VARIABLE)
+          .ifPresent(
+              password -> properties.put(JdbcCatalog.PROPERTY_PREFIX + "password", password));
     } else {
       // WAL and a busy timeout let several processes commit to one SQLite catalog.
       properties.put(
@@ -77,13 +81,20 @@ public final class Lakehouse implements Closeable {
     // JdbcCatalog creates and upgrades its own tables on initialize, which races when two processes
     // open a new catalog at once: a file lock (SQLite, one machine) or a PostgreSQL advisory lock
     // (several machines) serializes the set-up, not the commits; threads of this JVM (two Spark
-    // tasks in one executor) first take an in-process lock, since one JVM cannot hold a file lock twice
+    // tasks in one executor) first take an in-process lock, since one JVM cannot hold a file lock
+    // twice
     Path lockFile = home.root().resolve("catalog.lock");
     ReentrantLock inProcess = SETUP_LOCKS.computeIfAbsent(lockFile, ignored -> new ReentrantLock());
     inProcess.lock();
-    try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel channel =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = channel.lock();
-        Connection ignoredToo = config.jdbcUrl().filter(url -> url.startsWith("jdbc:postgresql:")).map(url -> setupLock(url, properties)).orElse(null)) {
+        Connection ignoredToo =
+            config
+                .jdbcUrl()
+                .filter(url -> url.startsWith("jdbc:postgresql:"))
+                .map(url -> setupLock(url, properties))
+                .orElse(null)) {
       catalog.initialize(config.name(), properties);
       Lakehouse lakehouse = new Lakehouse(catalog, home, warehouse);
       lakehouse.ensureTable(LabResults.CONTRACT);
@@ -92,7 +103,8 @@ public final class Lakehouse implements Closeable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot lock " + lockFile, e);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot release the catalog set-up lock: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR, "Cannot release the catalog set-up lock: " + e.getMessage(), e);
     } finally {
       inProcess.unlock();
     }
@@ -104,7 +116,8 @@ public final class Lakehouse implements Closeable {
   /** A session holding the catalog's set-up lock; closing it releases the lock. */
   private static Connection setupLock(String url, Map<String, String> properties) {
     Properties connectionProperties = new Properties();
-    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "user")).ifPresent(user -> connectionProperties.setProperty("user", user));
+    Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "user"))
+        .ifPresent(user -> connectionProperties.setProperty("user", user));
     Optional.ofNullable(properties.get(JdbcCatalog.PROPERTY_PREFIX + "password"))
         .ifPresent(password -> connectionProperties.setProperty("password", password));
     try {
@@ -114,7 +127,13 @@ public final class Lakehouse implements Closeable {
       }
       return connection;
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot connect to the catalog database " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot connect to the catalog database "
+              + PlatformConfig.shown(url)
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -140,14 +159,28 @@ public final class Lakehouse implements Closeable {
    */
   RuntimeException unreachable(RuntimeException e, String operation) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      boolean lostConnection = cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08");
-      if (lostConnection || cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
-          || cause instanceof java.net.NoRouteToHostException || cause instanceof java.net.SocketTimeoutException) {
-        String what = cause instanceof SQLException || !isS3(e)
-            ? "the catalog database " + PlatformConfig.shown(home.config().catalog().jdbcUrl().orElse("jdbc:sqlite:" + home.catalogDatabase()))
-                + " while " + operation
-            : "the object store " + warehouse.unreachable(operation);
-        return new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot reach " + what + ": " + cause.getMessage(), e);
+      boolean lostConnection =
+          cause instanceof SQLException sql
+              && sql.getSQLState() != null
+              && sql.getSQLState().startsWith("08");
+      if (lostConnection
+          || cause instanceof java.net.ConnectException
+          || cause instanceof java.net.UnknownHostException
+          || cause instanceof java.net.NoRouteToHostException
+          || cause instanceof java.net.SocketTimeoutException) {
+        String what =
+            cause instanceof SQLException || !isS3(e)
+                ? "the catalog database "
+                    + PlatformConfig.shown(
+                        home.config()
+                            .catalog()
+                            .jdbcUrl()
+                            .orElse("jdbc:sqlite:" + home.catalogDatabase()))
+                    + " while "
+                    + operation
+                : "the object store " + warehouse.unreachable(operation);
+        return new MedlakeException(
+            ErrorCode.STORAGE_ERROR, "Cannot reach " + what + ": " + cause.getMessage(), e);
       }
     }
     return e;
@@ -197,7 +230,9 @@ public final class Lakehouse implements Closeable {
     Schema schema = IcebergSchemas.schema(contract);
     Map<String, String> properties = new HashMap<>();
     properties.put(TableProperties.FORMAT_VERSION, "2");
-    properties.put(TableProperties.COMMIT_NUM_RETRIES, String.valueOf(home.config().catalog().commitRetries()));
+    properties.put(
+        TableProperties.COMMIT_NUM_RETRIES,
+        String.valueOf(home.config().catalog().commitRetries()));
     properties.put(TableProperties.COMMIT_MIN_RETRY_WAIT_MS, "50");
     properties.put(TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "2000");
     properties.put(TableProperties.PARQUET_COMPRESSION, home.config().ingest().compression());
@@ -237,10 +272,18 @@ public final class Lakehouse implements Closeable {
         org.apache.iceberg.types.Types.NestedField existing = current.findField(column.name());
         if (existing == null) {
           if (column.required()) {
-            throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "table " + contract.name() + " lacks the required column " + column.name()
-                + ": a required column cannot be added to a table with data");
+            throw new MedlakeException(
+                ErrorCode.INTERNAL_ERROR,
+                "table "
+                    + contract.name()
+                    + " lacks the required column "
+                    + column.name()
+                    + ": a required column cannot be added to a table with data");
           }
-          update.addColumn(column.name(), IcebergSchemas.schema(contract).findField(column.id()).type(), column.description());
+          update.addColumn(
+              column.name(),
+              IcebergSchemas.schema(contract).findField(column.id()).type(),
+              column.description());
           changed = true;
         } else if (existing.isRequired() && !column.required()) {
           update.makeColumnOptional(column.name());
@@ -263,8 +306,16 @@ public final class Lakehouse implements Closeable {
     for (org.medlake.core.contract.Column column : contract.columns()) {
       int id = table.schema().findField(column.name()).fieldId();
       if (id != column.id()) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "table " + contract.name() + ": column " + column.name() + " has field id " + id
-            + " but the contract says " + column.id());
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR,
+            "table "
+                + contract.name()
+                + ": column "
+                + column.name()
+                + " has field id "
+                + id
+                + " but the contract says "
+                + column.id());
       }
     }
   }

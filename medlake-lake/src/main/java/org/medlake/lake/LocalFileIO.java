@@ -12,8 +12,8 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.io.OutputFile;
 
 /**
- * Iceberg file access for a warehouse on the local file system, with plain java.nio: no Hadoop
- * file system, user or security classes at run time.
+ * Iceberg file access for a warehouse on the local file system, with plain java.nio: no Hadoop file
+ * system, user or security classes at run time.
  */
 public final class LocalFileIO implements FileIO {
   @Override

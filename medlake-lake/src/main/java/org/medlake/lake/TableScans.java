@@ -23,7 +23,11 @@ public final class TableScans {
    */
   public static List<String> plannedFiles(Table table, Expression filter) {
     return plannedDataFiles(table, filter).stream()
-        .map(file -> S3Config.isS3(file.location()) ? file.location() : LocalFileIO.file(file.location()).getPath())
+        .map(
+            file ->
+                S3Config.isS3(file.location())
+                    ? file.location()
+                    : LocalFileIO.file(file.location()).getPath())
         .toList();
   }
 
@@ -36,7 +40,8 @@ public final class TableScans {
     try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
-          throw new IllegalStateException("Table " + table.name() + " has delete files; medlake writes copy-on-write only");
+          throw new IllegalStateException(
+              "Table " + table.name() + " has delete files; medlake writes copy-on-write only");
         }
         files.add(task.file().copyWithoutStats());
       }
@@ -49,20 +54,29 @@ public final class TableScans {
   /** Local paths DuckDB can read for the planned files, copied from an object store when needed. */
   public static FileCache.Lease readableFiles(Warehouse warehouse, Table table, Expression filter) {
     List<DataFile> files = plannedDataFiles(table, filter);
-    return warehouse.readable(files.stream().map(DataFile::location).toList(), files.stream().map(DataFile::fileSizeInBytes).toList());
+    return warehouse.readable(
+        files.stream().map(DataFile::location).toList(),
+        files.stream().map(DataFile::fileSizeInBytes).toList());
   }
 
-  /** A DuckDB relation with the table's columns and no rows, for a table (or a scan) without files. */
+  /**
+   * A DuckDB relation with the table's columns and no rows, for a table (or a scan) without files.
+   */
   public static String emptyRelation(Table table) {
     return table.schema().columns().stream()
-        .map(field -> "CAST(NULL AS " + switch (field.type().typeId()) {
-          case DOUBLE -> "DOUBLE";
-          case INTEGER -> "INTEGER";
-          case LONG -> "BIGINT";
-          case TIMESTAMP -> "TIMESTAMP";
-          case LIST -> "VARCHAR[]";
-          default -> "VARCHAR";
-        } + ") AS " + field.name())
+        .map(
+            field ->
+                "CAST(NULL AS "
+                    + switch (field.type().typeId()) {
+                      case DOUBLE -> "DOUBLE";
+                      case INTEGER -> "INTEGER";
+                      case LONG -> "BIGINT";
+                      case TIMESTAMP -> "TIMESTAMP";
+                      case LIST -> "VARCHAR[]";
+                      default -> "VARCHAR";
+                    }
+                    + ") AS "
+                    + field.name())
         .collect(java.util.stream.Collectors.joining(", ", "SELECT ", " LIMIT 0"));
   }
 
@@ -88,6 +102,14 @@ public final class TableScans {
     for (var ignored : table.snapshots()) {
       snapshots++;
     }
-    return new TableSummary(name, description, rows, files, bytes, partitions.size(), snapshots, table.currentSnapshot().snapshotId());
+    return new TableSummary(
+        name,
+        description,
+        rows,
+        files,
+        bytes,
+        partitions.size(),
+        snapshots,
+        table.currentSnapshot().snapshotId());
   }
 }

@@ -15,9 +15,9 @@ import org.medlake.core.contract.LabResults;
 /**
  * Lab-result data files with known contents for tests, written the way ingestion writes them
  * (DuckDB Parquet with field ids, published to the warehouse, one Iceberg commit per
- * hospital-month), on a local or an object-store warehouse. Row i of a hospital-month: patient
- * p(i % patients), test codes cycling through three tests, value = 10 + (i % 7), reference range
- * 9-15, flag H when i % 5 = 0 else N.
+ * hospital-month), on a local or an object-store warehouse. Row i of a hospital-month: patient p(i
+ * % patients), test codes cycling through three tests, value = 10 + (i % 7), reference range 9-15,
+ * flag H when i % 5 = 0 else N.
  */
 public final class LabResultFiles {
   public static final String[] TESTS = {"718-7", "2345-7", "2160-0"};
@@ -25,9 +25,21 @@ public final class LabResultFiles {
   private LabResultFiles() {}
 
   /** Writes and commits one hospital-month; returns the data file's location. */
-  public static String append(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, int rows, int patients)
+  public static String append(
+      MedlakeHome home,
+      Lakehouse lakehouse,
+      String hospital,
+      YearMonth month,
+      int rows,
+      int patients)
       throws Exception {
-    return append(home, lakehouse, hospital, month, rows, patients,
+    return append(
+        home,
+        lakehouse,
+        hospital,
+        month,
+        rows,
+        patients,
         "9.0 AS ref_low, 15.0 AS ref_high, CASE WHEN i % 5 = 0 THEN 'H' ELSE 'N' END AS abnormal_flag");
   }
 
@@ -35,9 +47,21 @@ public final class LabResultFiles {
    * Like {@link #append}, for a hospital that sends no flags: abnormal_flag is null; by i % 4 the
    * reference range is 9-15, only the low bound 9, only the high bound 15, or missing.
    */
-  public static String appendUnflagged(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, int rows, int patients)
+  public static String appendUnflagged(
+      MedlakeHome home,
+      Lakehouse lakehouse,
+      String hospital,
+      YearMonth month,
+      int rows,
+      int patients)
       throws Exception {
-    return append(home, lakehouse, hospital, month, rows, patients,
+    return append(
+        home,
+        lakehouse,
+        hospital,
+        month,
+        rows,
+        patients,
         "CASE WHEN i % 4 IN (0, 1) THEN 9.0 END AS ref_low, CASE WHEN i % 4 IN (0, 2) THEN 15.0 END AS ref_high,"
             + " NULL::VARCHAR AS abnormal_flag");
   }
@@ -47,19 +71,35 @@ public final class LabResultFiles {
    * columns are those of {@link #append} (row i of the list is row i there).
    */
   public record Result(
-      String patientKey, String testCode, Double valueNumeric, String unit, Double valueCanonical, String unitCanonical,
+      String patientKey,
+      String testCode,
+      Double valueNumeric,
+      String unit,
+      Double valueCanonical,
+      String unitCanonical,
       String unitStatus) {}
 
   /** Writes and commits one hospital-month holding exactly {@code results}. */
-  public static String appendResults(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, List<Result> results)
+  public static String appendResults(
+      MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, List<Result> results)
       throws Exception {
-    String values = results.stream()
-        .map(result -> Stream.of(result.patientKey(), result.testCode(), result.valueNumeric(), result.unit(), result.valueCanonical(),
-                result.unitCanonical(), result.unitStatus())
-            .map(LabResultFiles::literal)
-            .collect(Collectors.joining(", ", "(", ")")))
-        .collect(Collectors.joining(", "));
-    String sql = """
+    String values =
+        results.stream()
+            .map(
+                result ->
+                    Stream.of(
+                            result.patientKey(),
+                            result.testCode(),
+                            result.valueNumeric(),
+                            result.unit(),
+                            result.valueCanonical(),
+                            result.unitCanonical(),
+                            result.unitStatus())
+                        .map(LabResultFiles::literal)
+                        .collect(Collectors.joining(", ", "(", ")")))
+            .collect(Collectors.joining(", "));
+    String sql =
+        """
         SELECT '%1$s' AS hospital_id, r.patient_key, 'e' || i AS encounter_key, r.test_code, coalesce(r.test_code, 'local') AS test_name,
           'serum' AS specimen, r.value_numeric::DOUBLE AS value_numeric, NULL::VARCHAR AS value_comparator, NULL::VARCHAR AS value_text,
           r.unit::VARCHAR AS unit, NULL::DOUBLE AS ref_low, NULL::DOUBLE AS ref_high, NULL::VARCHAR AS abnormal_flag,
@@ -74,7 +114,8 @@ public final class LabResultFiles {
         FROM (SELECT *, row_number() OVER () - 1 AS i
               FROM (VALUES %3$s) v(patient_key, test_code, value_numeric, unit, value_canonical, unit_canonical, unit_status)) r
         ORDER BY test_code, collected_at
-        """.formatted(hospital, month, values);
+        """
+            .formatted(hospital, month, values);
     return write(home, lakehouse, hospital, month, sql);
   }
 
@@ -85,9 +126,17 @@ public final class LabResultFiles {
     return value instanceof String text ? DuckDb.literal(text) : value.toString();
   }
 
-  private static String append(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, int rows, int patients,
-      String rangeAndFlag) throws Exception {
-    String sql = """
+  private static String append(
+      MedlakeHome home,
+      Lakehouse lakehouse,
+      String hospital,
+      YearMonth month,
+      int rows,
+      int patients,
+      String rangeAndFlag)
+      throws Exception {
+    String sql =
+        """
         SELECT '%1$s' AS hospital_id, 'p' || '%1$s' || (i %% %2$d) AS patient_key, 'e' || i AS encounter_key,
           ['718-7', '2345-7', '2160-0'][1 + (i %% 3)] AS test_code, ['Hemoglobin', 'Glucose', 'Creatinine'][1 + (i %% 3)] AS test_name,
           'serum' AS specimen, (10 + (i %% 7))::DOUBLE AS value_numeric, NULL::VARCHAR AS value_comparator, NULL::VARCHAR AS value_text,
@@ -100,25 +149,40 @@ public final class LabResultFiles {
           NULL::DOUBLE AS value_ordinal, NULL::VARCHAR AS local_code, NULL::VARCHAR AS local_name, NULL::DOUBLE AS value_canonical,
           NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, NULL::VARCHAR AS delta_flag
         FROM range(%4$d) t(i) ORDER BY test_code, collected_at
-        """.formatted(hospital, patients, month, rows, rangeAndFlag);
+        """
+            .formatted(hospital, patients, month, rows, rangeAndFlag);
     return write(home, lakehouse, hospital, month, sql);
   }
 
-  private static String write(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, String sql) throws Exception {
+  private static String write(
+      MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, String sql)
+      throws Exception {
     Table table = lakehouse.labResults();
     int ordinal = (month.getYear() - 1970) * 12 + month.getMonthValue() - 1;
     String partitionPath = "collected_at_month=" + ordinal + "/hospital_id=" + hospital;
-    Path directory = lakehouse.warehouse().objectStore()
-        ? lakehouse.warehouse().stagingDirectory(table, home.temporary().resolve("fixture-" + hospital + "-" + month))
-        : home.warehouse().resolve("fixture");
+    Path directory =
+        lakehouse.warehouse().objectStore()
+            ? lakehouse
+                .warehouse()
+                .stagingDirectory(
+                    table, home.temporary().resolve("fixture-" + hospital + "-" + month))
+            : home.warehouse().resolve("fixture");
     Path file = directory.resolve(hospital + "-" + month + ".parquet");
     Files.createDirectories(file.getParent());
-    try (Connection connection = DuckDb.open("1GB", 2, home.temporary()); Statement statement = connection.createStatement()) {
-      statement.execute("COPY (" + sql + ") TO " + DuckDb.literal(file.toString()) + " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS "
-          + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT) + ")");
+    try (Connection connection = DuckDb.open("1GB", 2, home.temporary());
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "COPY ("
+              + sql
+              + ") TO "
+              + DuckDb.literal(file.toString())
+              + " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS "
+              + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT)
+              + ")");
     }
     String location = lakehouse.warehouse().publish(table, file, partitionPath);
-    table.newAppend()
+    table
+        .newAppend()
         .appendFile(DataFileRegistrar.register(table, file, location, partitionPath))
         .set("medlake.run-id", "run-fixture-" + hospital + "-" + month)
         .set("medlake.hospital-month", hospital + "/" + month)

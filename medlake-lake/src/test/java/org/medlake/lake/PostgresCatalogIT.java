@@ -1,6 +1,5 @@
 package org.medlake.lake;
 
-import org.medlake.testkit.PostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -21,8 +20,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.testkit.PostgresServer;
 
-/** The Iceberg catalog on a real PostgreSQL server, with several writers committing to one table at once. */
+/**
+ * The Iceberg catalog on a real PostgreSQL server, with several writers committing to one table at
+ * once.
+ */
 class PostgresCatalogIT {
   static final int WRITERS = 4;
   static final int COMMITS_PER_WRITER = 5;
@@ -51,12 +54,15 @@ class PostgresCatalogIT {
     for (int writer = 0; writer < WRITERS; writer++) {
       Path root = directory.resolve("writer-" + writer);
       Files.createDirectories(root);
-      Files.writeString(root.resolve("medlake.yaml"), """
+      Files.writeString(
+          root.resolve("medlake.yaml"),
+          """
           catalog:
             warehouse: %s
             jdbc-url: %s
             jdbc-user: %s
-          """.formatted(warehouse, url, PostgresServer.USER));
+          """
+              .formatted(warehouse, url, PostgresServer.USER));
       homes.add(MedlakeHome.open(root));
     }
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
@@ -65,16 +71,25 @@ class PostgresCatalogIT {
     for (int writer = 0; writer < WRITERS; writer++) {
       MedlakeHome home = homes.get(writer);
       String hospital = "H00" + writer;
-      results.add(pool.submit(() -> {
-        try (Lakehouse lakehouse = Lakehouse.open(home)) {
-          start.await();
-          List<String> locations = new ArrayList<>();
-          for (int month = 1; month <= COMMITS_PER_WRITER; month++) {
-            locations.add(LabResultFiles.append(home, lakehouse, hospital, YearMonth.of(2024, month), ROWS_PER_COMMIT, 10));
-          }
-          return locations;
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                try (Lakehouse lakehouse = Lakehouse.open(home)) {
+                  start.await();
+                  List<String> locations = new ArrayList<>();
+                  for (int month = 1; month <= COMMITS_PER_WRITER; month++) {
+                    locations.add(
+                        LabResultFiles.append(
+                            home,
+                            lakehouse,
+                            hospital,
+                            YearMonth.of(2024, month),
+                            ROWS_PER_COMMIT,
+                            10));
+                  }
+                  return locations;
+                }
+              }));
     }
     start.countDown();
     Set<String> written = new HashSet<>();
@@ -89,7 +104,11 @@ class PostgresCatalogIT {
       TableSummary summary = TableScans.summarize(table, "lab_results", "");
       assertThat(summary.dataFiles()).isEqualTo(WRITERS * COMMITS_PER_WRITER);
       assertThat(summary.rows()).isEqualTo((long) WRITERS * COMMITS_PER_WRITER * ROWS_PER_COMMIT);
-      assertThat(Set.copyOf(TableScans.plannedFiles(table, org.apache.iceberg.expressions.Expressions.alwaysTrue()))).isEqualTo(written);
+      assertThat(
+              Set.copyOf(
+                  TableScans.plannedFiles(
+                      table, org.apache.iceberg.expressions.Expressions.alwaysTrue())))
+          .isEqualTo(written);
       Set<String> hospitalMonths = new HashSet<>();
       int appends = 0;
       for (Snapshot snapshot : table.snapshots()) {

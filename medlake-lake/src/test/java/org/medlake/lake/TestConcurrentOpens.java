@@ -14,13 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 
 /**
- * Threads of one JVM open the same home's lakehouse at once, as two Spark tasks in one executor
- * do: the set-up lock is taken in-process before the file lock, which one JVM cannot hold twice
- * (a second {@code FileChannel.lock} on the same file threw OverlappingFileLockException).
+ * Threads of one JVM open the same home's lakehouse at once, as two Spark tasks in one executor do:
+ * the set-up lock is taken in-process before the file lock, which one JVM cannot hold twice (a
+ * second {@code FileChannel.lock} on the same file threw OverlappingFileLockException).
  */
 class TestConcurrentOpens {
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
   void threadsOfOneProcessOpenOneHomeAtOnce() throws Exception {
@@ -31,16 +30,18 @@ class TestConcurrentOpens {
     try {
       List<Future<String>> opened = new ArrayList<>();
       for (int thread = 0; thread < threads; thread++) {
-        opened.add(pool.submit(() -> {
-          start.await();
-          String name = null;
-          for (int open = 0; open < 3; open++) {
-            try (Lakehouse lakehouse = Lakehouse.open(home)) {
-              name = lakehouse.labResults().name();
-            }
-          }
-          return name;
-        }));
+        opened.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  String name = null;
+                  for (int open = 0; open < 3; open++) {
+                    try (Lakehouse lakehouse = Lakehouse.open(home)) {
+                      name = lakehouse.labResults().name();
+                    }
+                  }
+                  return name;
+                }));
       }
       start.countDown();
       for (Future<String> future : opened) {

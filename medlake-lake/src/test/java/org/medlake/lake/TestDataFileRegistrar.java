@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 
-/** The registrar's footer metrics, read with shared options, are Iceberg's own for the same file. */
+/**
+ * The registrar's footer metrics, read with shared options, are Iceberg's own for the same file.
+ */
 class TestDataFileRegistrar {
   @TempDir Path directory;
 
@@ -20,12 +22,14 @@ class TestDataFileRegistrar {
   void footerMetricsAreIcebergsFileMetrics() throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
-      Path file = Path.of(LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 500, 40));
+      Path file =
+          Path.of(LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 500, 40));
       Table table = lakehouse.labResults();
       MetricsConfig config = MetricsConfig.forTable(table);
 
       Metrics shared = DataFileRegistrar.metrics(file, config);
-      Metrics iceberg = ParquetUtil.fileMetrics(org.apache.iceberg.Files.localInput(file.toFile()), config);
+      Metrics iceberg =
+          ParquetUtil.fileMetrics(org.apache.iceberg.Files.localInput(file.toFile()), config);
 
       assertThat(shared.recordCount()).isEqualTo(iceberg.recordCount()).isEqualTo(500);
       assertThat(shared.columnSizes()).isEqualTo(iceberg.columnSizes());

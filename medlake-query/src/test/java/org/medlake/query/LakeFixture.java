@@ -11,7 +11,14 @@ final class LakeFixture {
 
   private LakeFixture() {}
 
-  static void append(MedlakeHome home, Lakehouse lakehouse, String hospital, YearMonth month, int rows, int patients) throws Exception {
+  static void append(
+      MedlakeHome home,
+      Lakehouse lakehouse,
+      String hospital,
+      YearMonth month,
+      int rows,
+      int patients)
+      throws Exception {
     LabResultFiles.append(home, lakehouse, hospital, month, rows, patients);
   }
 }

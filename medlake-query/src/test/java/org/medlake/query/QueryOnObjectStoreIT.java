@@ -15,12 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.lake.Lakehouse;
-import org.medlake.testkit.S3Server;
 import org.medlake.query.cache.InProcessResultCache;
 import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryResult;
+import org.medlake.testkit.S3Server;
 
-/** Guarded SQL over tables in an S3-compatible object store (s3proxy on loopback), read through the local file cache. */
+/**
+ * Guarded SQL over tables in an S3-compatible object store (s3proxy on loopback), read through the
+ * local file cache.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryOnObjectStoreIT {
   private S3Server s3;
@@ -33,8 +36,11 @@ class QueryOnObjectStoreIT {
     s3 = S3Server.start(directory.resolve("s3"), "lake");
     Path root = directory.resolve("home");
     Files.createDirectories(root);
-    // a cache smaller than the two H001 files together: the second query must evict and download again
-    Files.writeString(root.resolve("medlake.yaml"), """
+    // a cache smaller than the two H001 files together: the second query must evict and download
+    // again
+    Files.writeString(
+        root.resolve("medlake.yaml"),
+        """
         catalog:
           warehouse: s3://lake/warehouse
           s3:
@@ -42,7 +48,8 @@ class QueryOnObjectStoreIT {
             path-style-access: true
         query:
           file-cache-size: 1B
-        """.formatted(s3.endpoint()));
+        """
+            .formatted(s3.endpoint()));
     MedlakeHome home = MedlakeHome.open(root);
     lakehouse = Lakehouse.open(home);
     LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 300, 40);
@@ -60,18 +67,31 @@ class QueryOnObjectStoreIT {
 
   @Test
   void sqlOverObjectStoreTablesIsPrunedAndRight() {
-    QueryResult h001 = service.run(QueryService.sqlRequest(
-            "SELECT hospital_id, count(*) AS n, count(DISTINCT patient_key) AS patients FROM lab_results WHERE hospital_id = 'H001' GROUP BY hospital_id",
-            Role.ANALYST, AsOf.CURRENT),
-        Role.ANALYST, "analyst", UnaryOperator.identity());
+    QueryResult h001 =
+        service.run(
+            QueryService.sqlRequest(
+                "SELECT hospital_id, count(*) AS n, count(DISTINCT patient_key) AS patients FROM lab_results WHERE hospital_id = 'H001' GROUP BY hospital_id",
+                Role.ANALYST,
+                AsOf.CURRENT),
+            Role.ANALYST,
+            "analyst",
+            UnaryOperator.identity());
     assertThat(h001.table().rows()).containsExactly(List.of("H001", 500L, 40L));
     assertThat(h001.filesScanned()).isEqualTo(2);
 
-    QueryResult all = service.run(QueryService.sqlRequest(
-            "SELECT test_code, count(*) AS n FROM lab_results GROUP BY test_code ORDER BY test_code", Role.ANALYST, AsOf.CURRENT),
-        Role.ANALYST, "analyst", UnaryOperator.identity());
-    // test codes cycle by i % 3 over 300, 200 and 100 rows: 718-7 gets 100 + 67 + 34, 2160-0 gets 100 + 66 + 33
-    assertThat(all.table().rows()).containsExactly(List.of("2160-0", 199L), List.of("2345-7", 200L), List.of("718-7", 201L));
+    QueryResult all =
+        service.run(
+            QueryService.sqlRequest(
+                "SELECT test_code, count(*) AS n FROM lab_results GROUP BY test_code ORDER BY test_code",
+                Role.ANALYST,
+                AsOf.CURRENT),
+            Role.ANALYST,
+            "analyst",
+            UnaryOperator.identity());
+    // test codes cycle by i % 3 over 300, 200 and 100 rows: 718-7 gets 100 + 67 + 34, 2160-0 gets
+    // 100 + 66 + 33
+    assertThat(all.table().rows())
+        .containsExactly(List.of("2160-0", 199L), List.of("2345-7", 200L), List.of("718-7", 201L));
     assertThat(all.filesScanned()).isEqualTo(3);
     // leases ended with the queries; the 1-byte bound left no copy behind
     assertThat(cacheDirectory).isEmptyDirectory();

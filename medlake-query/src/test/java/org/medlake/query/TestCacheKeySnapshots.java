@@ -31,18 +31,27 @@ class TestCacheKeySnapshots {
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 300, 40);
       long first = lakehouse.labResults().currentSnapshot().snapshotId();
-      // the first lookup misses, and a monthly load commits before the query plans: a real commit, deterministically placed
-      CommitOnFirstMiss cache = new CommitOnFirstMiss(() -> LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 2), 200, 40));
+      // the first lookup misses, and a monthly load commits before the query plans: a real commit,
+      // deterministically placed
+      CommitOnFirstMiss cache =
+          new CommitOnFirstMiss(
+              () -> LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 2), 200, 40));
       QueryService service = new QueryService(lakehouse, QueryConfig.defaults(), cache);
 
-      QueryResult current = service.run(request(AsOf.CURRENT), Role.ANALYST, "analyst", UnaryOperator.identity());
+      QueryResult current =
+          service.run(request(AsOf.CURRENT), Role.ANALYST, "analyst", UnaryOperator.identity());
       assertThat(cache.committed).isTrue();
       assertThat(current.table().rows()).containsExactly(List.of(500L));
       assertThat(current.snapshotIds().get("lab_results")).isNotEqualTo(first);
 
-      QueryResult asOfFirst = service.run(request(AsOf.snapshot(first)), Role.ANALYST, "analyst", UnaryOperator.identity());
-      assertThat(asOfFirst.table().rows()).as("the first snapshot's answer, not the second's").containsExactly(List.of(300L));
-      QueryResult again = service.run(request(AsOf.CURRENT), Role.ANALYST, "analyst", UnaryOperator.identity());
+      QueryResult asOfFirst =
+          service.run(
+              request(AsOf.snapshot(first)), Role.ANALYST, "analyst", UnaryOperator.identity());
+      assertThat(asOfFirst.table().rows())
+          .as("the first snapshot's answer, not the second's")
+          .containsExactly(List.of(300L));
+      QueryResult again =
+          service.run(request(AsOf.CURRENT), Role.ANALYST, "analyst", UnaryOperator.identity());
       assertThat(again.cached()).isTrue();
       assertThat(again.table().rows()).containsExactly(List.of(500L));
     }

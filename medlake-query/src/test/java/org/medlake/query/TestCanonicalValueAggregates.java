@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -103,19 +102,25 @@ class TestCanonicalValueAggregates {
   @Test
   void aTestWithoutCanonicalUnitIsSummarizedAsDeliveredPerUnit() {
     ResultTable summary = predefined("test-summary", Map.of("tests", UNCATALOGUED), Role.ANALYST);
-    assertThat(summary.rows()).extracting(row -> cell(summary, row, "unit"), row -> cell(summary, row, "n"))
+    assertThat(summary.rows())
+        .extracting(row -> cell(summary, row, "unit"), row -> cell(summary, row, "n"))
         .containsExactly(tuple("g/L", 12L), tuple("mg/L", 12L));
-    assertThat((Double) cell(summary, summary.rows().get(0), "mean")).isCloseTo(mean(G_L), within(0.001));
-    assertThat((Double) cell(summary, summary.rows().get(1), "mean")).isCloseTo(mean(MG_L), within(0.001));
+    assertThat((Double) cell(summary, summary.rows().get(0), "mean"))
+        .isCloseTo(mean(G_L), within(0.001));
+    assertThat((Double) cell(summary, summary.rows().get(1), "mean"))
+        .isCloseTo(mean(MG_L), within(0.001));
   }
 
   @Test
   void valueDistributionBinsCanonicalValues() {
-    ResultTable bins = predefined("value-distribution", Map.of("test", GLUCOSE, "bins", "4"), Role.ANALYST);
+    ResultTable bins =
+        predefined("value-distribution", Map.of("test", GLUCOSE, "bins", "4"), Role.ANALYST);
     assertThat(bins.rows()).extracting(row -> cell(bins, row, "unit")).containsOnly("mg/dL");
-    assertThat(bins.rows().stream().mapToLong(row -> (Long) cell(bins, row, "n")).sum()).isEqualTo(48);
+    assertThat(bins.rows().stream().mapToLong(row -> (Long) cell(bins, row, "n")).sum())
+        .isEqualTo(48);
     double[] canonical = canonicalGlucose();
-    // the edges are the 1st and 99th percentiles (linear interpolation) rounded outwards to two digits of
+    // the edges are the 1st and 99th percentiles (linear interpolation) rounded outwards to two
+    // digits of
     // their range: never the minimum or maximum, which are one patient's results (issue 17)
     double p01 = quantile(canonical, 0.01);
     double p99 = quantile(canonical, 0.99);
@@ -126,7 +131,8 @@ class TestCanonicalValueAggregates {
     assertThat(to).isCloseTo(Math.ceil(p99 / step) * step, within(0.0001));
     for (List<Object> row : bins.rows()) {
       for (String edge : List.of("bin_from", "bin_to")) {
-        assertThat((Double) cell(bins, row, edge)).isNotCloseTo(canonical[0], within(0.0001))
+        assertThat((Double) cell(bins, row, edge))
+            .isNotCloseTo(canonical[0], within(0.0001))
             .isNotCloseTo(canonical[canonical.length - 1], within(0.0001));
       }
     }
@@ -141,54 +147,83 @@ class TestCanonicalValueAggregates {
 
   @Test
   void theQueryBuildersMeanIsCanonicalAndCarriesItsUnit() {
-    ResultTable result = structured("""
+    ResultTable result =
+        structured(
+            """
         {"table": "lab_results", "filters": [{"column": "test_code", "op": "=", "values": ["2345-7"]}],
          "group_by": [{"column": "test_code"}],
          "aggregates": [{"function": "count"}, {"function": "avg", "column": "value_canonical"}], "limit": 10}
-        """, Role.ANALYST);
-    assertThat(result.columns()).extracting(column -> column.name())
+        """,
+            Role.ANALYST);
+    assertThat(result.columns())
+        .extracting(column -> column.name())
         .containsExactly("test_code", "unit_canonical", "count", "avg_value_canonical");
     assertThat(result.rows()).hasSize(1);
     assertThat(result.rows().get(0).subList(0, 3)).containsExactly(GLUCOSE, "mg/dL", 49L);
-    assertThat((Double) result.rows().get(0).get(3)).isCloseTo(mean(canonicalGlucose()), within(0.01));
+    assertThat((Double) result.rows().get(0).get(3))
+        .isCloseTo(mean(canonicalGlucose()), within(0.01));
 
     // viewers get the same row: the unit follows the test and the group has enough patients
-    ResultTable viewer = structured("""
+    ResultTable viewer =
+        structured(
+            """
         {"table": "lab_results", "group_by": [{"column": "test_code"}],
          "aggregates": [{"function": "avg", "column": "value_canonical"}], "limit": 10}
-        """, Role.VIEWER);
-    assertThat(viewer.columns()).extracting(column -> column.name())
+        """,
+            Role.VIEWER);
+    assertThat(viewer.columns())
+        .extracting(column -> column.name())
         .containsExactly("test_code", "unit_canonical", "avg_value_canonical", "patients");
     assertThat(viewer.rows().get(0).subList(0, 2)).containsExactly(GLUCOSE, "mg/dL");
-    assertThat((Double) viewer.rows().get(0).get(2)).isCloseTo(mean(canonicalGlucose()), within(0.01));
+    assertThat((Double) viewer.rows().get(0).get(2))
+        .isCloseTo(mean(canonicalGlucose()), within(0.01));
   }
 
   @Test
   void valuesAsDeliveredAreGroupedByTheirUnit() {
-    ResultTable result = structured("""
+    ResultTable result =
+        structured(
+            """
         {"table": "lab_results", "filters": [{"column": "test_code", "op": "=", "values": ["2345-7"]}],
          "group_by": [{"column": "test_code"}],
          "aggregates": [{"function": "count"}, {"function": "avg", "column": "value_numeric"}], "limit": 10}
-        """, Role.ANALYST);
-    assertThat(result.columns()).extracting(column -> column.name()).containsExactly("test_code", "unit", "count", "avg_value_numeric");
-    assertThat(result.rows()).extracting(row -> row.get(1), row -> row.get(2)).containsExactly(
-        tuple("mg/dL", 24L), tuple("milligrams", 1L),
-        tuple("mmol/L", 24L));
+        """,
+            Role.ANALYST);
+    assertThat(result.columns())
+        .extracting(column -> column.name())
+        .containsExactly("test_code", "unit", "count", "avg_value_numeric");
+    assertThat(result.rows())
+        .extracting(row -> row.get(1), row -> row.get(2))
+        .containsExactly(tuple("mg/dL", 24L), tuple("milligrams", 1L), tuple("mmol/L", 24L));
     assertThat((Double) result.rows().get(2).get(3)).isCloseTo(mean(MMOL_L), within(1e-9));
   }
 
   private Result result(String patient, String test, double value, String writtenUnit) {
     UnitConversion conversion = units.convert(test, writtenUnit);
-    Double canonical = conversion.toCanonical(value).isPresent() ? conversion.toCanonical(value).getAsDouble() : null;
-    return new Result(patient, test, value, conversion.unit(), canonical, conversion.convertedUnit().orElse(null),
+    Double canonical =
+        conversion.toCanonical(value).isPresent()
+            ? conversion.toCanonical(value).getAsDouble()
+            : null;
+    return new Result(
+        patient,
+        test,
+        value,
+        conversion.unit(),
+        canonical,
+        conversion.convertedUnit().orElse(null),
         conversion.status().name());
   }
 
   private ResultTable predefined(String name, Map<String, String> parameters, Role role) {
     PredefinedQuery query = queries.find(name);
     QueryConfig config = QueryConfig.defaults();
-    return service.run(PredefinedQueries.bind(query, parameters, AsOf.CURRENT), role, SuppressionPolicy.policy(role, config),
-        SuppressionPolicy.forRole(role, query, config)).table();
+    return service
+        .run(
+            PredefinedQueries.bind(query, parameters, AsOf.CURRENT),
+            role,
+            SuppressionPolicy.policy(role, config),
+            SuppressionPolicy.forRole(role, query, config))
+        .table();
   }
 
   private ResultTable structured(String json, Role role) {
@@ -211,7 +246,8 @@ class TestCanonicalValueAggregates {
   }
 
   private static double unitBlindMean() {
-    return (Arrays.stream(MG_DL).sum() + Arrays.stream(MMOL_L).sum() + UNKNOWN_UNIT_VALUE) / (MG_DL.length + MMOL_L.length + 1);
+    return (Arrays.stream(MG_DL).sum() + Arrays.stream(MMOL_L).sum() + UNKNOWN_UNIT_VALUE)
+        / (MG_DL.length + MMOL_L.length + 1);
   }
 
   private static double mean(double[] values) {

@@ -45,7 +45,8 @@ class TestPredefinedAbnormalShare {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     lakehouse = Lakehouse.open(home);
     LakeFixture.append(home, lakehouse, "H001", YearMonth.of(2024, 1), FLAGGED_ROWS, 40);
-    LabResultFiles.appendUnflagged(home, lakehouse, "H002", YearMonth.of(2024, 1), UNFLAGGED_ROWS, 40);
+    LabResultFiles.appendUnflagged(
+        home, lakehouse, "H002", YearMonth.of(2024, 1), UNFLAGGED_ROWS, 40);
     LabResultFiles.appendUnflagged(home, lakehouse, "H003", YearMonth.of(2024, 1), 30, 4);
     service = new QueryService(lakehouse, QueryConfig.defaults(), new InProcessResultCache(100));
     queries = PredefinedQueries.load(home.queries());
@@ -66,7 +67,9 @@ class TestPredefinedAbnormalShare {
     assertThat(summary.rows()).hasSize(3);
     for (List<Object> row : summary.rows()) {
       long[] counts = expected.get((String) row.get(0));
-      assertThat((Double) row.get(percent)).as((String) row.get(0)).isCloseTo(100.0 * counts[1] / counts[0], within(0.051));
+      assertThat((Double) row.get(percent))
+          .as((String) row.get(0))
+          .isCloseTo(100.0 * counts[1] / counts[0], within(0.051));
     }
   }
 
@@ -80,7 +83,9 @@ class TestPredefinedAbnormalShare {
     for (List<Object> row : trend.rows()) {
       long[] counts = expected.get((String) row.get(0));
       assertThat(row.get(trend.columnIndex("n"))).isEqualTo(counts[2]);
-      assertThat((Double) row.get(percent)).as((String) row.get(0)).isCloseTo(100.0 * counts[1] / counts[0], within(0.051));
+      assertThat((Double) row.get(percent))
+          .as((String) row.get(0))
+          .isCloseTo(100.0 * counts[1] / counts[0], within(0.051));
     }
   }
 
@@ -88,14 +93,21 @@ class TestPredefinedAbnormalShare {
   void smallCellsAreStillSuppressedForViewers() {
     PredefinedQuery query = queries.find("abnormal-trend");
     QueryConfig config = QueryConfig.defaults();
-    QueryResult viewer = service.run(PredefinedQueries.bind(query, Map.of("hospitals", "H003"), AsOf.CURRENT), Role.VIEWER,
-        SuppressionPolicy.policy(Role.VIEWER, config), SuppressionPolicy.forRole(Role.VIEWER, query, config));
+    QueryResult viewer =
+        service.run(
+            PredefinedQueries.bind(query, Map.of("hospitals", "H003"), AsOf.CURRENT),
+            Role.VIEWER,
+            SuppressionPolicy.policy(Role.VIEWER, config),
+            SuppressionPolicy.forRole(Role.VIEWER, query, config));
     assertThat(viewer.suppressedCells()).isPositive();
     int percent = viewer.table().columnIndex("percent_abnormal");
     assertThat(viewer.table().rows()).allSatisfy(row -> assertThat(row.get(percent)).isNull());
   }
 
-  /** Per test: known effective flags, abnormal ones, rows; computed from the fixture's definition, not by SQL. */
+  /**
+   * Per test: known effective flags, abnormal ones, rows; computed from the fixture's definition,
+   * not by SQL.
+   */
   private static void count(Map<String, long[]> counts, int rows, boolean flagged) {
     for (int i = 0; i < rows; i++) {
       long[] test = counts.computeIfAbsent(LakeFixture.TESTS[i % 3], ignored -> new long[3]);
@@ -119,7 +131,12 @@ class TestPredefinedAbnormalShare {
   }
 
   private ResultTable run(String name, Map<String, String> arguments) {
-    return service.run(PredefinedQueries.bind(queries.find(name), arguments, AsOf.CURRENT), Role.ANALYST, "test", UnaryOperator.identity())
+    return service
+        .run(
+            PredefinedQueries.bind(queries.find(name), arguments, AsOf.CURRENT),
+            Role.ANALYST,
+            "test",
+            UnaryOperator.identity())
         .table();
   }
 }

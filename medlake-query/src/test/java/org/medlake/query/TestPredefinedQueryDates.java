@@ -24,7 +24,9 @@ import org.medlake.query.engine.AsOf;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.predefined.PredefinedQueries;
 
-/** Dates of predefined queries are bounded by what the table can hold, not by a guess at real dates. */
+/**
+ * Dates of predefined queries are bounded by what the table can hold, not by a guess at real dates.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TestPredefinedQueryDates {
   private Lakehouse lakehouse;
@@ -51,8 +53,11 @@ class TestPredefinedQueryDates {
 
   @Test
   void everyStoredMonthIsAnsweredByDefault() {
-    assertThat(volume(Map.of())).containsExactly(
-        List.of("H001", "2024-01", 30L, 5L), List.of("H009", "2150-03", 40L, 5L), List.of("H015", "1500-03", 54L, 5L));
+    assertThat(volume(Map.of()))
+        .containsExactly(
+            List.of("H001", "2024-01", 30L, 5L),
+            List.of("H009", "2150-03", 40L, 5L),
+            List.of("H015", "1500-03", 54L, 5L));
   }
 
   @Test
@@ -62,19 +67,25 @@ class TestPredefinedQueryDates {
     assertThat(shifted.filesScanned()).isEqualTo(1);
     // fixture rows fall on days 1 + (i % 27): from the 2nd on, every row but those of day 1
     long fromTheSecond = IntStream.range(0, 54).filter(i -> i % 27 != 0).count();
-    assertThat(volume(Map.of("from", "1500-03-02", "to", "1500-04-01"))).containsExactly(List.of("H015", "1500-03", fromTheSecond, 5L));
+    assertThat(volume(Map.of("from", "1500-03-02", "to", "1500-04-01")))
+        .containsExactly(List.of("H015", "1500-03", fromTheSecond, 5L));
     assertThat(volume(Map.of("from", "0001-01-01", "to", "9999-12-31"))).hasSize(3);
   }
 
   @Test
   void datesMustBeIsoDaysOfTheYears1To9999InOrder() {
     var query = queries.find("monthly-volume");
-    for (String bad : List.of("+10000-01-01", "0000-12-31", "-0001-01-01", "2024-1-5", "2024-02-30")) {
+    for (String bad :
+        List.of("+10000-01-01", "0000-12-31", "-0001-01-01", "2024-1-5", "2024-02-30")) {
       assertThatThrownBy(() -> PredefinedQueries.bind(query, Map.of("from", bad), AsOf.CURRENT))
           .isInstanceOf(ValidationException.class)
-          .hasMessage("parameter 'from' must be a date YYYY-MM-DD (years 0001 to 9999), not '" + bad + "'");
+          .hasMessage(
+              "parameter 'from' must be a date YYYY-MM-DD (years 0001 to 9999), not '" + bad + "'");
     }
-    assertThatThrownBy(() -> PredefinedQueries.bind(query, Map.of("from", "2150-06-01", "to", "2150-01-01"), AsOf.CURRENT))
+    assertThatThrownBy(
+            () ->
+                PredefinedQueries.bind(
+                    query, Map.of("from", "2150-06-01", "to", "2150-01-01"), AsOf.CURRENT))
         .isInstanceOf(ValidationException.class)
         .hasMessage("parameter 'from' (2150-06-01) must not be after 'to' (2150-01-01)");
     assertThat(volume(Map.of("from", "2150-03-01", "to", "2150-03-01"))).isEmpty();
@@ -85,6 +96,10 @@ class TestPredefinedQueryDates {
   }
 
   private QueryResult run(String name, Map<String, String> arguments) {
-    return service.run(PredefinedQueries.bind(queries.find(name), arguments, AsOf.CURRENT), Role.ANALYST, "test", UnaryOperator.identity());
+    return service.run(
+        PredefinedQueries.bind(queries.find(name), arguments, AsOf.CURRENT),
+        Role.ANALYST,
+        "test",
+        UnaryOperator.identity());
   }
 }

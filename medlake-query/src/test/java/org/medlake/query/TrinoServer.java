@@ -27,10 +27,10 @@ import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * A real Trino server (the {@code io.trino:trino-server} tarball, unpacked by Maven into
- * {@code target/trino}) with one Iceberg catalog, on a free loopback port, for tests. Trino needs
- * Java 24 or newer: {@code MEDLAKE_TRINO_JAVA} names the {@code java} binary, else the newest
- * {@code /usr/lib/jvm/*} with Java 24+ is used.
+ * A real Trino server (the {@code io.trino:trino-server} tarball, unpacked by Maven into {@code
+ * target/trino}) with one Iceberg catalog, on a free loopback port, for tests. Trino needs Java 24
+ * or newer: {@code MEDLAKE_TRINO_JAVA} names the {@code java} binary, else the newest {@code
+ * /usr/lib/jvm/*} with Java 24+ is used.
  */
 public final class TrinoServer implements AutoCloseable {
   private final Process process;
@@ -42,10 +42,14 @@ public final class TrinoServer implements AutoCloseable {
   }
 
   /** Starts Trino with an {@code iceberg} catalog configured by {@code icebergProperties}. */
-  public static TrinoServer start(Path directory, Map<String, String> icebergProperties) throws IOException, InterruptedException {
+  public static TrinoServer start(Path directory, Map<String, String> icebergProperties)
+      throws IOException, InterruptedException {
     Path home = Path.of(System.getProperty("trino.home", "target/trino/trino-server"));
     if (!Files.isDirectory(home.resolve("lib"))) {
-      throw new IOException("Trino is not unpacked at " + home + "; run the tests through Maven (./run-tests), which unpacks io.trino:trino-server");
+      throw new IOException(
+          "Trino is not unpacked at "
+              + home
+              + "; run the tests through Maven (./run-tests), which unpacks io.trino:trino-server");
     }
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -55,34 +59,62 @@ public final class TrinoServer implements AutoCloseable {
     Files.createDirectories(etc.resolve("catalog"));
     Path plugins = directory.resolve("plugin");
     Files.createDirectories(plugins);
-    Files.createSymbolicLink(plugins.resolve("iceberg"), home.resolve("plugin/iceberg").toAbsolutePath());
-    Files.writeString(etc.resolve("config.properties"), String.join("\n",
-        "coordinator=true",
-        "node-scheduler.include-coordinator=true",
-        "http-server.http.port=" + port,
-        "discovery.uri=http://127.0.0.1:" + port,
-        // as Trino's own testing server: on a busy 2-core machine a missed heartbeat would mark the only node failed
-        "failure-detector.enabled=false",
-        "query.max-memory=512MB",
-        "query.max-memory-per-node=512MB",
-        "plugin.dir=" + plugins.toAbsolutePath()) + "\n");
-    Files.writeString(etc.resolve("catalog/iceberg.properties"), icebergProperties.entrySet().stream()
-        .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining("\n", "connector.name=iceberg\n", "\n")));
-    List<String> command = new ArrayList<>(List.of(java().toString(), "-Xmx1G", "-XX:+UseG1GC", "-Djdk.attach.allowAttachSelf=true",
-        "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-        // s3proxy predates the AWS SDK's default CRC trailers
-        "-Daws.requestChecksumCalculation=when_required", "-Daws.responseChecksumValidation=when_required",
-        "-Dnode.environment=test", "-Dnode.id=medlake-test", "-Dnode.data-dir=" + directory.resolve("data").toAbsolutePath(),
-        "-Dconfig=" + etc.resolve("config.properties").toAbsolutePath(),
-        "-Dcatalog.config-dir=" + etc.resolve("catalog").toAbsolutePath(),
-        "-cp", home.resolve("lib").toAbsolutePath() + "/*", "io.trino.server.TrinoServer"));
+    Files.createSymbolicLink(
+        plugins.resolve("iceberg"), home.resolve("plugin/iceberg").toAbsolutePath());
+    Files.writeString(
+        etc.resolve("config.properties"),
+        String.join(
+                "\n",
+                "coordinator=true",
+                "node-scheduler.include-coordinator=true",
+                "http-server.http.port=" + port,
+                "discovery.uri=http://127.0.0.1:" + port,
+                // as Trino's own testing server: on a busy 2-core machine a missed heartbeat would
+                // mark the only node failed
+                "failure-detector.enabled=false",
+                "query.max-memory=512MB",
+                "query.max-memory-per-node=512MB",
+                "plugin.dir=" + plugins.toAbsolutePath())
+            + "\n");
+    Files.writeString(
+        etc.resolve("catalog/iceberg.properties"),
+        icebergProperties.entrySet().stream()
+            .map(entry -> entry.getKey() + "=" + entry.getValue())
+            .collect(Collectors.joining("\n", "connector.name=iceberg\n", "\n")));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java().toString(),
+                "-Xmx1G",
+                "-XX:+UseG1GC",
+                "-Djdk.attach.allowAttachSelf=true",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                // s3proxy predates the AWS SDK's default CRC trailers
+                "-Daws.requestChecksumCalculation=when_required",
+                "-Daws.responseChecksumValidation=when_required",
+                "-Dnode.environment=test",
+                "-Dnode.id=medlake-test",
+                "-Dnode.data-dir=" + directory.resolve("data").toAbsolutePath(),
+                "-Dconfig=" + etc.resolve("config.properties").toAbsolutePath(),
+                "-Dcatalog.config-dir=" + etc.resolve("catalog").toAbsolutePath(),
+                "-cp",
+                home.resolve("lib").toAbsolutePath() + "/*",
+                "io.trino.server.TrinoServer"));
     Path log = directory.resolve("trino.log");
     // Trino writes var/log/ relative to its working directory: keep it in the temporary directory
-    Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .directory(directory.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
     HttpClient client = HttpClient.newHttpClient();
     try {
-      await("Trino on port " + port).atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+      await("Trino on port " + port)
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(500))
           .until(() -> started(client, process, port, log));
     } catch (ConditionTimeoutException e) {
       process.destroyForcibly();
@@ -91,15 +123,26 @@ public final class TrinoServer implements AutoCloseable {
     return new TrinoServer(process, port);
   }
 
-  /** Whether Trino answers as started and schedules on the iceberg catalog; an exited Trino fails at once. */
-  private static boolean started(HttpClient client, Process process, int port, Path log) throws IOException, InterruptedException {
+  /**
+   * Whether Trino answers as started and schedules on the iceberg catalog; an exited Trino fails at
+   * once.
+   */
+  private static boolean started(HttpClient client, Process process, int port, Path log)
+      throws IOException, InterruptedException {
     if (!process.isAlive()) {
-      throw new IllegalStateException("Trino exited with " + process.exitValue() + ": " + errors(log));
+      throw new IllegalStateException(
+          "Trino exited with " + process.exitValue() + ": " + errors(log));
     }
     try {
-      HttpResponse<String> info = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return info.statusCode() == 200 && info.body().contains("\"starting\":false") && schedulesOnIceberg(port);
+      HttpResponse<String> info =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return info.statusCode() == 200
+          && info.body().contains("\"starting\":false")
+          && schedulesOnIceberg(port);
     } catch (IOException notYet) {
       return false;
     }
@@ -111,14 +154,18 @@ public final class TrinoServer implements AutoCloseable {
    * fails with "No nodes available to run query".
    */
   private static boolean schedulesOnIceberg(int port) {
-    try (Connection connection = DriverManager.getConnection("jdbc:trino://127.0.0.1:" + port + "/iceberg", "medlake", null);
+    try (Connection connection =
+            DriverManager.getConnection(
+                "jdbc:trino://127.0.0.1:" + port + "/iceberg", "medlake", null);
         Statement statement = connection.createStatement();
-        ResultSet nodes = statement.executeQuery(
-            "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active' AND coordinator")) {
+        ResultSet nodes =
+            statement.executeQuery(
+                "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active' AND coordinator")) {
       if (!nodes.next() || nodes.getLong(1) == 0) {
         return false;
       }
-      try (ResultSet schemas = statement.executeQuery("SELECT count(*) FROM iceberg.information_schema.schemata")) {
+      try (ResultSet schemas =
+          statement.executeQuery("SELECT count(*) FROM iceberg.information_schema.schemata")) {
         return schemas.next();
       }
     } catch (SQLException notYet) {
@@ -128,8 +175,14 @@ public final class TrinoServer implements AutoCloseable {
 
   /** The ERROR lines and the causes Trino logged, which say why it stopped. */
   private static String errors(Path log) throws IOException {
-    return Files.readAllLines(log).stream().filter(line -> line.contains("ERROR") || line.startsWith("Caused by") || line.contains("Exception:"))
-        .limit(20).collect(Collectors.joining(" | "));
+    return Files.readAllLines(log).stream()
+        .filter(
+            line ->
+                line.contains("ERROR")
+                    || line.startsWith("Caused by")
+                    || line.contains("Exception:"))
+        .limit(20)
+        .collect(Collectors.joining(" | "));
   }
 
   /** A JDBC URL with the Iceberg catalog and {@code schema} as defaults. */
@@ -138,23 +191,26 @@ public final class TrinoServer implements AutoCloseable {
   }
 
   private static Path java() throws IOException {
-    Optional<String> configured = Optional.ofNullable(System.getenv("MEDLAKE_TRINO_JAVA")).filter(value -> !value.isBlank());
+    Optional<String> configured =
+        Optional.ofNullable(System.getenv("MEDLAKE_TRINO_JAVA")).filter(value -> !value.isBlank());
     if (configured.isPresent()) {
       return Path.of(configured.get());
     }
     Path jvms = Path.of("/usr/lib/jvm");
     if (Files.isDirectory(jvms)) {
       try (Stream<Path> candidates = Files.list(jvms)) {
-        Optional<Path> newest = candidates
-            .filter(candidate -> Files.isExecutable(candidate.resolve("bin/java")))
-            .filter(candidate -> featureVersion(candidate) >= 24)
-            .max(Comparator.comparingInt(TrinoServer::featureVersion));
+        Optional<Path> newest =
+            candidates
+                .filter(candidate -> Files.isExecutable(candidate.resolve("bin/java")))
+                .filter(candidate -> featureVersion(candidate) >= 24)
+                .max(Comparator.comparingInt(TrinoServer::featureVersion));
         if (newest.isPresent()) {
           return newest.get().resolve("bin/java");
         }
       }
     }
-    throw new IOException("Trino needs Java 24 or newer: install one under /usr/lib/jvm or set MEDLAKE_TRINO_JAVA to its bin/java");
+    throw new IOException(
+        "Trino needs Java 24 or newer: install one under /usr/lib/jvm or set MEDLAKE_TRINO_JAVA to its bin/java");
   }
 
   /** The Java feature version from the JDK's release file, 0 when unknown. */

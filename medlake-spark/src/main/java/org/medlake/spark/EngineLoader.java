@@ -24,10 +24,9 @@ import java.util.stream.Stream;
 /**
  * The job's own class loader: the pipeline's jars (medlake-ingest, Iceberg, Parquet, Jackson,
  * DuckDB, SQLite, the AWS SDK), nested in medlake-spark.jar under {@value #LIBRARIES}, are
- * extracted once per JVM and loaded by a class loader whose parent is the platform class loader,
- * so that neither Spark's jars nor a cluster's (Iceberg's Spark runtime on EMR) are visible to
- * them, nor they to Spark. Calls cross with JDK types only (byte arrays, strings, functions,
- * iterators).
+ * extracted once per JVM and loaded by a class loader whose parent is the platform class loader, so
+ * that neither Spark's jars nor a cluster's (Iceberg's Spark runtime on EMR) are visible to them,
+ * nor they to Spark. Calls cross with JDK types only (byte arrays, strings, functions, iterators).
  */
 final class EngineLoader {
   static final String LIBRARIES = "META-INF/medlake-lib/";
@@ -46,13 +45,14 @@ final class EngineLoader {
   }
 
   /**
-   * The isolating class loader over this jar and its nested libraries; for classes on a plain
-   * class path (tests), this class's own loader.
+   * The isolating class loader over this jar and its nested libraries; for classes on a plain class
+   * path (tests), this class's own loader.
    */
   private static ClassLoader classLoader() {
     Path self;
     try {
-      self = Path.of(EngineLoader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      self =
+          Path.of(EngineLoader.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException("Cannot locate medlake-spark.jar: " + e.getMessage(), e);
     }
@@ -76,11 +76,14 @@ final class EngineLoader {
         }
       }
       if (urls.size() == 1) {
-        throw new IllegalStateException(self + " has no libraries under " + LIBRARIES + ": build it with mvn package");
+        throw new IllegalStateException(
+            self + " has no libraries under " + LIBRARIES + ": build it with mvn package");
       }
-      return new URLClassLoader("medlake-engine", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+      return new URLClassLoader(
+          "medlake-engine", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot extract the libraries of " + self + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot extract the libraries of " + self + ": " + e.getMessage(), e);
     }
   }
 
@@ -92,7 +95,10 @@ final class EngineLoader {
     }
   }
 
-  /** The engine's two entry points ({@code IngestJob.run} and {@code IngestJob.stage}), called in its class loader. */
+  /**
+   * The engine's two entry points ({@code IngestJob.run} and {@code IngestJob.stage}), called in
+   * its class loader.
+   */
   static final class Engine {
     private final ClassLoader loader;
     private final Method run;
@@ -117,7 +123,10 @@ final class EngineLoader {
       return (byte[]) invoke(stage, (Object) task);
     }
 
-    /** Calls into the engine with its class loader as the context class loader (ServiceLoader, JDBC). */
+    /**
+     * Calls into the engine with its class loader as the context class loader (ServiceLoader,
+     * JDBC).
+     */
     private Object invoke(Method method, Object... arguments) {
       Thread thread = Thread.currentThread();
       ClassLoader previous = thread.getContextClassLoader();

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.medlake.spark.engine.JobArguments;
 
@@ -13,8 +13,8 @@ import org.medlake.spark.engine.JobArguments;
  * The embedded ingestion pipeline distributed by Spark: {@code spark-submit --class
  * org.medlake.spark.SparkIngestJob medlake-spark.jar --home DIR [--source S] [--month YYYY-MM]
  * PATH...}. One task per delivered file runs the pipeline's stage half on an executor; the driver
- * commits the staged files in delivery order with the pipeline's commit half. Spark only
- * schedules: the pipeline runs in the job's own class loader ({@link EngineLoader}).
+ * commits the staged files in delivery order with the pipeline's commit half. Spark only schedules:
+ * the pipeline runs in the job's own class loader ({@link EngineLoader}).
  */
 public final class SparkIngestJob {
   private SparkIngestJob() {}
@@ -30,7 +30,8 @@ public final class SparkIngestJob {
       return;
     }
     EngineLoader.Engine engine = EngineLoader.engine();
-    SparkConf conf = new SparkConf().setAppName("medlake-ingest").setIfMissing("spark.ui.enabled", "false");
+    SparkConf conf =
+        new SparkConf().setAppName("medlake-ingest").setIfMissing("spark.ui.enabled", "false");
     arguments.master().ifPresent(conf::setMaster);
     JavaSparkContext spark = new JavaSparkContext(conf);
     int exitCode;
@@ -68,7 +69,8 @@ public final class SparkIngestJob {
         try {
           return pending.next().get().get(0);
         } catch (ExecutionException e) {
-          throw new IllegalStateException(e.getCause() == null ? e.getMessage() : e.getCause().getMessage(), e);
+          throw new IllegalStateException(
+              e.getCause() == null ? e.getMessage() : e.getCause().getMessage(), e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while waiting for a task", e);
@@ -78,7 +80,8 @@ public final class SparkIngestJob {
   }
 
   /** What a task runs: the engine's stage half, in this executor's engine class loader. */
-  static final class StageFunction implements org.apache.spark.api.java.function.Function<byte[], byte[]> {
+  static final class StageFunction
+      implements org.apache.spark.api.java.function.Function<byte[], byte[]> {
     private static final long serialVersionUID = 1L;
 
     @Override

@@ -34,19 +34,21 @@ public final class S3Server implements AutoCloseable {
     Files.createDirectories(directory);
     Properties properties = new Properties();
     properties.setProperty("jclouds.filesystem.basedir", directory.toString());
-    BlobStoreContext context = ContextBuilder.newBuilder("filesystem")
-        .credentials("identity", "credential")
-        .overrides(properties)
-        .build(BlobStoreContext.class);
+    BlobStoreContext context =
+        ContextBuilder.newBuilder("filesystem")
+            .credentials("identity", "credential")
+            .overrides(properties)
+            .build(BlobStoreContext.class);
     BlobStore store = context.getBlobStore();
     for (String bucket : buckets) {
       store.createContainerInLocation(null, bucket);
     }
-    S3Proxy proxy = S3Proxy.builder()
-        .blobStore(store)
-        .endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
+    S3Proxy proxy =
+        S3Proxy.builder()
+            .blobStore(store)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .build();
     proxy.start();
     while (!"STARTED".equals(proxy.getState())) {
       if ("FAILED".equals(proxy.getState())) {
@@ -56,7 +58,8 @@ public final class S3Server implements AutoCloseable {
     }
     System.setProperty("aws.accessKeyId", ACCESS_KEY);
     System.setProperty("aws.secretAccessKey", SECRET_KEY);
-    // s3proxy 3 predates the SDK's default CRC trailers (SDK 2.30); checksums only where S3 requires them
+    // s3proxy 3 predates the SDK's default CRC trailers (SDK 2.30); checksums only where S3
+    // requires them
     System.setProperty("aws.requestChecksumCalculation", "when_required");
     System.setProperty("aws.responseChecksumValidation", "when_required");
     return new S3Server(proxy, context, directory);
@@ -69,7 +72,11 @@ public final class S3Server implements AutoCloseable {
   /** The files the server holds in {@code bucket} under {@code prefix}, as keys. */
   public Stream<String> keys(String bucket, String prefix) throws java.io.IOException {
     Path root = directory.resolve(bucket);
-    return Files.walk(root).filter(Files::isRegularFile).map(file -> root.relativize(file).toString()).filter(key -> key.startsWith(prefix)).sorted();
+    return Files.walk(root)
+        .filter(Files::isRegularFile)
+        .map(file -> root.relativize(file).toString())
+        .filter(key -> key.startsWith(prefix))
+        .sorted();
   }
 
   /** Puts a local file into the store as {@code bucket/key}. */

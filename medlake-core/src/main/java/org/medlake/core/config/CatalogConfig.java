@@ -13,15 +13,21 @@ import org.medlake.core.error.ValidationException;
  *
  * @param name the catalog name; it is stored in the catalog DB, so every engine must use the same
  * @param commitRetries how often a commit is retried after losing against a concurrent writer
- * @param warehouse where table data and metadata live: a local directory or {@code s3://bucket/prefix};
- *     empty means the home's {@code warehouse/} directory
+ * @param warehouse where table data and metadata live: a local directory or {@code
+ *     s3://bucket/prefix}; empty means the home's {@code warehouse/} directory
  * @param jdbcUrl the catalog database, e.g. {@code jdbc:postgresql://db:5432/medlake}; empty means
- *     the home's SQLite {@code catalog.db}. The password comes from {@code MEDLAKE_CATALOG_PASSWORD}
+ *     the home's SQLite {@code catalog.db}. The password comes from {@code
+ *     MEDLAKE_CATALOG_PASSWORD}
  * @param jdbcUser the catalog database user, when {@code jdbcUrl} is set
  * @param s3 the S3-compatible object store, for an {@code s3://} warehouse or landing zone
  */
 public record CatalogConfig(
-    String name, int commitRetries, Optional<String> warehouse, Optional<String> jdbcUrl, Optional<String> jdbcUser, S3Config s3) {
+    String name,
+    int commitRetries,
+    Optional<String> warehouse,
+    Optional<String> jdbcUrl,
+    Optional<String> jdbcUser,
+    S3Config s3) {
   /** Environment variable that holds the catalog database password (never in medlake.yaml). */
   public static final String PASSWORD_ENVIRONMENT_VARIABLE = "MEDLAKE_CATALOG_PASSWORD";
 
@@ -33,17 +39,27 @@ public record CatalogConfig(
     requireNonNull(jdbcUser, "jdbcUser is null");
     requireNonNull(s3, "s3 is null");
     warehouse.ifPresent(CatalogConfig::checkWarehouse);
-    jdbcUrl.ifPresent(url -> {
-      if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:sqlite:")) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG,
-            "catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not '" + url + "'");
-      }
-    });
+    jdbcUrl.ifPresent(
+        url -> {
+          if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:sqlite:")) {
+            throw new ValidationException(
+                ErrorCode.INVALID_CONFIG,
+                "catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not '"
+                    + url
+                    + "'");
+          }
+        });
   }
 
   /** The embedded profile: SQLite catalog and a local warehouse in the home. */
   public CatalogConfig(String name, int commitRetries) {
-    this(name, commitRetries, Optional.empty(), Optional.empty(), Optional.empty(), S3Config.defaults());
+    this(
+        name,
+        commitRetries,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        S3Config.defaults());
   }
 
   public static CatalogConfig defaults() {
@@ -59,11 +75,16 @@ public record CatalogConfig(
     if (S3Config.isS3(location)) {
       String rest = location.substring(location.indexOf("://") + 3);
       if (rest.isEmpty() || rest.startsWith("/")) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "catalog.warehouse must name a bucket: s3://bucket/prefix, not '" + location + "'");
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            "catalog.warehouse must name a bucket: s3://bucket/prefix, not '" + location + "'");
       }
     } else if (location.contains("://")) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG,
-          "catalog.warehouse must be a local directory or s3://bucket/prefix, not '" + location + "'");
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          "catalog.warehouse must be a local directory or s3://bucket/prefix, not '"
+              + location
+              + "'");
     }
   }
 

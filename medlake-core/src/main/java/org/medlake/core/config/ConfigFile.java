@@ -248,7 +248,8 @@ public final class ConfigFile {
 
   /**
    * One key's effective value as written (masked where it may hold a credential) and its origin:
-   * {@code default}, {@code medlake.yaml line N}, the environment variable's name, or {@code command line}.
+   * {@code default}, {@code medlake.yaml line N}, the environment variable's name, or {@code
+   * command line}.
    */
   public record Setting(String key, String value, String origin) {}
 
@@ -259,7 +260,8 @@ public final class ConfigFile {
 
   /**
    * The configuration in {@code file} (created with the defaults when missing), overridden by the
-   * environment and by {@code commandLine} (key to value, e.g. {@code server.port} from {@code serve --port}).
+   * environment and by {@code commandLine} (key to value, e.g. {@code server.port} from {@code
+   * serve --port}).
    */
   public static Loaded load(Path file, Environment environment, Map<String, String> commandLine) {
     try {
@@ -277,7 +279,8 @@ public final class ConfigFile {
     return load(file, text, Environment.empty(), Map.of()).config();
   }
 
-  public static Loaded load(Path file, String text, Environment environment, Map<String, String> commandLine) {
+  public static Loaded load(
+      Path file, String text, Environment environment, Map<String, String> commandLine) {
     Map<String, String> origins = new HashMap<>();
     ObjectNode tree = read(file, text, origins);
     checkKeys(file, tree, "", origins);
@@ -288,17 +291,29 @@ public final class ConfigFile {
     } catch (JsonMappingException e) {
       String key = path(e);
       if (e.getCause() instanceof MedlakeException medlakeException) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, where(file, medlakeException.getMessage(), origins) + medlakeException.getMessage());
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            where(file, medlakeException.getMessage(), origins) + medlakeException.getMessage());
       }
       String origin = origins.getOrDefault(key, "");
-      String message = origin.contains(" line ")
-          ? "%s: invalid value at '%s' (%s): %s".formatted(file, key, origin.substring(origin.indexOf(" line ") + 1), e.getOriginalMessage())
-          : "%s: invalid value at '%s': %s".formatted(origin.isEmpty() ? file : origin, key, e.getOriginalMessage());
+      String message =
+          origin.contains(" line ")
+              ? "%s: invalid value at '%s' (%s): %s"
+                  .formatted(
+                      file,
+                      key,
+                      origin.substring(origin.indexOf(" line ") + 1),
+                      e.getOriginalMessage())
+              : "%s: invalid value at '%s': %s"
+                  .formatted(origin.isEmpty() ? file : origin, key, e.getOriginalMessage());
       throw new ValidationException(ErrorCode.INVALID_CONFIG, message);
     } catch (IOException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, file + ": " + e.getMessage().lines().findFirst().orElse(""));
     }
-    return new Loaded(config == null ? MedlakeConfig.defaults() : config.withSecrets(environment), settings(tree, origins));
+    return new Loaded(
+        config == null ? MedlakeConfig.defaults() : config.withSecrets(environment),
+        settings(tree, origins));
   }
 
   /** The tree of {@code text}, recording the line of every key as its origin. */
@@ -314,8 +329,12 @@ public final class ConfigFile {
         switch (token) {
           case FIELD_NAME -> {
             field = parser.currentName();
-            String key = sections.isEmpty() || sections.peek().isEmpty() ? field : sections.peek() + "." + field;
-            origins.put(key, file.getFileName() + " line " + parser.currentTokenLocation().getLineNr());
+            String key =
+                sections.isEmpty() || sections.peek().isEmpty()
+                    ? field
+                    : sections.peek() + "." + field;
+            origins.put(
+                key, file.getFileName() + " line " + parser.currentTokenLocation().getLineNr());
           }
           case START_OBJECT -> {
             String parent = sections.isEmpty() ? "" : sections.peek();
@@ -335,16 +354,20 @@ public final class ConfigFile {
         return JsonNodeFactory.instance.objectNode();
       }
       if (!(tree instanceof ObjectNode object)) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not a map of keys (line 1)");
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG, file + ": not a map of keys (line 1)");
       }
       return object;
     } catch (IOException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
   /** Every key written must be known; the error names the closest one. */
-  private static void checkKeys(Path file, ObjectNode node, String prefix, Map<String, String> origins) {
+  private static void checkKeys(
+      Path file, ObjectNode node, String prefix, Map<String, String> origins) {
     for (Map.Entry<String, JsonNode> field : node.properties()) {
       String key = prefix.isEmpty() ? field.getKey() : prefix + "." + field.getKey();
       if (ConfigKeys.section(key)) {
@@ -352,37 +375,55 @@ public final class ConfigFile {
           checkKeys(file, section, key, origins);
         }
       } else if (ConfigKeys.key(key).isEmpty()) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "%s: unknown key '%s' (%s); did you mean '%s'?"
-            .formatted(file, key, origins.getOrDefault(key, "").replaceFirst(".* line ", "line "), ConfigKeys.closest(key)));
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            "%s: unknown key '%s' (%s); did you mean '%s'?"
+                .formatted(
+                    file,
+                    key,
+                    origins.getOrDefault(key, "").replaceFirst(".* line ", "line "),
+                    ConfigKeys.closest(key)));
       }
     }
   }
 
   /** Sets the keys the environment and the command line give, recording them as the origin. */
-  private static void override(ObjectNode tree, Environment environment, Map<String, String> commandLine, Map<String, String> origins) {
+  private static void override(
+      ObjectNode tree,
+      Environment environment,
+      Map<String, String> commandLine,
+      Map<String, String> origins) {
     List<String> prefixes = ConfigKeys.sectionPrefixes();
     for (String variable : environment.names().stream().sorted().toList()) {
       boolean sectionVariable = prefixes.stream().anyMatch(variable::startsWith);
-      boolean known = Environment.SECRET_VARIABLES.contains(variable)
-          || ConfigKeys.all().stream().anyMatch(key -> key.environmentVariable().equals(variable));
+      boolean known =
+          Environment.SECRET_VARIABLES.contains(variable)
+              || ConfigKeys.all().stream()
+                  .anyMatch(key -> key.environmentVariable().equals(variable));
       if (sectionVariable && !known) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "environment variable %s is no configuration key; did you mean %s?"
-            .formatted(variable, ConfigKeys.closestVariable(variable)));
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            "environment variable %s is no configuration key; did you mean %s?"
+                .formatted(variable, ConfigKeys.closestVariable(variable)));
       }
     }
     for (ConfigKeys.Key key : ConfigKeys.all()) {
       String variable = key.environmentVariable();
       // an empty variable clears a list; for any other key it counts as unset
-      if (environment.get(variable).isPresent() || key.list() && environment.names().contains(variable)) {
+      if (environment.get(variable).isPresent()
+          || key.list() && environment.names().contains(variable)) {
         set(tree, key, environment.get(variable).orElse(""));
         origins.put(key.path(), variable);
       }
     }
-    commandLine.forEach((path, value) -> {
-      ConfigKeys.Key key = ConfigKeys.key(path).orElseThrow(() -> new IllegalArgumentException("no configuration key " + path));
-      set(tree, key, value);
-      origins.put(path, "command line");
-    });
+    commandLine.forEach(
+        (path, value) -> {
+          ConfigKeys.Key key =
+              ConfigKeys.key(path)
+                  .orElseThrow(() -> new IllegalArgumentException("no configuration key " + path));
+          set(tree, key, value);
+          origins.put(path, "command line");
+        });
   }
 
   private static void set(ObjectNode tree, ConfigKeys.Key key, String value) {
@@ -393,13 +434,19 @@ public final class ConfigFile {
     }
     if (key.list()) {
       ArrayNode list = node.putArray(parts[parts.length - 1]);
-      Arrays.stream(value.split(",")).map(String::strip).filter(item -> !item.isEmpty()).forEach(list::add);
+      Arrays.stream(value.split(","))
+          .map(String::strip)
+          .filter(item -> !item.isEmpty())
+          .forEach(list::add);
     } else {
       node.set(parts[parts.length - 1], TextNode.valueOf(value));
     }
   }
 
-  /** The origin of the key a validation message starts with ("server.port must be ..."), else the file. */
+  /**
+   * The origin of the key a validation message starts with ("server.port must be ..."), else the
+   * file.
+   */
   private static String where(Path file, String message, Map<String, String> origins) {
     String first = message.split("[ :]", 2)[0];
     String origin = origins.get(first);
@@ -417,7 +464,11 @@ public final class ConfigFile {
         value = at(defaults, key.path());
         origin = DEFAULT_ORIGIN;
       }
-      settings.add(new Setting(key.path(), value == null || value.isNull() ? "(unset)" : masked(text(value)), origin));
+      settings.add(
+          new Setting(
+              key.path(),
+              value == null || value.isNull() ? "(unset)" : masked(text(value)),
+              origin));
     }
     return settings;
   }
@@ -441,17 +492,27 @@ public final class ConfigFile {
 
   /** A value with any credential put into a URL against the documentation's advice hidden. */
   static String masked(String value) {
-    return value.replaceAll("(://[^/@:\\s]*):[^/@\\s]+@", "$1:******@").replaceAll("(?i)(password=)[^&;\\s]*", "$1******");
+    return value
+        .replaceAll("(://[^/@:\\s]*):[^/@\\s]+@", "$1:******@")
+        .replaceAll("(?i)(password=)[^&;\\s]*", "$1******");
   }
 
-  /** The defaults as written in {@link #DEFAULT_TEXT}; a test checks that they agree with the records. */
+  /**
+   * The defaults as written in {@link #DEFAULT_TEXT}; a test checks that they agree with the
+   * records.
+   */
   private static final class DefaultsHolder {
-    static final ObjectNode TREE = read(Path.of("medlake.yaml"), DEFAULT_TEXT, new LinkedHashMap<>());
+    static final ObjectNode TREE =
+        read(Path.of("medlake.yaml"), DEFAULT_TEXT, new LinkedHashMap<>());
   }
 
   private static String path(JsonMappingException e) {
     return e.getPath().stream()
-        .map(reference -> reference.getFieldName() == null ? "[" + reference.getIndex() + "]" : reference.getFieldName())
+        .map(
+            reference ->
+                reference.getFieldName() == null
+                    ? "[" + reference.getIndex() + "]"
+                    : reference.getFieldName())
         .collect(Collectors.joining("."));
   }
 }

@@ -18,9 +18,9 @@ import org.medlake.core.security.Role;
 /**
  * Every key medlake.yaml may hold, read from the {@code @JsonCreator} methods of the configuration
  * records, so that a key added to a record is at once known to the unknown-key check, the
- * environment overrides and {@code medlake config}. A parameter whose type has its own creator is
- * a section; a {@code Map} parameter is a section with one key per role ({@code query.budgets.viewer});
- * a {@code List} parameter is a list key; anything else a scalar key.
+ * environment overrides and {@code medlake config}. A parameter whose type has its own creator is a
+ * section; a {@code Map} parameter is a section with one key per role ({@code
+ * query.budgets.viewer}); a {@code List} parameter is a list key; anything else a scalar key.
  */
 public final class ConfigKeys {
   /** The prefix of every environment variable that overrides a key. */
@@ -28,7 +28,10 @@ public final class ConfigKeys {
 
   /** One key: its dotted path ({@code server.allow-list}) and whether its value is a list. */
   public record Key(String path, boolean list) {
-    /** The environment variable that overrides it: {@code server.allow-list} -> {@code MEDLAKE_SERVER_ALLOW_LIST}. */
+    /**
+     * The environment variable that overrides it: {@code server.allow-list} -> {@code
+     * MEDLAKE_SERVER_ALLOW_LIST}.
+     */
     public String environmentVariable() {
       return ConfigKeys.environmentVariable(path);
     }
@@ -62,28 +65,41 @@ public final class ConfigKeys {
     return ENVIRONMENT_PREFIX + path.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
   }
 
-  /** The known key or section closest to {@code path} (edit distance), for a "did you mean" hint. */
+  /**
+   * The known key or section closest to {@code path} (edit distance), for a "did you mean" hint.
+   */
   public static String closest(String path) {
     List<String> candidates = new ArrayList<>(KEYS.keySet());
     candidates.addAll(SECTIONS);
-    return candidates.stream().min(Comparator.comparingInt((String candidate) -> distance(candidate, path)).thenComparing(candidate -> candidate))
+    return candidates.stream()
+        .min(
+            Comparator.comparingInt((String candidate) -> distance(candidate, path))
+                .thenComparing(candidate -> candidate))
         .orElseThrow();
   }
 
   /** The environment variable of a key closest to {@code variable}. */
   static String closestVariable(String variable) {
-    return KEYS.values().stream().map(Key::environmentVariable)
-        .min(Comparator.comparingInt((String candidate) -> distance(candidate, variable)).thenComparing(candidate -> candidate))
+    return KEYS.values().stream()
+        .map(Key::environmentVariable)
+        .min(
+            Comparator.comparingInt((String candidate) -> distance(candidate, variable))
+                .thenComparing(candidate -> candidate))
         .orElseThrow();
   }
 
   /** The top-level sections as environment-variable prefixes ({@code MEDLAKE_SERVER_}). */
   static List<String> sectionPrefixes() {
-    return SECTIONS.stream().filter(section -> !section.contains(".")).map(section -> environmentVariable(section) + "_").toList();
+    return SECTIONS.stream()
+        .filter(section -> !section.contains("."))
+        .map(section -> environmentVariable(section) + "_")
+        .toList();
   }
 
   private static void collect(String prefix, Class<?> type) {
-    Method creator = creator(type).orElseThrow(() -> new IllegalStateException(type + " has no @JsonCreator method"));
+    Method creator =
+        creator(type)
+            .orElseThrow(() -> new IllegalStateException(type + " has no @JsonCreator method"));
     for (Parameter parameter : creator.getParameters()) {
       JsonProperty property = parameter.getAnnotation(JsonProperty.class);
       if (property == null) {
@@ -96,7 +112,9 @@ public final class ConfigKeys {
         collect(path, parameterType);
       } else if (Map.class.isAssignableFrom(parameterType)) {
         SECTIONS.add(path);
-        Arrays.stream(Role.values()).forEach(role -> KEYS.put(path + "." + role.key(), new Key(path + "." + role.key(), false)));
+        Arrays.stream(Role.values())
+            .forEach(
+                role -> KEYS.put(path + "." + role.key(), new Key(path + "." + role.key(), false)));
       } else {
         KEYS.put(path, new Key(path, List.class.isAssignableFrom(parameterType)));
       }
@@ -105,7 +123,10 @@ public final class ConfigKeys {
 
   private static Optional<Method> creator(Class<?> type) {
     return Arrays.stream(type.getDeclaredMethods())
-        .filter(method -> Modifier.isStatic(method.getModifiers()) && method.isAnnotationPresent(JsonCreator.class))
+        .filter(
+            method ->
+                Modifier.isStatic(method.getModifiers())
+                    && method.isAnnotationPresent(JsonCreator.class))
         .findFirst();
   }
 

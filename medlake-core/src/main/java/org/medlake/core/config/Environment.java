@@ -7,24 +7,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The process environment, read in this one place: the configuration loader takes its
- * {@code MEDLAKE_*} overrides from it, and the code that needs a secret (passwords, the pseudonym
- * key, the webhook secret) gets it from the {@link MedlakeHome}'s environment instead of calling
- * {@code System.getenv}. Tests pass their own.
+ * The process environment, read in this one place: the configuration loader takes its {@code
+ * MEDLAKE_*} overrides from it, and the code that needs a secret (passwords, the pseudonym key, the
+ * webhook secret) gets it from the {@link MedlakeHome}'s environment instead of calling {@code
+ * System.getenv}. Tests pass their own.
  */
 public final class Environment {
   /**
    * Variables that hold secrets. They are never configuration keys (no secret goes into
    * medlake.yaml), and {@code medlake config} shows only whether they are set.
    */
-  public static final List<String> SECRET_VARIABLES = List.of(
-      "MEDLAKE_PSEUDONYM_KEY",
-      "MEDLAKE_CATALOG_PASSWORD",
-      "MEDLAKE_PLATFORM_PASSWORD",
-      "MEDLAKE_QUERY_JDBC_PASSWORD",
-      "MEDLAKE_WEBHOOK_SECRET",
-      "MEDLAKE_TLS_KEYSTORE_PASSWORD",
-      "MEDLAKE_PASSWORD");
+  public static final List<String> SECRET_VARIABLES =
+      List.of(
+          "MEDLAKE_PSEUDONYM_KEY",
+          "MEDLAKE_CATALOG_PASSWORD",
+          "MEDLAKE_PLATFORM_PASSWORD",
+          "MEDLAKE_QUERY_JDBC_PASSWORD",
+          "MEDLAKE_WEBHOOK_SECRET",
+          "MEDLAKE_TLS_KEYSTORE_PASSWORD",
+          "MEDLAKE_PASSWORD");
 
   private static final Environment SYSTEM = new Environment(System.getenv());
 

@@ -14,8 +14,10 @@ import org.medlake.core.error.ValidationException;
  * approves it ({@code medlake runs approve}).
  *
  * @param enabled false turns the fail-safe off (an initial bulk load checked by other means)
- * @param maxRejectedShare a run that rejects more than this share of the rows it read is held (1 never holds for it)
- * @param minKeptShare a replacement that keeps less than this share of the stored rows is held (0 never holds for it)
+ * @param maxRejectedShare a run that rejects more than this share of the rows it read is held (1
+ *     never holds for it)
+ * @param minKeptShare a replacement that keeps less than this share of the stored rows is held (0
+ *     never holds for it)
  */
 public record HoldConfig(boolean enabled, double maxRejectedShare, double minKeptShare) {
   public HoldConfig {
@@ -42,7 +44,10 @@ public record HoldConfig(boolean enabled, double maxRejectedShare, double minKep
   private static void share(String key, double value) {
     if (!(value >= 0 && value <= 1)) {
       throw new ValidationException(
-          ErrorCode.INVALID_CONFIG, key + " must be a share between 0 and 1 (0.5 is 50 %), not " + String.format(Locale.ROOT, "%s", value));
+          ErrorCode.INVALID_CONFIG,
+          key
+              + " must be a share between 0 and 1 (0.5 is 50 %), not "
+              + String.format(Locale.ROOT, "%s", value));
     }
   }
 }

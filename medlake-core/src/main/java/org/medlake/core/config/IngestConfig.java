@@ -24,17 +24,20 @@ import org.medlake.core.error.ValidationException;
  *     line-index points, multiples of 1,024 lines), so that an ingest's memory does not grow with
  *     the file; each chunk writes its own Parquet files, and all of them are committed at once
  * @param hold when a run is held instead of committed ({@code ingest.hold})
- * @param workers ingestion jobs one process runs at once ({@code ingest.workers}): the workers of its one
- *     ingestion queue, which uploads, approvals, the watcher and the schedules all submit to
- * @param queueCapacity jobs that may wait for a worker ({@code ingest.queue-capacity}); an upload beyond
- *     them is refused with 503 and {@code Retry-After}
- * @param maxUploadBytes an upload larger than this on the wire is refused ({@code ingest.max-upload-bytes})
+ * @param workers ingestion jobs one process runs at once ({@code ingest.workers}): the workers of
+ *     its one ingestion queue, which uploads, approvals, the watcher and the schedules all submit
+ *     to
+ * @param queueCapacity jobs that may wait for a worker ({@code ingest.queue-capacity}); an upload
+ *     beyond them is refused with 503 and {@code Retry-After}
+ * @param maxUploadBytes an upload larger than this on the wire is refused ({@code
+ *     ingest.max-upload-bytes})
  * @param maxHospitalBytesPerDay bytes one hospital may have delivered into the landing zone (and
- *     quarantine) in the last 24 hours; an upload beyond them is refused ({@code ingest.max-hospital-bytes-per-day})
- * @param diskReserveBytes free space the landing and warehouse disks keep: an upload that would leave
- *     less is refused, before and while it is written ({@code ingest.disk-reserve-bytes})
- * @param failedUploadRetentionDays a failed upload is kept in {@code quarantine/} this many days, then
- *     deleted ({@code ingest.failed-upload-retention-days})
+ *     quarantine) in the last 24 hours; an upload beyond them is refused ({@code
+ *     ingest.max-hospital-bytes-per-day})
+ * @param diskReserveBytes free space the landing and warehouse disks keep: an upload that would
+ *     leave less is refused, before and while it is written ({@code ingest.disk-reserve-bytes})
+ * @param failedUploadRetentionDays a failed upload is kept in {@code quarantine/} this many days,
+ *     then deleted ({@code ingest.failed-upload-retention-days})
  */
 public record IngestConfig(
     String compression,
@@ -60,11 +63,13 @@ public record IngestConfig(
     compression = compression.toLowerCase(Locale.ROOT);
     if (!CODECS.contains(compression)) {
       throw new ValidationException(
-          ErrorCode.INVALID_CONFIG, "ingest.compression must be one of zstd, snappy, gzip, not '" + compression + "'");
+          ErrorCode.INVALID_CONFIG,
+          "ingest.compression must be one of zstd, snappy, gzip, not '" + compression + "'");
     }
     if (!memoryLimit.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
       throw new ValidationException(
-          ErrorCode.INVALID_CONFIG, "ingest.memory-limit must look like 2GB, not '" + memoryLimit + "'");
+          ErrorCode.INVALID_CONFIG,
+          "ingest.memory-limit must look like 2GB, not '" + memoryLimit + "'");
     }
     positive("ingest.threads", threads);
     positive("ingest.max-decompressed-bytes", maxDecompressedBytes);
@@ -78,22 +83,56 @@ public record IngestConfig(
     positive("ingest.max-upload-bytes", maxUploadBytes);
     positive("ingest.max-hospital-bytes-per-day", maxHospitalBytesPerDay);
     if (diskReserveBytes < 0) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "ingest.disk-reserve-bytes must not be negative, not " + diskReserveBytes);
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          "ingest.disk-reserve-bytes must not be negative, not " + diskReserveBytes);
     }
     positive("ingest.failed-upload-retention-days", failedUploadRetentionDays);
   }
 
   /** As this, with the queue's and the uploads' settings given (tests, benchmarks). */
-  public IngestConfig withUploads(int newWorkers, int newQueueCapacity, long newMaxUploadBytes, long newMaxHospitalBytesPerDay,
-      long newDiskReserveBytes, int newFailedUploadRetentionDays) {
-    return new IngestConfig(compression, memoryLimit, threads, maxDecompressedBytes, maxLineBytes, maxLinesPerRecord, vaultBatch,
-        chunkRows, hold, newWorkers, newQueueCapacity, newMaxUploadBytes, newMaxHospitalBytesPerDay, newDiskReserveBytes,
+  public IngestConfig withUploads(
+      int newWorkers,
+      int newQueueCapacity,
+      long newMaxUploadBytes,
+      long newMaxHospitalBytesPerDay,
+      long newDiskReserveBytes,
+      int newFailedUploadRetentionDays) {
+    return new IngestConfig(
+        compression,
+        memoryLimit,
+        threads,
+        maxDecompressedBytes,
+        maxLineBytes,
+        maxLinesPerRecord,
+        vaultBatch,
+        chunkRows,
+        hold,
+        newWorkers,
+        newQueueCapacity,
+        newMaxUploadBytes,
+        newMaxHospitalBytesPerDay,
+        newDiskReserveBytes,
         newFailedUploadRetentionDays);
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("zstd", "2GB", 2, 64L << 30, 8L << 20, 20, 100_000, 1_000_000, HoldConfig.defaults(),
-        1, 16, 2L << 30, 20L << 30, 1L << 30, 30);
+    return new IngestConfig(
+        "zstd",
+        "2GB",
+        2,
+        64L << 30,
+        8L << 20,
+        20,
+        100_000,
+        1_000_000,
+        HoldConfig.defaults(),
+        1,
+        16,
+        2L << 30,
+        20L << 30,
+        1L << 30,
+        30);
   }
 
   @JsonCreator
@@ -126,16 +165,24 @@ public record IngestConfig(
         hold == null ? defaults.hold() : hold,
         workers == null ? defaults.workers() : workers,
         queueCapacity == null ? defaults.queueCapacity() : queueCapacity,
-        maxUploadBytes == null ? defaults.maxUploadBytes() : ByteSize.parse("ingest.max-upload-bytes", maxUploadBytes),
-        maxHospitalBytesPerDay == null ? defaults.maxHospitalBytesPerDay()
+        maxUploadBytes == null
+            ? defaults.maxUploadBytes()
+            : ByteSize.parse("ingest.max-upload-bytes", maxUploadBytes),
+        maxHospitalBytesPerDay == null
+            ? defaults.maxHospitalBytesPerDay()
             : ByteSize.parse("ingest.max-hospital-bytes-per-day", maxHospitalBytesPerDay),
-        diskReserveBytes == null ? defaults.diskReserveBytes() : ByteSize.parse("ingest.disk-reserve-bytes", diskReserveBytes),
-        failedUploadRetentionDays == null ? defaults.failedUploadRetentionDays() : failedUploadRetentionDays);
+        diskReserveBytes == null
+            ? defaults.diskReserveBytes()
+            : ByteSize.parse("ingest.disk-reserve-bytes", diskReserveBytes),
+        failedUploadRetentionDays == null
+            ? defaults.failedUploadRetentionDays()
+            : failedUploadRetentionDays);
   }
 
   static void positive(String key, long value) {
     if (value <= 0) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, key + " must be positive, not " + value);
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, key + " must be positive, not " + value);
     }
   }
 }

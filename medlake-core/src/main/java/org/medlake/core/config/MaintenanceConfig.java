@@ -7,9 +7,12 @@ import java.time.Duration;
 /**
  * Table maintenance ({@code medlake maintain}).
  *
- * @param keepDays snapshots younger than this are kept; older ones are expired unless they are a monthly release
- * @param orphanMinAgeHours files no snapshot references are deleted only when older than this (a write may be in flight)
- * @param compactBelowBytes data files smaller than this are merged with the other small files of their partition
+ * @param keepDays snapshots younger than this are kept; older ones are expired unless they are a
+ *     monthly release
+ * @param orphanMinAgeHours files no snapshot references are deleted only when older than this (a
+ *     write may be in flight)
+ * @param compactBelowBytes data files smaller than this are merged with the other small files of
+ *     their partition
  */
 public record MaintenanceConfig(int keepDays, int orphanMinAgeHours, long compactBelowBytes) {
   public MaintenanceConfig {
@@ -39,6 +42,8 @@ public record MaintenanceConfig(int keepDays, int orphanMinAgeHours, long compac
     return new MaintenanceConfig(
         keepDays == null ? defaults.keepDays() : keepDays,
         orphanMinAgeHours == null ? defaults.orphanMinAgeHours() : orphanMinAgeHours,
-        compactBelowBytes == null ? defaults.compactBelowBytes() : ByteSize.parse("maintenance.compact-below-bytes", compactBelowBytes));
+        compactBelowBytes == null
+            ? defaults.compactBelowBytes()
+            : ByteSize.parse("maintenance.compact-below-bytes", compactBelowBytes));
   }
 }

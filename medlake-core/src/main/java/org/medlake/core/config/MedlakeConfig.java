@@ -28,19 +28,40 @@ public record MedlakeConfig(
     requireNonNull(maintenance, "maintenance is null");
   }
 
-  public MedlakeConfig(CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
-    this(catalog, ingest, query, server, PlatformConfig.defaults(), WatchConfig.defaults(), ScheduleConfig.defaults(),
-        WebhookConfig.defaults(), MaintenanceConfig.defaults());
+  public MedlakeConfig(
+      CatalogConfig catalog, IngestConfig ingest, QueryConfig query, ServerConfig server) {
+    this(
+        catalog,
+        ingest,
+        query,
+        server,
+        PlatformConfig.defaults(),
+        WatchConfig.defaults(),
+        ScheduleConfig.defaults(),
+        WebhookConfig.defaults(),
+        MaintenanceConfig.defaults());
   }
 
   public static MedlakeConfig defaults() {
-    return new MedlakeConfig(CatalogConfig.defaults(), IngestConfig.defaults(), QueryConfig.defaults(), ServerConfig.defaults());
+    return new MedlakeConfig(
+        CatalogConfig.defaults(),
+        IngestConfig.defaults(),
+        QueryConfig.defaults(),
+        ServerConfig.defaults());
   }
 
   /** As this, with the passwords the environment holds (they never come from medlake.yaml). */
   MedlakeConfig withSecrets(Environment environment) {
-    return new MedlakeConfig(catalog, ingest, query.withEngine(query.engine().withPassword(environment)), server,
-        platform.withPassword(environment), watch, schedules, webhooks, maintenance);
+    return new MedlakeConfig(
+        catalog,
+        ingest,
+        query.withEngine(query.engine().withPassword(environment)),
+        server,
+        platform.withPassword(environment),
+        watch,
+        schedules,
+        webhooks,
+        maintenance);
   }
 
   @JsonCreator

@@ -30,8 +30,8 @@ public final class MedlakeHome {
   }
 
   /**
-   * Opens (and on first use creates) the home at {@code root}, writing default configuration;
-   * the process environment overrides its keys ({@code MEDLAKE_SERVER_PORT}) and supplies the secrets.
+   * Opens (and on first use creates) the home at {@code root}, writing default configuration; the
+   * process environment overrides its keys ({@code MEDLAKE_SERVER_PORT}) and supplies the secrets.
    */
   public static MedlakeHome open(Path root) {
     return open(root, Environment.system(), Map.of());
@@ -41,7 +41,8 @@ public final class MedlakeHome {
    * Opens the home with the given environment and command-line overrides ({@code server.port} from
    * {@code medlake serve --port}), which win over medlake.yaml and the environment.
    */
-  public static MedlakeHome open(Path root, Environment environment, Map<String, String> commandLine) {
+  public static MedlakeHome open(
+      Path root, Environment environment, Map<String, String> commandLine) {
     Path absolute = root.toAbsolutePath().normalize();
     try {
       Files.createDirectories(absolute);
@@ -51,7 +52,10 @@ public final class MedlakeHome {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create medlake home " + absolute, e);
     }
-    return new MedlakeHome(absolute, ConfigFile.load(absolute.resolve("medlake.yaml"), environment, commandLine), environment);
+    return new MedlakeHome(
+        absolute,
+        ConfigFile.load(absolute.resolve("medlake.yaml"), environment, commandLine),
+        environment);
   }
 
   public Path root() {
@@ -62,7 +66,10 @@ public final class MedlakeHome {
     return config;
   }
 
-  /** The environment this home was opened with: where secrets such as {@code MEDLAKE_PSEUDONYM_KEY} come from. */
+  /**
+   * The environment this home was opened with: where secrets such as {@code MEDLAKE_PSEUDONYM_KEY}
+   * come from.
+   */
   public Environment environment() {
     return environment;
   }

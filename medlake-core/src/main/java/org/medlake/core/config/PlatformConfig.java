@@ -14,11 +14,14 @@ import org.medlake.core.error.ValidationException;
  * means the SQLite files in the home ({@code platform.db}, {@code vault.db}); a PostgreSQL URL puts
  * all of them in that database, shared by every machine of a deployment.
  *
- * @param jdbcUrl e.g. {@code jdbc:postgresql://db:5432/medlake}; the password comes from {@code MEDLAKE_PLATFORM_PASSWORD}
+ * @param jdbcUrl e.g. {@code jdbc:postgresql://db:5432/medlake}; the password comes from {@code
+ *     MEDLAKE_PLATFORM_PASSWORD}
  * @param jdbcUser the database user
- * @param password the password, from {@code MEDLAKE_PLATFORM_PASSWORD} (the loader sets it; never from medlake.yaml)
+ * @param password the password, from {@code MEDLAKE_PLATFORM_PASSWORD} (the loader sets it; never
+ *     from medlake.yaml)
  */
-public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
+public record PlatformConfig(
+    Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
   /** Environment variable that holds the platform database password (never in medlake.yaml). */
   public static final String PASSWORD_ENVIRONMENT_VARIABLE = "MEDLAKE_PLATFORM_PASSWORD";
 
@@ -26,11 +29,14 @@ public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser
     requireNonNull(jdbcUrl, "jdbcUrl is null");
     requireNonNull(jdbcUser, "jdbcUser is null");
     requireNonNull(password, "password is null");
-    jdbcUrl.ifPresent(url -> {
-      if (!url.startsWith("jdbc:postgresql:")) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "platform.jdbc-url must start with jdbc:postgresql:, not '" + url + "'");
-      }
-    });
+    jdbcUrl.ifPresent(
+        url -> {
+          if (!url.startsWith("jdbc:postgresql:")) {
+            throw new ValidationException(
+                ErrorCode.INVALID_CONFIG,
+                "platform.jdbc-url must start with jdbc:postgresql:, not '" + url + "'");
+          }
+        });
   }
 
   public PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser) {
@@ -39,7 +45,8 @@ public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser
 
   /** As this, with the password the environment holds (or none). */
   PlatformConfig withPassword(Environment environment) {
-    return new PlatformConfig(jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
+    return new PlatformConfig(
+        jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
   }
 
   public static PlatformConfig defaults() {
@@ -69,8 +76,10 @@ public record PlatformConfig(Optional<String> jdbcUrl, Optional<String> jdbcUser
   }
 
   @JsonCreator
-  static PlatformConfig fromYaml(@JsonProperty("jdbc-url") String jdbcUrl, @JsonProperty("jdbc-user") String jdbcUser) {
+  static PlatformConfig fromYaml(
+      @JsonProperty("jdbc-url") String jdbcUrl, @JsonProperty("jdbc-user") String jdbcUser) {
     return new PlatformConfig(
-        Optional.ofNullable(jdbcUrl).filter(value -> !value.isBlank()), Optional.ofNullable(jdbcUser).filter(value -> !value.isBlank()));
+        Optional.ofNullable(jdbcUrl).filter(value -> !value.isBlank()),
+        Optional.ofNullable(jdbcUser).filter(value -> !value.isBlank()));
   }
 }

@@ -17,12 +17,14 @@ import org.medlake.core.error.ValidationException;
  *
  * @param kind {@code embedded} or {@code jdbc}
  * @param jdbcUrl the endpoint, with the catalog and schema of the medlake tables as its defaults,
- *     e.g. {@code jdbc:trino://trino:8080/iceberg/medlake}; the password comes from
- *     {@code MEDLAKE_QUERY_JDBC_PASSWORD}
+ *     e.g. {@code jdbc:trino://trino:8080/iceberg/medlake}; the password comes from {@code
+ *     MEDLAKE_QUERY_JDBC_PASSWORD}
  * @param jdbcUser the user the endpoint runs queries as (give it read-only access)
- * @param password the endpoint's password, from {@code MEDLAKE_QUERY_JDBC_PASSWORD} (the loader sets it)
+ * @param password the endpoint's password, from {@code MEDLAKE_QUERY_JDBC_PASSWORD} (the loader
+ *     sets it)
  */
-public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
+public record QueryEngineConfig(
+    Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser, Optional<Secret> password) {
   /** Environment variable that holds the JDBC endpoint's password (never in medlake.yaml). */
   public static final String PASSWORD_ENVIRONMENT_VARIABLE = "MEDLAKE_QUERY_JDBC_PASSWORD";
 
@@ -38,13 +40,17 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
     requireNonNull(jdbcUser, "jdbcUser is null");
     requireNonNull(password, "password is null");
     if (kind == Kind.JDBC && jdbcUrl.isEmpty()) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "query.engine is jdbc but query.jdbc.url is not set");
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "query.engine is jdbc but query.jdbc.url is not set");
     }
-    jdbcUrl.ifPresent(url -> {
-      if (!url.startsWith("jdbc:")) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "query.jdbc.url must start with jdbc:, not '" + url + "'");
-      }
-    });
+    jdbcUrl.ifPresent(
+        url -> {
+          if (!url.startsWith("jdbc:")) {
+            throw new ValidationException(
+                ErrorCode.INVALID_CONFIG,
+                "query.jdbc.url must start with jdbc:, not '" + url + "'");
+          }
+        });
   }
 
   public QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<String> jdbcUser) {
@@ -53,7 +59,8 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
 
   /** As this, with the password the environment holds (or none). */
   QueryEngineConfig withPassword(Environment environment) {
-    return new QueryEngineConfig(kind, jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
+    return new QueryEngineConfig(
+        kind, jdbcUrl, jdbcUser, environment.get(PASSWORD_ENVIRONMENT_VARIABLE).map(Secret::of));
   }
 
   public static QueryEngineConfig defaults() {
@@ -74,17 +81,24 @@ public record QueryEngineConfig(Kind kind, Optional<String> jdbcUrl, Optional<St
       try {
         kind = Kind.valueOf(engine.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "query.engine must be one of embedded, jdbc, not '" + engine + "'");
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            "query.engine must be one of embedded, jdbc, not '" + engine + "'");
       }
     }
-    return new QueryEngineConfig(kind, jdbc == null ? Optional.empty() : jdbc.url, jdbc == null ? Optional.empty() : jdbc.user);
+    return new QueryEngineConfig(
+        kind,
+        jdbc == null ? Optional.empty() : jdbc.url,
+        jdbc == null ? Optional.empty() : jdbc.user);
   }
 
   /** The {@code query.jdbc} section as written in medlake.yaml. */
   record Jdbc(Optional<String> url, Optional<String> user) {
     @JsonCreator
     static Jdbc fromYaml(@JsonProperty("url") String url, @JsonProperty("user") String user) {
-      return new Jdbc(Optional.ofNullable(url).filter(value -> !value.isBlank()), Optional.ofNullable(user).filter(value -> !value.isBlank()));
+      return new Jdbc(
+          Optional.ofNullable(url).filter(value -> !value.isBlank()),
+          Optional.ofNullable(user).filter(value -> !value.isBlank()));
     }
   }
 }

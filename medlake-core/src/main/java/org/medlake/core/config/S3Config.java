@@ -14,12 +14,20 @@ import org.medlake.core.error.ValidationException;
  * instance or pod role).
  *
  * @param endpoint the S3 API endpoint, e.g. {@code http://minio:9000}; empty means AWS S3
- * @param pathStyleAccess {@code http://host/bucket/key} instead of {@code http://bucket.host/key} (MinIO needs it)
+ * @param pathStyleAccess {@code http://host/bucket/key} instead of {@code http://bucket.host/key}
+ *     (MinIO needs it)
  * @param region the signing region; empty means the AWS default chain
- * @param retries how often a failed request is retried by the S3 client (0.5 s doubling to 5 s apart)
- * @param connectTimeoutSeconds how long a connection to the endpoint may take before the store counts as unreachable
+ * @param retries how often a failed request is retried by the S3 client (0.5 s doubling to 5 s
+ *     apart)
+ * @param connectTimeoutSeconds how long a connection to the endpoint may take before the store
+ *     counts as unreachable
  */
-public record S3Config(Optional<String> endpoint, boolean pathStyleAccess, Optional<String> region, int retries, int connectTimeoutSeconds) {
+public record S3Config(
+    Optional<String> endpoint,
+    boolean pathStyleAccess,
+    Optional<String> region,
+    int retries,
+    int connectTimeoutSeconds) {
   public static final int DEFAULT_RETRIES = 3;
   public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 
@@ -27,14 +35,18 @@ public record S3Config(Optional<String> endpoint, boolean pathStyleAccess, Optio
     requireNonNull(endpoint, "endpoint is null");
     requireNonNull(region, "region is null");
     if (retries < 0) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "catalog.s3.retries must be 0 or more, not " + retries);
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "catalog.s3.retries must be 0 or more, not " + retries);
     }
     IngestConfig.positive("catalog.s3.connect-timeout-seconds", connectTimeoutSeconds);
-    endpoint.ifPresent(url -> {
-      if (!url.startsWith("http://") && !url.startsWith("https://")) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "catalog.s3.endpoint must be an http:// or https:// URL, not '" + url + "'");
-      }
-    });
+    endpoint.ifPresent(
+        url -> {
+          if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new ValidationException(
+                ErrorCode.INVALID_CONFIG,
+                "catalog.s3.endpoint must be an http:// or https:// URL, not '" + url + "'");
+          }
+        });
   }
 
   public S3Config(Optional<String> endpoint, boolean pathStyleAccess, Optional<String> region) {

@@ -24,7 +24,8 @@ public record ScheduleConfig(Optional<String> completenessCheck, Optional<String
 
   @JsonCreator
   static ScheduleConfig fromYaml(
-      @JsonProperty("completeness-check") String completenessCheck, @JsonProperty("maintenance") String maintenance) {
+      @JsonProperty("completeness-check") String completenessCheck,
+      @JsonProperty("maintenance") String maintenance) {
     ScheduleConfig defaults = defaults();
     return new ScheduleConfig(
         completenessCheck == null ? defaults.completenessCheck() : Optional.of(completenessCheck),

@@ -13,14 +13,22 @@ import org.medlake.core.error.ValidationException;
  * Settings of the landing-zone watcher ({@code medlake watch}, and the server when enabled).
  *
  * @param enabled whether the server watches the landing zone itself
- * @param settleSeconds a file is read only after its size and modification time stayed the same this long
- * @param rescanSeconds a full rescan of the landing zone runs this often, in case a file-system event was lost
- * @param queueUrl an SQS(-compatible) queue of S3 object-created notifications to watch instead of {@code landing/}
- * @param queueEndpoint the queue service's endpoint (ElasticMQ, another SQS-compatible server); empty means AWS SQS
+ * @param settleSeconds a file is read only after its size and modification time stayed the same
+ *     this long
+ * @param rescanSeconds a full rescan of the landing zone runs this often, in case a file-system
+ *     event was lost
+ * @param queueUrl an SQS(-compatible) queue of S3 object-created notifications to watch instead of
+ *     {@code landing/}
+ * @param queueEndpoint the queue service's endpoint (ElasticMQ, another SQS-compatible server);
+ *     empty means AWS SQS
  * @param queueRegion the signing region; empty means the AWS default chain
  */
 public record WatchConfig(
-    boolean enabled, int settleSeconds, int rescanSeconds, Optional<String> queueUrl, Optional<String> queueEndpoint,
+    boolean enabled,
+    int settleSeconds,
+    int rescanSeconds,
+    Optional<String> queueUrl,
+    Optional<String> queueEndpoint,
     Optional<String> queueRegion) {
   public WatchConfig {
     IngestConfig.positive("watch.settle-seconds", settleSeconds);
@@ -33,7 +41,13 @@ public record WatchConfig(
   }
 
   public WatchConfig(boolean enabled, int settleSeconds, int rescanSeconds) {
-    this(enabled, settleSeconds, rescanSeconds, Optional.empty(), Optional.empty(), Optional.empty());
+    this(
+        enabled,
+        settleSeconds,
+        rescanSeconds,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public static WatchConfig defaults() {
@@ -50,7 +64,8 @@ public record WatchConfig(
 
   private static void requireHttp(String key, String url) {
     if (!url.startsWith("http://") && !url.startsWith("https://")) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, key + " must be an http:// or https:// URL, not '" + url + "'");
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, key + " must be an http:// or https:// URL, not '" + url + "'");
     }
   }
 

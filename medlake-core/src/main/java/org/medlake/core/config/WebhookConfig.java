@@ -16,18 +16,21 @@ import org.medlake.core.error.ValidationException;
  * Webhooks: a JSON POST to every URL when a run finishes or fails and when a delivery is missing.
  *
  * @param urls http or https URLs
- * @param secretFile a file holding the HMAC-SHA256 signing secret ({@code MEDLAKE_WEBHOOK_SECRET} overrides it)
+ * @param secretFile a file holding the HMAC-SHA256 signing secret ({@code MEDLAKE_WEBHOOK_SECRET}
+ *     overrides it)
  * @param attempts deliveries tried per event and URL, with exponential back-off between them
  * @param initialBackoffMillis the first back-off; it doubles after every failed attempt
  */
-public record WebhookConfig(List<URI> urls, Optional<Path> secretFile, int attempts, long initialBackoffMillis) {
+public record WebhookConfig(
+    List<URI> urls, Optional<Path> secretFile, int attempts, long initialBackoffMillis) {
   public WebhookConfig {
     urls = List.copyOf(urls);
     requireNonNull(secretFile, "secretFile is null");
     for (URI url : urls) {
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
       if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "webhooks.urls: '" + url + "' is not an http(s) URL");
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG, "webhooks.urls: '" + url + "' is not an http(s) URL");
       }
     }
     IngestConfig.positive("webhooks.attempts", attempts);
@@ -50,7 +53,9 @@ public record WebhookConfig(List<URI> urls, Optional<Path> secretFile, int attem
       try {
         parsed.add(new URI(url));
       } catch (java.net.URISyntaxException e) {
-        throw new ValidationException(ErrorCode.INVALID_CONFIG, "webhooks.urls: '" + url + "' is not a URL: " + e.getReason());
+        throw new ValidationException(
+            ErrorCode.INVALID_CONFIG,
+            "webhooks.urls: '" + url + "' is not a URL: " + e.getReason());
       }
     }
     return new WebhookConfig(

@@ -1,6 +1,9 @@
 package org.medlake.core.contract;
 
-/** Logical column types of the data contract, mapped to Iceberg, Parquet and DuckDB types by the lake. */
+/**
+ * Logical column types of the data contract, mapped to Iceberg, Parquet and DuckDB types by the
+ * lake.
+ */
 public enum ColumnType {
   STRING("VARCHAR"),
   DOUBLE("DOUBLE"),

@@ -12,8 +12,10 @@ public enum RejectReason {
   MISSING_COLLECTED_AT("the collection time is empty"),
   MISSING_RESULT("the result is empty"),
   INVALID_TEST_CODE("the test code is not a valid LOINC code"),
-  UNKNOWN_LOCAL_CODE("the local test code is not in the source's code dictionary (rules.unmapped-codes: reject)"),
-  UNMAPPED_LOCAL_CODE("the local test code has no standard code in the dictionary or the file (rules.unmapped-codes: reject)"),
+  UNKNOWN_LOCAL_CODE(
+      "the local test code is not in the source's code dictionary (rules.unmapped-codes: reject)"),
+  UNMAPPED_LOCAL_CODE(
+      "the local test code has no standard code in the dictionary or the file (rules.unmapped-codes: reject)"),
   INVALID_RESULT("the result is of a kind the source does not deliver (rules.result-kinds)"),
   INVALID_REFERENCE_RANGE("the reference range bounds are not numbers"),
   INVALID_COLLECTED_AT("the collection time does not match the source's timestamp formats"),

@@ -6,25 +6,28 @@ import java.sql.Statement;
 
 /**
  * Runs {@code CREATE ... IF NOT EXISTS} statements of a component that creates its own tables. On
- * PostgreSQL two sessions running the same {@code CREATE TABLE IF NOT EXISTS} at once can both
- * pass the check and one fails on the catalog's unique index, so there the statements run in one
+ * PostgreSQL two sessions running the same {@code CREATE TABLE IF NOT EXISTS} at once can both pass
+ * the check and one fails on the catalog's unique index, so there the statements run in one
  * transaction under an advisory lock; SQLite serializes them itself.
  */
 public final class SchemaSetup {
   private SchemaSetup() {}
 
-  /** Schema work that reads before it writes, such as moving rows from an old layout to a new one. */
+  /**
+   * Schema work that reads before it writes, such as moving rows from an old layout to a new one.
+   */
   @FunctionalInterface
   public interface Work {
     void run(Statement statement) throws SQLException;
   }
 
   public static void run(Connection connection, String... statements) throws SQLException {
-    Work work = statement -> {
-      for (String sql : statements) {
-        statement.execute(sql);
-      }
-    };
+    Work work =
+        statement -> {
+          for (String sql : statements) {
+            statement.execute(sql);
+          }
+        };
     if (postgres(connection)) {
       locked(connection, work);
       return;

@@ -47,7 +47,8 @@ public final class SqliteFiles {
   private static void enableWriteAheadLog(Path file, int pageSize) throws SQLException {
     long deadline = System.nanoTime() + WAL_SWITCH_TIMEOUT.toNanos();
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=60000");
+      try (Connection connection =
+              DriverManager.getConnection("jdbc:sqlite:" + file + "?busy_timeout=60000");
           Statement statement = connection.createStatement()) {
         if (pageSize > 0) {
           // before the switch: a file's first write fixes its page size, and in WAL mode it stays

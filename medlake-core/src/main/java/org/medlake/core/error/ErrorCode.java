@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Stable error codes; the name is part of the CLI's JSON output and the HTTP error body. Each code
- * carries the HTTP status the server answers with; the CLI's exit code follows from its
- * {@link ErrorType}.
+ * carries the HTTP status the server answers with; the CLI's exit code follows from its {@link
+ * ErrorType}.
  */
 public enum ErrorCode {
   INVALID_ARGUMENT(ErrorType.USER, 400),
@@ -38,7 +38,10 @@ public enum ErrorCode {
   UPLOAD_QUOTA_EXCEEDED(ErrorType.USER, 429),
   COMMIT_CONFLICT(ErrorType.EXTERNAL, 409),
   STORAGE_ERROR(ErrorType.EXTERNAL, 503),
-  /** The ingestion queue holds {@code ingest.queue-capacity} jobs already; the error says when to try again. */
+  /**
+   * The ingestion queue holds {@code ingest.queue-capacity} jobs already; the error says when to
+   * try again.
+   */
   QUEUE_FULL(ErrorType.EXTERNAL, 503),
   /** Storing the upload would leave less than {@code ingest.disk-reserve-bytes} free. */
   INSUFFICIENT_STORAGE(ErrorType.EXTERNAL, 507),
@@ -61,7 +64,10 @@ public enum ErrorCode {
     return httpStatus;
   }
 
-  /** The exit code of a command that ends with this error: 2 the user's input, 3 an external system, 4 internal. */
+  /**
+   * The exit code of a command that ends with this error: 2 the user's input, 3 an external system,
+   * 4 internal.
+   */
   public int exitCode() {
     return switch (type) {
       case USER -> 2;

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The one exception type of medlake; its message is a single line meant for the user. The
- * {@link ErrorCode} decides the HTTP status and the exit code; {@link #details()} are values a
- * client may act on (a run id, a limit), and {@link #retryAfter()} how long to wait before trying
- * again (the HTTP {@code Retry-After}).
+ * The one exception type of medlake; its message is a single line meant for the user. The {@link
+ * ErrorCode} decides the HTTP status and the exit code; {@link #details()} are values a client may
+ * act on (a run id, a limit), and {@link #retryAfter()} how long to wait before trying again (the
+ * HTTP {@code Retry-After}).
  */
 public class MedlakeException extends RuntimeException {
   private final ErrorCode errorCode;
@@ -29,7 +29,12 @@ public class MedlakeException extends RuntimeException {
     this(errorCode, message, details, Optional.empty(), null);
   }
 
-  public MedlakeException(ErrorCode errorCode, String message, Map<String, Object> details, Optional<Duration> retryAfter, Throwable cause) {
+  public MedlakeException(
+      ErrorCode errorCode,
+      String message,
+      Map<String, Object> details,
+      Optional<Duration> retryAfter,
+      Throwable cause) {
     super(requireNonNull(message, "message is null"), cause);
     this.errorCode = requireNonNull(errorCode, "errorCode is null");
     this.details = Map.copyOf(requireNonNull(details, "details is null"));
@@ -50,7 +55,10 @@ public class MedlakeException extends RuntimeException {
     return retryAfter;
   }
 
-  /** {@link #retryAfter()} in whole seconds for the {@code Retry-After} header: rounded up, at least one. */
+  /**
+   * {@link #retryAfter()} in whole seconds for the {@code Retry-After} header: rounded up, at least
+   * one.
+   */
   public Optional<Long> retryAfterSeconds() {
     return retryAfter.map(MedlakeException::seconds);
   }

@@ -8,14 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Cuts a scanned file into chunks of whole records, so that a file of any size can be processed
- * in pieces of bounded size. Cuts fall on the scan's line index (every {@link LineScan#INDEX_STRIDE}
- * lines), never inside a record whose quoted field spans lines; the header belongs to the first chunk.
+ * Cuts a scanned file into chunks of whole records, so that a file of any size can be processed in
+ * pieces of bounded size. Cuts fall on the scan's line index (every {@link LineScan#INDEX_STRIDE}
+ * lines), never inside a record whose quoted field spans lines; the header belongs to the first
+ * chunk.
  */
 public final class FileChunks {
   /**
-   * Lines {@code firstLine..lastLine} of the file, bytes {@code startByte} (inclusive) to
-   * {@code endByte} (exclusive).
+   * Lines {@code firstLine..lastLine} of the file, bytes {@code startByte} (inclusive) to {@code
+   * endByte} (exclusive).
    *
    * @param index position from 0
    */
@@ -37,7 +38,8 @@ public final class FileChunks {
    * Chunks of about {@code chunkRecords} records each (balanced, so the last one is not a
    * remainder), one chunk for a file of at most that many.
    */
-  public static List<Chunk> plan(LineScan scan, long fileBytes, List<RecordGroups.Span> spans, long chunkRecords) {
+  public static List<Chunk> plan(
+      LineScan scan, long fileBytes, List<RecordGroups.Span> spans, long chunkRecords) {
     if (chunkRecords <= 0) {
       throw new IllegalArgumentException("chunkRecords must be positive, not " + chunkRecords);
     }
@@ -47,7 +49,11 @@ public final class FileChunks {
     List<Integer> entries = new ArrayList<>(List.of(0));
     for (long k = 1; k < wanted; k++) {
       long target = 2 + Math.round((double) k * records / wanted);
-      int entry = (int) Math.max(entries.get(entries.size() - 1) + 1, Math.round((target - 1) / (double) LineScan.INDEX_STRIDE));
+      int entry =
+          (int)
+              Math.max(
+                  entries.get(entries.size() - 1) + 1,
+                  Math.round((target - 1) / (double) LineScan.INDEX_STRIDE));
       while (entry < index.size() && insideSpan(firstLineOf(entry), spans)) {
         entry++;
       }
@@ -60,22 +66,39 @@ public final class FileChunks {
     for (int i = 0; i < entries.size(); i++) {
       boolean last = i == entries.size() - 1;
       int entry = entries.get(i);
-      chunks.add(new Chunk(i, firstLineOf(entry), last ? scan.lines() : firstLineOf(entries.get(i + 1)) - 1,
-          index.get(entry), last ? fileBytes : index.get(entries.get(i + 1))));
+      chunks.add(
+          new Chunk(
+              i,
+              firstLineOf(entry),
+              last ? scan.lines() : firstLineOf(entries.get(i + 1)) - 1,
+              index.get(entry),
+              last ? fileBytes : index.get(entries.get(i + 1))));
     }
     return List.copyOf(chunks);
   }
 
-  /** Copies the chunk's bytes of {@code file} to {@code target} (replaced if it exists), in the kernel where it can. */
+  /**
+   * Copies the chunk's bytes of {@code file} to {@code target} (replaced if it exists), in the
+   * kernel where it can.
+   */
   public static void copy(Path file, Chunk chunk, Path target) throws IOException {
     try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ);
-        FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel out =
+            FileChannel.open(
+                target,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
       long position = chunk.startByte();
       while (position < chunk.endByte()) {
         long copied = in.transferTo(position, chunk.endByte() - position, out);
         if (copied <= 0) {
-          throw new IOException(file + " ended at byte " + position + ", before the chunk's end at " + chunk.endByte());
+          throw new IOException(
+              file
+                  + " ended at byte "
+                  + position
+                  + ", before the chunk's end at "
+                  + chunk.endByte());
         }
         position += copied;
       }

@@ -42,7 +42,8 @@ public final class FilePreparer {
 
   private final java.util.function.DoubleConsumer progress;
 
-  public FilePreparer(IngestConfig config, Path temporaryDirectory, java.util.function.DoubleConsumer progress) {
+  public FilePreparer(
+      IngestConfig config, Path temporaryDirectory, java.util.function.DoubleConsumer progress) {
     this.config = config;
     this.temporaryDirectory = temporaryDirectory;
     this.progress = progress;
@@ -54,19 +55,29 @@ public final class FilePreparer {
       byte[] head = head(file);
       boolean gzip = head.length >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
       Charset charset = charset(file, csv.encoding());
-      if (!gzip && head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF) {
-        // a UTF-8 byte-order mark is unambiguous; read as the declared encoding it would garble the header
+      if (!gzip
+          && head.length >= 3
+          && (head[0] & 0xFF) == 0xEF
+          && (head[1] & 0xFF) == 0xBB
+          && (head[2] & 0xFF) == 0xBF) {
+        // a UTF-8 byte-order mark is unambiguous; read as the declared encoding it would garble the
+        // header
         charset = StandardCharsets.UTF_8;
       }
-      if (!gzip && (head.length >= 2 && ((head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF || (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE))) {
+      if (!gzip
+          && (head.length >= 2
+              && ((head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF
+                  || (head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE))) {
         charset = StandardCharsets.UTF_16;
       }
       LineScanner scanner = new LineScanner(csv.delimiter(), csv.quote(), config.maxLineBytes());
       if (!gzip && charset.equals(StandardCharsets.UTF_8)) {
         // the checksum reads the file on a second core while this thread scans it
-        java.util.concurrent.CompletableFuture<String> digest = java.util.concurrent.CompletableFuture.supplyAsync(() -> checksum(file));
+        java.util.concurrent.CompletableFuture<String> digest =
+            java.util.concurrent.CompletableFuture.supplyAsync(() -> checksum(file));
         LineScan scan;
-        try (InputStream input = new CountingInputStream(Files.newInputStream(file), progress(size, progress))) {
+        try (InputStream input =
+            new CountingInputStream(Files.newInputStream(file), progress(size, progress))) {
           scan = scanner.scan(input);
         }
         String checksum = joinChecksum(digest, file);
@@ -84,9 +95,17 @@ public final class FilePreparer {
       MessageDigest digest = sha256();
       Path copy = temporaryCopy(file);
       Normalized normalized;
-      try (InputStream raw = new DigestInputStream(
-          new BufferedInputStream(new CountingInputStream(Files.newInputStream(file), progress(size, progress)), 1 << 16), digest)) {
-        InputStream decoded = gzip ? new CountingInputStream(new GZIPInputStream(raw, 1 << 16), limit(config.maxDecompressedBytes(), file)) : raw;
+      try (InputStream raw =
+          new DigestInputStream(
+              new BufferedInputStream(
+                  new CountingInputStream(Files.newInputStream(file), progress(size, progress)),
+                  1 << 16),
+              digest)) {
+        InputStream decoded =
+            gzip
+                ? new CountingInputStream(
+                    new GZIPInputStream(raw, 1 << 16), limit(config.maxDecompressedBytes(), file))
+                : raw;
         if (gzip) {
           // peeked and pushed back: a SequenceInputStream would close the gzip stream (and the
           // checksummed file stream under it) at its end, before the rest is read into the checksum
@@ -100,25 +119,40 @@ public final class FilePreparer {
         // the rest of the file (gzip trailer, trailing bytes) still belongs to the checksum
         raw.transferTo(java.io.OutputStream.nullOutputStream());
       } catch (EOFException e) {
-        throw new UnreadableFileException(file, "truncated gzip file (unexpected end of compressed data)", e);
+        throw new UnreadableFileException(
+            file, "truncated gzip file (unexpected end of compressed data)", e);
       } catch (ZipException e) {
         throw new UnreadableFileException(file, "corrupt gzip file: " + e.getMessage(), e);
       }
-      return finish(file, copy, HexFormat.of().formatHex(digest.digest()), size, scanner, normalized, charset);
+      return finish(
+          file,
+          copy,
+          HexFormat.of().formatHex(digest.digest()),
+          size,
+          scanner,
+          normalized,
+          charset);
     } catch (IOException e) {
       throw new UnreadableFileException(file, "cannot read: " + e.getMessage(), e);
     }
   }
 
   private PreparedFile finish(
-      Path file, Path copy, String checksum, long size, LineScanner scanner, Normalized normalized, Charset charset)
+      Path file,
+      Path copy,
+      String checksum,
+      long size,
+      LineScanner scanner,
+      Normalized normalized,
+      Charset charset)
       throws IOException {
     LineScan scan;
     try (InputStream input = Files.newInputStream(copy)) {
       scan = scanner.scan(input);
     }
     refuseUnusable(file, scan, normalized.encodingLines().contains(1L), charset);
-    return new PreparedFile(file, copy, checksum, size, scan, normalized.encodingLines(), normalized.overlongLines());
+    return new PreparedFile(
+        file, copy, checksum, size, scan, normalized.encodingLines(), normalized.overlongLines());
   }
 
   private record Normalized(Set<Long> encodingLines, Set<Long> overlongLines) {}
@@ -128,18 +162,29 @@ public final class FilePreparer {
    * overlong line costs at most {@code max-line-bytes} of memory however long it is. The input is
    * left open: the caller still reads the rest of it into the checksum.
    */
-  private Normalized normalize(InputStream input, Charset charset, Path copy, Path file) throws IOException {
+  private Normalized normalize(InputStream input, Charset charset, Path copy, Path file)
+      throws IOException {
     CharsetDecoder decoder =
-        charset.newDecoder().onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+        charset
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE);
     Set<Long> encodingLines = new HashSet<>();
     Set<Long> overlongLines = new HashSet<>();
-    Reader reader = new BufferedReader(new InputStreamReader(new FilterInputStream(input) {
-      @Override
-      public void close() {
-        // closed by the caller
-      }
-    }, decoder), 1 << 16);
-    try (BufferedWriter writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(copy), StandardCharsets.UTF_8), 1 << 16)) {
+    Reader reader =
+        new BufferedReader(
+            new InputStreamReader(
+                new FilterInputStream(input) {
+                  @Override
+                  public void close() {
+                    // closed by the caller
+                  }
+                },
+                decoder),
+            1 << 16);
+    try (BufferedWriter writer =
+        new BufferedWriter(
+            new OutputStreamWriter(Files.newOutputStream(copy), StandardCharsets.UTF_8), 1 << 16)) {
       long cap = Math.min(config.maxLineBytes(), Integer.MAX_VALUE - 16);
       StringBuilder line = new StringBuilder();
       long number = 0;
@@ -194,8 +239,15 @@ public final class FilePreparer {
     return new Normalized(encodingLines, overlongLines);
   }
 
-  private static void writeLine(BufferedWriter writer, StringBuilder line, long number, boolean overlong, boolean replaced,
-      Set<Long> encodingLines, Set<Long> overlongLines) throws IOException {
+  private static void writeLine(
+      BufferedWriter writer,
+      StringBuilder line,
+      long number,
+      boolean overlong,
+      boolean replaced,
+      Set<Long> encodingLines,
+      Set<Long> overlongLines)
+      throws IOException {
     if (overlong) {
       overlongLines.add(number);
       // the prefix is kept for the reject record; quotes go so it cannot open a quoted field
@@ -211,17 +263,24 @@ public final class FilePreparer {
   }
 
   /** A file without a usable header line is refused before any row is looked at. */
-  private static void refuseUnusable(Path file, LineScan scan, boolean headerUndecodable, Charset charset) {
+  private static void refuseUnusable(
+      Path file, LineScan scan, boolean headerUndecodable, Charset charset) {
     if (scan.lines() == 0) {
       throw new UnreadableFileException(file, "empty file (no header line, no rows)");
     }
     if (scan.nulBytes() > 0) {
       throw new UnreadableFileException(
-          file, "contains " + scan.nulBytes() + " NUL bytes: not a text CSV in the declared encoding (UTF-16 without byte-order mark, or binary?)");
+          file,
+          "contains "
+              + scan.nulBytes()
+              + " NUL bytes: not a text CSV in the declared encoding (UTF-16 without byte-order mark, or binary?)");
     }
     if (headerUndecodable) {
-      throw new UnreadableFileException(file, "line 1: the header is not valid " + charset.name()
-          + " (set csv.encoding in the source mapping to the file's encoding; or not a CSV file?)");
+      throw new UnreadableFileException(
+          file,
+          "line 1: the header is not valid "
+              + charset.name()
+              + " (set csv.encoding in the source mapping to the file's encoding; or not a CSV file?)");
     }
   }
 
@@ -244,7 +303,8 @@ public final class FilePreparer {
     try {
       return Charset.forName(name);
     } catch (IllegalArgumentException e) {
-      throw new UnreadableFileException(file, "unknown encoding '" + name + "' in the source mapping");
+      throw new UnreadableFileException(
+          file, "unknown encoding '" + name + "' in the source mapping");
     }
   }
 
@@ -259,7 +319,10 @@ public final class FilePreparer {
     return Files.createTempFile(temporaryDirectory, "normalized-", ".csv");
   }
 
-  /** The SHA-256 of {@code file} in hex: what identifies a delivery (a file ingested before adds nothing). */
+  /**
+   * The SHA-256 of {@code file} in hex: what identifies a delivery (a file ingested before adds
+   * nothing).
+   */
   public static String checksum(Path file) {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[1 << 16];
@@ -274,7 +337,8 @@ public final class FilePreparer {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static String joinChecksum(java.util.concurrent.CompletableFuture<String> digest, Path file) throws IOException {
+  private static String joinChecksum(
+      java.util.concurrent.CompletableFuture<String> digest, Path file) throws IOException {
     try {
       return digest.join();
     } catch (java.util.concurrent.CompletionException e) {
@@ -298,13 +362,17 @@ public final class FilePreparer {
     return total -> {
       if (total > limit) {
         throw new UnreadableFileException(
-            file, "decompresses to more than " + limit + " bytes (ingest.max-decompressed-bytes; gzip bomb?)");
+            file,
+            "decompresses to more than "
+                + limit
+                + " bytes (ingest.max-decompressed-bytes; gzip bomb?)");
       }
     };
   }
 
   /** Reports the fraction of the delivered file read, about every 32 MiB. */
-  private static java.util.function.LongConsumer progress(long size, java.util.function.DoubleConsumer progress) {
+  private static java.util.function.LongConsumer progress(
+      long size, java.util.function.DoubleConsumer progress) {
     long step = 32L << 20;
     long[] next = {step};
     return total -> {

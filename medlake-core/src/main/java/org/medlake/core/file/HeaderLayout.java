@@ -11,7 +11,8 @@ import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceMapping.Field;
 
 /** The header of a delivered file, resolved against its source mapping. */
-public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex) {
+public record HeaderLayout(
+    List<String> names, Map<Field, Integer> columnIndexes, Optional<Integer> filterIndex) {
   private static final char[] COMMON_DELIMITERS = {',', ';', '\t', '|'};
 
   public HeaderLayout {
@@ -21,12 +22,19 @@ public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes
 
   public static HeaderLayout resolve(Path file, String header, SourceMapping mapping) {
     if (header.isBlank()) {
-      throw new UnreadableFileException(file, "line 1: empty header line (expected the column names)");
+      throw new UnreadableFileException(
+          file, "line 1: empty header line (expected the column names)");
     }
-    CsvLineSplitter splitter = new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
-    List<String> names = splitter.split(header)
-        .orElseThrow(() -> new UnreadableFileException(file, "line 1: malformed quoting in the header"))
-        .stream().map(String::trim).toList();
+    CsvLineSplitter splitter =
+        new CsvLineSplitter(mapping.csv().delimiter(), mapping.csv().quote());
+    List<String> names =
+        splitter
+            .split(header)
+            .orElseThrow(
+                () -> new UnreadableFileException(file, "line 1: malformed quoting in the header"))
+            .stream()
+            .map(String::trim)
+            .toList();
     Map<Field, Integer> indexes = new EnumMap<>(Field.class);
     List<String> missing = new ArrayList<>();
     // in the contract's field order, so that the message does not depend on map iteration order
@@ -40,8 +48,14 @@ public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes
         missing.add(column);
       } else if (names.lastIndexOf(column) != index) {
         // which of the columns is meant cannot be told; taking the first would silently pick one
-        throw new UnreadableFileException(file, "line 1: column '%s' occurs %d times in the header (source '%s' maps it to %s)"
-            .formatted(printable(column), names.stream().filter(column::equals).count(), mapping.source(), field.key()));
+        throw new UnreadableFileException(
+            file,
+            "line 1: column '%s' occurs %d times in the header (source '%s' maps it to %s)"
+                .formatted(
+                    printable(column),
+                    names.stream().filter(column::equals).count(),
+                    mapping.source(),
+                    field.key()));
       } else {
         indexes.put(field, index + 1);
       }
@@ -56,24 +70,35 @@ public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes
       }
     }
     if (!missing.isEmpty()) {
-      throw new UnreadableFileException(file, "line 1: " + explainMissing(header, names, missing, mapping));
+      throw new UnreadableFileException(
+          file, "line 1: " + explainMissing(header, names, missing, mapping));
     }
     return new HeaderLayout(names, indexes, filterIndex);
   }
 
-  private static String explainMissing(String header, List<String> names, List<String> missing, SourceMapping mapping) {
+  private static String explainMissing(
+      String header, List<String> names, List<String> missing, SourceMapping mapping) {
     char expected = mapping.csv().delimiter();
     for (char candidate : COMMON_DELIMITERS) {
       if (candidate == expected) {
         continue;
       }
-      Optional<List<String>> other = new CsvLineSplitter(candidate, mapping.csv().quote()).split(header);
-      if (other.isPresent() && other.get().stream().map(String::trim).toList().containsAll(mapping.columns().values())) {
+      Optional<List<String>> other =
+          new CsvLineSplitter(candidate, mapping.csv().quote()).split(header);
+      if (other.isPresent()
+          && other.get().stream()
+              .map(String::trim)
+              .toList()
+              .containsAll(mapping.columns().values())) {
         return "wrong delimiter: source '%s' expects '%s' but the header is separated by '%s'"
             .formatted(mapping.source(), printable(expected), printable(candidate));
       }
     }
-    String shown = printable(names.size() > 12 ? String.join(", ", names.subList(0, 12)) + ", ..." : String.join(", ", names));
+    String shown =
+        printable(
+            names.size() > 12
+                ? String.join(", ", names.subList(0, 12)) + ", ..."
+                : String.join(", ", names));
     return "required column(s) missing: %s (source '%s'; the header has %d column(s): %s)"
         .formatted(String.join(", ", missing), mapping.source(), names.size(), shown);
   }
@@ -85,13 +110,15 @@ public record HeaderLayout(List<String> names, Map<Field, Integer> columnIndexes
   /** Text from the file as it may appear in a one-line message: control characters escaped. */
   private static String printable(String text) {
     StringBuilder printable = new StringBuilder(text.length());
-    text.codePoints().forEach(c -> {
-      if (Character.isISOControl(c)) {
-        printable.append("\\x%02X".formatted(c));
-      } else {
-        printable.appendCodePoint(c);
-      }
-    });
+    text.codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                printable.append("\\x%02X".formatted(c));
+              } else {
+                printable.appendCodePoint(c);
+              }
+            });
     return printable.toString();
   }
 }

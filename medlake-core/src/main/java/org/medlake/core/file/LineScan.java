@@ -19,11 +19,11 @@ import java.util.Optional;
  * @param loneCarriageReturn whether a {@code \r} not followed by {@code \n} ends a line
  * @param nulBytes number of NUL bytes (text CSV has none)
  * @param controlBytes bit i set when byte i (below 0x20) occurs
- * @param rectangular present when every line is one CSV record with the header's number of
- *     fields, quoted only around whole fields, no line empty, all ended the same way: a file a
- *     CSV reader turns into exactly one row per line
- * @param lineIndex element k is the byte offset of line {@code 1 + k * INDEX_STRIDE} (element 0
- *     is 0): where the file can be cut into chunks of whole lines without reading it again
+ * @param rectangular present when every line is one CSV record with the header's number of fields,
+ *     quoted only around whole fields, no line empty, all ended the same way: a file a CSV reader
+ *     turns into exactly one row per line
+ * @param lineIndex element k is the byte offset of line {@code 1 + k * INDEX_STRIDE} (element 0 is
+ *     0): where the file can be cut into chunks of whole lines without reading it again
  */
 public record LineScan(
     long lines,
@@ -44,13 +44,15 @@ public record LineScan(
    *
    * @param fields fields per line, the header's included
    * @param crlf whether lines end with {@code \r\n} (else {@code \n})
-   * @param paddedFields bit i-1 set when field i of some record (the header aside) may start or
-   *     end with whitespace: its first or last byte is a space, a control byte or part of a
-   *     non-ASCII character
+   * @param paddedFields bit i-1 set when field i of some record (the header aside) may start or end
+   *     with whitespace: its first or last byte is a space, a control byte or part of a non-ASCII
+   *     character
    * @param paddedBeyond64 the same for any field after the 64th
    */
   public record Rectangular(int fields, boolean crlf, long paddedFields, boolean paddedBeyond64) {
-    /** Whether field {@code index} (from 1) may need trimming; if not, trimming it changes nothing. */
+    /**
+     * Whether field {@code index} (from 1) may need trimming; if not, trimming it changes nothing.
+     */
     public boolean mayBePadded(int index) {
       return index > 64 ? paddedBeyond64 : (paddedFields & (1L << (index - 1))) != 0;
     }
@@ -73,7 +75,10 @@ public record LineScan(
   /** A control byte that does not occur in the file, usable as a never-matching delimiter. */
   public char unusedControlCharacter() {
     for (int candidate = 0x1F; candidate >= 0x01; candidate--) {
-      if (candidate != '\n' && candidate != '\r' && candidate != '\t' && (controlBytes & (1 << candidate)) == 0) {
+      if (candidate != '\n'
+          && candidate != '\r'
+          && candidate != '\t'
+          && (controlBytes & (1 << candidate)) == 0) {
         return (char) candidate;
       }
     }

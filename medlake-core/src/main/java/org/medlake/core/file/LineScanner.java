@@ -9,30 +9,40 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One pass over UTF-8 bytes that counts lines and finds what DuckDB's line reader cannot cope
- * with, so that every line keeps its number. Byte-level and allocation-free in the hot loop.
+ * One pass over UTF-8 bytes that counts lines and finds what DuckDB's line reader cannot cope with,
+ * so that every line keeps its number. Byte-level and allocation-free in the hot loop.
  */
 public final class LineScanner {
   private static final int MAX_HEADER_BYTES = 1 << 20;
+
   /** Lists are capped: a file with more problems than this is rejected as a whole anyway. */
   private static final int MAX_LISTED = 5_000_000;
 
   private final byte quote;
   private final byte delimiter;
+
   /** Whether records can be checked for shape at all: delimiter and quote are single bytes. */
   private final boolean shapeCheckable;
+
   private final long maxLineBytes;
+
   /**
-   * Bytes the scan must look at one by one: control bytes (line ends among them), non-ASCII
-   * bytes, the quote and the delimiter. Runs of the others are skipped in a tight loop.
+   * Bytes the scan must look at one by one: control bytes (line ends among them), non-ASCII bytes,
+   * the quote and the delimiter. Runs of the others are skipped in a tight loop.
    */
   private final boolean[] special;
 
   public LineScanner(char delimiter, char quote, long maxLineBytes) {
     this.quote = (byte) quote;
     this.delimiter = (byte) delimiter;
-    this.shapeCheckable = delimiter > 0 && delimiter < 0x80 && quote > 0 && quote < 0x80 && delimiter != quote
-        && delimiter != '\n' && delimiter != '\r';
+    this.shapeCheckable =
+        delimiter > 0
+            && delimiter < 0x80
+            && quote > 0
+            && quote < 0x80
+            && delimiter != quote
+            && delimiter != '\n'
+            && delimiter != '\r';
     this.maxLineBytes = maxLineBytes;
     this.special = new boolean[256];
     for (int b = 0; b < 256; b++) {
@@ -71,7 +81,8 @@ public final class LineScanner {
       sawAnything = true;
       for (int i = 0; i < read; i++) {
         int b = buffer[i] & 0xFF;
-        // the common case, a run of printable ASCII inside a record, in as few steps a byte as possible
+        // the common case, a run of printable ASCII inside a record, in as few steps a byte as
+        // possible
         if (!special[b] && line > 1 && utf8Remaining == 0 && !pendingCarriageReturn) {
           int end = i + 1;
           while (end < read && !special[buffer[end] & 0xFF]) {
@@ -93,7 +104,14 @@ public final class LineScanner {
           if (b != '\n') {
             loneCarriageReturn = true;
             // the \r ended a line of its own
-            endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+            endLine(
+                line,
+                quotes,
+                lineInvalid || utf8Remaining > 0,
+                lineBytes,
+                oddQuoteLines,
+                invalidLines,
+                overlongLines);
             shape.endLine(line, lineBytes, false, previous);
             line++;
             if ((line & (LineScan.INDEX_STRIDE - 1)) == 1) {
@@ -107,7 +125,14 @@ public final class LineScanner {
           }
         }
         if (b == '\n') {
-          endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+          endLine(
+              line,
+              quotes,
+              lineInvalid || utf8Remaining > 0,
+              lineBytes,
+              oddQuoteLines,
+              invalidLines,
+              overlongLines);
           shape.endLine(line, lineBytes, afterCarriageReturn, previous);
           line++;
           if ((line & (LineScan.INDEX_STRIDE - 1)) == 1) {
@@ -166,7 +191,14 @@ public final class LineScanner {
       loneCarriageReturn = true;
     }
     if (pendingCarriageReturn || lineBytes > 0) {
-      endLine(line, quotes, lineInvalid || utf8Remaining > 0, lineBytes, oddQuoteLines, invalidLines, overlongLines);
+      endLine(
+          line,
+          quotes,
+          lineInvalid || utf8Remaining > 0,
+          lineBytes,
+          oddQuoteLines,
+          invalidLines,
+          overlongLines);
       // a last line without terminator ends like any other for a CSV reader
       shape.endLine(line, lineBytes, shape.crlfLines > 0, previous);
     } else {
@@ -174,24 +206,42 @@ public final class LineScanner {
     }
     long lines = sawAnything ? line : 0;
     // a final line end at a stride indexed the start of a line that never came
-    while (lineIndex.size() > 1 && 1 + (long) (lineIndex.size() - 1) * LineScan.INDEX_STRIDE > lines) {
+    while (lineIndex.size() > 1
+        && 1 + (long) (lineIndex.size() - 1) * LineScan.INDEX_STRIDE > lines) {
       lineIndex.remove(lineIndex.size() - 1);
     }
     String headerText = header.toString(StandardCharsets.UTF_8);
     if (headerText.startsWith("\uFEFF")) {
       headerText = headerText.substring(1);
     }
-    boolean rectangular = shapeCheckable && shape.regular && lines > 1
-        && (shape.crlfLines == 0 || shape.lfLines == 0);
-    return new LineScan(lines, headerText, oddQuoteLines, invalidLines, overlongLines, loneCarriageReturn, nulBytes, controlBytes,
-        rectangular ? Optional.of(new LineScan.Rectangular(shape.headerFields, shape.crlfLines > 0, shape.paddedFields, shape.paddedBeyond64))
+    boolean rectangular =
+        shapeCheckable
+            && shape.regular
+            && lines > 1
+            && (shape.crlfLines == 0 || shape.lfLines == 0);
+    return new LineScan(
+        lines,
+        headerText,
+        oddQuoteLines,
+        invalidLines,
+        overlongLines,
+        loneCarriageReturn,
+        nulBytes,
+        controlBytes,
+        rectangular
+            ? Optional.of(
+                new LineScan.Rectangular(
+                    shape.headerFields,
+                    shape.crlfLines > 0,
+                    shape.paddedFields,
+                    shape.paddedBeyond64))
             : Optional.empty(),
         lineIndex);
   }
 
   /**
-   * Tracks whether every line is one record of the header's field count with plain quoting
-   * ({@code "..."} around a whole field, {@code ""} for a quote inside it), ended the same way.
+   * Tracks whether every line is one record of the header's field count with plain quoting ({@code
+   * "..."} around a whole field, {@code ""} for a quote inside it), ended the same way.
    */
   private static final class Shape {
     static final int FIELD_START = 0;
@@ -206,9 +256,14 @@ public final class LineScanner {
     int headerFields = -1;
     long crlfLines;
     long lfLines;
-    /** Bit i-1 set when field i of some record starts or ends with a byte that may be whitespace. */
+
+    /**
+     * Bit i-1 set when field i of some record starts or ends with a byte that may be whitespace.
+     */
     long paddedFields;
+
     boolean paddedBeyond64;
+
     /** The last byte inside the quotes of the current field. */
     private byte lastQuoted;
 
@@ -261,7 +316,9 @@ public final class LineScanner {
       }
     }
 
-    /** A field's first or last byte: whitespace, a control byte or part of a non-ASCII character. */
+    /**
+     * A field's first or last byte: whitespace, a control byte or part of a non-ASCII character.
+     */
     private void edge(byte b) {
       if (b <= ' ') {
         // negative: a byte of a multi-byte UTF-8 character, which may be Unicode whitespace

@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads chosen lines of a UTF-8 file by number (from 1; {@code \n} or {@code \r\n} ends a line),
- * in one sequential pass that copies only the chosen lines: how the raw text of rejected rows is
+ * Reads chosen lines of a UTF-8 file by number (from 1; {@code \n} or {@code \r\n} ends a line), in
+ * one sequential pass that copies only the chosen lines: how the raw text of rejected rows is
  * fetched when the rows were parsed by a CSV reader that does not keep it.
  */
 public final class LinesByNumber {
@@ -22,7 +22,8 @@ public final class LinesByNumber {
   private LinesByNumber() {}
 
   /**
-   * Passes each of {@code numbers} (ascending, each at most once) with its text to {@code consumer}.
+   * Passes each of {@code numbers} (ascending, each at most once) with its text to {@code
+   * consumer}.
    *
    * @return how many of the numbers were found (fewer when the file has fewer lines)
    */

@@ -21,7 +21,12 @@ public final class RecordGroups {
 
   private RecordGroups() {}
 
-  public static List<Span> find(Path file, List<Long> oddQuoteLines, CsvLineSplitter splitter, int expectedFields, int maxLines)
+  public static List<Span> find(
+      Path file,
+      List<Long> oddQuoteLines,
+      CsvLineSplitter splitter,
+      int expectedFields,
+      int maxLines)
       throws IOException {
     if (oddQuoteLines.size() < 2) {
       return List.of();
@@ -32,7 +37,9 @@ public final class RecordGroups {
     while (i + 1 < oddQuoteLines.size()) {
       long start = oddQuoteLines.get(i);
       long end = oddQuoteLines.get(i + 1);
-      if (start > 1 && end - start < maxLines && splitsCleanly(text, start, end, splitter, expectedFields)) {
+      if (start > 1
+          && end - start < maxLines
+          && splitsCleanly(text, start, end, splitter, expectedFields)) {
         spans.add(new Span(start, end));
         i += 2;
       } else {
@@ -60,7 +67,8 @@ public final class RecordGroups {
   }
 
   /** The text of every line that could belong to a span, read in one pass. */
-  private static Map<Long, String> linesNear(Path file, List<Long> oddQuoteLines, int maxLines) throws IOException {
+  private static Map<Long, String> linesNear(Path file, List<Long> oddQuoteLines, int maxLines)
+      throws IOException {
     Map<Long, String> text = new HashMap<>();
     int next = 0;
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -14,9 +14,9 @@ public enum RunStatus {
   /**
    * Nothing was committed because the run would have shrunk or wiped stored data (no row accepted,
    * most rows rejected, or a much smaller replacement of a hospital-month); the message says why.
-   * The file does not count as ingested: a re-run after the mapping is fixed runs again, and
-   * {@code medlake runs approve} commits it as it is. Once either happened, {@code superseded_by}
-   * names the run that did.
+   * The file does not count as ingested: a re-run after the mapping is fixed runs again, and {@code
+   * medlake runs approve} commits it as it is. Once either happened, {@code superseded_by} names
+   * the run that did.
    */
   HELD
 }

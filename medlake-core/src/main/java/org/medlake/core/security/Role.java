@@ -22,7 +22,8 @@ public enum Role {
     try {
       return valueOf(text.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ValidationException("unknown role '" + text + "' (roles: admin, analyst, viewer, uploader)");
+      throw new ValidationException(
+          "unknown role '" + text + "' (roles: admin, analyst, viewer, uploader)");
     }
   }
 }

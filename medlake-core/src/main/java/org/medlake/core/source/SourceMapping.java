@@ -14,7 +14,8 @@ import java.util.Set;
  * @param source the source id; by convention the file name and the landing directory name
  * @param hospitalId the hospital id stored with every row of this source
  * @param description free text for operators
- * @param cadence how often the source delivers: only monthly sources are missed when a month has no delivery
+ * @param cadence how often the source delivers: only monthly sources are missed when a month has no
+ *     delivery
  * @param csv how the file is encoded and split
  * @param timeZone the hospital's time zone; local timestamps are converted to UTC
  * @param timestampFormats DuckDB strptime formats tried in order, e.g. {@code %Y-%m-%d %H:%M:%S}
@@ -100,7 +101,10 @@ public record SourceMapping(
     }
   }
 
-  /** How often a source delivers; the completeness check warns only about sources that promise a month. */
+  /**
+   * How often a source delivers; the completeness check warns only about sources that promise a
+   * month.
+   */
   public enum Cadence {
     /** One delivery per month is expected; a month without one is a missing delivery. */
     MONTHLY("monthly"),
@@ -162,9 +166,11 @@ public record SourceMapping(
    * The header names of a code dictionary's columns, as the mapping's {@code code-lookup.columns}
    * names them (keys {@code local-code}, {@code test-code}, {@code test-name}, {@code unit}).
    *
-   * @param unit the unit column; empty: the column {@code unit} if the dictionary has one, else no units
+   * @param unit the unit column; empty: the column {@code unit} if the dictionary has one, else no
+   *     units
    */
-  public record DictionaryColumns(String localCode, String testCode, String testName, Optional<String> unit) {
+  public record DictionaryColumns(
+      String localCode, String testCode, String testName, Optional<String> unit) {
     /** The unit column read when the mapping names none and the dictionary has it. */
     public static final String DEFAULT_UNIT = "unit";
 
@@ -197,7 +203,8 @@ public record SourceMapping(
    * @param resultKinds the kinds of result the source may deliver; a result of another kind is
    *     rejected as {@code INVALID_RESULT}
    */
-  public record Rules(Set<SwitchableRule> disabled, UnmappedCodes unmappedCodes, Set<ResultKind> resultKinds) {
+  public record Rules(
+      Set<SwitchableRule> disabled, UnmappedCodes unmappedCodes, Set<ResultKind> resultKinds) {
     public Rules {
       disabled = Set.copyOf(disabled);
       requireNonNull(unmappedCodes, "unmappedCodes is null");
@@ -217,11 +224,16 @@ public record SourceMapping(
     }
   }
 
-  /** What happens to a row whose local code has no standard code (in the dictionary or the file). */
+  /**
+   * What happens to a row whose local code has no standard code (in the dictionary or the file).
+   */
   public enum UnmappedCodes {
     /** Stored with its local code and name and a null {@code test_code}; counted in the run. */
     KEEP,
-    /** Rejected as {@code UNKNOWN_LOCAL_CODE} (not in the dictionary) or {@code UNMAPPED_LOCAL_CODE}. */
+    /**
+     * Rejected as {@code UNKNOWN_LOCAL_CODE} (not in the dictionary) or {@code
+     * UNMAPPED_LOCAL_CODE}.
+     */
     REJECT
   }
 
@@ -246,7 +258,9 @@ public record SourceMapping(
       this.key = key;
     }
 
-    /** The value stored in {@code value_kind} and written in a mapping's {@code rules.result-kinds}. */
+    /**
+     * The value stored in {@code value_kind} and written in a mapping's {@code rules.result-kinds}.
+     */
     public String key() {
       return key;
     }

@@ -23,18 +23,31 @@ import org.medlake.core.source.SourceMapping.CodeLookup;
 import org.medlake.core.source.SourceMapping.CsvFormat;
 import org.medlake.core.source.SourceMapping.DictionaryColumns;
 import org.medlake.core.source.SourceMapping.Field;
-import org.medlake.core.source.SourceMapping.RowFilter;
 import org.medlake.core.source.SourceMapping.ResultKind;
+import org.medlake.core.source.SourceMapping.RowFilter;
 import org.medlake.core.source.SourceMapping.Rules;
-import org.medlake.core.source.SourceMapping.UnmappedCodes;
 import org.medlake.core.source.SourceMapping.SwitchableRule;
+import org.medlake.core.source.SourceMapping.UnmappedCodes;
 
 /** Reads a source mapping YAML file; every mistake is reported with the file and the key. */
 public final class SourceMappingParser {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_LEVEL =
-      Set.of("source", "hospital-id", "description", "cadence", "csv", "time-zone", "timestamp-formats", "decimal-separator",
-          "columns", "constants", "value-maps", "code-lookup", "filter", "rules");
+      Set.of(
+          "source",
+          "hospital-id",
+          "description",
+          "cadence",
+          "csv",
+          "time-zone",
+          "timestamp-formats",
+          "decimal-separator",
+          "columns",
+          "constants",
+          "value-maps",
+          "code-lookup",
+          "filter",
+          "rules");
 
   private final Path file;
 
@@ -48,18 +61,23 @@ public final class SourceMappingParser {
       root = YAML.readTree(Files.readString(file));
     } catch (IOException e) {
       throw new ValidationException(
-          ErrorCode.INVALID_SOURCE_MAPPING, file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+          ErrorCode.INVALID_SOURCE_MAPPING,
+          file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (root == null || !root.isObject()) {
-      throw new ValidationException(ErrorCode.INVALID_SOURCE_MAPPING, file + ": expected a YAML mapping");
+      throw new ValidationException(
+          ErrorCode.INVALID_SOURCE_MAPPING, file + ": expected a YAML mapping");
     }
     return new SourceMappingParser(file).mapping(root);
   }
 
   private SourceMapping mapping(JsonNode root) {
     onlyKeys(root, TOP_LEVEL, "");
-    String source = text(root, "source").orElseGet(() -> file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
-    String hospitalId = text(root, "hospital-id").orElseThrow(() -> error("hospital-id is required"));
+    String source =
+        text(root, "source")
+            .orElseGet(() -> file.getFileName().toString().replaceFirst("\\.ya?ml$", ""));
+    String hospitalId =
+        text(root, "hospital-id").orElseThrow(() -> error("hospital-id is required"));
     String timeZone = text(root, "time-zone").orElse("UTC");
     try {
       ZoneId.of(timeZone);
@@ -83,9 +101,17 @@ public final class SourceMappingParser {
         Field field = field(entry.getKey(), "value-maps");
         Map<String, String> values = new LinkedHashMap<>();
         if (!entry.getValue().isObject()) {
-          throw error("value-maps." + entry.getKey() + " must be a mapping of file value to stored value");
+          throw error(
+              "value-maps." + entry.getKey() + " must be a mapping of file value to stored value");
         }
-        entry.getValue().properties().forEach(value -> values.put(value.getKey(), value.getValue().isNull() ? "" : value.getValue().asText()));
+        entry
+            .getValue()
+            .properties()
+            .forEach(
+                value ->
+                    values.put(
+                        value.getKey(),
+                        value.getValue().isNull() ? "" : value.getValue().asText()));
         valueMaps.put(field, values);
       }
     }
@@ -93,10 +119,15 @@ public final class SourceMappingParser {
     JsonNode lookup = root.get("code-lookup");
     if (lookup != null && !lookup.isNull()) {
       onlyKeys(lookup, Set.of("dictionary", "columns"), "code-lookup.");
-      codeLookup = Optional.of(new CodeLookup(text(lookup, "dictionary").orElseThrow(() -> error("code-lookup.dictionary is required")),
-          dictionaryColumns(lookup.get("columns"))));
+      codeLookup =
+          Optional.of(
+              new CodeLookup(
+                  text(lookup, "dictionary")
+                      .orElseThrow(() -> error("code-lookup.dictionary is required")),
+                  dictionaryColumns(lookup.get("columns"))));
       if (!columns.containsKey(Field.LOCAL_CODE)) {
-        throw error("code-lookup needs columns.local-code (the column with the hospital's own test code)");
+        throw error(
+            "code-lookup needs columns.local-code (the column with the hospital's own test code)");
       }
     }
     Optional<RowFilter> filter = Optional.empty();
@@ -107,7 +138,11 @@ public final class SourceMappingParser {
       if (keep.isEmpty()) {
         throw error("filter.keep must list at least one value to keep");
       }
-      filter = Optional.of(new RowFilter(text(filterNode, "column").orElseThrow(() -> error("filter.column is required")), keep));
+      filter =
+          Optional.of(
+              new RowFilter(
+                  text(filterNode, "column").orElseThrow(() -> error("filter.column is required")),
+                  keep));
     }
     Set<SwitchableRule> disabled = EnumSet.noneOf(SwitchableRule.class);
     UnmappedCodes unmapped = UnmappedCodes.KEEP;
@@ -116,31 +151,67 @@ public final class SourceMappingParser {
     if (rules != null && !rules.isNull()) {
       onlyKeys(rules, Set.of("disabled", "unmapped-codes", "result-kinds"), "rules.");
       for (String key : strings(rules.get("disabled"), "rules.disabled")) {
-        disabled.add(SwitchableRule.fromKey(key).orElseThrow(() -> error(
-            "rules.disabled: unknown rule '" + key + "' (known: collected-at-in-month, no-future-timestamps, value-plausibility, duplicate-rows, resulted-after-collected)")));
+        disabled.add(
+            SwitchableRule.fromKey(key)
+                .orElseThrow(
+                    () ->
+                        error(
+                            "rules.disabled: unknown rule '"
+                                + key
+                                + "' (known: collected-at-in-month, no-future-timestamps, value-plausibility, duplicate-rows, resulted-after-collected)")));
       }
       Optional<String> unmappedText = text(rules, "unmapped-codes");
       if (unmappedText.isPresent()) {
-        unmapped = switch (unmappedText.get()) {
-          case "keep" -> UnmappedCodes.KEEP;
-          case "reject" -> UnmappedCodes.REJECT;
-          default -> throw error("rules.unmapped-codes must be 'keep' or 'reject', not '" + unmappedText.get() + "'");
-        };
+        unmapped =
+            switch (unmappedText.get()) {
+              case "keep" -> UnmappedCodes.KEEP;
+              case "reject" -> UnmappedCodes.REJECT;
+              default ->
+                  throw error(
+                      "rules.unmapped-codes must be 'keep' or 'reject', not '"
+                          + unmappedText.get()
+                          + "'");
+            };
       }
       if (rules.has("result-kinds")) {
         resultKinds = EnumSet.noneOf(ResultKind.class);
         for (String key : strings(rules.get("result-kinds"), "rules.result-kinds")) {
-          resultKinds.add(ResultKind.fromKey(key).orElseThrow(() -> error("rules.result-kinds: unknown kind '" + key
-              + "' (known: " + String.join(", ", java.util.Arrays.stream(ResultKind.values()).map(ResultKind::key).toList()) + ")")));
+          resultKinds.add(
+              ResultKind.fromKey(key)
+                  .orElseThrow(
+                      () ->
+                          error(
+                              "rules.result-kinds: unknown kind '"
+                                  + key
+                                  + "' (known: "
+                                  + String.join(
+                                      ", ",
+                                      java.util.Arrays.stream(ResultKind.values())
+                                          .map(ResultKind::key)
+                                          .toList())
+                                  + ")")));
         }
         if (resultKinds.isEmpty()) {
           throw error("rules.result-kinds must list at least one kind of result");
         }
       }
     }
-    SourceMapping mapping = new SourceMapping(
-        source, hospitalId, text(root, "description").orElse(""), cadence(root), csv(root.get("csv")), timeZone, formats, decimal,
-        columns, constants, valueMaps, codeLookup, filter, new Rules(disabled, unmapped, resultKinds));
+    SourceMapping mapping =
+        new SourceMapping(
+            source,
+            hospitalId,
+            text(root, "description").orElse(""),
+            cadence(root),
+            csv(root.get("csv")),
+            timeZone,
+            formats,
+            decimal,
+            columns,
+            constants,
+            valueMaps,
+            codeLookup,
+            filter,
+            new Rules(disabled, unmapped, resultKinds));
     requireFeeds(mapping, Field.PATIENT_ID);
     requireFeeds(mapping, Field.COLLECTED_AT);
     requireFeeds(mapping, Field.RESULT);
@@ -153,7 +224,8 @@ public final class SourceMappingParser {
 
   private Cadence cadence(JsonNode root) {
     String key = text(root, "cadence").orElse(Cadence.NONE.key());
-    return Cadence.fromKey(key).orElseThrow(() -> error("cadence must be 'monthly' or 'none', not '" + key + "'"));
+    return Cadence.fromKey(key)
+        .orElseThrow(() -> error("cadence must be 'monthly' or 'none', not '" + key + "'"));
   }
 
   private DictionaryColumns dictionaryColumns(JsonNode node) {
@@ -162,21 +234,31 @@ public final class SourceMappingParser {
       return defaults;
     }
     if (!node.isObject()) {
-      throw error("code-lookup.columns must be a mapping of local-code, test-code, test-name, unit to the dictionary's column names");
+      throw error(
+          "code-lookup.columns must be a mapping of local-code, test-code, test-name, unit to the dictionary's column names");
     }
     Map<String, String> names = new LinkedHashMap<>();
-    node.properties().forEach(entry -> {
-      String key = "code-lookup.columns." + entry.getKey();
-      if (!List.of("local-code", "test-code", "test-name", "unit").contains(entry.getKey())) {
-        throw error("unknown key '" + key + "' (known: local-code, test-code, test-name, unit)");
-      }
-      if (!entry.getValue().isValueNode() || entry.getValue().isNull() || entry.getValue().asText().isBlank()) {
-        throw error(key + " must name a column of the dictionary");
-      }
-      names.put(entry.getKey(), entry.getValue().asText().trim());
-    });
-    return new DictionaryColumns(names.getOrDefault("local-code", defaults.localCode()), names.getOrDefault("test-code", defaults.testCode()),
-        names.getOrDefault("test-name", defaults.testName()), Optional.ofNullable(names.get("unit")));
+    node.properties()
+        .forEach(
+            entry -> {
+              String key = "code-lookup.columns." + entry.getKey();
+              if (!List.of("local-code", "test-code", "test-name", "unit")
+                  .contains(entry.getKey())) {
+                throw error(
+                    "unknown key '" + key + "' (known: local-code, test-code, test-name, unit)");
+              }
+              if (!entry.getValue().isValueNode()
+                  || entry.getValue().isNull()
+                  || entry.getValue().asText().isBlank()) {
+                throw error(key + " must name a column of the dictionary");
+              }
+              names.put(entry.getKey(), entry.getValue().asText().trim());
+            });
+    return new DictionaryColumns(
+        names.getOrDefault("local-code", defaults.localCode()),
+        names.getOrDefault("test-code", defaults.testCode()),
+        names.getOrDefault("test-name", defaults.testName()),
+        Optional.ofNullable(names.get("unit")));
   }
 
   private void requireFeeds(SourceMapping mapping, Field field) {
@@ -196,11 +278,15 @@ public final class SourceMappingParser {
     if (delimiter == quote || delimiter == '\n' || delimiter == '\r') {
       throw error("csv.delimiter must differ from the quote and from line breaks");
     }
-    List<String> nulls = node.has("null-values") ? strings(node.get("null-values"), "csv.null-values") : defaults.nullValues();
+    List<String> nulls =
+        node.has("null-values")
+            ? strings(node.get("null-values"), "csv.null-values")
+            : defaults.nullValues();
     if (nulls.isEmpty()) {
       throw error("csv.null-values must list at least one value (\"\" for empty cells)");
     }
-    return new CsvFormat(delimiter, quote, text(node, "encoding").orElse(defaults.encoding()), nulls);
+    return new CsvFormat(
+        delimiter, quote, text(node, "encoding").orElse(defaults.encoding()), nulls);
   }
 
   private char character(JsonNode node, String key, char fallback) {
@@ -208,7 +294,8 @@ public final class SourceMappingParser {
     if (value.isEmpty()) {
       return fallback;
     }
-    String text = value.get().equals("\\t") || value.get().equalsIgnoreCase("tab") ? "\t" : value.get();
+    String text =
+        value.get().equals("\\t") || value.get().equalsIgnoreCase("tab") ? "\t" : value.get();
     if (text.length() != 1) {
       throw error("csv." + key + " must be a single character, not '" + value.get() + "'");
     }
@@ -223,21 +310,34 @@ public final class SourceMappingParser {
     if (!node.isObject()) {
       throw error(key + " must be a mapping of field to column");
     }
-    node.properties().forEach(entry -> map.put(field(entry.getKey(), key), entry.getValue().asText()));
+    node.properties()
+        .forEach(entry -> map.put(field(entry.getKey(), key), entry.getValue().asText()));
     return map;
   }
 
   private Field field(String name, String section) {
-    return Field.fromKey(name).orElseThrow(() -> error(
-        "unknown field '" + section + "." + name + "' (known: " + String.join(", ", java.util.Arrays.stream(Field.values()).map(Field::key).toList()) + ")"));
+    return Field.fromKey(name)
+        .orElseThrow(
+            () ->
+                error(
+                    "unknown field '"
+                        + section
+                        + "."
+                        + name
+                        + "' (known: "
+                        + String.join(
+                            ", ", java.util.Arrays.stream(Field.values()).map(Field::key).toList())
+                        + ")"));
   }
 
   private void onlyKeys(JsonNode node, Set<String> allowed, String prefix) {
-    node.fieldNames().forEachRemaining(name -> {
-      if (!allowed.contains(name)) {
-        throw error("unknown key '" + prefix + name + "'");
-      }
-    });
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!allowed.contains(name)) {
+                throw error("unknown key '" + prefix + name + "'");
+              }
+            });
   }
 
   private Optional<String> text(JsonNode node, String key) {

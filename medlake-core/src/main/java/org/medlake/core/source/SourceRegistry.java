@@ -17,13 +17,15 @@ public final class SourceRegistry {
   }
 
   /**
-   * The files that make up the source's mapping: its YAML file and, when it has a code look-up,
-   * the dictionary. A held run is retried when their {@link #fingerprint} changes.
+   * The files that make up the source's mapping: its YAML file and, when it has a code look-up, the
+   * dictionary. A held run is retried when their {@link #fingerprint} changes.
    */
   public java.util.List<Path> files(String source) {
     Path file = file(source);
     java.util.List<Path> files = new java.util.ArrayList<>(java.util.List.of(file));
-    SourceMappingParser.parse(file).codeLookup().ifPresent(lookup -> files.add(directory.resolve(lookup.dictionary())));
+    SourceMappingParser.parse(file)
+        .codeLookup()
+        .ifPresent(lookup -> files.add(directory.resolve(lookup.dictionary())));
     return java.util.List.copyOf(files);
   }
 
@@ -36,10 +38,13 @@ public final class SourceRegistry {
       throw new IllegalStateException("SHA-256 is not available", e);
     }
     for (Path file : files(source)) {
-      digest.update(file.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      digest.update(
+          file.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
       digest.update((byte) 0);
       if (Files.isRegularFile(file)) {
-        digest.update(org.medlake.core.file.FilePreparer.checksum(file).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        digest.update(
+            org.medlake.core.file.FilePreparer.checksum(file)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       }
       digest.update((byte) 0);
     }
@@ -54,7 +59,11 @@ public final class SourceRegistry {
       }
     }
     throw new NotFoundException(
-        "No source mapping '" + source + "': expected " + directory.resolve(source + ".yaml") + " (see docs/sources.md)");
+        "No source mapping '"
+            + source
+            + "': expected "
+            + directory.resolve(source + ".yaml")
+            + " (see docs/sources.md)");
   }
 
   /** The source whose mapping stores rows under {@code hospitalId}. */
@@ -63,7 +72,8 @@ public final class SourceRegistry {
       return java.util.Optional.empty();
     }
     try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-      return files.filter(file -> file.getFileName().toString().matches(".*\\.ya?ml"))
+      return files
+          .filter(file -> file.getFileName().toString().matches(".*\\.ya?ml"))
           .sorted()
           .map(SourceMappingParser::parse)
           .filter(mapping -> mapping.hospitalId().equals(hospitalId))
@@ -79,7 +89,11 @@ public final class SourceRegistry {
       return java.util.List.of();
     }
     try (java.util.stream.Stream<Path> files = Files.list(directory)) {
-      return files.filter(file -> file.getFileName().toString().matches(".*\\.ya?ml")).sorted().map(SourceMappingParser::parse).toList();
+      return files
+          .filter(file -> file.getFileName().toString().matches(".*\\.ya?ml"))
+          .sorted()
+          .map(SourceMappingParser::parse)
+          .toList();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot list " + directory, e);
     }

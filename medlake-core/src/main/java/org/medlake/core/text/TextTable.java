@@ -40,7 +40,10 @@ public final class TextTable {
       String cell = cells.get(column);
       boolean numeric = cell.matches("-?[0-9][0-9,.]*( [A-Za-z/%]+)?");
       line.append(column == 0 ? "" : "  ");
-      line.append(numeric ? " ".repeat(widths.get(column) - cell.length()) + cell : cell + " ".repeat(widths.get(column) - cell.length()));
+      line.append(
+          numeric
+              ? " ".repeat(widths.get(column) - cell.length()) + cell
+              : cell + " ".repeat(widths.get(column) - cell.length()));
     }
     return line.toString().stripTrailing();
   }

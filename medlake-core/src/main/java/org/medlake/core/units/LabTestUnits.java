@@ -19,11 +19,10 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.core.file.CsvLineSplitter;
 
 /**
- * The canonical unit, molar mass and valence of each test of the built-in test catalog
- * ({@value #RESOURCE}), read by column name: {@code test_code}, {@code unit}, {@code molar_mass}
- * and {@code valence}, and the plausible range in the canonical unit ({@code plausible_min},
- * {@code plausible_max}) that the plausibility rule of both pipelines checks; other columns are
- * ignored.
+ * The canonical unit, molar mass and valence of each test of the built-in test catalog ({@value
+ * #RESOURCE}), read by column name: {@code test_code}, {@code unit}, {@code molar_mass} and {@code
+ * valence}, and the plausible range in the canonical unit ({@code plausible_min}, {@code
+ * plausible_max}) that the plausibility rule of both pipelines checks; other columns are ignored.
  */
 public final class LabTestUnits {
   /** The built-in test catalog, shared with the generator and the plausibility rule. */
@@ -41,7 +40,8 @@ public final class LabTestUnits {
   private LabTestUnits(List<LabTestUnit> tests, Map<String, double[]> plausibleRanges) {
     this.tests = List.copyOf(requireNonNull(tests, "tests is null"));
     this.testsByCode =
-        this.tests.stream().collect(Collectors.toUnmodifiableMap(LabTestUnit::testCode, Function.identity()));
+        this.tests.stream()
+            .collect(Collectors.toUnmodifiableMap(LabTestUnit::testCode, Function.identity()));
     this.plausibleRanges = Map.copyOf(plausibleRanges);
   }
 
@@ -49,7 +49,8 @@ public final class LabTestUnits {
   public static LabTestUnits load() {
     try (InputStream input = LabTestUnits.class.getResourceAsStream(RESOURCE)) {
       if (input == null) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Resource " + RESOURCE + " is missing");
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR, "Resource " + RESOURCE + " is missing");
       }
       return read(input, RESOURCE);
     } catch (IOException e) {
@@ -59,7 +60,8 @@ public final class LabTestUnits {
 
   /** Reads a catalog in the format of {@value #RESOURCE}; {@code name} names it in errors. */
   public static LabTestUnits read(InputStream input, String name) throws IOException {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+    BufferedReader reader =
+        new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
     CsvLineSplitter splitter = new CsvLineSplitter(',', '"');
     String headerLine = reader.readLine();
     if (headerLine == null) {
@@ -83,29 +85,50 @@ public final class LabTestUnits {
       }
       List<String> fields = splitter.split(line).orElse(List.of());
       if (fields.size() != header.size()) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR,
-            name + ":" + lineNumber + ": expected " + header.size() + " fields, found " + fields.size());
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR,
+            name
+                + ":"
+                + lineNumber
+                + ": expected "
+                + header.size()
+                + " fields, found "
+                + fields.size());
       }
       try {
-        tests.add(new LabTestUnit(fields.get(code).strip(), fields.get(unit).strip(),
-            number(fields.get(molarMass)), integer(fields.get(valence))));
-        if (plausibleMin >= 0 && plausibleMax >= 0 && !fields.get(plausibleMin).isBlank() && !fields.get(plausibleMax).isBlank()) {
-          ranges.put(fields.get(code).strip(),
-              new double[] {Double.parseDouble(fields.get(plausibleMin)), Double.parseDouble(fields.get(plausibleMax))});
+        tests.add(
+            new LabTestUnit(
+                fields.get(code).strip(),
+                fields.get(unit).strip(),
+                number(fields.get(molarMass)),
+                integer(fields.get(valence))));
+        if (plausibleMin >= 0
+            && plausibleMax >= 0
+            && !fields.get(plausibleMin).isBlank()
+            && !fields.get(plausibleMax).isBlank()) {
+          ranges.put(
+              fields.get(code).strip(),
+              new double[] {
+                Double.parseDouble(fields.get(plausibleMin)),
+                Double.parseDouble(fields.get(plausibleMax))
+              });
         }
       } catch (IllegalArgumentException e) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, name + ":" + lineNumber + ": " + e.getMessage(), e);
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR, name + ":" + lineNumber + ": " + e.getMessage(), e);
       }
     }
     return new LabTestUnits(tests, ranges);
   }
 
   /**
-   * The plausible range of each test that has one, in its canonical unit: test code to
-   * {@code [min, max]} (copies).
+   * The plausible range of each test that has one, in its canonical unit: test code to {@code [min,
+   * max]} (copies).
    */
   public Map<String, double[]> plausibleRanges() {
-    return plausibleRanges.entrySet().stream().collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> entry.getValue().clone()));
+    return plausibleRanges.entrySet().stream()
+        .collect(
+            Collectors.toUnmodifiableMap(Map.Entry::getKey, entry -> entry.getValue().clone()));
   }
 
   /** The unit facts of a test, if the catalog has it. */
@@ -121,7 +144,8 @@ public final class LabTestUnits {
   private static int column(List<String> header, String column, String name) {
     int index = header.indexOf(column);
     if (index < 0) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, name + ": the test catalog has no column '" + column + "'");
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, name + ": the test catalog has no column '" + column + "'");
     }
     return index;
   }

@@ -38,13 +38,16 @@ final class Ucum {
   static Ucum load() {
     try (InputStream essence = UcumEssenceService.class.getResourceAsStream(ESSENCE_RESOURCE)) {
       if (essence == null) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR,
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR,
             "Resource " + ESSENCE_RESOURCE + " is missing from the org.fhir:ucum jar");
       }
       return new Ucum(new UcumEssenceService(essence));
     } catch (IOException | UcumException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR,
-          "Cannot load the UCUM definitions " + ESSENCE_RESOURCE + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot load the UCUM definitions " + ESSENCE_RESOURCE + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -67,9 +70,8 @@ final class Ucum {
   }
 
   /**
-   * What the library's parser lets through although UCUM's grammar does not: an unopened
-   * {@code )}, an empty component ({@code mg//dL}), two annotations in a row, {@code 10*} without
-   * an exponent.
+   * What the library's parser lets through although UCUM's grammar does not: an unopened {@code )},
+   * an empty component ({@code mg//dL}), two annotations in a row, {@code 10*} without an exponent.
    */
   private static boolean wellFormed(String unit) {
     int depth = 0;
@@ -81,7 +83,10 @@ final class Ucum {
         return false;
       }
     }
-    return depth == 0 && !unit.contains("//") && !unit.contains("}{") && !BARE_POWER.matcher(unit).find();
+    return depth == 0
+        && !unit.contains("//")
+        && !unit.contains("}{")
+        && !BARE_POWER.matcher(unit).find();
   }
 
   /**

@@ -8,8 +8,8 @@ import java.util.OptionalDouble;
 /**
  * How values of one test written in one unit become values in the test's canonical unit.
  *
- * @param unit the written unit normalized to UCUM when understood, else the written text
- *     (trimmed); empty when nothing was written
+ * @param unit the written unit normalized to UCUM when understood, else the written text (trimmed);
+ *     empty when nothing was written
  * @param canonicalUnit the test's canonical unit from the catalog; empty when it has none
  * @param factor multiplies a value in {@code unit} into {@code canonicalUnit}; {@code NaN} unless
  *     the status is convertible
@@ -25,7 +25,8 @@ public record UnitConversion(String unit, String canonicalUnit, double factor, U
     }
   }
 
-  static UnitConversion convertible(String unit, String canonicalUnit, double factor, UnitStatus status) {
+  static UnitConversion convertible(
+      String unit, String canonicalUnit, double factor, UnitStatus status) {
     return new UnitConversion(unit, canonicalUnit, factor, status);
   }
 
@@ -38,7 +39,10 @@ public record UnitConversion(String unit, String canonicalUnit, double factor, U
     return status.isConvertible() ? OptionalDouble.of(value * factor) : OptionalDouble.empty();
   }
 
-  /** The canonical unit a converted value is in (stored as {@code unit_canonical}), when the unit converts. */
+  /**
+   * The canonical unit a converted value is in (stored as {@code unit_canonical}), when the unit
+   * converts.
+   */
   public Optional<String> convertedUnit() {
     return status.isConvertible() ? Optional.of(canonicalUnit) : Optional.empty();
   }

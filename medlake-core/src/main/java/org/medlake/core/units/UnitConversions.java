@@ -12,24 +12,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Converts the units tests are written in into the tests' canonical units of the test catalog:
- * by UCUM, and between mass, substance and equivalent concentrations with the catalog's molar mass
- * and valence of the test. Meant to be called once per distinct (test code, unit) pair of a file.
+ * Converts the units tests are written in into the tests' canonical units of the test catalog: by
+ * UCUM, and between mass, substance and equivalent concentrations with the catalog's molar mass and
+ * valence of the test. Meant to be called once per distinct (test code, unit) pair of a file.
  *
  * <p>UCUM counts moles and equivalents as plain numbers (a mole is 6.022e23), so it would convert
  * {@code mmol/mol} into {@code %} or {@code 10*3/uL} into {@code mmol/L}; here a unit of substance
- * ({@code mol}, {@code kat}, {@code osm}, the enzyme unit {@code U}) or of equivalents
- * ({@code eq}) converts only into a unit of the same kind, or through the test's molar mass
- * (mass to substance) or valence (equivalents to substance). Annotations that differ on both sides
- * ({@code ng/mL{DDU}} against {@code ng/mL{FEU}}) make a unit incompatible; UCUM ignores them.
- * {@code [IU]} and {@code U} are taken as the same unit when the canonical unit has the other: the
- * enzyme unit was introduced as the international unit of enzyme activity, and laboratories write
- * {@code mU/L} and {@code mIU/L} for the same thyrotropin.
+ * ({@code mol}, {@code kat}, {@code osm}, the enzyme unit {@code U}) or of equivalents ({@code eq})
+ * converts only into a unit of the same kind, or through the test's molar mass (mass to substance)
+ * or valence (equivalents to substance). Annotations that differ on both sides ({@code ng/mL{DDU}}
+ * against {@code ng/mL{FEU}}) make a unit incompatible; UCUM ignores them. {@code [IU]} and {@code
+ * U} are taken as the same unit when the canonical unit has the other: the enzyme unit was
+ * introduced as the international unit of enzyme activity, and laboratories write {@code mU/L} and
+ * {@code mIU/L} for the same thyrotropin.
  */
 public final class UnitConversions {
   private static final MathContext PRECISION = MathContext.DECIMAL64;
   private static final String PREFIX = "(?<![A-Za-z\\[])([kmunpfdc]?)";
-  private static final Pattern SUBSTANCE = Pattern.compile(PREFIX + "(mol|kat|osm|U)(?![A-Za-z\\]])");
+  private static final Pattern SUBSTANCE =
+      Pattern.compile(PREFIX + "(mol|kat|osm|U)(?![A-Za-z\\]])");
   private static final Pattern EQUIVALENTS = Pattern.compile(PREFIX + "eq(?![A-Za-z\\]])");
   private static final Pattern ENZYME_UNIT = Pattern.compile(PREFIX + "U(?![A-Za-z\\]])");
   private static final Pattern ANNOTATION = Pattern.compile("\\{[^}]*}");
@@ -51,7 +52,9 @@ public final class UnitConversions {
     this.catalog = requireNonNull(catalog, "catalog is null");
   }
 
-  /** Conversions into the units of {@code catalog}, over the UCUM definitions shared in this JVM. */
+  /**
+   * Conversions into the units of {@code catalog}, over the UCUM definitions shared in this JVM.
+   */
   public UnitConversions(LabTestUnits catalog) {
     this(Ucum.shared(), catalog);
   }
@@ -61,7 +64,10 @@ public final class UnitConversions {
     return new UnitConversions(LabTestUnits.load());
   }
 
-  /** How values of test {@code testCode} written in {@code writtenUnit} convert to its canonical unit. */
+  /**
+   * How values of test {@code testCode} written in {@code writtenUnit} convert to its canonical
+   * unit.
+   */
   public UnitConversion convert(String testCode, String writtenUnit) {
     requireNonNull(testCode, "testCode is null");
     NormalizedUnit written = normalizer.normalize(writtenUnit);
@@ -72,21 +78,32 @@ public final class UnitConversions {
     String canonical = test.get().unit();
     return switch (written.form()) {
       case ABSENT -> UnitConversion.convertible("", canonical, 1, UnitStatus.ASSUMED_CANONICAL);
-      case NOT_UNDERSTOOD -> UnitConversion.notConvertible(written.unit(), canonical, UnitStatus.UNKNOWN_UNIT);
+      case NOT_UNDERSTOOD ->
+          UnitConversion.notConvertible(written.unit(), canonical, UnitStatus.UNKNOWN_UNIT);
       case UCUM -> {
         if (written.unit().equals(canonical)) {
           yield UnitConversion.convertible(canonical, canonical, 1, UnitStatus.CANONICAL);
         }
         yield factor(written.unit(), test.get())
-            .map(factor -> UnitConversion.convertible(written.unit(), canonical, factor.doubleValue(), UnitStatus.CONVERTED))
-            .orElseGet(() -> UnitConversion.notConvertible(written.unit(), canonical, UnitStatus.INCOMPATIBLE_UNIT));
+            .map(
+                factor ->
+                    UnitConversion.convertible(
+                        written.unit(), canonical, factor.doubleValue(), UnitStatus.CONVERTED))
+            .orElseGet(
+                () ->
+                    UnitConversion.notConvertible(
+                        written.unit(), canonical, UnitStatus.INCOMPATIBLE_UNIT));
       }
     };
   }
 
-  /** The unit of a result without a test code: normalized, with status {@link UnitStatus#NO_CANONICAL_UNIT}. */
+  /**
+   * The unit of a result without a test code: normalized, with status {@link
+   * UnitStatus#NO_CANONICAL_UNIT}.
+   */
   public UnitConversion withoutTest(String writtenUnit) {
-    return UnitConversion.notConvertible(normalizer.normalize(writtenUnit).unit(), "", UnitStatus.NO_CANONICAL_UNIT);
+    return UnitConversion.notConvertible(
+        normalizer.normalize(writtenUnit).unit(), "", UnitStatus.NO_CANONICAL_UNIT);
   }
 
   /** The factor from UCUM unit {@code from} into the test's canonical unit, if there is one. */
@@ -159,7 +176,9 @@ public final class UnitConversions {
   private static boolean annotationsDiffer(String from, String to) {
     Set<String> fromAnnotations = annotations(from);
     Set<String> toAnnotations = annotations(to);
-    return !fromAnnotations.isEmpty() && !toAnnotations.isEmpty() && !fromAnnotations.equals(toAnnotations);
+    return !fromAnnotations.isEmpty()
+        && !toAnnotations.isEmpty()
+        && !fromAnnotations.equals(toAnnotations);
   }
 
   private static Set<String> annotations(String unit) {

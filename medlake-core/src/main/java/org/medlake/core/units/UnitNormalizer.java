@@ -12,20 +12,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads unit strings as hospitals write them ({@code mg/dL}, {@code MG/DL}, {@code mmol/l},
- * {@code µg/mL}, {@code mcg/mL}, {@code K/uL}, {@code 10^3/uL}, {@code x10E3/uL}, {@code IU/L},
- * {@code mEq/L}, {@code mmHg}, {@code sec}, {@code ratio}) into UCUM expressions.
+ * Reads unit strings as hospitals write them ({@code mg/dL}, {@code MG/DL}, {@code mmol/l}, {@code
+ * µg/mL}, {@code mcg/mL}, {@code K/uL}, {@code 10^3/uL}, {@code x10E3/uL}, {@code IU/L}, {@code
+ * mEq/L}, {@code mmHg}, {@code sec}, {@code ratio}) into UCUM expressions.
  *
- * <p>In order: blank text is {@link NormalizedUnit.Form#ABSENT}; a few whole spellings are
- * aliases ({@code mmHg} is {@code mm[Hg]}); {@code µ}, {@code μ} and {@code mc} mean micro
- * ({@code u}); {@code 10^3}, {@code 10E3}, {@code x10^3} and superscript powers are {@code 10*3};
- * a leading {@code K/}, {@code M/}, {@code G/} or {@code T/} is a count of {@code 10*3},
- * {@code 10*6}, {@code 10*9} or {@code 10*12} (not kelvin, gauss or tesla); then every component
- * is matched case-insensitively against the prefixes and units used in laboratories ({@code MG}
- * is milligram, never megagram; {@code IU} is {@code [IU]}; {@code l} is {@code L}). What is
- * valid UCUM after that is returned; otherwise the text is returned as valid UCUM if it is. A unit
- * followed by a word ({@code ng/mL FEU}) is the unit annotated with the word
- * ({@code ng/mL{FEU}}). Anything else is {@link NormalizedUnit.Form#NOT_UNDERSTOOD}.
+ * <p>In order: blank text is {@link NormalizedUnit.Form#ABSENT}; a few whole spellings are aliases
+ * ({@code mmHg} is {@code mm[Hg]}); {@code µ}, {@code μ} and {@code mc} mean micro ({@code u});
+ * {@code 10^3}, {@code 10E3}, {@code x10^3} and superscript powers are {@code 10*3}; a leading
+ * {@code K/}, {@code M/}, {@code G/} or {@code T/} is a count of {@code 10*3}, {@code 10*6}, {@code
+ * 10*9} or {@code 10*12} (not kelvin, gauss or tesla); then every component is matched
+ * case-insensitively against the prefixes and units used in laboratories ({@code MG} is milligram,
+ * never megagram; {@code IU} is {@code [IU]}; {@code l} is {@code L}). What is valid UCUM after
+ * that is returned; otherwise the text is returned as valid UCUM if it is. A unit followed by a
+ * word ({@code ng/mL FEU}) is the unit annotated with the word ({@code ng/mL{FEU}}). Anything else
+ * is {@link NormalizedUnit.Form#NOT_UNDERSTOOD}.
  */
 public final class UnitNormalizer {
   private static final int MAX_LENGTH = 100;
@@ -86,19 +86,25 @@ public final class UnitNormalizer {
 
   /** Prefixes used in laboratories, by lower-case spelling; all are unambiguous when lower case. */
   private static final Map<String, String> PREFIXES =
-      Map.of("mc", "u", "k", "k", "d", "d", "c", "c", "m", "m", "u", "u", "n", "n", "p", "p", "f", "f");
+      Map.of(
+          "mc", "u", "k", "k", "d", "d", "c", "c", "m", "m", "u", "u", "n", "n", "p", "p", "f",
+          "f");
 
-  private static final Pattern POWER_OF_TEN = Pattern.compile("(?i)(?<![0-9.])x?10(?:\\^|\\*|e)([+-]?\\d+)");
+  private static final Pattern POWER_OF_TEN =
+      Pattern.compile("(?i)(?<![0-9.])x?10(?:\\^|\\*|e)([+-]?\\d+)");
   private static final Pattern CARET_EXPONENT = Pattern.compile("(?<=[A-Za-z\\]])\\^([+-]?\\d+)");
   private static final Pattern COUNT_PREFIX = Pattern.compile("^(K|k|M|G|T)/");
-  private static final Map<String, String> COUNTS = Map.of("K", "10*3", "k", "10*3", "M", "10*6", "G", "10*9", "T", "10*12");
+  private static final Map<String, String> COUNTS =
+      Map.of("K", "10*3", "k", "10*3", "M", "10*6", "G", "10*9", "T", "10*12");
   private static final Pattern NUMBER = Pattern.compile("\\d+|10\\*[+-]?\\d+");
   private static final Pattern WITH_EXPONENT = Pattern.compile("(.*?)([+-]?\\d+)?");
+
   /**
    * A unit followed by a word that is not a unit itself, as in {@code ng/mL FEU}: the word becomes
    * an annotation ({@code mg dL} is not read as {@code mg{dL}}).
    */
   private static final Pattern QUALIFIER = Pattern.compile("(\\S+)\\s+([A-Za-z]{2,12})");
+
   private static final String SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
   private final Ucum ucum;
@@ -112,7 +118,10 @@ public final class UnitNormalizer {
     return new UnitNormalizer(Ucum.shared());
   }
 
-  /** Reads {@code written}: a UCUM expression, the written text (trimmed) if not understood, or absent. */
+  /**
+   * Reads {@code written}: a UCUM expression, the written text (trimmed) if not understood, or
+   * absent.
+   */
   public NormalizedUnit normalize(String written) {
     requireNonNull(written, "written is null");
     String trimmed = written.strip();
@@ -130,7 +139,9 @@ public final class UnitNormalizer {
     if (qualified.matches()) {
       Optional<String> unit = understand(qualified.group(1));
       boolean wordIsUnit = understand(qualified.group(2)).isPresent();
-      if (unit.isPresent() && !wordIsUnit && ucum.isValid(unit.get() + "{" + qualified.group(2) + "}")) {
+      if (unit.isPresent()
+          && !wordIsUnit
+          && ucum.isValid(unit.get() + "{" + qualified.group(2) + "}")) {
         return NormalizedUnit.ucum(unit.get() + "{" + qualified.group(2) + "}");
       }
     }
@@ -175,11 +186,12 @@ public final class UnitNormalizer {
       if (Character.isWhitespace(c)) {
         continue;
       }
-      compact.append(switch (c) {
-        case '\u00b5', '\u03bc' -> 'u';
-        case '\u00d7' -> 'x';
-        default -> c;
-      });
+      compact.append(
+          switch (c) {
+            case '\u00b5', '\u03bc' -> 'u';
+            case '\u00d7' -> 'x';
+            default -> c;
+          });
     }
     return compact.toString();
   }
@@ -209,7 +221,10 @@ public final class UnitNormalizer {
     return Optional.of(result.toString());
   }
 
-  /** Components and operators alternately, split at {@code /} and {@code .} outside braces and brackets. */
+  /**
+   * Components and operators alternately, split at {@code /} and {@code .} outside braces and
+   * brackets.
+   */
   private static List<String> split(String unit) {
     List<String> parts = new ArrayList<>();
     int depth = 0;

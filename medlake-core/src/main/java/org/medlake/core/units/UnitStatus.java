@@ -6,7 +6,10 @@ public enum UnitStatus {
   CANONICAL,
   /** Written in another unit that converts to the canonical one by a factor. */
   CONVERTED,
-  /** No unit written for a test that has a canonical unit: taken to be the canonical unit (factor 1). */
+  /**
+   * No unit written for a test that has a canonical unit: taken to be the canonical unit (factor
+   * 1).
+   */
   ASSUMED_CANONICAL,
   /** The written unit is neither UCUM nor a known spelling. */
   UNKNOWN_UNIT,

@@ -20,9 +20,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.config.PlatformConfig;
-import org.medlake.core.error.ErrorCode;
 import org.medlake.core.db.SchemaSetup;
 import org.medlake.core.db.SqliteFiles;
+import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
 /**
@@ -56,29 +56,40 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /** Bytes of a new link's surrogate: the first 2^32 numbers of a hospital and kind; the next 2^40 get 5 bytes, and so on. */
+  /**
+   * Bytes of a new link's surrogate: the first 2^32 numbers of a hospital and kind; the next 2^40
+   * get 5 bytes, and so on.
+   */
   private static final int SURROGATE_BYTES = 4;
+
   /** Bytes of the surrogates of links made before 2026-12 (random), shown without the hospital. */
   private static final int FIRST_SURROGATE_BYTES = 10;
+
   /** Rounds of the Feistel network, as NIST's FF1 format-preserving encryption uses. */
   private static final int FEISTEL_ROUNDS = 10;
+
   /** 128 bits of the HMAC: no two of even 10^12 ids collide (probability below 10^-14). */
   private static final int ID_HASH_BYTES = 16;
+
   /**
-   * Pages of a new SQLite vault. Links arrive in random key order, so a batch touches pages all over
-   * the tree and writes each to the log once: with 16 KB pages 2 M links took 3.5-4.3 s to store
-   * instead of 8.7 s with 4 KB pages (docs/ARCHITECTURE.md, "The link vault's layout").
+   * Pages of a new SQLite vault. Links arrive in random key order, so a batch touches pages all
+   * over the tree and writes each to the log once: with 16 KB pages 2 M links took 3.5-4.3 s to
+   * store instead of 8.7 s with 4 KB pages (docs/ARCHITECTURE.md, "The link vault's layout").
    */
   private static final int SQLITE_PAGE_BYTES = 16384;
 
   private final Connection connection;
   private final SecretKeySpec key;
+
   private LinkVault(Connection connection, byte[] key) {
     this.connection = connection;
     this.key = new SecretKeySpec(key, "HmacSHA256");
   }
 
-  /** The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code platform.jdbc-url}. */
+  /**
+   * The vault in the home's {@code vault.db}, or in the PostgreSQL platform database of {@code
+   * platform.jdbc-url}.
+   */
   public static LinkVault open(MedlakeHome home, byte[] key) {
     PlatformConfig platform = home.config().platform();
     if (!platform.postgres()) {
@@ -87,16 +98,21 @@ public final class LinkVault implements AutoCloseable {
     String url = platform.jdbcUrl().orElseThrow();
     try {
       Connection connection = DriverManager.getConnection(url, platform.connectionProperties());
-      createTable(connection,
+      createTable(
+          connection,
           "CREATE TABLE IF NOT EXISTS id_links (id_hmac BYTEA PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
               + " surrogate BYTEA NOT NULL)",
           "SELECT to_regclass('links') IS NOT NULL",
-          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substring(id_hmac FROM 1 FOR " + ID_HASH_BYTES
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substring(id_hmac FROM 1 FOR "
+              + ID_HASH_BYTES
               + "), hospital_id, substring(surrogate FROM 1 FOR 1), decode(substring(surrogate FROM 2), 'hex') FROM links"
               + " ON CONFLICT DO NOTHING");
       return new LinkVault(connection, key);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot open link vault " + PlatformConfig.shown(url) + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -110,15 +126,18 @@ public final class LinkVault implements AutoCloseable {
         statement.execute("PRAGMA cache_size = -16384");
         statement.execute("PRAGMA temp_store = MEMORY");
       }
-      createTable(connection,
+      createTable(
+          connection,
           "CREATE TABLE IF NOT EXISTS id_links (id_hmac BLOB PRIMARY KEY, hospital_id TEXT NOT NULL, kind TEXT NOT NULL,"
               + " surrogate BLOB NOT NULL) WITHOUT ROWID",
           "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'links'",
-          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substr(id_hmac, 1, " + ID_HASH_BYTES
+          "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) SELECT substr(id_hmac, 1, "
+              + ID_HASH_BYTES
               + "), hospital_id, substr(surrogate, 1, 1), unhex(substr(surrogate, 2)) FROM links WHERE true ON CONFLICT DO NOTHING");
       return new LinkVault(connection, key);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR, "Cannot open link vault " + database + ": " + e.getMessage(), e);
     }
   }
 
@@ -128,44 +147,61 @@ public final class LinkVault implements AutoCloseable {
    * ({@code move}, surrogates unchanged) and drops it: in one transaction under the schema lock, so
    * that of several processes opening the vault at once one moves the links and the others wait.
    */
-  private static void createTable(Connection connection, String create, String firstLayoutExists, String move) throws SQLException {
-    SchemaSetup.locked(connection, statement -> {
-      statement.execute(create);
-      // the next number of each hospital and kind, from which a new link's surrogate is made
-      statement.execute("CREATE TABLE IF NOT EXISTS id_counters (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, next_number BIGINT NOT NULL,"
-          + " key_check " + (statement.getConnection().getMetaData().getDatabaseProductName().equals("PostgreSQL") ? "BYTEA" : "BLOB")
-          + " NOT NULL, PRIMARY KEY (hospital_id, kind))");
-      boolean firstLayout;
-      try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
-        rows.next();
-        firstLayout = rows.getBoolean(1);
-      }
-      if (firstLayout) {
-        statement.execute(move);
-        statement.execute("DROP TABLE links");
-      }
-    });
+  private static void createTable(
+      Connection connection, String create, String firstLayoutExists, String move)
+      throws SQLException {
+    SchemaSetup.locked(
+        connection,
+        statement -> {
+          statement.execute(create);
+          // the next number of each hospital and kind, from which a new link's surrogate is made
+          statement.execute(
+              "CREATE TABLE IF NOT EXISTS id_counters (hospital_id TEXT NOT NULL, kind TEXT NOT NULL, next_number BIGINT NOT NULL,"
+                  + " key_check "
+                  + (statement
+                          .getConnection()
+                          .getMetaData()
+                          .getDatabaseProductName()
+                          .equals("PostgreSQL")
+                      ? "BYTEA"
+                      : "BLOB")
+                  + " NOT NULL, PRIMARY KEY (hospital_id, kind))");
+          boolean firstLayout;
+          try (ResultSet rows = statement.executeQuery(firstLayoutExists)) {
+            rows.next();
+            firstLayout = rows.getBoolean(1);
+          }
+          if (firstLayout) {
+            statement.execute(move);
+            statement.execute("DROP TABLE links");
+          }
+        });
   }
 
   /** A local id with its keyed hash. */
   private record Link(byte[] hmac, String localId) {}
 
   /** Unsigned byte order of the hashes, the order of the vault's primary key. */
-  private static final java.util.Comparator<Link> HMAC_ORDER = (a, b) -> java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
+  private static final java.util.Comparator<Link> HMAC_ORDER =
+      (a, b) -> java.util.Arrays.compareUnsigned(a.hmac, b.hmac);
 
   /** The surrogate of every local id, creating new ones for ids seen for the first time. */
-  public synchronized Map<String, String> surrogates(String hospitalId, Kind kind, Collection<String> localIds) {
+  public synchronized Map<String, String> surrogates(
+      String hospitalId, Kind kind, Collection<String> localIds) {
     // in key order: an insert then lands next to the previous one in the tree, and two concurrent
     // ingests of one hospital take PostgreSQL's row locks in the same order and wait for each
     // other instead of deadlocking; sorted in an array (a tree map of 100 k hashes cost more than
     // hashing them)
     Mac mac = mac();
-    byte[] prefix = (hospitalId + '\u0000' + kind.name() + '\u0000').getBytes(StandardCharsets.UTF_8);
+    byte[] prefix =
+        (hospitalId + '\u0000' + kind.name() + '\u0000').getBytes(StandardCharsets.UTF_8);
     Link[] hashed = new Link[localIds.size()];
     int count = 0;
     for (String localId : localIds) {
       mac.update(prefix);
-      byte[] hmac = java.util.Arrays.copyOf(mac.doFinal(localId.getBytes(StandardCharsets.UTF_8)), ID_HASH_BYTES);
+      byte[] hmac =
+          java.util.Arrays.copyOf(
+              mac.doFinal(localId.getBytes(StandardCharsets.UTF_8)), ID_HASH_BYTES);
       hashed[count++] = new Link(hmac, localId);
     }
     Link[] sorted = sortedByHash(hashed, count);
@@ -185,12 +221,19 @@ public final class LinkVault implements AutoCloseable {
       connection.setAutoCommit(false);
       Permutation permutation = new Permutation(subkey(hospitalId, kind));
       byte[][] candidates = permutation.surrogates(first, links.length);
-      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its surrogate;
+      // ON CONFLICT DO NOTHING: an id linked before, or by a concurrent ingest, keeps its
+      // surrogate;
       // the update count tells which candidates were stored, and only the others are looked up
       int[] stored;
-      // the batch's constants as literals: two values bound a row instead of four (each bind crosses JNI)
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, "
-          + literal(hospitalId) + ", " + literal(kind.prefix) + ", ?) ON CONFLICT DO NOTHING")) {
+      // the batch's constants as literals: two values bound a row instead of four (each bind
+      // crosses JNI)
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO id_links (id_hmac, hospital_id, kind, surrogate) VALUES (?, "
+                  + literal(hospitalId)
+                  + ", "
+                  + literal(kind.prefix)
+                  + ", ?) ON CONFLICT DO NOTHING")) {
         for (int i = 0; i < links.length; i++) {
           insert.setBytes(1, links[i].hmac());
           insert.setBytes(2, candidates[i]);
@@ -211,7 +254,8 @@ public final class LinkVault implements AutoCloseable {
       lookUp(kind, hospitalId, linkedBefore, links, result);
       connection.commit();
       if (result.size() != links.length) {
-        throw new IllegalStateException("link vault returned " + result.size() + " surrogates for " + links.length + " ids");
+        throw new IllegalStateException(
+            "link vault returned " + result.size() + " surrogates for " + links.length + " ids");
       }
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -223,7 +267,8 @@ public final class LinkVault implements AutoCloseable {
       if (e instanceof RuntimeException runtime) {
         throw runtime;
       }
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR, "Link vault failed: " + e.getMessage(), e);
     } finally {
       try {
         connection.setAutoCommit(true);
@@ -233,9 +278,7 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /**
-   * The first {@code count} links in {@link #HMAC_ORDER}, through {@link #hashOrder}.
-   */
+  /** The first {@code count} links in {@link #HMAC_ORDER}, through {@link #hashOrder}. */
   private static Link[] sortedByHash(Link[] links, int count) {
     byte[][] hashes = new byte[count][];
     for (int i = 0; i < count; i++) {
@@ -258,7 +301,8 @@ public final class LinkVault implements AutoCloseable {
   static int[] hashOrder(byte[][] hashes) {
     int count = hashes.length;
     int indexBits = Math.max(1, 64 - Long.numberOfLeadingZeros(Math.max(1, count - 1)));
-    java.util.Comparator<Integer> full = (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]);
+    java.util.Comparator<Integer> full =
+        (a, b) -> java.util.Arrays.compareUnsigned(hashes[a], hashes[b]);
     int[] order = new int[count];
     if (indexBits > 32) {
       throw new IllegalArgumentException("too many hashes: " + count);
@@ -318,13 +362,18 @@ public final class LinkVault implements AutoCloseable {
   }
 
   private long takeNumbers(String hospitalId, Kind kind, int count) throws SQLException {
-    byte[] keyCheck = java.util.Arrays.copyOf(mac().doFinal("surrogate-key-check".getBytes(StandardCharsets.UTF_8)), 8);
-    try (PreparedStatement create = connection.prepareStatement(
-        "INSERT INTO id_counters (hospital_id, kind, next_number, key_check) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING");
-        PreparedStatement take = connection.prepareStatement(
-            "UPDATE id_counters SET next_number = next_number + ? WHERE hospital_id = ? AND kind = ?");
-        PreparedStatement read = connection.prepareStatement(
-            "SELECT next_number, key_check FROM id_counters WHERE hospital_id = ? AND kind = ?")) {
+    byte[] keyCheck =
+        java.util.Arrays.copyOf(
+            mac().doFinal("surrogate-key-check".getBytes(StandardCharsets.UTF_8)), 8);
+    try (PreparedStatement create =
+            connection.prepareStatement(
+                "INSERT INTO id_counters (hospital_id, kind, next_number, key_check) VALUES (?, ?, 0, ?) ON CONFLICT DO NOTHING");
+        PreparedStatement take =
+            connection.prepareStatement(
+                "UPDATE id_counters SET next_number = next_number + ? WHERE hospital_id = ? AND kind = ?");
+        PreparedStatement read =
+            connection.prepareStatement(
+                "SELECT next_number, key_check FROM id_counters WHERE hospital_id = ? AND kind = ?")) {
       create.setString(1, hospitalId);
       create.setString(2, kind.prefix);
       create.setBytes(3, keyCheck);
@@ -338,26 +387,37 @@ public final class LinkVault implements AutoCloseable {
       try (ResultSet rows = read.executeQuery()) {
         rows.next();
         if (!java.util.Arrays.equals(rows.getBytes(2), keyCheck)) {
-          throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The pseudonym key is not the one the link vault's surrogates of hospital "
-              + hospitalId + " were made with (" + PseudonymKey.ENVIRONMENT_VARIABLE + " or pseudonym.key)");
+          throw new MedlakeException(
+              ErrorCode.INVALID_CONFIG,
+              "The pseudonym key is not the one the link vault's surrogates of hospital "
+                  + hospitalId
+                  + " were made with ("
+                  + PseudonymKey.ENVIRONMENT_VARIABLE
+                  + " or pseudonym.key)");
         }
         return rows.getLong(1) - count;
       }
     }
   }
 
-  /** The AES-128 key of the permutation of one hospital and kind: HMAC-SHA256 of the pseudonym key, domain-separated from the id hashes. */
+  /**
+   * The AES-128 key of the permutation of one hospital and kind: HMAC-SHA256 of the pseudonym key,
+   * domain-separated from the id hashes.
+   */
   private byte[] subkey(String hospitalId, Kind kind) {
     Mac mac = mac();
-    return java.util.Arrays.copyOf(mac.doFinal(("surrogate-permutation\u0000" + hospitalId + '\u0000' + kind.name())
-        .getBytes(StandardCharsets.UTF_8)), 16);
+    return java.util.Arrays.copyOf(
+        mac.doFinal(
+            ("surrogate-permutation\u0000" + hospitalId + '\u0000' + kind.name())
+                .getBytes(StandardCharsets.UTF_8)),
+        16);
   }
 
   /**
-   * A keyed permutation of the numbers below 2^32 (and of the next 2^40 below 2^40, ...): a balanced
-   * Feistel network of {@link #FEISTEL_ROUNDS} rounds whose round function is AES-128 of the round,
-   * the width and the right half, as NIST SP 800-38G's FF1 builds one. Distinct numbers give distinct
-   * surrogates; without the key, which number a surrogate came from cannot be told.
+   * A keyed permutation of the numbers below 2^32 (and of the next 2^40 below 2^40, ...): a
+   * balanced Feistel network of {@link #FEISTEL_ROUNDS} rounds whose round function is AES-128 of
+   * the round, the width and the right half, as NIST SP 800-38G's FF1 builds one. Distinct numbers
+   * give distinct surrogates; without the key, which number a surrogate came from cannot be told.
    */
   static final class Permutation {
     private final javax.crypto.Cipher aes;
@@ -371,7 +431,10 @@ public final class LinkVault implements AutoCloseable {
       }
     }
 
-    /** The surrogates of numbers {@code first} to {@code first + count - 1}, each of its width's bytes. */
+    /**
+     * The surrogates of numbers {@code first} to {@code first + count - 1}, each of its width's
+     * bytes.
+     */
     byte[][] surrogates(long first, int count) {
       byte[][] surrogates = new byte[count][];
       // numbers of one width side by side, so that each round is one AES call over all of them
@@ -384,7 +447,8 @@ public final class LinkVault implements AutoCloseable {
           start += 1L << (8 * width);
           width++;
           if (width > 7) {
-            throw new IllegalStateException("link vault: number " + number + " is beyond the surrogates' widths");
+            throw new IllegalStateException(
+                "link vault: number " + number + " is beyond the surrogates' widths");
           }
         }
         int to = (int) Math.min(count, from + (start + (1L << (8 * width)) - number));
@@ -440,20 +504,31 @@ public final class LinkVault implements AutoCloseable {
     }
   }
 
-  /** The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is sorted. */
-  private void lookUp(Kind kind, String hospitalId, List<Link> linkedBefore, Link[] links, Map<String, String> result) throws SQLException {
+  /**
+   * The stored surrogates of ids linked before, a few hundred keys a query; {@code links} is
+   * sorted.
+   */
+  private void lookUp(
+      Kind kind,
+      String hospitalId,
+      List<Link> linkedBefore,
+      Link[] links,
+      Map<String, String> result)
+      throws SQLException {
     int chunk = 500;
     for (int from = 0; from < linkedBefore.size(); from += chunk) {
       List<Link> keys = linkedBefore.subList(from, Math.min(linkedBefore.size(), from + chunk));
       String placeholders = String.join(", ", java.util.Collections.nCopies(keys.size(), "?"));
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT id_hmac, surrogate FROM id_links WHERE id_hmac IN (" + placeholders + ")")) {
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT id_hmac, surrogate FROM id_links WHERE id_hmac IN (" + placeholders + ")")) {
         for (int i = 0; i < keys.size(); i++) {
           select.setBytes(i + 1, keys.get(i).hmac());
         }
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
-            int at = java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
+            int at =
+                java.util.Arrays.binarySearch(links, new Link(rows.getBytes(1), ""), HMAC_ORDER);
             result.put(links[at].localId(), shown(kind, hospitalId, rows.getBytes(2)));
           }
         }
@@ -468,13 +543,15 @@ public final class LinkVault implements AutoCloseable {
 
   /**
    * The surrogate as the lake shows it: that of a link made before 2026-12 (10 random bytes) as the
-   * kind's prefix and the bytes in hex, as ever; that of a newer link as the prefix, the hospital and
-   * the bytes in hex, dot-separated, so that it is unique across hospitals (the bytes are unique only
-   * within one) and never equals one of the older form.
+   * kind's prefix and the bytes in hex, as ever; that of a newer link as the prefix, the hospital
+   * and the bytes in hex, dot-separated, so that it is unique across hospitals (the bytes are
+   * unique only within one) and never equals one of the older form.
    */
   static String shown(Kind kind, String hospitalId, byte[] bytes) {
     String hex = HexFormat.of().formatHex(bytes);
-    return bytes.length == FIRST_SURROGATE_BYTES ? kind.prefix + hex : kind.prefix + "." + hospitalId + "." + hex;
+    return bytes.length == FIRST_SURROGATE_BYTES
+        ? kind.prefix + hex
+        : kind.prefix + "." + hospitalId + "." + hex;
   }
 
   private Mac mac() {
@@ -492,7 +569,8 @@ public final class LinkVault implements AutoCloseable {
     try {
       connection.close();
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot close link vault: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR, "Cannot close link vault: " + e.getMessage(), e);
     }
   }
 }

@@ -31,8 +31,12 @@ public final class PseudonymKey {
   private static void generate(Path keyFile) throws IOException {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
-    Path temporary = Files.createTempFile(keyFile.toAbsolutePath().getParent(), ".pseudonym-", ".key",
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Path temporary =
+        Files.createTempFile(
+            keyFile.toAbsolutePath().getParent(),
+            ".pseudonym-",
+            ".key",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
       Files.writeString(temporary, Base64.getEncoder().encodeToString(random) + "\n");
       Files.createLink(keyFile, temporary);
@@ -49,26 +53,34 @@ public final class PseudonymKey {
 
   /**
    * As {@link #load}, but never generates a key: for a process that must use the key an
-   * installation already has (a Spark executor), where a new key would silently give every
-   * patient new surrogates.
+   * installation already has (a Spark executor), where a new key would silently give every patient
+   * new surrogates.
    */
   public static byte[] loadExisting(Path keyFile, Optional<String> fromEnvironment) {
     return load(keyFile, fromEnvironment, false);
   }
 
-  private static byte[] load(Path keyFile, Optional<String> fromEnvironment, boolean generateMissing) {
+  private static byte[] load(
+      Path keyFile, Optional<String> fromEnvironment, boolean generateMissing) {
     if (fromEnvironment.isPresent() && !fromEnvironment.get().isBlank()) {
       byte[] key = fromEnvironment.get().trim().getBytes(StandardCharsets.UTF_8);
       if (key.length < MINIMUM_BYTES) {
-        throw new MedlakeException(ErrorCode.INVALID_CONFIG, ENVIRONMENT_VARIABLE + " must be at least " + MINIMUM_BYTES + " characters");
+        throw new MedlakeException(
+            ErrorCode.INVALID_CONFIG,
+            ENVIRONMENT_VARIABLE + " must be at least " + MINIMUM_BYTES + " characters");
       }
       return key;
     }
     try {
       if (!Files.exists(keyFile)) {
         if (!generateMissing) {
-          throw new MedlakeException(ErrorCode.INVALID_CONFIG, "No pseudonym key: " + keyFile + " does not exist and "
-              + ENVIRONMENT_VARIABLE + " is not set");
+          throw new MedlakeException(
+              ErrorCode.INVALID_CONFIG,
+              "No pseudonym key: "
+                  + keyFile
+                  + " does not exist and "
+                  + ENVIRONMENT_VARIABLE
+                  + " is not set");
         }
         generate(keyFile);
       }

@@ -26,7 +26,10 @@ class TestConfigFile {
 
   @Test
   void explicitValuesOverrideDefaults() {
-    MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
+    MedlakeConfig config =
+        ConfigFile.parse(
+            Path.of("medlake.yaml"),
+            """
         catalog:
           commit-retries: 3
         ingest:
@@ -43,9 +46,11 @@ class TestConfigFile {
 
   @Test
   void countObfuscationIsOnByDefaultAndConfigurable() {
-    assertThat(MedlakeConfig.defaults().query().obfuscation()).isEqualTo(new QueryConfig.Obfuscation(2.0, 6, 5));
+    assertThat(MedlakeConfig.defaults().query().obfuscation())
+        .isEqualTo(new QueryConfig.Obfuscation(2.0, 6, 5));
     assertThat(MedlakeConfig.defaults().query().obfuscation().enabled()).isTrue();
-    MedlakeConfig off = ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  noise-sd: 0\n  round-to: 1\n");
+    MedlakeConfig off =
+        ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  noise-sd: 0\n  round-to: 1\n");
     assertThat(off.query().obfuscation().enabled()).isFalse();
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  round-to: 0\n"))
         .hasMessageContaining("query.round-to");
@@ -55,43 +60,70 @@ class TestConfigFile {
 
   @Test
   void unknownKeyIsAnErrorNamingTheKeyAndLine() {
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compresion: zstd\n"))
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compresion: zstd\n"))
         .isInstanceOf(ValidationException.class)
         .hasMessageStartingWith("medlake.yaml: unknown key 'ingest.compresion' (line 2)")
         .hasMessageContaining("compression")
-        .satisfies(e -> assertThat(((ValidationException) e).errorCode()).isEqualTo(ErrorCode.INVALID_CONFIG));
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingestion:\n  threads: 2\n"))
+        .satisfies(
+            e ->
+                assertThat(((ValidationException) e).errorCode())
+                    .isEqualTo(ErrorCode.INVALID_CONFIG));
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "ingestion:\n  threads: 2\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'ingestion' (line 1)");
   }
 
   @Test
   void invalidValuesAreErrorsNamingTheKey() {
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compression: lz4\n"))
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  compression: lz4\n"))
         .isInstanceOf(ValidationException.class)
-        .hasMessage("medlake.yaml: ingest.compression must be one of zstd, snappy, gzip, not 'lz4'");
+        .hasMessage(
+            "medlake.yaml: ingest.compression must be one of zstd, snappy, gzip, not 'lz4'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  threads: 0\n"))
         .hasMessage("medlake.yaml: ingest.threads must be positive, not 0");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  memory-limit: lots\n"))
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  memory-limit: lots\n"))
         .hasMessage("medlake.yaml: ingest.memory-limit must look like 2GB, not 'lots'");
   }
 
   @Test
   void holdKeysHaveDefaultsAndAreChecked() {
     assertThat(MedlakeConfig.defaults().ingest().hold()).isEqualTo(new HoldConfig(true, 0.5, 0.5));
-    assertThat(ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-rejected-share: 0.8\n").ingest().hold())
+    assertThat(
+            ConfigFile.parse(
+                    Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-rejected-share: 0.8\n")
+                .ingest()
+                .hold())
         .isEqualTo(new HoldConfig(true, 0.8, 0.5));
-    assertThat(ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    enabled: false\n    min-kept-share: 0\n").ingest().hold())
+    assertThat(
+            ConfigFile.parse(
+                    Path.of("medlake.yaml"),
+                    "ingest:\n  hold:\n    enabled: false\n    min-kept-share: 0\n")
+                .ingest()
+                .hold())
         .isEqualTo(new HoldConfig(false, 0.5, 0));
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-reject-share: 0.8\n"))
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "ingest:\n  hold:\n    max-reject-share: 0.8\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'ingest.hold.max-reject-share' (line 3)")
         .hasMessageContaining("max-rejected-share");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "ingest:\n  hold:\n    min-kept-share: 50\n"))
-        .hasMessage("medlake.yaml: ingest.hold.min-kept-share must be a share between 0 and 1 (0.5 is 50 %), not 50.0");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "ingest:\n  hold:\n    min-kept-share: 50\n"))
+        .hasMessage(
+            "medlake.yaml: ingest.hold.min-kept-share must be a share between 0 and 1 (0.5 is 50 %), not 50.0");
   }
 
   @Test
   void distributedProfileKeys() {
-    MedlakeConfig config = ConfigFile.parse(Path.of("medlake.yaml"), """
+    MedlakeConfig config =
+        ConfigFile.parse(
+            Path.of("medlake.yaml"),
+            """
         catalog:
           warehouse: s3://lake/warehouse
           jdbc-url: jdbc:postgresql://db:5432/medlake
@@ -110,7 +142,11 @@ class TestConfigFile {
           jdbc-url: jdbc:postgresql://db:5432/platform
           jdbc-user: medlake
         """);
-    assertThat(config.platform()).isEqualTo(new PlatformConfig(java.util.Optional.of("jdbc:postgresql://db:5432/platform"), java.util.Optional.of("medlake")));
+    assertThat(config.platform())
+        .isEqualTo(
+            new PlatformConfig(
+                java.util.Optional.of("jdbc:postgresql://db:5432/platform"),
+                java.util.Optional.of("medlake")));
     assertThat(config.platform().postgres()).isTrue();
     assertThat(MedlakeConfig.defaults().platform().postgres()).isFalse();
     assertThat(config.catalog().warehouse()).contains("s3://lake/warehouse");
@@ -118,49 +154,90 @@ class TestConfigFile {
     assertThat(config.catalog().jdbcUrl()).contains("jdbc:postgresql://db:5432/medlake");
     assertThat(config.catalog().jdbcUser()).contains("medlake");
     assertThat(config.catalog().s3())
-        .isEqualTo(new S3Config(java.util.Optional.of("http://127.0.0.1:9000"), true, java.util.Optional.of("eu-central-1")));
+        .isEqualTo(
+            new S3Config(
+                java.util.Optional.of("http://127.0.0.1:9000"),
+                true,
+                java.util.Optional.of("eu-central-1")));
     assertThat(config.query().fileCacheBytes()).isEqualTo(2_000_000_000L);
-    assertThat(config.query().engine()).isEqualTo(new QueryEngineConfig(
-        QueryEngineConfig.Kind.JDBC, java.util.Optional.of("jdbc:trino://trino:8080/iceberg/medlake"), java.util.Optional.of("reader")));
-    assertThat(MedlakeConfig.defaults().query().engine().kind()).isEqualTo(QueryEngineConfig.Kind.EMBEDDED);
+    assertThat(config.query().engine())
+        .isEqualTo(
+            new QueryEngineConfig(
+                QueryEngineConfig.Kind.JDBC,
+                java.util.Optional.of("jdbc:trino://trino:8080/iceberg/medlake"),
+                java.util.Optional.of("reader")));
+    assertThat(MedlakeConfig.defaults().query().engine().kind())
+        .isEqualTo(QueryEngineConfig.Kind.EMBEDDED);
     assertThat(MedlakeConfig.defaults().catalog().s3Warehouse()).isFalse();
     assertThat(MedlakeConfig.defaults().catalog().jdbcUrl()).isEmpty();
   }
 
   @Test
   void watchQueueKeys() {
-    WatchConfig watch = ConfigFile.parse(Path.of("medlake.yaml"), """
+    WatchConfig watch =
+        ConfigFile.parse(
+                Path.of("medlake.yaml"),
+                """
         watch:
           queue-url: http://127.0.0.1:9324/000000000000/landing
           queue-endpoint: http://127.0.0.1:9324
           queue-region: eu-central-1
-        """).watch();
-    assertThat(watch).isEqualTo(new WatchConfig(false, 10, 60, java.util.Optional.of("http://127.0.0.1:9324/000000000000/landing"),
-        java.util.Optional.of("http://127.0.0.1:9324"), java.util.Optional.of("eu-central-1")));
+        """)
+            .watch();
+    assertThat(watch)
+        .isEqualTo(
+            new WatchConfig(
+                false,
+                10,
+                60,
+                java.util.Optional.of("http://127.0.0.1:9324/000000000000/landing"),
+                java.util.Optional.of("http://127.0.0.1:9324"),
+                java.util.Optional.of("eu-central-1")));
     assertThat(MedlakeConfig.defaults().watch().queueUrl()).isEmpty();
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "watch:\n  queue-url: landing-events\n"))
-        .hasMessage("medlake.yaml: watch.queue-url must be an http:// or https:// URL, not 'landing-events'");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(Path.of("medlake.yaml"), "watch:\n  queue-url: landing-events\n"))
+        .hasMessage(
+            "medlake.yaml: watch.queue-url must be an http:// or https:// URL, not 'landing-events'");
   }
 
   @Test
   void distributedProfileErrorsNameTheKey() {
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    secret-key: x\n"))
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    secret-key: x\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'catalog.s3.secret-key' (line 3)");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  warehouse: gs://bucket/x\n"))
-        .hasMessage("medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
-        .hasMessage("medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  warehouse: gs://bucket/x\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.warehouse must be a local directory or s3://bucket/prefix, not 'gs://bucket/x'");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "catalog:\n  jdbc-url: jdbc:mysql://db/x\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.jdbc-url must start with jdbc:postgresql: or jdbc:sqlite:, not 'jdbc:mysql://db/x'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: spark\n"))
         .hasMessage("medlake.yaml: query.engine must be one of embedded, jdbc, not 'spark'");
     assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  engine: jdbc\n"))
         .hasMessage("medlake.yaml: query.engine is jdbc but query.jdbc.url is not set");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  jdbc:\n    password: x\n"))
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "query:\n  jdbc:\n    password: x\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'query.jdbc.password' (line 3)");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  jdbc-url: jdbc:sqlite:x.db\n"))
-        .hasMessage("medlake.yaml: platform.jdbc-url must start with jdbc:postgresql:, not 'jdbc:sqlite:x.db'");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  password: x\n"))
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "platform:\n  jdbc-url: jdbc:sqlite:x.db\n"))
+        .hasMessage(
+            "medlake.yaml: platform.jdbc-url must start with jdbc:postgresql:, not 'jdbc:sqlite:x.db'");
+    assertThatThrownBy(
+            () -> ConfigFile.parse(Path.of("medlake.yaml"), "platform:\n  password: x\n"))
         .hasMessageStartingWith("medlake.yaml: unknown key 'platform.password' (line 2)");
-    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  s3:\n    endpoint: minio:9000\n"))
-        .hasMessage("medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "catalog:\n  s3:\n    endpoint: minio:9000\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
   }
 }

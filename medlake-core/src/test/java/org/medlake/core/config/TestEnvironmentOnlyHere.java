@@ -9,28 +9,35 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The process environment is read in one place: {@link Environment}. Everything else gets it passed down. */
+/**
+ * The process environment is read in one place: {@link Environment}. Everything else gets it passed
+ * down.
+ */
 class TestEnvironmentOnlyHere {
   @Test
   void noProductSourceButEnvironmentCallsSystemGetenv() throws IOException {
     Path root = Path.of("").toAbsolutePath().getParent();
-    assertThat(root.resolve("pom.xml")).as("the reactor root above " + Path.of("").toAbsolutePath()).isRegularFile();
+    assertThat(root.resolve("pom.xml"))
+        .as("the reactor root above " + Path.of("").toAbsolutePath())
+        .isRegularFile();
     List<Path> sources;
     try (Stream<Path> modules = Files.list(root)) {
-      sources = modules
-          .map(module -> module.resolve("src/main/java"))
-          .filter(Files::isDirectory)
-          .flatMap(TestEnvironmentOnlyHere::walk)
-          .filter(file -> file.toString().endsWith(".java"))
-          .toList();
+      sources =
+          modules
+              .map(module -> module.resolve("src/main/java"))
+              .filter(Files::isDirectory)
+              .flatMap(TestEnvironmentOnlyHere::walk)
+              .filter(file -> file.toString().endsWith(".java"))
+              .toList();
     }
     Path environment = Path.of("org/medlake/core/config/Environment.java");
     assertThat(sources).as("product sources found").anyMatch(file -> file.endsWith(environment));
-    List<String> offenders = sources.stream()
-        .filter(file -> !file.endsWith(environment))
-        .filter(file -> read(file).contains("System.getenv"))
-        .map(file -> root.relativize(file).toString())
-        .toList();
+    List<String> offenders =
+        sources.stream()
+            .filter(file -> !file.endsWith(environment))
+            .filter(file -> read(file).contains("System.getenv"))
+            .map(file -> root.relativize(file).toString())
+            .toList();
     assertThat(offenders).isEmpty();
   }
 

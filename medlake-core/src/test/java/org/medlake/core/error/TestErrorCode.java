@@ -12,11 +12,12 @@ class TestErrorCode {
   @Test
   void exitCodeFollowsTheType() {
     for (ErrorCode code : ErrorCode.values()) {
-      int expected = switch (code.type()) {
-        case USER -> 2;
-        case EXTERNAL -> 3;
-        case INTERNAL -> 4;
-      };
+      int expected =
+          switch (code.type()) {
+            case USER -> 2;
+            case EXTERNAL -> 3;
+            case INTERNAL -> 4;
+          };
       assertThat(code.exitCode()).as(code.name()).isEqualTo(expected);
     }
   }
@@ -52,8 +53,15 @@ class TestErrorCode {
 
   @Test
   void retryAfterIsWholeSecondsRoundedUpAndAtLeastOne() {
-    assertThat(new MedlakeException(ErrorCode.RATE_LIMITED, "slow down", Map.of(), Optional.of(Duration.ofMillis(1_200)), null)
-        .retryAfterSeconds()).contains(2L);
+    assertThat(
+            new MedlakeException(
+                    ErrorCode.RATE_LIMITED,
+                    "slow down",
+                    Map.of(),
+                    Optional.of(Duration.ofMillis(1_200)),
+                    null)
+                .retryAfterSeconds())
+        .contains(2L);
     assertThat(MedlakeException.seconds(Duration.ZERO)).isEqualTo(1);
     assertThat(MedlakeException.seconds(Duration.ofSeconds(30))).isEqualTo(30);
     assertThat(new MedlakeException(ErrorCode.BAD_REQUEST, "no").retryAfterSeconds()).isEmpty();
@@ -65,6 +73,7 @@ class TestErrorCode {
     MedlakeException error = new MedlakeException(ErrorCode.INGEST_FAILED, "failed", details);
     details.put("other", 1);
     assertThat(error.details()).containsExactly(Map.entry("run_id", "run-1"));
-    assertThatThrownBy(() -> error.details().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> error.details().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 }

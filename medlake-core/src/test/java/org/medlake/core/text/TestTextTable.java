@@ -12,9 +12,15 @@ class TestTextTable {
   @Test
   void columnsAreAsWideAsTheirWidestCellWithNumbersOnTheRightAndHeadersOnTheLeft() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    TextTable.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), List.of("table", "rows", "size"),
-        List.of(List.of("lab_results", TextTable.count(1_234_567), TextTable.bytes(1536)), List.of("rejects", "12", TextTable.bytes(100))));
-    assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("""
+    TextTable.print(
+        new PrintStream(bytes, true, StandardCharsets.UTF_8),
+        List.of("table", "rows", "size"),
+        List.of(
+            List.of("lab_results", TextTable.count(1_234_567), TextTable.bytes(1536)),
+            List.of("rejects", "12", TextTable.bytes(100))));
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            """
         table        rows       size
         -----------  ---------  -------
         lab_results  1,234,567  1.5 KiB

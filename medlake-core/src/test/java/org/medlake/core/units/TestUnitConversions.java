@@ -105,7 +105,10 @@ class TestUnitConversions {
   void convertsByTextbookFactors(String testCode, String written, double textbookFactor) {
     UnitConversion conversion = CONVERSIONS.convert(testCode, written);
 
-    UnitStatus expected = conversion.unit().equals(conversion.canonicalUnit()) ? UnitStatus.CANONICAL : UnitStatus.CONVERTED;
+    UnitStatus expected =
+        conversion.unit().equals(conversion.canonicalUnit())
+            ? UnitStatus.CANONICAL
+            : UnitStatus.CONVERTED;
     assertThat(conversion.status()).isEqualTo(expected);
     assertThat(conversion.factor()).isCloseTo(textbookFactor, withPercentage(0.5));
   }
@@ -114,18 +117,25 @@ class TestUnitConversions {
   void convertsTheFamiliarExamplesBothWays() {
     assertThat(factor(GLUCOSE, "mg/dL", "mmol/L")).isCloseTo(0.0555, within(0.0001));
     assertThat(factor(CREATININE, "mg/dL", "umol/L")).isCloseTo(88.4, within(0.05));
-    assertThat(factor(GLUCOSE, "mmol/L", "mg/dL")).isCloseTo(1 / factor(GLUCOSE, "mg/dL", "mmol/L"), within(1e-12));
-    assertThat(CONVERSIONS.convert("718-7", "g/L").toCanonical(140).getAsDouble()).isCloseTo(14.0, within(1e-9));
-    assertThat(CONVERSIONS.convert(LEUKOCYTES, "10^9/L").toCanonical(7.5).getAsDouble()).isCloseTo(7.5, within(1e-9));
+    assertThat(factor(GLUCOSE, "mmol/L", "mg/dL"))
+        .isCloseTo(1 / factor(GLUCOSE, "mg/dL", "mmol/L"), within(1e-12));
+    assertThat(CONVERSIONS.convert("718-7", "g/L").toCanonical(140).getAsDouble())
+        .isCloseTo(14.0, within(1e-9));
+    assertThat(CONVERSIONS.convert(LEUKOCYTES, "10^9/L").toCanonical(7.5).getAsDouble())
+        .isCloseTo(7.5, within(1e-9));
   }
 
   @Test
   void keepsTheCanonicalUnitWithFactorOne() {
-    assertThat(CONVERSIONS.convert(GLUCOSE, "mg/dL")).isEqualTo(new UnitConversion("mg/dL", "mg/dL", 1, UnitStatus.CANONICAL));
-    assertThat(CONVERSIONS.convert(GLUCOSE, " MG/DL ")).isEqualTo(new UnitConversion("mg/dL", "mg/dL", 1, UnitStatus.CANONICAL));
+    assertThat(CONVERSIONS.convert(GLUCOSE, "mg/dL"))
+        .isEqualTo(new UnitConversion("mg/dL", "mg/dL", 1, UnitStatus.CANONICAL));
+    assertThat(CONVERSIONS.convert(GLUCOSE, " MG/DL "))
+        .isEqualTo(new UnitConversion("mg/dL", "mg/dL", 1, UnitStatus.CANONICAL));
     assertThat(CONVERSIONS.convert(LEUKOCYTES, "10*3/uL").status()).isEqualTo(UnitStatus.CANONICAL);
-    assertThat(CONVERSIONS.convert(LEUKOCYTES, "K/uL")).isEqualTo(new UnitConversion("10*3/uL", "10*3/uL", 1, UnitStatus.CANONICAL));
-    assertThat(CONVERSIONS.convert(LEUKOCYTES, "10^9/L")).isEqualTo(new UnitConversion("10*9/L", "10*3/uL", 1, UnitStatus.CONVERTED));
+    assertThat(CONVERSIONS.convert(LEUKOCYTES, "K/uL"))
+        .isEqualTo(new UnitConversion("10*3/uL", "10*3/uL", 1, UnitStatus.CANONICAL));
+    assertThat(CONVERSIONS.convert(LEUKOCYTES, "10^9/L"))
+        .isEqualTo(new UnitConversion("10*9/L", "10*3/uL", 1, UnitStatus.CONVERTED));
     assertThat(CONVERSIONS.convert("3016-3", "mIU/L").status()).isEqualTo(UnitStatus.CANONICAL);
     assertThat(CONVERSIONS.convert("6301-6", "{INR}").status()).isEqualTo(UnitStatus.CANONICAL);
   }
@@ -140,28 +150,41 @@ class TestUnitConversions {
   @Test
   void flagsUnitsThatDoNotConvert() {
     UnitConversion massForCount = CONVERSIONS.convert(LEUKOCYTES, "mg/dL");
-    assertThat(massForCount).isEqualTo(new UnitConversion("mg/dL", "10*3/uL", Double.NaN, UnitStatus.INCOMPATIBLE_UNIT));
+    assertThat(massForCount)
+        .isEqualTo(
+            new UnitConversion("mg/dL", "10*3/uL", Double.NaN, UnitStatus.INCOMPATIBLE_UNIT));
     assertThat(massForCount.toCanonical(5)).isEmpty();
     assertThat(massForCount.convertedUnit()).isEmpty();
     // UCUM alone would convert these: a mole is a number to it, and annotations mean nothing.
-    assertThat(CONVERSIONS.convert(HBA1C, "mmol/mol").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert(SODIUM, "10*3/uL").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert(LEUKOCYTES, "mmol/L").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert("48065-7", "ng/mL DDU").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert(HBA1C, "mmol/mol").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert(SODIUM, "10*3/uL").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert(LEUKOCYTES, "mmol/L").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert("48065-7", "ng/mL DDU").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
     // no molar mass (CO2) or no valence (phosphate) in the catalog
-    assertThat(CONVERSIONS.convert("2028-9", "mg/dL").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert("2777-1", "mEq/L").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert(GLUCOSE, "U/L").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert("2028-9", "mg/dL").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert("2777-1", "mEq/L").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert(GLUCOSE, "U/L").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
     assertThat(CONVERSIONS.convert("718-7", "%").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
-    assertThat(CONVERSIONS.convert("5902-2", "mg").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert("5902-2", "mg").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
     // activity against mass
-    assertThat(CONVERSIONS.convert("1742-6", "ug/L").status()).isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
+    assertThat(CONVERSIONS.convert("1742-6", "ug/L").status())
+        .isEqualTo(UnitStatus.INCOMPATIBLE_UNIT);
   }
 
   @Test
   void flagsUnknownUnitsAndKeepsThemAsWritten() {
     assertThat(CONVERSIONS.convert(GLUCOSE, " milligrams per decilitre "))
-        .isEqualTo(new UnitConversion("milligrams per decilitre", "mg/dL", Double.NaN, UnitStatus.UNKNOWN_UNIT));
+        .isEqualTo(
+            new UnitConversion(
+                "milligrams per decilitre", "mg/dL", Double.NaN, UnitStatus.UNKNOWN_UNIT));
   }
 
   @Test
@@ -185,20 +208,24 @@ class TestUnitConversions {
 
   @Test
   void readsTheCatalogByColumnName() throws Exception {
-    String csv = """
+    String csv =
+        """
         valence,unit,note,test_code,molar_mass
         ,mg/dL,"a, b",2345-7,180.156
         2,mg/dL,,17861-6,40.078
 
         1,mmol/L,,2951-2,
         """;
-    LabTestUnits catalog = LabTestUnits.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "tests.csv");
+    LabTestUnits catalog =
+        LabTestUnits.read(
+            new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "tests.csv");
 
     assertThat(catalog.test("2345-7")).contains(new LabTestUnit("2345-7", "mg/dL", 180.156, 0));
     assertThat(catalog.test("17861-6")).contains(new LabTestUnit("17861-6", "mg/dL", 40.078, 2));
     assertThat(catalog.test("2951-2")).contains(new LabTestUnit("2951-2", "mmol/L", 0, 1));
     assertThat(catalog.tests()).hasSize(3);
-    assertThat(new UnitConversions(catalog).convert("17861-6", "mEq/L").factor()).isCloseTo(2.004, withPercentage(0.1));
+    assertThat(new UnitConversions(catalog).convert("17861-6", "mEq/L").factor())
+        .isCloseTo(2.004, withPercentage(0.1));
   }
 
   @Test
@@ -221,15 +248,20 @@ class TestUnitConversions {
   void theBuiltInCatalogHasEveryTestOnce() {
     List<LabTestUnit> tests = LabTestUnits.load().tests();
     assertThat(tests).hasSize(66);
-    assertThat(tests).filteredOn(LabTestUnit::hasMolarMass).extracting(LabTestUnit::testCode).contains(GLUCOSE, CREATININE);
+    assertThat(tests)
+        .filteredOn(LabTestUnit::hasMolarMass)
+        .extracting(LabTestUnit::testCode)
+        .contains(GLUCOSE, CREATININE);
   }
 
   private static LabTestUnits read(String csv) throws Exception {
-    return LabTestUnits.read(new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "tests.csv");
+    return LabTestUnits.read(
+        new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "tests.csv");
   }
 
   /** The factor from {@code from} to {@code to} for a test, through its canonical unit. */
   private static double factor(String testCode, String from, String to) {
-    return CONVERSIONS.convert(testCode, from).factor() / CONVERSIONS.convert(testCode, to).factor();
+    return CONVERSIONS.convert(testCode, from).factor()
+        / CONVERSIONS.convert(testCode, to).factor();
   }
 }

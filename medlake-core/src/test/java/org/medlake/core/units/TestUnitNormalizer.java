@@ -2,10 +2,10 @@ package org.medlake.core.units;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class TestUnitNormalizer {
   private static final UnitNormalizer NORMALIZER = UnitNormalizer.create();
@@ -84,17 +84,33 @@ class TestUnitNormalizer {
         "m² | m2",
       })
   void normalizesSpellingsToUcum(String written, String expected) {
-    assertThat(NORMALIZER.normalize(written)).isEqualTo(new NormalizedUnit(expected, NormalizedUnit.Form.UCUM));
+    assertThat(NORMALIZER.normalize(written))
+        .isEqualTo(new NormalizedUnit(expected, NormalizedUnit.Form.UCUM));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "\t", "   \n"})
   void blankIsAbsent(String written) {
-    assertThat(NORMALIZER.normalize(written)).isEqualTo(new NormalizedUnit("", NormalizedUnit.Form.ABSENT));
+    assertThat(NORMALIZER.normalize(written))
+        .isEqualTo(new NormalizedUnit("", NormalizedUnit.Form.ABSENT));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"see comment", "mg/dL)", "per HPF ", "NA", "mg//dL", "{unclosed", "mg/{a}{b}", "xyz/L", "Q", "10*", "mg/dL))", "mg dL"})
+  @ValueSource(
+      strings = {
+        "see comment",
+        "mg/dL)",
+        "per HPF ",
+        "NA",
+        "mg//dL",
+        "{unclosed",
+        "mg/{a}{b}",
+        "xyz/L",
+        "Q",
+        "10*",
+        "mg/dL))",
+        "mg dL"
+      })
   void keepsWhatItDoesNotUnderstandAsWritten(String written) {
     assertThat(NORMALIZER.normalize(written))
         .isEqualTo(new NormalizedUnit(written.strip(), NormalizedUnit.Form.NOT_UNDERSTOOD));
@@ -102,8 +118,10 @@ class TestUnitNormalizer {
 
   @Test
   void keepsValidUcumOutsideTheLaboratoryTable() {
-    assertThat(NORMALIZER.normalize("[arb'U]/mL")).isEqualTo(new NormalizedUnit("[arb'U]/mL", NormalizedUnit.Form.UCUM));
-    assertThat(NORMALIZER.normalize("Cel")).isEqualTo(new NormalizedUnit("Cel", NormalizedUnit.Form.UCUM));
+    assertThat(NORMALIZER.normalize("[arb'U]/mL"))
+        .isEqualTo(new NormalizedUnit("[arb'U]/mL", NormalizedUnit.Form.UCUM));
+    assertThat(NORMALIZER.normalize("Cel"))
+        .isEqualTo(new NormalizedUnit("Cel", NormalizedUnit.Form.UCUM));
   }
 
   @Test

@@ -7,7 +7,10 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The vault's batches go to the store in unsigned hash order, also when hashes share their leading bytes. */
+/**
+ * The vault's batches go to the store in unsigned hash order, also when hashes share their leading
+ * bytes.
+ */
 class TestLinkVaultHashOrder {
   @Test
   void hashesAreOrderedUnsignedAndInFullWhenTheirLeadingBytesAreEqual() {

@@ -28,10 +28,12 @@ class TestPseudonymKey {
     try {
       List<Future<byte[]>> keys = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
-        keys.add(pool.submit(() -> {
-          start.await();
-          return PseudonymKey.load(keyFile, Optional.empty());
-        }));
+        keys.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return PseudonymKey.load(keyFile, Optional.empty());
+                }));
       }
       start.countDown();
       byte[] first = keys.get(0).get();
@@ -42,12 +44,14 @@ class TestPseudonymKey {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)))
+        .isEqualTo("rw-------");
     // no temporary key file is left behind
     try (var files = Files.list(home)) {
       assertThat(files).containsExactly(keyFile);
     }
-    assertThat(PseudonymKey.load(keyFile, Optional.empty())).isEqualTo(PseudonymKey.load(keyFile, Optional.empty()));
+    assertThat(PseudonymKey.load(keyFile, Optional.empty()))
+        .isEqualTo(PseudonymKey.load(keyFile, Optional.empty()));
   }
 
   @Test
@@ -55,9 +59,14 @@ class TestPseudonymKey {
     Path keyFile = home.resolve("pseudonym.key");
     assertThatThrownBy(() -> PseudonymKey.loadExisting(keyFile, Optional.empty()))
         .isInstanceOf(MedlakeException.class)
-        .hasMessage("No pseudonym key: " + keyFile + " does not exist and MEDLAKE_PSEUDONYM_KEY is not set");
+        .hasMessage(
+            "No pseudonym key: "
+                + keyFile
+                + " does not exist and MEDLAKE_PSEUDONYM_KEY is not set");
     assertThat(keyFile).doesNotExist();
-    assertThat(PseudonymKey.loadExisting(keyFile, Optional.of("a key of sixteen or more"))).asString().isEqualTo("a key of sixteen or more");
+    assertThat(PseudonymKey.loadExisting(keyFile, Optional.of("a key of sixteen or more")))
+        .asString()
+        .isEqualTo("a key of sixteen or more");
     byte[] generated = PseudonymKey.load(keyFile, Optional.empty());
     assertThat(PseudonymKey.loadExisting(keyFile, Optional.empty())).isEqualTo(generated);
   }

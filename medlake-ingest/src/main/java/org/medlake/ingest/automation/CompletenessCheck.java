@@ -6,10 +6,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.YearMonth;
 import java.util.List;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.source.SourceMapping;
 import org.medlake.core.source.SourceRegistry;
+import org.medlake.platform.store.RunLedger;
 
 /**
  * Which hospitals (one per source mapping that declares {@code cadence: monthly}) have no succeeded
@@ -18,7 +18,9 @@ import org.medlake.core.source.SourceRegistry;
 public final class CompletenessCheck {
   /** A hospital that has not delivered for a month. */
   public record MissingDelivery(
-      @JsonProperty("source_id") String source, @JsonProperty("hospital_id") String hospitalId, @JsonProperty("month") String month) {
+      @JsonProperty("source_id") String source,
+      @JsonProperty("hospital_id") String hospitalId,
+      @JsonProperty("month") String month) {
     public MissingDelivery {
       requireNonNull(source, "source is null");
       requireNonNull(hospitalId, "hospitalId is null");
@@ -28,16 +30,21 @@ public final class CompletenessCheck {
 
   private CompletenessCheck() {}
 
-  public static List<MissingDelivery> missing(SourceRegistry sources, RunLedger ledger, YearMonth month) {
+  public static List<MissingDelivery> missing(
+      SourceRegistry sources, RunLedger ledger, YearMonth month) {
     List<IngestRun> runs = ledger.list();
     return sources.all().stream()
         .filter(mapping -> mapping.cadence() == SourceMapping.Cadence.MONTHLY)
         .filter(mapping -> runs.stream().noneMatch(run -> delivered(run, mapping, month)))
-        .map(mapping -> new MissingDelivery(mapping.source(), mapping.hospitalId(), month.toString()))
+        .map(
+            mapping ->
+                new MissingDelivery(mapping.source(), mapping.hospitalId(), month.toString()))
         .toList();
   }
 
   private static boolean delivered(IngestRun run, SourceMapping mapping, YearMonth month) {
-    return run.status() == RunStatus.SUCCEEDED && run.hospitalId().equals(mapping.hospitalId()) && run.month().equals(month.toString());
+    return run.status() == RunStatus.SUCCEEDED
+        && run.hospitalId().equals(mapping.hospitalId())
+        && run.month().equals(month.toString());
   }
 }

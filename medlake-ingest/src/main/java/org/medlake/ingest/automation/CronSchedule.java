@@ -14,7 +14,8 @@ import org.medlake.core.error.ValidationException;
 
 /** A UNIX cron expression (minute hour day-of-month month day-of-week), parsed by cron-utils. */
 public final class CronSchedule {
-  private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+  private static final CronParser PARSER =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
   private final String expression;
   private final ExecutionTime executionTime;
@@ -32,8 +33,13 @@ public final class CronSchedule {
       cron.validate();
       return new CronSchedule(expression.strip(), ExecutionTime.forCron(cron));
     } catch (IllegalArgumentException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG,
-          key + ": '" + expression + "' is not a cron expression (minute hour day-of-month month day-of-week): " + e.getMessage());
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          key
+              + ": '"
+              + expression
+              + "' is not a cron expression (minute hour day-of-month month day-of-week): "
+              + e.getMessage());
     }
   }
 

@@ -14,13 +14,14 @@ import java.util.stream.Stream;
 import org.medlake.core.config.MedlakeHome;
 
 /**
- * Uploads whose run failed (an unreadable file, a gzip bomb) leave the landing zone for
- * {@code <home>/quarantine/<source>/<YYYY-MM>/}, outside what the watcher and {@code medlake ingest
+ * Uploads whose run failed (an unreadable file, a gzip bomb) leave the landing zone for {@code
+ * <home>/quarantine/<source>/<YYYY-MM>/}, outside what the watcher and {@code medlake ingest
  * landing/} read, and are deleted {@code ingest.failed-upload-retention-days} after they were moved
  * there (by the scheduled maintenance, and by the server after each quarantine).
  */
 public final class FailedUploads {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FailedUploads.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(FailedUploads.class);
 
   private FailedUploads() {}
 
@@ -30,13 +31,14 @@ public final class FailedUploads {
   }
 
   /**
-   * Moves {@code file} (below the landing zone) to the quarantine at the same relative path, stamped
-   * with the time of the move (its retention starts now); the new path.
+   * Moves {@code file} (below the landing zone) to the quarantine at the same relative path,
+   * stamped with the time of the move (its retention starts now); the new path.
    */
   public static Path quarantine(MedlakeHome home, Path file, Instant now) {
     Path landing = home.landing().toAbsolutePath().normalize();
     Path absolute = file.toAbsolutePath().normalize();
-    Path relative = absolute.startsWith(landing) ? landing.relativize(absolute) : absolute.getFileName();
+    Path relative =
+        absolute.startsWith(landing) ? landing.relativize(absolute) : absolute.getFileName();
     Path target = directory(home).resolve(relative);
     try {
       Files.createDirectories(target.getParent());
@@ -48,7 +50,10 @@ public final class FailedUploads {
     }
   }
 
-  /** Deletes the quarantined files older than the retention, then the directories left empty; the files deleted. */
+  /**
+   * Deletes the quarantined files older than the retention, then the directories left empty; the
+   * files deleted.
+   */
   public static int purge(MedlakeHome home, Instant now) {
     Path directory = directory(home);
     if (!Files.isDirectory(directory)) {
@@ -74,11 +79,15 @@ public final class FailedUploads {
           Files.delete(path);
         }
       } catch (IOException e) {
-        LOG.warn("Cannot delete {} from the quarantine: {}", directory.relativize(path), e.getMessage());
+        LOG.warn(
+            "Cannot delete {} from the quarantine: {}", directory.relativize(path), e.getMessage());
       }
     }
     if (deleted > 0) {
-      LOG.info("Deleted {} failed uploads older than {} days from the quarantine", deleted, home.config().ingest().failedUploadRetentionDays());
+      LOG.info(
+          "Deleted {} failed uploads older than {} days from the quarantine",
+          deleted,
+          home.config().ingest().failedUploadRetentionDays());
     }
     return deleted;
   }

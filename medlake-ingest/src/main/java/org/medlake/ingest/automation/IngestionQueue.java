@@ -18,17 +18,18 @@ import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 
 /**
- * The one ingestion queue of a process: {@code ingest.workers} workers over one {@link IngestService}
- * opened once, and at most {@code ingest.queue-capacity} jobs waiting for them. Uploads and
- * approvals (the server), the landing-zone watcher and the scheduled maintenance all submit here,
- * so that no two of them open the lakehouse at once or commit past each other, and a burst of
- * uploads waits (or is refused) instead of failing.
+ * The one ingestion queue of a process: {@code ingest.workers} workers over one {@link
+ * IngestService} opened once, and at most {@code ingest.queue-capacity} jobs waiting for them.
+ * Uploads and approvals (the server), the landing-zone watcher and the scheduled maintenance all
+ * submit here, so that no two of them open the lakehouse at once or commit past each other, and a
+ * burst of uploads waits (or is refused) instead of failing.
  *
  * <p>A caller that may be refused ({@link #offer}: an upload) learns at once that the queue is
  * full; a caller that may wait ({@link #call}: the watcher, a schedule) waits for room.
  */
 public final class IngestionQueue implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(IngestionQueue.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(IngestionQueue.class);
 
   private final IngestService service;
   private final boolean ownsService;
@@ -40,17 +41,26 @@ public final class IngestionQueue implements AutoCloseable {
     this.ownsService = ownsService;
     this.capacity = capacity;
     AtomicInteger count = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity), runnable -> {
-      Thread thread = new Thread(runnable, "medlake-ingest-" + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    }, new ThreadPoolExecutor.AbortPolicy());
+    this.executor =
+        new ThreadPoolExecutor(
+            workers,
+            workers,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(capacity),
+            runnable -> {
+              Thread thread = new Thread(runnable, "medlake-ingest-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
   }
 
   /** The queue of {@code home}, with its own {@link IngestService} (closed with the queue). */
   public static IngestionQueue open(MedlakeHome home) {
     IngestService service = IngestService.open(home, ProgressListener.NONE);
-    return new IngestionQueue(service, true, home.config().ingest().workers(), home.config().ingest().queueCapacity());
+    return new IngestionQueue(
+        service, true, home.config().ingest().workers(), home.config().ingest().queueCapacity());
   }
 
   /** A queue over {@code service} (left open on close), for tests. */
@@ -58,21 +68,31 @@ public final class IngestionQueue implements AutoCloseable {
     return new IngestionQueue(service, false, workers, capacity);
   }
 
-  /** Submits {@code job} unless {@code ingest.queue-capacity} jobs wait already; then it throws a {@link MedlakeException} with {@link ErrorCode#QUEUE_FULL}. */
+  /**
+   * Submits {@code job} unless {@code ingest.queue-capacity} jobs wait already; then it throws a
+   * {@link MedlakeException} with {@link ErrorCode#QUEUE_FULL}.
+   */
   public <T> Future<T> offer(Function<IngestService, T> job) {
     requireNonNull(job, "job is null");
     try {
       return executor.submit(() -> job.apply(service));
     } catch (RejectedExecutionException e) {
       if (executor.isShutdown()) {
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "The ingestion queue is closed (the process is stopping)");
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR, "The ingestion queue is closed (the process is stopping)");
       }
-      throw new MedlakeException(ErrorCode.QUEUE_FULL,
-          "The ingestion queue is full (" + capacity + " jobs waiting, ingest.queue-capacity); try again later");
+      throw new MedlakeException(
+          ErrorCode.QUEUE_FULL,
+          "The ingestion queue is full ("
+              + capacity
+              + " jobs waiting, ingest.queue-capacity); try again later");
     }
   }
 
-  /** Runs {@code job} on a worker, waiting for room in the queue and for the job; its exception is rethrown as it is. */
+  /**
+   * Runs {@code job} on a worker, waiting for room in the queue and for the job; its exception is
+   * rethrown as it is.
+   */
   public <T> T call(Function<IngestService, T> job) throws InterruptedException {
     while (true) {
       try {
@@ -100,7 +120,8 @@ public final class IngestionQueue implements AutoCloseable {
       }
       throw new IllegalStateException(cause);
     } catch (CancellationException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "The ingestion job was cancelled (the process is stopping)");
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "The ingestion job was cancelled (the process is stopping)");
     }
   }
 
@@ -114,7 +135,10 @@ public final class IngestionQueue implements AutoCloseable {
     return service;
   }
 
-  /** Stops accepting jobs, lets the running and waiting ones finish, then closes the service if it opened it. */
+  /**
+   * Stops accepting jobs, lets the running and waiting ones finish, then closes the service if it
+   * opened it.
+   */
   @Override
   public void close() {
     executor.shutdown();

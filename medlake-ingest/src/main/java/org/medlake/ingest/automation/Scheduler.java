@@ -21,11 +21,14 @@ public final class Scheduler implements AutoCloseable {
 
   public Scheduler(Clock clock) {
     this.clock = requireNonNull(clock, "clock is null");
-    this.executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-      Thread thread = new Thread(runnable, "medlake-schedules");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            runnable -> {
+              Thread thread = new Thread(runnable, "medlake-schedules");
+              thread.setDaemon(true);
+              return thread;
+            });
     executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
@@ -38,17 +41,20 @@ public final class Scheduler implements AutoCloseable {
       return;
     }
     LOG.info("{} next runs at {}", name, next.get());
-    executor.schedule(() -> {
-      try {
-        LOG.info("{} starts", name);
-        job.run();
-      } catch (RuntimeException e) {
-        LOG.error("{} failed: {}", name, e.getMessage(), e);
-      }
-      if (!executor.isShutdown()) {
-        schedule(name, schedule, job);
-      }
-    }, Math.max(0, Duration.between(now, next.get()).toMillis()), TimeUnit.MILLISECONDS);
+    executor.schedule(
+        () -> {
+          try {
+            LOG.info("{} starts", name);
+            job.run();
+          } catch (RuntimeException e) {
+            LOG.error("{} failed: {}", name, e.getMessage(), e);
+          }
+          if (!executor.isShutdown()) {
+            schedule(name, schedule, job);
+          }
+        },
+        Math.max(0, Duration.between(now, next.get()).toMillis()),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Stops planning; a job that is running finishes first. */

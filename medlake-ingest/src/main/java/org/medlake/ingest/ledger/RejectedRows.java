@@ -16,7 +16,10 @@ import org.medlake.lake.FileCache;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.TableScans;
 
-/** The rejected rows of a run, read from {@code lab_results_rejects} over the files Iceberg plans for it. */
+/**
+ * The rejected rows of a run, read from {@code lab_results_rejects} over the files Iceberg plans
+ * for it.
+ */
 public final class RejectedRows {
   /** One rejected row. */
   public record Row(
@@ -32,14 +35,21 @@ public final class RejectedRows {
 
   public static List<Row> read(Lakehouse lakehouse, String runId, int limit) {
     List<Row> rows = new ArrayList<>();
-    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+    try (FileCache.Lease files =
+            TableScans.readableFiles(
+                lakehouse.warehouse(),
+                lakehouse.rejects(),
+                Expressions.equal("ingest_run_id", runId));
         Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary())) {
       if (files.paths().isEmpty()) {
         return rows;
       }
       return read(connection, files.paths(), runId, limit, rows);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot read the rejects of " + runId + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -53,14 +63,22 @@ public final class RejectedRows {
    * Hands every rejected row of the run to {@code consumer} in line order, as DuckDB streams them
    * (the rows are never all in memory: a report of millions of rows reads in bounded heap).
    */
-  public static void forEach(Lakehouse lakehouse, String runId, RowConsumer consumer) throws java.io.IOException {
-    try (FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), lakehouse.rejects(), Expressions.equal("ingest_run_id", runId));
+  public static void forEach(Lakehouse lakehouse, String runId, RowConsumer consumer)
+      throws java.io.IOException {
+    try (FileCache.Lease files =
+            TableScans.readableFiles(
+                lakehouse.warehouse(),
+                lakehouse.rejects(),
+                Expressions.equal("ingest_run_id", runId));
         Connection connection = DuckDb.openStreaming("1GB", 2, lakehouse.home().temporary())) {
       if (!files.paths().isEmpty()) {
         read(connection, files.paths(), runId, Integer.MAX_VALUE, consumer);
       }
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot read the rejects of " + runId + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -68,19 +86,31 @@ public final class RejectedRows {
    * Hands the rejected rows of a run in written but uncommitted rejects files (a held run's) to
    * {@code consumer} in line order, streamed as {@link #forEach} does.
    */
-  public static void forEachInFiles(List<java.nio.file.Path> files, String runId, java.nio.file.Path temporaryDirectory,
-      RowConsumer consumer) throws java.io.IOException {
+  public static void forEachInFiles(
+      List<java.nio.file.Path> files,
+      String runId,
+      java.nio.file.Path temporaryDirectory,
+      RowConsumer consumer)
+      throws java.io.IOException {
     if (files.isEmpty()) {
       return;
     }
     try (Connection connection = DuckDb.openStreaming("1GB", 2, temporaryDirectory)) {
       read(connection, files, runId, Integer.MAX_VALUE, consumer);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot read the rejects of " + runId + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot read the rejects of " + runId + ": " + e.getMessage(),
+          e);
     }
   }
 
-  private static List<Row> read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, List<Row> rows)
+  private static List<Row> read(
+      Connection connection,
+      List<java.nio.file.Path> files,
+      String runId,
+      int limit,
+      List<Row> rows)
       throws SQLException {
     try {
       read(connection, files, runId, limit, rows::add);
@@ -90,11 +120,19 @@ public final class RejectedRows {
     return rows;
   }
 
-  private static void read(Connection connection, List<java.nio.file.Path> files, String runId, int limit, RowConsumer consumer)
+  private static void read(
+      Connection connection,
+      List<java.nio.file.Path> files,
+      String runId,
+      int limit,
+      RowConsumer consumer)
       throws SQLException, java.io.IOException {
-    try (PreparedStatement statement = connection.prepareStatement(
+    try (PreparedStatement statement =
+        connection.prepareStatement(
             "SELECT line_number, reason_codes, raw_line FROM read_parquet("
-                + files.stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]"))
+                + files.stream()
+                    .map(path -> DuckDb.literal(path.toString()))
+                    .collect(Collectors.joining(", ", "[", "]"))
                 + ") WHERE ingest_run_id = ? ORDER BY line_number LIMIT ?")) {
       statement.setString(1, runId);
       statement.setInt(2, limit);

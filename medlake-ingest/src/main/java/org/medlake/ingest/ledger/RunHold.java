@@ -1,21 +1,21 @@
 package org.medlake.ingest.ledger;
 
-import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunStatus;
-import org.medlake.platform.store.RunLedger;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Locale;
 import java.util.Optional;
 import org.medlake.core.config.HoldConfig;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.platform.store.RunLedger;
 
 /**
  * The fail-safe both pipelines (embedded and Spark) apply between writing a file's rows and
  * committing them: a run that would shrink or wipe stored data is held ({@link RunStatus#HELD})
- * instead. Held are a run that accepts no row of a file that has rows (or that would replace
- * stored rows with none), one that rejects more than {@link HoldConfig#maxRejectedShare()} of the
- * rows it read, and one that would replace the hospital-month's stored rows by fewer than
- * {@link HoldConfig#minKeptShare()} of them.
+ * instead. Held are a run that accepts no row of a file that has rows (or that would replace stored
+ * rows with none), one that rejects more than {@link HoldConfig#maxRejectedShare()} of the rows it
+ * read, and one that would replace the hospital-month's stored rows by fewer than {@link
+ * HoldConfig#minKeptShare()} of them.
  */
 public final class RunHold {
   private final HoldConfig config;
@@ -32,10 +32,12 @@ public final class RunHold {
     if (!config.enabled()) {
       return Optional.empty();
     }
-    long stored = ledger.latestSucceeded(candidate.hospitalId(), candidate.month())
-        .filter(run -> !run.id().equals(candidate.id()))
-        .map(IngestRun::rowsAccepted)
-        .orElse(0L);
+    long stored =
+        ledger
+            .latestSucceeded(candidate.hospitalId(), candidate.month())
+            .filter(run -> !run.id().equals(candidate.id()))
+            .map(IngestRun::rowsAccepted)
+            .orElse(0L);
     return reason(candidate, stored);
   }
 
@@ -48,27 +50,54 @@ public final class RunHold {
       return Optional.empty();
     }
     String hospitalMonth = candidate.hospitalId() + "/" + candidate.month();
-    String replaces = storedRows > 0 ? " (would replace " + count(storedRows) + " stored rows of " + hospitalMonth + ")" : "";
+    String replaces =
+        storedRows > 0
+            ? " (would replace " + count(storedRows) + " stored rows of " + hospitalMonth + ")"
+            : "";
     String reason = null;
     if (candidate.rowsAccepted() == 0 && candidate.rowsRead() > 0) {
       reason = "0 of " + count(candidate.rowsRead()) + " rows accepted" + replaces;
     } else if (candidate.rowsAccepted() == 0 && candidate.rowsFiltered() > 0) {
-      reason = "0 rows accepted: the row filter dropped all " + count(candidate.rowsFiltered()) + " rows" + replaces;
+      reason =
+          "0 rows accepted: the row filter dropped all "
+              + count(candidate.rowsFiltered())
+              + " rows"
+              + replaces;
     } else if (candidate.rowsAccepted() == 0 && storedRows > 0) {
       reason = "the file has no rows" + replaces;
-    } else if (candidate.rowsRead() > 0 && candidate.rowsRejected() > config.maxRejectedShare() * candidate.rowsRead()) {
-      reason = count(candidate.rowsRejected()) + " of " + count(candidate.rowsRead()) + " rows rejected ("
-          + percent((double) candidate.rowsRejected() / candidate.rowsRead()) + ", more than ingest.hold.max-rejected-share "
-          + percent(config.maxRejectedShare()) + ")" + replaces;
+    } else if (candidate.rowsRead() > 0
+        && candidate.rowsRejected() > config.maxRejectedShare() * candidate.rowsRead()) {
+      reason =
+          count(candidate.rowsRejected())
+              + " of "
+              + count(candidate.rowsRead())
+              + " rows rejected ("
+              + percent((double) candidate.rowsRejected() / candidate.rowsRead())
+              + ", more than ingest.hold.max-rejected-share "
+              + percent(config.maxRejectedShare())
+              + ")"
+              + replaces;
     } else if (storedRows > 0 && candidate.rowsAccepted() < config.minKeptShare() * storedRows) {
-      reason = count(candidate.rowsAccepted()) + " rows accepted would replace " + count(storedRows) + " stored rows of " + hospitalMonth
-          + " (" + percent((double) candidate.rowsAccepted() / storedRows) + ", less than ingest.hold.min-kept-share "
-          + percent(config.minKeptShare()) + ")";
+      reason =
+          count(candidate.rowsAccepted())
+              + " rows accepted would replace "
+              + count(storedRows)
+              + " stored rows of "
+              + hospitalMonth
+              + " ("
+              + percent((double) candidate.rowsAccepted() / storedRows)
+              + ", less than ingest.hold.min-kept-share "
+              + percent(config.minKeptShare())
+              + ")";
     }
     if (reason == null) {
       return Optional.empty();
     }
-    return Optional.of("held: " + reason + "; fix the mapping and re-run, or medlake runs approve " + candidate.id());
+    return Optional.of(
+        "held: "
+            + reason
+            + "; fix the mapping and re-run, or medlake runs approve "
+            + candidate.id());
   }
 
   /**
@@ -77,7 +106,8 @@ public final class RunHold {
    */
   public static void record(RunLedger ledger, IngestRun held) {
     if (held.status() != RunStatus.HELD) {
-      throw new IllegalArgumentException("run " + held.id() + " is " + held.status() + ", not HELD");
+      throw new IllegalArgumentException(
+          "run " + held.id() + " is " + held.status() + ", not HELD");
     }
     ledger.record(held);
     for (IngestRun open : ledger.openHolds()) {
@@ -96,9 +126,17 @@ public final class RunHold {
     for (IngestRun open : ledger.openHolds()) {
       if (open.sha256().equals(committed.sha256())) {
         ledger.record(open.superseded(committed.id(), "committed by " + committed.id()));
-      } else if (open.hospitalId().equals(committed.hospitalId()) && open.month().equals(committed.month())) {
-        ledger.record(open.superseded(committed.id(), "superseded by " + committed.id() + ", a later delivery for "
-            + committed.hospitalId() + "/" + committed.month()));
+      } else if (open.hospitalId().equals(committed.hospitalId())
+          && open.month().equals(committed.month())) {
+        ledger.record(
+            open.superseded(
+                committed.id(),
+                "superseded by "
+                    + committed.id()
+                    + ", a later delivery for "
+                    + committed.hospitalId()
+                    + "/"
+                    + committed.month()));
       }
     }
   }

@@ -13,8 +13,8 @@ import java.util.TreeSet;
 /**
  * Which snapshots survive expiry. A <em>monthly release</em> is the last snapshot committed in a
  * calendar month (UTC): the state a study cites as "the data as of the end of March 2026" and
- * reproduces with {@code --as-of}. Every monthly release is kept for good, and so is every
- * snapshot younger than the keep period and the current one; everything else may be expired.
+ * reproduces with {@code --as-of}. Every monthly release is kept for good, and so is every snapshot
+ * younger than the keep period and the current one; everything else may be expired.
  */
 public final class ReleaseRetention {
   /** A snapshot's id and commit time. */
@@ -22,7 +22,8 @@ public final class ReleaseRetention {
 
   private ReleaseRetention() {}
 
-  public static Set<Long> retained(List<SnapshotTime> snapshots, long currentId, Instant now, Duration keep) {
+  public static Set<Long> retained(
+      List<SnapshotTime> snapshots, long currentId, Instant now, Duration keep) {
     Map<YearMonth, SnapshotTime> lastOfMonth = new HashMap<>();
     for (SnapshotTime snapshot : snapshots) {
       YearMonth month = YearMonth.from(snapshot.committedAt().atOffset(ZoneOffset.UTC));
@@ -34,12 +35,13 @@ public final class ReleaseRetention {
     Set<Long> retained = new TreeSet<>();
     retained.add(currentId);
     YearMonth currentMonth = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-    lastOfMonth.forEach((month, snapshot) -> {
-      // the running month has no release yet: its last snapshot is still moving
-      if (month.isBefore(currentMonth)) {
-        retained.add(snapshot.id());
-      }
-    });
+    lastOfMonth.forEach(
+        (month, snapshot) -> {
+          // the running month has no release yet: its last snapshot is still moving
+          if (month.isBefore(currentMonth)) {
+            retained.add(snapshot.id());
+          }
+        });
     for (SnapshotTime snapshot : snapshots) {
       if (snapshot.committedAt().isAfter(now.minus(keep))) {
         retained.add(snapshot.id());

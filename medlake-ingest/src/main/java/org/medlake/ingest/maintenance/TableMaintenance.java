@@ -19,36 +19,36 @@ import java.util.stream.Stream;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.RewriteFiles;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.FileInfo;
-import org.apache.iceberg.io.SupportsPrefixOperations;
-import org.medlake.core.contract.LabResults;
-import org.medlake.lake.DataFileRegistrar;
-import org.medlake.lake.ParquetRewriter;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
 import org.apache.iceberg.ReachableFileUtil;
+import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.FileInfo;
+import org.apache.iceberg.io.SupportsPrefixOperations;
 import org.medlake.core.config.MaintenanceConfig;
+import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.LocalFileIO;
+import org.medlake.lake.ParquetRewriter;
 
 /**
  * Table maintenance with Iceberg's own operations, each one atomic commit: small data files of a
- * partition are merged (DuckDB writes the merged Parquet, {@code RewriteFiles} swaps it in), manifests are
- * rewritten into few (one per partition spec, up to Iceberg's target size), snapshots beyond the
- * retention are expired together with the files only they referenced ({@link ReleaseRetention}),
- * and files under the table's location that no snapshot reaches (left by interrupted ingests) are
- * deleted once older than {@code maintenance.orphan-min-age-hours}, so a write in flight is never
- * touched.
+ * partition are merged (DuckDB writes the merged Parquet, {@code RewriteFiles} swaps it in),
+ * manifests are rewritten into few (one per partition spec, up to Iceberg's target size), snapshots
+ * beyond the retention are expired together with the files only they referenced ({@link
+ * ReleaseRetention}), and files under the table's location that no snapshot reaches (left by
+ * interrupted ingests) are deleted once older than {@code maintenance.orphan-min-age-hours}, so a
+ * write in flight is never touched.
  */
 public final class TableMaintenance {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableMaintenance.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(TableMaintenance.class);
 
   /** What maintenance did to one table. */
   public record Report(
@@ -78,13 +78,15 @@ public final class TableMaintenance {
   public List<Report> run(Instant now) {
     // the rejects table holds one file per hospital-month, replaced whole: nothing to compact there
     int compacted = compact(lakehouse.labResults());
-    return List.of(maintain(lakehouse.labResults(), now, compacted), maintain(lakehouse.rejects(), now, 0));
+    return List.of(
+        maintain(lakehouse.labResults(), now, compacted), maintain(lakehouse.rejects(), now, 0));
   }
 
   /**
-   * Merges the small data files of every partition into one file each, with Iceberg's
-   * {@code RewriteFiles} (one atomic commit per partition, validated against concurrent changes:
-   * a partition an ingest replaced meanwhile is left for the next run). Returns the files merged away.
+   * Merges the small data files of every partition into one file each, with Iceberg's {@code
+   * RewriteFiles} (one atomic commit per partition, validated against concurrent changes: a
+   * partition an ingest replaced meanwhile is left for the next run). Returns the files merged
+   * away.
    */
   int compact(Table table) {
     table.refresh();
@@ -93,29 +95,46 @@ public final class TableMaintenance {
     }
     long snapshotId = table.currentSnapshot().snapshotId();
     Map<String, List<DataFile>> smallFiles = new TreeMap<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshotId).planFiles()) {
       for (FileScanTask task : tasks) {
         if (task.file().fileSizeInBytes() < config.compactBelowBytes()) {
-          smallFiles.computeIfAbsent(table.spec().partitionToPath(task.file().partition()), key -> new ArrayList<>()).add(task.file());
+          smallFiles
+              .computeIfAbsent(
+                  table.spec().partitionToPath(task.file().partition()), key -> new ArrayList<>())
+              .add(task.file());
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, "test_code, collected_at");
+    ParquetRewriter rewriter =
+        new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, "test_code, collected_at");
     int mergedAway = 0;
     for (Map.Entry<String, List<DataFile>> partition : smallFiles.entrySet()) {
       List<DataFile> files = partition.getValue();
       if (files.size() < 2) {
         continue;
       }
-      ParquetRewriter.Staged staged = rewriter.stage(lakehouse.warehouse(), table, files, "true",
-          lakehouse.home().temporary().resolve("maintenance"), "compacted-" + UUID.randomUUID() + ".parquet");
+      ParquetRewriter.Staged staged =
+          rewriter.stage(
+              lakehouse.warehouse(),
+              table,
+              files,
+              "true",
+              lakehouse.home().temporary().resolve("maintenance"),
+              "compacted-" + UUID.randomUUID() + ".parquet");
       long expected = files.stream().mapToLong(DataFile::recordCount).sum();
       if (staged.rows() != expected) {
         ParquetRewriter.discard(staged);
-        throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Compaction of " + partition.getKey() + " wrote " + staged.rows() + " rows, not "
-            + expected);
+        throw new MedlakeException(
+            ErrorCode.INTERNAL_ERROR,
+            "Compaction of "
+                + partition.getKey()
+                + " wrote "
+                + staged.rows()
+                + " rows, not "
+                + expected);
       }
       DataFile merged = ParquetRewriter.publish(lakehouse.warehouse(), table, staged);
       RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(snapshotId);
@@ -124,9 +143,18 @@ public final class TableMaintenance {
       try {
         rewrite.commit();
         mergedAway += files.size() - 1;
-        LOG.info("Compacted {} files of {} ({} rows) into {}", files.size(), partition.getKey(), staged.rows(), merged.location());
-      } catch (org.apache.iceberg.exceptions.ValidationException | org.apache.iceberg.exceptions.CommitFailedException e) {
-        LOG.warn("Compaction of {} skipped: the partition changed meanwhile ({})", partition.getKey(), e.getMessage());
+        LOG.info(
+            "Compacted {} files of {} ({} rows) into {}",
+            files.size(),
+            partition.getKey(),
+            staged.rows(),
+            merged.location());
+      } catch (org.apache.iceberg.exceptions.ValidationException
+          | org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.warn(
+            "Compaction of {} skipped: the partition changed meanwhile ({})",
+            partition.getKey(),
+            e.getMessage());
         try {
           table.io().deleteFile(merged.location());
         } catch (RuntimeException ignored) {
@@ -154,10 +182,17 @@ public final class TableMaintenance {
 
     List<ReleaseRetention.SnapshotTime> times = new ArrayList<>();
     for (Snapshot snapshot : table.snapshots()) {
-      times.add(new ReleaseRetention.SnapshotTime(snapshot.snapshotId(), Instant.ofEpochMilli(snapshot.timestampMillis())));
+      times.add(
+          new ReleaseRetention.SnapshotTime(
+              snapshot.snapshotId(), Instant.ofEpochMilli(snapshot.timestampMillis())));
     }
-    Set<Long> retained = ReleaseRetention.retained(times, table.currentSnapshot().snapshotId(), now, config.keep());
-    List<Long> expired = times.stream().map(ReleaseRetention.SnapshotTime::id).filter(id -> !retained.contains(id)).toList();
+    Set<Long> retained =
+        ReleaseRetention.retained(times, table.currentSnapshot().snapshotId(), now, config.keep());
+    List<Long> expired =
+        times.stream()
+            .map(ReleaseRetention.SnapshotTime::id)
+            .filter(id -> !retained.contains(id))
+            .toList();
     if (!expired.isEmpty()) {
       ExpireSnapshots expire = table.expireSnapshots().cleanExpiredFiles(true);
       expired.forEach(expire::expireSnapshotId);
@@ -165,21 +200,46 @@ public final class TableMaintenance {
       table.refresh();
     }
     int orphans = removeOrphans(table, now);
-    Report report = new Report(table.name(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, size(table.snapshots()), orphans,
-        filesBefore, stored(table).size());
-    LOG.info("Maintained {}: {} small files merged away, manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}",
-        report.table(), compacted, manifestsBefore, manifestsAfter, snapshotsBefore, report.snapshotsAfter(), orphans, filesBefore,
+    Report report =
+        new Report(
+            table.name(),
+            compacted,
+            manifestsBefore,
+            manifestsAfter,
+            snapshotsBefore,
+            size(table.snapshots()),
+            orphans,
+            filesBefore,
+            stored(table).size());
+    LOG.info(
+        "Maintained {}: {} small files merged away, manifests {} -> {}, snapshots {} -> {}, {} orphan files deleted, files {} -> {}",
+        report.table(),
+        compacted,
+        manifestsBefore,
+        manifestsAfter,
+        snapshotsBefore,
+        report.snapshotsAfter(),
+        orphans,
+        filesBefore,
         report.filesAfter());
     return report;
   }
 
-  /** Deletes files under the table's location that no snapshot reaches and that are older than the minimum age. */
+  /**
+   * Deletes files under the table's location that no snapshot reaches and that are older than the
+   * minimum age.
+   */
   private int removeOrphans(Table table, Instant now) {
     Set<String> reachable = new HashSet<>();
     for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
       reachable.add(key(metadata));
     }
-    reachable.add(key(((org.apache.iceberg.HasTableOperations) table).operations().current().metadataFileLocation()));
+    reachable.add(
+        key(
+            ((org.apache.iceberg.HasTableOperations) table)
+                .operations()
+                .current()
+                .metadataFileLocation()));
     ReachableFileUtil.manifestListLocations(table).forEach(list -> reachable.add(key(list)));
     ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(key(file)));
     for (Snapshot snapshot : table.snapshots()) {
@@ -188,7 +248,8 @@ public final class TableMaintenance {
         if (!reachable.add(key(manifest.path()))) {
           continue;
         }
-        try (ManifestReader<DataFile> reader = ManifestFiles.read(manifest, table.io(), table.specs())) {
+        try (ManifestReader<DataFile> reader =
+            ManifestFiles.read(manifest, table.io(), table.specs())) {
           for (DataFile file : reader) {
             reachable.add(key(file.location()));
           }
@@ -208,7 +269,10 @@ public final class TableMaintenance {
             Files.delete(Path.of(file.location()));
           }
         } catch (IOException | RuntimeException e) {
-          throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot remove orphan file " + file.location() + ": " + e.getMessage(), e);
+          throw new MedlakeException(
+              ErrorCode.STORAGE_ERROR,
+              "Cannot remove orphan file " + file.location() + ": " + e.getMessage(),
+              e);
         }
         deleted++;
         LOG.info("Deleted orphan file {}", file.location());
@@ -225,14 +289,21 @@ public final class TableMaintenance {
     List<Stored> files = new ArrayList<>();
     if (lakehouse.warehouse().objectStore()) {
       try {
-        for (FileInfo info : ((SupportsPrefixOperations) lakehouse.warehouse().io()).listPrefix(table.location().replaceAll("/+$", "") + "/")) {
+        for (FileInfo info :
+            ((SupportsPrefixOperations) lakehouse.warehouse().io())
+                .listPrefix(table.location().replaceAll("/+$", "") + "/")) {
           if (info.location().endsWith("/")) {
             continue; // a "directory" marker some stores list: not a file of the table
           }
-          files.add(new Stored(key(info.location()), info.location(), Instant.ofEpochMilli(info.createdAtMillis())));
+          files.add(
+              new Stored(
+                  key(info.location()),
+                  info.location(),
+                  Instant.ofEpochMilli(info.createdAtMillis())));
         }
       } catch (RuntimeException e) {
-        throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + table.location() + ": " + e.getMessage(), e);
+        throw new MedlakeException(
+            ErrorCode.STORAGE_ERROR, "Cannot list " + table.location() + ": " + e.getMessage(), e);
       }
       return files;
     }
@@ -242,10 +313,15 @@ public final class TableMaintenance {
     }
     try (Stream<Path> walk = Files.walk(location)) {
       for (Path file : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-        files.add(new Stored(key(file.toString()), file.toString(), Files.getLastModifiedTime(file).toInstant()));
+        files.add(
+            new Stored(
+                key(file.toString()),
+                file.toString(),
+                Files.getLastModifiedTime(file).toInstant()));
       }
     } catch (IOException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot list " + location + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR, "Cannot list " + location + ": " + e.getMessage(), e);
     }
     return files;
   }

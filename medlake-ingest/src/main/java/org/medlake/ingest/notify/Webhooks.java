@@ -31,7 +31,6 @@ import org.medlake.core.config.WebhookConfig;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.watch.RunListener;
 
 /**
@@ -52,11 +51,13 @@ public final class Webhooks implements RunListener, AutoCloseable {
   private final int attempts;
   private final Duration initialBackoff;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-  private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "medlake-webhooks");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "medlake-webhooks");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   Webhooks(List<URI> urls, Optional<byte[]> secret, int attempts, Duration initialBackoff) {
     this.urls = List.copyOf(urls);
@@ -65,18 +66,37 @@ public final class Webhooks implements RunListener, AutoCloseable {
     this.initialBackoff = requireNonNull(initialBackoff, "initialBackoff is null");
   }
 
-  /** Webhooks as configured; the secret comes from {@code MEDLAKE_WEBHOOK_SECRET} or the configured file. */
-  public static Webhooks create(WebhookConfig config, org.medlake.core.config.Environment environment) {
-    Optional<byte[]> secret = environment.get(SECRET_VARIABLE)
-        .map(value -> value.getBytes(StandardCharsets.UTF_8))
-        .or(() -> config.secretFile().map(file -> {
-          try {
-            return Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new ValidationException(ErrorCode.INVALID_CONFIG, "webhooks.secret-file: cannot read " + file + ": " + e.getMessage());
-          }
-        }));
-    return new Webhooks(config.urls(), secret, config.attempts(), Duration.ofMillis(config.initialBackoffMillis()));
+  /**
+   * Webhooks as configured; the secret comes from {@code MEDLAKE_WEBHOOK_SECRET} or the configured
+   * file.
+   */
+  public static Webhooks create(
+      WebhookConfig config, org.medlake.core.config.Environment environment) {
+    Optional<byte[]> secret =
+        environment
+            .get(SECRET_VARIABLE)
+            .map(value -> value.getBytes(StandardCharsets.UTF_8))
+            .or(
+                () ->
+                    config
+                        .secretFile()
+                        .map(
+                            file -> {
+                              try {
+                                return Files.readString(file, StandardCharsets.UTF_8)
+                                    .strip()
+                                    .getBytes(StandardCharsets.UTF_8);
+                              } catch (IOException e) {
+                                throw new ValidationException(
+                                    ErrorCode.INVALID_CONFIG,
+                                    "webhooks.secret-file: cannot read "
+                                        + file
+                                        + ": "
+                                        + e.getMessage());
+                              }
+                            }));
+    return new Webhooks(
+        config.urls(), secret, config.attempts(), Duration.ofMillis(config.initialBackoffMillis()));
   }
 
   @Override
@@ -94,16 +114,20 @@ public final class Webhooks implements RunListener, AutoCloseable {
     data.put("rejected_by_reason", run.rejectedByReason());
     data.put("snapshot_id", run.snapshotId());
     data.put("message", run.message());
-    send(switch (run.status()) {
-      case FAILED -> "run.failed";
-      case HELD -> "run.held";
-      case QUEUED, RUNNING, SUCCEEDED, DUPLICATE -> "run.finished";
-    }, data);
+    send(
+        switch (run.status()) {
+          case FAILED -> "run.failed";
+          case HELD -> "run.held";
+          case QUEUED, RUNNING, SUCCEEDED, DUPLICATE -> "run.finished";
+        },
+        data);
   }
 
   /** A hospital that has not delivered for {@code month}. */
   public void missingDelivery(String hospitalId, String source, YearMonth month) {
-    send("delivery.missing", Map.of("hospital_id", hospitalId, "source_id", source, "month", month.toString()));
+    send(
+        "delivery.missing",
+        Map.of("hospital_id", hospitalId, "source_id", source, "month", month.toString()));
   }
 
   private void send(String event, Map<String, Object> data) {
@@ -127,18 +151,21 @@ public final class Webhooks implements RunListener, AutoCloseable {
   }
 
   private void deliver(URI url, String event, String deliveryId, byte[] body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(TIMEOUT)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "medlake-webhooks")
-        .header("X-Medlake-Event", event)
-        .header("X-Medlake-Delivery", deliveryId)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(url)
+            .timeout(TIMEOUT)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "medlake-webhooks")
+            .header("X-Medlake-Event", event)
+            .header("X-Medlake-Delivery", deliveryId)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     secret.ifPresent(key -> request.header("X-Medlake-Signature", "sha256=" + sign(key, body)));
     Duration backoff = initialBackoff;
     for (int attempt = 1; attempt <= attempts; attempt++) {
       String outcome;
       try {
-        int status = client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status =
+            client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status < 300) {
           return;
         }
@@ -148,16 +175,29 @@ public final class Webhooks implements RunListener, AutoCloseable {
         }
         outcome = "HTTP " + status;
       } catch (IOException e) {
-        outcome = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        outcome =
+            e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
       if (attempt == attempts) {
-        LOG.error("Webhook {} to {} failed after {} attempts ({}); given up", event, url, attempts, outcome);
+        LOG.error(
+            "Webhook {} to {} failed after {} attempts ({}); given up",
+            event,
+            url,
+            attempts,
+            outcome);
         return;
       }
-      LOG.warn("Webhook {} to {} failed ({}), attempt {} of {}; next in {} ms", event, url, outcome, attempt, attempts, backoff.toMillis());
+      LOG.warn(
+          "Webhook {} to {} failed ({}), attempt {} of {}; next in {} ms",
+          event,
+          url,
+          outcome,
+          attempt,
+          attempts,
+          backoff.toMillis());
       try {
         Thread.sleep(backoff.toMillis());
       } catch (InterruptedException e) {
@@ -168,7 +208,10 @@ public final class Webhooks implements RunListener, AutoCloseable {
     }
   }
 
-  /** Hex HMAC-SHA256 of {@code body}: what a receiver recomputes to check {@code X-Medlake-Signature}. */
+  /**
+   * Hex HMAC-SHA256 of {@code body}: what a receiver recomputes to check {@code
+   * X-Medlake-Signature}.
+   */
   public static String sign(byte[] key, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

@@ -2,11 +2,9 @@ package org.medlake.ingest.pipeline;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.YearMonth;
-import java.util.List;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,31 +13,31 @@ import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.MetricsConfig;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.StrictMetricsEvaluator;
-import org.apache.iceberg.io.CloseableIterable;
-import org.medlake.core.contract.LabResults;
-import org.medlake.lake.DuckDb;
-import org.medlake.lake.ParquetRewriter;
 import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.StrictMetricsEvaluator;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.medlake.core.contract.LabResults;
 import org.medlake.core.error.CommitConflictException;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.pipeline.StagedOutput.PartitionFile;
 import org.medlake.lake.DataFileRegistrar;
+import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
+import org.medlake.lake.ParquetRewriter;
 
 /**
- * Commits a staged file to the lake. Every results commit carries the run id, the file's
- * checksum and its hospital-month in the snapshot summary: that is how a resubmission finds the
- * rows it replaces and how a rerun after a crash finds out that its commit did happen.
+ * Commits a staged file to the lake. Every results commit carries the run id, the file's checksum
+ * and its hospital-month in the snapshot summary: that is how a resubmission finds the rows it
+ * replaces and how a rerun after a crash finds out that its commit did happen.
  */
 final class LakeCommitter {
   static final String RUN_ID = "medlake.run-id";
@@ -61,7 +59,10 @@ final class LakeCommitter {
     this(lakehouse, () -> {});
   }
 
-  /** @param beforeResultsCommit runs between planning the results commit and making it (tests commit something in between) */
+  /**
+   * @param beforeResultsCommit runs between planning the results commit and making it (tests commit
+   *     something in between)
+   */
   LakeCommitter(Lakehouse lakehouse, Runnable beforeResultsCommit) {
     this.lakehouse = lakehouse;
     this.beforeResultsCommit = beforeResultsCommit;
@@ -96,31 +97,42 @@ final class LakeCommitter {
         try {
           return commitResults(staged.results(), run, hospitalId, month, recordedRuns);
         } catch (org.apache.iceberg.exceptions.ValidationException e) {
-          // a file to replace was rewritten meanwhile (maintenance compacted it): plan again on the new state
+          // a file to replace was rewritten meanwhile (maintenance compacted it): plan again on the
+          // new state
           if (attempt == 3) {
-            throw new CommitConflictException("Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
+            throw new CommitConflictException(
+                "Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
           }
           lakehouse.labResults().refresh();
         }
       }
     } catch (CommitFailedException e) {
-      throw new CommitConflictException("Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
+      throw new CommitConflictException(
+          "Commit of run " + run.id() + " failed after retries: " + e.getMessage(), e);
     }
   }
 
   private void commitRejects(List<DataFile> files, String hospitalId, YearMonth month) {
     Table rejects = lakehouse.rejects();
-    boolean hadRejects = rejects.currentSnapshot() != null
-        && rejects.newScan().filter(hospitalMonthOfRejects(hospitalId, month)).planFiles().iterator().hasNext();
+    boolean hadRejects =
+        rejects.currentSnapshot() != null
+            && rejects
+                .newScan()
+                .filter(hospitalMonthOfRejects(hospitalId, month))
+                .planFiles()
+                .iterator()
+                .hasNext();
     if (files.isEmpty() && !hadRejects) {
       return;
     }
-    OverwriteFiles overwrite = rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
+    OverwriteFiles overwrite =
+        rejects.newOverwrite().overwriteByRowFilter(hospitalMonthOfRejects(hospitalId, month));
     files.forEach(overwrite::addFile);
     overwrite.commit();
   }
 
-  private static org.apache.iceberg.expressions.Expression hospitalMonthOfRejects(String hospitalId, YearMonth month) {
+  private static org.apache.iceberg.expressions.Expression hospitalMonthOfRejects(
+      String hospitalId, YearMonth month) {
     return Expressions.and(
         Expressions.equal("hospital_id", hospitalId),
         Expressions.equal("delivery_month", month.atDay(1).atStartOfDay().toString()));
@@ -131,7 +143,12 @@ final class LakeCommitter {
    * maintenance has expired old snapshots the table history no longer reaches back to them, and
    * their rows must still be replaced. Runs whose rows are gone already match no file.
    */
-  private long commitResults(List<DataFile> files, IngestRun run, String hospitalId, YearMonth month, Set<String> recordedRuns) {
+  private long commitResults(
+      List<DataFile> files,
+      IngestRun run,
+      String hospitalId,
+      YearMonth month,
+      Set<String> recordedRuns) {
     String runId = run.id();
     Table table = lakehouse.labResults();
     String hospitalMonth = hospitalId + "/" + month;
@@ -152,23 +169,28 @@ final class LakeCommitter {
     } else {
       OverwriteFiles overwrite = table.newOverwrite();
       if (table.currentSnapshot() != null) {
-        // a file to replace that a rewrite (compaction, remap) swapped out meanwhile fails the commit, so that
-        // it is planned again, instead of the rewritten copy of the replaced rows staying in the table
-        overwrite.validateFromSnapshot(table.currentSnapshot().snapshotId()).validateNoConflictingDeletes();
+        // a file to replace that a rewrite (compaction, remap) swapped out meanwhile fails the
+        // commit, so that
+        // it is planned again, instead of the rewritten copy of the replaced rows staying in the
+        // table
+        overwrite
+            .validateFromSnapshot(table.currentSnapshot().snapshotId())
+            .validateNoConflictingDeletes();
       }
       removeRuns(table, previousRuns, runId, overwrite);
       files.forEach(overwrite::addFile);
       update = overwrite;
     }
-    Map<String, String> summary = Map.of(
-        RUN_ID, runId,
-        SHA256, run.sha256(),
-        HOSPITAL_MONTH, hospitalMonth,
-        ROWS_READ, String.valueOf(run.rowsRead()),
-        ROWS_ACCEPTED, String.valueOf(run.rowsAccepted()),
-        ROWS_REJECTED, String.valueOf(run.rowsRejected()),
-        ROWS_FILTERED, String.valueOf(run.rowsFiltered()),
-        REASONS, encode(run.rejectedByReason()));
+    Map<String, String> summary =
+        Map.of(
+            RUN_ID, runId,
+            SHA256, run.sha256(),
+            HOSPITAL_MONTH, hospitalMonth,
+            ROWS_READ, String.valueOf(run.rowsRead()),
+            ROWS_ACCEPTED, String.valueOf(run.rowsAccepted()),
+            ROWS_REJECTED, String.valueOf(run.rowsRejected()),
+            ROWS_FILTERED, String.valueOf(run.rowsFiltered()),
+            REASONS, encode(run.rejectedByReason()));
     summary.forEach(update::set);
     beforeResultsCommit.run();
     update.commit();
@@ -188,7 +210,9 @@ final class LakeCommitter {
   private void removeRuns(Table table, Set<String> runs, String runId, OverwriteFiles overwrite) {
     Expression previous = Expressions.in("ingest_run_id", runs.toArray());
     StrictMetricsEvaluator onlyPrevious = new StrictMetricsEvaluator(table.schema(), previous);
-    String keep = "ingest_run_id NOT IN " + runs.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "(", ")"));
+    String keep =
+        "ingest_run_id NOT IN "
+            + runs.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "(", ")"));
     ParquetRewriter rewriter = new ParquetRewriter(lakehouse.home(), LabResults.CONTRACT, SORT);
     int sequence = 0;
     try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(previous).planFiles()) {
@@ -198,8 +222,14 @@ final class LakeCommitter {
           overwrite.deleteFile(file);
           continue;
         }
-        ParquetRewriter.Staged kept = rewriter.stage(lakehouse.warehouse(), table, List.of(file), keep,
-            lakehouse.home().temporary().resolve(runId), runId + "-kept-" + sequence++ + ".parquet");
+        ParquetRewriter.Staged kept =
+            rewriter.stage(
+                lakehouse.warehouse(),
+                table,
+                List.of(file),
+                keep,
+                lakehouse.home().temporary().resolve(runId),
+                runId + "-kept-" + sequence++ + ".parquet");
         if (kept.rows() == file.recordCount()) {
           // the file's bounds spanned a replaced run, but it holds none of its rows
           ParquetRewriter.discard(kept);
@@ -233,15 +263,27 @@ final class LakeCommitter {
    */
   private DataFile publish(Table table, MetricsConfig metricsConfig, PartitionFile file) {
     String location = lakehouse.warehouse().publish(table, file.path(), file.partitionPath());
-    DataFile registered = DataFileRegistrar.register(table, metricsConfig, file.path(), location, file.partitionPath());
+    DataFile registered =
+        DataFileRegistrar.register(
+            table, metricsConfig, file.path(), location, file.partitionPath());
     if (registered.recordCount() != file.rows()) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "row accounting broken: " + file.path().getFileName() + " holds "
-          + registered.recordCount() + " rows, but " + file.rows() + " were written to it");
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "row accounting broken: "
+              + file.path().getFileName()
+              + " holds "
+              + registered.recordCount()
+              + " rows, but "
+              + file.rows()
+              + " were written to it");
     }
     return registered;
   }
 
-  /** Deletes published files that will never be committed (a held run's), through the warehouse's FileIO. */
+  /**
+   * Deletes published files that will never be committed (a held run's), through the warehouse's
+   * FileIO.
+   */
   void discard(List<DataFile> files) {
     for (DataFile file : files) {
       lakehouse.warehouse().io().deleteFile(file.location());
@@ -249,7 +291,9 @@ final class LakeCommitter {
   }
 
   static String encode(Map<String, Long> reasons) {
-    return reasons.entrySet().stream().map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(","));
+    return reasons.entrySet().stream()
+        .map(entry -> entry.getKey() + "=" + entry.getValue())
+        .collect(Collectors.joining(","));
   }
 
   static Map<String, Long> decode(String reasons) {
@@ -258,6 +302,11 @@ final class LakeCommitter {
     }
     return java.util.Arrays.stream(reasons.split(","))
         .map(pair -> pair.split("="))
-        .collect(Collectors.toMap(pair -> pair[0], pair -> Long.parseLong(pair[1]), Long::sum, java.util.TreeMap::new));
+        .collect(
+            Collectors.toMap(
+                pair -> pair[0],
+                pair -> Long.parseLong(pair[1]),
+                Long::sum,
+                java.util.TreeMap::new));
   }
 }

@@ -11,8 +11,10 @@ import java.util.Map;
  *
  * @param results accepted rows, one file per partition and chunk of the file
  * @param rejects the rejected rows, one file per chunk that has any
- * @param flagged rows stored with a flag, by flag code (e.g. {@code UNMAPPED_CODE=12}, {@code UNIT_NOT_CONVERTED=3})
- * @param unmappedCodes local codes without a standard code, with their row counts (the run keeps the 20 most frequent)
+ * @param flagged rows stored with a flag, by flag code (e.g. {@code UNMAPPED_CODE=12}, {@code
+ *     UNIT_NOT_CONVERTED=3})
+ * @param unmappedCodes local codes without a standard code, with their row counts (the run keeps
+ *     the 20 most frequent)
  */
 record StagedOutput(
     List<PartitionFile> results,
@@ -31,7 +33,13 @@ record StagedOutput(
     flagged = Map.copyOf(flagged);
     unmappedCodes = Map.copyOf(unmappedCodes);
     if (rowsRead != rowsAccepted + rowsRejected) {
-      throw new IllegalStateException("row accounting broken: read " + rowsRead + " != accepted " + rowsAccepted + " + rejected " + rowsRejected);
+      throw new IllegalStateException(
+          "row accounting broken: read "
+              + rowsRead
+              + " != accepted "
+              + rowsAccepted
+              + " + rejected "
+              + rowsRejected);
     }
   }
 

@@ -17,13 +17,20 @@ import org.medlake.core.ledger.RunStatus;
  * metrics). Java-serializable: the Spark job's tasks return it to the driver.
  *
  * @param run the run to record: {@link RunStatus#SUCCEEDED} (a candidate, without snapshot or
- *     duration yet) when there is something to commit, else the final run ({@link RunStatus#DUPLICATE})
- * @param localDelivery the delivered local file, next to which the rejects report goes; empty for an object-store delivery
+ *     duration yet) when there is something to commit, else the final run ({@link
+ *     RunStatus#DUPLICATE})
+ * @param localDelivery the delivered local file, next to which the rejects report goes; empty for
+ *     an object-store delivery
  * @param results the accepted rows' data files, for {@code lab_results}
  * @param rejects the rejected rows' data files, for {@code lab_results_rejects}
  * @param stageMillis how long the stage half took, counted in the run's duration
  */
-public record StagedRun(IngestRun run, String localDelivery, List<DataFile> results, List<DataFile> rejects, long stageMillis)
+public record StagedRun(
+    IngestRun run,
+    String localDelivery,
+    List<DataFile> results,
+    List<DataFile> rejects,
+    long stageMillis)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -39,7 +46,9 @@ public record StagedRun(IngestRun run, String localDelivery, List<DataFile> resu
     return new StagedRun(run, "", List.of(), List.of(), run.durationMs());
   }
 
-  /** Whether the commit half has something to do: a candidate run with its files (possibly none). */
+  /**
+   * Whether the commit half has something to do: a candidate run with its files (possibly none).
+   */
   public boolean pending() {
     return run.status() == RunStatus.SUCCEEDED && run.snapshotId() == null;
   }
@@ -51,6 +60,7 @@ public record StagedRun(IngestRun run, String localDelivery, List<DataFile> resu
 
   /** Bytes of all the run's data files. */
   public long bytesOut() {
-    return results.stream().mapToLong(DataFile::fileSizeInBytes).sum() + rejects.stream().mapToLong(DataFile::fileSizeInBytes).sum();
+    return results.stream().mapToLong(DataFile::fileSizeInBytes).sum()
+        + rejects.stream().mapToLong(DataFile::fileSizeInBytes).sum();
   }
 }

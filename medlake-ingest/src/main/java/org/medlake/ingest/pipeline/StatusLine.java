@@ -4,8 +4,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * Progress on standard error, for the CLI and the benchmarks: rewritten in place on a terminal, a line every few seconds
- * otherwise (logs, CI).
+ * Progress on standard error, for the CLI and the benchmarks: rewritten in place on a terminal, a
+ * line every few seconds otherwise (logs, CI).
  */
 public final class StatusLine implements ProgressListener {
   private static final long LOG_INTERVAL_NANOS = 5_000_000_000L;

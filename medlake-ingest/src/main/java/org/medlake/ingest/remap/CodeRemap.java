@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -59,8 +58,12 @@ import org.medlake.lake.ParquetRewriter;
 public final class CodeRemap {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CodeRemap.class);
 
-  /** Snapshot summary keys of a remap commit; {@code medlake.run-id} holds the remap id, so snapshot listings name it. */
+  /**
+   * Snapshot summary keys of a remap commit; {@code medlake.run-id} holds the remap id, so snapshot
+   * listings name it.
+   */
   public static final String RUN_ID = "medlake.run-id";
+
   public static final String REMAP_SOURCE = "medlake.remap-source";
   public static final String ROWS_REMAPPED = "medlake.rows-remapped";
   public static final String CODES_REMAPPED = "medlake.codes-remapped";
@@ -78,7 +81,10 @@ public final class CodeRemap {
     this(lakehouse, () -> {});
   }
 
-  /** @param beforeCommit runs between planning and committing (tests use it to commit something in between) */
+  /**
+   * @param beforeCommit runs between planning and committing (tests use it to commit something in
+   *     between)
+   */
   CodeRemap(Lakehouse lakehouse, Runnable beforeCommit) {
     this.lakehouse = requireNonNull(lakehouse, "lakehouse is null");
     this.home = lakehouse.home();
@@ -99,24 +105,45 @@ public final class CodeRemap {
     SourceMapping mapping = new SourceRegistry(home.sources()).load(source);
     String dictionary = CodeDictionary.file(home.sources(), mapping).getFileName().toString();
     String remapId = "remap-" + UUID.randomUUID();
-    try (Connection connection = DuckDb.open(home.config().ingest().memoryLimit(), home.config().ingest().threads(), home.temporary());
+    try (Connection connection =
+            DuckDb.open(
+                home.config().ingest().memoryLimit(),
+                home.config().ingest().threads(),
+                home.temporary());
         Statement statement = connection.createStatement()) {
       CodeDictionary.load(statement, home.sources(), mapping);
       Map<String, RemapSql.Mapped> codes = RemapSql.createRemapTable(connection, statement);
       try {
-        return commitWithRetries(statement, source, dryRun, mapping, dictionary, remapId, codes, progress);
+        return commitWithRetries(
+            statement, source, dryRun, mapping, dictionary, remapId, codes, progress);
       } finally {
         deleteDirectory(workDirectory(remapId));
       }
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Remap of source '" + source + "' failed in DuckDB: " + e.getMessage().lines().findFirst()
-          .orElse(""), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Remap of source '"
+              + source
+              + "' failed in DuckDB: "
+              + e.getMessage().lines().findFirst().orElse(""),
+          e);
     }
   }
 
-  /** Plans, rewrites and commits until a commit succeeds (or there is nothing to do, or the run is dry). */
-  private RemapReport commitWithRetries(Statement statement, String source, boolean dryRun, SourceMapping mapping, String dictionary,
-      String remapId, Map<String, RemapSql.Mapped> codes, ProgressListener progress) throws SQLException {
+  /**
+   * Plans, rewrites and commits until a commit succeeds (or there is nothing to do, or the run is
+   * dry).
+   */
+  private RemapReport commitWithRetries(
+      Statement statement,
+      String source,
+      boolean dryRun,
+      SourceMapping mapping,
+      String dictionary,
+      String remapId,
+      Map<String, RemapSql.Mapped> codes,
+      ProgressListener progress)
+      throws SQLException {
     for (int attempt = 1; ; attempt++) {
       Table table = lakehouse.labResults();
       Plan plan = plan(statement, table, mapping, codes, progress);
@@ -124,14 +151,49 @@ public final class CodeRemap {
       List<RemapReport.Code> invalid = plan.codes(codes, false);
       long rows = valid.stream().mapToLong(RemapReport.Code::rows).sum();
       if (dryRun || rows == 0) {
-        return new RemapReport(source, mapping.hospitalId(), dictionary, dryRun, remapId, valid, invalid, plan.filesToRewrite(codes), rows,
+        return new RemapReport(
+            source,
+            mapping.hospitalId(),
+            dictionary,
+            dryRun,
+            remapId,
+            valid,
+            invalid,
+            plan.filesToRewrite(codes),
+            rows,
             Optional.empty());
       }
-      Optional<Long> snapshot = rewriteAndCommit(statement, table, mapping, plan, codes, remapId, valid.size(), rows, progress, attempt);
+      Optional<Long> snapshot =
+          rewriteAndCommit(
+              statement,
+              table,
+              mapping,
+              plan,
+              codes,
+              remapId,
+              valid.size(),
+              rows,
+              progress,
+              attempt);
       if (snapshot.isPresent()) {
-        LOG.info("Remap {} of source {}: {} rows of {} local codes filled in {} files (snapshot {})", remapId, source, rows, valid.size(),
-            plan.filesToRewrite(codes), snapshot.get());
-        return new RemapReport(source, mapping.hospitalId(), dictionary, false, remapId, valid, invalid, plan.filesToRewrite(codes), rows,
+        LOG.info(
+            "Remap {} of source {}: {} rows of {} local codes filled in {} files (snapshot {})",
+            remapId,
+            source,
+            rows,
+            valid.size(),
+            plan.filesToRewrite(codes),
+            snapshot.get());
+        return new RemapReport(
+            source,
+            mapping.hospitalId(),
+            dictionary,
+            false,
+            remapId,
+            valid,
+            invalid,
+            plan.filesToRewrite(codes),
+            rows,
             snapshot);
       }
     }
@@ -142,7 +204,10 @@ public final class CodeRemap {
     return home.temporary().resolve(remapId);
   }
 
-  /** The files to rewrite, planned on one snapshot, with their rows to fill per local code (valid and invalid codes). */
+  /**
+   * The files to rewrite, planned on one snapshot, with their rows to fill per local code (valid
+   * and invalid codes).
+   */
   private record Plan(long snapshotId, List<DataFile> files, List<RemapSql.Candidates> candidates) {
     static Plan empty() {
       return new Plan(-1, List.of(), List.of());
@@ -154,19 +219,24 @@ public final class CodeRemap {
 
     /** The files holding rows of valid codes: those a remap rewrites. */
     int filesToRewrite(Map<String, RemapSql.Mapped> codes) {
-      return (int) rowsByCode().stream().filter(counts -> counts.keySet().stream().anyMatch(code -> codes.get(code).valid())).count();
+      return (int)
+          rowsByCode().stream()
+              .filter(counts -> counts.keySet().stream().anyMatch(code -> codes.get(code).valid()))
+              .count();
     }
 
     List<RemapReport.Code> codes(Map<String, RemapSql.Mapped> codes, boolean valid) {
       Map<String, Long> total = new TreeMap<>();
-      rowsByCode().forEach(counts -> counts.forEach((code, rows) -> total.merge(code, rows, Long::sum)));
+      rowsByCode()
+          .forEach(counts -> counts.forEach((code, rows) -> total.merge(code, rows, Long::sum)));
       List<RemapReport.Code> result = new ArrayList<>();
-      total.forEach((code, rows) -> {
-        RemapSql.Mapped mapped = codes.get(code);
-        if (mapped.valid() == valid) {
-          result.add(new RemapReport.Code(code, mapped.testCode(), mapped.testName(), rows));
-        }
-      });
+      total.forEach(
+          (code, rows) -> {
+            RemapSql.Mapped mapped = codes.get(code);
+            if (mapped.valid() == valid) {
+              result.add(new RemapReport.Code(code, mapped.testCode(), mapped.testName(), rows));
+            }
+          });
       return result;
     }
   }
@@ -175,23 +245,32 @@ public final class CodeRemap {
    * Plans the data files of the source's hospital that can hold rows of the source without a
    * standard code and with a local code the dictionary maps, and counts those rows in each.
    */
-  private Plan plan(Statement statement, Table table, SourceMapping mapping, Map<String, RemapSql.Mapped> codes, ProgressListener progress)
+  private Plan plan(
+      Statement statement,
+      Table table,
+      SourceMapping mapping,
+      Map<String, RemapSql.Mapped> codes,
+      ProgressListener progress)
       throws SQLException {
     table.refresh();
     Snapshot current = table.currentSnapshot();
     if (current == null || codes.isEmpty()) {
       return Plan.empty();
     }
-    Expression filter = Expressions.and(
-        Expressions.equal("hospital_id", mapping.hospitalId()),
-        Expressions.equal("source_id", mapping.source()),
-        Expressions.isNull("test_code"),
-        Expressions.in("local_code", codes.keySet().toArray()));
+    Expression filter =
+        Expressions.and(
+            Expressions.equal("hospital_id", mapping.hospitalId()),
+            Expressions.equal("source_id", mapping.source()),
+            Expressions.isNull("test_code"),
+            Expressions.in("local_code", codes.keySet().toArray()));
     List<DataFile> candidates = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(current.snapshotId()).filter(filter).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(current.snapshotId()).filter(filter).planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
-          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Table " + table.name() + " has delete files; medlake writes copy-on-write only");
+          throw new MedlakeException(
+              ErrorCode.INTERNAL_ERROR,
+              "Table " + table.name() + " has delete files; medlake writes copy-on-write only");
         }
         candidates.add(task.file().copyWithoutStats());
       }
@@ -202,9 +281,16 @@ public final class CodeRemap {
     List<RemapSql.Candidates> found = new ArrayList<>();
     int index = 0;
     for (DataFile file : candidates) {
-      progress.update(mapping.source(), "reading file " + ++index + " of " + candidates.size(), (double) index / candidates.size());
-      try (FileCache.Lease lease = lakehouse.warehouse().readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
-        RemapSql.Candidates inFile = RemapSql.candidates(statement, relation(lease.paths().get(0)), mapping.source());
+      progress.update(
+          mapping.source(),
+          "reading file " + ++index + " of " + candidates.size(),
+          (double) index / candidates.size());
+      try (FileCache.Lease lease =
+          lakehouse
+              .warehouse()
+              .readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
+        RemapSql.Candidates inFile =
+            RemapSql.candidates(statement, relation(lease.paths().get(0)), mapping.source());
         if (inFile.rowsByCode().isEmpty()) {
           continue; // its bounds allowed such rows, but it holds none
         }
@@ -216,13 +302,25 @@ public final class CodeRemap {
   }
 
   /**
-   * Rewrites the planned files that hold rows of valid codes and commits them as one rewrite;
-   * empty when a concurrent commit changed a planned file (the caller plans again).
+   * Rewrites the planned files that hold rows of valid codes and commits them as one rewrite; empty
+   * when a concurrent commit changed a planned file (the caller plans again).
    */
-  private Optional<Long> rewriteAndCommit(Statement statement, Table table, SourceMapping mapping, Plan plan, Map<String, RemapSql.Mapped> codes,
-      String remapId, int codeCount, long rows, ProgressListener progress, int attempt) throws SQLException {
+  private Optional<Long> rewriteAndCommit(
+      Statement statement,
+      Table table,
+      SourceMapping mapping,
+      Plan plan,
+      Map<String, RemapSql.Mapped> codes,
+      String remapId,
+      int codeCount,
+      long rows,
+      ProgressListener progress,
+      int attempt)
+      throws SQLException {
     ParquetRewriter rewriter = new ParquetRewriter(home, LabResults.CONTRACT, SORT);
-    boolean namesFromFile = mapping.columns().containsKey(SourceMapping.Field.TEST_NAME) || mapping.constants().containsKey(SourceMapping.Field.TEST_NAME);
+    boolean namesFromFile =
+        mapping.columns().containsKey(SourceMapping.Field.TEST_NAME)
+            || mapping.constants().containsKey(SourceMapping.Field.TEST_NAME);
     Path work = workDirectory(remapId);
     List<DataFile> replaced = new ArrayList<>();
     List<ParquetRewriter.Staged> staged = new ArrayList<>();
@@ -231,30 +329,55 @@ public final class CodeRemap {
       for (int index = 0; index < plan.files().size(); index++) {
         Map<String, Long> counts = plan.candidates().get(index).rowsByCode();
         Map<String, RemapSql.Mapped> applied = new LinkedHashMap<>();
-        counts.keySet().stream().filter(code -> codes.get(code).valid()).forEach(code -> applied.put(code, codes.get(code)));
+        counts.keySet().stream()
+            .filter(code -> codes.get(code).valid())
+            .forEach(code -> applied.put(code, codes.get(code)));
         if (applied.isEmpty()) {
           continue; // only rows of invalid codes: nothing to change
         }
         Map<String, Map<String, UnitConversion>> conversions = new TreeMap<>();
         for (RemapSql.Mapped mapped : applied.values()) {
           for (String unit : plan.candidates().get(index).units()) {
-            conversions.computeIfAbsent(mapped.testCode(), code -> new TreeMap<>()).put(unit, units.convert(mapped.testCode(), unit));
+            conversions
+                .computeIfAbsent(mapped.testCode(), code -> new TreeMap<>())
+                .put(unit, units.convert(mapped.testCode(), unit));
           }
         }
         DataFile file = plan.files().get(index);
-        progress.update(mapping.source(), "rewriting file " + (index + 1) + " of " + plan.files().size(), (double) (index + 1) / plan.files().size());
+        progress.update(
+            mapping.source(),
+            "rewriting file " + (index + 1) + " of " + plan.files().size(),
+            (double) (index + 1) / plan.files().size());
         RemapSql.Fingerprint before;
-        try (FileCache.Lease lease = lakehouse.warehouse().readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
+        try (FileCache.Lease lease =
+            lakehouse
+                .warehouse()
+                .readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
           before = RemapSql.fingerprint(statement, relation(lease.paths().get(0)));
         }
-        ParquetRewriter.Staged written = rewriter.stageTransformed(lakehouse.warehouse(), table, List.of(file),
-            RemapSql.fill(applied, conversions, mapping.source(), namesFromFile), work, remapId + "-" + attempt + "-" + index + ".parquet");
+        ParquetRewriter.Staged written =
+            rewriter.stageTransformed(
+                lakehouse.warehouse(),
+                table,
+                List.of(file),
+                RemapSql.fill(applied, conversions, mapping.source(), namesFromFile),
+                work,
+                remapId + "-" + attempt + "-" + index + ".parquet");
         staged.add(written);
         long expected = applied.keySet().stream().mapToLong(counts::get).sum();
         RemapSql.Fingerprint after = RemapSql.fingerprint(statement, relation(written.file()));
         if (!after.equals(before.withCodes(before.codes() + expected))) {
-          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Remap of " + file.location() + " wrote " + after + ", expected " + before
-              + " with " + expected + " more codes; nothing committed");
+          throw new MedlakeException(
+              ErrorCode.INTERNAL_ERROR,
+              "Remap of "
+                  + file.location()
+                  + " wrote "
+                  + after
+                  + ", expected "
+                  + before
+                  + " with "
+                  + expected
+                  + " more codes; nothing committed");
         }
         replaced.add(file);
         filled += expected;
@@ -265,7 +388,9 @@ public final class CodeRemap {
     }
     if (filled != rows) {
       staged.forEach(ParquetRewriter::discard);
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Remap filled " + filled + " rows, planned " + rows + "; nothing committed");
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Remap filled " + filled + " rows, planned " + rows + "; nothing committed");
     }
     List<DataFile> added = new ArrayList<>();
     RewriteFiles rewrite = table.newRewrite().validateFromSnapshot(plan.snapshotId());
@@ -275,7 +400,8 @@ public final class CodeRemap {
       rewrite.deleteFile(replaced.get(index));
       rewrite.addFile(published);
     }
-    rewrite.set(RUN_ID, remapId)
+    rewrite
+        .set(RUN_ID, remapId)
         .set(REMAP_SOURCE, mapping.source())
         .set(ROWS_REMAPPED, String.valueOf(rows))
         .set(CODES_REMAPPED, String.valueOf(codeCount))
@@ -288,13 +414,30 @@ public final class CodeRemap {
       // the commit certainly did not happen: the new files are nobody's
       added.forEach(file -> deleteQuietly(table, file));
       if (attempt == ATTEMPTS) {
-        throw new CommitConflictException("Remap of source '" + mapping.source() + "' lost " + ATTEMPTS + " commit races: " + e.getMessage(), e);
+        throw new CommitConflictException(
+            "Remap of source '"
+                + mapping.source()
+                + "' lost "
+                + ATTEMPTS
+                + " commit races: "
+                + e.getMessage(),
+            e);
       }
-      LOG.info("Remap {} of source {}: a planned file changed meanwhile ({}); planning again", remapId, mapping.source(), e.getMessage());
+      LOG.info(
+          "Remap {} of source {}: a planned file changed meanwhile ({}); planning again",
+          remapId,
+          mapping.source(),
+          e.getMessage());
       return Optional.empty();
     } catch (CommitStateUnknownException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Remap of source '" + mapping.source() + "': the commit's outcome is unknown ("
-          + e.getMessage() + "); run the remap again, it fills only what is still missing", e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Remap of source '"
+              + mapping.source()
+              + "': the commit's outcome is unknown ("
+              + e.getMessage()
+              + "); run the remap again, it fills only what is still missing",
+          e);
     }
     table.refresh();
     for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
@@ -310,7 +453,9 @@ public final class CodeRemap {
     return IcebergSchemas.duckDbReadParquet(LabResults.CONTRACT, literal(file.toString()));
   }
 
-  /** Removes a work directory; staged files in it were uploaded (and removed) or discarded already. */
+  /**
+   * Removes a work directory; staged files in it were uploaded (and removed) or discarded already.
+   */
   private static void deleteDirectory(Path directory) {
     if (!java.nio.file.Files.isDirectory(directory)) {
       return;

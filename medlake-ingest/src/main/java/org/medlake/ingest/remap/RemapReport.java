@@ -9,8 +9,10 @@ import java.util.Optional;
 /**
  * What {@code medlake remap} did (or, for a dry run, would do) to one source's stored rows.
  *
- * @param codes local codes the dictionary now maps to a valid standard code, with the stored rows filled (or to fill)
- * @param invalidCodes local codes whose dictionary code has a wrong LOINC check digit: not applied, their rows stay unmapped
+ * @param codes local codes the dictionary now maps to a valid standard code, with the stored rows
+ *     filled (or to fill)
+ * @param invalidCodes local codes whose dictionary code has a wrong LOINC check digit: not applied,
+ *     their rows stay unmapped
  * @param snapshotId the snapshot of the commit; empty for a dry run or when there was nothing to do
  */
 public record RemapReport(
@@ -34,7 +36,10 @@ public record RemapReport(
     requireNonNull(snapshotId, "snapshotId is null");
   }
 
-  /** A local code, the standard code and name the dictionary gives it, and the stored rows without a standard code that have it. */
+  /**
+   * A local code, the standard code and name the dictionary gives it, and the stored rows without a
+   * standard code that have it.
+   */
   public record Code(
       @JsonProperty("local_code") String localCode,
       @JsonProperty("test_code") String testCode,

@@ -29,12 +29,13 @@ import org.medlake.core.file.LandingFiles;
 
 /**
  * Landing events from a local directory tree: file-system events (java.nio {@link WatchService})
- * tell early that something changed, a full rescan every {@code rescan} is the safety net for
- * lost or overflowing events (and for file systems that send none), and a {@link SettleTracker}
- * hands a file out only once it stopped changing. Not thread-safe: one watcher thread polls it.
+ * tell early that something changed, a full rescan every {@code rescan} is the safety net for lost
+ * or overflowing events (and for file systems that send none), and a {@link SettleTracker} hands a
+ * file out only once it stopped changing. Not thread-safe: one watcher thread polls it.
  */
 public final class DirectoryLandingEvents implements LandingEvents {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DirectoryLandingEvents.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DirectoryLandingEvents.class);
   private static final Duration TICK = Duration.ofMillis(250);
 
   private final Path root;
@@ -88,7 +89,8 @@ public final class DirectoryLandingEvents implements LandingEvents {
 
   @Override
   public void acknowledge(LandingEvent event) {
-    // the tracker remembers what it handed out; a changed file (a resubmission under the same name) comes again
+    // the tracker remembers what it handed out; a changed file (a resubmission under the same name)
+    // comes again
   }
 
   private void handle(WatchKey key) {
@@ -119,13 +121,14 @@ public final class DirectoryLandingEvents implements LandingEvents {
   /** Registers every directory below {@code start} and observes every delivery file in it. */
   private void walk(Path start) {
     try (Stream<Path> paths = Files.walk(start)) {
-      paths.forEach(path -> {
-        if (Files.isDirectory(path)) {
-          register(path);
-        } else {
-          observe(path);
-        }
-      });
+      paths.forEach(
+          path -> {
+            if (Files.isDirectory(path)) {
+              register(path);
+            } else {
+              observe(path);
+            }
+          });
     } catch (IOException | UncheckedIOException e) {
       LOG.warn("Cannot list {}: {}", start, e.getMessage());
     }
@@ -136,7 +139,8 @@ public final class DirectoryLandingEvents implements LandingEvents {
       return;
     }
     try {
-      directories.put(directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), directory);
+      directories.put(
+          directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE), directory);
     } catch (IOException e) {
       LOG.warn("Cannot watch {}: {}", directory, e.getMessage());
     }
@@ -149,7 +153,11 @@ public final class DirectoryLandingEvents implements LandingEvents {
     try {
       BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
       if (attributes.isRegularFile()) {
-        tracker.observe(file, new SettleTracker.FileState(attributes.size(), attributes.lastModifiedTime().toMillis()), clock.instant());
+        tracker.observe(
+            file,
+            new SettleTracker.FileState(
+                attributes.size(), attributes.lastModifiedTime().toMillis()),
+            clock.instant());
       }
     } catch (NoSuchFileException e) {
       tracker.forget(file);

@@ -19,9 +19,9 @@ import org.medlake.ingest.pipeline.IngestService.Delivery;
 
 /**
  * Ingests what a {@link LandingEvents} source hands out, one file at a time, on one thread.
- * Delivery is at least once and ingest is idempotent: a file whose checksum already has a
- * succeeded run is acknowledged without a new run, and a file whose commit happened before a crash
- * is reconciled by the ingest itself. An event is acknowledged only after its run is recorded.
+ * Delivery is at least once and ingest is idempotent: a file whose checksum already has a succeeded
+ * run is acknowledged without a new run, and a file whose commit happened before a crash is
+ * reconciled by the ingest itself. An event is acknowledged only after its run is recorded.
  *
  * <p>A file whose run was held ({@link RunStatus#HELD}) is not ingested again while its source
  * mapping stays as it was when it was held (the same {@link SourceRegistry#fingerprint}), however
@@ -29,19 +29,28 @@ import org.medlake.ingest.pipeline.IngestService.Delivery;
  * zone with the old fingerprint is retried once, from its recorded source file.
  */
 public final class LandingWatcher implements AutoCloseable {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LandingWatcher.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(LandingWatcher.class);
   private static final Duration POLL = Duration.ofSeconds(1);
 
   private final IngestService service;
+
   /** Runs an ingest: on the process's ingestion queue, or (tests) on the watcher's thread. */
   private final Runner runner;
+
   private final LandingEvents events;
   private final RunListener listener;
   private final SourceRegistry sources;
+
   /** Fingerprints of mappings by source, recomputed only when one of their files changed. */
   private final Map<String, Fingerprint> fingerprints = new HashMap<>();
-  /** Holds retried, with the fingerprint they were retried for: a retry that fails is not repeated until the mapping changes again. */
+
+  /**
+   * Holds retried, with the fingerprint they were retried for: a retry that fails is not repeated
+   * until the mapping changes again.
+   */
   private final Map<String, String> retried = new HashMap<>();
+
   private volatile boolean running;
   private Thread thread;
 
@@ -51,15 +60,20 @@ public final class LandingWatcher implements AutoCloseable {
   }
 
   /** A watcher that submits each ingest to {@code queue} and waits for it (one at a time). */
-  public LandingWatcher(org.medlake.ingest.automation.IngestionQueue queue, LandingEvents events, RunListener listener) {
+  public LandingWatcher(
+      org.medlake.ingest.automation.IngestionQueue queue,
+      LandingEvents events,
+      RunListener listener) {
     this(queue.service(), queue::call, events, listener);
   }
 
   private interface Runner {
-    IngestRun run(java.util.function.Function<IngestService, IngestRun> job) throws InterruptedException;
+    IngestRun run(java.util.function.Function<IngestService, IngestRun> job)
+        throws InterruptedException;
   }
 
-  private LandingWatcher(IngestService service, Runner runner, LandingEvents events, RunListener listener) {
+  private LandingWatcher(
+      IngestService service, Runner runner, LandingEvents events, RunListener listener) {
     this.service = requireNonNull(service, "service is null");
     this.runner = requireNonNull(runner, "runner is null");
     this.events = requireNonNull(events, "events is null");
@@ -90,7 +104,9 @@ public final class LandingWatcher implements AutoCloseable {
     }
   }
 
-  /** Polls once for up to {@code timeout} and ingests what became ready; returns the events handled. */
+  /**
+   * Polls once for up to {@code timeout} and ingests what became ready; returns the events handled.
+   */
   public List<LandingEvent> processOnce(Duration timeout) throws InterruptedException {
     List<LandingEvent> ready = events.poll(timeout);
     for (LandingEvent event : ready) {
@@ -101,22 +117,36 @@ public final class LandingWatcher implements AutoCloseable {
     return ready;
   }
 
-  /** Retries the open holds of the landing zone whose source mapping changed since they were held. */
+  /**
+   * Retries the open holds of the landing zone whose source mapping changed since they were held.
+   */
   void retryHolds() throws InterruptedException {
     for (IngestRun held : service.ledger().openHolds()) {
       if (!inLandingZone(held)) {
         continue;
       }
       Optional<String> current = fingerprint(held.sourceId());
-      if (current.isEmpty() || current.get().equals(held.mappingSha256()) || current.get().equals(retried.get(held.id()))) {
+      if (current.isEmpty()
+          || current.get().equals(held.mappingSha256())
+          || current.get().equals(retried.get(held.id()))) {
         continue;
       }
       retried.put(held.id(), current.get());
       String runId = IngestService.newRunId();
-      LOG.info("The mapping of {} changed: retrying held {} ({}) as {}", held.sourceId(), held.id(), held.sourceFile(), runId);
+      LOG.info(
+          "The mapping of {} changed: retrying held {} ({}) as {}",
+          held.sourceId(),
+          held.id(),
+          held.sourceFile(),
+          runId);
       try {
         IngestRun run = runner.run(ingest -> ingest.ingest(ingest.deliveryOf(held), runId));
-        LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
+        LOG.info(
+            "{}: {} ({} rows read, {} rejected)",
+            runId,
+            run.status(),
+            run.rowsRead(),
+            run.rowsRejected());
         listener.finished(run);
       } catch (RuntimeException e) {
         LOG.warn("{}: retry of held {} failed: {}", runId, held.id(), e.getMessage());
@@ -125,13 +155,19 @@ public final class LandingWatcher implements AutoCloseable {
     }
   }
 
-  /** A file of the landing directory, or an object (only an object-store landing zone records those). */
+  /**
+   * A file of the landing directory, or an object (only an object-store landing zone records
+   * those).
+   */
   private boolean inLandingZone(IngestRun run) {
     if (org.medlake.core.config.S3Config.isS3(run.sourceFile())) {
       return true;
     }
     Path home = service.lakehouse().home().root();
-    return home.resolve(run.sourceFile()).toAbsolutePath().normalize().startsWith(service.lakehouse().home().landing().toAbsolutePath().normalize());
+    return home.resolve(run.sourceFile())
+        .toAbsolutePath()
+        .normalize()
+        .startsWith(service.lakehouse().home().landing().toAbsolutePath().normalize());
   }
 
   /** The fingerprint of a source's mapping; empty when the mapping is gone or unreadable. */
@@ -167,14 +203,19 @@ public final class LandingWatcher implements AutoCloseable {
 
   private record Fingerprint(List<Path> files, List<String> states, String sha256) {}
 
-  /** An open hold of this checksum made with the source's current mapping: running it again would only hold it again. */
+  /**
+   * An open hold of this checksum made with the source's current mapping: running it again would
+   * only hold it again.
+   */
   private boolean heldWithCurrentMapping(String sha256, String source) {
-    List<IngestRun> holds = service.ledger().withChecksum(sha256).stream().filter(IngestRun::openHold).toList();
+    List<IngestRun> holds =
+        service.ledger().withChecksum(sha256).stream().filter(IngestRun::openHold).toList();
     if (holds.isEmpty()) {
       return false;
     }
     Optional<String> current = fingerprint(source);
-    return current.isPresent() && holds.stream().anyMatch(held -> held.mappingSha256().equals(current.get()));
+    return current.isPresent()
+        && holds.stream().anyMatch(held -> held.mappingSha256().equals(current.get()));
   }
 
   /** Ingests the event's file unless its checksum was ingested before; the run, if one was made. */
@@ -194,7 +235,8 @@ public final class LandingWatcher implements AutoCloseable {
       return Optional.empty();
     }
     String sha256 = FilePreparer.checksum(file);
-    if (service.ledger().withChecksum(sha256).stream().anyMatch(run -> run.status() == RunStatus.SUCCEEDED)) {
+    if (service.ledger().withChecksum(sha256).stream()
+        .anyMatch(run -> run.status() == RunStatus.SUCCEEDED)) {
       LOG.debug("{} was ingested before (same checksum)", file);
       return Optional.empty();
     }
@@ -206,7 +248,12 @@ public final class LandingWatcher implements AutoCloseable {
     LOG.info("Ingesting {} as {}", file, runId);
     try {
       IngestRun run = runner.run(ingest -> ingest.ingest(delivery, runId));
-      LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
+      LOG.info(
+          "{}: {} ({} rows read, {} rejected)",
+          runId,
+          run.status(),
+          run.rowsRead(),
+          run.rowsRejected());
       return Optional.of(run);
     } catch (RuntimeException e) {
       LOG.warn("{}: {} failed: {}", runId, file, e.getMessage());
@@ -222,7 +269,8 @@ public final class LandingWatcher implements AutoCloseable {
   private Optional<IngestRun> handleObject(String location) throws InterruptedException {
     Delivery delivery;
     try {
-      delivery = service.discoverLocations(List.of(location), Optional.empty(), Optional.empty()).get(0);
+      delivery =
+          service.discoverLocations(List.of(location), Optional.empty(), Optional.empty()).get(0);
     } catch (MedlakeException e) {
       LOG.warn("Not ingested: {}", e.getMessage());
       return Optional.empty();
@@ -231,7 +279,12 @@ public final class LandingWatcher implements AutoCloseable {
     LOG.info("Ingesting {} as {}", location, runId);
     try {
       IngestRun run = runner.run(ingest -> ingest.ingest(delivery, runId));
-      LOG.info("{}: {} ({} rows read, {} rejected)", runId, run.status(), run.rowsRead(), run.rowsRejected());
+      LOG.info(
+          "{}: {} ({} rows read, {} rejected)",
+          runId,
+          run.status(),
+          run.rowsRead(),
+          run.rowsRejected());
       return Optional.of(run);
     } catch (RuntimeException e) {
       LOG.warn("{}: {} failed: {}", runId, location, e.getMessage());

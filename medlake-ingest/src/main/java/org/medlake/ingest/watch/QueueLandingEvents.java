@@ -31,19 +31,23 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * event it carried is acknowledged, i.e. after the files' runs are recorded. A watcher that dies
  * before that leaves the message in the queue, which hands it out again after its visibility
  * timeout: delivery is at least once, and the ingest's checksum check makes a repeat harmless.
- * Messages with nothing to ingest (other events, rejects reports, hidden or non-CSV keys, S3's
- * test event) are deleted at once with a log line. Not thread-safe: one watcher thread polls it.
+ * Messages with nothing to ingest (other events, rejects reports, hidden or non-CSV keys, S3's test
+ * event) are deleted at once with a log line. Not thread-safe: one watcher thread polls it.
  */
 public final class QueueLandingEvents implements LandingEvents {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueueLandingEvents.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(QueueLandingEvents.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The longest wait SQS allows for a long poll. */
   private static final int MAX_WAIT_SECONDS = 20;
 
   private final SqsClient sqs;
   private final String queueUrl;
+
   /** Receipt handle -> events of that message not yet acknowledged. */
   private final Map<String, Integer> outstanding = new HashMap<>();
+
   private boolean failing;
 
   QueueLandingEvents(SqsClient sqs, String queueUrl) {
@@ -53,28 +57,49 @@ public final class QueueLandingEvents implements LandingEvents {
 
   /** Watches {@code watch.queue-url}; credentials come from the AWS default chain. */
   public static QueueLandingEvents open(WatchConfig config) {
-    String queueUrl = config.queueUrl().orElseThrow(() -> new IllegalArgumentException("watch.queue-url is not set"));
-    SqsClientBuilder builder = SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
-        // a long poll holds the connection for up to 20 s
-        .socketTimeout(Duration.ofSeconds(MAX_WAIT_SECONDS + 10)));
+    String queueUrl =
+        config
+            .queueUrl()
+            .orElseThrow(() -> new IllegalArgumentException("watch.queue-url is not set"));
+    SqsClientBuilder builder =
+        SqsClient.builder()
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder()
+                    // a long poll holds the connection for up to 20 s
+                    .socketTimeout(Duration.ofSeconds(MAX_WAIT_SECONDS + 10)));
     config.queueEndpoint().ifPresent(endpoint -> builder.endpointOverride(URI.create(endpoint)));
     // an SQS-compatible server accepts any region, but the SDK insists on one
-    config.queueRegion().or(() -> config.queueEndpoint().map(ignored -> "us-east-1")).ifPresent(region -> builder.region(Region.of(region)));
+    config
+        .queueRegion()
+        .or(() -> config.queueEndpoint().map(ignored -> "us-east-1"))
+        .ifPresent(region -> builder.region(Region.of(region)));
     try {
       return new QueueLandingEvents(builder.build(), queueUrl);
     } catch (SdkException e) {
-      throw new MedlakeException(ErrorCode.INVALID_CONFIG, "Cannot set up the queue client for " + queueUrl + ": " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INVALID_CONFIG,
+          "Cannot set up the queue client for " + queueUrl + ": " + e.getMessage(),
+          e);
     }
   }
 
-  /** Receives one message, waiting up to {@code timeout} (at most 20 s), and returns its deliveries. */
+  /**
+   * Receives one message, waiting up to {@code timeout} (at most 20 s), and returns its deliveries.
+   */
   @Override
   public List<LandingEvent> poll(Duration timeout) throws InterruptedException {
     int waitSeconds = (int) Math.min(MAX_WAIT_SECONDS, Math.max(0, timeout.toSeconds()));
     List<Message> messages;
     try {
       // one message at a time: the next one's visibility timeout starts only when it is taken
-      messages = sqs.receiveMessage(request -> request.queueUrl(queueUrl).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds)).messages();
+      messages =
+          sqs.receiveMessage(
+                  request ->
+                      request
+                          .queueUrl(queueUrl)
+                          .maxNumberOfMessages(1)
+                          .waitTimeSeconds(waitSeconds))
+              .messages();
     } catch (SdkException e) {
       if (Thread.currentThread().isInterrupted()) {
         throw new InterruptedException("Interrupted while polling " + queueUrl);
@@ -123,7 +148,10 @@ public final class QueueLandingEvents implements LandingEvents {
       sqs.deleteMessage(request -> request.queueUrl(queueUrl).receiptHandle(receiptHandle));
     } catch (SdkException e) {
       // the message comes again after its visibility timeout; ingesting it again is harmless
-      LOG.warn("Cannot delete a message from {} (it will be handed out again): {}", queueUrl, e.getMessage());
+      LOG.warn(
+          "Cannot delete a message from {} (it will be handed out again): {}",
+          queueUrl,
+          e.getMessage());
     }
   }
 
@@ -136,7 +164,10 @@ public final class QueueLandingEvents implements LandingEvents {
     return events;
   }
 
-  /** The {@code s3://} locations of the deliveries an S3 event notification (or its SNS envelope) announces. */
+  /**
+   * The {@code s3://} locations of the deliveries an S3 event notification (or its SNS envelope)
+   * announces.
+   */
   static List<String> locations(String messageId, String body) {
     JsonNode root;
     try {
@@ -150,7 +181,10 @@ public final class QueueLandingEvents implements LandingEvents {
       return List.of();
     }
     if (!root.path("Records").isArray()) {
-      LOG.info("Ignored message {}: no Records (event {})", messageId, root.path("Event").asText("unknown"));
+      LOG.info(
+          "Ignored message {}: no Records (event {})",
+          messageId,
+          root.path("Event").asText("unknown"));
       return List.of();
     }
     List<String> locations = new ArrayList<>();
@@ -163,13 +197,19 @@ public final class QueueLandingEvents implements LandingEvents {
         continue;
       }
       // keys in S3 notifications are URL-encoded, a space as '+'
-      String location = "s3://" + bucket + "/" + URLDecoder.decode(encodedKey, StandardCharsets.UTF_8);
+      String location =
+          "s3://" + bucket + "/" + URLDecoder.decode(encodedKey, StandardCharsets.UTF_8);
       if (!eventName.startsWith("ObjectCreated:")) {
         LOG.info("Ignored {} for {}: not an object-created event", eventName, location);
       } else if (!LandingFiles.isDelivery(location)) {
-        LOG.info("Ignored {}: not a delivery (hidden, a rejects report, or not .csv/.csv.gz)", location);
+        LOG.info(
+            "Ignored {}: not a delivery (hidden, a rejects report, or not .csv/.csv.gz)", location);
       } else {
-        LOG.debug("{} for {} ({} bytes)", eventName, location, record.path("s3").path("object").path("size").asLong(-1));
+        LOG.debug(
+            "{} for {} ({} bytes)",
+            eventName,
+            location,
+            record.path("s3").path("object").path("size").asLong(-1));
         locations.add(location);
       }
     }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides when a file that is being written is complete: when its size and modification time
- * have not changed for the settle time. A writer that pauses longer than that is indistinguishable
- * from a finished one, so the settle time is configuration ({@code watch.settle-seconds}); uploads
+ * Decides when a file that is being written is complete: when its size and modification time have
+ * not changed for the settle time. A writer that pauses longer than that is indistinguishable from
+ * a finished one, so the settle time is configuration ({@code watch.settle-seconds}); uploads
  * through the server are written under a temporary name and renamed, so they are complete at once.
  */
 public final class SettleTracker {
@@ -29,7 +29,10 @@ public final class SettleTracker {
     this.settle = settle;
   }
 
-  /** Records what {@code file} looks like at {@code now}; a file handed out in this state is ignored. */
+  /**
+   * Records what {@code file} looks like at {@code now}; a file handed out in this state is
+   * ignored.
+   */
   public void observe(Path file, FileState state, Instant now) {
     if (state.equals(handedOut.get(file))) {
       pending.remove(file);

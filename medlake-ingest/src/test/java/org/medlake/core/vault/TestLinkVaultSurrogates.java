@@ -21,8 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * core's package for its package-private parts, in this module for the SQLite driver.
  */
 class TestLinkVaultSurrogates {
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] OTHER_KEY = "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY =
+      "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] OTHER_KEY =
+      "fedcba9876543210fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
 
   @TempDir Path directory;
 
@@ -47,15 +49,20 @@ class TestLinkVaultSurrogates {
     assertThat(links.values()).allMatch(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{8}"));
     assertThat(new HashSet<>(links.values())).hasSize(ids.size());
     assertThat(links).containsAllEntriesOf(again);
-    assertThat(encounters.values()).allMatch(surrogate -> surrogate.matches("e\\.H001\\.[0-9a-f]{8}"));
-    assertThat(otherHospital.values()).allMatch(surrogate -> surrogate.matches("p\\.H002\\.[0-9a-f]{8}"));
+    assertThat(encounters.values())
+        .allMatch(surrogate -> surrogate.matches("e\\.H001\\.[0-9a-f]{8}"));
+    assertThat(otherHospital.values())
+        .allMatch(surrogate -> surrogate.matches("p\\.H002\\.[0-9a-f]{8}"));
     // the first numbers of every hospital and kind, but permuted with keys of their own
     assertThat(hex(otherHospital)).doesNotContainAnyElementsOf(hex(encounters));
     assertThat(hex(otherKey)).doesNotContainAnyElementsOf(hex(links));
     // every id given took a number, those linked before too
     try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + database);
-        ResultSet rows = connection.createStatement().executeQuery(
-            "SELECT hospital_id || kind || ':' || next_number FROM id_counters ORDER BY 1")) {
+        ResultSet rows =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT hospital_id || kind || ':' || next_number FROM id_counters ORDER BY 1")) {
       List<String> counters = new ArrayList<>();
       while (rows.next()) {
         counters.add(rows.getString(1));
@@ -72,9 +79,11 @@ class TestLinkVaultSurrogates {
     }
     try (LinkVault vault = LinkVault.open(database, OTHER_KEY)) {
       assertThatThrownBy(() -> vault.surrogates("H001", LinkVault.Kind.PATIENT, List.of("B")))
-          .isInstanceOf(org.medlake.core.error.MedlakeException.class).hasMessageContaining("pseudonym key");
+          .isInstanceOf(org.medlake.core.error.MedlakeException.class)
+          .hasMessageContaining("pseudonym key");
       // a hospital it starts is its own
-      assertThat(vault.surrogates("H002", LinkVault.Kind.PATIENT, List.of("B")).get("B")).startsWith("p.H002.");
+      assertThat(vault.surrogates("H002", LinkVault.Kind.PATIENT, List.of("B")).get("B"))
+          .startsWith("p.H002.");
     }
     try (LinkVault vault = LinkVault.open(database, KEY)) {
       assertThat(vault.surrogates("H001", LinkVault.Kind.PATIENT, List.of("A", "C"))).hasSize(2);
@@ -95,8 +104,14 @@ class TestLinkVaultSurrogates {
     try (LinkVault vault = LinkVault.open(database, KEY)) {
       links = vault.surrogates("H001", LinkVault.Kind.PATIENT, ids("B", 4));
     }
-    assertThat(links.values().stream().filter(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{8}"))).hasSize(2);
-    assertThat(links.values().stream().filter(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{10}"))).hasSize(2);
+    assertThat(
+            links.values().stream()
+                .filter(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{8}")))
+        .hasSize(2);
+    assertThat(
+            links.values().stream()
+                .filter(surrogate -> surrogate.matches("p\\.H001\\.[0-9a-f]{10}")))
+        .hasSize(2);
     assertThat(links.values()).doesNotContainAnyElementsOf(first.values()).doesNotHaveDuplicates();
   }
 
@@ -106,14 +121,18 @@ class TestLinkVaultSurrogates {
     new Random(3).nextBytes(bytes);
     String old = LinkVault.shown(LinkVault.Kind.ENCOUNTER, "H001", bytes);
     assertThat(old).matches("e[0-9a-f]{20}");
-    assertThat(LinkVault.shown(LinkVault.Kind.ENCOUNTER, "H001", java.util.Arrays.copyOf(bytes, 4))).isEqualTo("e.H001." + old.substring(1, 9));
+    assertThat(LinkVault.shown(LinkVault.Kind.ENCOUNTER, "H001", java.util.Arrays.copyOf(bytes, 4)))
+        .isEqualTo("e.H001." + old.substring(1, 9));
     // hospital ids with the separator in them stay apart: the hex part has none
     assertThat(LinkVault.shown(LinkVault.Kind.PATIENT, "H.1", java.util.Arrays.copyOf(bytes, 4)))
-        .isNotEqualTo(LinkVault.shown(LinkVault.Kind.PATIENT, "H", java.util.Arrays.copyOf(bytes, 4)));
+        .isNotEqualTo(
+            LinkVault.shown(LinkVault.Kind.PATIENT, "H", java.util.Arrays.copyOf(bytes, 4)));
   }
 
   private static List<String> hex(Map<String, String> links) {
-    return links.values().stream().map(surrogate -> surrogate.substring(surrogate.lastIndexOf('.') + 1)).toList();
+    return links.values().stream()
+        .map(surrogate -> surrogate.substring(surrogate.lastIndexOf('.') + 1))
+        .toList();
   }
 
   private static List<String> ids(String prefix, int count) {

@@ -11,10 +11,13 @@ class TestCronSchedule {
   @Test
   void theNextTimeFollowsTheExpression() {
     CronSchedule monthly = CronSchedule.parse("schedules.completeness-check", "0 6 2 * *");
-    assertThat(monthly.next(ZonedDateTime.parse("2026-11-25T19:00:00Z"))).contains(ZonedDateTime.parse("2026-12-02T06:00:00Z"));
-    assertThat(monthly.next(ZonedDateTime.parse("2026-12-02T06:00:00Z"))).contains(ZonedDateTime.parse("2027-01-02T06:00:00Z"));
+    assertThat(monthly.next(ZonedDateTime.parse("2026-11-25T19:00:00Z")))
+        .contains(ZonedDateTime.parse("2026-12-02T06:00:00Z"));
+    assertThat(monthly.next(ZonedDateTime.parse("2026-12-02T06:00:00Z")))
+        .contains(ZonedDateTime.parse("2027-01-02T06:00:00Z"));
     CronSchedule weekly = CronSchedule.parse("schedules.maintenance", "30 3 * * 0");
-    assertThat(weekly.next(ZonedDateTime.parse("2026-11-25T19:00:00Z"))).contains(ZonedDateTime.parse("2026-11-29T03:30:00Z"));
+    assertThat(weekly.next(ZonedDateTime.parse("2026-11-25T19:00:00Z")))
+        .contains(ZonedDateTime.parse("2026-11-29T03:30:00Z"));
   }
 
   @Test

@@ -23,9 +23,13 @@ import org.junit.jupiter.api.Test;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 
-/** Webhooks against a real local HTTP server: signed bodies, retries with back-off, no retry on a refusal. */
+/**
+ * Webhooks against a real local HTTP server: signed bodies, retries with back-off, no retry on a
+ * refusal.
+ */
 class TestWebhooks {
-  private static final byte[] SECRET = "a-webhook-secret-of-some-length".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SECRET =
+      "a-webhook-secret-of-some-length".getBytes(StandardCharsets.UTF_8);
 
   private record Received(String event, String delivery, String signature, byte[] body) {}
 
@@ -36,17 +40,23 @@ class TestWebhooks {
   private URI start(Integer... statuses) throws Exception {
     answers.addAll(Arrays.asList(statuses));
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/hook", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      received.add(new Received(exchange.getRequestHeaders().getFirst("X-Medlake-Event"),
-          exchange.getRequestHeaders().getFirst("X-Medlake-Delivery"), exchange.getRequestHeaders().getFirst("X-Medlake-Signature"), body));
-      Integer status;
-      synchronized (answers) {
-        status = answers.size() > 1 ? answers.poll() : answers.peek();
-      }
-      exchange.sendResponseHeaders(status, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/hook",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          received.add(
+              new Received(
+                  exchange.getRequestHeaders().getFirst("X-Medlake-Event"),
+                  exchange.getRequestHeaders().getFirst("X-Medlake-Delivery"),
+                  exchange.getRequestHeaders().getFirst("X-Medlake-Signature"),
+                  body));
+          Integer status;
+          synchronized (answers) {
+            status = answers.size() > 1 ? answers.poll() : answers.peek();
+          }
+          exchange.sendResponseHeaders(status, -1);
+          exchange.close();
+        });
     server.start();
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hook");
   }
@@ -101,8 +111,24 @@ class TestWebhooks {
   }
 
   private static IngestRun run(RunStatus status) {
-    return new IngestRun("run-1", "landing/h001/2026-10/lab.csv", "h001", "ab".repeat(32), "H001", "2026-10", status,
-        Instant.parse("2026-11-01T02:00:00Z"), 100, 97, 3, 0, Map.of("INVALID_LOINC", 3L), 5000, 1000, 1200,
-        status == RunStatus.FAILED ? null : 42L, status == RunStatus.FAILED ? "line 1: wrong delimiter" : "");
+    return new IngestRun(
+        "run-1",
+        "landing/h001/2026-10/lab.csv",
+        "h001",
+        "ab".repeat(32),
+        "H001",
+        "2026-10",
+        status,
+        Instant.parse("2026-11-01T02:00:00Z"),
+        100,
+        97,
+        3,
+        0,
+        Map.of("INVALID_LOINC", 3L),
+        5000,
+        1000,
+        1200,
+        status == RunStatus.FAILED ? null : 42L,
+        status == RunStatus.FAILED ? "line 1: wrong delimiter" : "");
   }
 }

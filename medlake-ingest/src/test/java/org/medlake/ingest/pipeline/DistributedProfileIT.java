@@ -21,16 +21,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.lake.Lakehouse;
+import org.medlake.platform.store.RunLedger;
+import org.medlake.testkit.PostgresServer;
+import org.medlake.testkit.S3Server;
 import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.testkit.generate.GeneratorOptions;
 import org.medlake.testkit.generate.LabDataGenerator;
-import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
-import org.medlake.core.ledger.RunStatus;
-import org.medlake.lake.Lakehouse;
-import org.medlake.testkit.PostgresServer;
-import org.medlake.testkit.S3Server;
 
 /**
  * The distributed profile end to end: two machines (homes) share a PostgreSQL catalog and platform
@@ -56,15 +56,26 @@ class DistributedProfileIT {
     platformUrl = postgres.createDatabase("platform");
     Path generated = directory.resolve("generated");
     Path sources = directory.resolve("sources");
-    report = LabDataGenerator.generate(
-        GeneratorOptions.builder(generated, sources).hospitals(2).months(2).rowsPerFile(1000).seed(3).dirtyFraction(0.05).build(), rows -> {});
+    report =
+        LabDataGenerator.generate(
+            GeneratorOptions.builder(generated, sources)
+                .hospitals(2)
+                .months(2)
+                .rowsPerFile(1000)
+                .seed(3)
+                .dirtyFraction(0.05)
+                .build(),
+            rows -> {});
     for (GeneratedFile file : report.files()) {
-      s3.put("landing", generated.relativize(file.path()).toString().replace('\\', '/'), file.path());
+      s3.put(
+          "landing", generated.relativize(file.path()).toString().replace('\\', '/'), file.path());
     }
     for (int machine = 0; machine < 2; machine++) {
       Path root = directory.resolve("machine-" + machine);
       Files.createDirectories(root.resolve("sources"));
-      Files.writeString(root.resolve("medlake.yaml"), """
+      Files.writeString(
+          root.resolve("medlake.yaml"),
+          """
           catalog:
             warehouse: s3://lake/warehouse
             jdbc-url: %s
@@ -77,13 +88,22 @@ class DistributedProfileIT {
           platform:
             jdbc-url: %s
             jdbc-user: %s
-          """.formatted(catalogUrl, PostgresServer.USER, s3.endpoint(), platformUrl, PostgresServer.USER));
+          """
+              .formatted(
+                  catalogUrl,
+                  PostgresServer.USER,
+                  s3.endpoint(),
+                  platformUrl,
+                  PostgresServer.USER));
       try (Stream<Path> mappings = Files.list(sources)) {
         for (Path mapping : mappings.toList()) {
           Files.copy(mapping, root.resolve("sources").resolve(mapping.getFileName()));
         }
       }
-      Files.writeString(root.resolve("pseudonym.key"), java.util.Base64.getEncoder().encodeToString(KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      Files.writeString(
+          root.resolve("pseudonym.key"),
+          java.util.Base64.getEncoder()
+              .encodeToString(KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
       machines.add(MedlakeHome.open(root));
     }
     List<String> hospitals;
@@ -96,11 +116,15 @@ class DistributedProfileIT {
     for (int machine = 0; machine < 2; machine++) {
       MedlakeHome home = machines.get(machine);
       String prefix = "s3://landing/" + hospitals.get(machine) + "/";
-      results.add(pool.submit(() -> {
-        try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
-          return service.ingest(service.discoverLocations(List.of(prefix), Optional.empty(), Optional.empty()));
-        }
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
+                  return service.ingest(
+                      service.discoverLocations(
+                          List.of(prefix), Optional.empty(), Optional.empty()));
+                }
+              }));
     }
     for (Future<List<IngestRun>> result : results) {
       runs.addAll(result.get());
@@ -116,10 +140,14 @@ class DistributedProfileIT {
 
   @Test
   void everyRunIsInTheSharedLedgerAndEveryAcceptedRowInTheLake() {
-    assertThat(runs).hasSize(report.files().size()).allMatch(run -> run.status() == RunStatus.SUCCEEDED);
+    assertThat(runs)
+        .hasSize(report.files().size())
+        .allMatch(run -> run.status() == RunStatus.SUCCEEDED);
     for (MedlakeHome machine : machines) {
       try (RunLedger ledger = RunLedger.open(machine)) {
-        assertThat(ledger.list()).extracting(IngestRun::id).containsExactlyInAnyOrderElementsOf(runs.stream().map(IngestRun::id).toList());
+        assertThat(ledger.list())
+            .extracting(IngestRun::id)
+            .containsExactlyInAnyOrderElementsOf(runs.stream().map(IngestRun::id).toList());
       }
     }
     try (Lakehouse lakehouse = Lakehouse.open(machines.get(1))) {
@@ -134,11 +162,17 @@ class DistributedProfileIT {
   void theSharedVaultHoldsOneSurrogatePerPatientInTheLake() throws Exception {
     long patientsInLake;
     try (Lakehouse lakehouse = Lakehouse.open(machines.get(0))) {
-      patientsInLake = LakeReader.count(lakehouse, lakehouse.labResults(), "SELECT count(DISTINCT (hospital_id, patient_key)) FROM t");
+      patientsInLake =
+          LakeReader.count(
+              lakehouse,
+              lakehouse.labResults(),
+              "SELECT count(DISTINCT (hospital_id, patient_key)) FROM t");
     }
     try (Connection connection = DriverManager.getConnection(platformUrl, PostgresServer.USER, "");
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT count(*), count(DISTINCT surrogate) FROM id_links WHERE kind = 'p'")) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*), count(DISTINCT surrogate) FROM id_links WHERE kind = 'p'")) {
       rows.next();
       assertThat(rows.getLong(1)).isEqualTo(patientsInLake);
       assertThat(rows.getLong(2)).isEqualTo(patientsInLake);
@@ -149,7 +183,10 @@ class DistributedProfileIT {
   void aFileIngestedOnOneMachineIsADuplicateOnTheOther() {
     IngestRun first = runs.get(0); // ingested by machine 0
     try (IngestService other = IngestService.open(machines.get(1), ProgressListener.NONE)) {
-      IngestService.Delivery delivery = other.discoverLocations(List.of(first.sourceFile()), Optional.empty(), Optional.empty()).get(0);
+      IngestService.Delivery delivery =
+          other
+              .discoverLocations(List.of(first.sourceFile()), Optional.empty(), Optional.empty())
+              .get(0);
       IngestRun again = other.ingest(delivery);
       assertThat(again.status()).isEqualTo(RunStatus.DUPLICATE);
       assertThat(again.message()).contains(first.id());

@@ -42,13 +42,21 @@ final class IngestFixture implements AutoCloseable {
   private static final YearMonth FIRST_MONTH = YearMonth.of(2001, 1);
   static final long MAX_LINE_BYTES = 1_000_000;
   static final long MAX_DECOMPRESSED_BYTES = 1_000_000;
-  /** A DuckDB expression for everything a stored row holds but its random keys and its run, for {@link #accepted}. */
-  static final String STORED_ROW = "concat_ws('|', hospital_id, test_code, test_name, specimen, value_numeric, value_comparator,"
-      + " value_text, unit, ref_low, ref_high, abnormal_flag, collected_at, resulted_at, patient_sex, patient_birth_year, source_id,"
-      + " patient_key IS NULL, encounter_key IS NULL)";
-  static final String HEADER = "patient_id,encounter_id,loinc,test_name,result,unit,ref_low,ref_high,flag,collected_at,sex,birth_year";
 
-  private static final String COLUMNS = """
+  /**
+   * A DuckDB expression for everything a stored row holds but its random keys and its run, for
+   * {@link #accepted}.
+   */
+  static final String STORED_ROW =
+      "concat_ws('|', hospital_id, test_code, test_name, specimen, value_numeric, value_comparator,"
+          + " value_text, unit, ref_low, ref_high, abnormal_flag, collected_at, resulted_at, patient_sex, patient_birth_year, source_id,"
+          + " patient_key IS NULL, encounter_key IS NULL)";
+
+  static final String HEADER =
+      "patient_id,encounter_id,loinc,test_name,result,unit,ref_low,ref_high,flag,collected_at,sex,birth_year";
+
+  private static final String COLUMNS =
+      """
       columns:
         patient-id: patient_id
         encounter-id: encounter_id
@@ -65,14 +73,17 @@ final class IngestFixture implements AutoCloseable {
       """;
 
   private final IngestService service;
+
   /** The last parsing phase reported per file name: which reader parsed it. */
   private final Map<String, String> parsing;
+
   private final Path deliveries;
   private final Path scratch;
   private int fileCount;
   private int deliveryCount;
 
-  private IngestFixture(IngestService service, Path deliveries, Path scratch, Map<String, String> parsing) {
+  private IngestFixture(
+      IngestService service, Path deliveries, Path scratch, Map<String, String> parsing) {
     this.service = service;
     this.parsing = parsing;
     this.deliveries = deliveries;
@@ -83,18 +94,22 @@ final class IngestFixture implements AutoCloseable {
     return create(directory, "");
   }
 
-  /** @param moreYaml further top-level sections of medlake.yaml (e.g. {@code catalog:} for an object store) */
+  /**
+   * @param moreYaml further top-level sections of medlake.yaml (e.g. {@code catalog:} for an object
+   *     store)
+   */
   static IngestFixture create(Path directory, String moreYaml) throws IOException {
     return create(directory, "", moreYaml);
   }
 
   /**
-   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces;
-   *     the fail-safe ({@code hold:}) is off unless they set it, since most cases feed small files
-   *     of mostly rejected rows on purpose
+   * @param moreIngest further keys of the {@code ingest:} section, each line indented by two
+   *     spaces; the fail-safe ({@code hold:}) is off unless they set it, since most cases feed
+   *     small files of mostly rejected rows on purpose
    * @param moreYaml further top-level sections of medlake.yaml
    */
-  static IngestFixture create(Path directory, String moreIngest, String moreYaml) throws IOException {
+  static IngestFixture create(Path directory, String moreIngest, String moreYaml)
+      throws IOException {
     return create(directory, 1, moreIngest, moreYaml);
   }
 
@@ -103,29 +118,39 @@ final class IngestFixture implements AutoCloseable {
    * @param moreIngest further keys of the {@code ingest:} section, each line indented by two spaces
    * @param moreYaml further top-level sections of medlake.yaml
    */
-  static IngestFixture create(Path directory, int threads, String moreIngest, String moreYaml) throws IOException {
+  static IngestFixture create(Path directory, int threads, String moreIngest, String moreYaml)
+      throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     String hold = moreIngest.contains("hold:") ? "" : "  hold:\n    enabled: false\n";
-    Files.writeString(root.resolve("medlake.yaml"), """
+    Files.writeString(
+        root.resolve("medlake.yaml"),
+        """
         ingest:
           threads: %d
           max-decompressed-bytes: %d
           max-line-bytes: %d
-        """.formatted(threads, MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES) + hold + moreIngest + moreYaml);
+        """
+                .formatted(threads, MAX_DECOMPRESSED_BYTES, MAX_LINE_BYTES)
+            + hold
+            + moreIngest
+            + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
     Files.writeString(home.sources().resolve(SOURCE + ".yaml"), mapping(SOURCE, "H001", "UTF-8"));
-    Files.writeString(home.sources().resolve(LATIN1_SOURCE + ".yaml"), mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));
+    Files.writeString(
+        home.sources().resolve(LATIN1_SOURCE + ".yaml"),
+        mapping(LATIN1_SOURCE, "H002", "ISO-8859-1"));
     Path deliveries = directory.resolve("deliveries");
     Path scratch = directory.resolve("scratch");
     Files.createDirectories(deliveries);
     Files.createDirectories(scratch);
     Map<String, String> parsing = new java.util.concurrent.ConcurrentHashMap<>();
-    ProgressListener listener = (file, phase, fraction) -> {
-      if (phase.startsWith("parsing")) {
-        parsing.put(file, phase);
-      }
-    };
+    ProgressListener listener =
+        (file, phase, fraction) -> {
+          if (phase.startsWith("parsing")) {
+            parsing.put(file, phase);
+          }
+        };
     return new IngestFixture(IngestService.open(home, listener), deliveries, scratch, parsing);
   }
 
@@ -133,7 +158,10 @@ final class IngestFixture implements AutoCloseable {
     return mapping(source, hospitalId, encoding, "%Y-%m-%d %H:%M:%S");
   }
 
-  /** A mapping of the fixture's layout ({@link #HEADER}) that reads timestamps with {@code timestampFormat}. */
+  /**
+   * A mapping of the fixture's layout ({@link #HEADER}) that reads timestamps with {@code
+   * timestampFormat}.
+   */
   static String mapping(String source, String hospitalId, String encoding, String timestampFormat) {
     return """
         source: %s
@@ -145,17 +173,22 @@ final class IngestFixture implements AutoCloseable {
           encoding: %s
         rules:
           disabled: [collected-at-in-month]
-        """.formatted(source, hospitalId, timestampFormat, encoding) + COLUMNS;
+        """
+            .formatted(source, hospitalId, timestampFormat, encoding)
+        + COLUMNS;
   }
 
   /** A valid row; {@code patient} keeps rows distinct so that none is a duplicate. */
   static String row(int patient) {
-    return "P%d,E%d,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970".formatted(patient, patient);
+    return "P%d,E%d,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970"
+        .formatted(patient, patient);
   }
 
   /** The header and the lines, each ended by {@code \n}. */
   static String csv(String... lines) {
-    return HEADER + "\n" + Arrays.stream(lines).map(line -> line + "\n").collect(Collectors.joining());
+    return HEADER
+        + "\n"
+        + Arrays.stream(lines).map(line -> line + "\n").collect(Collectors.joining());
   }
 
   static byte[] gzip(byte[] content) {
@@ -186,7 +219,8 @@ final class IngestFixture implements AutoCloseable {
   }
 
   IngestRun ingest(Path file, String source) {
-    return service.ingest(new IngestService.Delivery(file, source, FIRST_MONTH.plusMonths(deliveryCount++)));
+    return service.ingest(
+        new IngestService.Delivery(file, source, FIRST_MONTH.plusMonths(deliveryCount++)));
   }
 
   /**
@@ -211,17 +245,31 @@ final class IngestFixture implements AutoCloseable {
   /** The rejected rows a run stored, in file order. */
   List<Reject> rejects(IngestRun run) {
     List<Reject> rejects = new ArrayList<>();
-    query(service.lakehouse().rejects(), "line_number, reason_codes, raw_line", run, rows -> {
-      Array reasons = rows.getArray(2);
-      rejects.add(new Reject(rows.getLong(1), Arrays.stream((Object[]) reasons.getArray()).map(String::valueOf).toList(), rows.getString(3)));
-    }, "line_number");
+    query(
+        service.lakehouse().rejects(),
+        "line_number, reason_codes, raw_line",
+        run,
+        rows -> {
+          Array reasons = rows.getArray(2);
+          rejects.add(
+              new Reject(
+                  rows.getLong(1),
+                  Arrays.stream((Object[]) reasons.getArray()).map(String::valueOf).toList(),
+                  rows.getString(3)));
+        },
+        "line_number");
     return rejects;
   }
 
   /** The test names of the accepted rows a run stored. */
   List<String> acceptedTestNames(IngestRun run) {
     List<String> names = new ArrayList<>();
-    query(service.lakehouse().labResults(), "test_name", run, rows -> names.add(rows.getString(1)), "test_name");
+    query(
+        service.lakehouse().labResults(),
+        "test_name",
+        run,
+        rows -> names.add(rows.getString(1)),
+        "test_name");
     return names;
   }
 
@@ -229,17 +277,29 @@ final class IngestFixture implements AutoCloseable {
     void accept(ResultSet rows) throws SQLException;
   }
 
-  private void query(Table table, String columns, IngestRun run, RowConsumer consumer, String order) {
+  private void query(
+      Table table, String columns, IngestRun run, RowConsumer consumer, String order) {
     table.refresh();
     List<String> files = TableScans.plannedFiles(table, Expressions.alwaysTrue());
     if (files.isEmpty()) {
       return;
     }
-    String paths = files.stream().map(org.medlake.lake.DuckDb::literal).collect(Collectors.joining(", ", "[", "]"));
+    String paths =
+        files.stream()
+            .map(org.medlake.lake.DuckDb::literal)
+            .collect(Collectors.joining(", ", "[", "]"));
     try (Connection connection = DuckDb.open("1GB", 1, scratch);
         Statement statement = connection.createStatement();
-        ResultSet rows = statement.executeQuery("SELECT " + columns + " FROM read_parquet(" + paths + ") WHERE ingest_run_id = "
-            + literal(run.id()) + " ORDER BY " + order)) {
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT "
+                    + columns
+                    + " FROM read_parquet("
+                    + paths
+                    + ") WHERE ingest_run_id = "
+                    + literal(run.id())
+                    + " ORDER BY "
+                    + order)) {
       while (rows.next()) {
         consumer.accept(rows);
       }
@@ -248,7 +308,10 @@ final class IngestFixture implements AutoCloseable {
     }
   }
 
-  /** How the file was parsed: {@link FileIngestion#PARSING_RECORDS} or {@link FileIngestion#PARSING_LINES}. */
+  /**
+   * How the file was parsed: {@link FileIngestion#PARSING_RECORDS} or {@link
+   * FileIngestion#PARSING_LINES}.
+   */
   String parsing(Path file) {
     return parsing.get(file.getFileName().toString());
   }
@@ -259,7 +322,12 @@ final class IngestFixture implements AutoCloseable {
    */
   List<String> accepted(IngestRun run, String expression) {
     List<String> rows = new ArrayList<>();
-    query(service.lakehouse().labResults(), expression, run, result -> rows.add(result.getString(1)), "1");
+    query(
+        service.lakehouse().labResults(),
+        expression,
+        run,
+        result -> rows.add(result.getString(1)),
+        "1");
     return rows;
   }
 

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import org.medlake.core.config.MedlakeHome;
 
-/** Ingests paths into a home in a process of its own, so that tests can kill it or run two at once. */
+/**
+ * Ingests paths into a home in a process of its own, so that tests can kill it or run two at once.
+ */
 public final class IngestProcess {
   private IngestProcess() {}
 
@@ -23,20 +25,31 @@ public final class IngestProcess {
   }
 
   static Process start(Path home, String logName, Path... paths) throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", javaTemporaryDirectory(home), "-cp", classpath,
-        IngestProcess.class.getName(),
-        home.toString()));
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                javaTemporaryDirectory(home),
+                "-cp",
+                classpath,
+                IngestProcess.class.getName(),
+                home.toString()));
     for (Path path : paths) {
       command.add(path.toString());
     }
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(home.resolve(logName).toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(home.resolve(logName).toFile())
+        .start();
   }
 
   /**
-   * The process's java.io.tmpdir inside the home: DuckDB unpacks its 57 MB native library there
-   * on every start and deletes it only at a normal exit, so each killed process would leave one in /tmp.
+   * The process's java.io.tmpdir inside the home: DuckDB unpacks its 57 MB native library there on
+   * every start and deletes it only at a normal exit, so each killed process would leave one in
+   * /tmp.
    */
   static String javaTemporaryDirectory(Path home) throws IOException {
     return "-Djava.io.tmpdir=" + java.nio.file.Files.createDirectories(home.resolve("jvm-tmp"));

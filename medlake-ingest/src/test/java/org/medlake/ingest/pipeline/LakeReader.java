@@ -18,15 +18,22 @@ import org.medlake.lake.TableScans;
 final class LakeReader {
   private LakeReader() {}
 
-  /** Runs {@code sql} with {@code t} bound to the table's current files; rows rendered as strings. */
+  /**
+   * Runs {@code sql} with {@code t} bound to the table's current files; rows rendered as strings.
+   */
   static List<List<String>> query(Table table, Path temporary, String sql) {
     List<String> files = TableScans.plannedFiles(table, Expressions.alwaysTrue());
-    String source = files.isEmpty()
-        ? "(" + TableScans.emptyRelation(table) + ")"
-        : "read_parquet(" + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]")) + ")";
-    try (Connection connection = DuckDb.open("1GB", 2, temporary); Statement statement = connection.createStatement()) {
+    String source =
+        files.isEmpty()
+            ? "(" + TableScans.emptyRelation(table) + ")"
+            : "read_parquet("
+                + files.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"))
+                + ")";
+    try (Connection connection = DuckDb.open("1GB", 2, temporary);
+        Statement statement = connection.createStatement()) {
       List<List<String>> rows = new ArrayList<>();
-      try (ResultSet result = statement.executeQuery("WITH t AS (SELECT * FROM " + source + ") " + sql)) {
+      try (ResultSet result =
+          statement.executeQuery("WITH t AS (SELECT * FROM " + source + ") " + sql)) {
         ResultSetMetaData metadata = result.getMetaData();
         while (result.next()) {
           List<String> row = new ArrayList<>();
@@ -42,13 +49,23 @@ final class LakeReader {
     }
   }
 
-  /** Runs {@code sql} over local copies of the table's files, for a warehouse in an object store; rows rendered as strings. */
+  /**
+   * Runs {@code sql} over local copies of the table's files, for a warehouse in an object store;
+   * rows rendered as strings.
+   */
   static List<List<String>> query(org.medlake.lake.Lakehouse lakehouse, Table table, String sql) {
-    try (org.medlake.lake.FileCache.Lease files = TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue());
+    try (org.medlake.lake.FileCache.Lease files =
+            TableScans.readableFiles(lakehouse.warehouse(), table, Expressions.alwaysTrue());
         Connection connection = DuckDb.open("1GB", 2, lakehouse.home().temporary());
         Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("WITH t AS (SELECT * FROM read_parquet("
-            + files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")) + ")) " + sql)) {
+        ResultSet result =
+            statement.executeQuery(
+                "WITH t AS (SELECT * FROM read_parquet("
+                    + files.paths().stream()
+                        .map(path -> DuckDb.literal(path.toString()))
+                        .collect(Collectors.joining(", ", "[", "]"))
+                    + ")) "
+                    + sql)) {
       List<List<String>> rows = new ArrayList<>();
       ResultSetMetaData metadata = result.getMetaData();
       while (result.next()) {
@@ -64,7 +81,9 @@ final class LakeReader {
     }
   }
 
-  /** Runs {@code sql} over local copies of the table's files, for a warehouse in an object store. */
+  /**
+   * Runs {@code sql} over local copies of the table's files, for a warehouse in an object store.
+   */
   static long count(org.medlake.lake.Lakehouse lakehouse, Table table, String sql) {
     return Long.parseLong(query(lakehouse, table, sql).get(0).get(0));
   }

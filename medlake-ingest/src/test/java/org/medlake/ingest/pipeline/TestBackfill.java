@@ -39,8 +39,8 @@ import org.medlake.lake.DuckDb;
  * month that fall in the month before in UTC, rejected rows, and one month large enough to be
  * written on its own), written by two threads. Every accepted row is stored, each UTC month's count
  * is the one computed here from the CSV, the file is one snapshot, each month one data file sorted
- * by test code and collection time; a resubmission of the hospital-month replaces all of the
- * file's months in one snapshot.
+ * by test code and collection time; a resubmission of the hospital-month replaces all of the file's
+ * months in one snapshot.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -48,13 +48,21 @@ class TestBackfill {
   private static final ZoneId ZONE = ZoneId.of("Europe/Berlin");
   private static final YearMonth FIRST = YearMonth.of(2001, 1);
   private static final int MONTHS = 300;
+
   /** Above {@link FileIngestion#SMALL_MONTH_ROWS}: written by its own multi-threaded COPY. */
   private static final int LARGE_MONTH = 150;
+
   private static final int LARGE_MONTH_ROWS = (int) FileIngestion.SMALL_MONTH_ROWS + 120;
   private static final YearMonth DELIVERY = YearMonth.of(2026, 1);
   private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
-  /** Test codes with the units the test catalogue gives them; values 60 to 90 are plausible for each. */
-  private static final String[][] TESTS = {{"2345-7", "mg/dL"}, {"1742-6", "U/L"}, {"2093-3", "mg/dL"}};
+
+  /**
+   * Test codes with the units the test catalogue gives them; values 60 to 90 are plausible for
+   * each.
+   */
+  private static final String[][] TESTS = {
+    {"2345-7", "mg/dL"}, {"1742-6", "U/L"}, {"2093-3", "mg/dL"}
+  };
 
   private Path directory;
   private IngestFixture fixture;
@@ -65,7 +73,13 @@ class TestBackfill {
   void ingestTheBackfill(@TempDir Path directory) throws IOException {
     this.directory = directory;
     fixture = IngestFixture.create(directory.resolve("whole"), 2, "", "");
-    first = backfill(fixture, MONTHS, index -> index == LARGE_MONTH ? LARGE_MONTH_ROWS : 1 + index % 4, false, "5");
+    first =
+        backfill(
+            fixture,
+            MONTHS,
+            index -> index == LARGE_MONTH ? LARGE_MONTH_ROWS : 1 + index % 4,
+            false,
+            "5");
     firstRun = ingest(fixture, first);
   }
 
@@ -81,7 +95,10 @@ class TestBackfill {
     assertThat(firstRun.rowsRead()).isEqualTo(first.lines().size());
     assertThat(firstRun.rowsRejected()).isEqualTo(first.rejected());
     assertThat(firstRun.rejectedByReason()).containsOnlyKeys("INVALID_FLAG");
-    assertThat(fixture.accepted(firstRun, "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
+    assertThat(
+            fixture.accepted(
+                firstRun,
+                "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
         .isEqualTo(first.storedRows());
     assertThat(rowsPerMonth(firstRun)).isEqualTo(first.rowsPerUtcMonth());
     // rows of the first of a month before 01:00 or 02:00 local time are the month before's in UTC
@@ -103,7 +120,9 @@ class TestBackfill {
     assertThat(files.keySet()).isEqualTo(first.rowsPerUtcMonth().keySet());
     assertThat(files.values()).allSatisfy(monthFiles -> assertThat(monthFiles).hasSize(1));
     // what the committer registered is what the files hold
-    assertThat(files.values().stream().mapToLong(monthFiles -> monthFiles.get(0).recordCount()).sum()).isEqualTo(firstRun.rowsAccepted());
+    assertThat(
+            files.values().stream().mapToLong(monthFiles -> monthFiles.get(0).recordCount()).sum())
+        .isEqualTo(firstRun.rowsAccepted());
   }
 
   @Test
@@ -123,34 +142,46 @@ class TestBackfill {
     assertThat(snapshots).hasSize(1);
     Snapshot replacement = snapshots.get(0);
     assertThat(replacement.operation()).isEqualTo("overwrite");
-    assertThat(replacement.summary()).containsEntry("deleted-data-files", String.valueOf(firstFiles))
+    assertThat(replacement.summary())
+        .containsEntry("deleted-data-files", String.valueOf(firstFiles))
         .containsEntry("added-data-files", String.valueOf(second.rowsPerUtcMonth().size()));
     assertThat(fixture.accepted(firstRun, "1")).isEmpty();
-    assertThat(fixture.accepted(secondRun, "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
+    assertThat(
+            fixture.accepted(
+                secondRun,
+                "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
         .isEqualTo(second.storedRows());
     // the table holds the second file's months only: the first file's later months are gone
     Map<String, Long> stored = new TreeMap<>();
-    query("SELECT strftime(collected_at, '%Y-%m'), count(*) FROM t GROUP BY 1").forEach(row -> stored.put(row.get(0), Long.parseLong(row.get(1))));
+    query("SELECT strftime(collected_at, '%Y-%m'), count(*) FROM t GROUP BY 1")
+        .forEach(row -> stored.put(row.get(0), Long.parseLong(row.get(1))));
     assertThat(stored).isEqualTo(second.rowsPerUtcMonth());
   }
 
   @Test
   @Order(5)
-  void aFileInChunksLeavesOneFilePerMonthUnlessTheMonthOutgrowsAChunk(@TempDir Path chunkedDirectory) throws IOException {
-    try (IngestFixture chunked = IngestFixture.create(chunkedDirectory, 2, "  chunk-rows: 1000\n", "")) {
+  void aFileInChunksLeavesOneFilePerMonthUnlessTheMonthOutgrowsAChunk(
+      @TempDir Path chunkedDirectory) throws IOException {
+    try (IngestFixture chunked =
+        IngestFixture.create(chunkedDirectory, 2, "  chunk-rows: 1000\n", "")) {
       // every month's rows in every chunk; 2009-05 has more rows than a chunk
       Backfill backfill = backfill(chunked, MONTHS, index -> index == 100 ? 1500 : 10, true, "5");
       IngestRun run = ingest(chunked, backfill);
       assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(run.rowsRead()).isEqualTo(backfill.lines().size());
-      assertThat(chunked.accepted(run, "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
+      assertThat(
+              chunked.accepted(
+                  run,
+                  "concat_ws('|', test_code, value_numeric, strftime(collected_at, '%Y-%m-%d %H:%M:%S'))"))
           .isEqualTo(backfill.storedRows());
       Map<String, List<DataFile>> files = filesByMonth(chunked, run);
       assertThat(files.keySet()).isEqualTo(backfill.rowsPerUtcMonth().keySet());
       assertThat(files.remove("2009-05")).hasSizeGreaterThan(1);
       Map<String, Integer> filesPerMonth = new TreeMap<>();
       files.forEach((month, monthFiles) -> filesPerMonth.put(month, monthFiles.size()));
-      assertThat(filesPerMonth).allSatisfy((month, count) -> assertThat(count).as("data files of %s", month).isEqualTo(1));
+      assertThat(filesPerMonth)
+          .allSatisfy(
+              (month, count) -> assertThat(count).as("data files of %s", month).isEqualTo(1));
       Table table = chunked.service().lakehouse().labResults();
       table.refresh();
       assertThat(runSnapshots(table, run)).hasSize(1);
@@ -168,29 +199,49 @@ class TestBackfill {
     for (DataFile file : dataFiles(table, run)) {
       String partition = table.spec().partitionToPath(file.partition());
       assertThat(partition).endsWith("/hospital_id=H001");
-      byMonth.computeIfAbsent(partition.replaceAll("collected_at_month=([0-9-]+)/.*", "$1"), month -> new ArrayList<>()).add(file);
+      byMonth
+          .computeIfAbsent(
+              partition.replaceAll("collected_at_month=([0-9-]+)/.*", "$1"),
+              month -> new ArrayList<>())
+          .add(file);
     }
-    List<String> paths = byMonth.values().stream().flatMap(List::stream).map(DataFile::location).toList();
+    List<String> paths =
+        byMonth.values().stream().flatMap(List::stream).map(DataFile::location).toList();
     String list = paths.stream().map(DuckDb::literal).collect(Collectors.joining(", ", "[", "]"));
-    List<List<String>> perFile = LakeReader.query(table, fixture.scratch(), "SELECT filename, min(strftime(collected_at, '%Y-%m')),"
-        + " max(strftime(collected_at, '%Y-%m')), count(*) FILTER (WHERE previous_code IS NOT NULL"
-        + " AND (test_code, collected_at) < (previous_code, previous_time))"
-        + " FROM (SELECT filename, test_code, collected_at, lag(test_code) OVER w AS previous_code, lag(collected_at) OVER w AS previous_time"
-        + " FROM read_parquet(" + list + ", filename = true, file_row_number = true)"
-        + " WINDOW w AS (PARTITION BY filename ORDER BY file_row_number)) GROUP BY filename");
+    List<List<String>> perFile =
+        LakeReader.query(
+            table,
+            fixture.scratch(),
+            "SELECT filename, min(strftime(collected_at, '%Y-%m')),"
+                + " max(strftime(collected_at, '%Y-%m')), count(*) FILTER (WHERE previous_code IS NOT NULL"
+                + " AND (test_code, collected_at) < (previous_code, previous_time))"
+                + " FROM (SELECT filename, test_code, collected_at, lag(test_code) OVER w AS previous_code, lag(collected_at) OVER w AS previous_time"
+                + " FROM read_parquet("
+                + list
+                + ", filename = true, file_row_number = true)"
+                + " WINDOW w AS (PARTITION BY filename ORDER BY file_row_number)) GROUP BY filename");
     Map<String, String> monthOfFile = new java.util.HashMap<>();
-    byMonth.forEach((month, files) -> files.forEach(file -> monthOfFile.put(file.location(), month)));
-    assertThat(perFile).hasSize(paths.size()).allSatisfy(file -> {
-      String month = monthOfFile.get(file.get(0));
-      assertThat(file.get(1)).as(file.get(0)).isEqualTo(month);
-      assertThat(file.get(2)).as(file.get(0)).isEqualTo(month);
-      assertThat(file.get(3)).as("rows out of order in %s", file.get(0)).isEqualTo("0");
-    });
+    byMonth.forEach(
+        (month, files) -> files.forEach(file -> monthOfFile.put(file.location(), month)));
+    assertThat(perFile)
+        .hasSize(paths.size())
+        .allSatisfy(
+            file -> {
+              String month = monthOfFile.get(file.get(0));
+              assertThat(file.get(1)).as(file.get(0)).isEqualTo(month);
+              assertThat(file.get(2)).as(file.get(0)).isEqualTo(month);
+              assertThat(file.get(3)).as("rows out of order in %s", file.get(0)).isEqualTo("0");
+            });
     return byMonth;
   }
 
   /** A delivered backfill and what it must store, computed from its lines. */
-  private record Backfill(Path file, List<String> lines, long rejected, List<String> storedRows, Map<String, Long> rowsPerUtcMonth,
+  private record Backfill(
+      Path file,
+      List<String> lines,
+      long rejected,
+      List<String> storedRows,
+      Map<String, Long> rowsPerUtcMonth,
       Map<String, Long> rowsPerLocalMonth) {}
 
   /**
@@ -199,7 +250,12 @@ class TestBackfill {
    * rows taken in turns: every 37th month has no rows, every 10th one more row at 00:30 on the 1st
    * (the month before in UTC), every 50th a row with an invalid flag.
    */
-  private static Backfill backfill(IngestFixture fixture, int months, IntUnaryOperator rowsOfMonth, boolean interleaved, String decimals)
+  private static Backfill backfill(
+      IngestFixture fixture,
+      int months,
+      IntUnaryOperator rowsOfMonth,
+      boolean interleaved,
+      String decimals)
       throws IOException {
     List<List<LocalDateTime>> timesByMonth = new ArrayList<>();
     for (int index = months - 1; index >= 0; index--) {
@@ -237,9 +293,19 @@ class TestBackfill {
       String[] test = TESTS[line % TESTS.length];
       String code = test[0];
       String value = (60 + line % 30) + "." + decimals;
-      boolean invalid = (local.getYear() * 12 + local.getMonthValue()) % 50 == 7 && local.getDayOfMonth() == 2;
-      lines.add("P%d,E%d,%s,Test %s,%s,%s,,,%s,%s,F,1970".formatted(line, line, code, code, value, test[1], invalid ? "X" : "N",
-          LOCAL.format(local)));
+      boolean invalid =
+          (local.getYear() * 12 + local.getMonthValue()) % 50 == 7 && local.getDayOfMonth() == 2;
+      lines.add(
+          "P%d,E%d,%s,Test %s,%s,%s,,,%s,%s,F,1970"
+              .formatted(
+                  line,
+                  line,
+                  code,
+                  code,
+                  value,
+                  test[1],
+                  invalid ? "X" : "N",
+                  LOCAL.format(local)));
       if (invalid) {
         rejected++;
         continue;
@@ -255,7 +321,9 @@ class TestBackfill {
   }
 
   private static IngestRun ingest(IngestFixture fixture, Backfill backfill) {
-    return fixture.service().ingest(new IngestService.Delivery(backfill.file(), IngestFixture.SOURCE, DELIVERY));
+    return fixture
+        .service()
+        .ingest(new IngestService.Delivery(backfill.file(), IngestFixture.SOURCE, DELIVERY));
   }
 
   private Table table() {
@@ -284,7 +352,8 @@ class TestBackfill {
 
   private static List<DataFile> dataFiles(Table table, IngestRun run) {
     List<DataFile> files = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(Expressions.equal("ingest_run_id", run.id())).planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().filter(Expressions.equal("ingest_run_id", run.id())).planFiles()) {
       tasks.forEach(task -> files.add(task.file()));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -22,14 +22,13 @@ import org.medlake.lake.TableScans;
 
 /**
  * A file with more records than {@code ingest.chunk-rows} is processed in chunks; it must store
- * exactly what the same file processed whole stores: the same rows, the same rejects with the
- * same line numbers and raw text, duplicates found across chunks, and one key per patient however
- * many chunks the patient's rows fall in. Two homes ingest the same files, one with chunks of
- * about 1,000 records, the other with the default (one chunk).
+ * exactly what the same file processed whole stores: the same rows, the same rejects with the same
+ * line numbers and raw text, duplicates found across chunks, and one key per patient however many
+ * chunks the patient's rows fall in. Two homes ingest the same files, one with chunks of about
+ * 1,000 records, the other with the default (one chunk).
  */
 class TestChunkedIngest {
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   private static IngestFixture chunked;
   private static IngestFixture whole;
@@ -87,8 +86,9 @@ class TestChunkedIngest {
     List<String> lines = new ArrayList<>();
     lines.add(HEADER);
     for (int line = 2; line <= LAST_LINE; line++) {
-      lines.add("P%d,E%d,2345-7,Glucose,%d.5,mg/dL,70,99,N,2024-01-15 08:%02d:00,F,1970".formatted(line % 700, line % 1500, 50 + line % 100,
-          line % 60));
+      lines.add(
+          "P%d,E%d,2345-7,Glucose,%d.5,mg/dL,70,99,N,2024-01-15 08:%02d:00,F,1970"
+              .formatted(line % 700, line % 1500, 50 + line % 100, line % 60));
     }
     lines.set(29, lines.get(19));
     lines.set(2999, lines.get(1499));
@@ -101,17 +101,25 @@ class TestChunkedIngest {
     return lines;
   }
 
-  /** Ingests {@code content} in both homes, asserts they stored the same, and returns the runs (chunked first). */
+  /**
+   * Ingests {@code content} in both homes, asserts they stored the same, and returns the runs
+   * (chunked first).
+   */
   private static IngestRun[] compare(String name, String content) throws IOException {
     IngestRun byChunks = chunked.ingest(chunked.write(name, content));
     IngestRun byWhole = whole.ingest(whole.write(name, content));
     assertThat(byChunks.rowsRead()).isEqualTo(byWhole.rowsRead());
     assertThat(byChunks.rowsAccepted()).isEqualTo(byWhole.rowsAccepted());
-    assertThat(byChunks.rejectedByReason()).isEqualTo(byWhole.rejectedByReason()).containsEntry("DUPLICATE_ROW", 5L)
+    assertThat(byChunks.rejectedByReason())
+        .isEqualTo(byWhole.rejectedByReason())
+        .containsEntry("DUPLICATE_ROW", 5L)
         .containsEntry("INVALID_FLAG", 3L);
     assertThat(chunked.rejects(byChunks)).isEqualTo(whole.rejects(byWhole));
-    assertThat(chunked.accepted(byChunks, STORED_ROW)).isEqualTo(whole.accepted(byWhole, STORED_ROW)).hasSize((int) byWhole.rowsAccepted());
-    // each patient's rows share one key in both: the same number of keys, each with the same number of rows
+    assertThat(chunked.accepted(byChunks, STORED_ROW))
+        .isEqualTo(whole.accepted(byWhole, STORED_ROW))
+        .hasSize((int) byWhole.rowsAccepted());
+    // each patient's rows share one key in both: the same number of keys, each with the same number
+    // of rows
     assertThat(rowsPerKey(chunked, byChunks)).isEqualTo(rowsPerKey(whole, byWhole));
     assertThat(dataFiles(chunked, byChunks)).isGreaterThanOrEqualTo(4);
     assertThat(dataFiles(whole, byWhole)).isEqualTo(1);
@@ -120,14 +128,19 @@ class TestChunkedIngest {
 
   /** How many keys have 1, 2, 3, ... accepted rows. */
   private static Map<Long, Long> rowsPerKey(IngestFixture fixture, IngestRun run) {
-    Map<String, Long> rows = fixture.accepted(run, "patient_key").stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-    return rows.values().stream().collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+    Map<String, Long> rows =
+        fixture.accepted(run, "patient_key").stream()
+            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    return rows.values().stream()
+        .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
   }
 
   private static long dataFiles(IngestFixture fixture, IngestRun run) {
     var table = fixture.service().lakehouse().labResults();
     table.refresh();
-    return TableScans.plannedFiles(table, Expressions.alwaysTrue()).stream().filter(file -> file.contains(run.id())).count();
+    return TableScans.plannedFiles(table, Expressions.alwaysTrue()).stream()
+        .filter(file -> file.contains(run.id()))
+        .count();
   }
 
   private static Path runFile(IngestRun run) {

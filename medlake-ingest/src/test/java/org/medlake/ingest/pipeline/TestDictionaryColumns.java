@@ -16,10 +16,16 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 
-/** A code dictionary read with the column names its mapping gives, as real item dictionaries come. */
+/**
+ * A code dictionary read with the column names its mapping gives, as real item dictionaries come.
+ */
 class TestDictionaryColumns {
-  /** Shaped like a real ICU item dictionary: its own names, extra columns, quoted commas, an item without LOINC code. */
-  static final String DICTIONARY = """
+  /**
+   * Shaped like a real ICU item dictionary: its own names, extra columns, quoted commas, an item
+   * without LOINC code.
+   */
+  static final String DICTIONARY =
+      """
       itemid,label,fluid,category,loinc_code,valueuom
       50912,"Creatinine, serum",Blood,Chemistry,2160-0,mg/dL
       50971,Potassium,Blood,Chemistry, 2823-3 ,mEq/L
@@ -27,7 +33,9 @@ class TestDictionaryColumns {
       ,Placeholder without an item id,Blood,Chemistry,,
       ,Another placeholder,Blood,Chemistry,,
       """;
-  private static final String LABEVENTS = """
+
+  private static final String LABEVENTS =
+      """
       subject_id,itemid,charttime,value,valueuom
       10001,50912,2180-03-05 08:00:00,1.1,
       10002,50971,2180-03-06 09:30:00,4.2,mmol/L
@@ -52,15 +60,21 @@ class TestDictionaryColumns {
 
   @Test
   void theMappingNamesTheDictionarysColumns() throws Exception {
-    IngestRun run = ingest("""
+    IngestRun run =
+        ingest(
+            """
         code-lookup:
           dictionary: d_labitems.csv
           columns: {local-code: itemid, test-code: loinc_code, test-name: label, unit: valueuom}
         """);
     assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(run.rowsAccepted()).isEqualTo(3);
-    assertThat(LakeReader.query(service.lakehouse().labResults(), home.temporary(),
-        "SELECT test_code, test_name, unit, value_numeric FROM t ORDER BY collected_at")).containsExactly(
+    assertThat(
+            LakeReader.query(
+                service.lakehouse().labResults(),
+                home.temporary(),
+                "SELECT test_code, test_name, unit, value_numeric FROM t ORDER BY collected_at"))
+        .containsExactly(
             List.of("2160-0", "Creatinine, serum", "mg/dL", "1.1"),
             List.of("2823-3", "Potassium", "mmol/L", "4.2"),
             List.of("2823-3", "Potassium", "meq/L", "3.9"));
@@ -68,15 +82,22 @@ class TestDictionaryColumns {
 
   @Test
   void aColumnTheDictionaryLacksFailsTheFileNamingIt() {
-    assertThatThrownBy(() -> ingest("""
+    assertThatThrownBy(
+            () ->
+                ingest(
+                    """
         code-lookup:
           dictionary: d_labitems.csv
           columns: {local-code: itemid, test-code: loinc, test-name: label}
         """))
         .isInstanceOf(MedlakeException.class)
-        .hasMessageEndingWith("d_labitems.csv: the code dictionary has no column 'loinc'"
-            + " (columns: itemid, label, fluid, category, loinc_code, valueuom)");
-    assertThatThrownBy(() -> ingest("""
+        .hasMessageEndingWith(
+            "d_labitems.csv: the code dictionary has no column 'loinc'"
+                + " (columns: itemid, label, fluid, category, loinc_code, valueuom)");
+    assertThatThrownBy(
+            () ->
+                ingest(
+                    """
         code-lookup:
           dictionary: d_labitems.csv
           columns: {local-code: itemid, test-code: loinc_code, test-name: label, unit: uom}
@@ -85,7 +106,9 @@ class TestDictionaryColumns {
   }
 
   private IngestRun ingest(String codeLookup) throws Exception {
-    Files.writeString(home.sources().resolve("icu.yaml"), """
+    Files.writeString(
+        home.sources().resolve("icu.yaml"),
+        """
         hospital-id: H042
         timestamp-formats: ["%Y-%m-%d %H:%M:%S"]
         rules:
@@ -96,9 +119,11 @@ class TestDictionaryColumns {
           collected-at: charttime
           result: value
           unit: valueuom
-        """ + codeLookup);
+        """
+            + codeLookup);
     Path file = directory.resolve("labevents-" + System.nanoTime() + ".csv");
     Files.writeString(file, LABEVENTS);
-    return service.ingest(new IngestService.Delivery(file, "icu", YearMonth.of(2180, 3), java.util.Optional.empty()));
+    return service.ingest(
+        new IngestService.Delivery(file, "icu", YearMonth.of(2180, 3), java.util.Optional.empty()));
   }
 }

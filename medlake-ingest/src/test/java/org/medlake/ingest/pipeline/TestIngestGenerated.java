@@ -13,17 +13,17 @@ import org.apache.iceberg.Table;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.testkit.generate.GeneratorOptions;
 import org.medlake.testkit.generate.LabDataGenerator;
-import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunStatus;
 
 /** Ingests a generated dirty landing zone once and checks what the lake holds. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -42,17 +42,32 @@ class TestIngestGenerated {
     // chunked and whole ingests directly)
     try {
       java.nio.file.Files.createDirectories(directory.resolve("home"));
-      java.nio.file.Files.writeString(directory.resolve("home").resolve("medlake.yaml"), "ingest:\n  vault-batch: 50\n  chunk-rows: 1000\n");
+      java.nio.file.Files.writeString(
+          directory.resolve("home").resolve("medlake.yaml"),
+          "ingest:\n  vault-batch: 50\n  chunk-rows: 1000\n");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
     home = MedlakeHome.open(directory.resolve("home"));
-    report = LabDataGenerator.generate(
-        GeneratorOptions.builder(home.landing(), home.sources()).hospitals(3).months(2).rowsPerFile(3000).seed(11).dirtyFraction(0.05).build(),
-        rows -> {});
+    report =
+        LabDataGenerator.generate(
+            GeneratorOptions.builder(home.landing(), home.sources())
+                .hospitals(3)
+                .months(2)
+                .rowsPerFile(3000)
+                .seed(11)
+                .dirtyFraction(0.05)
+                .build(),
+            rows -> {});
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
-      runs = service.ingest(service.discover(List.of(home.landing()), Optional.empty(), Optional.empty())).stream()
-          .collect(Collectors.toMap(run -> home.root().resolve(run.sourceFile()).normalize(), Function.identity()));
+      runs =
+          service
+              .ingest(service.discover(List.of(home.landing()), Optional.empty(), Optional.empty()))
+              .stream()
+              .collect(
+                  Collectors.toMap(
+                      run -> home.root().resolve(run.sourceFile()).normalize(),
+                      Function.identity()));
     }
   }
 
@@ -74,10 +89,17 @@ class TestIngestGenerated {
     long accepted = runs.values().stream().mapToLong(IngestRun::rowsAccepted).sum();
     long rejected = runs.values().stream().mapToLong(IngestRun::rowsRejected).sum();
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home)) {
-      assertThat(LakeReader.count(lakehouse.labResults(), home.temporary(), "SELECT count(*) FROM t")).isEqualTo(accepted);
-      assertThat(LakeReader.count(lakehouse.rejects(), home.temporary(), "SELECT count(*) FROM t")).isEqualTo(rejected);
-      assertThat(LakeReader.count(lakehouse.rejects(), home.temporary(),
-          "SELECT count(*) FROM t WHERE line_number < 2 OR len(reason_codes) = 0 OR raw_line IS NULL")).isZero();
+      assertThat(
+              LakeReader.count(lakehouse.labResults(), home.temporary(), "SELECT count(*) FROM t"))
+          .isEqualTo(accepted);
+      assertThat(LakeReader.count(lakehouse.rejects(), home.temporary(), "SELECT count(*) FROM t"))
+          .isEqualTo(rejected);
+      assertThat(
+              LakeReader.count(
+                  lakehouse.rejects(),
+                  home.temporary(),
+                  "SELECT count(*) FROM t WHERE line_number < 2 OR len(reason_codes) = 0 OR raw_line IS NULL"))
+          .isZero();
     }
   }
 
@@ -85,19 +107,36 @@ class TestIngestGenerated {
   void noLocalIdentifierReachesTheTable() {
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home)) {
       Table table = lakehouse.labResults();
-      assertThat(LakeReader.count(table, home.temporary(),
-          "SELECT count(*) FROM t WHERE NOT regexp_full_match(patient_key, 'p\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"
-              + " OR NOT regexp_full_match(coalesce(encounter_key, 'e.' || hospital_id || '.00000000'), 'e\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"))
+      assertThat(
+              LakeReader.count(
+                  table,
+                  home.temporary(),
+                  "SELECT count(*) FROM t WHERE NOT regexp_full_match(patient_key, 'p\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"
+                      + " OR NOT regexp_full_match(coalesce(encounter_key, 'e.' || hospital_id || '.00000000'), 'e\\.' || hospital_id || '\\.([0-9a-f]{2}){4,9}')"))
           .isZero();
       GeneratedFile first = report.files().get(0);
-      String localIds = "SELECT DISTINCT patient_id AS id FROM read_csv(" + org.medlake.lake.DuckDb.literal(first.path().toString())
-          + ", all_varchar = true, ignore_errors = true)";
-      assertThat(LakeReader.count(table, home.temporary(),
-          "SELECT count(*) FROM t WHERE patient_key IN (" + localIds + ") OR encounter_key IN (" + localIds + ")")).isZero();
+      String localIds =
+          "SELECT DISTINCT patient_id AS id FROM read_csv("
+              + org.medlake.lake.DuckDb.literal(first.path().toString())
+              + ", all_varchar = true, ignore_errors = true)";
+      assertThat(
+              LakeReader.count(
+                  table,
+                  home.temporary(),
+                  "SELECT count(*) FROM t WHERE patient_key IN ("
+                      + localIds
+                      + ") OR encounter_key IN ("
+                      + localIds
+                      + ")"))
+          .isZero();
       // the same local patient keeps one surrogate across months
-      assertThat(LakeReader.count(table, home.temporary(),
-          "SELECT count(*) FROM (SELECT patient_key FROM t WHERE hospital_id = 'H001' GROUP BY patient_key"
-              + " HAVING count(DISTINCT date_trunc('month', collected_at)) > 1)")).isPositive();
+      assertThat(
+              LakeReader.count(
+                  table,
+                  home.temporary(),
+                  "SELECT count(*) FROM (SELECT patient_key FROM t WHERE hospital_id = 'H001' GROUP BY patient_key"
+                      + " HAVING count(DISTINCT date_trunc('month', collected_at)) > 1)"))
+          .isPositive();
     }
   }
 
@@ -108,9 +147,12 @@ class TestIngestGenerated {
       snapshotsBefore = count(lakehouse.labResults().snapshots());
     }
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
-      List<IngestRun> again = service.ingest(service.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
+      List<IngestRun> again =
+          service.ingest(
+              service.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
       assertThat(again).extracting(IngestRun::status).containsOnly(RunStatus.DUPLICATE);
-      assertThat(again).allSatisfy(run -> assertThat(run.message()).startsWith("already ingested by run-"));
+      assertThat(again)
+          .allSatisfy(run -> assertThat(run.message()).startsWith("already ingested by run-"));
     }
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home)) {
       assertThat(count(lakehouse.labResults().snapshots())).isEqualTo(snapshotsBefore);
@@ -121,25 +163,39 @@ class TestIngestGenerated {
   @Order(Integer.MAX_VALUE)
   void resubmissionReplacesTheHospitalMonthAndKeepsTheOldVersionReadable() {
     Path corrected = directory.resolve("corrected");
-    GenerationReport resubmitted = LabDataGenerator.generate(
-        // as many rows as the first delivery: a much smaller one would be held (TestHeldRuns)
-        GeneratorOptions.builder(corrected, directory.resolve("unused-sources")).hospitals(1).months(1).rowsPerFile(3000).seed(99).build(),
-        rows -> {});
+    GenerationReport resubmitted =
+        LabDataGenerator.generate(
+            // as many rows as the first delivery: a much smaller one would be held (TestHeldRuns)
+            GeneratorOptions.builder(corrected, directory.resolve("unused-sources"))
+                .hospitals(1)
+                .months(1)
+                .rowsPerFile(3000)
+                .seed(99)
+                .build(),
+            rows -> {});
     GeneratedFile file = resubmitted.files().get(0);
     try (var lakehouse = org.medlake.lake.Lakehouse.open(home);
         IngestService service = IngestService.open(home, ProgressListener.NONE)) {
       Table table = lakehouse.labResults();
-      String hospitalMonth = "SELECT count(*) FROM t WHERE hospital_id = 'H001' AND ingest_run_id = ";
+      String hospitalMonth =
+          "SELECT count(*) FROM t WHERE hospital_id = 'H001' AND ingest_run_id = ";
       long before = LakeReader.count(table, home.temporary(), "SELECT count(*) FROM t");
       long oldSnapshot = table.currentSnapshot().snapshotId();
-      IngestRun previous = runs.values().stream()
-          .filter(run -> run.hospitalId().equals("H001") && run.month().equals("2024-01")).findFirst().orElseThrow();
-      IngestRun run = service.ingest(new IngestService.Delivery(file.path(), "h001", YearMonth.of(2024, 1)));
+      IngestRun previous =
+          runs.values().stream()
+              .filter(run -> run.hospitalId().equals("H001") && run.month().equals("2024-01"))
+              .findFirst()
+              .orElseThrow();
+      IngestRun run =
+          service.ingest(new IngestService.Delivery(file.path(), "h001", YearMonth.of(2024, 1)));
       assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
       assertThat(run.rowsAccepted()).isEqualTo(file.dataRows());
       table.refresh();
-      assertThat(LakeReader.count(table, home.temporary(), hospitalMonth + "'" + previous.id() + "'")).isZero();
-      assertThat(LakeReader.count(table, home.temporary(), hospitalMonth + "'" + run.id() + "'")).isEqualTo(file.dataRows());
+      assertThat(
+              LakeReader.count(table, home.temporary(), hospitalMonth + "'" + previous.id() + "'"))
+          .isZero();
+      assertThat(LakeReader.count(table, home.temporary(), hospitalMonth + "'" + run.id() + "'"))
+          .isEqualTo(file.dataRows());
       assertThat(LakeReader.count(table, home.temporary(), "SELECT count(*) FROM t"))
           .isEqualTo(before - previous.rowsAccepted() + run.rowsAccepted());
       assertThat(table.snapshot(oldSnapshot)).isNotNull();

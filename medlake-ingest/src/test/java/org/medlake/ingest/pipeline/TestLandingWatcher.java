@@ -21,18 +21,21 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.testkit.generate.GeneratedFile;
-import org.medlake.testkit.generate.GenerationReport;
-import org.medlake.testkit.generate.GeneratorOptions;
-import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.watch.DirectoryLandingEvents;
 import org.medlake.ingest.watch.LandingEvent;
 import org.medlake.ingest.watch.LandingEvents;
 import org.medlake.ingest.watch.LandingWatcher;
+import org.medlake.testkit.generate.GeneratedFile;
+import org.medlake.testkit.generate.GenerationReport;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 
-/** Files dropped into a watched landing zone are ingested exactly once, with feedback for the hospital. */
+/**
+ * Files dropped into a watched landing zone are ingested exactly once, with feedback for the
+ * hospital.
+ */
 class TestLandingWatcher {
   @TempDir Path directory;
 
@@ -42,12 +45,24 @@ class TestLandingWatcher {
     GenerationReport report = generate(home, directory.resolve("staging"));
     List<IngestRun> finished = new ArrayList<>();
     try (IngestService service = IngestService.open(home, ProgressListener.NONE);
-        LandingWatcher watcher = new LandingWatcher(service,
-            new DirectoryLandingEvents(home.landing(), Duration.ofMillis(300), Duration.ofSeconds(2), Clock.systemUTC()), finished::add)) {
+        LandingWatcher watcher =
+            new LandingWatcher(
+                service,
+                new DirectoryLandingEvents(
+                    home.landing(),
+                    Duration.ofMillis(300),
+                    Duration.ofSeconds(2),
+                    Clock.systemUTC()),
+                finished::add)) {
       List<Path> delivered = new ArrayList<>();
       for (GeneratedFile file : report.files()) {
-        delivered.add(deliverInTwoWrites(file.path(), home.landing().resolve(file.source()).resolve(file.month().toString())
-            .resolve(file.path().getFileName())));
+        delivered.add(
+            deliverInTwoWrites(
+                file.path(),
+                home.landing()
+                    .resolve(file.source())
+                    .resolve(file.month().toString())
+                    .resolve(file.path().getFileName())));
       }
       // the same bytes delivered a second time under another name: a duplicate, not a new run
       Path duplicate = delivered.get(0).resolveSibling("again-" + delivered.get(0).getFileName());
@@ -62,13 +77,21 @@ class TestLandingWatcher {
       assertThat(runs).hasSize(report.files().size());
       long accepted = 0;
       for (GeneratedFile file : report.files()) {
-        String sourceFile = "landing/" + file.source() + "/" + file.month() + "/" + file.path().getFileName();
+        String sourceFile =
+            "landing/" + file.source() + "/" + file.month() + "/" + file.path().getFileName();
         // whichever of the two equal files came first is the one ingested
         String duplicateName = home.root().relativize(duplicate).toString();
-        List<IngestRun> ofFile = runs.stream()
-            .filter(run -> run.sourceFile().equals(sourceFile) || file == report.files().get(0) && run.sourceFile().equals(duplicateName))
-            .toList();
-        assertThat(ofFile).as("%s among %s", sourceFile, runs.stream().map(IngestRun::sourceFile).toList()).hasSize(1);
+        List<IngestRun> ofFile =
+            runs.stream()
+                .filter(
+                    run ->
+                        run.sourceFile().equals(sourceFile)
+                            || file == report.files().get(0)
+                                && run.sourceFile().equals(duplicateName))
+                .toList();
+        assertThat(ofFile)
+            .as("%s among %s", sourceFile, runs.stream().map(IngestRun::sourceFile).toList())
+            .hasSize(1);
         IngestRun run = ofFile.get(0);
         assertThat(run.status()).as(sourceFile).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(run.rowsRead()).as(sourceFile).isEqualTo(file.dataRows());
@@ -76,9 +99,13 @@ class TestLandingWatcher {
         accepted += run.rowsAccepted();
         assertRejectsReport(home.root().resolve(run.sourceFile()), run);
       }
-      assertThat(LakeReader.count(service.lakehouse().labResults(), home.temporary(), "SELECT count(*) FROM t")).isEqualTo(accepted);
+      assertThat(
+              LakeReader.count(
+                  service.lakehouse().labResults(), home.temporary(), "SELECT count(*) FROM t"))
+          .isEqualTo(accepted);
 
-      // a later notification for a file that was ingested (a touch, a rescan after a restart) adds nothing
+      // a later notification for a file that was ingested (a touch, a rescan after a restart) adds
+      // nothing
       Files.setLastModifiedTime(delivered.get(1), FileTime.from(Instant.now().plusSeconds(5)));
       handled.clear();
       processUntilHandled(watcher, handled, List.of(delivered.get(1)));
@@ -99,13 +126,21 @@ class TestLandingWatcher {
         watcher.processOnce(Duration.ZERO);
       }
       assertThat(queue.acknowledged).hasSize(4);
-      assertThat(service.ledger().list()).hasSize(2).allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
+      assertThat(service.ledger().list())
+          .hasSize(2)
+          .allSatisfy(run -> assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED));
     }
   }
 
   private static GenerationReport generate(MedlakeHome home, Path landing) {
     return LabDataGenerator.generate(
-        GeneratorOptions.builder(landing, home.sources()).hospitals(2).months(2).rowsPerFile(2_000).seed(11).dirtyFraction(0.02).build(),
+        GeneratorOptions.builder(landing, home.sources())
+            .hospitals(2)
+            .months(2)
+            .rowsPerFile(2_000)
+            .seed(11)
+            .dirtyFraction(0.02)
+            .build(),
         written -> {});
   }
 
@@ -114,11 +149,15 @@ class TestLandingWatcher {
     byte[] bytes = Files.readAllBytes(source);
     Files.createDirectories(target.getParent());
     Files.write(target, Arrays.copyOf(bytes, bytes.length / 2));
-    Files.write(target, Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length), StandardOpenOption.APPEND);
+    Files.write(
+        target,
+        Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length),
+        StandardOpenOption.APPEND);
     return target;
   }
 
-  private static void processUntilHandled(LandingWatcher watcher, Set<Path> handled, List<Path> expected) throws InterruptedException {
+  private static void processUntilHandled(
+      LandingWatcher watcher, Set<Path> handled, List<Path> expected) throws InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
     while (!handled.containsAll(expected)) {
       assertThat(Instant.now()).as("handled %s of %s", handled, expected).isBefore(deadline);
@@ -130,14 +169,17 @@ class TestLandingWatcher {
 
   private static void assertRejectsReport(Path deliveredFile, IngestRun run) throws IOException {
     Path csv = deliveredFile.resolveSibling(deliveredFile.getFileName() + RejectsReport.CSV_SUFFIX);
-    Path summary = deliveredFile.resolveSibling(deliveredFile.getFileName() + RejectsReport.SUMMARY_SUFFIX);
+    Path summary =
+        deliveredFile.resolveSibling(deliveredFile.getFileName() + RejectsReport.SUMMARY_SUFFIX);
     if (run.rowsRejected() == 0) {
       assertThat(csv).doesNotExist();
       return;
     }
-    try (CsvReader<de.siegmar.fastcsv.reader.CsvRecord> reader = CsvReader.builder().ofCsvRecord(csv)) {
+    try (CsvReader<de.siegmar.fastcsv.reader.CsvRecord> reader =
+        CsvReader.builder().ofCsvRecord(csv)) {
       List<de.siegmar.fastcsv.reader.CsvRecord> records = reader.stream().toList();
-      assertThat(records.get(0).getFields()).containsExactly("line_number", "reason_codes", "raw_line");
+      assertThat(records.get(0).getFields())
+          .containsExactly("line_number", "reason_codes", "raw_line");
       assertThat(records).hasSize((int) run.rowsRejected() + 1);
     }
     String text = Files.readString(summary);

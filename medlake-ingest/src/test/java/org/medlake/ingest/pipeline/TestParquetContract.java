@@ -29,12 +29,15 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.contract.Column;
 import org.medlake.core.contract.LabResults;
 import org.medlake.core.contract.TableContract;
-import org.medlake.testkit.generate.GeneratorOptions;
-import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 
-/** The Parquet files DuckDB writes carry Iceberg field ids and statistics that Iceberg and DuckDB agree on. */
+/**
+ * The Parquet files DuckDB writes carry Iceberg field ids and statistics that Iceberg and DuckDB
+ * agree on.
+ */
 class TestParquetContract {
   @TempDir Path directory;
 
@@ -42,7 +45,13 @@ class TestParquetContract {
   void icebergAndDuckDbAgreeOnEveryFileColumnAndRow() throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     LabDataGenerator.generate(
-        GeneratorOptions.builder(home.landing(), home.sources()).hospitals(2).months(1).rowsPerFile(1500).seed(5).dirtyFraction(0.03).build(),
+        GeneratorOptions.builder(home.landing(), home.sources())
+            .hospitals(2)
+            .months(1)
+            .rowsPerFile(1500)
+            .seed(5)
+            .dirtyFraction(0.03)
+            .build(),
         rows -> {});
     try (IngestService service = IngestService.open(home, ProgressListener.NONE)) {
       service.ingest(service.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
@@ -51,11 +60,15 @@ class TestParquetContract {
         Connection connection = DuckDb.open("1GB", 2, home.temporary());
         Statement statement = connection.createStatement()) {
       for (Table table : List.of(lakehouse.labResults(), lakehouse.rejects())) {
-        TableContract contract = table.name().endsWith(LabResults.REJECTS_TABLE) ? LabResults.REJECTS_CONTRACT : LabResults.CONTRACT;
+        TableContract contract =
+            table.name().endsWith(LabResults.REJECTS_TABLE)
+                ? LabResults.REJECTS_CONTRACT
+                : LabResults.CONTRACT;
         List<DataFile> files = dataFiles(table);
         assertThat(files).isNotEmpty();
         for (DataFile file : files) {
-          String path = DuckDb.literal(org.medlake.lake.LocalFileIO.file(file.location()).getPath());
+          String path =
+              DuckDb.literal(org.medlake.lake.LocalFileIO.file(file.location()).getPath());
           assertFieldIds(statement, path, contract);
           assertStatistics(statement, path, file, table, contract);
         }
@@ -64,9 +77,12 @@ class TestParquetContract {
     }
   }
 
-  private static void assertFieldIds(Statement statement, String path, TableContract contract) throws SQLException {
+  private static void assertFieldIds(Statement statement, String path, TableContract contract)
+      throws SQLException {
     Map<String, Integer> fieldIds = new HashMap<>();
-    try (ResultSet rows = statement.executeQuery("SELECT name, field_id FROM parquet_schema(" + path + ") WHERE field_id IS NOT NULL")) {
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT name, field_id FROM parquet_schema(" + path + ") WHERE field_id IS NOT NULL")) {
       while (rows.next()) {
         fieldIds.put(rows.getString(1), rows.getInt(2));
       }
@@ -76,8 +92,11 @@ class TestParquetContract {
     }
   }
 
-  private static void assertStatistics(Statement statement, String path, DataFile file, Table table, TableContract contract) throws SQLException {
-    try (ResultSet rows = statement.executeQuery("SELECT count(*) FROM read_parquet(" + path + ")")) {
+  private static void assertStatistics(
+      Statement statement, String path, DataFile file, Table table, TableContract contract)
+      throws SQLException {
+    try (ResultSet rows =
+        statement.executeQuery("SELECT count(*) FROM read_parquet(" + path + ")")) {
       rows.next();
       assertThat(file.recordCount()).isEqualTo(rows.getLong(1));
     }
@@ -87,10 +106,21 @@ class TestParquetContract {
         continue;
       }
       String name = column.name();
-      try (ResultSet rows = statement.executeQuery(
-          "SELECT count(*) - count(" + name + "), min(" + name + "), max(" + name + ") FROM read_parquet(" + path + ")")) {
+      try (ResultSet rows =
+          statement.executeQuery(
+              "SELECT count(*) - count("
+                  + name
+                  + "), min("
+                  + name
+                  + "), max("
+                  + name
+                  + ") FROM read_parquet("
+                  + path
+                  + ")")) {
         rows.next();
-        assertThat(file.nullValueCounts().get(field.fieldId())).as(name + " nulls").isEqualTo(rows.getLong(1));
+        assertThat(file.nullValueCounts().get(field.fieldId()))
+            .as(name + " nulls")
+            .isEqualTo(rows.getLong(1));
         ByteBuffer lower = file.lowerBounds().get(field.fieldId());
         ByteBuffer upper = file.upperBounds().get(field.fieldId());
         if (rows.getObject(2) == null) {
@@ -100,19 +130,30 @@ class TestParquetContract {
         Object icebergMin = Conversions.fromByteBuffer(field.type(), lower);
         Object icebergMax = Conversions.fromByteBuffer(field.type(), upper);
         if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.STRING) {
-          // string bounds are truncated to a prefix (16 characters) unless the column keeps full metrics
+          // string bounds are truncated to a prefix (16 characters) unless the column keeps full
+          // metrics
           String duckMin = rows.getString(2);
           String duckMax = rows.getString(3);
           assertThat(duckMin).as(name + " min").startsWith(icebergMin.toString());
-          assertThat(icebergMax.toString().compareTo(duckMax.substring(0, Math.min(duckMax.length(), icebergMax.toString().length()))))
-              .as(name + " max").isGreaterThanOrEqualTo(0);
+          assertThat(
+                  icebergMax
+                      .toString()
+                      .compareTo(
+                          duckMax.substring(
+                              0, Math.min(duckMax.length(), icebergMax.toString().length()))))
+              .as(name + " max")
+              .isGreaterThanOrEqualTo(0);
           if (duckMin.length() <= 16 && duckMax.length() <= 16) {
             assertThat(icebergMin.toString()).as(name + " min").isEqualTo(duckMin);
             assertThat(icebergMax.toString()).as(name + " max").isEqualTo(duckMax);
           }
         } else {
-          assertThat(render(icebergMin, field)).as(name + " min").isEqualTo(render(rows.getObject(2), field));
-          assertThat(render(icebergMax, field)).as(name + " max").isEqualTo(render(rows.getObject(3), field));
+          assertThat(render(icebergMin, field))
+              .as(name + " min")
+              .isEqualTo(render(rows.getObject(2), field));
+          assertThat(render(icebergMax, field))
+              .as(name + " max")
+              .isEqualTo(render(rows.getObject(3), field));
         }
       }
     }
@@ -135,8 +176,13 @@ class TestParquetContract {
     for (DataFile file : dataFiles(table)) {
       files.add(DuckDb.literal(org.medlake.lake.LocalFileIO.file(file.location()).getPath()));
     }
-    try (ResultSet rows = statement.executeQuery(
-        "SELECT " + String.join(", ", columns) + " FROM read_parquet([" + String.join(", ", files) + "])")) {
+    try (ResultSet rows =
+        statement.executeQuery(
+            "SELECT "
+                + String.join(", ", columns)
+                + " FROM read_parquet(["
+                + String.join(", ", files)
+                + "])")) {
       while (rows.next()) {
         List<String> row = new ArrayList<>();
         for (int column = 1; column <= columns.size(); column++) {
@@ -151,9 +197,13 @@ class TestParquetContract {
   }
 
   private static String render(Object value, Types.NestedField field) {
-    if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.TIMESTAMP && value instanceof Long micros) {
-      return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000,
-          java.time.ZoneOffset.UTC).toString();
+    if (field.type().typeId() == org.apache.iceberg.types.Type.TypeID.TIMESTAMP
+        && value instanceof Long micros) {
+      return LocalDateTime.ofEpochSecond(
+              Math.floorDiv(micros, 1_000_000),
+              Math.floorMod(micros, 1_000_000) * 1000,
+              java.time.ZoneOffset.UTC)
+          .toString();
     }
     return normalize(value);
   }

@@ -19,34 +19,37 @@ import org.medlake.ingest.pipeline.IngestFixture.Reject;
 /**
  * A file whose every line is one well-formed record is parsed by DuckDB's CSV reader, any other
  * file line by line; both must store exactly the same rows and rejects. Each case ingests the same
- * records twice: once as they are (the CSV reader) and once with one ragged line appended (line
- * by line), and compares everything but that line.
+ * records twice: once as they are (the CSV reader) and once with one ragged line appended (line by
+ * line), and compares everything but that line.
  */
 class TestParsingPaths {
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   private static IngestFixture fixture;
 
-  /** Records a CSV reader parses as they are, with defects of every kind a rectangular file can have. */
-  private static final List<String> RECORDS = List.of(
-      row(1),
-      row(2),
-      "P3,E3,2345-7,\"Glucose, fasting \"\"am\"\"\",95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-      " P4 , E4 ,2345-7, Glucose ,95.5 , mg/dL ,70,99,N,2024-01-15 08:30:00,F,1970",
-      "P5,,2345-7,Glucose,95.5,mg/dL,,,,2024-01-15 08:30:00,,",
-      "P6,E6,2345-7,Glucosé,<60,mg/dL,70,99,L,2024-01-15 08:30:00,M,1950",
-      "P7,E7,5196-1,HBsAg,NEG,,,,N,2024-01-15 08:30:00,F,1980",
-      ",E8,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-      "P9,E9,2345-8,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-      "P10,E10,2345-7,Glucose,9x5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-      "P11,E11,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-13-45 08:30:00,F,1970",
-      "P12,E12,2345-7,Glucose,95.5,mg/dL,70,99,X,2024-01-15 08:30:00,Q,19x0",
-      "P13,E13,2345-7,Glucose,95000,mg/dL,7a,99,N,2024-01-15 08:30:00,F,1970",
-      "\"P14\",\"E14\",\"2345-7\",\"Glucose\",\"\",\"mg/dL\",\"70\",\"99\",\"N\",\"2024-01-15 08:30:00\",\"F\",\"1970\"",
-      row(1),
-      "P15,E15,,,95.5,mg/dL,70,99,N,,F,1970",
-      "P16,E16,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970");
+  /**
+   * Records a CSV reader parses as they are, with defects of every kind a rectangular file can
+   * have.
+   */
+  private static final List<String> RECORDS =
+      List.of(
+          row(1),
+          row(2),
+          "P3,E3,2345-7,\"Glucose, fasting \"\"am\"\"\",95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+          " P4 , E4 ,2345-7, Glucose ,95.5 , mg/dL ,70,99,N,2024-01-15 08:30:00,F,1970",
+          "P5,,2345-7,Glucose,95.5,mg/dL,,,,2024-01-15 08:30:00,,",
+          "P6,E6,2345-7,Glucosé,<60,mg/dL,70,99,L,2024-01-15 08:30:00,M,1950",
+          "P7,E7,5196-1,HBsAg,NEG,,,,N,2024-01-15 08:30:00,F,1980",
+          ",E8,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+          "P9,E9,2345-8,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+          "P10,E10,2345-7,Glucose,9x5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+          "P11,E11,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-13-45 08:30:00,F,1970",
+          "P12,E12,2345-7,Glucose,95.5,mg/dL,70,99,X,2024-01-15 08:30:00,Q,19x0",
+          "P13,E13,2345-7,Glucose,95000,mg/dL,7a,99,N,2024-01-15 08:30:00,F,1970",
+          "\"P14\",\"E14\",\"2345-7\",\"Glucose\",\"\",\"mg/dL\",\"70\",\"99\",\"N\",\"2024-01-15 08:30:00\",\"F\",\"1970\"",
+          row(1),
+          "P15,E15,,,95.5,mg/dL,70,99,N,,F,1970",
+          "P16,E16,2345-7,Glucose,95.5,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970");
 
   @BeforeAll
   static void createHome() throws IOException {
@@ -85,7 +88,10 @@ class TestParsingPaths {
     assertThat(run.rowsAccepted()).isEqualTo(2);
   }
 
-  /** @param raggedLine a line of too few fields, different in every case so that no file repeats another */
+  /**
+   * @param raggedLine a line of too few fields, different in every case so that no file repeats
+   *     another
+   */
   private static void compare(String lineEnd, String raggedLine) throws IOException {
     String records = HEADER + lineEnd + String.join(lineEnd, RECORDS) + lineEnd;
     Path rectangular = fixture.write("rectangular.csv", records);
@@ -103,7 +109,9 @@ class TestParsingPaths {
     assertThat(byLines.rowsRead()).isEqualTo(RECORDS.size() + 1);
     // 9x5 is a text result, stored as written
     assertThat(byRecords.rowsAccepted()).isEqualTo(byLines.rowsAccepted()).isEqualTo(9);
-    assertThat(fixture.accepted(byRecords, STORED_ROW)).isEqualTo(fixture.accepted(byLines, STORED_ROW)).hasSize(9);
+    assertThat(fixture.accepted(byRecords, STORED_ROW))
+        .isEqualTo(fixture.accepted(byLines, STORED_ROW))
+        .hasSize(9);
 
     List<Reject> rejects = fixture.rejects(byRecords);
     List<Reject> lineRejects = new ArrayList<>(fixture.rejects(byLines));
@@ -116,10 +124,12 @@ class TestParsingPaths {
       assertThat(reject.rawLine()).isEqualTo(RECORDS.get((int) reject.lineNumber() - 2));
     }
     assertThat(rejects).extracting(Reject::lineNumber).contains(9L, 10L, 16L);
-    assertThat(byRecords.rejectedByReason()).isEqualTo(without(byLines.rejectedByReason(), "RAGGED_ROW"));
+    assertThat(byRecords.rejectedByReason())
+        .isEqualTo(without(byLines.rejectedByReason(), "RAGGED_ROW"));
   }
 
-  private static java.util.Map<String, Long> without(java.util.Map<String, Long> counts, String reason) {
+  private static java.util.Map<String, Long> without(
+      java.util.Map<String, Long> counts, String reason) {
     java.util.Map<String, Long> rest = new java.util.TreeMap<>(counts);
     rest.remove(reason);
     return rest;

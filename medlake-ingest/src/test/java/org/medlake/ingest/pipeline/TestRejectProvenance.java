@@ -16,10 +16,10 @@ import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
@@ -33,10 +33,10 @@ import org.medlake.core.ledger.RunStatus;
  */
 class TestRejectProvenance {
   private static final String SOURCE = "h009";
-  private static final String HEADER = "pid,item,item_label,value,unit,flag,drawn,sex,category,comment";
+  private static final String HEADER =
+      "pid,item,item_label,value,unit,flag,drawn,sex,category,comment";
 
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   private static MedlakeHome home;
   private static IngestService service;
@@ -48,7 +48,9 @@ class TestRejectProvenance {
     Files.createDirectories(root);
     Files.writeString(root.resolve("medlake.yaml"), "ingest:\n  threads: 2\n");
     home = MedlakeHome.open(root);
-    Files.writeString(home.sources().resolve(SOURCE + ".yaml"), """
+    Files.writeString(
+        home.sources().resolve(SOURCE + ".yaml"),
+        """
         source: h009
         hospital-id: H009
         time-zone: UTC
@@ -62,7 +64,9 @@ class TestRejectProvenance {
         filter: {column: category, keep: [LAB]}
         """);
     // a real dictionary lists far more items than a small file has rows
-    StringBuilder dictionary = new StringBuilder("""
+    StringBuilder dictionary =
+        new StringBuilder(
+            """
         local_code,test_code,test_name,unit
         K1,2823-3,Potassium [Moles/volume] in Serum or Plasma,mmol/L
         K2,2345-7,Glucose [Mass/volume] in Serum or Plasma,mg/dL
@@ -103,8 +107,14 @@ class TestRejectProvenance {
   @EnumSource(Shape.class)
   void everyRejectPointsAtItsOwnLine(Shape shape) throws IOException {
     for (int records : List.of(60, 3_000)) {
-      DirtyFile file = DirtyFile.write(
-          directory.resolve("landing").resolve(shape + "-" + records + ".csv" + (shape.gzip ? ".gz" : "")), records, shape, 1);
+      DirtyFile file =
+          DirtyFile.write(
+              directory
+                  .resolve("landing")
+                  .resolve(shape + "-" + records + ".csv" + (shape.gzip ? ".gz" : "")),
+              records,
+              shape,
+              1);
       IngestRun run = ingest(file.path(), YearMonth.of(2024, 1).plusMonths(deliveries++));
       assertExactProvenance(run, file);
     }
@@ -113,8 +123,11 @@ class TestRejectProvenance {
   @Test
   void severalFilesForOneMonthKeepTheLastFilesLines() throws IOException {
     YearMonth month = YearMonth.of(2023, 6);
-    DirtyFile first = DirtyFile.write(directory.resolve("landing").resolve("month-a.csv"), 500, Shape.PLAIN, 7);
-    DirtyFile second = DirtyFile.write(directory.resolve("landing").resolve("month-b.csv"), 800, Shape.QUOTED_NEWLINES, 3);
+    DirtyFile first =
+        DirtyFile.write(directory.resolve("landing").resolve("month-a.csv"), 500, Shape.PLAIN, 7);
+    DirtyFile second =
+        DirtyFile.write(
+            directory.resolve("landing").resolve("month-b.csv"), 800, Shape.QUOTED_NEWLINES, 3);
     assertExactProvenance(ingest(first.path(), month), first);
     assertExactProvenance(ingest(second.path(), month), second);
   }
@@ -130,8 +143,16 @@ class TestRejectProvenance {
     }
     try (IngestService chunked = IngestService.open(chunkedHome, (file, phase, fraction) -> {})) {
       for (Shape shape : List.of(Shape.PLAIN, Shape.CRLF_GZIP_QUOTED_NEWLINES)) {
-        DirtyFile file = DirtyFile.write(directory.resolve("chunked").resolve(shape + ".csv" + (shape.gzip ? ".gz" : "")), 4_000, shape, 5);
-        IngestRun run = chunked.ingest(new IngestService.Delivery(file.path(), SOURCE, YearMonth.of(2022, 1).plusMonths(shape.ordinal())));
+        DirtyFile file =
+            DirtyFile.write(
+                directory.resolve("chunked").resolve(shape + ".csv" + (shape.gzip ? ".gz" : "")),
+                4_000,
+                shape,
+                5);
+        IngestRun run =
+            chunked.ingest(
+                new IngestService.Delivery(
+                    file.path(), SOURCE, YearMonth.of(2022, 1).plusMonths(shape.ordinal())));
         assertExactProvenance(chunked, run, file);
       }
     }
@@ -145,7 +166,8 @@ class TestRejectProvenance {
     assertExactProvenance(service, run, file);
   }
 
-  private static void assertExactProvenance(IngestService ingest, IngestRun run, DirtyFile file) throws IOException {
+  private static void assertExactProvenance(IngestService ingest, IngestRun run, DirtyFile file)
+      throws IOException {
     assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(run.rowsFiltered()).isEqualTo(file.filtered());
     assertThat(run.rowsRead()).isEqualTo(file.records() - file.filtered());
@@ -155,11 +177,14 @@ class TestRejectProvenance {
       rejects.put(reject.line(), reject.raw());
       String[] parts = reject.raw().split("\n", -1);
       for (int part = 0; part < parts.length; part++) {
-        assertThat(parts[part]).as("line %d of %s", reject.line() + part, file.path().getFileName())
+        assertThat(parts[part])
+            .as("line %d of %s", reject.line() + part, file.path().getFileName())
             .isEqualTo(lines.get((int) reject.line() - 1 + part));
       }
     }
-    assertThat(rejects.keySet()).as("rejected lines of %s", file.path().getFileName()).isEqualTo(file.badLines());
+    assertThat(rejects.keySet())
+        .as("rejected lines of %s", file.path().getFileName())
+        .isEqualTo(file.badLines());
     assertThat(run.rowsRejected()).isEqualTo(file.badLines().size());
   }
 
@@ -167,14 +192,18 @@ class TestRejectProvenance {
 
   private static List<RejectedRow> rejectedRows(IngestService ingest, IngestRun run) {
     List<RejectedRow> rows = new ArrayList<>();
-    for (org.medlake.ingest.ledger.RejectedRows.Row row : org.medlake.ingest.ledger.RejectedRows.read(ingest.lakehouse(), run.id(),
-        Integer.MAX_VALUE)) {
+    for (org.medlake.ingest.ledger.RejectedRows.Row row :
+        org.medlake.ingest.ledger.RejectedRows.read(
+            ingest.lakehouse(), run.id(), Integer.MAX_VALUE)) {
       rows.add(new RejectedRow(row.lineNumber(), row.rawLine()));
     }
     return rows;
   }
 
-  /** The file's physical lines, read without medlake's code: decompressed, decoded, split at every line end. */
+  /**
+   * The file's physical lines, read without medlake's code: decompressed, decoded, split at every
+   * line end.
+   */
   private static List<String> physicalLines(Path file) throws IOException {
     byte[] bytes;
     try (InputStream input = Files.newInputStream(file)) {
@@ -202,16 +231,18 @@ class TestRejectProvenance {
       TreeSet<Long> bad = new TreeSet<>();
       for (int i = 1; i <= count; i++) {
         int item = 1 + (i + seed) % 3;
-        String value = switch (item) {
-          case 1 -> "4." + i % 10;
-          case 2 -> String.valueOf(80 + i % 20);
-          default -> "13." + i % 10;
-        };
+        String value =
+            switch (item) {
+              case 1 -> "4." + i % 10;
+              case 2 -> String.valueOf(80 + i % 20);
+              default -> "13." + i % 10;
+            };
         String flag = List.of("normal", "high", "low", "").get(i % 4);
         String sex = i % 2 == 0 ? "female" : "male";
         String drawn = "2024-01-%02d %02d:%02d:00".formatted(1 + i % 28, i % 24, i % 60);
         String category = "LAB";
-        String comment = shape.quotedNewlines && i % 9 == 0 ? "\"first part" + end + "second, part\"" : "ok";
+        String comment =
+            shape.quotedNewlines && i % 9 == 0 ? "\"first part" + end + "second, part\"" : "ok";
         String pid = "P" + seed + "-" + i;
         boolean isBad = (i * 7 + seed) % 13 == 0;
         boolean isFiltered = !isBad && i % 11 == 0;
@@ -229,7 +260,20 @@ class TestRejectProvenance {
           }
           bad.add(line);
         }
-        text.append(String.join(",", pid, "K" + item, "local " + item, value, "", flag, drawn, sex, category, comment)).append(end);
+        text.append(
+                String.join(
+                    ",",
+                    pid,
+                    "K" + item,
+                    "local " + item,
+                    value,
+                    "",
+                    flag,
+                    drawn,
+                    sex,
+                    category,
+                    comment))
+            .append(end);
         line += comment.startsWith("\"") ? 2 : 1;
       }
       byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);

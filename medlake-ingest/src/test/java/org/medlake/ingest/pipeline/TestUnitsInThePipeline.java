@@ -17,8 +17,7 @@ import org.medlake.core.ledger.IngestRun;
  * 5.5 is below the catalogue's minimum of 10 in mg/dL.
  */
 class TestUnitsInThePipeline {
-  @TempDir
-  static Path directory;
+  @TempDir static Path directory;
 
   private static IngestFixture fixture;
 
@@ -34,21 +33,27 @@ class TestUnitsInThePipeline {
 
   @Test
   void unitsAreNormalizedConvertedAndNeverAReasonToReject() throws IOException {
-    Path file = fixture.write("units.csv", IngestFixture.csv(
-        "P1,E1,2345-7,Glucose,99,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P2,E2,2345-7,Glucose,99,MG/DL,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P3,E3,2345-7,Glucose,5.5,mmol/l,3.9,5.5,N,2024-01-15 08:30:00,F,1970",
-        "P4,E4,2345-7,Glucose,99,,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P5,E5,2345-7,Glucose,99,furlongs,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P6,E6,2345-7,Glucose,99,10*3/uL,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P7,E7,2160-0,Creatinine,88.4,umol/L,45,84,N,2024-01-15 08:30:00,F,1970",
-        "P8,E8,2345-7,Glucose,9000,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P9,E9,2345-7,Glucose,500,mmol/L,70,99,N,2024-01-15 08:30:00,F,1970",
-        "P10,E10,5196-1,HBsAg,NEG,,,,N,2024-01-15 08:30:00,F,1970"));
+    Path file =
+        fixture.write(
+            "units.csv",
+            IngestFixture.csv(
+                "P1,E1,2345-7,Glucose,99,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P2,E2,2345-7,Glucose,99,MG/DL,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P3,E3,2345-7,Glucose,5.5,mmol/l,3.9,5.5,N,2024-01-15 08:30:00,F,1970",
+                "P4,E4,2345-7,Glucose,99,,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P5,E5,2345-7,Glucose,99,furlongs,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P6,E6,2345-7,Glucose,99,10*3/uL,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P7,E7,2160-0,Creatinine,88.4,umol/L,45,84,N,2024-01-15 08:30:00,F,1970",
+                "P8,E8,2345-7,Glucose,9000,mg/dL,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P9,E9,2345-7,Glucose,500,mmol/L,70,99,N,2024-01-15 08:30:00,F,1970",
+                "P10,E10,5196-1,HBsAg,NEG,,,,N,2024-01-15 08:30:00,F,1970"));
     IngestRun run = fixture.ingestExpecting(file, 10, 8);
     assertThat(run.rejectedByReason()).containsExactly(Map.entry("IMPLAUSIBLE_VALUE", 2L));
-    assertThat(fixture.accepted(run, "concat_ws('|', test_code, coalesce(unit, '-'), coalesce(round(value_canonical, 3)::VARCHAR, '-'),"
-        + " coalesce(unit_canonical, '-'), unit_status)"))
+    assertThat(
+            fixture.accepted(
+                run,
+                "concat_ws('|', test_code, coalesce(unit, '-'), coalesce(round(value_canonical, 3)::VARCHAR, '-'),"
+                    + " coalesce(unit_canonical, '-'), unit_status)"))
         .containsExactlyInAnyOrder(
             "2345-7|mg/dL|99.0|mg/dL|CANONICAL",
             "2345-7|mg/dL|99.0|mg/dL|CANONICAL",

@@ -18,18 +18,32 @@ public final class WatchProcess {
   public static void main(String[] args) throws InterruptedException {
     MedlakeHome home = MedlakeHome.open(Path.of(args[0]));
     IngestService service = IngestService.open(home, ProgressListener.NONE);
-    LandingWatcher watcher = new LandingWatcher(service,
-        new DirectoryLandingEvents(home.landing(), Duration.ofMillis(200), Duration.ofSeconds(1), Clock.systemUTC()), RunListener.NONE);
+    LandingWatcher watcher =
+        new LandingWatcher(
+            service,
+            new DirectoryLandingEvents(
+                home.landing(), Duration.ofMillis(200), Duration.ofSeconds(1), Clock.systemUTC()),
+            RunListener.NONE);
     watcher.start();
     Thread.currentThread().join();
   }
 
   static Process start(Path home, String logName) throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", IngestProcess.javaTemporaryDirectory(home), "-cp", classpath,
-        WatchProcess.class.getName(),
-        home.toString()));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(home.resolve(logName).toFile()).start();
+    String classpath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                IngestProcess.javaTemporaryDirectory(home),
+                "-cp",
+                classpath,
+                WatchProcess.class.getName(),
+                home.toString()));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(home.resolve(logName).toFile())
+        .start();
   }
 }

@@ -52,21 +52,28 @@ final class RemapFixture implements AutoCloseable {
    * @param mapsTestName whether the mapping feeds test-name from the file's {@code name} column
    * @param moreYaml top-level sections of medlake.yaml (e.g. {@code catalog:} for an object store)
    */
-  static RemapFixture create(Path directory, String dictionary, boolean mapsTestName, String moreYaml) throws IOException {
+  static RemapFixture create(
+      Path directory, String dictionary, boolean mapsTestName, String moreYaml) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
     // the fail-safe is off: cases resubmit smaller months on purpose (TestHeldRuns covers holds)
-    Files.writeString(root.resolve("medlake.yaml"), "ingest:\n  threads: 1\n  hold:\n    enabled: false\n" + moreYaml);
+    Files.writeString(
+        root.resolve("medlake.yaml"),
+        "ingest:\n  threads: 1\n  hold:\n    enabled: false\n" + moreYaml);
     MedlakeHome home = MedlakeHome.open(root);
-    Files.writeString(home.sources().resolve(SOURCE + ".yaml"), """
+    Files.writeString(
+        home.sources().resolve(SOURCE + ".yaml"),
+        """
         hospital-id: H007
         rules: {disabled: [collected-at-in-month]}
         columns: {patient-id: pid, local-code: item, local-name: label, %sresult: value, unit: unit, collected-at: drawn}
         code-lookup: {dictionary: h007-items.csv}
-        """.formatted(mapsTestName ? "test-name: name, " : ""));
+        """
+            .formatted(mapsTestName ? "test-name: name, " : ""));
     Path deliveries = directory.resolve("deliveries");
     Files.createDirectories(deliveries);
-    RemapFixture fixture = new RemapFixture(home, IngestService.open(home, ProgressListener.NONE), deliveries);
+    RemapFixture fixture =
+        new RemapFixture(home, IngestService.open(home, ProgressListener.NONE), deliveries);
     fixture.dictionary(dictionary);
     return fixture;
   }
@@ -75,10 +82,15 @@ final class RemapFixture implements AutoCloseable {
     Files.writeString(home.sources().resolve("h007-items.csv"), content);
   }
 
-  /** Ingests the lines (after {@link #HEADER}) as a delivery of {@code month}, which must succeed and keep every line. */
+  /**
+   * Ingests the lines (after {@link #HEADER}) as a delivery of {@code month}, which must succeed
+   * and keep every line.
+   */
   IngestRun ingest(YearMonth month, List<String> lines) throws IOException {
     Path file = deliveries.resolve(files++ + "-items.csv");
-    Files.writeString(file, HEADER + "\n" + lines.stream().map(line -> line + "\n").collect(Collectors.joining()));
+    Files.writeString(
+        file,
+        HEADER + "\n" + lines.stream().map(line -> line + "\n").collect(Collectors.joining()));
     IngestRun run = service.ingest(new IngestService.Delivery(file, SOURCE, month));
     assertThat(run.status()).as(run.message()).isEqualTo(RunStatus.SUCCEEDED);
     assertThat(run.rowsAccepted()).as("%s", run).isEqualTo(lines.size());
@@ -95,7 +107,9 @@ final class RemapFixture implements AutoCloseable {
    */
   RemapReport remap(boolean dryRun, Runnable beforeCommit) {
     CodeRemap remap = new CodeRemap(service.lakehouse(), beforeCommit);
-    return dryRun ? remap.plan(SOURCE, ProgressListener.NONE) : remap.apply(SOURCE, ProgressListener.NONE);
+    return dryRun
+        ? remap.plan(SOURCE, ProgressListener.NONE)
+        : remap.apply(SOURCE, ProgressListener.NONE);
   }
 
   Table table() {
@@ -110,13 +124,23 @@ final class RemapFixture implements AutoCloseable {
     return snapshots;
   }
 
-  /** Runs {@code sql} with {@code t} bound to the table's current rows; every value rendered as text ({@code null} for null). */
+  /**
+   * Runs {@code sql} with {@code t} bound to the table's current rows; every value rendered as text
+   * ({@code null} for null).
+   */
   List<List<String>> query(String sql) {
     Table table = table();
-    try (FileCache.Lease files = TableScans.readableFiles(service.lakehouse().warehouse(), table, Expressions.alwaysTrue())) {
-      String relation = files.paths().isEmpty() ? "(" + TableScans.emptyRelation(table) + ")"
-          : IcebergSchemas.duckDbReadParquet(LabResults.CONTRACT,
-              files.paths().stream().map(path -> DuckDb.literal(path.toString())).collect(Collectors.joining(", ", "[", "]")));
+    try (FileCache.Lease files =
+        TableScans.readableFiles(
+            service.lakehouse().warehouse(), table, Expressions.alwaysTrue())) {
+      String relation =
+          files.paths().isEmpty()
+              ? "(" + TableScans.emptyRelation(table) + ")"
+              : IcebergSchemas.duckDbReadParquet(
+                  LabResults.CONTRACT,
+                  files.paths().stream()
+                      .map(path -> DuckDb.literal(path.toString()))
+                      .collect(Collectors.joining(", ", "[", "]")));
       return read(relation, sql);
     }
   }
@@ -126,7 +150,11 @@ final class RemapFixture implements AutoCloseable {
    * and {@code {file}} in the text is replaced by its path as an SQL literal.
    */
   List<List<String>> queryFile(org.apache.iceberg.DataFile file, String sql) {
-    try (FileCache.Lease lease = service.lakehouse().warehouse().readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
+    try (FileCache.Lease lease =
+        service
+            .lakehouse()
+            .warehouse()
+            .readable(List.of(file.location()), List.of(file.fileSizeInBytes()))) {
       String path = DuckDb.literal(lease.paths().get(0).toString());
       return read("read_parquet(" + path + ")", sql.replace("{file}", path));
     }
@@ -135,7 +163,8 @@ final class RemapFixture implements AutoCloseable {
   private List<List<String>> read(String relation, String sql) {
     try (Connection connection = DuckDb.open("1GB", 1, home.temporary());
         Statement statement = connection.createStatement();
-        ResultSet result = statement.executeQuery("WITH t AS (SELECT * FROM " + relation + ") " + sql)) {
+        ResultSet result =
+            statement.executeQuery("WITH t AS (SELECT * FROM " + relation + ") " + sql)) {
       List<List<String>> rows = new ArrayList<>();
       ResultSetMetaData metadata = result.getMetaData();
       while (result.next()) {

@@ -18,18 +18,19 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.vault.LinkVault;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.testkit.PostgresServer;
 
 /**
  * Several ingests (separate ledger and vault connections, as on several machines) open the platform
- * tables of a fresh database at once, then link overlapping ids of one hospital at the same time, in
- * different orders: every id gets one surrogate, all see the same one, and none fails (no race on
- * table creation or deadlock on PostgreSQL, no busy error on SQLite).
+ * tables of a fresh database at once, then link overlapping ids of one hospital at the same time,
+ * in different orders: every id gets one surrogate, all see the same one, and none fails (no race
+ * on table creation or deadlock on PostgreSQL, no busy error on SQLite).
  */
 class LinkVaultConcurrencyIT {
-  private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] KEY =
+      "0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final int WRITERS = 3;
   private static final int BATCHES = 8;
   private static final int BATCH_SIZE = 2_000;
@@ -45,7 +46,9 @@ class LinkVaultConcurrencyIT {
       for (int writer = 0; writer < WRITERS; writer++) {
         Path root = directory.resolve("pg-" + writer);
         Files.createDirectories(root);
-        Files.writeString(root.resolve("medlake.yaml"), "platform:\n  jdbc-url: %s\n  jdbc-user: %s\n".formatted(url, PostgresServer.USER));
+        Files.writeString(
+            root.resolve("medlake.yaml"),
+            "platform:\n  jdbc-url: %s\n  jdbc-user: %s\n".formatted(url, PostgresServer.USER));
         homes.add(MedlakeHome.open(root));
       }
       checkConcurrentLinking(homes);
@@ -65,20 +68,23 @@ class LinkVaultConcurrencyIT {
     for (int writer = 0; writer < homes.size(); writer++) {
       MedlakeHome home = homes.get(writer);
       Random random = new Random(writer);
-      results.add(pool.submit(() -> {
-        Map<String, String> seen = new HashMap<>();
-        try (RunLedger ledger = RunLedger.open(home); LinkVault vault = LinkVault.open(home, KEY)) {
-          start.await();
-          for (int batch = 0; batch < BATCHES; batch++) {
-            List<String> ids = new ArrayList<>();
-            for (int i = 0; i < BATCH_SIZE; i++) {
-              ids.add("patient-" + random.nextInt(DISTINCT_IDS));
-            }
-            seen.putAll(vault.surrogates("H001", LinkVault.Kind.PATIENT, ids));
-          }
-        }
-        return seen;
-      }));
+      results.add(
+          pool.submit(
+              () -> {
+                Map<String, String> seen = new HashMap<>();
+                try (RunLedger ledger = RunLedger.open(home);
+                    LinkVault vault = LinkVault.open(home, KEY)) {
+                  start.await();
+                  for (int batch = 0; batch < BATCHES; batch++) {
+                    List<String> ids = new ArrayList<>();
+                    for (int i = 0; i < BATCH_SIZE; i++) {
+                      ids.add("patient-" + random.nextInt(DISTINCT_IDS));
+                    }
+                    seen.putAll(vault.surrogates("H001", LinkVault.Kind.PATIENT, ids));
+                  }
+                }
+                return seen;
+              }));
     }
     start.countDown();
     Map<String, String> union = new HashMap<>();
@@ -91,7 +97,8 @@ class LinkVaultConcurrencyIT {
     pool.shutdown();
     assertThat(new HashSet<>(union.values())).hasSameSizeAs(union.keySet());
     // 4 bytes (more only after 2^32 numbers of the hospital and kind)
-    assertThat(union.values()).allMatch(surrogate -> surrogate.matches("p\\.H001\\.([0-9a-f]{2}){4,9}"));
+    assertThat(union.values())
+        .allMatch(surrogate -> surrogate.matches("p\\.H001\\.([0-9a-f]{2}){4,9}"));
     try (LinkVault vault = LinkVault.open(homes.get(0), KEY)) {
       assertThat(vault.surrogates("H001", LinkVault.Kind.PATIENT, union.keySet())).isEqualTo(union);
     }

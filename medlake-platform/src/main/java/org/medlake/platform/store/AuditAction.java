@@ -24,7 +24,9 @@ public enum AuditAction {
         return action;
       }
     }
-    throw new ValidationException("unknown audit action '" + text
-        + "' (actions: login, login_failed, logout, query, sql, export, upload, admin)");
+    throw new ValidationException(
+        "unknown audit action '"
+            + text
+            + "' (actions: login, login_failed, logout, query, sql, export, upload, admin)");
   }
 }

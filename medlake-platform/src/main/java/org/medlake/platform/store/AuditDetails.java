@@ -23,7 +23,10 @@ final class AuditDetails {
 
   private AuditDetails() {}
 
-  /** An immutable copy with sorted keys and integers as {@code Long}, floating point numbers as {@code Double}. */
+  /**
+   * An immutable copy with sorted keys and integers as {@code Long}, floating point numbers as
+   * {@code Double}.
+   */
   static Map<String, Object> copy(Map<String, ?> details) {
     int[] values = {0};
     return copyMap(details, 1, values);
@@ -39,9 +42,15 @@ final class AuditDetails {
     }
     TreeMap<String, Object> copy = new TreeMap<>();
     for (Map.Entry<?, ?> entry : map.entrySet()) {
-      if (!(entry.getKey() instanceof String key) || key.isBlank() || key.length() > MAX_KEY_LENGTH) {
+      if (!(entry.getKey() instanceof String key)
+          || key.isBlank()
+          || key.length() > MAX_KEY_LENGTH) {
         throw new IllegalArgumentException(
-            "audit detail keys must be non-blank strings of at most " + MAX_KEY_LENGTH + " characters (got " + describe(entry.getKey()) + ")");
+            "audit detail keys must be non-blank strings of at most "
+                + MAX_KEY_LENGTH
+                + " characters (got "
+                + describe(entry.getKey())
+                + ")");
       }
       copy.put(key, copyValue(key, entry.getValue(), depth, values));
     }
@@ -54,7 +63,8 @@ final class AuditDetails {
     }
     if (value instanceof List<?> list) {
       if (depth + 1 > MAX_DEPTH) {
-        throw new IllegalArgumentException("audit details nest deeper than " + MAX_DEPTH + " levels");
+        throw new IllegalArgumentException(
+            "audit details nest deeper than " + MAX_DEPTH + " levels");
       }
       List<Object> copy = new ArrayList<>(list.size());
       for (Object element : list) {
@@ -65,13 +75,17 @@ final class AuditDetails {
     if (++values[0] > MAX_VALUES) {
       throw new IllegalArgumentException("audit details hold more than " + MAX_VALUES + " values");
     }
-    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
       return ((Number) value).longValue();
     }
     if (value instanceof Double || value instanceof Float) {
       double number = ((Number) value).doubleValue();
       if (!Double.isFinite(number)) {
-        throw new IllegalArgumentException("audit detail '" + key + "' is not a finite number (got " + number + ")");
+        throw new IllegalArgumentException(
+            "audit detail '" + key + "' is not a finite number (got " + number + ")");
       }
       return number;
     }
@@ -80,13 +94,23 @@ final class AuditDetails {
     }
     if (value instanceof String text) {
       if (text.length() > MAX_STRING_LENGTH) {
-        throw new IllegalArgumentException("audit detail '" + key + "' is a string of " + text.length()
-            + " characters (at most " + MAX_STRING_LENGTH + ")");
+        throw new IllegalArgumentException(
+            "audit detail '"
+                + key
+                + "' is a string of "
+                + text.length()
+                + " characters (at most "
+                + MAX_STRING_LENGTH
+                + ")");
       }
       return text;
     }
-    throw new IllegalArgumentException("audit detail '" + key + "' must be a number, boolean, short string, map or list (got "
-        + describe(value) + ")");
+    throw new IllegalArgumentException(
+        "audit detail '"
+            + key
+            + "' must be a number, boolean, short string, map or list (got "
+            + describe(value)
+            + ")");
   }
 
   private static String describe(Object value) {
@@ -95,7 +119,8 @@ final class AuditDetails {
 
   private static String sha256(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from the JDK", e);

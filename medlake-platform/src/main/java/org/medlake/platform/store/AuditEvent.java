@@ -11,9 +11,9 @@ import java.util.OptionalLong;
 import org.medlake.core.security.Role;
 
 /**
- * One entry of the audit log: who ({@code actor}, {@code role}, {@code clientIp}) did what
- * ({@code action} on {@code target}) when, and how it ended. {@code id} is assigned by the log when
- * the event is recorded; {@code at} is kept with microsecond precision, as stored.
+ * One entry of the audit log: who ({@code actor}, {@code role}, {@code clientIp}) did what ({@code
+ * action} on {@code target}) when, and how it ended. {@code id} is assigned by the log when the
+ * event is recorded; {@code at} is kept with microsecond precision, as stored.
  */
 public record AuditEvent(
     OptionalLong id,
@@ -25,7 +25,9 @@ public record AuditEvent(
     Optional<String> target,
     AuditOutcome outcome,
     Map<String, Object> details) {
-  /** The actor of requests without a signed-in user, such as a failed login with an unknown name. */
+  /**
+   * The actor of requests without a signed-in user, such as a failed login with an unknown name.
+   */
   public static final String ANONYMOUS = "anonymous";
 
   static final int MAX_ACTOR_LENGTH = 200;
@@ -58,13 +60,20 @@ public record AuditEvent(
 
   /** The same event with the id the log assigned to it. */
   AuditEvent withId(long newId) {
-    return new AuditEvent(OptionalLong.of(newId), at, actor, role, clientIp, action, target, outcome, details);
+    return new AuditEvent(
+        OptionalLong.of(newId), at, actor, role, clientIp, action, target, outcome, details);
   }
 
   private static void checkLength(String field, String value, int maximum) {
     if (value.length() > maximum) {
       throw new IllegalArgumentException(
-          "audit event " + field + " has " + value.length() + " characters (at most " + maximum + ")");
+          "audit event "
+              + field
+              + " has "
+              + value.length()
+              + " characters (at most "
+              + maximum
+              + ")");
     }
   }
 
@@ -144,7 +153,8 @@ public record AuditEvent(
       if (at == null || actor == null || action == null || outcome == null) {
         throw new IllegalStateException("an audit event needs at, actor, action and outcome");
       }
-      return new AuditEvent(OptionalLong.empty(), at, actor, role, clientIp, action, target, outcome, details);
+      return new AuditEvent(
+          OptionalLong.empty(), at, actor, role, clientIp, action, target, outcome, details);
     }
   }
 }

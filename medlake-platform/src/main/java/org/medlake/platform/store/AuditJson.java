@@ -15,9 +15,10 @@ import org.medlake.core.security.Role;
 
 /** The JSON forms of an event: its details column, and the log line with every field. */
 final class AuditJson {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private AuditJson() {}
@@ -60,7 +61,8 @@ final class AuditJson {
     } else if (value instanceof String text) {
       json.writeString(text);
     } else {
-      // AuditDetails.copy admits nothing else; anything it may admit later still gets Jackson's form
+      // AuditDetails.copy admits nothing else; anything it may admit later still gets Jackson's
+      // form
       MAPPER.writeValue(json, value);
     }
   }
@@ -69,7 +71,8 @@ final class AuditJson {
     try {
       return AuditDetails.copy(MAPPER.readValue(json, MAP));
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored audit details are not a JSON object: " + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "stored audit details are not a JSON object: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -79,8 +82,8 @@ final class AuditJson {
   }
 
   /**
-   * {@link #line(AuditEvent)} of the event recorded as {@code id}, with its time and details already
-   * written by {@link JdbcAuditLog#format} and {@link #details}.
+   * {@link #line(AuditEvent)} of the event recorded as {@code id}, with its time and details
+   * already written by {@link JdbcAuditLog#format} and {@link #details}.
    */
   static String line(long id, AuditEvent event, String at, String detailsJson) {
     return line(OptionalLong.of(id), event, at, detailsJson);

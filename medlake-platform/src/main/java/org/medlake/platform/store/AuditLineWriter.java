@@ -3,7 +3,9 @@ package org.medlake.platform.store;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Where the JSON line of each recorded event goes; the logger {@code medlake.audit} in production. */
+/**
+ * Where the JSON line of each recorded event goes; the logger {@code medlake.audit} in production.
+ */
 @FunctionalInterface
 interface AuditLineWriter {
   String LOGGER_NAME = "medlake.audit";

@@ -19,6 +19,7 @@ public enum AuditOutcome {
         return outcome;
       }
     }
-    throw new ValidationException("unknown audit outcome '" + text + "' (outcomes: ok, refused, failed)");
+    throw new ValidationException(
+        "unknown audit outcome '" + text + "' (outcomes: ok, refused, failed)");
   }
 }

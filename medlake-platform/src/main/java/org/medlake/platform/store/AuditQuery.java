@@ -7,8 +7,8 @@ import java.util.Optional;
 import org.medlake.core.error.ValidationException;
 
 /**
- * A search of the audit log: the events matching every filter given, newest first, at most
- * {@code limit} of them. {@code from} is inclusive, {@code to} exclusive.
+ * A search of the audit log: the events matching every filter given, newest first, at most {@code
+ * limit} of them. {@code from} is inclusive, {@code to} exclusive.
  */
 public record AuditQuery(
     Optional<String> actor,
@@ -27,10 +27,12 @@ public record AuditQuery(
     requireNonNull(from, "from is null");
     requireNonNull(to, "to is null");
     if (limit < 1 || limit > MAX_LIMIT) {
-      throw new ValidationException("audit search limit must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
+      throw new ValidationException(
+          "audit search limit must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
     }
     if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      throw new ValidationException("audit search 'from' (" + from.get() + ") must be before 'to' (" + to.get() + ")");
+      throw new ValidationException(
+          "audit search 'from' (" + from.get() + ") must be before 'to' (" + to.get() + ")");
     }
   }
 

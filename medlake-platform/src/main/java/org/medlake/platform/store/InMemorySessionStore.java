@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,6 +18,7 @@ final class InMemorySessionStore implements SessionStore {
 
   /** Guarded by itself; in insertion (= creation) order. */
   private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>();
+
   private final SecureRandom random = new SecureRandom();
   private final Duration lifetime;
   private final int capacity;

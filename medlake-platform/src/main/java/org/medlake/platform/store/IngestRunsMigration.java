@@ -15,17 +15,21 @@ import org.flywaydb.core.api.migration.JavaMigration;
 /**
  * V4: the columns an {@code ingest_runs} table of an older layout lacks. Before Flyway the run
  * ledger created its tables itself and added columns under a lock when it found an older layout, so
- * V3's {@code CREATE TABLE IF NOT EXISTS} may have found any of those layouts. SQLite has no
- * {@code ADD COLUMN IF NOT EXISTS}, hence one Java migration for both databases.
+ * V3's {@code CREATE TABLE IF NOT EXISTS} may have found any of those layouts. SQLite has no {@code
+ * ADD COLUMN IF NOT EXISTS}, hence one Java migration for both databases.
  */
 final class IngestRunsMigration implements JavaMigration {
-  /** Columns the ledger added after its first layout, with their definitions (the counts empty for old runs). */
-  private static final List<String> ADDED_COLUMNS = List.of(
-      "flagged_by_reason TEXT NOT NULL DEFAULT '{}'",
-      "unmapped_codes TEXT NOT NULL DEFAULT '{}'",
-      "mapping_sha256 TEXT NOT NULL DEFAULT ''",
-      "superseded_by TEXT",
-      "owner TEXT");
+  /**
+   * Columns the ledger added after its first layout, with their definitions (the counts empty for
+   * old runs).
+   */
+  private static final List<String> ADDED_COLUMNS =
+      List.of(
+          "flagged_by_reason TEXT NOT NULL DEFAULT '{}'",
+          "unmapped_codes TEXT NOT NULL DEFAULT '{}'",
+          "mapping_sha256 TEXT NOT NULL DEFAULT ''",
+          "superseded_by TEXT",
+          "owner TEXT");
 
   @Override
   public MigrationVersion getVersion() {

@@ -27,8 +27,10 @@ final class JdbcAuditLog implements AuditLog {
   // fixed width, so that the text sorts in time order (the same form as the other platform tables)
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
-  private static final String COLUMNS = "id, at, actor, role, client_ip, action, target, outcome, details";
-  private static final String INSERT_INTO = "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details) VALUES ";
+  private static final String COLUMNS =
+      "id, at, actor, role, client_ip, action, target, outcome, details";
+  private static final String INSERT_INTO =
+      "INSERT INTO audit_events (at, actor, role, client_ip, action, target, outcome, details) VALUES ";
   private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
   private static final String INSERT = INSERT_INTO + ROW + " RETURNING id";
 
@@ -52,7 +54,8 @@ final class JdbcAuditLog implements AuditLog {
   public void record(AuditEvent event) {
     requireNonNull(event, "event is null");
     if (event.id().isPresent()) {
-      throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
+      throw new IllegalArgumentException(
+          "audit event " + event.id().getAsLong() + " is already recorded");
     }
     String at = format(event.at());
     String details = AuditJson.details(event.details());
@@ -61,7 +64,8 @@ final class JdbcAuditLog implements AuditLog {
         PreparedStatement insert = connection.prepareStatement(INSERT)) {
       id = insert(insert, event, at, details);
     } catch (SQLException e) {
-      throw storageError("record audit event '" + event.action().key() + "' of '" + event.actor() + "'", e);
+      throw storageError(
+          "record audit event '" + event.action().key() + "' of '" + event.actor() + "'", e);
     }
     // after the commit, so that a line is never shipped for an event the table does not have
     lines.write(AuditJson.line(id, event, at, details));
@@ -75,7 +79,8 @@ final class JdbcAuditLog implements AuditLog {
     for (AuditEvent event : events) {
       requireNonNull(event, "event is null");
       if (event.id().isPresent()) {
-        throw new IllegalArgumentException("audit event " + event.id().getAsLong() + " is already recorded");
+        throw new IllegalArgumentException(
+            "audit event " + event.id().getAsLong() + " is already recorded");
       }
     }
     String[] times = new String[events.size()];
@@ -89,7 +94,8 @@ final class JdbcAuditLog implements AuditLog {
       try {
         ids = batches.insert(events, times, details);
       } catch (SQLException first) {
-        // the batch rolled back; a held connection may have gone stale (a restarted PostgreSQL), so once more on a new one
+        // the batch rolled back; a held connection may have gone stale (a restarted PostgreSQL), so
+        // once more on a new one
         batches.close();
         try {
           ids = batches.insert(events, times, details);
@@ -122,7 +128,9 @@ final class JdbcAuditLog implements AuditLog {
     query.action().ifPresent(action -> where(sql, parameters, " AND action = ?", action.key()));
     query.outcome().ifPresent(outcome -> where(sql, parameters, " AND outcome = ?", outcome.key()));
     // stored instants are whole microseconds: rounding the bounds up keeps the comparisons exact
-    query.from().ifPresent(from -> where(sql, parameters, " AND at >= ?", format(ceilingMicros(from))));
+    query
+        .from()
+        .ifPresent(from -> where(sql, parameters, " AND at >= ?", format(ceilingMicros(from))));
     query.to().ifPresent(to -> where(sql, parameters, " AND at < ?", format(ceilingMicros(to))));
     sql.append(" ORDER BY at DESC, id DESC LIMIT ?");
     try (Connection connection = connections.open();
@@ -144,7 +152,8 @@ final class JdbcAuditLog implements AuditLog {
     }
   }
 
-  private static void where(StringBuilder sql, List<String> parameters, String condition, String value) {
+  private static void where(
+      StringBuilder sql, List<String> parameters, String condition, String value) {
     sql.append(condition);
     parameters.add(value);
   }
@@ -167,9 +176,13 @@ final class JdbcAuditLog implements AuditLog {
     return truncated.equals(instant) ? instant : truncated.plus(1, ChronoUnit.MICROS);
   }
 
-  /** The stored form of a time; written by hand for the years 0 to 9999 (the formatter costs a micro-second per event). */
+  /**
+   * The stored form of a time; written by hand for the years 0 to 9999 (the formatter costs a
+   * micro-second per event).
+   */
   static String format(Instant instant) {
-    LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
+    LocalDateTime time =
+        LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC);
     if (time.getYear() < 0 || time.getYear() > 9999) {
       return TIMESTAMP.format(instant);
     }
@@ -192,11 +205,19 @@ final class JdbcAuditLog implements AuditLog {
   }
 
   private MedlakeException storageError(String action, SQLException e) {
-    return new MedlakeException(ErrorCode.STORAGE_ERROR,
-        "Cannot " + action + " in platform database " + databaseFile + ": " + PlatformConnections.message(e), e);
+    return new MedlakeException(
+        ErrorCode.STORAGE_ERROR,
+        "Cannot "
+            + action
+            + " in platform database "
+            + databaseFile
+            + ": "
+            + PlatformConnections.message(e),
+        e);
   }
 
-  private static long insert(PreparedStatement insert, AuditEvent event, String at, String details) throws SQLException {
+  private static long insert(PreparedStatement insert, AuditEvent event, String at, String details)
+      throws SQLException {
     insert.setString(1, at);
     insert.setString(2, event.actor());
     insert.setString(3, event.role().map(Role::key).orElse(null));
@@ -212,9 +233,9 @@ final class JdbcAuditLog implements AuditLog {
   }
 
   /**
-   * One connection and its prepared inserts, held between batches: opening a connection per batch (and on
-   * PostgreSQL a session) cost more than the batch's rows. Held outside transactions only, so it
-   * never blocks another writer. Guarded by its own monitor.
+   * One connection and its prepared inserts, held between batches: opening a connection per batch
+   * (and on PostgreSQL a session) cost more than the batch's rows. Held outside transactions only,
+   * so it never blocks another writer. Guarded by its own monitor.
    */
   private static final class BatchConnection {
     /** Rows per INSERT statement: one statement per row cost more than the row itself. */
@@ -222,6 +243,7 @@ final class JdbcAuditLog implements AuditLog {
 
     private final ConnectionSource connections;
     private Connection connection;
+
     /** The insert of {@code n} rows at index {@code n - 1}, prepared when first needed. */
     private final PreparedStatement[] inserts = new PreparedStatement[ROWS_PER_STATEMENT];
 
@@ -244,7 +266,8 @@ final class JdbcAuditLog implements AuditLog {
       long[] ids = new long[events.size()];
       try {
         for (int from = 0; from < ids.length; from += ROWS_PER_STATEMENT) {
-          insertRows(events, times, details, from, Math.min(ids.length, from + ROWS_PER_STATEMENT), ids);
+          insertRows(
+              events, times, details, from, Math.min(ids.length, from + ROWS_PER_STATEMENT), ids);
         }
         connection.commit();
       } catch (SQLException e) {
@@ -263,10 +286,16 @@ final class JdbcAuditLog implements AuditLog {
      * no order, so the ids are sorted: both databases draw them in VALUES order, ascending (SQLite
      * consecutively under its write lock, PostgreSQL from the sequence per row).
      */
-    private void insertRows(List<AuditEvent> events, String[] times, String[] details, int from, int to, long[] ids) throws SQLException {
+    private void insertRows(
+        List<AuditEvent> events, String[] times, String[] details, int from, int to, long[] ids)
+        throws SQLException {
       PreparedStatement insert = inserts[to - from - 1];
       if (insert == null) {
-        insert = connection.prepareStatement(INSERT_INTO + String.join(", ", Collections.nCopies(to - from, ROW)) + " RETURNING id");
+        insert =
+            connection.prepareStatement(
+                INSERT_INTO
+                    + String.join(", ", Collections.nCopies(to - from, ROW))
+                    + " RETURNING id");
         inserts[to - from - 1] = insert;
       }
       int parameter = 1;
@@ -291,7 +320,8 @@ final class JdbcAuditLog implements AuditLog {
         }
       }
       if (row != to) {
-        throw new SQLException("INSERT of " + (to - from) + " audit events returned " + (row - from) + " ids");
+        throw new SQLException(
+            "INSERT of " + (to - from) + " audit events returned " + (row - from) + " ids");
       }
       Arrays.sort(ids, from, to);
     }

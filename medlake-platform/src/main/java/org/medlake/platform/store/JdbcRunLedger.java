@@ -2,8 +2,6 @@ package org.medlake.platform.store;
 
 import static java.util.Objects.requireNonNull;
 
-import org.medlake.core.ledger.IngestRun;
-import org.medlake.core.ledger.RunStatus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,8 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 
-/** The run ledger's tables, {@code ingest_runs} and {@code ingest_run_reasons}; its SQL runs unchanged on SQLite and PostgreSQL. */
+/**
+ * The run ledger's tables, {@code ingest_runs} and {@code ingest_run_reasons}; its SQL runs
+ * unchanged on SQLite and PostgreSQL.
+ */
 final class JdbcRunLedger implements RunLedger {
   private static final String COLUMNS =
       "id, source_file, source_id, sha256, hospital_id, month, status, started_at, rows_read, rows_accepted,"
@@ -31,15 +34,18 @@ final class JdbcRunLedger implements RunLedger {
   private static final TypeReference<LinkedHashMap<String, Long>> COUNTS = new TypeReference<>() {};
 
   // an upsert both SQLite (3.24+) and PostgreSQL understand
-  private static final String UPDATE_ALL = java.util.Arrays.stream(COLUMNS.split(",\\s*"))
-      .filter(column -> !column.equals("id"))
-      .map(column -> column + " = excluded." + column)
-      .collect(java.util.stream.Collectors.joining(", "));
+  private static final String UPDATE_ALL =
+      java.util.Arrays.stream(COLUMNS.split(",\\s*"))
+          .filter(column -> !column.equals("id"))
+          .map(column -> column + " = excluded." + column)
+          .collect(java.util.stream.Collectors.joining(", "));
 
   private final PlatformConnections connections;
   private final Runnable closing;
 
-  /** @param closing what {@link #close} does: closes the database when the ledger owns it */
+  /**
+   * @param closing what {@link #close} does: closes the database when the ledger owns it
+   */
   JdbcRunLedger(PlatformConnections connections, Runnable closing) {
     this.connections = requireNonNull(connections, "connections is null");
     this.closing = requireNonNull(closing, "closing is null");
@@ -57,9 +63,13 @@ final class JdbcRunLedger implements RunLedger {
   private static void record(Connection connection, IngestRun run) throws SQLException {
     try {
       connection.setAutoCommit(false);
-      try (PreparedStatement statement = connection.prepareStatement(
-          "INSERT INTO ingest_runs (" + COLUMNS + ", owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-              + UPDATE_ALL + ", owner = excluded.owner")) {
+      try (PreparedStatement statement =
+          connection.prepareStatement(
+              "INSERT INTO ingest_runs ("
+                  + COLUMNS
+                  + ", owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                  + UPDATE_ALL
+                  + ", owner = excluded.owner")) {
         statement.setString(1, run.id());
         statement.setString(2, run.sourceFile());
         statement.setString(3, run.sourceId());
@@ -88,11 +98,14 @@ final class JdbcRunLedger implements RunLedger {
         statement.setString(22, OWNER);
         statement.executeUpdate();
       }
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
+      try (PreparedStatement delete =
+          connection.prepareStatement("DELETE FROM ingest_run_reasons WHERE run_id = ?")) {
         delete.setString(1, run.id());
         delete.executeUpdate();
       }
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO ingest_run_reasons (run_id, reason, rows) VALUES (?, ?, ?)")) {
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO ingest_run_reasons (run_id, reason, rows) VALUES (?, ?, ?)")) {
         for (Map.Entry<String, Long> reason : run.rejectedByReason().entrySet()) {
           insert.setString(1, run.id());
           insert.setString(2, reason.getKey());
@@ -113,15 +126,17 @@ final class JdbcRunLedger implements RunLedger {
   }
 
   /**
-   * RUNNING (or QUEUED) runs whose owner was a process on this host that has ended; see {@link RunLedger#interrupted()}.
+   * RUNNING (or QUEUED) runs whose owner was a process on this host that has ended; see {@link
+   * RunLedger#interrupted()}.
    */
   @Override
   public List<IngestRun> interrupted() {
     List<IngestRun> interrupted = new ArrayList<>();
     List<String[]> owners = new ArrayList<>();
     try (Connection connection = connections.open();
-        PreparedStatement statement = connection.prepareStatement(
-            "SELECT id, owner FROM ingest_runs WHERE status IN (?, ?) AND owner IS NOT NULL")) {
+        PreparedStatement statement =
+            connection.prepareStatement(
+                "SELECT id, owner FROM ingest_runs WHERE status IN (?, ?) AND owner IS NOT NULL")) {
       statement.setString(1, RunStatus.RUNNING.name());
       statement.setString(2, RunStatus.QUEUED.name());
       try (ResultSet rows = statement.executeQuery()) {
@@ -135,31 +150,62 @@ final class JdbcRunLedger implements RunLedger {
     for (String[] owner : owners) {
       // host pid start-instant
       String[] parts = owner[1].split(" ");
-      if (parts.length != 3 || !parts[0].equals(HOST) || alive(Long.parseLong(parts[1]), Instant.parse(parts[2]))) {
+      if (parts.length != 3
+          || !parts[0].equals(HOST)
+          || alive(Long.parseLong(parts[1]), Instant.parse(parts[2]))) {
         continue;
       }
-      find(owner[0]).filter(found -> found.status() == RunStatus.RUNNING || found.status() == RunStatus.QUEUED).ifPresent(run -> interrupted.add(run.withOutcome(RunStatus.FAILED,
-          "interrupted: process " + parts[1] + " on " + parts[0] + " ended before the run finished", run.durationMs())));
+      find(owner[0])
+          .filter(
+              found -> found.status() == RunStatus.RUNNING || found.status() == RunStatus.QUEUED)
+          .ifPresent(
+              run ->
+                  interrupted.add(
+                      run.withOutcome(
+                          RunStatus.FAILED,
+                          "interrupted: process "
+                              + parts[1]
+                              + " on "
+                              + parts[0]
+                              + " ended before the run finished",
+                          run.durationMs())));
     }
     return interrupted;
   }
 
   private static boolean alive(long pid, Instant started) {
-    return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-        .map(process -> process.info().startInstant().map(instant -> Math.abs(instant.toEpochMilli() - started.toEpochMilli()) < 1_000).orElse(true))
+    return ProcessHandle.of(pid)
+        .filter(ProcessHandle::isAlive)
+        .map(
+            process ->
+                process
+                    .info()
+                    .startInstant()
+                    .map(
+                        instant ->
+                            Math.abs(instant.toEpochMilli() - started.toEpochMilli()) < 1_000)
+                    .orElse(true))
         .orElse(false);
   }
 
   private static final String HOST = host();
+
   /** This process as the owner of the runs it records: host, pid and start instant. */
-  private static final String OWNER = HOST + " " + ProcessHandle.current().pid() + " "
-      + ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
+  private static final String OWNER =
+      HOST
+          + " "
+          + ProcessHandle.current().pid()
+          + " "
+          + ProcessHandle.current().info().startInstant().orElse(Instant.EPOCH);
 
   private static String host() {
     try {
       return java.net.InetAddress.getLocalHost().getHostName().replace(' ', '_');
     } catch (java.net.UnknownHostException e) {
-      return org.medlake.core.config.Environment.system().get("HOSTNAME").orElse("localhost").replace(' ', '_');
+      return org.medlake.core.config.Environment.system()
+          .get("HOSTNAME")
+          .orElse("localhost")
+          .replace(' ', '_');
     }
   }
 
@@ -175,19 +221,30 @@ final class JdbcRunLedger implements RunLedger {
 
   @Override
   public List<IngestRun> withChecksum(String sha256) {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE sha256 = ? ORDER BY started_at", sha256);
+    return query(
+        "SELECT " + COLUMNS + " FROM ingest_runs WHERE sha256 = ? ORDER BY started_at", sha256);
   }
 
   @Override
   public List<IngestRun> openHolds() {
-    return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE status = ? AND superseded_by IS NULL ORDER BY started_at, id",
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM ingest_runs WHERE status = ? AND superseded_by IS NULL ORDER BY started_at, id",
         RunStatus.HELD.name());
   }
 
   @Override
   public Optional<IngestRun> latestSucceeded(String hospitalId, String month) {
-    List<IngestRun> runs = query("SELECT " + COLUMNS + " FROM ingest_runs WHERE hospital_id = ? AND month = ? AND status = ?"
-        + " ORDER BY started_at, id", hospitalId, month, RunStatus.SUCCEEDED.name());
+    List<IngestRun> runs =
+        query(
+            "SELECT "
+                + COLUMNS
+                + " FROM ingest_runs WHERE hospital_id = ? AND month = ? AND status = ?"
+                + " ORDER BY started_at, id",
+            hospitalId,
+            month,
+            RunStatus.SUCCEEDED.name());
     return runs.isEmpty() ? Optional.empty() : Optional.of(runs.get(runs.size() - 1));
   }
 
@@ -203,11 +260,30 @@ final class JdbcRunLedger implements RunLedger {
           long snapshot = rows.getLong(16);
           Long snapshotId = rows.wasNull() ? null : snapshot;
           String id = rows.getString(1);
-          runs.add(new IngestRun(id, rows.getString(2), rows.getString(3), rows.getString(4), rows.getString(5),
-              rows.getString(6), RunStatus.valueOf(rows.getString(7)), Instant.parse(rows.getString(8)), rows.getLong(9),
-              rows.getLong(10), rows.getLong(11), rows.getLong(12), reasons(connection, id), rows.getLong(13), rows.getLong(14),
-              rows.getLong(15), snapshotId, rows.getString(17), decode(rows.getString(18)), decode(rows.getString(19)),
-              rows.getString(20), rows.getString(21)));
+          runs.add(
+              new IngestRun(
+                  id,
+                  rows.getString(2),
+                  rows.getString(3),
+                  rows.getString(4),
+                  rows.getString(5),
+                  rows.getString(6),
+                  RunStatus.valueOf(rows.getString(7)),
+                  Instant.parse(rows.getString(8)),
+                  rows.getLong(9),
+                  rows.getLong(10),
+                  rows.getLong(11),
+                  rows.getLong(12),
+                  reasons(connection, id),
+                  rows.getLong(13),
+                  rows.getLong(14),
+                  rows.getLong(15),
+                  snapshotId,
+                  rows.getString(17),
+                  decode(rows.getString(18)),
+                  decode(rows.getString(19)),
+                  rows.getString(20),
+                  rows.getString(21)));
         }
       }
       return runs;
@@ -216,9 +292,12 @@ final class JdbcRunLedger implements RunLedger {
     }
   }
 
-  private static Map<String, Long> reasons(Connection connection, String runId) throws SQLException {
+  private static Map<String, Long> reasons(Connection connection, String runId)
+      throws SQLException {
     Map<String, Long> reasons = new TreeMap<>();
-    try (PreparedStatement statement = connection.prepareStatement("SELECT reason, rows FROM ingest_run_reasons WHERE run_id = ?")) {
+    try (PreparedStatement statement =
+        connection.prepareStatement(
+            "SELECT reason, rows FROM ingest_run_reasons WHERE run_id = ?")) {
       statement.setString(1, runId);
       try (ResultSet rows = statement.executeQuery()) {
         while (rows.next()) {

@@ -51,18 +51,23 @@ final class JdbcTokenStore implements TokenStore {
     if (validity.isNegative() || validity.isZero()) {
       throw new ValidationException("token validity must be positive (got " + validity + ")");
     }
-    User owner = users.find(user).orElseThrow(() -> new NotFoundException("user '" + user + "' does not exist"));
+    User owner =
+        users
+            .find(user)
+            .orElseThrow(() -> new NotFoundException("user '" + user + "' does not exist"));
     if (!owner.enabled()) {
       throw new ValidationException("user '" + user + "' is disabled and cannot get a token");
     }
     Instant now = PlatformConnections.truncate(clock.instant());
-    ApiToken token = new ApiToken(randomId(), user, description, now, now.plus(validity), Optional.empty());
+    ApiToken token =
+        new ApiToken(randomId(), user, description, now, now.plus(validity), Optional.empty());
     String secret = PREFIX + token.id() + "_" + randomSecret();
     try (Connection connection = connections.open();
         // inserts nothing if the user was disabled in the meantime
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO api_tokens (id, user_name, secret_sha256, description, created_at, expires_at)"
-                + " SELECT ?, name, ?, ?, ?, ? FROM users WHERE name = ? AND enabled = 1")) {
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO api_tokens (id, user_name, secret_sha256, description, created_at, expires_at)"
+                    + " SELECT ?, name, ?, ?, ?, ? FROM users WHERE name = ? AND enabled = 1")) {
       insert.setString(1, token.id());
       insert.setString(2, sha256(secret));
       insert.setString(3, description);
@@ -81,8 +86,12 @@ final class JdbcTokenStore implements TokenStore {
   @Override
   public List<ApiToken> list(Optional<String> user) {
     requireNonNull(user, "user is null");
-    String sql = "SELECT " + TOKEN_COLUMNS + " FROM api_tokens"
-        + (user.isPresent() ? " WHERE user_name = ?" : "") + " ORDER BY created_at, id";
+    String sql =
+        "SELECT "
+            + TOKEN_COLUMNS
+            + " FROM api_tokens"
+            + (user.isPresent() ? " WHERE user_name = ?" : "")
+            + " ORDER BY created_at, id";
     try (Connection connection = connections.open();
         PreparedStatement select = connection.prepareStatement(sql)) {
       if (user.isPresent()) {
@@ -104,9 +113,11 @@ final class JdbcTokenStore implements TokenStore {
   public void revoke(String id) {
     requireNonNull(id, "id is null");
     try (Connection connection = connections.open();
-        PreparedStatement update = connection.prepareStatement(
-            "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")) {
-      update.setString(1, PlatformConnections.format(PlatformConnections.truncate(clock.instant())));
+        PreparedStatement update =
+            connection.prepareStatement(
+                "UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?")) {
+      update.setString(
+          1, PlatformConnections.format(PlatformConnections.truncate(clock.instant())));
       update.setString(2, id);
       if (update.executeUpdate() == 0) {
         throw new NotFoundException("token '" + id + "' does not exist");
@@ -125,9 +136,13 @@ final class JdbcTokenStore implements TokenStore {
     }
     String id = matcher.group(1);
     try (Connection connection = connections.open();
-        PreparedStatement select = connection.prepareStatement(
-            "SELECT " + TOKEN_COLUMNS + ", api_tokens.secret_sha256, " + JdbcUserStore.USER_COLUMNS
-                + " FROM api_tokens JOIN users ON users.name = api_tokens.user_name WHERE api_tokens.id = ?")) {
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT "
+                    + TOKEN_COLUMNS
+                    + ", api_tokens.secret_sha256, "
+                    + JdbcUserStore.USER_COLUMNS
+                    + " FROM api_tokens JOIN users ON users.name = api_tokens.user_name WHERE api_tokens.id = ?")) {
       select.setString(1, id);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
@@ -137,7 +152,9 @@ final class JdbcTokenStore implements TokenStore {
         byte[] stored = rows.getString(7).getBytes(StandardCharsets.US_ASCII);
         byte[] presented = sha256(bearerSecret).getBytes(StandardCharsets.US_ASCII);
         User user = JdbcUserStore.user(rows, 8);
-        if (MessageDigest.isEqual(stored, presented) && token.activeAt(clock.instant()) && user.enabled()) {
+        if (MessageDigest.isEqual(stored, presented)
+            && token.activeAt(clock.instant())
+            && user.enabled()) {
           return Optional.of(user);
         }
         return Optional.empty();
@@ -169,10 +186,13 @@ final class JdbcTokenStore implements TokenStore {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
-  /** The stored form of a secret: it has 256 random bits, so a plain SHA-256 cannot be brute-forced. */
+  /**
+   * The stored form of a secret: it has 256 random bits, so a plain SHA-256 cannot be brute-forced.
+   */
   static String sha256(String secret) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from the JDK", e);

@@ -20,7 +20,8 @@ final class JdbcUserStore implements UserStore {
   static final Pattern NAME = Pattern.compile("[a-z0-9._-]{2,64}");
   static final int MINIMUM_PASSWORD_LENGTH = 12;
   static final int MAXIMUM_PASSWORD_LENGTH = 1024;
-  static final String USER_COLUMNS = "users.name, users.role, users.hospital_id, users.enabled, users.created_at";
+  static final String USER_COLUMNS =
+      "users.name, users.role, users.hospital_id, users.enabled, users.created_at";
 
   private final PlatformConnections connections;
   private final PasswordHasher hasher;
@@ -44,12 +45,14 @@ final class JdbcUserStore implements UserStore {
     validateName(name);
     validateHospital(name, role, hospitalId);
     validatePassword(password);
-    User user = new User(name, role, hospitalId, true, PlatformConnections.truncate(clock.instant()));
+    User user =
+        new User(name, role, hospitalId, true, PlatformConnections.truncate(clock.instant()));
     String hash = hasher.hash(password);
     try (Connection connection = connections.open();
-        PreparedStatement insert = connection.prepareStatement(
-            "INSERT INTO users (name, role, hospital_id, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)"
-                + " ON CONFLICT (name) DO NOTHING")) {
+        PreparedStatement insert =
+            connection.prepareStatement(
+                "INSERT INTO users (name, role, hospital_id, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, 1, ?)"
+                    + " ON CONFLICT (name) DO NOTHING")) {
       insert.setString(1, user.name());
       insert.setString(2, user.role().key());
       insert.setString(3, user.hospitalId().orElse(null));
@@ -67,7 +70,8 @@ final class JdbcUserStore implements UserStore {
   @Override
   public List<User> list() {
     try (Connection connection = connections.open();
-        PreparedStatement select = connection.prepareStatement("SELECT " + USER_COLUMNS + " FROM users ORDER BY name");
+        PreparedStatement select =
+            connection.prepareStatement("SELECT " + USER_COLUMNS + " FROM users ORDER BY name");
         ResultSet rows = select.executeQuery()) {
       List<User> users = new ArrayList<>();
       while (rows.next()) {
@@ -89,7 +93,8 @@ final class JdbcUserStore implements UserStore {
   public void disable(String name) {
     requireNonNull(name, "name is null");
     try (Connection connection = connections.open();
-        PreparedStatement update = connection.prepareStatement("UPDATE users SET enabled = 0 WHERE name = ?")) {
+        PreparedStatement update =
+            connection.prepareStatement("UPDATE users SET enabled = 0 WHERE name = ?")) {
       update.setString(1, name);
       if (update.executeUpdate() == 0) {
         throw new NotFoundException("user '" + name + "' does not exist");
@@ -104,14 +109,16 @@ final class JdbcUserStore implements UserStore {
     requireNonNull(name, "name is null");
     requireNonNull(password, "password is null");
     Optional<Credentials> credentials = credentials(name);
-    boolean matches = hasher.verify(password, credentials.map(Credentials::passwordHash).orElse(unknownUserHash));
+    boolean matches =
+        hasher.verify(password, credentials.map(Credentials::passwordHash).orElse(unknownUserHash));
     return credentials.filter(found -> matches && found.user().enabled()).map(Credentials::user);
   }
 
   private Optional<Credentials> credentials(String name) {
     try (Connection connection = connections.open();
-        PreparedStatement select = connection.prepareStatement(
-            "SELECT " + USER_COLUMNS + ", users.password_hash FROM users WHERE name = ?")) {
+        PreparedStatement select =
+            connection.prepareStatement(
+                "SELECT " + USER_COLUMNS + ", users.password_hash FROM users WHERE name = ?")) {
       select.setString(1, name);
       try (ResultSet rows = select.executeQuery()) {
         if (!rows.next()) {
@@ -137,7 +144,9 @@ final class JdbcUserStore implements UserStore {
   static void validateName(String name) {
     if (!NAME.matcher(name).matches()) {
       throw new ValidationException(
-          "user name '" + name + "' is invalid: use 2 to 64 characters from a-z, 0-9, '.', '_' and '-'");
+          "user name '"
+              + name
+              + "' is invalid: use 2 to 64 characters from a-z, 0-9, '.', '_' and '-'");
     }
   }
 
@@ -148,13 +157,20 @@ final class JdbcUserStore implements UserStore {
     switch (role) {
       case UPLOADER -> {
         if (hospitalId.isEmpty()) {
-          throw new ValidationException("user '" + name + "' has role uploader and needs a hospital id");
+          throw new ValidationException(
+              "user '" + name + "' has role uploader and needs a hospital id");
         }
       }
       case ADMIN, ANALYST, VIEWER -> {
         if (hospitalId.isPresent()) {
-          throw new ValidationException("user '" + name + "' has role " + role.key()
-              + " and must not have a hospital id (got '" + hospitalId.get() + "')");
+          throw new ValidationException(
+              "user '"
+                  + name
+                  + "' has role "
+                  + role.key()
+                  + " and must not have a hospital id (got '"
+                  + hospitalId.get()
+                  + "')");
         }
       }
     }
@@ -164,11 +180,19 @@ final class JdbcUserStore implements UserStore {
     int length = Character.codePointCount(password, 0, password.length);
     if (length < MINIMUM_PASSWORD_LENGTH) {
       throw new ValidationException(
-          "password must be at least " + MINIMUM_PASSWORD_LENGTH + " characters long (got " + length + ")");
+          "password must be at least "
+              + MINIMUM_PASSWORD_LENGTH
+              + " characters long (got "
+              + length
+              + ")");
     }
     if (length > MAXIMUM_PASSWORD_LENGTH) {
       throw new ValidationException(
-          "password must be at most " + MAXIMUM_PASSWORD_LENGTH + " characters long (got " + length + ")");
+          "password must be at most "
+              + MAXIMUM_PASSWORD_LENGTH
+              + " characters long (got "
+              + length
+              + ")");
     }
   }
 

@@ -2,6 +2,8 @@ package org.medlake.platform.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,8 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.db.SqliteFiles;
 import org.medlake.core.error.ErrorCode;
@@ -32,6 +32,7 @@ final class PlatformConnections {
    * others serve requests. SQLite writes one transaction at a time anyway, so more would only wait.
    */
   private static final int SQLITE_POOL_SIZE = 4;
+
   private static final int POSTGRESQL_POOL_SIZE = 8;
   private static final long CONNECTION_TIMEOUT_MS = 5_000;
 
@@ -44,7 +45,10 @@ final class PlatformConnections {
   private final Properties properties;
   private final boolean sqlite;
   private final AtomicBoolean closed = new AtomicBoolean();
-  /** Created at the first connection, after the migration has switched an SQLite file to WAL mode. */
+
+  /**
+   * Created at the first connection, after the migration has switched an SQLite file to WAL mode.
+   */
   private HikariDataSource pool;
 
   private PlatformConnections(String name, String url, Properties properties, boolean sqlite) {
@@ -56,9 +60,15 @@ final class PlatformConnections {
 
   PlatformConnections(Path file) {
     // synchronous=NORMAL: in WAL mode a commit is durable against a process crash and the file
-    // never corrupts; only a power loss can drop the last commits. FULL costs an fsync per audit event.
-    this(file.toString(), "jdbc:sqlite:" + file + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=60000&foreign_keys=true",
-        new Properties(), true);
+    // never corrupts; only a power loss can drop the last commits. FULL costs an fsync per audit
+    // event.
+    this(
+        file.toString(),
+        "jdbc:sqlite:"
+            + file
+            + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=60000&foreign_keys=true",
+        new Properties(),
+        true);
   }
 
   /** A PostgreSQL platform database; {@code properties} hold the user and password. */
@@ -83,7 +93,10 @@ final class PlatformConnections {
     return sqlite;
   }
 
-  /** Switches an SQLite file to WAL mode before anything else uses it ({@link SqliteFiles#enableWriteAheadLog}). */
+  /**
+   * Switches an SQLite file to WAL mode before anything else uses it ({@link
+   * SqliteFiles#enableWriteAheadLog}).
+   */
   void enableWriteAheadLog() throws SQLException {
     if (sqlite) {
       SqliteFiles.enableWriteAheadLog(Path.of(name));
@@ -92,7 +105,8 @@ final class PlatformConnections {
 
   Connection open() throws SQLException {
     if (closed.get()) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Platform database " + name + " is closed");
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "Platform database " + name + " is closed");
     }
     return pool().getConnection();
   }
@@ -114,7 +128,8 @@ final class PlatformConnections {
       config.setMaximumPoolSize(sqlite ? SQLITE_POOL_SIZE : POSTGRESQL_POOL_SIZE);
       // short-lived CLI processes open one connection, not the whole pool
       config.setMinimumIdle(1);
-      // no connection at construction: a failure surfaces at the operation that needed it, in its message
+      // no connection at construction: a failure surfaces at the operation that needed it, in its
+      // message
       config.setInitializationFailTimeout(-1);
       // a database that is down fails the operation after this long, not Hikari's default 30 s
       config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
@@ -131,12 +146,20 @@ final class PlatformConnections {
   }
 
   MedlakeException storageError(String action, SQLException e) {
-    return new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot " + action + " in platform database " + name + ": " + message(e), e);
+    return new MedlakeException(
+        ErrorCode.STORAGE_ERROR,
+        "Cannot " + action + " in platform database " + name + ": " + message(e),
+        e);
   }
 
-  /** The driver's message; for the pool's "Connection is not available" the reason it could not open one. */
+  /**
+   * The driver's message; for the pool's "Connection is not available" the reason it could not open
+   * one.
+   */
   static String message(SQLException e) {
-    if (e instanceof SQLTransientConnectionException && e.getCause() != null && e.getCause().getMessage() != null) {
+    if (e instanceof SQLTransientConnectionException
+        && e.getCause() != null
+        && e.getCause().getMessage() != null) {
       return e.getCause().getMessage();
     }
     return e.getMessage();

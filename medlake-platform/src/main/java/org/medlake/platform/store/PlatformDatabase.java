@@ -16,16 +16,20 @@ import org.medlake.core.error.MedlakeException;
 
 /**
  * The platform database (SQLite in the embedded profile, PostgreSQL in the distributed one): users,
- * API tokens, ingestion runs and the audit log, each behind its store interface, over one
- * HikariCP pool. Opening it applies pending Flyway migrations: {@code db/platform/common} (SQL both
+ * API tokens, ingestion runs and the audit log, each behind its store interface, over one HikariCP
+ * pool. Opening it applies pending Flyway migrations: {@code db/platform/common} (SQL both
  * databases accept), {@code db/platform/sqlite} or {@code db/platform/postgresql} (where the SQL
  * differs) and {@link IngestRunsMigration}.
  */
 public final class PlatformDatabase implements AutoCloseable {
-  /** Flyway's history table; its own name, because other components keep tables in the same file. */
+  /**
+   * Flyway's history table; its own name, because other components keep tables in the same file.
+   */
   public static final String SCHEMA_HISTORY_TABLE = "platform_schema_history";
+
   /** Migrations whose SQL both databases accept; each database's own ones beside them. */
   static final String COMMON_MIGRATIONS = "classpath:db/platform/common";
+
   static final String SQLITE_MIGRATIONS = "classpath:db/platform/sqlite";
   static final String POSTGRESQL_MIGRATIONS = "classpath:db/platform/postgresql";
 
@@ -53,7 +57,9 @@ public final class PlatformDatabase implements AutoCloseable {
     if (!platform.postgres()) {
       return open(home.platformDatabase(), clock);
     }
-    PlatformConnections connections = PlatformConnections.postgres(platform.jdbcUrl().orElseThrow(), platform.connectionProperties());
+    PlatformConnections connections =
+        PlatformConnections.postgres(
+            platform.jdbcUrl().orElseThrow(), platform.connectionProperties());
     migrate(connections);
     return new PlatformDatabase(connections, clock);
   }
@@ -65,7 +71,8 @@ public final class PlatformDatabase implements AutoCloseable {
   public static PlatformDatabase open(Path sqliteFile, Clock clock) {
     requireNonNull(sqliteFile, "sqliteFile is null");
     requireNonNull(clock, "clock is null");
-    PlatformConnections connections = new PlatformConnections(sqliteFile.toAbsolutePath().normalize());
+    PlatformConnections connections =
+        new PlatformConnections(sqliteFile.toAbsolutePath().normalize());
     migrate(connections);
     return new PlatformDatabase(connections, clock);
   }
@@ -81,9 +88,15 @@ public final class PlatformDatabase implements AutoCloseable {
       // IMMEDIATE: a migration takes SQLite's write lock when its transaction begins, so that two
       // processes opening a fresh file wait for each other (busy timeout) instead of failing with
       // SQLITE_BUSY_SNAPSHOT, and the second one then finds the migration applied
-      configuration.dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null).locations(COMMON_MIGRATIONS, SQLITE_MIGRATIONS);
+      configuration
+          .dataSource(connections.url() + "&transaction_mode=IMMEDIATE", null, null)
+          .locations(COMMON_MIGRATIONS, SQLITE_MIGRATIONS);
     } else {
-      configuration.dataSource(connections.url(), connections.properties().getProperty("user"), connections.properties().getProperty("password"))
+      configuration
+          .dataSource(
+              connections.url(),
+              connections.properties().getProperty("user"),
+              connections.properties().getProperty("password"))
           .locations(COMMON_MIGRATIONS, POSTGRESQL_MIGRATIONS);
     }
     configuration
@@ -91,7 +104,8 @@ public final class PlatformDatabase implements AutoCloseable {
         .failOnMissingLocations(true)
         .javaMigrations(new IngestRunsMigration())
         .table(SCHEMA_HISTORY_TABLE)
-        // the database may already hold tables created outside Flyway (ingest_runs by the run ledger
+        // the database may already hold tables created outside Flyway (ingest_runs by the run
+        // ledger
         // before V3, the link vault's): record a baseline below V1 so that V1 still runs
         .baselineOnMigrate(true)
         .baselineVersion("0")
@@ -112,31 +126,49 @@ public final class PlatformDatabase implements AutoCloseable {
         configuration.load().migrate();
       }
     } catch (java.io.IOException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Cannot lock platform database " + connections.name() + " for its migration: "
-          + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot lock platform database "
+              + connections.name()
+              + " for its migration: "
+              + e.getMessage(),
+          e);
     } catch (SQLException e) {
       throw connections.storageError("lock for migration", e);
     } catch (FlywayException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR,
-          "Cannot migrate platform database " + connections.name() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot migrate platform database "
+              + connections.name()
+              + ": "
+              + String.valueOf(e.getMessage()).lines().findFirst().orElse(""),
+          e);
     }
   }
 
-  /** Serializes migrations of SQLite files within this JVM; {@link #migrateSqlite} adds a file lock for other processes. */
+  /**
+   * Serializes migrations of SQLite files within this JVM; {@link #migrateSqlite} adds a file lock
+   * for other processes.
+   */
   private static final Object SQLITE_MIGRATION = new Object();
 
   /**
    * Migrates a SQLite platform database while holding a lock on {@code lockFile}, a file beside it:
    * Flyway creates its history table and baselines it in separate transactions, and a second
-   * process (or thread) opening the fresh file between the two found the table "already exists,
-   * and is empty". The lock is a file of its own: a Java lock on the database file would release
+   * process (or thread) opening the fresh file between the two found the table "already exists, and
+   * is empty". The lock is a file of its own: a Java lock on the database file would release
    * SQLite's own locks of this process when its channel closes.
    */
-  private static void migrateSqlite(org.flywaydb.core.api.configuration.FluentConfiguration configuration, java.nio.file.Path lockFile)
+  private static void migrateSqlite(
+      org.flywaydb.core.api.configuration.FluentConfiguration configuration,
+      java.nio.file.Path lockFile)
       throws java.io.IOException {
     synchronized (SQLITE_MIGRATION) {
-      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile, java.nio.file.StandardOpenOption.CREATE,
-          java.nio.file.StandardOpenOption.WRITE);
+      try (java.nio.channels.FileChannel channel =
+              java.nio.channels.FileChannel.open(
+                  lockFile,
+                  java.nio.file.StandardOpenOption.CREATE,
+                  java.nio.file.StandardOpenOption.WRITE);
           java.nio.channels.FileLock ignored = channel.lock()) {
         configuration.load().migrate();
       }

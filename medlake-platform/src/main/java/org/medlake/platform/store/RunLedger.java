@@ -12,12 +12,12 @@ public interface RunLedger extends AutoCloseable {
   void record(IngestRun run);
 
   /**
-   * RUNNING (or QUEUED) runs whose owner was a process on this host that has ended (a {@code kill -9}, a
-   * crash, a reboot), each as the FAILED run to record: "interrupted: process <pid> on <host> ended
-   * before the run finished". Not recorded here: the caller first checks that the run did not
-   * commit before it died. Runs of other hosts are left alone (their processes cannot be checked
-   * from here), as are runs of live processes and runs recorded before owners were. A process id
-   * reused by a later process counts as ended (its start instant differs).
+   * RUNNING (or QUEUED) runs whose owner was a process on this host that has ended (a {@code kill
+   * -9}, a crash, a reboot), each as the FAILED run to record: "interrupted: process <pid> on
+   * <host> ended before the run finished". Not recorded here: the caller first checks that the run
+   * did not commit before it died. Runs of other hosts are left alone (their processes cannot be
+   * checked from here), as are runs of live processes and runs recorded before owners were. A
+   * process id reused by a later process counts as ended (its start instant differs).
    */
   List<IngestRun> interrupted();
 
@@ -49,7 +49,10 @@ public interface RunLedger extends AutoCloseable {
     return PlatformDatabase.open(home).ownedRuns();
   }
 
-  /** The ledger in an SQLite platform database file, migrated to the current schema; closing it closes the database. */
+  /**
+   * The ledger in an SQLite platform database file, migrated to the current schema; closing it
+   * closes the database.
+   */
   static RunLedger open(Path database) {
     return PlatformDatabase.open(database).ownedRuns();
   }

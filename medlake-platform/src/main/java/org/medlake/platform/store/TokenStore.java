@@ -10,7 +10,8 @@ public interface TokenStore {
    * Creates a token for an enabled user, valid for {@code validity} from now.
    *
    * @throws org.medlake.core.error.NotFoundException if there is no such user
-   * @throws org.medlake.core.error.ValidationException if the user is disabled or the validity is not positive
+   * @throws org.medlake.core.error.ValidationException if the user is disabled or the validity is
+   *     not positive
    */
   IssuedToken create(String user, String description, Duration validity);
 
@@ -24,6 +25,9 @@ public interface TokenStore {
    */
   void revoke(String id);
 
-  /** The token's user if the secret belongs to a token that is neither expired nor revoked, of an enabled user. */
+  /**
+   * The token's user if the secret belongs to a token that is neither expired nor revoked, of an
+   * enabled user.
+   */
   Optional<User> authenticate(String bearerSecret);
 }

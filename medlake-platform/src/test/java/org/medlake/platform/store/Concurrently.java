@@ -25,10 +25,12 @@ final class Concurrently {
     try {
       List<Future<T>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        futures.add(executor.submit(() -> {
-          start.await();
-          return task.call();
-        }));
+        futures.add(
+            executor.submit(
+                () -> {
+                  start.await();
+                  return task.call();
+                }));
       }
       List<Outcome<T>> outcomes = new ArrayList<>();
       for (Future<T> future : futures) {

@@ -39,11 +39,14 @@ class PlatformDatabaseOnPostgresIT {
     url = postgres.createDatabase("platform");
     Path root = directory.resolve("home");
     Files.createDirectories(root);
-    Files.writeString(root.resolve("medlake.yaml"), """
+    Files.writeString(
+        root.resolve("medlake.yaml"),
+        """
         platform:
           jdbc-url: %s
           jdbc-user: %s
-        """.formatted(url, PostgresServer.USER));
+        """
+            .formatted(url, PostgresServer.USER));
     home = MedlakeHome.open(root);
   }
 
@@ -54,7 +57,8 @@ class PlatformDatabaseOnPostgresIT {
 
   @Test
   void serversStartingAtOnceMigrateOnceAndShareUsersTokensAndAudit() throws Exception {
-    // four servers open a fresh database at once: one migrates, the others wait and find it migrated
+    // four servers open a fresh database at once: one migrates, the others wait and find it
+    // migrated
 
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<PlatformDatabase>> opened = new ArrayList<>();
@@ -68,7 +72,11 @@ class PlatformDatabaseOnPostgresIT {
     pool.shutdown();
     try (Connection connection = DriverManager.getConnection(url, PostgresServer.USER, "");
         Statement statement = connection.createStatement();
-        var rows = statement.executeQuery("SELECT count(*) FROM " + PlatformDatabase.SCHEMA_HISTORY_TABLE + " WHERE success")) {
+        var rows =
+            statement.executeQuery(
+                "SELECT count(*) FROM "
+                    + PlatformDatabase.SCHEMA_HISTORY_TABLE
+                    + " WHERE success")) {
       rows.next();
       // V1 to V4
       assertThat(rows.getInt(1)).isEqualTo(4);
@@ -77,7 +85,9 @@ class PlatformDatabaseOnPostgresIT {
     PlatformDatabase first = databases.get(0);
     PlatformDatabase second = databases.get(1);
     first.users().add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
-    assertThat(second.users().authenticate("ada", "correct horse battery".toCharArray())).map(User::name).contains("ada");
+    assertThat(second.users().authenticate("ada", "correct horse battery".toCharArray()))
+        .map(User::name)
+        .contains("ada");
     assertThat(second.users().authenticate("ada", "wrong".toCharArray())).isEmpty();
 
     IssuedToken token = first.tokens().create("ada", "notebook", Duration.ofDays(1));
@@ -89,8 +99,16 @@ class PlatformDatabaseOnPostgresIT {
     Instant at = Instant.parse("2026-01-02T03:04:05.123456Z");
     List<AuditEvent> events = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      events.add(AuditEvent.builder().at(at.plusSeconds(i)).actor("ada").role(Role.ANALYST).action(AuditAction.QUERY)
-          .target("coverage").outcome(AuditOutcome.OK).detail("bytes_scanned", 1000L * i).build());
+      events.add(
+          AuditEvent.builder()
+              .at(at.plusSeconds(i))
+              .actor("ada")
+              .role(Role.ANALYST)
+              .action(AuditAction.QUERY)
+              .target("coverage")
+              .outcome(AuditOutcome.OK)
+              .detail("bytes_scanned", 1000L * i)
+              .build());
     }
     audit.recordAll(events);
     List<AuditEvent> found = second.audit().search(AuditQuery.builder().actor("ada").build());
@@ -101,9 +119,11 @@ class PlatformDatabaseOnPostgresIT {
     try (Connection connection = DriverManager.getConnection(url, PostgresServer.USER, "");
         Statement statement = connection.createStatement()) {
       assertThatThrownBy(() -> statement.executeUpdate("UPDATE audit_events SET actor = 'eve'"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("audit_events is append-only");
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("audit_events is append-only");
       assertThatThrownBy(() -> statement.executeUpdate("DELETE FROM audit_events"))
-          .isInstanceOf(SQLException.class).hasMessageContaining("audit_events is append-only");
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("audit_events is append-only");
     }
     databases.forEach(PlatformDatabase::close);
   }

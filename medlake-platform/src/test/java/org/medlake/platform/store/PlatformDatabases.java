@@ -17,9 +17,10 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.testkit.PostgresServer;
 
 /**
- * A fresh platform database of either kind for store tests that run against both ({@code
- * @ParameterizedClass @ValueSource(strings = {"sqlite", "postgresql"})}): an SQLite file, or a new
- * database on one real PostgreSQL server that the test JVM starts at first use and stops at exit.
+ * A fresh platform database of either kind for store tests that run against both
+ * ({@code @ParameterizedClass @ValueSource(strings = {"sqlite", "postgresql"})}): an SQLite file,
+ * or a new database on one real PostgreSQL server that the test JVM starts at first use and stops
+ * at exit.
  */
 final class PlatformDatabases {
   static final String SQLITE = "sqlite";
@@ -38,7 +39,10 @@ final class PlatformDatabases {
     this.url = url;
   }
 
-  /** A new, empty database of {@code kind}; {@code directory} holds the SQLite file or the home naming PostgreSQL. */
+  /**
+   * A new, empty database of {@code kind}; {@code directory} holds the SQLite file or the home
+   * naming PostgreSQL.
+   */
   static PlatformDatabases create(String kind, Path directory) {
     if (kind.equals(SQLITE)) {
       return new PlatformDatabases(directory.resolve("platform.db"), null, null);
@@ -47,11 +51,14 @@ final class PlatformDatabases {
       String url = server().createDatabase("store_" + DATABASES.incrementAndGet());
       Path root = directory.resolve("home");
       Files.createDirectories(root);
-      Files.writeString(root.resolve("medlake.yaml"), """
+      Files.writeString(
+          root.resolve("medlake.yaml"),
+          """
           platform:
             jdbc-url: %s
             jdbc-user: %s
-          """.formatted(url, PostgresServer.USER));
+          """
+              .formatted(url, PostgresServer.USER));
       return new PlatformDatabases(null, MedlakeHome.open(root), url);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -69,20 +76,25 @@ final class PlatformDatabases {
         throw new IOException("interrupted while starting PostgreSQL", e);
       }
       PostgresServer started = postgres;
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          started.close();
-        } catch (IOException | InterruptedException e) {
-          // the JVM is ending; the server's directory is a temporary one
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      started.close();
+                    } catch (IOException | InterruptedException e) {
+                      // the JVM is ending; the server's directory is a temporary one
+                    }
+                  }));
     }
     return postgres;
   }
 
   /** Opens (and migrates) the database; each call is a new pool, as a new process would have. */
   PlatformDatabase open(Clock clock) {
-    return sqliteFile != null ? PlatformDatabase.open(sqliteFile, clock) : PlatformDatabase.open(postgresHome, clock);
+    return sqliteFile != null
+        ? PlatformDatabase.open(sqliteFile, clock)
+        : PlatformDatabase.open(postgresHome, clock);
   }
 
   /** Every row of {@code sql}, each value as text (null stays null), read past the stores. */
@@ -114,12 +126,15 @@ final class PlatformDatabases {
   }
 
   void execute(String sql) throws SQLException {
-    try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
       statement.execute(sql);
     }
   }
 
   private Connection connect() throws SQLException {
-    return sqliteFile != null ? DriverManager.getConnection("jdbc:sqlite:" + sqliteFile) : DriverManager.getConnection(url, PostgresServer.USER, "");
+    return sqliteFile != null
+        ? DriverManager.getConnection("jdbc:sqlite:" + sqliteFile)
+        : DriverManager.getConnection(url, PostgresServer.USER, "");
   }
 }

@@ -25,8 +25,8 @@ import org.medlake.core.ledger.RunStatus;
 import org.medlake.testkit.PostgresServer;
 
 /**
- * The run ledger on both platform databases: every field survives a round trip, and the layouts
- * the ledger created itself before Flyway (the first one, with its runs, and a later one beside the
+ * The run ledger on both platform databases: every field survives a round trip, and the layouts the
+ * ledger created itself before Flyway (the first one, with its runs, and a later one beside the
  * server's migrated tables) gain the missing columns when the ledger opens them (V3, V4).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -39,8 +39,10 @@ class RunLedgerIT {
           + " rows_rejected BIGINT NOT NULL, rows_filtered BIGINT NOT NULL, bytes_in BIGINT NOT NULL,"
           + " bytes_out BIGINT NOT NULL, duration_ms BIGINT NOT NULL, snapshot_id BIGINT, message TEXT NOT NULL,"
           + " CHECK (rows_read = rows_accepted + rows_rejected))";
-  private static final String OLD_RUN = "INSERT INTO ingest_runs VALUES ('run-old', 'landing/h1/2024-01/a.csv', 'h1', 'abc', 'H1',"
-      + " '2024-01', 'SUCCEEDED', '2024-02-01T00:00:00Z', 3, 2, 1, 0, 10, 5, 7, 42, '')";
+
+  private static final String OLD_RUN =
+      "INSERT INTO ingest_runs VALUES ('run-old', 'landing/h1/2024-01/a.csv', 'h1', 'abc', 'H1',"
+          + " '2024-01', 'SUCCEEDED', '2024-02-01T00:00:00Z', 3, 2, 1, 0, 10, 5, 7, 42, '')";
 
   private PostgresServer postgres;
   private int databases;
@@ -64,7 +66,8 @@ class RunLedgerIT {
   @ParameterizedTest
   @MethodSource("databases")
   void newFieldsSurviveARoundTripAndOldRunsReadWithEmptyOnes(String kind) throws Exception {
-    try (Connection connection = firstLayout(kind); Statement statement = connection.createStatement()) {
+    try (Connection connection = firstLayout(kind);
+        Statement statement = connection.createStatement()) {
       statement.execute(FIRST_LAYOUT);
       statement.execute(OLD_RUN);
     }
@@ -73,9 +76,30 @@ class RunLedgerIT {
       unmapped.put("LOC" + code, (long) code);
     }
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    IngestRun held = new IngestRun("run-held", "landing/h1/2024-01/b.csv", "h1", "def", "H1", "2024-01", RunStatus.HELD, now, 10, 2, 8, 1,
-        Map.of("INVALID_CODE", 8L), 100, 0, 50, null, "held: 8 of 10 rows rejected", Map.of("UNMAPPED_CODE", 2L, "UNIT_NOT_CONVERTED", 1L),
-        unmapped, "mapping-sha", null);
+    IngestRun held =
+        new IngestRun(
+            "run-held",
+            "landing/h1/2024-01/b.csv",
+            "h1",
+            "def",
+            "H1",
+            "2024-01",
+            RunStatus.HELD,
+            now,
+            10,
+            2,
+            8,
+            1,
+            Map.of("INVALID_CODE", 8L),
+            100,
+            0,
+            50,
+            null,
+            "held: 8 of 10 rows rejected",
+            Map.of("UNMAPPED_CODE", 2L, "UNIT_NOT_CONVERTED", 1L),
+            unmapped,
+            "mapping-sha",
+            null);
     try (RunLedger ledger = open(kind)) {
       IngestRun old = ledger.find("run-old").orElseThrow();
       assertThat(old.rowsRead()).isEqualTo(3);
@@ -97,7 +121,8 @@ class RunLedgerIT {
       ledger.record(approved);
       assertThat(ledger.find("run-held").orElseThrow()).isEqualTo(approved);
       assertThat(approved.supersededBy()).isEqualTo("run-new");
-      assertThat(approved.message()).isEqualTo("held: 8 of 10 rows rejected; approved by alice: committed as run-new");
+      assertThat(approved.message())
+          .isEqualTo("held: 8 of 10 rows rejected; approved by alice: committed as run-new");
       assertThat(ledger.openHolds()).isEmpty();
     }
     // opening it again finds the columns there
@@ -111,10 +136,13 @@ class RunLedgerIT {
   void aLayoutOfLaterColumnsBesideMigratedServerTablesGainsTheRest(String kind) throws Exception {
     // a home whose server had migrated V1 and V2 while the ledger kept its own table, of the layout
     // with the counts but before held runs (no mapping_sha256, superseded_by, owner)
-    try (Connection connection = firstLayout(kind); Statement statement = connection.createStatement()) {
+    try (Connection connection = firstLayout(kind);
+        Statement statement = connection.createStatement()) {
       statement.execute(FIRST_LAYOUT);
-      statement.execute("ALTER TABLE ingest_runs ADD COLUMN flagged_by_reason TEXT NOT NULL DEFAULT '{}'");
-      statement.execute("ALTER TABLE ingest_runs ADD COLUMN unmapped_codes TEXT NOT NULL DEFAULT '{}'");
+      statement.execute(
+          "ALTER TABLE ingest_runs ADD COLUMN flagged_by_reason TEXT NOT NULL DEFAULT '{}'");
+      statement.execute(
+          "ALTER TABLE ingest_runs ADD COLUMN unmapped_codes TEXT NOT NULL DEFAULT '{}'");
       statement.execute(OLD_RUN.replace("'')", "'', '{\"UNMAPPED_CODE\":1}', '{}')"));
     }
     migrateServerTablesOnly(kind);
@@ -123,8 +151,30 @@ class RunLedgerIT {
       assertThat(old.flaggedByReason()).containsExactly(Map.entry("UNMAPPED_CODE", 1L));
       assertThat(old.mappingSha256()).isEmpty();
       Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-      IngestRun running = new IngestRun("run-new", "landing/h1/2024-02/a.csv", "h1", "ghi", "H1", "2024-02", RunStatus.RUNNING, now,
-          0, 0, 0, 0, Map.of(), 0, 0, 0, null, "", Map.of(), Map.of(), "mapping-sha", null);
+      IngestRun running =
+          new IngestRun(
+              "run-new",
+              "landing/h1/2024-02/a.csv",
+              "h1",
+              "ghi",
+              "H1",
+              "2024-02",
+              RunStatus.RUNNING,
+              now,
+              0,
+              0,
+              0,
+              0,
+              Map.of(),
+              0,
+              0,
+              0,
+              null,
+              "",
+              Map.of(),
+              Map.of(),
+              "mapping-sha",
+              null);
       ledger.record(running);
       assertThat(ledger.find("run-new")).contains(running);
       assertThat(ledger.withChecksum("ghi")).containsExactly(running);
@@ -138,8 +188,30 @@ class RunLedgerIT {
   void aFreshDatabaseGetsTheLedgerFromTheMigrations(String kind) throws Exception {
     firstLayout(kind).close();
     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-    IngestRun run = new IngestRun("run-1", "landing/h1/2024-01/a.csv", "h1", "abc", "H1", "2024-01", RunStatus.SUCCEEDED, now,
-        5, 4, 1, 0, Map.of("INVALID_DATE", 1L), 10, 5, 7, 99L, "", Map.of(), Map.of(), "mapping-sha", null);
+    IngestRun run =
+        new IngestRun(
+            "run-1",
+            "landing/h1/2024-01/a.csv",
+            "h1",
+            "abc",
+            "H1",
+            "2024-01",
+            RunStatus.SUCCEEDED,
+            now,
+            5,
+            4,
+            1,
+            0,
+            Map.of("INVALID_DATE", 1L),
+            10,
+            5,
+            7,
+            99L,
+            "",
+            Map.of(),
+            Map.of(),
+            "mapping-sha",
+            null);
     try (RunLedger ledger = open(kind)) {
       assertThat(ledger.list()).isEmpty();
       ledger.record(run);
@@ -150,17 +222,24 @@ class RunLedgerIT {
     }
   }
 
-  /** V1 and V2 by Flyway, as the server migrated them before the ledger's tables were migrations. */
+  /**
+   * V1 and V2 by Flyway, as the server migrated them before the ledger's tables were migrations.
+   */
   private void migrateServerTablesOnly(String kind) {
-    var flyway = org.flywaydb.core.Flyway.configure(RunLedgerIT.class.getClassLoader())
-        .table(PlatformDatabase.SCHEMA_HISTORY_TABLE)
-        .baselineOnMigrate(true)
-        .baselineVersion("0")
-        .target("2");
+    var flyway =
+        org.flywaydb.core.Flyway.configure(RunLedgerIT.class.getClassLoader())
+            .table(PlatformDatabase.SCHEMA_HISTORY_TABLE)
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .target("2");
     if (kind.equals("sqlite")) {
-      flyway.dataSource("jdbc:sqlite:" + sqliteFile, null, null).locations(PlatformDatabase.SQLITE_MIGRATIONS);
+      flyway
+          .dataSource("jdbc:sqlite:" + sqliteFile, null, null)
+          .locations(PlatformDatabase.SQLITE_MIGRATIONS);
     } else {
-      flyway.dataSource(url, PostgresServer.USER, "").locations(PlatformDatabase.POSTGRESQL_MIGRATIONS);
+      flyway
+          .dataSource(url, PostgresServer.USER, "")
+          .locations(PlatformDatabase.POSTGRESQL_MIGRATIONS);
     }
     flyway.load().migrate();
   }
@@ -186,7 +265,8 @@ class RunLedgerIT {
     }
     Path root = directory.resolve("home-" + databases);
     java.nio.file.Files.createDirectories(root);
-    java.nio.file.Files.writeString(root.resolve("medlake.yaml"),
+    java.nio.file.Files.writeString(
+        root.resolve("medlake.yaml"),
         "platform:\n  jdbc-url: " + url + "\n  jdbc-user: " + PostgresServer.USER + "\n");
     return RunLedger.open(MedlakeHome.open(root));
   }

@@ -13,7 +13,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class TestAuditJson {
-  private static final DateTimeFormatter STORED = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter STORED =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
   @Test
   void detailsAreTheTextJacksonWrites() throws Exception {
@@ -28,7 +29,8 @@ class TestAuditJson {
     values.put("empty", Map.of());
     Map<String, Object> details = AuditDetails.copy(values);
 
-    assertThat(AuditJson.details(details)).isEqualTo(new ObjectMapper().writeValueAsString(details));
+    assertThat(AuditJson.details(details))
+        .isEqualTo(new ObjectMapper().writeValueAsString(details));
     assertThat(AuditJson.parseDetails(AuditJson.details(details))).isEqualTo(details);
   }
 
@@ -36,11 +38,19 @@ class TestAuditJson {
   void storedTimesAreTheFormattersText() {
     Random random = new Random(7);
     for (int i = 0; i < 10_000; i++) {
-      Instant instant = Instant.ofEpochSecond(random.nextLong(-62_167_219_200L, 253_402_300_800L), random.nextInt(1_000_000_000));
+      Instant instant =
+          Instant.ofEpochSecond(
+              random.nextLong(-62_167_219_200L, 253_402_300_800L), random.nextInt(1_000_000_000));
       assertThat(JdbcAuditLog.format(instant)).isEqualTo(STORED.format(instant));
     }
-    for (Instant instant : List.of(Instant.EPOCH, Instant.parse("2026-12-31T23:59:59.999999999Z"), Instant.parse("0000-01-01T00:00:00Z"),
-        Instant.parse("9999-12-31T23:59:59.999999Z"), Instant.parse("+10000-01-01T00:00:00Z"), Instant.parse("-0001-12-31T23:59:59Z"))) {
+    for (Instant instant :
+        List.of(
+            Instant.EPOCH,
+            Instant.parse("2026-12-31T23:59:59.999999999Z"),
+            Instant.parse("0000-01-01T00:00:00Z"),
+            Instant.parse("9999-12-31T23:59:59.999999Z"),
+            Instant.parse("+10000-01-01T00:00:00Z"),
+            Instant.parse("-0001-12-31T23:59:59Z"))) {
       assertThat(JdbcAuditLog.format(instant)).isEqualTo(STORED.format(instant));
     }
   }

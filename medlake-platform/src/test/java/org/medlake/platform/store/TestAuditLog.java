@@ -33,11 +33,9 @@ import org.medlake.core.security.Role;
 class TestAuditLog {
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
 
-  @Parameter
-  String kind;
+  @Parameter String kind;
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   private PlatformDatabases databases;
   private PlatformDatabase database;
@@ -59,10 +57,19 @@ class TestAuditLog {
 
   @Test
   void recordsABatchInOneTransactionWithALineEach() {
-    List<AuditEvent> batch = List.of(
-        at(Instant.parse("2026-03-01T08:00:00Z"), "ann", AuditAction.SQL, AuditOutcome.OK),
-        at(Instant.parse("2026-03-01T08:00:01Z"), "bob", AuditAction.QUERY, AuditOutcome.REFUSED),
-        at(Instant.parse("2026-03-01T08:00:02Z"), "cid", AuditAction.EXPORT, AuditOutcome.FAILED));
+    List<AuditEvent> batch =
+        List.of(
+            at(Instant.parse("2026-03-01T08:00:00Z"), "ann", AuditAction.SQL, AuditOutcome.OK),
+            at(
+                Instant.parse("2026-03-01T08:00:01Z"),
+                "bob",
+                AuditAction.QUERY,
+                AuditOutcome.REFUSED),
+            at(
+                Instant.parse("2026-03-01T08:00:02Z"),
+                "cid",
+                AuditAction.EXPORT,
+                AuditOutcome.FAILED));
 
     audit.recordAll(batch);
 
@@ -82,7 +89,9 @@ class TestAuditLog {
     audit.recordAll(batch.subList(7, 123));
 
     Map<Long, String> actors = new java.util.HashMap<>();
-    audit.search(AuditQuery.builder().limit(1000).build()).forEach(event -> actors.put(event.id().getAsLong(), event.actor()));
+    audit
+        .search(AuditQuery.builder().limit(1000).build())
+        .forEach(event -> actors.put(event.id().getAsLong(), event.actor()));
     assertThat(actors).hasSize(123);
     ObjectMapper json = new ObjectMapper();
     assertThat(lines.lines()).hasSize(123);
@@ -97,11 +106,15 @@ class TestAuditLog {
   void writesBatchesOnOneHeldConnectionAndReplacesAStaleOne() throws SQLException {
     List<java.sql.Connection> opened = new ArrayList<>();
     ConnectionSource source = databases.connections();
-    try (JdbcAuditLog log = new JdbcAuditLog(databases.name(), () -> {
-      java.sql.Connection connection = source.open();
-      opened.add(connection);
-      return connection;
-    }, lines)) {
+    try (JdbcAuditLog log =
+        new JdbcAuditLog(
+            databases.name(),
+            () -> {
+              java.sql.Connection connection = source.open();
+              opened.add(connection);
+              return connection;
+            },
+            lines)) {
       log.recordAll(List.of(at(START, "ann", AuditAction.QUERY, AuditOutcome.OK)));
       log.recordAll(List.of(at(START.plusSeconds(1), "bob", AuditAction.QUERY, AuditOutcome.OK)));
       assertThat(opened).hasSize(1);
@@ -111,7 +124,9 @@ class TestAuditLog {
       log.recordAll(List.of(at(START.plusSeconds(2), "cid", AuditAction.SQL, AuditOutcome.OK)));
 
       assertThat(opened).hasSize(2);
-      assertThat(log.search(AuditQuery.builder().build())).extracting(AuditEvent::actor).containsExactly("cid", "bob", "ann");
+      assertThat(log.search(AuditQuery.builder().build()))
+          .extracting(AuditEvent::actor)
+          .containsExactly("cid", "bob", "ann");
       assertThat(lines.lines()).hasSize(3).last().asString().startsWith("{\"id\":3,");
     }
     assertThat(opened.get(1).isClosed()).isTrue();
@@ -119,22 +134,23 @@ class TestAuditLog {
 
   @Test
   void recordsAndReadsBackEveryField() {
-    AuditEvent event = AuditEvent.builder()
-        .at(Instant.parse("2026-03-01T08:00:00.123456789Z"))
-        .actor("bob")
-        .role(Role.ANALYST)
-        .clientIp("2001:db8::7")
-        .action(AuditAction.QUERY)
-        .target("glucose_by_month")
-        .outcome(AuditOutcome.OK)
-        .detail("estimate_bytes", 123_456_789_012L)
-        .detail("bytes_scanned", 1024)
-        .detail("files_scanned", 3)
-        .detail("snapshot_ids", List.of(8_123_456_789_012_345_678L))
-        .detail("cached", false)
-        .detail("ratio", 0.25)
-        .detail("suppressed", Map.of("cells", 2, "threshold", 11))
-        .build();
+    AuditEvent event =
+        AuditEvent.builder()
+            .at(Instant.parse("2026-03-01T08:00:00.123456789Z"))
+            .actor("bob")
+            .role(Role.ANALYST)
+            .clientIp("2001:db8::7")
+            .action(AuditAction.QUERY)
+            .target("glucose_by_month")
+            .outcome(AuditOutcome.OK)
+            .detail("estimate_bytes", 123_456_789_012L)
+            .detail("bytes_scanned", 1024)
+            .detail("files_scanned", 3)
+            .detail("snapshot_ids", List.of(8_123_456_789_012_345_678L))
+            .detail("cached", false)
+            .detail("ratio", 0.25)
+            .detail("suppressed", Map.of("cells", 2, "threshold", 11))
+            .build();
 
     audit.record(event);
 
@@ -143,7 +159,8 @@ class TestAuditLog {
 
   @Test
   void recordsAnonymousEventsWithoutOptionalFields() {
-    AuditEvent event = at(START, AuditEvent.ANONYMOUS, AuditAction.LOGIN_FAILED, AuditOutcome.REFUSED);
+    AuditEvent event =
+        at(START, AuditEvent.ANONYMOUS, AuditAction.LOGIN_FAILED, AuditOutcome.REFUSED);
 
     audit.record(event);
 
@@ -174,7 +191,12 @@ class TestAuditLog {
     audit.record(at(START.plusSeconds(2), "bob", AuditAction.QUERY, AuditOutcome.REFUSED));
     audit.record(at(START.plusSeconds(3), "bob", AuditAction.QUERY, AuditOutcome.OK));
     audit.record(at(START.plusSeconds(4), "alice", AuditAction.ADMIN, AuditOutcome.FAILED));
-    audit.record(at(START.plusSeconds(5), AuditEvent.ANONYMOUS, AuditAction.LOGIN_FAILED, AuditOutcome.REFUSED));
+    audit.record(
+        at(
+            START.plusSeconds(5),
+            AuditEvent.ANONYMOUS,
+            AuditAction.LOGIN_FAILED,
+            AuditOutcome.REFUSED));
 
     assertThat(ids(AuditQuery.builder().actor("bob"))).containsExactly(4L, 3L, 2L);
     assertThat(ids(AuditQuery.builder().actor("carol"))).isEmpty();
@@ -182,8 +204,15 @@ class TestAuditLog {
     assertThat(ids(AuditQuery.builder().outcome(AuditOutcome.REFUSED))).containsExactly(6L, 3L);
     assertThat(ids(AuditQuery.builder().from(START.plusSeconds(4)))).containsExactly(6L, 5L);
     assertThat(ids(AuditQuery.builder().to(START.plusSeconds(2)))).containsExactly(2L, 1L);
-    assertThat(ids(AuditQuery.builder().from(START.plusSeconds(1)).to(START.plusSeconds(4)))).containsExactly(4L, 3L, 2L);
-    assertThat(ids(AuditQuery.builder().actor("bob").action(AuditAction.QUERY).outcome(AuditOutcome.OK))).containsExactly(4L);
+    assertThat(ids(AuditQuery.builder().from(START.plusSeconds(1)).to(START.plusSeconds(4))))
+        .containsExactly(4L, 3L, 2L);
+    assertThat(
+            ids(
+                AuditQuery.builder()
+                    .actor("bob")
+                    .action(AuditAction.QUERY)
+                    .outcome(AuditOutcome.OK)))
+        .containsExactly(4L);
     assertThat(ids(AuditQuery.builder().limit(2))).containsExactly(6L, 5L);
   }
 
@@ -214,27 +243,30 @@ class TestAuditLog {
 
   @Test
   void writesOneJsonLinePerEvent() throws Exception {
-    AuditEvent event = AuditEvent.builder()
-        .at(START)
-        .actor("bob")
-        .role(Role.ANALYST)
-        .clientIp("10.0.0.7")
-        .action(AuditAction.QUERY)
-        .target("glucose_by_month")
-        .outcome(AuditOutcome.OK)
-        .detail("bytes_scanned", 1024)
-        .detail("snapshot_ids", List.of(42))
-        .build();
+    AuditEvent event =
+        AuditEvent.builder()
+            .at(START)
+            .actor("bob")
+            .role(Role.ANALYST)
+            .clientIp("10.0.0.7")
+            .action(AuditAction.QUERY)
+            .target("glucose_by_month")
+            .outcome(AuditOutcome.OK)
+            .detail("bytes_scanned", 1024)
+            .detail("snapshot_ids", List.of(42))
+            .build();
 
     audit.record(event);
     audit.record(at(START, AuditEvent.ANONYMOUS, AuditAction.LOGIN_FAILED, AuditOutcome.REFUSED));
 
     assertThat(lines.lines()).hasSize(2).noneMatch(line -> line.contains("\n"));
     ObjectMapper json = new ObjectMapper();
-    assertThat(json.readTree(lines.lines().get(0))).isEqualTo(json.readTree(
-        "{\"id\":1,\"at\":\"2026-03-01T08:00:00.000000Z\",\"actor\":\"bob\",\"role\":\"analyst\",\"client_ip\":\"10.0.0.7\","
-            + "\"action\":\"query\",\"target\":\"glucose_by_month\",\"outcome\":\"ok\","
-            + "\"details\":{\"bytes_scanned\":1024,\"snapshot_ids\":[42]}}"));
+    assertThat(json.readTree(lines.lines().get(0)))
+        .isEqualTo(
+            json.readTree(
+                "{\"id\":1,\"at\":\"2026-03-01T08:00:00.000000Z\",\"actor\":\"bob\",\"role\":\"analyst\",\"client_ip\":\"10.0.0.7\","
+                    + "\"action\":\"query\",\"target\":\"glucose_by_month\",\"outcome\":\"ok\","
+                    + "\"details\":{\"bytes_scanned\":1024,\"snapshot_ids\":[42]}}"));
     JsonNode anonymous = json.readTree(lines.lines().get(1));
     assertThat(anonymous.get("id").asLong()).isEqualTo(2);
     assertThat(anonymous.get("actor").asText()).isEqualTo("anonymous");
@@ -244,26 +276,37 @@ class TestAuditLog {
 
   @Test
   void keepsSqlTextOutOfTheTableAndTheLog() throws Exception {
-    String sql = "SELECT test_code, count(*) FROM lab_results WHERE patient_key = 'PK-7F3A9C' GROUP BY 1";
+    String sql =
+        "SELECT test_code, count(*) FROM lab_results WHERE patient_key = 'PK-7F3A9C' GROUP BY 1";
 
-    audit.record(AuditEvent.builder()
-        .at(START)
-        .actor("bob")
-        .role(Role.ANALYST)
-        .action(AuditAction.SQL)
-        .outcome(AuditOutcome.OK)
-        .sqlFingerprint(sql)
-        .detail("bytes_scanned", 4096)
-        .build());
+    audit.record(
+        AuditEvent.builder()
+            .at(START)
+            .actor("bob")
+            .role(Role.ANALYST)
+            .action(AuditAction.SQL)
+            .outcome(AuditOutcome.OK)
+            .sqlFingerprint(sql)
+            .detail("bytes_scanned", 4096)
+            .build());
 
     String stored = String.join(" ", databases.query("SELECT details FROM audit_events").get(0));
     assertThat(List.of(stored, lines.lines().get(0)))
-        .allSatisfy(text -> assertThat(text)
-            .contains("\"sql_sha256\":\"" + audit.search(AuditQuery.builder().build()).get(0).details().get("sql_sha256") + "\"")
-            .contains("\"sql_length\":" + sql.length())
-            .doesNotContain("PK-7F3A9C")
-            .doesNotContain("lab_results")
-            .doesNotContainIgnoringCase("select"));
+        .allSatisfy(
+            text ->
+                assertThat(text)
+                    .contains(
+                        "\"sql_sha256\":\""
+                            + audit
+                                .search(AuditQuery.builder().build())
+                                .get(0)
+                                .details()
+                                .get("sql_sha256")
+                            + "\"")
+                    .contains("\"sql_length\":" + sql.length())
+                    .doesNotContain("PK-7F3A9C")
+                    .doesNotContain("lab_results")
+                    .doesNotContainIgnoringCase("select"));
   }
 
   @Test
@@ -287,13 +330,14 @@ class TestAuditLog {
       List<Future<Void>> futures = new ArrayList<>();
       for (int thread = 0; thread < threads; thread++) {
         String actor = "user" + thread;
-        Callable<Void> task = () -> {
-          start.await();
-          for (int i = 0; i < eventsPerThread; i++) {
-            audit.record(at(START.plusMillis(i), actor, AuditAction.QUERY, AuditOutcome.OK));
-          }
-          return null;
-        };
+        Callable<Void> task =
+            () -> {
+              start.await();
+              for (int i = 0; i < eventsPerThread; i++) {
+                audit.record(at(START.plusMillis(i), actor, AuditAction.QUERY, AuditOutcome.OK));
+              }
+              return null;
+            };
         futures.add(executor.submit(task));
       }
       for (Future<Void> future : futures) {
@@ -303,7 +347,9 @@ class TestAuditLog {
       executor.shutdownNow();
     }
 
-    assertThat(databases.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
+    assertThat(
+            databases.query(
+                "SELECT count(*), count(DISTINCT id), min(id), max(id) FROM audit_events"))
         .containsExactly(List.of("1000", "1000", "1", "1000"));
     assertThat(audit.search(AuditQuery.builder().actor("user0").limit(1000).build())).hasSize(500);
     assertThat(audit.search(AuditQuery.builder().actor("user1").limit(1000).build())).hasSize(500);

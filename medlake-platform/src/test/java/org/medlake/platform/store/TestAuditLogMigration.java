@@ -11,29 +11,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TestAuditLogMigration {
   private static final String HISTORY =
-      "SELECT version, script, success FROM " + PlatformDatabase.SCHEMA_HISTORY_TABLE + " ORDER BY installed_rank";
+      "SELECT version, script, success FROM "
+          + PlatformDatabase.SCHEMA_HISTORY_TABLE
+          + " ORDER BY installed_rank";
   private static final String AUDIT_OBJECTS =
       "SELECT type, name FROM sqlite_master WHERE tbl_name = 'audit_events' ORDER BY type, name";
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
   void createsTheTableIndexesAndTriggers() throws Exception {
     Path file = directory.resolve("platform.db");
     PlatformDatabase.open(file).close();
 
-    assertThat(SqliteFiles.query(file, AUDIT_OBJECTS)).containsExactly(
-        List.of("index", "audit_events_actor_at"),
-        List.of("index", "audit_events_at"),
-        List.of("table", "audit_events"),
-        List.of("trigger", "audit_events_no_delete"),
-        List.of("trigger", "audit_events_no_update"));
-    assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
-        List.of("1", "V1__users_and_api_tokens.sql", "1"),
-        List.of("2", "V2__audit_log.sql", "1"),
-        List.of("3", "V3__ingest_runs.sql", "1"),
-        List.of("4", IngestRunsMigration.class.getName(), "1"));
+    assertThat(SqliteFiles.query(file, AUDIT_OBJECTS))
+        .containsExactly(
+            List.of("index", "audit_events_actor_at"),
+            List.of("index", "audit_events_at"),
+            List.of("table", "audit_events"),
+            List.of("trigger", "audit_events_no_delete"),
+            List.of("trigger", "audit_events_no_update"));
+    assertThat(SqliteFiles.query(file, HISTORY))
+        .containsExactly(
+            List.of("1", "V1__users_and_api_tokens.sql", "1"),
+            List.of("2", "V2__audit_log.sql", "1"),
+            List.of("3", "V3__ingest_runs.sql", "1"),
+            List.of("4", IngestRunsMigration.class.getName(), "1"));
   }
 
   @Test
@@ -65,20 +68,25 @@ class TestAuditLogMigration {
         .target("1")
         .load()
         .migrate();
-    SqliteFiles.execute(file, "INSERT INTO users VALUES ('alice', 'admin', NULL, 'hash', 1, '2026-01-01T00:00:00.000000Z')");
+    SqliteFiles.execute(
+        file,
+        "INSERT INTO users VALUES ('alice', 'admin', NULL, 'hash', 1, '2026-01-01T00:00:00.000000Z')");
     assertThat(SqliteFiles.query(file, HISTORY)).extracting(row -> row.get(0)).containsExactly("1");
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       database.audit().record(login("alice"));
       assertThat(database.users().find("alice")).isPresent();
-      assertThat(database.audit().search(AuditQuery.builder().build())).extracting(AuditEvent::actor).containsExactly("alice");
+      assertThat(database.audit().search(AuditQuery.builder().build()))
+          .extracting(AuditEvent::actor)
+          .containsExactly("alice");
     }
 
-    assertThat(SqliteFiles.query(file, HISTORY)).containsExactly(
-        List.of("1", "V1__users_and_api_tokens.sql", "1"),
-        List.of("2", "V2__audit_log.sql", "1"),
-        List.of("3", "V3__ingest_runs.sql", "1"),
-        List.of("4", IngestRunsMigration.class.getName(), "1"));
+    assertThat(SqliteFiles.query(file, HISTORY))
+        .containsExactly(
+            List.of("1", "V1__users_and_api_tokens.sql", "1"),
+            List.of("2", "V2__audit_log.sql", "1"),
+            List.of("3", "V3__ingest_runs.sql", "1"),
+            List.of("4", IngestRunsMigration.class.getName(), "1"));
   }
 
   private static AuditEvent login(String actor) {

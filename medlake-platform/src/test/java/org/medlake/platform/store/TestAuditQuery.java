@@ -12,8 +12,15 @@ import org.medlake.core.error.ValidationException;
 class TestAuditQuery {
   @Test
   void defaultsToEverythingWithTheDefaultLimit() {
-    assertThat(AuditQuery.builder().build()).isEqualTo(new AuditQuery(
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 100));
+    assertThat(AuditQuery.builder().build())
+        .isEqualTo(
+            new AuditQuery(
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                100));
   }
 
   @Test
@@ -35,6 +42,7 @@ class TestAuditQuery {
 
     assertThatThrownBy(() -> AuditQuery.builder().from(instant).to(instant).build())
         .isInstanceOf(ValidationException.class)
-        .hasMessage("audit search 'from' (2026-03-01T00:00:00Z) must be before 'to' (2026-03-01T00:00:00Z)");
+        .hasMessage(
+            "audit search 'from' (2026-03-01T00:00:00Z) must be before 'to' (2026-03-01T00:00:00Z)");
   }
 }

@@ -15,11 +15,11 @@ import org.medlake.platform.store.Concurrently.Outcome;
 
 class TestPlatformDatabaseMigrations {
   private static final String HISTORY =
-      "SELECT version, type, script, success, installed_on FROM " + PlatformDatabase.SCHEMA_HISTORY_TABLE
+      "SELECT version, type, script, success, installed_on FROM "
+          + PlatformDatabase.SCHEMA_HISTORY_TABLE
           + " ORDER BY installed_rank";
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   @Test
   void migratesEmptyDatabase() throws Exception {
@@ -28,9 +28,15 @@ class TestPlatformDatabaseMigrations {
       assertThat(database.users().list()).isEmpty();
     }
 
-    assertThat(SqliteFiles.tables(file)).containsExactly(
-        "api_tokens", "audit_events", "ingest_run_reasons", "ingest_runs", PlatformDatabase.SCHEMA_HISTORY_TABLE,
-        "sqlite_sequence", "users");
+    assertThat(SqliteFiles.tables(file))
+        .containsExactly(
+            "api_tokens",
+            "audit_events",
+            "ingest_run_reasons",
+            "ingest_runs",
+            PlatformDatabase.SCHEMA_HISTORY_TABLE,
+            "sqlite_sequence",
+            "users");
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.subList(0, 4))
         .containsExactly(
@@ -44,17 +50,27 @@ class TestPlatformDatabaseMigrations {
   void migratesDatabaseThatAlreadyHasIngestTables() throws Exception {
     Path file = directory.resolve("platform.db");
     SqliteFiles.execute(file, SqliteFiles.RUN_LEDGER_DDL);
-    SqliteFiles.execute(file, List.of(
-        "INSERT INTO ingest_runs VALUES ('run-1', 'a.csv', 'src', 'abc', 'h1', '2024-01', 'SUCCEEDED',"
-            + " '2024-02-01T00:00:00Z', 3, 2, 1, 0, 10, 5, 7, 42, 'ok')"));
+    SqliteFiles.execute(
+        file,
+        List.of(
+            "INSERT INTO ingest_runs VALUES ('run-1', 'a.csv', 'src', 'abc', 'h1', '2024-01', 'SUCCEEDED',"
+                + " '2024-02-01T00:00:00Z', 3, 2, 1, 0, 10, 5, 7, 42, 'ok')"));
 
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
-      database.users().add("alice", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
+      database
+          .users()
+          .add("alice", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
     }
 
-    assertThat(SqliteFiles.tables(file)).containsExactly(
-        "api_tokens", "audit_events", "ingest_run_reasons", "ingest_runs", PlatformDatabase.SCHEMA_HISTORY_TABLE,
-        "sqlite_sequence", "users");
+    assertThat(SqliteFiles.tables(file))
+        .containsExactly(
+            "api_tokens",
+            "audit_events",
+            "ingest_run_reasons",
+            "ingest_runs",
+            PlatformDatabase.SCHEMA_HISTORY_TABLE,
+            "sqlite_sequence",
+            "users");
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.subList(0, 4))
         .containsExactly(
@@ -63,7 +79,8 @@ class TestPlatformDatabaseMigrations {
             List.of("2", "SQL", "V2__audit_log.sql", "1"),
             List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
             List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"));
-    assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs")).containsExactly(List.of("run-1", "3"));
+    assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs"))
+        .containsExactly(List.of("run-1", "3"));
     // the run of the first layout reads back through the ledger, its later columns filled in
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
       IngestRun run = database.runs().find("run-1").orElseThrow();
@@ -79,7 +96,9 @@ class TestPlatformDatabaseMigrations {
   void reopeningDoesNotRunMigrationsAgain() throws Exception {
     Path file = directory.resolve("platform.db");
     try (PlatformDatabase database = PlatformDatabase.open(file)) {
-      database.users().add("alice", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
+      database
+          .users()
+          .add("alice", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
     }
     List<List<String>> history = SqliteFiles.query(file, HISTORY);
 
@@ -102,15 +121,19 @@ class TestPlatformDatabaseMigrations {
       SqliteFiles.execute(file, SqliteFiles.RUN_LEDGER_DDL);
     }
 
-    List<Outcome<Boolean>> outcomes = Concurrently.run(4, () -> {
-      try (PlatformDatabase database = PlatformDatabase.open(file)) {
-        return database.users().list().isEmpty();
-      }
-    });
+    List<Outcome<Boolean>> outcomes =
+        Concurrently.run(
+            4,
+            () -> {
+              try (PlatformDatabase database = PlatformDatabase.open(file)) {
+                return database.users().list().isEmpty();
+              }
+            });
 
     assertThat(outcomes).allMatch(Outcome::succeeded);
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.get(0))
-        .containsExactlyElementsOf(ingestTablesExist ? List.of("0", "1", "2", "3", "4") : List.of("1", "2", "3", "4"));
+        .containsExactlyElementsOf(
+            ingestTablesExist ? List.of("0", "1", "2", "3", "4") : List.of("1", "2", "3", "4"));
   }
 }

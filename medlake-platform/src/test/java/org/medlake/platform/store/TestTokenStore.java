@@ -22,14 +22,12 @@ import org.medlake.core.security.Role;
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
 class TestTokenStore {
-  @Parameter
-  String kind;
+  @Parameter String kind;
 
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
   private static final Duration DAY = Duration.ofDays(1);
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   private final MutableClock clock = new MutableClock(START);
   private PlatformDatabases databases;
@@ -42,8 +40,13 @@ class TestTokenStore {
     databases = PlatformDatabases.create(kind, directory);
     database = databases.open(clock);
     tokens = database.tokens();
-    bob = database.users().add("bob", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
-    database.users().add("up", Role.UPLOADER, Optional.of("h1"), "correct horse battery".toCharArray());
+    bob =
+        database
+            .users()
+            .add("bob", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
+    database
+        .users()
+        .add("up", Role.UPLOADER, Optional.of("h1"), "correct horse battery".toCharArray());
   }
 
   @AfterEach
@@ -55,8 +58,10 @@ class TestTokenStore {
   void createsTokenThatAuthenticatesItsUser() {
     IssuedToken issued = tokens.create("bob", "notebook", DAY);
 
-    assertThat(issued.token()).isEqualTo(
-        new ApiToken(issued.token().id(), "bob", "notebook", START, START.plus(DAY), Optional.empty()));
+    assertThat(issued.token())
+        .isEqualTo(
+            new ApiToken(
+                issued.token().id(), "bob", "notebook", START, START.plus(DAY), Optional.empty()));
     assertThat(issued.secret()).matches("mlk_" + issued.token().id() + "_[A-Za-z0-9_-]{43}");
     assertThat(issued.toString()).doesNotContain(issued.secret());
     assertThat(tokens.authenticate(issued.secret())).contains(bob);
@@ -72,7 +77,9 @@ class TestTokenStore {
 
     List<List<String>> rows = databases.query("SELECT * FROM api_tokens");
     assertThat(rows).hasSize(1);
-    assertThat(rows.get(0)).noneMatch(value -> value != null && (value.contains(issued.secret()) || value.contains(random)));
+    assertThat(rows.get(0))
+        .noneMatch(
+            value -> value != null && (value.contains(issued.secret()) || value.contains(random)));
     assertThat(databases.query("SELECT secret_sha256 FROM api_tokens"))
         .containsExactly(List.of(JdbcTokenStore.sha256(issued.secret())));
   }
@@ -101,7 +108,8 @@ class TestTokenStore {
 
     assertThat(tokens.list(Optional.of("bob"))).containsExactly(first.token(), second.token());
     assertThat(tokens.list(Optional.of("up"))).containsExactly(uploads.token());
-    assertThat(tokens.list(Optional.empty())).containsExactly(first.token(), uploads.token(), second.token());
+    assertThat(tokens.list(Optional.empty()))
+        .containsExactly(first.token(), uploads.token(), second.token());
     assertThat(tokens.list(Optional.of("nobody"))).isEmpty();
   }
 

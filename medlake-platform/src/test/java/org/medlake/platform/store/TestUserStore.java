@@ -15,23 +15,21 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.medlake.platform.store.Concurrently.Outcome;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
+import org.medlake.platform.store.Concurrently.Outcome;
 
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
 class TestUserStore {
-  @Parameter
-  String kind;
+  @Parameter String kind;
 
   private static final Instant START = Instant.parse("2026-03-01T08:00:00.123456789Z");
   private static final char[] PASSWORD = "correct horse battery".toCharArray();
 
-  @TempDir
-  Path directory;
+  @TempDir Path directory;
 
   private PlatformDatabases databases;
   private PlatformDatabase database;
@@ -55,8 +53,17 @@ class TestUserStore {
     User uploader = users.add("st-mary.upload_1", Role.UPLOADER, Optional.of("st-mary"), PASSWORD);
     users.add("alice", Role.ADMIN, Optional.empty(), PASSWORD);
 
-    assertThat(bob).isEqualTo(new User("bob", Role.ANALYST, Optional.empty(), true, Instant.parse("2026-03-01T08:00:00.123456Z")));
-    assertThat(users.list()).extracting(User::name).containsExactly("alice", "bob", "st-mary.upload_1");
+    assertThat(bob)
+        .isEqualTo(
+            new User(
+                "bob",
+                Role.ANALYST,
+                Optional.empty(),
+                true,
+                Instant.parse("2026-03-01T08:00:00.123456Z")));
+    assertThat(users.list())
+        .extracting(User::name)
+        .containsExactly("alice", "bob", "st-mary.upload_1");
     assertThat(users.find("bob")).contains(bob);
     assertThat(users.find("st-mary.upload_1")).contains(uploader);
     assertThat(users.find("carol")).isEmpty();
@@ -78,7 +85,8 @@ class TestUserStore {
 
     List<List<String>> rows = databases.query("SELECT * FROM users");
     assertThat(rows).hasSize(1);
-    assertThat(rows.get(0)).noneMatch(value -> value != null && value.contains(new String(PASSWORD)));
+    assertThat(rows.get(0))
+        .noneMatch(value -> value != null && value.contains(new String(PASSWORD)));
     assertThat(rows.get(0).get(3)).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
   }
 
@@ -100,20 +108,29 @@ class TestUserStore {
     for (String name : List.of("a", "Bob", "bob smith", "bob@example.org", "x".repeat(65), "")) {
       assertThatThrownBy(() -> users.add(name, Role.VIEWER, Optional.empty(), PASSWORD))
           .isInstanceOf(ValidationException.class)
-          .hasMessage("user name '" + name + "' is invalid: use 2 to 64 characters from a-z, 0-9, '.', '_' and '-'");
+          .hasMessage(
+              "user name '"
+                  + name
+                  + "' is invalid: use 2 to 64 characters from a-z, 0-9, '.', '_' and '-'");
     }
-    assertThat(users.add("x".repeat(64), Role.VIEWER, Optional.empty(), PASSWORD).name()).hasSize(64);
+    assertThat(users.add("x".repeat(64), Role.VIEWER, Optional.empty(), PASSWORD).name())
+        .hasSize(64);
   }
 
   @Test
   void rejectsShortPasswords() {
-    assertThatThrownBy(() -> users.add("bob", Role.VIEWER, Optional.empty(), "eleven char".toCharArray()))
+    assertThatThrownBy(
+            () -> users.add("bob", Role.VIEWER, Optional.empty(), "eleven char".toCharArray()))
         .isInstanceOf(ValidationException.class)
         .hasMessage("password must be at least 12 characters long (got 11)");
     // counted in characters, not UTF-16 units: four emoji are 4 characters
-    assertThatThrownBy(() -> users.add("bob", Role.VIEWER, Optional.empty(), "\uD83D\uDE00".repeat(4).toCharArray()))
+    assertThatThrownBy(
+            () ->
+                users.add(
+                    "bob", Role.VIEWER, Optional.empty(), "\uD83D\uDE00".repeat(4).toCharArray()))
         .hasMessage("password must be at least 12 characters long (got 4)");
-    assertThat(users.add("bob", Role.VIEWER, Optional.empty(), "twelve chars".toCharArray()).name()).isEqualTo("bob");
+    assertThat(users.add("bob", Role.VIEWER, Optional.empty(), "twelve chars".toCharArray()).name())
+        .isEqualTo("bob");
     assertThat(users.list()).extracting(User::name).containsExactly("bob");
   }
 
@@ -136,20 +153,26 @@ class TestUserStore {
   void rejectsDuplicateUsers() {
     users.add("bob", Role.ANALYST, Optional.empty(), PASSWORD);
 
-    assertThatThrownBy(() -> users.add("bob", Role.ADMIN, Optional.empty(), "another password".toCharArray()))
+    assertThatThrownBy(
+            () -> users.add("bob", Role.ADMIN, Optional.empty(), "another password".toCharArray()))
         .isInstanceOf(ValidationException.class)
         .hasMessage("user 'bob' already exists")
         .extracting(e -> ((ValidationException) e).errorCode())
         .isEqualTo(ErrorCode.INVALID_ARGUMENT);
-    assertThat(users.authenticate("bob", PASSWORD)).get().extracting(User::role).isEqualTo(Role.ANALYST);
+    assertThat(users.authenticate("bob", PASSWORD))
+        .get()
+        .extracting(User::role)
+        .isEqualTo(Role.ANALYST);
   }
 
   @RepeatedTest(3)
   void concurrentAddOfTheSameUserLetsOneWin() throws Exception {
-    List<Outcome<User>> outcomes = Concurrently.run(2, () -> users.add("bob", Role.ANALYST, Optional.empty(), PASSWORD));
+    List<Outcome<User>> outcomes =
+        Concurrently.run(2, () -> users.add("bob", Role.ANALYST, Optional.empty(), PASSWORD));
 
     assertThat(outcomes).filteredOn(Outcome::succeeded).hasSize(1);
-    assertThat(outcomes).filteredOn(outcome -> !outcome.succeeded())
+    assertThat(outcomes)
+        .filteredOn(outcome -> !outcome.succeeded())
         .singleElement()
         .extracting(Outcome::failure)
         .isInstanceOf(ValidationException.class)
@@ -160,13 +183,16 @@ class TestUserStore {
   @Test
   void concurrentAddsOfDifferentUsersAllSucceed() throws Exception {
     int[] next = {0};
-    List<Outcome<User>> outcomes = Concurrently.run(6, () -> {
-      String name;
-      synchronized (next) {
-        name = "user" + next[0]++;
-      }
-      return users.add(name, Role.VIEWER, Optional.empty(), PASSWORD);
-    });
+    List<Outcome<User>> outcomes =
+        Concurrently.run(
+            6,
+            () -> {
+              String name;
+              synchronized (next) {
+                name = "user" + next[0]++;
+              }
+              return users.add(name, Role.VIEWER, Optional.empty(), PASSWORD);
+            });
 
     assertThat(outcomes).allMatch(Outcome::succeeded);
     assertThat(users.list()).hasSize(6);

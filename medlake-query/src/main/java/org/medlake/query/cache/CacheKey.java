@@ -18,13 +18,23 @@ public final class CacheKey {
    * The digest after the statement part of the key, per (SQL, parameters): a repeated query hashes
    * only its policy and snapshot ids. Never updated in place; each key works on a clone.
    */
-  private static final Cache<Statement, MessageDigest> STATEMENTS = Caffeine.newBuilder().maximumSize(10_000).build();
+  private static final Cache<Statement, MessageDigest> STATEMENTS =
+      Caffeine.newBuilder().maximumSize(10_000).build();
 
   private CacheKey() {}
 
-  public static String of(String normalizedSql, List<Object> parameters, String policy, Map<String, Long> snapshotIds) {
-    MessageDigest digest = copy(STATEMENTS.get(new Statement(normalizedSql, Collections.unmodifiableList(new ArrayList<>(parameters))), CacheKey::statementDigest));
-    String rest = policy + '\u0000' + (snapshotIds instanceof TreeMap ? snapshotIds : new TreeMap<>(snapshotIds));
+  public static String of(
+      String normalizedSql, List<Object> parameters, String policy, Map<String, Long> snapshotIds) {
+    MessageDigest digest =
+        copy(
+            STATEMENTS.get(
+                new Statement(
+                    normalizedSql, Collections.unmodifiableList(new ArrayList<>(parameters))),
+                CacheKey::statementDigest));
+    String rest =
+        policy
+            + '\u0000'
+            + (snapshotIds instanceof TreeMap ? snapshotIds : new TreeMap<>(snapshotIds));
     return "q:" + HexFormat.of().formatHex(digest.digest(rest.getBytes(StandardCharsets.UTF_8)));
   }
 
@@ -32,7 +42,9 @@ public final class CacheKey {
     StringBuilder text = new StringBuilder(statement.sql().length() + 64);
     text.append(statement.sql()).append('\u0000');
     for (Object parameter : statement.parameters()) {
-      text.append(parameter == null ? "null" : parameter.getClass().getSimpleName() + ":" + parameter).append('\u0001');
+      text.append(
+              parameter == null ? "null" : parameter.getClass().getSimpleName() + ":" + parameter)
+          .append('\u0001');
     }
     text.append('\u0000');
     MessageDigest digest = sha256();
@@ -56,6 +68,9 @@ public final class CacheKey {
     }
   }
 
-  /** The parameters are a copy (they may hold nulls), so that a caller's list cannot change a memoized key. */
+  /**
+   * The parameters are a copy (they may hold nulls), so that a caller's list cannot change a
+   * memoized key.
+   */
   private record Statement(String sql, List<Object> parameters) {}
 }

@@ -20,13 +20,21 @@ public final class InProcessResultCache implements ResultCache {
 
   public InProcessResultCache(int maximumEntries, long maximumBytes) {
     long entries = maximumEntries;
-    // weights in KiB (an int per entry); an answer weighs at least 1 KiB, so the entry bound holds too
+    // weights in KiB (an int per entry); an answer weighs at least 1 KiB, so the entry bound holds
+    // too
     long maximumKib = Math.max(1, Math.min(maximumBytes >> 10, entries * (Integer.MAX_VALUE / 2)));
-    this.cache = Caffeine.newBuilder()
-        .maximumWeight(maximumKib)
-        .<String, QueryResult>weigher((key, result) -> (int) Math.min(Integer.MAX_VALUE,
-            Math.max(Math.max(1, maximumKib / Math.max(1, entries)), (EmbeddedQueryEngine.estimatedBytes(result.table()) >> 10) + 1)))
-        .build();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumWeight(maximumKib)
+            .<String, QueryResult>weigher(
+                (key, result) ->
+                    (int)
+                        Math.min(
+                            Integer.MAX_VALUE,
+                            Math.max(
+                                Math.max(1, maximumKib / Math.max(1, entries)),
+                                (EmbeddedQueryEngine.estimatedBytes(result.table()) >> 10) + 1)))
+            .build();
   }
 
   /** Drops what eviction decided (eviction runs in the background otherwise); for tests. */

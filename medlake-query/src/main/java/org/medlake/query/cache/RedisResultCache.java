@@ -28,7 +28,8 @@ public final class RedisResultCache implements ResultCache, AutoCloseable {
 
   @Override
   public void put(String key, QueryResult result) {
-    redis.set(PREFIX + key, ResultCodec.encode(result), SetParams.setParams().ex(timeToLive.toSeconds()));
+    redis.set(
+        PREFIX + key, ResultCodec.encode(result), SetParams.setParams().ex(timeToLive.toSeconds()));
   }
 
   @Override

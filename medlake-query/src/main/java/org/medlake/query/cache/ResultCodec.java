@@ -27,25 +27,36 @@ final class ResultCodec {
   static String encode(QueryResult result) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode columns = root.putArray("columns");
-    result.table().columns().forEach(column -> columns.addObject().put("name", column.name()).put("type", column.type()));
+    result
+        .table()
+        .columns()
+        .forEach(
+            column -> columns.addObject().put("name", column.name()).put("type", column.type()));
     ArrayNode rows = root.putArray("rows");
     for (List<Object> row : result.table().rows()) {
       ArrayNode cells = rows.addArray();
       for (Object cell : row) {
-        cells.add(cell == null ? JSON.nullNode() : cell instanceof Number || cell instanceof Boolean || cell instanceof List<?>
-            ? JSON.valueToTree(cell) : JSON.getNodeFactory().textNode(cell.toString()));
+        cells.add(
+            cell == null
+                ? JSON.nullNode()
+                : cell instanceof Number || cell instanceof Boolean || cell instanceof List<?>
+                    ? JSON.valueToTree(cell)
+                    : JSON.getNodeFactory().textNode(cell.toString()));
       }
     }
     root.put("files_scanned", result.filesScanned());
     root.put("bytes_scanned", result.bytesScanned());
     ObjectNode snapshots = root.putObject("snapshot_ids");
-    result.snapshotIds().forEach((table, id) -> {
-      if (id == null) {
-        snapshots.putNull(table);
-      } else {
-        snapshots.put(table, id);
-      }
-    });
+    result
+        .snapshotIds()
+        .forEach(
+            (table, id) -> {
+              if (id == null) {
+                snapshots.putNull(table);
+              } else {
+                snapshots.put(table, id);
+              }
+            });
     root.put("elapsed_ms", result.elapsedMs());
     root.put("suppressed_cells", result.suppressedCells());
     return root.toString();
@@ -55,7 +66,11 @@ final class ResultCodec {
     try {
       JsonNode root = JSON.readTree(text);
       List<ResultColumn> columns = new ArrayList<>();
-      root.get("columns").forEach(column -> columns.add(new ResultColumn(column.get("name").asText(), column.get("type").asText())));
+      root.get("columns")
+          .forEach(
+              column ->
+                  columns.add(
+                      new ResultColumn(column.get("name").asText(), column.get("type").asText())));
       List<List<Object>> rows = new ArrayList<>();
       for (JsonNode row : root.get("rows")) {
         List<Object> cells = new ArrayList<>();
@@ -65,9 +80,21 @@ final class ResultCodec {
         rows.add(cells);
       }
       Map<String, Long> snapshots = new LinkedHashMap<>();
-      root.get("snapshot_ids").properties().forEach(entry -> snapshots.put(entry.getKey(), entry.getValue().isNull() ? null : entry.getValue().asLong()));
-      return new QueryResult(new ResultTable(columns, rows), root.get("files_scanned").asLong(), root.get("bytes_scanned").asLong(), snapshots,
-          root.get("elapsed_ms").asLong(), false, root.get("suppressed_cells").asInt());
+      root.get("snapshot_ids")
+          .properties()
+          .forEach(
+              entry ->
+                  snapshots.put(
+                      entry.getKey(),
+                      entry.getValue().isNull() ? null : entry.getValue().asLong()));
+      return new QueryResult(
+          new ResultTable(columns, rows),
+          root.get("files_scanned").asLong(),
+          root.get("bytes_scanned").asLong(),
+          snapshots,
+          root.get("elapsed_ms").asLong(),
+          false,
+          root.get("suppressed_cells").asInt());
     } catch (java.io.IOException e) {
       throw new IllegalStateException("unreadable cache entry", e);
     }
@@ -93,7 +120,8 @@ final class ResultCodec {
       return new BigDecimal(node.asText());
     }
     return switch (base) {
-      case "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER" -> node.asLong();
+      case "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT", "UINTEGER" ->
+          node.asLong();
       case "DOUBLE", "FLOAT", "REAL" -> node.asDouble();
       case "BOOLEAN" -> node.asBoolean();
       default -> node.asText();

@@ -29,6 +29,7 @@ import org.medlake.query.engine.RefreshedTables;
 /** What the catalogue shows: tables, their schema, hospital x month coverage and snapshots. */
 public final class CatalogService {
   private final RefreshedTables tables;
+
   /** Summaries and coverage by table version (metadata file): recomputed only after a commit. */
   private final Cache<String, Object> byVersion = Caffeine.newBuilder().maximumSize(64).build();
 
@@ -36,20 +37,28 @@ public final class CatalogService {
     this(lakehouse, java.time.Duration.ZERO);
   }
 
-  /** @param refreshInterval how stale the catalogue may be (a server trades this much for throughput) */
+  /**
+   * @param refreshInterval how stale the catalogue may be (a server trades this much for
+   *     throughput)
+   */
   public CatalogService(Lakehouse lakehouse, java.time.Duration refreshInterval) {
     this.tables = new RefreshedTables(lakehouse, refreshInterval);
   }
 
   @SuppressWarnings("unchecked")
-  private <T> T forVersion(String what, Table table, java.util.function.Function<Table, T> compute) {
+  private <T> T forVersion(
+      String what, Table table, java.util.function.Function<Table, T> compute) {
     String version = ((HasTableOperations) table).operations().current().metadataFileLocation();
-    return (T) byVersion.get(what + '\u0000' + table.name() + '\u0000' + version, ignored -> compute.apply(table));
+    return (T)
+        byVersion.get(
+            what + '\u0000' + table.name() + '\u0000' + version, ignored -> compute.apply(table));
   }
 
   /** Tables the role may see: the rejects table only for admins. */
   public static List<TableContract> visibleTables(Role role) {
-    return role == Role.ADMIN ? List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT) : List.of(LabResults.CONTRACT);
+    return role == Role.ADMIN
+        ? List.of(LabResults.CONTRACT, LabResults.REJECTS_CONTRACT)
+        : List.of(LabResults.CONTRACT);
   }
 
   /**
@@ -57,15 +66,21 @@ public final class CatalogService {
    * delivered lines) for everybody but admins. The link vault is no catalogue table at all.
    */
   public static Map<String, String> withheldTables(Role role) {
-    return role == Role.ADMIN ? Map.of()
-        : Map.of(LabResults.REJECTS_CONTRACT.name(), "is readable by admins only, not by role " + role.key());
+    return role == Role.ADMIN
+        ? Map.of()
+        : Map.of(
+            LabResults.REJECTS_CONTRACT.name(),
+            "is readable by admins only, not by role " + role.key());
   }
 
   public List<TableSummary> tables(Role role) {
     List<TableSummary> summaries = new ArrayList<>();
     for (TableContract contract : visibleTables(role)) {
-      summaries.add(forVersion("summary", tables.table(contract.name()),
-          table -> TableScans.summarize(table, contract.name(), contract.description())));
+      summaries.add(
+          forVersion(
+              "summary",
+              tables.table(contract.name()),
+              table -> TableScans.summarize(table, contract.name(), contract.description())));
     }
     return summaries;
   }
@@ -74,8 +89,15 @@ public final class CatalogService {
     return visibleTables(role).stream()
         .filter(contract -> contract.name().equals(name))
         .findFirst()
-        .orElseThrow(() -> new NotFoundException("Table " + name + " does not exist (tables: "
-            + String.join(", ", visibleTables(role).stream().map(TableContract::name).toList()) + ")"));
+        .orElseThrow(
+            () ->
+                new NotFoundException(
+                    "Table "
+                        + name
+                        + " does not exist (tables: "
+                        + String.join(
+                            ", ", visibleTables(role).stream().map(TableContract::name).toList())
+                        + ")"));
   }
 
   /** One coverage cell: rows of a hospital in a month. */
@@ -87,7 +109,8 @@ public final class CatalogService {
       @JsonProperty("bytes") long bytes) {}
 
   public List<Partition> partitions(String name, Role role) {
-    return forVersion("partitions", tables.table(describe(name, role).name()), CatalogService::partitions);
+    return forVersion(
+        "partitions", tables.table(describe(name, role).name()), CatalogService::partitions);
   }
 
   private static List<Partition> partitions(Table table) {
@@ -109,10 +132,11 @@ public final class CatalogService {
       }
     }
     List<Partition> partitions = new ArrayList<>();
-    cells.forEach((key, cell) -> {
-      String[] parts = key.split("\u0000");
-      partitions.add(new Partition(parts[0], parts[1], cell[0], cell[1], cell[2]));
-    });
+    cells.forEach(
+        (key, cell) -> {
+          String[] parts = key.split("\u0000");
+          partitions.add(new Partition(parts[0], parts[1], cell[0], cell[1], cell[2]));
+        });
     return List.copyOf(partitions);
   }
 
@@ -132,9 +156,16 @@ public final class CatalogService {
     List<SnapshotInfo> snapshots = new ArrayList<>();
     for (Snapshot snapshot : table.snapshots()) {
       Map<String, String> summary = snapshot.summary();
-      snapshots.add(new SnapshotInfo(snapshot.snapshotId(), Instant.ofEpochMilli(snapshot.timestampMillis()), snapshot.operation(),
-          summary.get("medlake.run-id"), summary.get("medlake.hospital-month"), number(summary, "added-records"),
-          number(summary, "deleted-records"), number(summary, "total-records")));
+      snapshots.add(
+          new SnapshotInfo(
+              snapshot.snapshotId(),
+              Instant.ofEpochMilli(snapshot.timestampMillis()),
+              snapshot.operation(),
+              summary.get("medlake.run-id"),
+              summary.get("medlake.hospital-month"),
+              number(summary, "added-records"),
+              number(summary, "deleted-records"),
+              number(summary, "total-records")));
     }
     return snapshots;
   }

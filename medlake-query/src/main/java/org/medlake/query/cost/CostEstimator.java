@@ -29,18 +29,31 @@ public final class CostEstimator {
       totalFiles += table.totalFiles();
       bytes += table.bytes();
       projected += table.projectedBytes();
-      fullScan |= table.totalFiles() > 0 && table.files().size() == table.totalFiles() && table.bytes() > config.fullScanBytes();
+      fullScan |=
+          table.totalFiles() > 0
+              && table.files().size() == table.totalFiles()
+              && table.bytes() > config.fullScanBytes();
     }
-    return new Estimate(files, totalFiles, bytes, projected, projected / BYTES_PER_TERABYTE * config.pricePerTerabyte(), fullScan,
+    return new Estimate(
+        files,
+        totalFiles,
+        bytes,
+        projected,
+        projected / BYTES_PER_TERABYTE * config.pricePerTerabyte(),
+        fullScan,
         config.budget(role));
   }
 
   /** Refuses a query whose estimate exceeds the role's budget, naming both numbers. */
   public void enforceBudget(Estimate estimate, Role role) {
     if (estimate.projectedBytes() > estimate.budgetBytes()) {
-      throw new MedlakeException(ErrorCode.BUDGET_EXCEEDED,
+      throw new MedlakeException(
+          ErrorCode.BUDGET_EXCEEDED,
           "Estimated scan of %s exceeds the %s budget of %s per query; narrow the hospitals or dates"
-              .formatted(ByteSize.format(estimate.projectedBytes()), role.key(), ByteSize.format(estimate.budgetBytes())));
+              .formatted(
+                  ByteSize.format(estimate.projectedBytes()),
+                  role.key(),
+                  ByteSize.format(estimate.budgetBytes())));
     }
   }
 }

@@ -30,7 +30,8 @@ public record AsOf(Optional<Long> snapshotId, Optional<Instant> timestamp) {
       try {
         return snapshot(Long.parseLong(text));
       } catch (NumberFormatException e) {
-        throw new org.medlake.core.error.ValidationException("--as-of: snapshot id " + text + " is out of range");
+        throw new org.medlake.core.error.ValidationException(
+            "--as-of: snapshot id " + text + " is out of range");
       }
     }
     try {
@@ -40,7 +41,9 @@ public record AsOf(Optional<Long> snapshotId, Optional<Instant> timestamp) {
         return timestamp(java.time.LocalDateTime.parse(text).toInstant(java.time.ZoneOffset.UTC));
       } catch (java.time.format.DateTimeParseException again) {
         throw new org.medlake.core.error.ValidationException(
-            "--as-of must be a snapshot id or a timestamp like 2024-06-30T12:00:00Z, not '" + text + "'");
+            "--as-of must be a snapshot id or a timestamp like 2024-06-30T12:00:00Z, not '"
+                + text
+                + "'");
       }
     }
   }

@@ -30,8 +30,8 @@ import org.medlake.query.result.RowSink;
 /**
  * Runs a validated query with DuckDB over exactly the files Iceberg planned. Each query gets a
  * fresh in-memory DuckDB whose catalogue holds one view per table read; external access is then
- * switched off (only the warehouse stays readable) and the configuration locked before the
- * query's own statement runs.
+ * switched off (only the warehouse stays readable) and the configuration locked before the query's
+ * own statement runs.
  */
 public final class EmbeddedQueryEngine implements QueryEngine {
   private final Lakehouse lakehouse;
@@ -43,8 +43,11 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     this(lakehouse, limits, java.time.Duration.ZERO);
   }
 
-  /** @param refreshInterval how stale a table's snapshot may be (zero: refreshed before every query) */
-  public EmbeddedQueryEngine(Lakehouse lakehouse, QueryLimits limits, java.time.Duration refreshInterval) {
+  /**
+   * @param refreshInterval how stale a table's snapshot may be (zero: refreshed before every query)
+   */
+  public EmbeddedQueryEngine(
+      Lakehouse lakehouse, QueryLimits limits, java.time.Duration refreshInterval) {
     this.lakehouse = lakehouse;
     this.tables = new RefreshedTables(lakehouse, refreshInterval);
     this.limits = limits;
@@ -64,8 +67,13 @@ public final class EmbeddedQueryEngine implements QueryEngine {
   public List<PlannedTable> plan(QueryRequest request) {
     List<PlannedTable> planned = new ArrayList<>();
     for (String name : request.tables().stream().sorted().toList()) {
-      planned.add(QueryPlanner.plan(name, tables.table(name), request.predicates().getOrDefault(name, List.of()), request.columns(),
-          request.asOf()));
+      planned.add(
+          QueryPlanner.plan(
+              name,
+              tables.table(name),
+              request.predicates().getOrDefault(name, List.of()),
+              request.columns(),
+              request.asOf()));
     }
     return planned;
   }
@@ -84,11 +92,19 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     } catch (SQLTimeoutException e) {
       throw timeLimit(e);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+      throw new MedlakeException(
+          ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
     } finally {
       leases.forEach(FileCache.Lease::close);
     }
-    return new QueryResult(table, files(planned), bytes(planned), snapshots(planned), (System.nanoTime() - start) / 1_000_000, false, 0);
+    return new QueryResult(
+        table,
+        files(planned),
+        bytes(planned),
+        snapshots(planned),
+        (System.nanoTime() - start) / 1_000_000,
+        false,
+        0);
   }
 
   /**
@@ -98,41 +114,62 @@ public final class EmbeddedQueryEngine implements QueryEngine {
    * engine's own row limit ({@code query.max-rows}) does not apply: the caller sets the limit.
    */
   @Override
-  public StreamedResult stream(QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
+  public StreamedResult stream(
+      QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
     long start = System.nanoTime();
     CountingSink counted = new CountingSink(sink);
     boolean truncated;
     List<FileCache.Lease> leases = new ArrayList<>();
     try (Connection connection = open(planned, true, leases)) {
-      truncated = run(connection, request, limits.timeoutSeconds(), maxRows, new ResultSize(limits.maxStreamedBytes(), limits.maxCellBytes(),
-          "query.max-export-bytes"), counted);
+      truncated =
+          run(
+              connection,
+              request,
+              limits.timeoutSeconds(),
+              maxRows,
+              new ResultSize(
+                  limits.maxStreamedBytes(), limits.maxCellBytes(), "query.max-export-bytes"),
+              counted);
     } catch (SQLTimeoutException e) {
       throw timeLimit(e);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
+      throw new MedlakeException(
+          ErrorCode.QUERY_REFUSED, "Query failed: " + firstLine(e.getMessage()), e);
     } finally {
       leases.forEach(FileCache.Lease::close);
     }
-    return new StreamedResult(counted.rows, truncated, files(planned), bytes(planned), snapshots(planned), (System.nanoTime() - start) / 1_000_000);
+    return new StreamedResult(
+        counted.rows,
+        truncated,
+        files(planned),
+        bytes(planned),
+        snapshots(planned),
+        (System.nanoTime() - start) / 1_000_000);
   }
 
   /**
    * A locked-down DuckDB with one view per planned table over exactly its planned files. An object
-   * store's files are copied locally first (DuckDB here has no httpfs) and leased (into
-   * {@code leases}) until the query ends, so the bounded cache cannot evict them mid-query.
+   * store's files are copied locally first (DuckDB here has no httpfs) and leased (into {@code
+   * leases}) until the query ends, so the bounded cache cannot evict them mid-query.
    */
-  private Connection open(List<PlannedTable> planned, boolean streamResults, List<FileCache.Lease> leases) throws SQLException {
-    Connection connection = streamResults
-        ? DuckDb.openStreaming(limits.memoryLimit(), limits.threads(), temporaryDirectory)
-        : DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory);
+  private Connection open(
+      List<PlannedTable> planned, boolean streamResults, List<FileCache.Lease> leases)
+      throws SQLException {
+    Connection connection =
+        streamResults
+            ? DuckDb.openStreaming(limits.memoryLimit(), limits.threads(), temporaryDirectory)
+            : DuckDb.open(limits.memoryLimit(), limits.threads(), temporaryDirectory);
     try (Statement statement = connection.createStatement()) {
       for (PlannedTable table : planned) {
         FileCache.Lease lease = lakehouse.warehouse().readable(table.files(), table.fileSizes());
         leases.add(lease);
         statement.execute("CREATE VIEW " + table.name() + " AS " + source(table, lease.paths()));
       }
-      statement.execute("SET allowed_directories = " + lakehouse.warehouse().readableDirectories().stream()
-          .map(directory -> literal(directory + "/")).collect(Collectors.joining(", ", "[", "]")));
+      statement.execute(
+          "SET allowed_directories = "
+              + lakehouse.warehouse().readableDirectories().stream()
+                  .map(directory -> literal(directory + "/"))
+                  .collect(Collectors.joining(", ", "[", "]")));
       statement.execute("SET enable_external_access = false");
       statement.execute("SET lock_configuration = true");
       return connection;
@@ -142,23 +179,34 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     }
   }
 
-  /** Runs the request's statement with its bound parameters, refusing results over the row limit. */
-  static ResultTable run(Connection connection, QueryRequest request, QueryLimits limits) throws SQLException {
+  /**
+   * Runs the request's statement with its bound parameters, refusing results over the row limit.
+   */
+  static ResultTable run(Connection connection, QueryRequest request, QueryLimits limits)
+      throws SQLException {
     CollectingSink collected = new CollectingSink();
-    ResultSize size = new ResultSize(limits.maxResultBytes(), limits.maxCellBytes(), "query.max-result-bytes");
+    ResultSize size =
+        new ResultSize(limits.maxResultBytes(), limits.maxCellBytes(), "query.max-result-bytes");
     if (run(connection, request, limits.timeoutSeconds(), limits.maxRows(), size, collected)) {
-      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED,
+      throw new MedlakeException(
+          ErrorCode.QUERY_LIMIT_EXCEEDED,
           "The result has more than " + limits.maxRows() + " rows; aggregate or add a LIMIT");
     }
     return new ResultTable(collected.columns, collected.rows);
   }
 
   /**
-   * Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is not
-   * read). Each row's size is added up as it is read: a result or a value over {@code size}'s limits
-   * is refused there, before the next row is read.
+   * Reads the rows into {@code sink}; true when there were more than {@code maxRows} (the rest is
+   * not read). Each row's size is added up as it is read: a result or a value over {@code size}'s
+   * limits is refused there, before the next row is read.
    */
-  static boolean run(Connection connection, QueryRequest request, int timeoutSeconds, long maxRows, ResultSize size, RowSink sink)
+  static boolean run(
+      Connection connection,
+      QueryRequest request,
+      int timeoutSeconds,
+      long maxRows,
+      ResultSize size,
+      RowSink sink)
       throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement(request.sql())) {
       statement.setQueryTimeout(timeoutSeconds);
@@ -169,7 +217,9 @@ public final class EmbeddedQueryEngine implements QueryEngine {
         ResultSetMetaData metadata = rows.getMetaData();
         List<ResultColumn> columns = new ArrayList<>();
         for (int column = 1; column <= metadata.getColumnCount(); column++) {
-          columns.add(new ResultColumn(metadata.getColumnLabel(column), metadata.getColumnTypeName(column)));
+          columns.add(
+              new ResultColumn(
+                  metadata.getColumnLabel(column), metadata.getColumnTypeName(column)));
         }
         sink.columns(columns);
         long count = 0;
@@ -193,7 +243,10 @@ public final class EmbeddedQueryEngine implements QueryEngine {
   }
 
   private MedlakeException timeLimit(SQLTimeoutException e) {
-    return new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+    return new MedlakeException(
+        ErrorCode.QUERY_LIMIT_EXCEEDED,
+        "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)",
+        e);
   }
 
   static long files(List<PlannedTable> planned) {
@@ -222,8 +275,8 @@ public final class EmbeddedQueryEngine implements QueryEngine {
   }
 
   /**
-   * Adds up the size of the rows read (an estimate of their bytes: text and binary values by length,
-   * other values 8 or 16 bytes) and refuses a result over {@code maxBytes} or a value over
+   * Adds up the size of the rows read (an estimate of their bytes: text and binary values by
+   * length, other values 8 or 16 bytes) and refuses a result over {@code maxBytes} or a value over
    * {@code maxCellBytes}, naming the configuration key.
    */
   static final class ResultSize {
@@ -242,14 +295,22 @@ public final class EmbeddedQueryEngine implements QueryEngine {
       for (Object value : row) {
         long cell = size(value);
         if (cell > maxCellBytes) {
-          throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "A value of the result is over " + maxCellBytes
-              + " bytes (query.max-cell-bytes); select shorter values");
+          throw new MedlakeException(
+              ErrorCode.QUERY_LIMIT_EXCEEDED,
+              "A value of the result is over "
+                  + maxCellBytes
+                  + " bytes (query.max-cell-bytes); select shorter values");
         }
         bytes += cell;
       }
       if (bytes > maxBytes) {
-        throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "The result is over " + maxBytes + " bytes (" + key
-            + "); aggregate, select fewer columns or add a LIMIT");
+        throw new MedlakeException(
+            ErrorCode.QUERY_LIMIT_EXCEEDED,
+            "The result is over "
+                + maxBytes
+                + " bytes ("
+                + key
+                + "); aggregate, select fewer columns or add a LIMIT");
       }
     }
 
@@ -343,20 +404,34 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     return value;
   }
 
-  /** The table's planned files (local paths), or an empty relation with its columns when nothing was planned. */
+  /**
+   * The table's planned files (local paths), or an empty relation with its columns when nothing was
+   * planned.
+   */
   private String source(PlannedTable planned, List<Path> files) {
     if (!files.isEmpty()) {
-      String list = files.stream().map(file -> literal(file.toString())).collect(Collectors.joining(", ", "[", "]"));
+      String list =
+          files.stream()
+              .map(file -> literal(file.toString()))
+              .collect(Collectors.joining(", ", "[", "]"));
       // older files lack the columns the contract gained since: they read as null
-      return contractOf(planned.name()).map(contract -> "SELECT * FROM " + org.medlake.lake.IcebergSchemas.duckDbReadParquet(contract, list))
+      return contractOf(planned.name())
+          .map(
+              contract ->
+                  "SELECT * FROM "
+                      + org.medlake.lake.IcebergSchemas.duckDbReadParquet(contract, list))
           .orElse("SELECT * FROM read_parquet(" + list + ")");
     }
     return TableScans.emptyRelation(lakehouse.table(planned.name()));
   }
 
-  private static java.util.Optional<org.medlake.core.contract.TableContract> contractOf(String table) {
-    return java.util.stream.Stream.of(org.medlake.core.contract.LabResults.CONTRACT, org.medlake.core.contract.LabResults.REJECTS_CONTRACT)
-        .filter(contract -> contract.name().equals(table)).findFirst();
+  private static java.util.Optional<org.medlake.core.contract.TableContract> contractOf(
+      String table) {
+    return java.util.stream.Stream.of(
+            org.medlake.core.contract.LabResults.CONTRACT,
+            org.medlake.core.contract.LabResults.REJECTS_CONTRACT)
+        .filter(contract -> contract.name().equals(table))
+        .findFirst();
   }
 
   static String firstLine(String message) {

@@ -17,12 +17,13 @@ import org.medlake.query.result.RowSink;
 
 /**
  * Sends validated queries to a JDBC endpoint (Trino, Athena, Spark Thrift Server) that reads the
- * same Iceberg catalog, for tables too big for one node. Planning stays local (the planner's Iceberg
- * metadata gives the estimate, the budget check and the cache key), only execution moves; the
- * endpoint's default catalog and schema (in its URL) must hold the medlake tables under their own
- * names. The guard's DuckDB serialisation is turned back into standard SQL ({@link PortableSql});
- * SQL only DuckDB understands fails with the endpoint's error. Queries as of an earlier snapshot stay on the embedded engine's side of the contract and
- * are refused here: the SQL names tables, not snapshots.
+ * same Iceberg catalog, for tables too big for one node. Planning stays local (the planner's
+ * Iceberg metadata gives the estimate, the budget check and the cache key), only execution moves;
+ * the endpoint's default catalog and schema (in its URL) must hold the medlake tables under their
+ * own names. The guard's DuckDB serialisation is turned back into standard SQL ({@link
+ * PortableSql}); SQL only DuckDB understands fails with the endpoint's error. Queries as of an
+ * earlier snapshot stay on the embedded engine's side of the contract and are refused here: the SQL
+ * names tables, not snapshots.
  */
 public final class JdbcQueryEngine implements QueryEngine {
   private final QueryEngine planner;
@@ -52,44 +53,90 @@ public final class JdbcQueryEngine implements QueryEngine {
   public QueryResult execute(QueryRequest request, List<PlannedTable> planned) {
     QueryRequest portable = portable(request);
     long start = System.nanoTime();
-    try (Connection connection = DriverManager.getConnection(config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
+    try (Connection connection =
+        DriverManager.getConnection(
+            config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
       connection.setReadOnly(true);
       ResultTable table = EmbeddedQueryEngine.run(connection, portable, limits);
-      return new QueryResult(table, EmbeddedQueryEngine.files(planned), EmbeddedQueryEngine.bytes(planned), EmbeddedQueryEngine.snapshots(planned),
-          (System.nanoTime() - start) / 1_000_000, false, 0);
+      return new QueryResult(
+          table,
+          EmbeddedQueryEngine.files(planned),
+          EmbeddedQueryEngine.bytes(planned),
+          EmbeddedQueryEngine.snapshots(planned),
+          (System.nanoTime() - start) / 1_000_000,
+          false,
+          0);
     } catch (SQLTimeoutException e) {
-      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+      throw new MedlakeException(
+          ErrorCode.QUERY_LIMIT_EXCEEDED,
+          "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)",
+          e);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Query failed on " + endpoint() + ": " + EmbeddedQueryEngine.firstLine(e.getMessage()), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Query failed on " + endpoint() + ": " + EmbeddedQueryEngine.firstLine(e.getMessage()),
+          e);
     }
   }
 
   @Override
-  public StreamedResult stream(QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
+  public StreamedResult stream(
+      QueryRequest request, List<PlannedTable> planned, long maxRows, RowSink sink) {
     QueryRequest portable = portable(request);
     long start = System.nanoTime();
     EmbeddedQueryEngine.CountingSink counted = new EmbeddedQueryEngine.CountingSink(sink);
-    try (Connection connection = DriverManager.getConnection(config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
+    try (Connection connection =
+        DriverManager.getConnection(
+            config.jdbcUrl().orElseThrow(), config.connectionProperties())) {
       connection.setReadOnly(true);
-      boolean truncated = EmbeddedQueryEngine.run(connection, portable, limits.timeoutSeconds(), maxRows,
-          new EmbeddedQueryEngine.ResultSize(limits.maxStreamedBytes(), limits.maxCellBytes(), "query.max-export-bytes"), counted);
-      return new StreamedResult(counted.rows, truncated, EmbeddedQueryEngine.files(planned), EmbeddedQueryEngine.bytes(planned),
-          EmbeddedQueryEngine.snapshots(planned), (System.nanoTime() - start) / 1_000_000);
+      boolean truncated =
+          EmbeddedQueryEngine.run(
+              connection,
+              portable,
+              limits.timeoutSeconds(),
+              maxRows,
+              new EmbeddedQueryEngine.ResultSize(
+                  limits.maxStreamedBytes(), limits.maxCellBytes(), "query.max-export-bytes"),
+              counted);
+      return new StreamedResult(
+          counted.rows,
+          truncated,
+          EmbeddedQueryEngine.files(planned),
+          EmbeddedQueryEngine.bytes(planned),
+          EmbeddedQueryEngine.snapshots(planned),
+          (System.nanoTime() - start) / 1_000_000);
     } catch (SQLTimeoutException e) {
-      throw new MedlakeException(ErrorCode.QUERY_LIMIT_EXCEEDED, "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)", e);
+      throw new MedlakeException(
+          ErrorCode.QUERY_LIMIT_EXCEEDED,
+          "Query cancelled after " + limits.timeoutSeconds() + " s (time limit)",
+          e);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.STORAGE_ERROR, "Query failed on " + endpoint() + ": " + EmbeddedQueryEngine.firstLine(e.getMessage()), e);
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Query failed on " + endpoint() + ": " + EmbeddedQueryEngine.firstLine(e.getMessage()),
+          e);
     }
   }
 
-  /** The request in standard SQL; queries as of a snapshot are not routed (the SQL names tables, not snapshots). */
+  /**
+   * The request in standard SQL; queries as of a snapshot are not routed (the SQL names tables, not
+   * snapshots).
+   */
   private QueryRequest portable(QueryRequest request) {
     if (!request.asOf().equals(AsOf.CURRENT)) {
-      throw new MedlakeException(ErrorCode.QUERY_REFUSED,
-          "Queries as of a snapshot or time are not routed to " + endpoint() + "; query the current data");
+      throw new MedlakeException(
+          ErrorCode.QUERY_REFUSED,
+          "Queries as of a snapshot or time are not routed to "
+              + endpoint()
+              + "; query the current data");
     }
-    return new QueryRequest(PortableSql.of(request.sql()), request.parameters(), request.tables(), request.predicates(),
-        request.columns(), request.asOf());
+    return new QueryRequest(
+        PortableSql.of(request.sql()),
+        request.parameters(),
+        request.tables(),
+        request.predicates(),
+        request.columns(),
+        request.asOf());
   }
 
   /** The endpoint without user information or parameters, for messages. */

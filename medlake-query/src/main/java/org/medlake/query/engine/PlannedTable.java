@@ -9,14 +9,21 @@ import java.util.List;
  *
  * @param name the table name as the query uses it
  * @param snapshotId the snapshot read, or null for a table without data
- * @param files the data files to scan: local paths, or object-store locations (read through local copies)
+ * @param files the data files to scan: local paths, or object-store locations (read through local
+ *     copies)
  * @param bytes total size of those files
  * @param projectedBytes bytes of the columns the query reads, from per-column sizes
  * @param totalFiles files in the snapshot before pruning
  * @param fileSizes the size of each file in {@code files}, in bytes
  */
 public record PlannedTable(
-    String name, Long snapshotId, List<String> files, long bytes, long projectedBytes, long totalFiles, List<Long> fileSizes) {
+    String name,
+    Long snapshotId,
+    List<String> files,
+    long bytes,
+    long projectedBytes,
+    long totalFiles,
+    List<Long> fileSizes) {
   public PlannedTable {
     requireNonNull(name, "name is null");
     files = List.copyOf(files);

@@ -2,8 +2,8 @@ package org.medlake.query.engine;
 
 /**
  * Turns the SQL the guard re-serialised from DuckDB's parse tree back into standard SQL for a JDBC
- * endpoint: DuckDB prints some syntax under internal names ({@code count_star()} for
- * {@code count(*)}, {@code ~~} for LIKE, {@code main.} before built-in functions). Only text outside
+ * endpoint: DuckDB prints some syntax under internal names ({@code count_star()} for {@code
+ * count(*)}, {@code ~~} for LIKE, {@code main.} before built-in functions). Only text outside
  * string literals and quoted identifiers is rewritten. Anything else DuckDB-specific reaches the
  * endpoint as it is, and the endpoint's own error comes back.
  */
@@ -22,7 +22,9 @@ final class PortableSql {
       } else if (duckDbSql.startsWith("!~~", i)) {
         out.append("NOT LIKE");
         i += 3;
-      } else if (duckDbSql.startsWith("~~", i) && !duckDbSql.startsWith("~~*", i) && !duckDbSql.startsWith("~~~", i)) {
+      } else if (duckDbSql.startsWith("~~", i)
+          && !duckDbSql.startsWith("~~*", i)
+          && !duckDbSql.startsWith("~~~", i)) {
         out.append("LIKE");
         i += 2;
       } else if (word(duckDbSql, i, "count_star()")) {
@@ -38,7 +40,10 @@ final class PortableSql {
     return out.toString();
   }
 
-  /** The index after the literal or quoted identifier that starts at {@code start}; a doubled quote escapes it. */
+  /**
+   * The index after the literal or quoted identifier that starts at {@code start}; a doubled quote
+   * escapes it.
+   */
   private static int closing(String sql, int start, char quote) {
     int i = start + 1;
     while (i < sql.length()) {
@@ -59,6 +64,9 @@ final class PortableSql {
     if (!sql.regionMatches(true, index, token, 0, token.length())) {
       return false;
     }
-    return index == 0 || !(Character.isLetterOrDigit(sql.charAt(index - 1)) || sql.charAt(index - 1) == '_' || sql.charAt(index - 1) == '.');
+    return index == 0
+        || !(Character.isLetterOrDigit(sql.charAt(index - 1))
+            || sql.charAt(index - 1) == '_'
+            || sql.charAt(index - 1) == '.');
   }
 }

@@ -21,5 +21,9 @@ public interface QueryEngine {
    * Runs the request over tables planned before and hands its rows to {@code sink} as they are read
    * (downloads): at most {@code maxRows} rows, a larger result reported as truncated.
    */
-  StreamedResult stream(QueryRequest request, List<PlannedTable> planned, long maxRows, org.medlake.query.result.RowSink sink);
+  StreamedResult stream(
+      QueryRequest request,
+      List<PlannedTable> planned,
+      long maxRows,
+      org.medlake.query.result.RowSink sink);
 }

@@ -23,11 +23,15 @@ import org.medlake.core.error.ValidationException;
 import org.medlake.lake.LocalFileIO;
 import org.medlake.query.plan.PruningPredicate;
 
-/** Iceberg scan planning for a query: the snapshot to read and the files its predicates cannot rule out. */
+/**
+ * Iceberg scan planning for a query: the snapshot to read and the files its predicates cannot rule
+ * out.
+ */
 public final class QueryPlanner {
   private QueryPlanner() {}
 
-  public static PlannedTable plan(String name, Table table, List<PruningPredicate> predicates, Set<String> columns, AsOf asOf) {
+  public static PlannedTable plan(
+      String name, Table table, List<PruningPredicate> predicates, Set<String> columns, AsOf asOf) {
     Long snapshotId = snapshot(table, asOf);
     if (snapshotId == null) {
       return new PlannedTable(name, null, List.of(), 0, 0, 0, List.of());
@@ -53,10 +57,14 @@ public final class QueryPlanner {
     try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
-          throw new IllegalStateException("Table " + name + " has delete files; medlake writes copy-on-write only");
+          throw new IllegalStateException(
+              "Table " + name + " has delete files; medlake writes copy-on-write only");
         }
         DataFile file = task.file();
-        files.add(S3Config.isS3(file.location()) ? file.location() : LocalFileIO.file(file.location()).getPath());
+        files.add(
+            S3Config.isS3(file.location())
+                ? file.location()
+                : LocalFileIO.file(file.location()).getPath());
         sizes.add(file.fileSizeInBytes());
         bytes += file.fileSizeInBytes();
         projected += projectedBytes(file, columnIds);
@@ -65,7 +73,9 @@ public final class QueryPlanner {
       throw new UncheckedIOException(e);
     }
     Snapshot snapshot = table.snapshot(snapshotId);
-    long totalFiles = Long.parseLong(snapshot.summary().getOrDefault("total-data-files", String.valueOf(files.size())));
+    long totalFiles =
+        Long.parseLong(
+            snapshot.summary().getOrDefault("total-data-files", String.valueOf(files.size())));
     return new PlannedTable(name, snapshotId, files, bytes, projected, totalFiles, sizes);
   }
 
@@ -85,14 +95,17 @@ public final class QueryPlanner {
     if (asOf.snapshotId().isPresent()) {
       long id = asOf.snapshotId().get();
       if (table.snapshot(id) == null) {
-        throw new NotFoundException("Table " + table.name() + " has no snapshot " + id + " (see medlake snapshots)");
+        throw new NotFoundException(
+            "Table " + table.name() + " has no snapshot " + id + " (see medlake snapshots)");
       }
       return id;
     }
     if (asOf.timestamp().isPresent()) {
       long millis = asOf.timestamp().get().toEpochMilli();
-      if (table.currentSnapshot() == null || SnapshotUtil.oldestAncestor(table).timestampMillis() > millis) {
-        throw new NotFoundException("Table " + table.name() + " has no snapshot at or before " + asOf.timestamp().get());
+      if (table.currentSnapshot() == null
+          || SnapshotUtil.oldestAncestor(table).timestampMillis() > millis) {
+        throw new NotFoundException(
+            "Table " + table.name() + " has no snapshot at or before " + asOf.timestamp().get());
       }
       return SnapshotUtil.snapshotIdAsOfTime(table, millis);
     }
@@ -108,13 +121,17 @@ public final class QueryPlanner {
       case LESS_THAN_OR_EQUAL -> Expressions.lessThanOrEqual(column, values.get(0));
       case GREATER_THAN -> Expressions.greaterThan(column, values.get(0));
       case GREATER_THAN_OR_EQUAL -> Expressions.greaterThanOrEqual(column, values.get(0));
-      case BETWEEN -> Expressions.and(
-          Expressions.greaterThanOrEqual(column, values.get(0)), Expressions.lessThanOrEqual(column, values.get(1)));
+      case BETWEEN ->
+          Expressions.and(
+              Expressions.greaterThanOrEqual(column, values.get(0)),
+              Expressions.lessThanOrEqual(column, values.get(1)));
       case IN -> Expressions.in(column, values.toArray());
     };
   }
 
-  /** Iceberg converts an ISO string to its timestamp type; LocalDateTime is not one of its literals. */
+  /**
+   * Iceberg converts an ISO string to its timestamp type; LocalDateTime is not one of its literals.
+   */
   private static Object literal(Object value) {
     if (value instanceof LocalDateTime time) {
       return time.toString();

@@ -19,7 +19,12 @@ import org.medlake.query.plan.PruningPredicate;
  * @param asOf the version of the tables to read
  */
 public record QueryRequest(
-    String sql, List<Object> parameters, Set<String> tables, Map<String, List<PruningPredicate>> predicates, Set<String> columns, AsOf asOf) {
+    String sql,
+    List<Object> parameters,
+    Set<String> tables,
+    Map<String, List<PruningPredicate>> predicates,
+    Set<String> columns,
+    AsOf asOf) {
   public QueryRequest {
     requireNonNull(sql, "sql is null");
     parameters = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(parameters));

@@ -12,7 +12,8 @@ import org.medlake.query.result.ResultTable;
  * @param table columns with types, and rows
  * @param filesScanned data files DuckDB read
  * @param bytesScanned size of those files
- * @param snapshotIds snapshot read per table (null for an empty table): run again as of these to reproduce
+ * @param snapshotIds snapshot read per table (null for an empty table): run again as of these to
+ *     reproduce
  * @param elapsedMs planning plus execution time
  * @param cached whether the answer came from the result cache
  * @param suppressedCells cells hidden by small-cell suppression

@@ -3,16 +3,24 @@ package org.medlake.query.engine;
 import java.util.Map;
 
 /**
- * What a streamed query cost: the rows went to a {@link org.medlake.query.result.RowSink}, not into memory.
+ * What a streamed query cost: the rows went to a {@link org.medlake.query.result.RowSink}, not into
+ * memory.
  *
  * @param rows rows handed to the sink
- * @param truncated whether the query had more rows than the limit (the sink got only the first ones)
+ * @param truncated whether the query had more rows than the limit (the sink got only the first
+ *     ones)
  * @param filesScanned data files DuckDB read
  * @param bytesScanned size of those files
  * @param snapshotIds snapshot read per table (null for an empty table)
  * @param elapsedMs planning plus execution time
  */
-public record StreamedResult(long rows, boolean truncated, long filesScanned, long bytesScanned, Map<String, Long> snapshotIds, long elapsedMs) {
+public record StreamedResult(
+    long rows,
+    boolean truncated,
+    long filesScanned,
+    long bytesScanned,
+    Map<String, Long> snapshotIds,
+    long elapsedMs) {
   public StreamedResult {
     snapshotIds = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(snapshotIds));
   }

@@ -12,8 +12,8 @@ import java.util.Set;
  *
  * @param column a column of the table
  * @param operator the comparison
- * @param values the constant(s): one value, two for {@link Operator#BETWEEN}, any number for {@link Operator#IN};
- *     strings, numbers, or {@link java.time.LocalDateTime} for timestamps
+ * @param values the constant(s): one value, two for {@link Operator#BETWEEN}, any number for {@link
+ *     Operator#IN}; strings, numbers, or {@link java.time.LocalDateTime} for timestamps
  */
 public record PruningPredicate(String column, Operator operator, List<Object> values) {
   public PruningPredicate {
@@ -33,5 +33,6 @@ public record PruningPredicate(String column, Operator operator, List<Object> va
   }
 
   /** Columns worth pruning on: partition and sort columns of lab_results. */
-  public static final Set<String> PRUNABLE_COLUMNS = Set.of("hospital_id", "collected_at", "test_code");
+  public static final Set<String> PRUNABLE_COLUMNS =
+      Set.of("hospital_id", "collected_at", "test_code");
 }

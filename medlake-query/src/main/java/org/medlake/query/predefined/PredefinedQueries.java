@@ -52,8 +52,11 @@ public final class PredefinedQueries {
           try (InputStream yaml = PredefinedQueries.class.getResourceAsStream(SHIPPED + name)) {
             PredefinedQuery query = parse("shipped " + name, yaml.readAllBytes());
             if (query.aggregateOnly() == PredefinedQuery.AggregateOnly.UNDECLARED) {
-              throw new ValidationException(ErrorCode.INVALID_CONFIG, query.source() + ": declares no small-cell suppression "
-                  + "(patient-count-column) nor 'aggregate-only: refused'");
+              throw new ValidationException(
+                  ErrorCode.INVALID_CONFIG,
+                  query.source()
+                      + ": declares no small-cell suppression "
+                      + "(patient-count-column) nor 'aggregate-only: refused'");
             }
             queries.put(query.name(), query);
           }
@@ -62,14 +65,17 @@ public final class PredefinedQueries {
       if (Files.isDirectory(homeQueries)) {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(homeQueries, "*.{yaml,yml}")) {
           for (Path file : files) {
-            // named by the home's queries/ directory, not the server's absolute path: errors reach callers
-            PredefinedQuery query = parse("queries/" + file.getFileName(), Files.readAllBytes(file));
+            // named by the home's queries/ directory, not the server's absolute path: errors reach
+            // callers
+            PredefinedQuery query =
+                parse("queries/" + file.getFileName(), Files.readAllBytes(file));
             queries.put(query.name(), query);
           }
         }
       }
     } catch (IOException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "Cannot read predefined queries: " + e.getMessage());
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "Cannot read predefined queries: " + e.getMessage());
     }
     return new PredefinedQueries(queries);
   }
@@ -78,13 +84,17 @@ public final class PredefinedQueries {
     try {
       PredefinedQuery query = YAML.readValue(yaml, PredefinedQuery.class).withSource(source);
       for (String placeholder : placeholders(query.sql())) {
-        if (query.parameters().stream().noneMatch(parameter -> parameter.name().equals(placeholder))) {
-          throw new ValidationException(ErrorCode.INVALID_CONFIG, source + ": :" + placeholder + " is not a declared parameter");
+        if (query.parameters().stream()
+            .noneMatch(parameter -> parameter.name().equals(placeholder))) {
+          throw new ValidationException(
+              ErrorCode.INVALID_CONFIG,
+              source + ": :" + placeholder + " is not a declared parameter");
         }
       }
       return query;
     } catch (IOException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, source + ": " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, source + ": " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
@@ -95,19 +105,33 @@ public final class PredefinedQueries {
   public PredefinedQuery find(String name) {
     PredefinedQuery query = queries.get(name);
     if (query == null) {
-      throw new NotFoundException("No predefined query '" + name + "' (queries: " + String.join(", ", queries.keySet()) + ")");
+      throw new NotFoundException(
+          "No predefined query '"
+              + name
+              + "' (queries: "
+              + String.join(", ", queries.keySet())
+              + ")");
     }
     return query;
   }
 
-  /** Binds the caller's arguments (text, as on the command line) into a request; unknown names are an error. */
+  /**
+   * Binds the caller's arguments (text, as on the command line) into a request; unknown names are
+   * an error.
+   */
   public static QueryRequest bind(PredefinedQuery query, Map<String, String> arguments, AsOf asOf) {
     Map<String, QueryParameter> declared = new LinkedHashMap<>();
     query.parameters().forEach(parameter -> declared.put(parameter.name(), parameter));
     for (String name : arguments.keySet()) {
       if (!declared.containsKey(name)) {
-        throw new ValidationException("unknown parameter '" + name + "' for query " + query.name() + " (parameters: "
-            + String.join(", ", declared.keySet()) + ")");
+        throw new ValidationException(
+            "unknown parameter '"
+                + name
+                + "' for query "
+                + query.name()
+                + " (parameters: "
+                + String.join(", ", declared.keySet())
+                + ")");
       }
     }
     Map<String, Object> values = new HashMap<>();
@@ -121,7 +145,12 @@ public final class PredefinedQueries {
       matcher.appendReplacement(sql, Matcher.quoteReplacement(placeholder(value, parameters)));
     }
     matcher.appendTail(sql);
-    return new QueryRequest(sql.toString(), parameters, Set.of(LabResults.TABLE), Map.of(LabResults.TABLE, predicates(query, values)), Set.of(),
+    return new QueryRequest(
+        sql.toString(),
+        parameters,
+        Set.of(LabResults.TABLE),
+        Map.of(LabResults.TABLE, predicates(query, values)),
+        Set.of(),
         asOf);
   }
 
@@ -131,10 +160,13 @@ public final class PredefinedQueries {
         return "[]::VARCHAR[]";
       }
       list.forEach(parameters::add);
-      return "[" + String.join(", ", java.util.Collections.nCopies(list.size(), "?::VARCHAR")) + "]";
+      return "["
+          + String.join(", ", java.util.Collections.nCopies(list.size(), "?::VARCHAR"))
+          + "]";
     }
     if (value instanceof LocalDate date) {
-      // as the structured queries bind it; java.sql.Timestamp's calendar would be Julian before 1582
+      // as the structured queries bind it; java.sql.Timestamp's calendar would be Julian before
+      // 1582
       parameters.add(date.atStartOfDay());
       return "?::TIMESTAMP";
     }
@@ -142,34 +174,50 @@ public final class PredefinedQueries {
       return "NULL::TIMESTAMP";
     }
     parameters.add(value);
-    return value instanceof String ? "?::VARCHAR" : value instanceof Long ? "?::BIGINT" : "?::DOUBLE";
+    return value instanceof String
+        ? "?::VARCHAR"
+        : value instanceof Long ? "?::BIGINT" : "?::DOUBLE";
   }
 
-  private static List<PruningPredicate> predicates(PredefinedQuery query, Map<String, Object> values) {
+  private static List<PruningPredicate> predicates(
+      PredefinedQuery query, Map<String, Object> values) {
     List<PruningPredicate> predicates = new ArrayList<>();
-    query.prune().forEach((target, parameter) -> {
-      Object value = values.get(parameter);
-      switch (target) {
-        case "hospital_id", "test_code" -> {
-          if (value instanceof List<?> list && !list.isEmpty()) {
-            predicates.add(new PruningPredicate(target, Operator.IN, new ArrayList<>(list)));
-          } else if (value instanceof String text) {
-            predicates.add(new PruningPredicate(target, Operator.EQUAL, List.of(text)));
-          }
-        }
-        case "collected_at_from" -> {
-          if (value instanceof LocalDate date) {
-            predicates.add(new PruningPredicate("collected_at", Operator.GREATER_THAN_OR_EQUAL, List.of(date.atStartOfDay())));
-          }
-        }
-        case "collected_at_to" -> {
-          if (value instanceof LocalDate date) {
-            predicates.add(new PruningPredicate("collected_at", Operator.LESS_THAN, List.of(date.atStartOfDay())));
-          }
-        }
-        default -> throw new ValidationException(ErrorCode.INVALID_CONFIG, query.name() + ": cannot prune on '" + target + "'");
-      }
-    });
+    query
+        .prune()
+        .forEach(
+            (target, parameter) -> {
+              Object value = values.get(parameter);
+              switch (target) {
+                case "hospital_id", "test_code" -> {
+                  if (value instanceof List<?> list && !list.isEmpty()) {
+                    predicates.add(
+                        new PruningPredicate(target, Operator.IN, new ArrayList<>(list)));
+                  } else if (value instanceof String text) {
+                    predicates.add(new PruningPredicate(target, Operator.EQUAL, List.of(text)));
+                  }
+                }
+                case "collected_at_from" -> {
+                  if (value instanceof LocalDate date) {
+                    predicates.add(
+                        new PruningPredicate(
+                            "collected_at",
+                            Operator.GREATER_THAN_OR_EQUAL,
+                            List.of(date.atStartOfDay())));
+                  }
+                }
+                case "collected_at_to" -> {
+                  if (value instanceof LocalDate date) {
+                    predicates.add(
+                        new PruningPredicate(
+                            "collected_at", Operator.LESS_THAN, List.of(date.atStartOfDay())));
+                  }
+                }
+                default ->
+                    throw new ValidationException(
+                        ErrorCode.INVALID_CONFIG,
+                        query.name() + ": cannot prune on '" + target + "'");
+              }
+            });
     return predicates;
   }
 
@@ -177,9 +225,13 @@ public final class PredefinedQueries {
   private static void checkDateOrder(PredefinedQuery query, Map<String, Object> values) {
     String from = query.prune().get("collected_at_from");
     String to = query.prune().get("collected_at_to");
-    if (from != null && to != null && values.get(from) instanceof LocalDate first && values.get(to) instanceof LocalDate last
+    if (from != null
+        && to != null
+        && values.get(from) instanceof LocalDate first
+        && values.get(to) instanceof LocalDate last
         && first.isAfter(last)) {
-      throw new ValidationException("parameter '%s' (%s) must not be after '%s' (%s)".formatted(from, first, to, last));
+      throw new ValidationException(
+          "parameter '%s' (%s) must not be after '%s' (%s)".formatted(from, first, to, last));
     }
   }
 

@@ -16,8 +16,8 @@ import org.medlake.core.error.ValidationException;
  * @param name the name used as {@code :name} in the SQL template
  * @param type string, string-list, int, double or date
  * @param description shown in forms and in {@code medlake queries}
- * @param defaultValue the value when the caller gives none (text, as on the command line; lists comma-separated;
- *     for a date, empty means no bound)
+ * @param defaultValue the value when the caller gives none (text, as on the command line; lists
+ *     comma-separated; for a date, empty means no bound)
  * @param minimum lower bound for int, double and date parameters
  * @param maximum upper bound for int, double and date parameters; a date without bounds takes any
  *     day of the years 0001 to 9999, so that shifted (de-identified) dates can be asked for
@@ -35,7 +35,12 @@ public record QueryParameter(
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");
     if (!List.of("string", "string-list", "int", "double", "date").contains(type)) {
-      throw new ValidationException("parameter " + name + ": unknown type '" + type + "' (string, string-list, int, double, date)");
+      throw new ValidationException(
+          "parameter "
+              + name
+              + ": unknown type '"
+              + type
+              + "' (string, string-list, int, double, date)");
     }
     description = description == null ? "" : description;
   }
@@ -59,12 +64,24 @@ public record QueryParameter(
         default -> throw new IllegalStateException(type);
       };
     } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
-      throw new ValidationException("parameter '" + name + "' must be " + article() + " " + type
-          + (type.equals("date") ? " YYYY-MM-DD (years 0001 to 9999)" : "") + ", not '" + value + "'");
+      throw new ValidationException(
+          "parameter '"
+              + name
+              + "' must be "
+              + article()
+              + " "
+              + type
+              + (type.equals("date") ? " YYYY-MM-DD (years 0001 to 9999)" : "")
+              + ", not '"
+              + value
+              + "'");
     }
   }
 
-  /** ISO dates with a four-digit year: what the stored timestamps, Iceberg literals and the web's date inputs all hold. */
+  /**
+   * ISO dates with a four-digit year: what the stored timestamps, Iceberg literals and the web's
+   * date inputs all hold.
+   */
   private static LocalDate date(String text) {
     if (!ISO_DATE.matcher(text).matches()) {
       throw new java.time.format.DateTimeParseException("not YYYY-MM-DD", text, 0);
@@ -88,9 +105,15 @@ public record QueryParameter(
 
   @SuppressWarnings("unchecked")
   private <T extends Comparable<T>> T bounded(T value) {
-    if (minimum != null && value.compareTo((T) parseBound(minimum)) < 0 || maximum != null && value.compareTo((T) parseBound(maximum)) > 0) {
-      throw new ValidationException("parameter '%s' must be between %s and %s, not %s"
-          .formatted(name, minimum == null ? "-inf" : minimum, maximum == null ? "+inf" : maximum, value));
+    if (minimum != null && value.compareTo((T) parseBound(minimum)) < 0
+        || maximum != null && value.compareTo((T) parseBound(maximum)) > 0) {
+      throw new ValidationException(
+          "parameter '%s' must be between %s and %s, not %s"
+              .formatted(
+                  name,
+                  minimum == null ? "-inf" : minimum,
+                  maximum == null ? "+inf" : maximum,
+                  value));
     }
     return value;
   }

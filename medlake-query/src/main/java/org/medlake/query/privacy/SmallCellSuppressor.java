@@ -27,14 +27,14 @@ import org.medlake.query.result.ResultTable;
  * <p><b>Complementary suppression.</b> For each group column g, a <i>margin line</i> is the set of
  * rows that agree on every other group column; its sum is what the same query without g would show
  * (with one group column the line is the whole table, its margin the grand total). If a line of
- * more than one row hides exactly one row, that row is the line's published total minus the
- * visible rows, so the visible row with the fewest patients in the line (the earliest on ties) is
- * hidden too. Rows that are alone in some other line are passed over while another candidate
- * exists: their own margin equals them, so hiding them would not hide anything. Each new
- * suppression can leave another line with a single hidden row, so this repeats until no line has
- * one; it ends because every round hides at least one more row. A line of one row is left alone:
- * if the row is small, its margin equals the cell, so it is as small and hidden wherever it is
- * published through this class.
+ * more than one row hides exactly one row, that row is the line's published total minus the visible
+ * rows, so the visible row with the fewest patients in the line (the earliest on ties) is hidden
+ * too. Rows that are alone in some other line are passed over while another candidate exists: their
+ * own margin equals them, so hiding them would not hide anything. Each new suppression can leave
+ * another line with a single hidden row, so this repeats until no line has one; it ends because
+ * every round hides at least one more row. A line of one row is left alone: if the row is small,
+ * its margin equals the cell, so it is as small and hidden wherever it is published through this
+ * class.
  *
  * <p><b>What this does not protect against</b> (known limitations):
  *
@@ -161,9 +161,9 @@ public final class SmallCellSuppressor {
   }
 
   /**
-   * The visible row of the line with the fewest patients, preferring rows that are not exposed.
-   * If every candidate is exposed, the hidden row can be recovered whatever is chosen; the
-   * smallest is still hidden so that no line is left hiding a single row.
+   * The visible row of the line with the fewest patients, preferring rows that are not exposed. If
+   * every candidate is exposed, the hidden row can be recovered whatever is chosen; the smallest is
+   * still hidden so that no line is left hiding a single row.
    */
   private static int complement(
       List<Integer> line, long[] patients, boolean[] suppressed, boolean[] exposed) {

@@ -14,7 +14,8 @@ public record ResultTable(List<ResultColumn> columns, List<List<Object>> rows) {
     List<List<Object>> copies = new ArrayList<>(rows.size());
     for (List<Object> row : rows) {
       if (row.size() != columns.size()) {
-        throw new IllegalArgumentException("row has " + row.size() + " cells for " + columns.size() + " columns");
+        throw new IllegalArgumentException(
+            "row has " + row.size() + " cells for " + columns.size() + " columns");
       }
       copies.add(Collections.unmodifiableList(new ArrayList<>(row)));
     }

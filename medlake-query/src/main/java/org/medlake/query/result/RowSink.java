@@ -7,6 +7,9 @@ import java.util.List;
 public interface RowSink {
   void columns(List<ResultColumn> columns) throws IOException;
 
-  /** Cells as in {@link ResultTable}: String, Long, Double, Boolean, LocalDateTime, LocalDate, BigDecimal, List, or null. */
+  /**
+   * Cells as in {@link ResultTable}: String, Long, Double, Boolean, LocalDateTime, LocalDate,
+   * BigDecimal, List, or null.
+   */
   void row(List<Object> row) throws IOException;
 }

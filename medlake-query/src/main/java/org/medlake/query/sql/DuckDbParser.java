@@ -14,8 +14,8 @@ import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
 /**
- * DuckDB's own parser, reached through {@code json_serialize_sql} and {@code json_deserialize_sql} on a
- * private in-memory database that holds no data and can reach nothing outside the process.
+ * DuckDB's own parser, reached through {@code json_serialize_sql} and {@code json_deserialize_sql}
+ * on a private in-memory database that holds no data and can reach nothing outside the process.
  */
 final class DuckDbParser implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -28,7 +28,10 @@ final class DuckDbParser implements AutoCloseable {
 
   private static DuckDbParser shared;
 
-  /** The process-wide parser; callers synchronize on it (a JDBC connection is not for concurrent use). */
+  /**
+   * The process-wide parser; callers synchronize on it (a JDBC connection is not for concurrent
+   * use).
+   */
   static synchronized DuckDbParser shared() {
     if (shared == null) {
       shared = open();
@@ -51,18 +54,22 @@ final class DuckDbParser implements AutoCloseable {
       }
       return new DuckDbParser(connection);
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot open the DuckDB parser: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "Cannot open the DuckDB parser: " + e.getMessage(), e);
     }
   }
 
-  /** The parse tree of {@code sql}; DuckDB reports errors inside the tree ({@code "error": true}). */
+  /**
+   * The parse tree of {@code sql}; DuckDB reports errors inside the tree ({@code "error": true}).
+   */
   JsonNode serialize(String sql) {
     String json = call("SELECT json_serialize_sql(CAST(? AS VARCHAR))", sql);
     try {
       return MAPPER.readTree(json);
     } catch (JacksonException e) {
       // Jackson limits nesting depth; a tree deeper than that is not an analytical query
-      throw new SqlRefusedException("Query is too complex to check (" + firstLine(e.getOriginalMessage()) + ")");
+      throw new SqlRefusedException(
+          "Query is too complex to check (" + firstLine(e.getOriginalMessage()) + ")");
     }
   }
 
@@ -72,7 +79,10 @@ final class DuckDbParser implements AutoCloseable {
     try {
       json = MAPPER.writeValueAsString(tree);
     } catch (JacksonException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot write a DuckDB parse tree: " + e.getOriginalMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "Cannot write a DuckDB parse tree: " + e.getOriginalMessage(),
+          e);
     }
     return call("SELECT json_deserialize_sql(CAST(? AS JSON))", json);
   }
@@ -82,11 +92,13 @@ final class DuckDbParser implements AutoCloseable {
       statement.setString(1, argument);
       try (ResultSet resultSet = statement.executeQuery()) {
         if (!resultSet.next()) {
-          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "DuckDB returned no row for: " + query);
+          throw new MedlakeException(
+              ErrorCode.INTERNAL_ERROR, "DuckDB returned no row for: " + query);
         }
         String result = resultSet.getString(1);
         if (result == null) {
-          throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "DuckDB returned NULL for: " + query);
+          throw new MedlakeException(
+              ErrorCode.INTERNAL_ERROR, "DuckDB returned NULL for: " + query);
         }
         return result;
       }
@@ -110,7 +122,8 @@ final class DuckDbParser implements AutoCloseable {
     try {
       connection.close();
     } catch (SQLException e) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot close the DuckDB parser: " + e.getMessage(), e);
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "Cannot close the DuckDB parser: " + e.getMessage(), e);
     }
   }
 }

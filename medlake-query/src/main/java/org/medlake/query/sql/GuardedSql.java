@@ -9,11 +9,11 @@ import org.medlake.query.plan.PruningPredicate;
 /**
  * A statement that passed the {@link SqlGuard}.
  *
- * @param sql the statement as DuckDB re-serialised it from the validated parse tree; run this, never the
- *     analyst's raw text
+ * @param sql the statement as DuckDB re-serialised it from the validated parse tree; run this,
+ *     never the analyst's raw text
  * @param tables the catalogue tables the statement reads
- * @param predicates conditions every result row satisfies, for scan pruning; possibly looser than the
- *     statement's own filter, never stricter
+ * @param predicates conditions every result row satisfies, for scan pruning; possibly looser than
+ *     the statement's own filter, never stricter
  */
 public record GuardedSql(String sql, Set<String> tables, List<PruningPredicate> predicates) {
   public GuardedSql {

@@ -13,9 +13,9 @@ import java.util.TreeSet;
 /**
  * Walks one statement of DuckDB's {@code json_serialize_sql} tree and refuses anything but a plain
  * query over allowed tables with allowed functions. Query nodes and table references are walked by
- * their known fields so that CTE names are scoped; every other field is walked generically, so a field
- * this class does not know about is still checked, and a query node or table reference met where it is
- * not expected is refused.
+ * their known fields so that CTE names are scoped; every other field is walked generically, so a
+ * field this class does not know about is still checked, and a query node or table reference met
+ * where it is not expected is refused.
  */
 final class ParseTreeValidator {
   private static final Set<String> QUERY_NODE_TYPES =
@@ -62,9 +62,10 @@ final class ParseTreeValidator {
           "LAMBDA",
           "POSITIONAL_REFERENCE",
           "BETWEEN");
+
   /**
-   * Names the binder turns into calls (session user, catalog, schema, clock) when no column has them:
-   * DuckDB's GetSQLValueFunctionName. They parse as COLUMN_REF, quoted or not.
+   * Names the binder turns into calls (session user, catalog, schema, clock) when no column has
+   * them: DuckDB's GetSQLValueFunctionName. They parse as COLUMN_REF, quoted or not.
    */
   private static final Set<String> VALUE_KEYWORDS =
       Set.of(
@@ -79,7 +80,11 @@ final class ParseTreeValidator {
           "localtimestamp",
           "session_user",
           "user");
-  /** Schemas DuckDB's parser itself puts on built-in calls such as list_value, struct_pack and date_part. */
+
+  /**
+   * Schemas DuckDB's parser itself puts on built-in calls such as list_value, struct_pack and
+   * date_part.
+   */
   private static final Set<String> BUILT_IN_SCHEMAS = Set.of("", "main");
 
   private final Set<String> allowedTables;
@@ -88,13 +93,17 @@ final class ParseTreeValidator {
   private final Set<String> tables = new LinkedHashSet<>();
   private int catalogueReferences;
 
-  ParseTreeValidator(Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
+  ParseTreeValidator(
+      Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
     this.allowedTables = requireNonNull(allowedTables, "allowedTables is null");
     this.withheldTables = requireNonNull(withheldTables, "withheldTables is null");
     this.allowedFunctions = requireNonNull(allowedFunctions, "allowedFunctions is null");
   }
 
-  /** Checks a statement's root query node; throws {@link SqlRefusedException} on the first violation. */
+  /**
+   * Checks a statement's root query node; throws {@link SqlRefusedException} on the first
+   * violation.
+   */
   void validate(JsonNode root) {
     query(root, Set.of());
   }
@@ -133,7 +142,9 @@ final class ParseTreeValidator {
     }
   }
 
-  /** Checks each CTE body with the CTEs defined before it in scope; returns the scope for the body. */
+  /**
+   * Checks each CTE body with the CTEs defined before it in scope; returns the scope for the body.
+   */
   private Set<String> commonTableExpressions(JsonNode cteMap, Set<String> scope) {
     Set<String> current = new HashSet<>(scope);
     for (JsonNode entry : cteMap.path("map")) {
@@ -170,7 +181,8 @@ final class ParseTreeValidator {
       case "TABLE_FUNCTION" ->
           throw new SqlRefusedException(
               "Table functions are not allowed: " + text(node.path("function"), "function_name"));
-      case "SHOW_REF" -> throw new SqlRefusedException("DESCRIBE, SHOW and SUMMARIZE are not allowed");
+      case "SHOW_REF" ->
+          throw new SqlRefusedException("DESCRIBE, SHOW and SUMMARIZE are not allowed");
       default -> throw new SqlRefusedException("Table reference " + type + " is not allowed");
     }
     for (Map.Entry<String, JsonNode> field : node.properties()) {
@@ -263,13 +275,15 @@ final class ParseTreeValidator {
     String schema = text(node, "schema");
     String catalog = text(node, "catalog");
     if (!catalog.isEmpty() || !BUILT_IN_SCHEMAS.contains(lower(schema))) {
-      throw new SqlRefusedException("Function '" + qualified(catalog, schema, name) + "' is not allowed");
+      throw new SqlRefusedException(
+          "Function '" + qualified(catalog, schema, name) + "' is not allowed");
     }
     if (!allowedFunctions.contains(lower(name))) {
       throw new SqlRefusedException("Function '" + name + "' is not allowed");
     }
     if (lower(name).equals("age") && node.path("children").size() < 2) {
-      throw new SqlRefusedException("Function 'age' with one argument is not allowed (it reads the clock)");
+      throw new SqlRefusedException(
+          "Function 'age' with one argument is not allowed (it reads the clock)");
     }
     StringGrowth.check(node);
   }

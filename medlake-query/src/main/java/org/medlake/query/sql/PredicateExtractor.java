@@ -18,14 +18,15 @@ import org.medlake.query.plan.PruningPredicate.Operator;
 
 /**
  * Pruning predicates from a validated statement: the AND-ed comparisons of a prunable column with
- * constants in the WHERE of the outermost SELECT, when that SELECT reads one catalogue table and the
- * statement reads no other catalogue table anywhere (a second read of the table, in a subquery say,
- * must not be pruned by the outer filter). Anything not understood contributes nothing, so the result
- * is never stricter than the query.
+ * constants in the WHERE of the outermost SELECT, when that SELECT reads one catalogue table and
+ * the statement reads no other catalogue table anywhere (a second read of the table, in a subquery
+ * say, must not be pruned by the outer filter). Anything not understood contributes nothing, so the
+ * result is never stricter than the query.
  */
 final class PredicateExtractor {
   private static final String COLLECTED_AT = "collected_at";
-  // at most microseconds, DuckDB's TIMESTAMP precision: a finer value would be truncated by DuckDB and
+  // at most microseconds, DuckDB's TIMESTAMP precision: a finer value would be truncated by DuckDB
+  // and
   // the predicate would be stricter than the query
   private static final Pattern TIMESTAMP_TEXT =
       Pattern.compile("\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,6})?)?)?");
@@ -33,7 +34,8 @@ final class PredicateExtractor {
 
   private PredicateExtractor() {}
 
-  static List<PruningPredicate> extract(JsonNode root, Set<String> allowedTables, int catalogueReferences) {
+  static List<PruningPredicate> extract(
+      JsonNode root, Set<String> allowedTables, int catalogueReferences) {
     if (catalogueReferences != 1 || !text(root, "type").equals("SELECT_NODE")) {
       return List.of();
     }
@@ -90,7 +92,9 @@ final class PredicateExtractor {
         if (columns.prunable(left).isPresent()) {
           return comparison(columns.prunable(left).get(), operator(type, false), right);
         }
-        return columns.prunable(right).flatMap(column -> comparison(column, operator(type, true), left));
+        return columns
+            .prunable(right)
+            .flatMap(column -> comparison(column, operator(type, true), left));
       }
       case "COMPARE_BETWEEN" -> {
         return columns
@@ -101,7 +105,10 @@ final class PredicateExtractor {
                         .flatMap(
                             lower ->
                                 constant(column, expression.path("upper"))
-                                    .map(upper -> new PruningPredicate(column, Operator.BETWEEN, List.of(lower, upper)))));
+                                    .map(
+                                        upper ->
+                                            new PruningPredicate(
+                                                column, Operator.BETWEEN, List.of(lower, upper)))));
       }
       case "COMPARE_IN" -> {
         JsonNode children = expression.path("children");
@@ -125,8 +132,10 @@ final class PredicateExtractor {
     }
   }
 
-  private static Optional<PruningPredicate> comparison(String column, Operator operator, JsonNode constant) {
-    return constant(column, constant).map(value -> new PruningPredicate(column, operator, List.of(value)));
+  private static Optional<PruningPredicate> comparison(
+      String column, Operator operator, JsonNode constant) {
+    return constant(column, constant)
+        .map(value -> new PruningPredicate(column, operator, List.of(value)));
   }
 
   private static Operator operator(String comparison, boolean flipped) {
@@ -142,7 +151,9 @@ final class PredicateExtractor {
     };
   }
 
-  /** A string constant for a string column; a LocalDateTime for collected_at (dates at midnight). */
+  /**
+   * A string constant for a string column; a LocalDateTime for collected_at (dates at midnight).
+   */
   private static Optional<Object> constant(String column, JsonNode expression) {
     if (!column.equals(COLLECTED_AT)) {
       return stringConstant(expression).map(Object.class::cast);

@@ -13,9 +13,9 @@ import org.medlake.query.plan.PruningPredicate;
 
 /**
  * Admits an analyst's ad-hoc SQL only if DuckDB's own parser reads it as a single plain query over
- * catalogue tables that calls only allowlisted functions, and hands back the statement re-serialised from
- * the checked parse tree. This is the first of several layers (see DESIGN.md, "Untrusted SQL"); the
- * query database's settings, budgets and row caps still apply.
+ * catalogue tables that calls only allowlisted functions, and hands back the statement
+ * re-serialised from the checked parse tree. This is the first of several layers (see DESIGN.md,
+ * "Untrusted SQL"); the query database's settings, budgets and row caps still apply.
  */
 public final class SqlGuard {
   /** Longer text is refused before it reaches the parser. */
@@ -31,21 +31,26 @@ public final class SqlGuard {
 
   /**
    * @param withheldTables catalogue tables the caller may not read, each with the reason a refusal
-   *     gives after the table's name (e.g. {@code is readable by admins only}); other unknown tables
-   *     are refused as not in the catalogue
+   *     gives after the table's name (e.g. {@code is readable by admins only}); other unknown
+   *     tables are refused as not in the catalogue
    */
-  public SqlGuard(Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
+  public SqlGuard(
+      Set<String> allowedTables, Map<String, String> withheldTables, Set<String> allowedFunctions) {
     this.allowedTables = lowerCase(requireNonNull(allowedTables, "allowedTables is null"));
-    this.withheldTables = requireNonNull(withheldTables, "withheldTables is null").entrySet().stream()
-        .collect(toUnmodifiableMap(entry -> entry.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
+    this.withheldTables =
+        requireNonNull(withheldTables, "withheldTables is null").entrySet().stream()
+            .collect(
+                toUnmodifiableMap(
+                    entry -> entry.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
     this.allowedFunctions = lowerCase(requireNonNull(allowedFunctions, "allowedFunctions is null"));
   }
 
   /**
    * Aggregates, window functions, and scalar math, string and date functions an analysis needs,
    * including the operator names ({@code +}, {@code ~~} for LIKE, ...) and the internal names
-   * DuckDB's parser rewrites syntax into ({@code count_star}, {@code date_part}, {@code list_value}).
-   * Nothing that reads files, URLs, settings, the catalog, the environment or the clock.
+   * DuckDB's parser rewrites syntax into ({@code count_star}, {@code date_part}, {@code
+   * list_value}). Nothing that reads files, URLs, settings, the catalog, the environment or the
+   * clock.
    */
   public static Set<String> defaultFunctions() {
     return DefaultFunctions.NAMES;
@@ -70,18 +75,23 @@ public final class SqlGuard {
     synchronized (parser) {
       JsonNode tree = parser.serialize(sql);
       JsonNode statement = singleSelect(tree);
-      ParseTreeValidator validator = new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
+      ParseTreeValidator validator =
+          new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
       validator.validate(statement.path("node"));
       List<PruningPredicate> predicates =
-          PredicateExtractor.extract(statement.path("node"), allowedTables, validator.catalogueReferences());
+          PredicateExtractor.extract(
+              statement.path("node"), allowedTables, validator.catalogueReferences());
 
       String executable = parser.deserialize(tree);
-      // Check the text that will actually run as well: a printing quirk must not smuggle anything in.
+      // Check the text that will actually run as well: a printing quirk must not smuggle anything
+      // in.
       JsonNode reparsed = singleSelect(parser.serialize(executable));
-      ParseTreeValidator revalidator = new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
+      ParseTreeValidator revalidator =
+          new ParseTreeValidator(allowedTables, withheldTables, allowedFunctions);
       revalidator.validate(reparsed.path("node"));
       if (!revalidator.tables().equals(validator.tables())) {
-        throw new SqlRefusedException("Query cannot be checked: its tables change when it is re-serialised");
+        throw new SqlRefusedException(
+            "Query cannot be checked: its tables change when it is re-serialised");
       }
       return new GuardedSql(executable, validator.tables(), predicates);
     }

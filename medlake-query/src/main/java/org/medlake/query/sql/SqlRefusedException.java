@@ -9,7 +9,10 @@ public class SqlRefusedException extends MedlakeException {
     super(ErrorCode.QUERY_REFUSED, message);
   }
 
-  /** A refusal with its own code, e.g. {@link ErrorCode#QUERY_LIMIT_EXCEEDED} for a query over a resource limit. */
+  /**
+   * A refusal with its own code, e.g. {@link ErrorCode#QUERY_LIMIT_EXCEEDED} for a query over a
+   * resource limit.
+   */
   protected SqlRefusedException(ErrorCode code, String message) {
     super(code, message);
   }

@@ -16,6 +16,7 @@ import java.util.Locale;
 final class StringGrowth {
   /** Widest {@code lpad}/{@code rpad} result. */
   static final long MAX_PAD_WIDTH = 10_000;
+
   /** Largest factor by which nested replacements may lengthen a string. */
   static final long MAX_GROWTH = 1_000;
 
@@ -33,35 +34,57 @@ final class StringGrowth {
 
   private static void padWidth(String name, JsonNode width) {
     JsonNode value = width.path("value");
-    boolean constant = width.path("class").asText("").equals("CONSTANT") && !value.path("is_null").asBoolean(false)
-        && value.path("value").isIntegralNumber();
+    boolean constant =
+        width.path("class").asText("").equals("CONSTANT")
+            && !value.path("is_null").asBoolean(false)
+            && value.path("value").isIntegralNumber();
     if (!constant) {
-      throw new QueryLimitException("Function '" + name + "' needs a constant width (a number of at most " + MAX_PAD_WIDTH + ")");
+      throw new QueryLimitException(
+          "Function '"
+              + name
+              + "' needs a constant width (a number of at most "
+              + MAX_PAD_WIDTH
+              + ")");
     }
     long characters = value.path("value").asLong();
     if (characters > MAX_PAD_WIDTH) {
       throw new QueryLimitException(
-          "Function '" + name + "' width " + characters + " is over the limit of " + MAX_PAD_WIDTH + " characters");
+          "Function '"
+              + name
+              + "' width "
+              + characters
+              + " is over the limit of "
+              + MAX_PAD_WIDTH
+              + " characters");
     }
   }
 
   private static void growth(JsonNode call) {
     long factor = factor(call);
     if (factor > MAX_GROWTH) {
-      throw new QueryLimitException("Nested replace/regexp_replace calls can lengthen a string " + factor
-          + " times, over the limit of " + MAX_GROWTH + " (use shorter replacements or fewer nested calls)");
+      throw new QueryLimitException(
+          "Nested replace/regexp_replace calls can lengthen a string "
+              + factor
+              + " times, over the limit of "
+              + MAX_GROWTH
+              + " (use shorter replacements or fewer nested calls)");
     }
   }
 
-  /** How many times {@code node} can be longer than the strings it reads (1 for anything that is not a replacement). */
+  /**
+   * How many times {@code node} can be longer than the strings it reads (1 for anything that is not
+   * a replacement).
+   */
   private static long factor(JsonNode node) {
     String name = node.path("function_name").asText("").toLowerCase(Locale.ROOT);
-    if (!node.path("class").asText("").equals("FUNCTION") || !(name.equals("replace") || name.equals("regexp_replace"))) {
+    if (!node.path("class").asText("").equals("FUNCTION")
+        || !(name.equals("replace") || name.equals("regexp_replace"))) {
       return 1;
     }
     JsonNode replacement = node.path("children").path(2);
     JsonNode value = replacement.path("value");
-    if (!replacement.path("class").asText("").equals("CONSTANT") || !value.path("value").isTextual()) {
+    if (!replacement.path("class").asText("").equals("CONSTANT")
+        || !value.path("value").isTextual()) {
       throw new QueryLimitException("Function '" + name + "' needs a constant replacement text");
     }
     long own = value.path("value").asText().length() + 1L;

@@ -19,10 +19,14 @@ import java.util.List;
  */
 public final class AbnormalShare {
   /** The columns the definition reads. */
-  public static final List<String> COLUMNS = List.of("abnormal_flag", "value_numeric", "value_comparator", "ref_low", "ref_high");
+  public static final List<String> COLUMNS =
+      List.of("abnormal_flag", "value_numeric", "value_comparator", "ref_low", "ref_high");
 
-  /** The effective flag of a {@code lab_results} row, as a SQL expression over unqualified columns. */
-  public static final String EFFECTIVE_FLAG = """
+  /**
+   * The effective flag of a {@code lab_results} row, as a SQL expression over unqualified columns.
+   */
+  public static final String EFFECTIVE_FLAG =
+      """
       CASE WHEN abnormal_flag IS NOT NULL THEN abnormal_flag \
       WHEN value_numeric IS NULL OR (ref_low IS NULL AND ref_high IS NULL) THEN NULL \
       WHEN ref_low IS NOT NULL AND coalesce(value_comparator, '') NOT IN ('>', '>=') \
@@ -35,7 +39,11 @@ public final class AbnormalShare {
 
   /** The abnormal share in percent, as an aggregate SQL expression. */
   public static final String PERCENT =
-      "100.0 * count(*) FILTER (WHERE (" + EFFECTIVE_FLAG + ") <> 'N') / NULLIF(count(" + EFFECTIVE_FLAG + "), 0)";
+      "100.0 * count(*) FILTER (WHERE ("
+          + EFFECTIVE_FLAG
+          + ") <> 'N') / NULLIF(count("
+          + EFFECTIVE_FLAG
+          + "), 0)";
 
   private AbnormalShare() {}
 }

@@ -34,9 +34,14 @@ public enum AggregateFunction {
     return Arrays.stream(values())
         .filter(function -> function.jsonName().equals(name))
         .findFirst()
-        .orElseThrow(() -> new ValidationException(
-            "unknown aggregate function '%s'; expected one of %s"
-                .formatted(
-                    name, Arrays.stream(values()).map(AggregateFunction::jsonName).collect(Collectors.joining(", ")))));
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "unknown aggregate function '%s'; expected one of %s"
+                        .formatted(
+                            name,
+                            Arrays.stream(values())
+                                .map(AggregateFunction::jsonName)
+                                .collect(Collectors.joining(", ")))));
   }
 }

@@ -18,28 +18,36 @@ import org.medlake.query.structured.StructuredQuery.GroupBy;
  *       (collected_at by month, quarter or year; birth year by age band only);
  *   <li>aggregates: counts, distinct patients, percent abnormal, mean, standard deviation and
  *       percentiles; min and max are refused (each is one patient's value, or an exact timestamp),
- *       and so is sum (the sums of two overlapping windows differ by exactly a hidden cell's values);
- *   <li>filters: not on identifiers ({@link #IDENTIFIERS}); filters on dates, birth years and values
- *       are allowed, they narrow a cell without showing rows, and differencing two filters is what
- *       the noise of {@code query.noise-*} (docs/privacy.md) is for.
+ *       and so is sum (the sums of two overlapping windows differ by exactly a hidden cell's
+ *       values);
+ *   <li>filters: not on identifiers ({@link #IDENTIFIERS}); filters on dates, birth years and
+ *       values are allowed, they narrow a cell without showing rows, and differencing two filters
+ *       is what the noise of {@code query.noise-*} (docs/privacy.md) is for.
  * </ul>
  */
 final class AggregateOnlyRules {
-  /** Group columns an aggregate-only caller may use, with the buckets each allows (null: the value itself). */
-  static final Map<String, Set<Bucket>> DIMENSIONS = Map.of(
-      "hospital_id", Set.of(),
-      "collected_at", Set.of(Bucket.MONTH, Bucket.QUARTER, Bucket.YEAR),
-      "test_code", Set.of(),
-      "test_name", Set.of(),
-      "unit", Set.of(),
-      "unit_canonical", Set.of(),
-      "patient_sex", Set.of(),
-      "patient_birth_year", Set.of(Bucket.AGE_BAND),
-      "abnormal_flag", Set.of());
+  /**
+   * Group columns an aggregate-only caller may use, with the buckets each allows (null: the value
+   * itself).
+   */
+  static final Map<String, Set<Bucket>> DIMENSIONS =
+      Map.of(
+          "hospital_id", Set.of(),
+          "collected_at", Set.of(Bucket.MONTH, Bucket.QUARTER, Bucket.YEAR),
+          "test_code", Set.of(),
+          "test_name", Set.of(),
+          "unit", Set.of(),
+          "unit_canonical", Set.of(),
+          "patient_sex", Set.of(),
+          "patient_birth_year", Set.of(Bucket.AGE_BAND),
+          "abnormal_flag", Set.of());
 
-  /** Columns that identify a patient, an encounter or a delivered file: never filtered on by aggregate-only callers. */
-  static final Set<String> IDENTIFIERS = Set.of(
-      "patient_key", "encounter_key", "source_file", "ingest_run_id", "source_id");
+  /**
+   * Columns that identify a patient, an encounter or a delivered file: never filtered on by
+   * aggregate-only callers.
+   */
+  static final Set<String> IDENTIFIERS =
+      Set.of("patient_key", "encounter_key", "source_file", "ingest_run_id", "source_id");
 
   private AggregateOnlyRules() {}
 
@@ -47,22 +55,35 @@ final class AggregateOnlyRules {
     for (GroupBy group : query.groupBy()) {
       Set<Bucket> buckets = DIMENSIONS.get(group.column());
       if (buckets == null) {
-        throw refused("viewers may group only by %s; not by %s".formatted(dimensionList(), group.column()));
+        throw refused(
+            "viewers may group only by %s; not by %s".formatted(dimensionList(), group.column()));
       }
-      boolean allowed = group.bucket() == null ? buckets.isEmpty() : buckets.contains(group.bucket());
+      boolean allowed =
+          group.bucket() == null ? buckets.isEmpty() : buckets.contains(group.bucket());
       if (!allowed) {
-        throw refused("viewers may group %s only %s, not %s".formatted(group.column(), bucketList(buckets),
-            group.bucket() == null ? "by its raw value" : "by bucket " + group.bucket().jsonName()));
+        throw refused(
+            "viewers may group %s only %s, not %s"
+                .formatted(
+                    group.column(),
+                    bucketList(buckets),
+                    group.bucket() == null
+                        ? "by its raw value"
+                        : "by bucket " + group.bucket().jsonName()));
       }
     }
     for (Aggregate aggregate : query.aggregates()) {
       if (aggregate.function() == AggregateFunction.SUM) {
-        throw refused("viewers may not use aggregate 'sum' of %s: the difference of two sums is a hidden cell's values"
-            .formatted(aggregate.column()));
+        throw refused(
+            "viewers may not use aggregate 'sum' of %s: the difference of two sums is a hidden cell's values"
+                .formatted(aggregate.column()));
       }
-      if (aggregate.function() == AggregateFunction.MIN || aggregate.function() == AggregateFunction.MAX) {
-        throw refused("viewers may not use aggregate '%s'%s: it shows one patient's value".formatted(aggregate.function().jsonName(),
-            aggregate.column() == null ? "" : " of " + aggregate.column()));
+      if (aggregate.function() == AggregateFunction.MIN
+          || aggregate.function() == AggregateFunction.MAX) {
+        throw refused(
+            "viewers may not use aggregate '%s'%s: it shows one patient's value"
+                .formatted(
+                    aggregate.function().jsonName(),
+                    aggregate.column() == null ? "" : " of " + aggregate.column()));
       }
     }
     for (Filter filter : query.filters()) {
@@ -81,7 +102,8 @@ final class AggregateOnlyRules {
     if (buckets.isEmpty()) {
       return "by its value";
     }
-    return "by bucket " + String.join(" or ", buckets.stream().map(Bucket::jsonName).sorted().toList());
+    return "by bucket "
+        + String.join(" or ", buckets.stream().map(Bucket::jsonName).sorted().toList());
   }
 
   private static MedlakeException refused(String message) {

@@ -28,8 +28,14 @@ public enum Bucket {
     return Arrays.stream(values())
         .filter(bucket -> bucket.jsonName().equals(name))
         .findFirst()
-        .orElseThrow(() -> new ValidationException(
-            "unknown bucket '%s'; expected one of %s"
-                .formatted(name, Arrays.stream(values()).map(Bucket::jsonName).collect(Collectors.joining(", ")))));
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "unknown bucket '%s'; expected one of %s"
+                        .formatted(
+                            name,
+                            Arrays.stream(values())
+                                .map(Bucket::jsonName)
+                                .collect(Collectors.joining(", ")))));
   }
 }

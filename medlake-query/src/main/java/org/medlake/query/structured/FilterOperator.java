@@ -38,8 +38,14 @@ public enum FilterOperator {
     return Arrays.stream(values())
         .filter(operator -> operator.symbol.equals(normalised))
         .findFirst()
-        .orElseThrow(() -> new ValidationException(
-            "unknown operator '%s'; expected one of %s"
-                .formatted(symbol, Arrays.stream(values()).map(FilterOperator::symbol).collect(Collectors.joining(", ")))));
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "unknown operator '%s'; expected one of %s"
+                        .formatted(
+                            symbol,
+                            Arrays.stream(values())
+                                .map(FilterOperator::symbol)
+                                .collect(Collectors.joining(", ")))));
   }
 }

@@ -48,10 +48,12 @@ final class QueryValidator {
 
   ValidatedQuery validate(StructuredQuery query) {
     if (!query.table().equals(contract.name())) {
-      throw new ValidationException("unknown table '%s' (expected %s)".formatted(query.table(), contract.name()));
+      throw new ValidationException(
+          "unknown table '%s' (expected %s)".formatted(query.table(), contract.name()));
     }
     if (query.limit() < 1 || query.limit() > maxLimit) {
-      throw new ValidationException("limit must be between 1 and %d, got %d".formatted(maxLimit, query.limit()));
+      throw new ValidationException(
+          "limit must be between 1 and %d, got %d".formatted(maxLimit, query.limit()));
     }
     List<BoundFilter> filters = query.filters().stream().map(this::filter).toList();
     List<GroupColumn> groups = new ArrayList<>(query.groupBy().stream().map(this::group).toList());
@@ -60,11 +62,15 @@ final class QueryValidator {
     List<Column> rowColumns = List.of();
     List<String> outputs = new ArrayList<>();
     if (query.rowLevel()) {
-      rowColumns = query.columns().isEmpty() ? contract.columns() : query.columns().stream().map(this::column).toList();
+      rowColumns =
+          query.columns().isEmpty()
+              ? contract.columns()
+              : query.columns().stream().map(this::column).toList();
       rowColumns.forEach(column -> outputs.add(column.name()));
     } else {
       if (!query.columns().isEmpty()) {
-        throw new ValidationException("columns apply to row-level queries only; this query has group_by or aggregates");
+        throw new ValidationException(
+            "columns apply to row-level queries only; this query has group_by or aggregates");
       }
       groups.forEach(group -> outputs.add(group.outputName()));
       aggregates.forEach(aggregate -> outputs.add(aggregate.outputName()));
@@ -81,16 +87,24 @@ final class QueryValidator {
       } else if (!seen.contains(order.column())) {
         throw new ValidationException(
             "order_by column '%s' is not an output column%s; output columns: %s"
-                .formatted(order.column(), ColumnSuggestions.hint(order.column(), seen), String.join(", ", seen)));
+                .formatted(
+                    order.column(),
+                    ColumnSuggestions.hint(order.column(), seen),
+                    String.join(", ", seen)));
       }
     }
-    return new ValidatedQuery(filters, groups, aggregates, rowColumns, query.orderBy(), query.limit());
+    return new ValidatedQuery(
+        filters, groups, aggregates, rowColumns, query.orderBy(), query.limit());
   }
 
   private Column column(String name) {
-    return contract.column(name)
-        .orElseThrow(() -> new ValidationException(
-            "unknown column '%s'%s".formatted(name, ColumnSuggestions.hint(name, contract.columnNames()))));
+    return contract
+        .column(name)
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "unknown column '%s'%s"
+                        .formatted(name, ColumnSuggestions.hint(name, contract.columnNames()))));
   }
 
   private BoundFilter filter(Filter filter) {
@@ -100,7 +114,8 @@ final class QueryValidator {
     switch (operator) {
       case IS_NULL, IS_NOT_NULL -> {
         if (count != 0) {
-          throw new ValidationException("operator '%s' takes no values, got %d".formatted(operator.symbol(), count));
+          throw new ValidationException(
+              "operator '%s' takes no values, got %d".formatted(operator.symbol(), count));
         }
       }
       case BETWEEN -> {
@@ -114,16 +129,25 @@ final class QueryValidator {
               "operator 'in' needs 1 to %d values, got %d".formatted(MAX_IN_VALUES, count));
         }
       }
-      case EQUAL, NOT_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, LIKE -> {
+      case EQUAL,
+          NOT_EQUAL,
+          LESS_THAN,
+          LESS_THAN_OR_EQUAL,
+          GREATER_THAN,
+          GREATER_THAN_OR_EQUAL,
+          LIKE -> {
         if (count != 1) {
-          throw new ValidationException("operator '%s' needs 1 value, got %d".formatted(operator.symbol(), count));
+          throw new ValidationException(
+              "operator '%s' needs 1 value, got %d".formatted(operator.symbol(), count));
         }
       }
     }
     if (operator == FilterOperator.LIKE && column.type() != ColumnType.STRING) {
-      throw new ValidationException("operator 'like' applies to string columns, not " + column.name());
+      throw new ValidationException(
+          "operator 'like' applies to string columns, not " + column.name());
     }
-    List<Object> values = filter.values().stream().map(value -> bind(filter, column, value)).toList();
+    List<Object> values =
+        filter.values().stream().map(value -> bind(filter, column, value)).toList();
     if (operator == FilterOperator.BETWEEN && compare(values.get(0), values.get(1)) > 0) {
       throw new ValidationException(
           "filter %s between: lower bound %s is after upper bound %s"
@@ -152,7 +176,9 @@ final class QueryValidator {
         throw valueError(filter, value, "is not a number");
       }
       case INT -> {
-        if (value instanceof Long number && number >= Integer.MIN_VALUE && number <= Integer.MAX_VALUE) {
+        if (value instanceof Long number
+            && number >= Integer.MIN_VALUE
+            && number <= Integer.MAX_VALUE) {
           yield number.intValue();
         }
         throw valueError(filter, value, "is not an integer");
@@ -169,9 +195,10 @@ final class QueryValidator {
         }
         throw valueError(filter, value, "is not an ISO date or date-time string");
       }
-      case STRING_LIST -> throw new ValidationException(
-          "filter %s %s: columns of type STRING_LIST cannot be filtered"
-              .formatted(filter.column(), filter.operator().symbol()));
+      case STRING_LIST ->
+          throw new ValidationException(
+              "filter %s %s: columns of type STRING_LIST cannot be filtered"
+                  .formatted(filter.column(), filter.operator().symbol()));
     };
   }
 
@@ -183,7 +210,9 @@ final class QueryValidator {
       }
       String isoText = trimmed.replace(' ', 'T');
       if (isoText.endsWith("Z") || isoText.matches(".*[+-]\\d\\d:\\d\\d$")) {
-        return OffsetDateTime.parse(isoText).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        return OffsetDateTime.parse(isoText)
+            .withOffsetSameInstant(ZoneOffset.UTC)
+            .toLocalDateTime();
       }
       return LocalDateTime.parse(isoText);
     } catch (DateTimeParseException e) {
@@ -192,17 +221,22 @@ final class QueryValidator {
   }
 
   private static ValidationException valueError(Filter filter, Object value, String problem) {
-    String rendered = value instanceof String ? "'" + value + "'"
-        : value instanceof Double number ? BigDecimal.valueOf(number).stripTrailingZeros().toPlainString()
-        : String.valueOf(value);
+    String rendered =
+        value instanceof String
+            ? "'" + value + "'"
+            : value instanceof Double number
+                ? BigDecimal.valueOf(number).stripTrailingZeros().toPlainString()
+                : String.valueOf(value);
     return new ValidationException(
-        "filter %s %s: value %s %s".formatted(filter.column(), filter.operator().symbol(), rendered, problem));
+        "filter %s %s: value %s %s"
+            .formatted(filter.column(), filter.operator().symbol(), rendered, problem));
   }
 
   private GroupColumn group(GroupBy group) {
     Column column = column(group.column());
     if (column.type() == ColumnType.STRING_LIST) {
-      throw new ValidationException("cannot group by %s of type STRING_LIST".formatted(column.name()));
+      throw new ValidationException(
+          "cannot group by %s of type STRING_LIST".formatted(column.name()));
     }
     Bucket bucket = group.bucket();
     if (bucket == null) {
@@ -212,14 +246,16 @@ final class QueryValidator {
       case MONTH, QUARTER, YEAR -> {
         if (column.type() != ColumnType.TIMESTAMP) {
           throw new ValidationException(
-              "bucket '%s' applies to timestamp columns, not %s".formatted(bucket.jsonName(), column.name()));
+              "bucket '%s' applies to timestamp columns, not %s"
+                  .formatted(bucket.jsonName(), column.name()));
         }
         yield new GroupColumn(column.name() + "_" + bucket.jsonName(), column, bucket);
       }
       case AGE_BAND -> {
         if (!column.name().equals(BIRTH_YEAR_COLUMN)) {
           throw new ValidationException(
-              "bucket 'age_band' applies to %s, not %s".formatted(BIRTH_YEAR_COLUMN, column.name()));
+              "bucket 'age_band' applies to %s, not %s"
+                  .formatted(BIRTH_YEAR_COLUMN, column.name()));
         }
         required(COLLECTED_AT_COLUMN, "bucket 'age_band'");
         yield new GroupColumn("age_band", column, bucket);
@@ -241,12 +277,17 @@ final class QueryValidator {
       }
       case COUNT_DISTINCT_PATIENTS -> {
         requireNoColumn(aggregate);
-        yield new AggregateColumn("patients", function, required(PATIENT_COLUMN, "aggregate '" + name + "'"), 0);
+        yield new AggregateColumn(
+            "patients", function, required(PATIENT_COLUMN, "aggregate '" + name + "'"), 0);
       }
       case PERCENT_ABNORMAL -> {
         requireNoColumn(aggregate);
         AbnormalShare.COLUMNS.forEach(column -> required(column, "aggregate '" + name + "'"));
-        yield new AggregateColumn("percent_abnormal", function, required(ABNORMAL_FLAG_COLUMN, "aggregate '" + name + "'"), 0);
+        yield new AggregateColumn(
+            "percent_abnormal",
+            function,
+            required(ABNORMAL_FLAG_COLUMN, "aggregate '" + name + "'"),
+            0);
       }
       case SUM, AVG, STDDEV, MIN, MAX -> {
         Column column = aggregatedColumn(aggregate);
@@ -257,36 +298,49 @@ final class QueryValidator {
         Double percentile = aggregate.percentile();
         if (percentile == null || !(percentile > 0 && percentile < 1)) {
           throw new ValidationException(
-              "aggregate 'percentile' needs a percentile between 0 and 1 (exclusive), got " + percentile);
+              "aggregate 'percentile' needs a percentile between 0 and 1 (exclusive), got "
+                  + percentile);
         }
-        String label = BigDecimal.valueOf(percentile).movePointRight(2).stripTrailingZeros().toPlainString();
-        yield new AggregateColumn("p" + label.replace('.', '_') + "_" + column.name(), function, column, percentile);
+        String label =
+            BigDecimal.valueOf(percentile).movePointRight(2).stripTrailingZeros().toPlainString();
+        yield new AggregateColumn(
+            "p" + label.replace('.', '_') + "_" + column.name(), function, column, percentile);
       }
     };
   }
 
   /** Groups by the unit of an aggregated value column unless the query already does. */
   private void groupByUnit(AggregateColumn aggregate, List<GroupColumn> groups) {
-    boolean ofValues = switch (aggregate.function()) {
-      case SUM, AVG, STDDEV, MIN, MAX, PERCENTILE -> true;
-      case COUNT, COUNT_DISTINCT_PATIENTS, PERCENT_ABNORMAL -> false;
-    };
+    boolean ofValues =
+        switch (aggregate.function()) {
+          case SUM, AVG, STDDEV, MIN, MAX, PERCENTILE -> true;
+          case COUNT, COUNT_DISTINCT_PATIENTS, PERCENT_ABNORMAL -> false;
+        };
     if (!ofValues) {
       return;
     }
     ValueUnits.unitColumn(aggregate.column().name())
         .flatMap(contract::column)
-        .filter(unit -> groups.stream().noneMatch(group -> group.bucket() == null && group.column().equals(unit)))
-        .ifPresent(unit -> {
-          boolean ofTest = unit.name().equals(CANONICAL_UNIT_COLUMN) && contract.column(TEST_CODE_COLUMN).isPresent();
-          groups.add(new GroupColumn(unit.name(), unit, null, ofTest ? Origin.TEST_UNIT : Origin.VALUE_UNIT));
-        });
+        .filter(
+            unit ->
+                groups.stream()
+                    .noneMatch(group -> group.bucket() == null && group.column().equals(unit)))
+        .ifPresent(
+            unit -> {
+              boolean ofTest =
+                  unit.name().equals(CANONICAL_UNIT_COLUMN)
+                      && contract.column(TEST_CODE_COLUMN).isPresent();
+              groups.add(
+                  new GroupColumn(
+                      unit.name(), unit, null, ofTest ? Origin.TEST_UNIT : Origin.VALUE_UNIT));
+            });
   }
 
   private static void requireNoColumn(Aggregate aggregate) {
     if (aggregate.column() != null) {
       throw new ValidationException(
-          "aggregate '%s' takes no column, got %s".formatted(aggregate.function().jsonName(), aggregate.column()));
+          "aggregate '%s' takes no column, got %s"
+              .formatted(aggregate.function().jsonName(), aggregate.column()));
     }
   }
 
@@ -297,21 +351,31 @@ final class QueryValidator {
     }
     Column column = column(aggregate.column());
     boolean numeric =
-        column.type() == ColumnType.DOUBLE || column.type() == ColumnType.INT || column.type() == ColumnType.LONG;
-    boolean ordered = aggregate.function() == AggregateFunction.MIN || aggregate.function() == AggregateFunction.MAX;
+        column.type() == ColumnType.DOUBLE
+            || column.type() == ColumnType.INT
+            || column.type() == ColumnType.LONG;
+    boolean ordered =
+        aggregate.function() == AggregateFunction.MIN
+            || aggregate.function() == AggregateFunction.MAX;
     if (ordered && !numeric && column.type() != ColumnType.TIMESTAMP) {
       throw new ValidationException(
-          "aggregate '%s' needs a numeric or timestamp column, not %s".formatted(name, column.name()));
+          "aggregate '%s' needs a numeric or timestamp column, not %s"
+              .formatted(name, column.name()));
     }
     if (!ordered && !numeric) {
-      throw new ValidationException("aggregate '%s' needs a numeric column, not %s".formatted(name, column.name()));
+      throw new ValidationException(
+          "aggregate '%s' needs a numeric column, not %s".formatted(name, column.name()));
     }
     return column;
   }
 
   private Column required(String columnName, String user) {
-    return contract.column(columnName)
-        .orElseThrow(() -> new ValidationException(
-            "%s needs column %s, which %s does not have".formatted(user, columnName, contract.name())));
+    return contract
+        .column(columnName)
+        .orElseThrow(
+            () ->
+                new ValidationException(
+                    "%s needs column %s, which %s does not have"
+                        .formatted(user, columnName, contract.name())));
   }
 }

@@ -19,7 +19,8 @@ public enum SortDirection {
     return switch (name.toLowerCase(Locale.ROOT)) {
       case "asc" -> ASC;
       case "desc" -> DESC;
-      default -> throw new ValidationException("unknown direction '" + name + "'; expected asc or desc");
+      default ->
+          throw new ValidationException("unknown direction '" + name + "'; expected asc or desc");
     };
   }
 }

@@ -34,15 +34,21 @@ public final class StructuredQueries {
               .formatted(
                   e.getPropertyName(),
                   parent.isEmpty() ? "" : " in " + parent,
-                  e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "))));
+                  e.getKnownPropertyIds().stream()
+                      .map(Object::toString)
+                      .sorted()
+                      .collect(Collectors.joining(", "))));
     } catch (JsonMappingException e) {
       if (rootCause(e) instanceof MedlakeException cause) {
         String path = path(e);
-        throw new ValidationException(path.isEmpty() ? cause.getMessage() : path + ": " + cause.getMessage());
+        throw new ValidationException(
+            path.isEmpty() ? cause.getMessage() : path + ": " + cause.getMessage());
       }
-      throw new ValidationException("invalid value at '%s': %s".formatted(path(e), firstLine(e.getOriginalMessage())));
+      throw new ValidationException(
+          "invalid value at '%s': %s".formatted(path(e), firstLine(e.getOriginalMessage())));
     } catch (JsonProcessingException e) {
-      throw new ValidationException("structured query is not valid JSON: " + firstLine(e.getOriginalMessage()));
+      throw new ValidationException(
+          "structured query is not valid JSON: " + firstLine(e.getOriginalMessage()));
     }
   }
 

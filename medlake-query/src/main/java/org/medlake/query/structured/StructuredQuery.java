@@ -15,8 +15,9 @@ import org.medlake.core.error.ValidationException;
 /**
  * A query built by the web query builder or sent to the HTTP API: filters, grouping, aggregates,
  * order and limit over one table. Without group_by and aggregates it is a row-level query over
- * {@code columns} (all columns when empty); whether the caller may run those is the caller's decision.
- * The model is only checked for shape here; {@link StructuredQueryCompiler} validates it against the table.
+ * {@code columns} (all columns when empty); whether the caller may run those is the caller's
+ * decision. The model is only checked for shape here; {@link StructuredQueryCompiler} validates it
+ * against the table.
  */
 @JsonPropertyOrder({"table", "filters", "group_by", "aggregates", "columns", "order_by", "limit"})
 public record StructuredQuery(
@@ -83,8 +84,8 @@ public record StructuredQuery(
   /**
    * A condition on one column.
    *
-   * @param values the constants: strings, numbers (normalised to Long or Double) or booleans, as in JSON;
-   *     timestamps are ISO date or date-time strings
+   * @param values the constants: strings, numbers (normalised to Long or Double) or booleans, as in
+   *     JSON; timestamps are ISO date or date-time strings
    */
   @JsonPropertyOrder({"column", "op", "values"})
   public record Filter(
@@ -113,7 +114,8 @@ public record StructuredQuery(
         throw new ValidationException("filter on " + column + " needs an op");
       }
       if (values != null && values.contains(null)) {
-        throw new ValidationException("filter on " + column + " has a null value; use 'is null' instead");
+        throw new ValidationException(
+            "filter on " + column + " has a null value; use 'is null' instead");
       }
       return new Filter(column, operator, values == null ? List.of() : values);
     }
@@ -129,11 +131,16 @@ public record StructuredQuery(
     /** Numbers become Long or Double so that a query equals itself after a JSON round trip. */
     private static Object normalised(Object value) {
       requireNonNull(value, "filter value is null");
-      if (value instanceof Byte || value instanceof Short || value instanceof Integer || value instanceof Long) {
+      if (value instanceof Byte
+          || value instanceof Short
+          || value instanceof Integer
+          || value instanceof Long) {
         return ((Number) value).longValue();
       }
       if (value instanceof BigInteger integer) {
-        return integer.bitLength() < 64 ? (Object) integer.longValue() : (Object) integer.doubleValue();
+        return integer.bitLength() < 64
+            ? (Object) integer.longValue()
+            : (Object) integer.doubleValue();
       }
       if (value instanceof Float || value instanceof Double || value instanceof BigDecimal) {
         return ((Number) value).doubleValue();
@@ -142,18 +149,21 @@ public record StructuredQuery(
         return value;
       }
       throw new ValidationException(
-          "filter values must be strings, numbers or booleans, got " + value.getClass().getSimpleName());
+          "filter values must be strings, numbers or booleans, got "
+              + value.getClass().getSimpleName());
     }
   }
 
   /**
    * A grouping column.
    *
-   * @param bucket how values are bucketed, or null to group by the value itself; use {@link #of(String)}
+   * @param bucket how values are bucketed, or null to group by the value itself; use {@link
+   *     #of(String)}
    */
   @JsonPropertyOrder({"column", "bucket"})
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record GroupBy(@JsonProperty("column") String column, @JsonProperty("bucket") Bucket bucket) {
+  public record GroupBy(
+      @JsonProperty("column") String column, @JsonProperty("bucket") Bucket bucket) {
     public GroupBy {
       requireNonNull(column, "column is null");
     }
@@ -167,7 +177,8 @@ public record StructuredQuery(
     }
 
     @JsonCreator
-    static GroupBy fromJson(@JsonProperty("column") String column, @JsonProperty("bucket") Bucket bucket) {
+    static GroupBy fromJson(
+        @JsonProperty("column") String column, @JsonProperty("bucket") Bucket bucket) {
       if (column == null) {
         throw new ValidationException("group_by entry needs a column");
       }
@@ -180,7 +191,8 @@ public record StructuredQuery(
    *
    * @param column the aggregated column, or null for functions without one (count,
    *     count_distinct_patients, percent_abnormal)
-   * @param percentile the fraction in (0, 1) for {@link AggregateFunction#PERCENTILE}, otherwise null
+   * @param percentile the fraction in (0, 1) for {@link AggregateFunction#PERCENTILE}, otherwise
+   *     null
    */
   @JsonPropertyOrder({"function", "column", "percentile"})
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -202,7 +214,8 @@ public record StructuredQuery(
     }
 
     public static Aggregate percentile(String column, double percentile) {
-      return new Aggregate(AggregateFunction.PERCENTILE, requireNonNull(column, "column is null"), percentile);
+      return new Aggregate(
+          AggregateFunction.PERCENTILE, requireNonNull(column, "column is null"), percentile);
     }
 
     @JsonCreator

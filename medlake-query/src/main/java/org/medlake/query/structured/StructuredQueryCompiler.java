@@ -35,7 +35,10 @@ public final class StructuredQueryCompiler {
     this.validator = new QueryValidator(contract, maxLimit);
   }
 
-  /** Validates and compiles; throws {@link org.medlake.core.error.ValidationException} for a bad query. */
+  /**
+   * Validates and compiles; throws {@link org.medlake.core.error.ValidationException} for a bad
+   * query.
+   */
   public CompiledQuery compile(StructuredQuery query) {
     ValidatedQuery validated = validator.validate(requireNonNull(query, "query is null"));
     List<Object> parameters = new ArrayList<>();
@@ -52,35 +55,58 @@ public final class StructuredQueryCompiler {
       outputs.add(group.outputName());
     }
     for (AggregateColumn aggregate : validated.aggregates()) {
-      selections.add(aggregateExpression(aggregate, parameters) + " AS " + quote(aggregate.outputName()));
+      selections.add(
+          aggregateExpression(aggregate, parameters) + " AS " + quote(aggregate.outputName()));
       outputs.add(aggregate.outputName());
     }
 
-    StringBuilder sql = new StringBuilder("SELECT ")
-        .append(String.join(", ", selections))
-        .append(" FROM ")
-        .append(quote(contract.name()));
+    StringBuilder sql =
+        new StringBuilder("SELECT ")
+            .append(String.join(", ", selections))
+            .append(" FROM ")
+            .append(quote(contract.name()));
     if (validated.groupColumns().stream().anyMatch(group -> group.origin() == Origin.TEST_UNIT)) {
       // each test's canonical unit, for its results whose unit did not convert
-      sql.append(" LEFT JOIN (SELECT ").append(quote(QueryValidator.TEST_CODE_COLUMN)).append(" AS ").append(quote(UNIT_TEST_CODE))
-          .append(", max(").append(quote(QueryValidator.CANONICAL_UNIT_COLUMN)).append(") AS ").append(quote(TEST_UNIT))
-          .append(" FROM ").append(quote(contract.name())).append(" GROUP BY ").append(quote(QueryValidator.TEST_CODE_COLUMN))
-          .append(") AS ").append(quote(TEST_UNITS)).append(" ON ").append(quote(QueryValidator.TEST_CODE_COLUMN)).append(" = ")
+      sql.append(" LEFT JOIN (SELECT ")
+          .append(quote(QueryValidator.TEST_CODE_COLUMN))
+          .append(" AS ")
+          .append(quote(UNIT_TEST_CODE))
+          .append(", max(")
+          .append(quote(QueryValidator.CANONICAL_UNIT_COLUMN))
+          .append(") AS ")
+          .append(quote(TEST_UNIT))
+          .append(" FROM ")
+          .append(quote(contract.name()))
+          .append(" GROUP BY ")
+          .append(quote(QueryValidator.TEST_CODE_COLUMN))
+          .append(") AS ")
+          .append(quote(TEST_UNITS))
+          .append(" ON ")
+          .append(quote(QueryValidator.TEST_CODE_COLUMN))
+          .append(" = ")
           .append(quote(UNIT_TEST_CODE));
     }
     if (!validated.filters().isEmpty()) {
       sql.append(" WHERE ")
-          .append(validated.filters().stream()
-              .map(filter -> condition(filter, parameters))
-              .collect(Collectors.joining(" AND ")));
+          .append(
+              validated.filters().stream()
+                  .map(filter -> condition(filter, parameters))
+                  .collect(Collectors.joining(" AND ")));
     }
     if (!validated.groupColumns().isEmpty()) {
       sql.append(" GROUP BY ")
-          .append(validated.groupColumns().stream().map(this::groupExpression).collect(Collectors.joining(", ")));
+          .append(
+              validated.groupColumns().stream()
+                  .map(this::groupExpression)
+                  .collect(Collectors.joining(", ")));
     }
-    List<String> orderTerms = validated.orderBy().stream()
-        .map(order -> quote(order.column()) + (order.direction() == SortDirection.ASC ? " ASC" : " DESC"))
-        .collect(Collectors.toCollection(ArrayList::new));
+    List<String> orderTerms =
+        validated.orderBy().stream()
+            .map(
+                order ->
+                    quote(order.column())
+                        + (order.direction() == SortDirection.ASC ? " ASC" : " DESC"))
+            .collect(Collectors.toCollection(ArrayList::new));
     if (orderTerms.isEmpty()) {
       // Grouped results come back in a stable order unless the caller asked for another.
       validated.groupColumns().forEach(group -> orderTerms.add(quote(group.outputName()) + " ASC"));
@@ -91,31 +117,43 @@ public final class StructuredQueryCompiler {
     sql.append(" LIMIT ?");
     parameters.add(validated.limit());
 
-    List<PruningPredicate> predicates = validated.filters().stream()
-        .map(StructuredQueryCompiler::predicate)
-        .flatMap(Optional::stream)
-        .toList();
-    List<String> groupNames = validated.groupColumns().stream()
-        .filter(group -> !followsTheTest(group, validated))
-        .map(GroupColumn::outputName)
-        .toList();
+    List<PruningPredicate> predicates =
+        validated.filters().stream()
+            .map(StructuredQueryCompiler::predicate)
+            .flatMap(Optional::stream)
+            .toList();
+    List<String> groupNames =
+        validated.groupColumns().stream()
+            .filter(group -> !followsTheTest(group, validated))
+            .map(GroupColumn::outputName)
+            .toList();
     return new CompiledQuery(sql.toString(), parameters, predicates, groupNames, outputs);
   }
 
   /**
    * Whether the group column is the canonical unit of a query grouped by test: then it follows the
-   * test and is no group of its own for small-cell suppression, which keeps the same margins as
-   * the query without it.
+   * test and is no group of its own for small-cell suppression, which keeps the same margins as the
+   * query without it.
    */
   private static boolean followsTheTest(GroupColumn group, ValidatedQuery validated) {
     return group.origin() == Origin.TEST_UNIT
-        && validated.groupColumns().stream().anyMatch(other -> other.origin() == Origin.REQUESTED && other.bucket() == null
-            && other.column().name().equals(QueryValidator.TEST_CODE_COLUMN));
+        && validated.groupColumns().stream()
+            .anyMatch(
+                other ->
+                    other.origin() == Origin.REQUESTED
+                        && other.bucket() == null
+                        && other.column().name().equals(QueryValidator.TEST_CODE_COLUMN));
   }
 
   private String groupExpression(GroupColumn group) {
     if (group.origin() == Origin.TEST_UNIT) {
-      return "coalesce(" + quote(contract.name()) + "." + quote(group.column().name()) + ", " + quote(TEST_UNIT) + ")";
+      return "coalesce("
+          + quote(contract.name())
+          + "."
+          + quote(group.column().name())
+          + ", "
+          + quote(TEST_UNIT)
+          + ")";
     }
     String column = quote(group.column().name());
     if (group.bucket() == null) {
@@ -133,11 +171,19 @@ public final class StructuredQueryCompiler {
   /** Age at collection, in whole calendar years, banded; null when the birth year is unknown. */
   private static String ageBand(String birthYear) {
     String age = "(year(" + quote(QueryValidator.COLLECTED_AT_COLUMN) + ") - " + birthYear + ")";
-    StringBuilder sql = new StringBuilder("CASE WHEN ").append(birthYear).append(" IS NULL THEN NULL");
+    StringBuilder sql =
+        new StringBuilder("CASE WHEN ").append(birthYear).append(" IS NULL THEN NULL");
     int start = 0;
     for (int end : AGE_BAND_ENDS) {
-      sql.append(" WHEN ").append(age).append(" < ").append(end)
-          .append(" THEN '").append(start).append('-').append(end - 1).append('\'');
+      sql.append(" WHEN ")
+          .append(age)
+          .append(" < ")
+          .append(end)
+          .append(" THEN '")
+          .append(start)
+          .append('-')
+          .append(end - 1)
+          .append('\'');
       start = end;
     }
     return sql.append(" ELSE '").append(start).append("+' END").toString();
@@ -171,7 +217,11 @@ public final class StructuredQueryCompiler {
       case LESS_THAN_OR_EQUAL -> column + " <= ?";
       case GREATER_THAN -> column + " > ?";
       case GREATER_THAN_OR_EQUAL -> column + " >= ?";
-      case IN -> column + " IN (" + String.join(", ", Collections.nCopies(filter.values().size(), "?")) + ")";
+      case IN ->
+          column
+              + " IN ("
+              + String.join(", ", Collections.nCopies(filter.values().size(), "?"))
+              + ")";
       case BETWEEN -> column + " BETWEEN ? AND ?";
       case LIKE -> column + " LIKE ?";
       case IS_NULL -> column + " IS NULL";
@@ -183,16 +233,18 @@ public final class StructuredQueryCompiler {
     if (!PruningPredicate.PRUNABLE_COLUMNS.contains(filter.column().name())) {
       return Optional.empty();
     }
-    Optional<PruningPredicate.Operator> operator = switch (filter.operator()) {
-      case EQUAL -> Optional.of(PruningPredicate.Operator.EQUAL);
-      case LESS_THAN -> Optional.of(PruningPredicate.Operator.LESS_THAN);
-      case LESS_THAN_OR_EQUAL -> Optional.of(PruningPredicate.Operator.LESS_THAN_OR_EQUAL);
-      case GREATER_THAN -> Optional.of(PruningPredicate.Operator.GREATER_THAN);
-      case GREATER_THAN_OR_EQUAL -> Optional.of(PruningPredicate.Operator.GREATER_THAN_OR_EQUAL);
-      case BETWEEN -> Optional.of(PruningPredicate.Operator.BETWEEN);
-      case IN -> Optional.of(PruningPredicate.Operator.IN);
-      case NOT_EQUAL, LIKE, IS_NULL, IS_NOT_NULL -> Optional.empty();
-    };
+    Optional<PruningPredicate.Operator> operator =
+        switch (filter.operator()) {
+          case EQUAL -> Optional.of(PruningPredicate.Operator.EQUAL);
+          case LESS_THAN -> Optional.of(PruningPredicate.Operator.LESS_THAN);
+          case LESS_THAN_OR_EQUAL -> Optional.of(PruningPredicate.Operator.LESS_THAN_OR_EQUAL);
+          case GREATER_THAN -> Optional.of(PruningPredicate.Operator.GREATER_THAN);
+          case GREATER_THAN_OR_EQUAL ->
+              Optional.of(PruningPredicate.Operator.GREATER_THAN_OR_EQUAL);
+          case BETWEEN -> Optional.of(PruningPredicate.Operator.BETWEEN);
+          case IN -> Optional.of(PruningPredicate.Operator.IN);
+          case NOT_EQUAL, LIKE, IS_NULL, IS_NOT_NULL -> Optional.empty();
+        };
     return operator.map(op -> new PruningPredicate(filter.column().name(), op, filter.values()));
   }
 

@@ -18,9 +18,9 @@ import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.privacy.CountNoise;
 import org.medlake.query.privacy.SmallCellSuppressor;
+import org.medlake.query.privacy.SuppressedResult;
 import org.medlake.query.privacy.SuppressionPolicy;
 import org.medlake.query.result.ResultTable;
-import org.medlake.query.privacy.SuppressedResult;
 
 /**
  * Runs structured queries for a caller: viewers get aggregates only, always with the distinct
@@ -37,7 +37,9 @@ public final class StructuredQueryRunner {
   public StructuredQueryRunner(QueryService service, QueryConfig config) {
     this.service = service;
     this.config = config;
-    this.compiler = new StructuredQueryCompiler(LabResults.CONTRACT, (int) Math.min(Integer.MAX_VALUE, config.maxRows()));
+    this.compiler =
+        new StructuredQueryCompiler(
+            LabResults.CONTRACT, (int) Math.min(Integer.MAX_VALUE, config.maxRows()));
   }
 
   public Estimate estimate(StructuredQuery query, Role role, AsOf asOf) {
@@ -58,28 +60,54 @@ public final class StructuredQueryRunner {
     CountNoise noise = service.countNoise();
     Set<String> counts = new HashSet<>();
     counts.add(PATIENTS);
-    shaped.aggregates().stream().filter(aggregate -> aggregate.function() == AggregateFunction.COUNT).findAny()
+    shaped.aggregates().stream()
+        .filter(aggregate -> aggregate.function() == AggregateFunction.COUNT)
+        .findAny()
         .ifPresent(count -> counts.add("count"));
-    return service.run(request, role, SuppressionPolicy.policy(role, config), result -> {
-      SuppressedResult suppressed = suppressor.suppress(result.table(), compiled.groupColumns(), PATIENTS, measures);
-      ResultTable shown = noise.apply(suppressed.table(), compiled.groupColumns(), counts, suppressed.suppressedRows());
-      return new QueryResult(shown, result.filesScanned(), result.bytesScanned(), result.snapshotIds(), result.elapsedMs(),
-          result.cached(), suppressed.suppressedCells());
-    });
+    return service.run(
+        request,
+        role,
+        SuppressionPolicy.policy(role, config),
+        result -> {
+          SuppressedResult suppressed =
+              suppressor.suppress(result.table(), compiled.groupColumns(), PATIENTS, measures);
+          ResultTable shown =
+              noise.apply(
+                  suppressed.table(), compiled.groupColumns(), counts, suppressed.suppressedRows());
+          return new QueryResult(
+              shown,
+              result.filesScanned(),
+              result.bytesScanned(),
+              result.snapshotIds(),
+              result.elapsedMs(),
+              result.cached(),
+              suppressed.suppressedCells());
+        });
   }
 
   private StructuredQuery shape(StructuredQuery query, Role role) {
     switch (role) {
-      case UPLOADER -> throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Uploaders cannot query lab results");
+      case UPLOADER ->
+          throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Uploaders cannot query lab results");
       case VIEWER -> {
         if (query.rowLevel()) {
-          throw new MedlakeException(ErrorCode.QUERY_REFUSED, "Viewers may run aggregate queries only: add group_by or aggregates");
+          throw new MedlakeException(
+              ErrorCode.QUERY_REFUSED,
+              "Viewers may run aggregate queries only: add group_by or aggregates");
         }
         AggregateOnlyRules.check(query);
-        if (query.aggregates().stream().noneMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
+        if (query.aggregates().stream()
+            .noneMatch(
+                aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
           List<StructuredQuery.Aggregate> aggregates = new ArrayList<>(query.aggregates());
           aggregates.add(StructuredQuery.Aggregate.of(AggregateFunction.COUNT_DISTINCT_PATIENTS));
-          return new StructuredQuery(query.table(), query.filters(), query.groupBy(), aggregates, query.columns(), query.orderBy(),
+          return new StructuredQuery(
+              query.table(),
+              query.filters(),
+              query.groupBy(),
+              aggregates,
+              query.columns(),
+              query.orderBy(),
               query.limit());
         }
         return query;
@@ -99,23 +127,35 @@ public final class StructuredQueryRunner {
     Set<String> columns = new HashSet<>(query.columns());
     query.filters().forEach(filter -> columns.add(filter.column()));
     query.groupBy().forEach(group -> columns.add(group.column()));
-    query.aggregates().stream().filter(aggregate -> aggregate.column() != null).forEach(aggregate -> {
-      columns.add(aggregate.column());
-      // the unit it is grouped by, and for a canonical unit the test whose unit it may stand for
-      ValueUnits.unitColumn(aggregate.column()).ifPresent(unit -> {
-        columns.add(unit);
-        if (unit.equals(QueryValidator.CANONICAL_UNIT_COLUMN)) {
-          columns.add(QueryValidator.TEST_CODE_COLUMN);
-        }
-      });
-    });
-    if (query.aggregates().stream().anyMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
+    query.aggregates().stream()
+        .filter(aggregate -> aggregate.column() != null)
+        .forEach(
+            aggregate -> {
+              columns.add(aggregate.column());
+              // the unit it is grouped by, and for a canonical unit the test whose unit it may
+              // stand for
+              ValueUnits.unitColumn(aggregate.column())
+                  .ifPresent(
+                      unit -> {
+                        columns.add(unit);
+                        if (unit.equals(QueryValidator.CANONICAL_UNIT_COLUMN)) {
+                          columns.add(QueryValidator.TEST_CODE_COLUMN);
+                        }
+                      });
+            });
+    if (query.aggregates().stream()
+        .anyMatch(aggregate -> aggregate.function() == AggregateFunction.COUNT_DISTINCT_PATIENTS)) {
       columns.add("patient_key");
     }
     if (query.rowLevel() && query.columns().isEmpty()) {
       columns.clear();
     }
-    return new QueryRequest(compiled.sql(), compiled.parameters(), Set.of(query.table()), Map.of(query.table(), compiled.predicates()), columns,
+    return new QueryRequest(
+        compiled.sql(),
+        compiled.parameters(),
+        Set.of(query.table()),
+        Map.of(query.table(), compiled.predicates()),
+        columns,
         asOf);
   }
 }

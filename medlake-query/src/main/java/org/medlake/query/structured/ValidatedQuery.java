@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 import org.medlake.core.contract.Column;
 
-/** A structured query checked against the table: columns resolved, filter values converted to JDBC types. */
+/**
+ * A structured query checked against the table: columns resolved, filter values converted to JDBC
+ * types.
+ */
 record ValidatedQuery(
     List<BoundFilter> filters,
     List<GroupColumn> groupColumns,
@@ -25,7 +28,9 @@ record ValidatedQuery(
     return groupColumns.isEmpty() && aggregates.isEmpty();
   }
 
-  /** A filter whose values are String, Double, Integer, Long or LocalDateTime as the column needs. */
+  /**
+   * A filter whose values are String, Double, Integer, Long or LocalDateTime as the column needs.
+   */
   record BoundFilter(Column column, FilterOperator operator, List<Object> values) {
     BoundFilter {
       requireNonNull(column, "column is null");
@@ -58,14 +63,15 @@ record ValidatedQuery(
     VALUE_UNIT,
     /**
      * unit_canonical of an aggregated value_canonical, where a result whose unit did not convert
-     * (unit_canonical null) counts under its test's canonical unit: it is in the group's counts, not
-     * in its value aggregates (value_canonical is null).
+     * (unit_canonical null) counts under its test's canonical unit: it is in the group's counts,
+     * not in its value aggregates (value_canonical is null).
      */
     TEST_UNIT
   }
 
   /** An aggregate; {@code column} is null for functions without one. */
-  record AggregateColumn(String outputName, AggregateFunction function, Column column, double percentile) {
+  record AggregateColumn(
+      String outputName, AggregateFunction function, Column column, double percentile) {
     AggregateColumn {
       requireNonNull(outputName, "outputName is null");
       requireNonNull(function, "function is null");

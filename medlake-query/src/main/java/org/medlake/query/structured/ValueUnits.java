@@ -8,13 +8,14 @@ import java.util.Optional;
  * results in two units never meet in one number and every result carries its unit.
  */
 final class ValueUnits {
-  private static final Map<String, String> UNIT_COLUMNS = Map.of(
-      "value_canonical", "unit_canonical",
-      "value_numeric", "unit",
-      "value_low", "unit",
-      "value_high", "unit",
-      "ref_low", "unit",
-      "ref_high", "unit");
+  private static final Map<String, String> UNIT_COLUMNS =
+      Map.of(
+          "value_canonical", "unit_canonical",
+          "value_numeric", "unit",
+          "value_low", "unit",
+          "value_high", "unit",
+          "ref_low", "unit",
+          "ref_high", "unit");
 
   private ValueUnits() {}
 

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class TestCacheKey {
-  private static final String SQL = "SELECT month, count(*) FROM lab_results WHERE hospital_id IN (?, ?) GROUP BY month";
+  private static final String SQL =
+      "SELECT month, count(*) FROM lab_results WHERE hospital_id IN (?, ?) GROUP BY month";
 
   @Test
   void keyIsTheSha256OfStatementParametersPolicyAndSnapshots() throws Exception {
@@ -25,7 +26,10 @@ class TestCacheKey {
     // twice: the second call starts from the memoized statement digest
     for (int i = 0; i < 2; i++) {
       assertThat(CacheKey.of(SQL, Arrays.asList("H001", null), "viewer:k=11", snapshots))
-          .isEqualTo(expected(SQL + "\u0000String:H001\u0001null\u0001\u0000viewer:k=11\u0000{hospitals=7, lab_results=42}"));
+          .isEqualTo(
+              expected(
+                  SQL
+                      + "\u0000String:H001\u0001null\u0001\u0000viewer:k=11\u0000{hospitals=7, lab_results=42}"));
     }
   }
 
@@ -33,9 +37,12 @@ class TestCacheKey {
   void policySnapshotsAndParametersEachChangeTheKey() {
     String key = CacheKey.of(SQL, List.of("H001"), "analyst", Map.of("lab_results", 1L));
 
-    assertThat(CacheKey.of(SQL, List.of("H001"), "viewer:k=11", Map.of("lab_results", 1L))).isNotEqualTo(key);
-    assertThat(CacheKey.of(SQL, List.of("H001"), "analyst", Map.of("lab_results", 2L))).isNotEqualTo(key);
-    assertThat(CacheKey.of(SQL, List.of("H002"), "analyst", Map.of("lab_results", 1L))).isNotEqualTo(key);
+    assertThat(CacheKey.of(SQL, List.of("H001"), "viewer:k=11", Map.of("lab_results", 1L)))
+        .isNotEqualTo(key);
+    assertThat(CacheKey.of(SQL, List.of("H001"), "analyst", Map.of("lab_results", 2L)))
+        .isNotEqualTo(key);
+    assertThat(CacheKey.of(SQL, List.of("H002"), "analyst", Map.of("lab_results", 1L)))
+        .isNotEqualTo(key);
     assertThat(CacheKey.of(SQL, List.of(1L), "analyst", Map.of("lab_results", 1L)))
         .isNotEqualTo(CacheKey.of(SQL, List.of("1"), "analyst", Map.of("lab_results", 1L)));
   }
@@ -46,11 +53,16 @@ class TestCacheKey {
     String key = CacheKey.of(SQL, parameters, "analyst", new TreeMap<>(Map.of("lab_results", 1L)));
     parameters.set(0, "H002");
 
-    assertThat(CacheKey.of(SQL, List.of("H001"), "analyst", Map.of("lab_results", 1L))).isEqualTo(key);
-    assertThat(CacheKey.of(SQL, parameters, "analyst", Map.of("lab_results", 1L))).isNotEqualTo(key);
+    assertThat(CacheKey.of(SQL, List.of("H001"), "analyst", Map.of("lab_results", 1L)))
+        .isEqualTo(key);
+    assertThat(CacheKey.of(SQL, parameters, "analyst", Map.of("lab_results", 1L)))
+        .isNotEqualTo(key);
   }
 
   private static String expected(String text) throws Exception {
-    return "q:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    return "q:"
+        + HexFormat.of()
+            .formatHex(
+                MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

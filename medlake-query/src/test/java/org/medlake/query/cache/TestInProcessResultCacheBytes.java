@@ -10,7 +10,10 @@ import org.medlake.query.engine.QueryResult;
 import org.medlake.query.result.ResultColumn;
 import org.medlake.query.result.ResultTable;
 
-/** The in-process cache is bounded in bytes, not only in entries (issue 17, point 2): answers near the result limit cannot pile up. */
+/**
+ * The in-process cache is bounded in bytes, not only in entries (issue 17, point 2): answers near
+ * the result limit cannot pile up.
+ */
 class TestInProcessResultCacheBytes {
   @Test
   void largeAnswersAreEvictedByTheirSize() {
@@ -19,7 +22,10 @@ class TestInProcessResultCacheBytes {
       cache.put("key-" + i, answer(1 << 20));
     }
     cache.cleanUp();
-    long kept = java.util.stream.IntStream.range(0, 20).filter(i -> cache.get("key-" + i).isPresent()).count();
+    long kept =
+        java.util.stream.IntStream.range(0, 20)
+            .filter(i -> cache.get("key-" + i).isPresent())
+            .count();
     assertThat(kept).as("1 MiB answers in a 10 MiB cache").isBetween(1L, 10L);
   }
 
@@ -30,12 +36,23 @@ class TestInProcessResultCacheBytes {
       cache.put("key-" + i, answer(10));
     }
     cache.cleanUp();
-    assertThat(java.util.stream.IntStream.range(0, 50).filter(i -> cache.get("key-" + i).isPresent()).count()).isBetween(1L, 5L);
+    assertThat(
+            java.util.stream.IntStream.range(0, 50)
+                .filter(i -> cache.get("key-" + i).isPresent())
+                .count())
+        .isBetween(1L, 5L);
   }
 
   private static QueryResult answer(int characters) {
     List<List<Object>> rows = new ArrayList<>();
     rows.add(List.of("x".repeat(characters)));
-    return new QueryResult(new ResultTable(List.of(new ResultColumn("v", "VARCHAR")), rows), 1, 1, Map.of(), 1, false, 0);
+    return new QueryResult(
+        new ResultTable(List.of(new ResultColumn("v", "VARCHAR")), rows),
+        1,
+        1,
+        Map.of(),
+        1,
+        false,
+        0);
   }
 }

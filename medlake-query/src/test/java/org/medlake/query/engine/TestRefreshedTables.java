@@ -20,7 +20,8 @@ import org.medlake.lake.Lakehouse;
 
 class TestRefreshedTables {
   @Test
-  void aTableHandedOutStaysOnItsSnapshotWhenAnotherCallerRefreshes(@TempDir Path directory) throws Exception {
+  void aTableHandedOutStaysOnItsSnapshotWhenAnotherCallerRefreshes(@TempDir Path directory)
+      throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 50, 10);
@@ -31,13 +32,18 @@ class TestRefreshedTables {
       LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 2), 50, 10);
       Table next = tables.table("lab_results");
 
-      assertThat(next.currentSnapshot().snapshotId()).isEqualTo(lakehouse.labResults().currentSnapshot().snapshotId()).isNotEqualTo(first);
-      assertThat(planning.currentSnapshot().snapshotId()).as("the table a query is planning with").isEqualTo(first);
+      assertThat(next.currentSnapshot().snapshotId())
+          .isEqualTo(lakehouse.labResults().currentSnapshot().snapshotId())
+          .isNotEqualTo(first);
+      assertThat(planning.currentSnapshot().snapshotId())
+          .as("the table a query is planning with")
+          .isEqualTo(first);
     }
   }
 
   @Test
-  void concurrentCallersDuringCommitsNeverSeeATableGoBack(@TempDir Path directory) throws Exception {
+  void concurrentCallersDuringCommitsNeverSeeATableGoBack(@TempDir Path directory)
+      throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2023, 1), 20, 5);
@@ -47,19 +53,23 @@ class TestRefreshedTables {
       try {
         List<Future<Integer>> reads = new ArrayList<>();
         for (int thread = 0; thread < 4; thread++) {
-          reads.add(readers.submit(() -> {
-            long lastSequence = -1;
-            int count = 0;
-            while (loading.get() || count == 0) {
-              Table table = tables.table("lab_results");
-              long sequence = table.currentSnapshot().sequenceNumber();
-              assertThat(sequence).as("snapshot sequence seen by one caller").isGreaterThanOrEqualTo(lastSequence);
-              assertThat(table.snapshot(table.currentSnapshot().snapshotId())).isNotNull();
-              lastSequence = sequence;
-              count++;
-            }
-            return count;
-          }));
+          reads.add(
+              readers.submit(
+                  () -> {
+                    long lastSequence = -1;
+                    int count = 0;
+                    while (loading.get() || count == 0) {
+                      Table table = tables.table("lab_results");
+                      long sequence = table.currentSnapshot().sequenceNumber();
+                      assertThat(sequence)
+                          .as("snapshot sequence seen by one caller")
+                          .isGreaterThanOrEqualTo(lastSequence);
+                      assertThat(table.snapshot(table.currentSnapshot().snapshotId())).isNotNull();
+                      lastSequence = sequence;
+                      count++;
+                    }
+                    return count;
+                  }));
         }
         for (int month = 2; month <= 7; month++) {
           LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2023, month), 20, 5);

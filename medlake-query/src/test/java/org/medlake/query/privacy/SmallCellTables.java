@@ -86,7 +86,8 @@ final class SmallCellTables {
     Set<String> names = new LinkedHashSet<>();
     for (int row : result.suppressedRows()) {
       List<Object> cells = result.table().rows().get(row);
-      names.add(String.join("/", cells.subList(0, groupColumns).stream().map(String::valueOf).toList()));
+      names.add(
+          String.join("/", cells.subList(0, groupColumns).stream().map(String::valueOf).toList()));
     }
     return names;
   }

@@ -14,16 +14,17 @@ import org.medlake.query.result.ResultTable;
 
 /**
  * Issue 17 (c): differencing two overlapping date windows recovered a suppressed month exactly. In
- * random hospital x month tables, a month hidden by small-cell suppression in the per-month query is
- * attacked as the difference of two window totals that differ by that month (both large enough to be
- * shown). Without obfuscation the difference is the hidden count every time; with the default
+ * random hospital x month tables, a month hidden by small-cell suppression in the per-month query
+ * is attacked as the difference of two window totals that differ by that month (both large enough
+ * to be shown). Without obfuscation the difference is the hidden count every time; with the default
  * obfuscation it is wrong in most trials and never pins the count down: several hidden counts below
  * k stay consistent with what was published. Seeded, so reproducible.
  */
 class TestCountNoiseDifferencing {
   private static final int K = 11;
   private static final int TRIALS = 2000;
-  private static final byte[] KEY = "a fixed test secret of 32 bytes.".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] KEY =
+      "a fixed test secret of 32 bytes.".getBytes(StandardCharsets.UTF_8);
 
   @Test
   void withoutObfuscationEveryHiddenMonthIsRecovered() {
@@ -38,10 +39,18 @@ class TestCountNoiseDifferencing {
     Obfuscation defaults = Obfuscation.defaults();
     Attack attack = attack(new CountNoise(defaults, KEY), 42);
     assertThat(attack.trials).isEqualTo(TRIALS);
-    assertThat(attack.exact).as("trials where the difference equals the hidden count").isLessThan(TRIALS / 4);
-    assertThat(attack.certain).as("trials where only one hidden count fits the published totals").isZero();
+    assertThat(attack.exact)
+        .as("trials where the difference equals the hidden count")
+        .isLessThan(TRIALS / 4);
+    assertThat(attack.certain)
+        .as("trials where only one hidden count fits the published totals")
+        .isZero();
     // another secret, other noise: the same bounds hold
-    Attack other = attack(new CountNoise(defaults, "another secret of at least 16 b".getBytes(StandardCharsets.UTF_8)), 7);
+    Attack other =
+        attack(
+            new CountNoise(
+                defaults, "another secret of at least 16 b".getBytes(StandardCharsets.UTF_8)),
+            7);
     assertThat(other.exact).isLessThan(TRIALS / 4);
     assertThat(other.certain).isZero();
   }
@@ -83,7 +92,8 @@ class TestCountNoiseDifferencing {
         perMonth.add(List.of(hospital, "2024-%02d".formatted(month + 1), months[month]));
       }
       ResultTable monthly = new ResultTable(columns("month"), perMonth);
-      SuppressedResult suppressed = suppressor.suppress(monthly, List.of("hospital_id", "month"), "patients", List.of());
+      SuppressedResult suppressed =
+          suppressor.suppress(monthly, List.of("hospital_id", "month"), "patients", List.of());
       assertThat(suppressed.isSuppressed(small)).isTrue();
 
       long wide = 0;
@@ -106,11 +116,20 @@ class TestCountNoiseDifferencing {
     return new Attack(trials, exact, certain);
   }
 
-  /** A window total as a viewer sees it: one row grouped by hospital, suppressed, then obfuscated. */
-  private static long shown(CountNoise noise, SmallCellSuppressor suppressor, String hospital, long total) {
+  /**
+   * A window total as a viewer sees it: one row grouped by hospital, suppressed, then obfuscated.
+   */
+  private static long shown(
+      CountNoise noise, SmallCellSuppressor suppressor, String hospital, long total) {
     ResultTable table = new ResultTable(columns(null), List.of(List.of(hospital, total)));
-    SuppressedResult suppressed = suppressor.suppress(table, List.of("hospital_id"), "patients", List.of());
-    ResultTable published = noise.apply(suppressed.table(), List.of("hospital_id"), Set.of("patients"), suppressed.suppressedRows());
+    SuppressedResult suppressed =
+        suppressor.suppress(table, List.of("hospital_id"), "patients", List.of());
+    ResultTable published =
+        noise.apply(
+            suppressed.table(),
+            List.of("hospital_id"),
+            Set.of("patients"),
+            suppressed.suppressedRows());
     return (Long) published.rows().get(0).get(1);
   }
 
@@ -125,8 +144,12 @@ class TestCountNoiseDifferencing {
     int consistent = 0;
     for (int hidden = 1; hidden < K; hidden++) {
       boolean fits = false;
-      for (long narrow = Math.max(0, shownNarrow - bound - step); narrow <= shownNarrow + bound + step && !fits; narrow++) {
-        fits = publishable(narrow, shownNarrow, bound, step) && publishable(narrow + hidden, shownWide, bound, step);
+      for (long narrow = Math.max(0, shownNarrow - bound - step);
+          narrow <= shownNarrow + bound + step && !fits;
+          narrow++) {
+        fits =
+            publishable(narrow, shownNarrow, bound, step)
+                && publishable(narrow + hidden, shownWide, bound, step);
       }
       if (fits) {
         consistent++;

@@ -53,16 +53,24 @@ class TestSmallCellSuppressor {
 
   @Test
   void twoSmallRowsInALineNeedNoComplement() {
-    assertThat(suppressor.suppress(byHospital(3, 8, 50, 60), BY_HOSPITAL, PATIENTS, MEASURES)
-            .suppressedRows())
+    assertThat(
+            suppressor
+                .suppress(byHospital(3, 8, 50, 60), BY_HOSPITAL, PATIENTS, MEASURES)
+                .suppressedRows())
         .containsExactly(0, 1);
 
     // Each line of the 2x2 block of small cells already hides two.
-    ResultTable table = grid(new String[] {"A", "B", "C"}, new long[][] {
-        {4, 7, 30},
-        {9, 2, 40},
-        {25, 35, 45}});
-    assertThat(suppressedGroups(suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES), 2))
+    ResultTable table =
+        grid(
+            new String[] {"A", "B", "C"},
+            new long[][] {
+              {4, 7, 30},
+              {9, 2, 40},
+              {25, 35, 45}
+            });
+    assertThat(
+            suppressedGroups(
+                suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES), 2))
         .containsExactlyInAnyOrder("A/m1", "A/m2", "B/m1", "B/m2");
   }
 
@@ -70,10 +78,14 @@ class TestSmallCellSuppressor {
   void complementsPropagateAlongBothGroupColumnsToAFixedPoint() {
     // A/m1 is small. Its month hides B/m1 and its hospital A/m2; B/m1 then needs B/m3; A/m2 leaves
     // month m2 with one hidden cell, so B/m2, and B/m3 leaves m3 with one, so A/m3.
-    ResultTable table = grid(new String[] {"A", "B", "C"}, new long[][] {
-        {5, 30, 40},
-        {20, 45, 35},
-        {60, 70, 80}});
+    ResultTable table =
+        grid(
+            new String[] {"A", "B", "C"},
+            new long[][] {
+              {5, 30, 40},
+              {20, 45, 35},
+              {60, 70, 80}
+            });
 
     SuppressedResult result = suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
 
@@ -86,9 +98,13 @@ class TestSmallCellSuppressor {
   void rowsAloneInAnotherLineAreNotChosenAsComplements() {
     // A/m2 is alone in month m2, so the by-month query shows it; hiding it beside A/m1 would leave
     // A/m1 = total(A) - A/m2 - A/m3 - A/m4. A/m3 is chosen instead, though it has more patients.
-    ResultTable table = grid(new String[] {"A", "B"}, new long[][] {
-        {5, 20, 40, 45},
-        {-1, -1, 30, 35}});
+    ResultTable table =
+        grid(
+            new String[] {"A", "B"},
+            new long[][] {
+              {5, 20, 40, 45},
+              {-1, -1, 30, 35}
+            });
 
     SuppressedResult result = suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
 
@@ -99,9 +115,13 @@ class TestSmallCellSuppressor {
   @Test
   void aLineOfOneRowIsNotComplemented() {
     // Hospital B reported only in m1: its margin is B/m1 itself, as small as the cell.
-    ResultTable table = grid(new String[] {"A", "B"}, new long[][] {
-        {30, 40, 50},
-        {5, -1, -1}});
+    ResultTable table =
+        grid(
+            new String[] {"A", "B"},
+            new long[][] {
+              {30, 40, 50},
+              {5, -1, -1}
+            });
 
     SuppressedResult result = suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
 
@@ -112,8 +132,10 @@ class TestSmallCellSuppressor {
 
   @Test
   void equalCountsHideTheEarliestRow() {
-    assertThat(suppressor.suppress(byHospital(20, 3, 20), BY_HOSPITAL, PATIENTS, MEASURES)
-            .suppressedRows())
+    assertThat(
+            suppressor
+                .suppress(byHospital(20, 3, 20), BY_HOSPITAL, PATIENTS, MEASURES)
+                .suppressedRows())
         .containsExactly(0, 1);
   }
 
@@ -124,28 +146,36 @@ class TestSmallCellSuppressor {
 
     assertThat(suppressor.suppress(small, List.of(), PATIENTS, MEASURES).table().rows())
         .containsExactly(Arrays.asList(null, null, null));
-    assertThat(suppressor.suppress(large, List.of(), PATIENTS, MEASURES).suppressedCells()).isZero();
+    assertThat(suppressor.suppress(large, List.of(), PATIENTS, MEASURES).suppressedCells())
+        .isZero();
   }
 
   @Test
   void nullGroupValuesFormTheirOwnLine() {
-    ResultTable table = table(BY_HOSPITAL_AND_MONTH, List.of(
-        row(Arrays.asList("A", null), 4, 12),
-        row(Arrays.asList("B", null), 30, 90),
-        row(List.of("A", "m1"), 50, 150),
-        row(List.of("B", "m1"), 60, 180)));
+    ResultTable table =
+        table(
+            BY_HOSPITAL_AND_MONTH,
+            List.of(
+                row(Arrays.asList("A", null), 4, 12),
+                row(Arrays.asList("B", null), 30, 90),
+                row(List.of("A", "m1"), 50, 150),
+                row(List.of("B", "m1"), 60, 180)));
 
     SuppressedResult result = suppressor.suppress(table, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
 
-    assertThat(suppressedGroups(result, 2)).containsExactlyInAnyOrder("A/null", "B/null", "A/m1", "B/m1");
+    assertThat(suppressedGroups(result, 2))
+        .containsExactlyInAnyOrder("A/null", "B/null", "A/m1", "B/m1");
   }
 
   @Test
   void anUnreadablePatientCountHidesTheRow() {
-    ResultTable table = table(BY_HOSPITAL, List.of(
-        Arrays.asList("H0", null, 30L, 2.5),
-        row(List.of("H1"), 40, 120),
-        row(List.of("H2"), 50, 150)));
+    ResultTable table =
+        table(
+            BY_HOSPITAL,
+            List.of(
+                Arrays.asList("H0", null, 30L, 2.5),
+                row(List.of("H1"), 40, 120),
+                row(List.of("H2"), 50, 150)));
 
     assertThat(suppressor.suppress(table, BY_HOSPITAL, PATIENTS, MEASURES).suppressedRows())
         .containsExactly(0, 1);
@@ -156,8 +186,10 @@ class TestSmallCellSuppressor {
     assertThatThrownBy(() -> new SmallCellSuppressor(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("minimumPatients must be at least 2: 1");
-    assertThat(new SmallCellSuppressor(2).suppress(byHospital(1, 2, 3), BY_HOSPITAL, PATIENTS, MEASURES)
-            .suppressedRows())
+    assertThat(
+            new SmallCellSuppressor(2)
+                .suppress(byHospital(1, 2, 3), BY_HOSPITAL, PATIENTS, MEASURES)
+                .suppressedRows())
         .containsExactly(0, 1);
   }
 
@@ -167,7 +199,8 @@ class TestSmallCellSuppressor {
 
     assertThatThrownBy(() -> suppressor.suppress(table, BY_HOSPITAL, PATIENTS, List.of("results")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Column 'mean_value' is neither a group column, the patient count nor a measure");
+        .hasMessage(
+            "Column 'mean_value' is neither a group column, the patient count nor a measure");
     assertThatThrownBy(() -> suppressor.suppress(table, BY_HOSPITAL, "hospital", MEASURES))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Column 'hospital' is named more than once");
@@ -178,13 +211,14 @@ class TestSmallCellSuppressor {
 
   @Test
   void aSecondColumnOfTheSameNameIsRejected() {
-    ResultTable table = new ResultTable(
-        List.of(
-            new ResultColumn("hospital", "VARCHAR"),
-            new ResultColumn(PATIENTS, "BIGINT"),
-            new ResultColumn("results", "BIGINT"),
-            new ResultColumn("results", "BIGINT")),
-        List.of(List.of("H0", 3L, 9L, 9L)));
+    ResultTable table =
+        new ResultTable(
+            List.of(
+                new ResultColumn("hospital", "VARCHAR"),
+                new ResultColumn(PATIENTS, "BIGINT"),
+                new ResultColumn("results", "BIGINT"),
+                new ResultColumn("results", "BIGINT")),
+            List.of(List.of("H0", 3L, 9L, 9L)));
 
     assertThatThrownBy(() -> suppressor.suppress(table, BY_HOSPITAL, PATIENTS, List.of("results")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -26,7 +26,8 @@ class TestSmallCellSuppressorProperties {
     int suppressedAtAll = 0;
     for (int table = 0; table < TABLES; table++) {
       ResultTable input = randomTable(random);
-      SuppressedResult result = suppressor.suppress(input, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
+      SuppressedResult result =
+          suppressor.suppress(input, BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
       String context = "table " + table + ": " + input.rows();
 
       assertOnlySuppressed(input, result, context);
@@ -56,21 +57,25 @@ class TestSmallCellSuppressorProperties {
     return grid(hospitals, patients);
   }
 
-  private static void assertOnlySuppressed(ResultTable input, SuppressedResult result, String context) {
+  private static void assertOnlySuppressed(
+      ResultTable input, SuppressedResult result, String context) {
     assertThat(result.table().columns()).as(context).isEqualTo(input.columns());
     assertThat(result.table().rows()).as(context).hasSameSizeAs(input.rows());
     for (int row = 0; row < input.rows().size(); row++) {
       List<Object> before = input.rows().get(row);
       List<Object> after = result.table().rows().get(row);
       if (result.isSuppressed(row)) {
-        assertThat(after).as(context).isEqualTo(Arrays.asList(before.get(0), before.get(1), null, null, null));
+        assertThat(after)
+            .as(context)
+            .isEqualTo(Arrays.asList(before.get(0), before.get(1), null, null, null));
       } else {
         assertThat(after).as(context).isEqualTo(before);
       }
     }
   }
 
-  private static void assertNoSmallRowVisible(ResultTable input, SuppressedResult result, String context) {
+  private static void assertNoSmallRowVisible(
+      ResultTable input, SuppressedResult result, String context) {
     for (int row = 0; row < input.rows().size(); row++) {
       long patients = (Long) input.rows().get(row).get(2);
       if (patients < K) {

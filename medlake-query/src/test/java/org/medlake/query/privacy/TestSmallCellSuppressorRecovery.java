@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.medlake.query.result.ResultTable;
 
 /**
- * Plays a viewer who also sees the per-hospital and per-month totals, computed from all lab
- * results (as the same query without one grouping would show them), and tries to recover hidden
- * result counts by subtracting the visible cells of a line from its total.
+ * Plays a viewer who also sees the per-hospital and per-month totals, computed from all lab results
+ * (as the same query without one grouping would show them), and tries to recover hidden result
+ * counts by subtracting the visible cells of a line from its total.
  */
 class TestSmallCellSuppressorRecovery {
   private static final int GRIDS = 300;
@@ -33,7 +33,8 @@ class TestSmallCellSuppressorRecovery {
     Random random = new Random(7L);
     for (int grid = 0; grid < GRIDS; grid++) {
       LabData data = LabData.random(random);
-      SuppressedResult result = suppressor.suppress(data.cells(), BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
+      SuppressedResult result =
+          suppressor.suppress(data.cells(), BY_HOSPITAL_AND_MONTH, PATIENTS, MEASURES);
       String context = "grid " + grid + ": " + data.cells().rows();
 
       for (List<Integer> line : hospitalMonthLines(data.cells())) {
@@ -89,8 +90,8 @@ class TestSmallCellSuppressorRecovery {
 
   /**
    * Lab results of a full hospital × month grid aggregated to one row per cell, and the per-line
-   * totals from the same results. A margin is published only with at least k distinct patients,
-   * as it would be when a viewer asks for it.
+   * totals from the same results. A margin is published only with at least k distinct patients, as
+   * it would be when a viewer asks for it.
    */
   private record LabData(ResultTable cells, List<Margin> publishedMargins) {
     record Margin(List<Integer> rows, long results) {}

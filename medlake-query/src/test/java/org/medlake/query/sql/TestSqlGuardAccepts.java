@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class TestSqlGuardAccepts {
-  private static final SqlGuard GUARD = new SqlGuard(Set.of("lab_results"), SqlGuard.defaultFunctions());
+  private static final SqlGuard GUARD =
+      new SqlGuard(Set.of("lab_results"), SqlGuard.defaultFunctions());
 
   private static LabResultsDatabase database;
 
@@ -116,9 +117,13 @@ class TestSqlGuardAccepts {
 
   @Test
   void returnsReserialisedTextNotTheRawText() {
-    GuardedSql guarded = GUARD.check("select   hospital_id -- the hospital\nFROM \"LAB_RESULTS\" /* all */");
+    GuardedSql guarded =
+        GUARD.check("select   hospital_id -- the hospital\nFROM \"LAB_RESULTS\" /* all */");
 
-    assertThat(guarded.sql()).doesNotContain("--").doesNotContain("/*").containsIgnoringCase("lab_results");
+    assertThat(guarded.sql())
+        .doesNotContain("--")
+        .doesNotContain("/*")
+        .containsIgnoringCase("lab_results");
     assertThat(guarded.tables()).containsExactly("lab_results");
   }
 
@@ -133,10 +138,12 @@ class TestSqlGuardAccepts {
 
   @Test
   void adminGuardAcceptsTheRejectsTable() {
-    SqlGuard admin = new SqlGuard(Set.of("lab_results", "lab_results_rejects"), SqlGuard.defaultFunctions());
+    SqlGuard admin =
+        new SqlGuard(Set.of("lab_results", "lab_results_rejects"), SqlGuard.defaultFunctions());
 
     GuardedSql guarded =
-        admin.check("SELECT r.hospital_id, count(*) FROM lab_results_rejects r JOIN lab_results l USING (hospital_id) GROUP BY 1");
+        admin.check(
+            "SELECT r.hospital_id, count(*) FROM lab_results_rejects r JOIN lab_results l USING (hospital_id) GROUP BY 1");
 
     assertThat(guarded.tables()).containsExactlyInAnyOrder("lab_results", "lab_results_rejects");
   }

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.query.plan.PruningPredicate;
 
 class TestSqlGuardPredicates {
-  private static final SqlGuard GUARD = new SqlGuard(Set.of("lab_results"), SqlGuard.defaultFunctions());
+  private static final SqlGuard GUARD =
+      new SqlGuard(Set.of("lab_results"), SqlGuard.defaultFunctions());
 
   private static List<PruningPredicate> predicates(String sql) {
     return GUARD.check(sql).predicates();
@@ -40,37 +41,53 @@ class TestSqlGuardPredicates {
                 """))
         .containsExactly(
             new PruningPredicate("hospital_id", EQUAL, List.of("H001")),
-            new PruningPredicate("collected_at", GREATER_THAN_OR_EQUAL, List.of(at("2024-01-01T00:00"))),
+            new PruningPredicate(
+                "collected_at", GREATER_THAN_OR_EQUAL, List.of(at("2024-01-01T00:00"))),
             new PruningPredicate("collected_at", LESS_THAN, List.of(at("2024-03-01T00:00"))),
             new PruningPredicate("test_code", IN, List.of("718-7", "2345-7")));
   }
 
   @Test
   void extractsBetweenWithDatesAndTimestamps() {
-    assertThat(predicates("SELECT * FROM lab_results WHERE collected_at BETWEEN DATE '2024-01-01' AND TIMESTAMP '2024-01-31 23:59:59.5'"))
+    assertThat(
+            predicates(
+                "SELECT * FROM lab_results WHERE collected_at BETWEEN DATE '2024-01-01' AND TIMESTAMP '2024-01-31 23:59:59.5'"))
         .containsExactly(
-            new PruningPredicate("collected_at", BETWEEN, List.of(at("2024-01-01T00:00"), at("2024-01-31T23:59:59.5"))));
-    assertThat(predicates("SELECT * FROM lab_results WHERE test_code BETWEEN '1000-0' AND '2999-9'"))
+            new PruningPredicate(
+                "collected_at",
+                BETWEEN,
+                List.of(at("2024-01-01T00:00"), at("2024-01-31T23:59:59.5"))));
+    assertThat(
+            predicates("SELECT * FROM lab_results WHERE test_code BETWEEN '1000-0' AND '2999-9'"))
         .containsExactly(new PruningPredicate("test_code", BETWEEN, List.of("1000-0", "2999-9")));
   }
 
   @Test
   void flipsComparisonsWithTheConstantOnTheLeft() {
-    assertThat(predicates("SELECT * FROM lab_results WHERE '2024-02-01 08:30' <= collected_at AND TIMESTAMP '2024-03-01' > collected_at AND 'H002' = hospital_id"))
+    assertThat(
+            predicates(
+                "SELECT * FROM lab_results WHERE '2024-02-01 08:30' <= collected_at AND TIMESTAMP '2024-03-01' > collected_at AND 'H002' = hospital_id"))
         .containsExactly(
-            new PruningPredicate("collected_at", GREATER_THAN_OR_EQUAL, List.of(at("2024-02-01T08:30"))),
+            new PruningPredicate(
+                "collected_at", GREATER_THAN_OR_EQUAL, List.of(at("2024-02-01T08:30"))),
             new PruningPredicate("collected_at", LESS_THAN, List.of(at("2024-03-01T00:00"))),
             new PruningPredicate("hospital_id", EQUAL, List.of("H002")));
   }
 
   @Test
   void acceptsColumnsQualifiedByTheTableOrItsAlias() {
-    assertThat(predicates("SELECT * FROM lab_results r WHERE r.hospital_id = 'H001' AND r.collected_at > '2024-01-15' AND lab_results.test_code = 'x'"))
+    assertThat(
+            predicates(
+                "SELECT * FROM lab_results r WHERE r.hospital_id = 'H001' AND r.collected_at > '2024-01-15' AND lab_results.test_code = 'x'"))
         .containsExactly(
             new PruningPredicate("hospital_id", EQUAL, List.of("H001")),
             new PruningPredicate("collected_at", GREATER_THAN, List.of(at("2024-01-15T00:00"))));
-    assertThat(predicates("SELECT * FROM lab_results WHERE lab_results.collected_at <= DATE '2024-06-30'"))
-        .containsExactly(new PruningPredicate("collected_at", LESS_THAN_OR_EQUAL, List.of(at("2024-06-30T00:00"))));
+    assertThat(
+            predicates(
+                "SELECT * FROM lab_results WHERE lab_results.collected_at <= DATE '2024-06-30'"))
+        .containsExactly(
+            new PruningPredicate(
+                "collected_at", LESS_THAN_OR_EQUAL, List.of(at("2024-06-30T00:00"))));
   }
 
   @Test

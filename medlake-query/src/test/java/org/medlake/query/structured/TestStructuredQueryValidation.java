@@ -13,11 +13,13 @@ import org.medlake.query.structured.StructuredQuery.Aggregate;
 import org.medlake.query.structured.StructuredQuery.OrderBy;
 
 class TestStructuredQueryValidation {
-  private final StructuredQueryCompiler compiler = new StructuredQueryCompiler(LabResults.CONTRACT, 100_000);
+  private final StructuredQueryCompiler compiler =
+      new StructuredQueryCompiler(LabResults.CONTRACT, 100_000);
 
   @Test
   void acceptsTheDocumentedExample() {
-    assertThatNoException().isThrownBy(() -> compiler.compile(TestStructuredQueryJson.EXAMPLE_QUERY));
+    assertThatNoException()
+        .isThrownBy(() -> compiler.compile(TestStructuredQueryJson.EXAMPLE_QUERY));
   }
 
   @Test
@@ -38,19 +40,25 @@ class TestStructuredQueryValidation {
 
   @Test
   void rejectsWrongTableAndLimit() {
-    assertRejected(StructuredQuery.builder("lab_result").aggregate(count()).limit(10).build(),
+    assertRejected(
+        StructuredQuery.builder("lab_result").aggregate(count()).limit(10).build(),
         "unknown table 'lab_result' (expected lab_results)");
-    assertRejected(query -> query.aggregate(count()).limit(0), "limit must be between 1 and 100000, got 0");
-    assertRejected(query -> query.aggregate(count()).limit(100_001), "limit must be between 1 and 100000, got 100001");
+    assertRejected(
+        query -> query.aggregate(count()).limit(0), "limit must be between 1 and 100000, got 0");
+    assertRejected(
+        query -> query.aggregate(count()).limit(100_001),
+        "limit must be between 1 and 100000, got 100001");
   }
 
   @Test
   void rejectsWrongNumberOfFilterValues() {
     assertRejected(
-        query -> query.filter("collected_at", FilterOperator.BETWEEN, "2024-01-01").aggregate(count()),
+        query ->
+            query.filter("collected_at", FilterOperator.BETWEEN, "2024-01-01").aggregate(count()),
         "operator 'between' needs 2 values, got 1");
     assertRejected(
-        query -> query.filter("hospital_id", FilterOperator.EQUAL, "H001", "H002").aggregate(count()),
+        query ->
+            query.filter("hospital_id", FilterOperator.EQUAL, "H001", "H002").aggregate(count()),
         "operator '=' needs 1 value, got 2");
     assertRejected(
         query -> query.filter("hospital_id", FilterOperator.IN).aggregate(count()),
@@ -63,13 +71,18 @@ class TestStructuredQueryValidation {
   @Test
   void rejectsValuesThatDoNotFitTheColumn() {
     assertRejected(
-        query -> query.filter("collected_at", FilterOperator.GREATER_THAN_OR_EQUAL, "yesterday").aggregate(count()),
+        query ->
+            query
+                .filter("collected_at", FilterOperator.GREATER_THAN_OR_EQUAL, "yesterday")
+                .aggregate(count()),
         "filter collected_at >=: value 'yesterday' is not an ISO date or date-time");
     assertRejected(
-        query -> query.filter("value_numeric", FilterOperator.GREATER_THAN, "high").aggregate(count()),
+        query ->
+            query.filter("value_numeric", FilterOperator.GREATER_THAN, "high").aggregate(count()),
         "filter value_numeric >: value 'high' is not a number");
     assertRejected(
-        query -> query.filter("patient_birth_year", FilterOperator.EQUAL, 1980.5).aggregate(count()),
+        query ->
+            query.filter("patient_birth_year", FilterOperator.EQUAL, 1980.5).aggregate(count()),
         "filter patient_birth_year =: value 1980.5 is not an integer");
     assertRejected(
         query -> query.filter("hospital_id", FilterOperator.IN, "H001", 2).aggregate(count()),
@@ -81,7 +94,10 @@ class TestStructuredQueryValidation {
         query -> query.filter("value_numeric", FilterOperator.LIKE, "7%").aggregate(count()),
         "operator 'like' applies to string columns, not value_numeric");
     assertRejected(
-        query -> query.filter("collected_at", FilterOperator.BETWEEN, "2024-07-01", "2024-01-01").aggregate(count()),
+        query ->
+            query
+                .filter("collected_at", FilterOperator.BETWEEN, "2024-07-01", "2024-01-01")
+                .aggregate(count()),
         "filter collected_at between: lower bound 2024-07-01T00:00 is after upper bound 2024-01-01T00:00");
   }
 
@@ -113,7 +129,8 @@ class TestStructuredQueryValidation {
         query -> query.aggregate(Aggregate.percentile("value_numeric", 1.5)),
         "aggregate 'percentile' needs a percentile between 0 and 1 (exclusive), got 1.5");
     assertRejected(
-        query -> query.aggregate(new Aggregate(AggregateFunction.PERCENTILE, "value_numeric", null)),
+        query ->
+            query.aggregate(new Aggregate(AggregateFunction.PERCENTILE, "value_numeric", null)),
         "aggregate 'percentile' needs a percentile between 0 and 1 (exclusive), got null");
     assertRejected(
         query -> query.aggregate(new Aggregate(AggregateFunction.AVG, "value_numeric", 0.5)),
@@ -138,12 +155,19 @@ class TestStructuredQueryValidation {
 
   @Test
   void errorsAreUserErrorsOnOneLine() {
-    assertThatThrownBy(() -> compiler.compile(
-            StructuredQuery.builder("lab_results").groupBy("test_code", Bucket.YEAR).limit(1).build()))
-        .isInstanceOfSatisfying(ValidationException.class, e -> {
-          assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
-          assertThat(e.getMessage()).doesNotContain("\n");
-        });
+    assertThatThrownBy(
+            () ->
+                compiler.compile(
+                    StructuredQuery.builder("lab_results")
+                        .groupBy("test_code", Bucket.YEAR)
+                        .limit(1)
+                        .build()))
+        .isInstanceOfSatisfying(
+            ValidationException.class,
+            e -> {
+              assertThat(e.errorCode()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
+              assertThat(e.getMessage()).doesNotContain("\n");
+            });
   }
 
   private static Aggregate count() {
@@ -152,7 +176,8 @@ class TestStructuredQueryValidation {
 
   /** Applies {@code mistake} to a valid query with limit 100 and expects the message. */
   private void assertRejected(UnaryOperator<StructuredQuery.Builder> mistake, String message) {
-    assertRejected(mistake.apply(StructuredQuery.builder("lab_results").limit(100)).build(), message);
+    assertRejected(
+        mistake.apply(StructuredQuery.builder("lab_results").limit(100)).build(), message);
   }
 
   private void assertRejected(StructuredQuery query, String message) {

@@ -22,7 +22,8 @@ final class AdminRoutes {
   private final int maxTokenDays;
 
   /**
-   * @param credentialsChanged called after a user is disabled or a token revoked (clears cached authentications)
+   * @param credentialsChanged called after a user is disabled or a token revoked (clears cached
+   *     authentications)
    * @param maxTokenDays the longest token lifetime (server.max-token-days)
    */
   AdminRoutes(PlatformDatabase platform, Runnable credentialsChanged, int maxTokenDays) {
@@ -32,28 +33,36 @@ final class AdminRoutes {
   }
 
   void register(Javalin app) {
-    app.get("/api/v1/users", context -> {
-      Caller.require(context, Role.ADMIN);
-      context.json(platform.users().list());
-    });
+    app.get(
+        "/api/v1/users",
+        context -> {
+          Caller.require(context, Role.ADMIN);
+          context.json(platform.users().list());
+        });
     app.post("/api/v1/users", this::addUser);
-    app.post("/api/v1/users/{name}/disable", context -> {
-      admin(context, "disable user " + context.pathParam("name"));
-      platform.users().disable(context.pathParam("name"));
-      credentialsChanged.run();
-      context.status(204);
-    });
-    app.get("/api/v1/tokens", context -> {
-      Caller.require(context, Role.ADMIN);
-      context.json(platform.tokens().list(Optional.ofNullable(context.queryParam("user"))));
-    });
+    app.post(
+        "/api/v1/users/{name}/disable",
+        context -> {
+          admin(context, "disable user " + context.pathParam("name"));
+          platform.users().disable(context.pathParam("name"));
+          credentialsChanged.run();
+          context.status(204);
+        });
+    app.get(
+        "/api/v1/tokens",
+        context -> {
+          Caller.require(context, Role.ADMIN);
+          context.json(platform.tokens().list(Optional.ofNullable(context.queryParam("user"))));
+        });
     app.post("/api/v1/tokens", this::createToken);
-    app.post("/api/v1/tokens/{id}/revoke", context -> {
-      admin(context, "revoke token " + context.pathParam("id"));
-      platform.tokens().revoke(context.pathParam("id"));
-      credentialsChanged.run();
-      context.status(204);
-    });
+    app.post(
+        "/api/v1/tokens/{id}/revoke",
+        context -> {
+          admin(context, "revoke token " + context.pathParam("id"));
+          platform.tokens().revoke(context.pathParam("id"));
+          credentialsChanged.run();
+          context.status(204);
+        });
   }
 
   private void addUser(Context context) throws Exception {
@@ -61,9 +70,17 @@ final class AdminRoutes {
     admin(context, "add user " + body.path("name").asText());
     char[] password = body.path("password").asText("").toCharArray();
     try {
-      User user = platform.users().add(body.path("name").asText(""), Role.parse(body.path("role").asText("")),
-          Optional.ofNullable(body.path("hospital_id").isMissingNode() || body.path("hospital_id").isNull() ? null : body.path("hospital_id").asText()),
-          password);
+      User user =
+          platform
+              .users()
+              .add(
+                  body.path("name").asText(""),
+                  Role.parse(body.path("role").asText("")),
+                  Optional.ofNullable(
+                      body.path("hospital_id").isMissingNode() || body.path("hospital_id").isNull()
+                          ? null
+                          : body.path("hospital_id").asText()),
+                  password);
       context.status(201).json(user);
     } finally {
       java.util.Arrays.fill(password, '\0');
@@ -74,8 +91,13 @@ final class AdminRoutes {
     JsonNode body = body(context);
     admin(context, "create token for " + body.path("user").asText());
     long days = days(body);
-    IssuedToken issued = platform.tokens().create(body.path("user").asText(""), body.path("description").asText(""),
-        Duration.ofDays(days));
+    IssuedToken issued =
+        platform
+            .tokens()
+            .create(
+                body.path("user").asText(""),
+                body.path("description").asText(""),
+                Duration.ofDays(days));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("token", issued.token());
     answer.put("secret", issued.secret());
@@ -87,15 +109,25 @@ final class AdminRoutes {
     Caller.require(context, Role.ADMIN);
   }
 
-  /** The token lifetime in whole days: 90 (or the cap, if lower) when absent; 1 to server.max-token-days. */
+  /**
+   * The token lifetime in whole days: 90 (or the cap, if lower) when absent; 1 to
+   * server.max-token-days.
+   */
   private long days(JsonNode body) {
     JsonNode days = body.get("days");
     if (days == null || days.isNull()) {
       return Math.min(90, maxTokenDays);
     }
-    if (!days.isNumber() || !days.canConvertToExactIntegral() || !days.canConvertToLong() || days.asLong() < 1
+    if (!days.isNumber()
+        || !days.canConvertToExactIntegral()
+        || !days.canConvertToLong()
+        || days.asLong() < 1
         || days.asLong() > maxTokenDays) {
-      throw ApiErrors.badRequest("'days' must be a whole number from 1 to " + maxTokenDays + " (server.max-token-days), not " + days);
+      throw ApiErrors.badRequest(
+          "'days' must be a whole number from 1 to "
+              + maxTokenDays
+              + " (server.max-token-days), not "
+              + days);
     }
     return days.asLong();
   }

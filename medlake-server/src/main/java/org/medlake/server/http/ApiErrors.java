@@ -8,7 +8,8 @@ final class ApiErrors {
   private ApiErrors() {}
 
   static MedlakeException unauthenticated() {
-    return new MedlakeException(ErrorCode.UNAUTHENTICATED, "Log in or send an API token (Authorization: Bearer ...)");
+    return new MedlakeException(
+        ErrorCode.UNAUTHENTICATED, "Log in or send an API token (Authorization: Bearer ...)");
   }
 
   static MedlakeException forbidden(String message) {

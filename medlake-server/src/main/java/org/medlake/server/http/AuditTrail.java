@@ -6,13 +6,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.medlake.query.engine.QueryResult;
 import org.medlake.platform.store.AuditAction;
 import org.medlake.platform.store.AuditEvent;
 import org.medlake.platform.store.AuditLog;
 import org.medlake.platform.store.AuditOutcome;
 import org.medlake.platform.store.AuditQuery;
 import org.medlake.platform.store.User;
+import org.medlake.query.engine.QueryResult;
 
 /**
  * Writes one audit event per audited request. Handlers mark what they do (action, target, figures);
@@ -67,29 +67,40 @@ final class AuditTrail {
   }
 
   static QueryResult result(Context context, QueryResult result) {
-    scan(context, result.filesScanned(), result.bytesScanned(), result.elapsedMs(), result.snapshotIds());
+    scan(
+        context,
+        result.filesScanned(),
+        result.bytesScanned(),
+        result.elapsedMs(),
+        result.snapshotIds());
     detail(context, "cached", result.cached());
     detail(context, "suppressed_cells", result.suppressedCells());
     return result;
   }
 
   /** What a query read: files, bytes, time and the snapshot of each table (to reproduce it). */
-  static void scan(Context context, long filesScanned, long bytesScanned, long elapsedMs, Map<String, Long> snapshotIds) {
+  static void scan(
+      Context context,
+      long filesScanned,
+      long bytesScanned,
+      long elapsedMs,
+      Map<String, Long> snapshotIds) {
     detail(context, "files_scanned", filesScanned);
     detail(context, "bytes_scanned", bytesScanned);
     detail(context, "elapsed_ms", elapsedMs);
     Map<String, Object> snapshots = new LinkedHashMap<>();
-    snapshotIds.forEach((table, id) -> {
-      if (id != null) {
-        snapshots.put(table, id);
-      }
-    });
+    snapshotIds.forEach(
+        (table, id) -> {
+          if (id != null) {
+            snapshots.put(table, id);
+          }
+        });
     detail(context, "snapshot_ids", snapshots);
   }
 
   /**
-   * Records the request's event now, as a success, for a handler about to write its body itself
-   * (a download): once bytes are sent the access cannot be refused, so it must be audited first.
+   * Records the request's event now, as a success, for a handler about to write its body itself (a
+   * download): once bytes are sent the access cannot be refused, so it must be audited first.
    * Throws, and nothing is sent, when the event cannot be written.
    */
   static void recordBeforeSending(Context context) {
@@ -104,18 +115,23 @@ final class AuditTrail {
       return;
     }
     int status = context.statusCode();
-    AuditOutcome outcome = status < 400 ? AuditOutcome.OK : status < 500 ? AuditOutcome.REFUSED : AuditOutcome.FAILED;
+    AuditOutcome outcome =
+        status < 400 ? AuditOutcome.OK : status < 500 ? AuditOutcome.REFUSED : AuditOutcome.FAILED;
     if (action == AuditAction.LOGIN && outcome != AuditOutcome.OK) {
       action = AuditAction.LOGIN_FAILED;
     }
     User user = Caller.of(context).orElse(null);
-    String actor = user != null ? user.name() : context.attribute(ACTOR) != null ? context.attribute(ACTOR) : AuditEvent.ANONYMOUS;
-    AuditEvent.Builder event = AuditEvent.builder()
-        .at(Instant.now(clock))
-        .actor(actor)
-        .clientIp(context.ip())
-        .action(action)
-        .outcome(outcome);
+    String actor =
+        user != null
+            ? user.name()
+            : context.attribute(ACTOR) != null ? context.attribute(ACTOR) : AuditEvent.ANONYMOUS;
+    AuditEvent.Builder event =
+        AuditEvent.builder()
+            .at(Instant.now(clock))
+            .actor(actor)
+            .clientIp(context.ip())
+            .action(action)
+            .outcome(outcome);
     if (user != null) {
       event.role(user.role());
     }
@@ -162,7 +178,8 @@ final class AuditTrail {
         query.limit(Integer.parseInt(context.queryParam("limit")));
       }
     } catch (java.time.format.DateTimeParseException | NumberFormatException e) {
-      throw ApiErrors.badRequest("from/to must be ISO instants (2024-06-30T12:00:00Z) and limit a number");
+      throw ApiErrors.badRequest(
+          "from/to must be ISO instants (2024-06-30T12:00:00Z) and limit a number");
     }
     context.json(log.search(query.build()));
   }

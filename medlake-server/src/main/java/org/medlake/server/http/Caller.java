@@ -24,8 +24,11 @@ final class Caller {
   static User require(Context context, Role... roles) {
     User user = of(context).orElseThrow(ApiErrors::unauthenticated);
     if (Arrays.stream(roles).noneMatch(role -> role == user.role())) {
-      throw ApiErrors.forbidden("This needs the role " + String.join(" or ", Arrays.stream(roles).map(Role::key).toList())
-          + "; you are " + user.role().key());
+      throw ApiErrors.forbidden(
+          "This needs the role "
+              + String.join(" or ", Arrays.stream(roles).map(Role::key).toList())
+              + "; you are "
+              + user.role().key());
     }
     return user;
   }

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /** The one error body of the API, for every 4xx and 5xx. */
-public record ErrorBody(@JsonProperty("code") String code, @JsonProperty("message") String message, @JsonProperty("details") Map<String, Object> details) {
+public record ErrorBody(
+    @JsonProperty("code") String code,
+    @JsonProperty("message") String message,
+    @JsonProperty("details") Map<String, Object> details) {
   public ErrorBody {
     requireNonNull(code, "code is null");
     requireNonNull(message, "message is null");

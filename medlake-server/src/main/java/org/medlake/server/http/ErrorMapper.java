@@ -23,24 +23,39 @@ final class ErrorMapper {
 
   void install(Javalin app) {
     app.exception(MedlakeException.class, (error, context) -> answer(context, error));
-    app.exception(Exception.class, (error, context) -> {
-      LOG.error("Request {} {} failed", context.method(), context.path(), error);
-      context.attribute(AuditTrail.ERROR_CODE, "INTERNAL_ERROR");
-      context.status(500).json(new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of()));
-    });
-    app.error(404, context -> {
-      if (context.result() == null || context.result().isEmpty()) {
-        context.json(new ErrorBody("NOT_FOUND", "No such endpoint: " + context.method() + " " + context.path(), Map.of()));
-      }
-    });
+    app.exception(
+        Exception.class,
+        (error, context) -> {
+          LOG.error("Request {} {} failed", context.method(), context.path(), error);
+          context.attribute(AuditTrail.ERROR_CODE, "INTERNAL_ERROR");
+          context
+              .status(500)
+              .json(
+                  new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of()));
+        });
+    app.error(
+        404,
+        context -> {
+          if (context.result() == null || context.result().isEmpty()) {
+            context.json(
+                new ErrorBody(
+                    "NOT_FOUND",
+                    "No such endpoint: " + context.method() + " " + context.path(),
+                    Map.of()));
+          }
+        });
   }
 
   /** Answers {@code error}; for handlers that answer an error without throwing it. */
   void answer(Context context, MedlakeException error) {
     String code = error.errorCode().name();
     context.attribute(AuditTrail.ERROR_CODE, code);
-    error.retryAfterSeconds().ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
-    context.status(error.errorCode().httpStatus()).json(new ErrorBody(code, paths.message(oneLine(error.getMessage())), error.details()));
+    error
+        .retryAfterSeconds()
+        .ifPresent(seconds -> context.header("Retry-After", Long.toString(seconds)));
+    context
+        .status(error.errorCode().httpStatus())
+        .json(new ErrorBody(code, paths.message(oneLine(error.getMessage())), error.details()));
   }
 
   static String oneLine(String message) {

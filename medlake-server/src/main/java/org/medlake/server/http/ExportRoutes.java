@@ -11,12 +11,14 @@ import io.javalin.http.Context;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
-import org.medlake.query.engine.QueryRequest;
-import org.medlake.query.structured.StructuredQueries;
 import org.medlake.platform.store.AuditAction;
 import org.medlake.platform.store.User;
+import org.medlake.query.engine.QueryRequest;
+import org.medlake.query.structured.StructuredQueries;
 
-/** Query results as downloads (CSV, JSON, Parquet), capped per role, audited before the first byte. */
+/**
+ * Query results as downloads (CSV, JSON, Parquet), capped per role, audited before the first byte.
+ */
 final class ExportRoutes {
   private final ServerServices services;
   private final ObjectMapper json;
@@ -33,9 +35,9 @@ final class ExportRoutes {
   }
 
   /**
-   * Any query result as a download: the body names the query as the query endpoints do
-   * ({@code sql}, {@code query} or {@code predefined} with {@code parameters}) plus {@code format}.
-   * Rows are capped per role; the cap is in the response header {@code X-Row-Cap}.
+   * Any query result as a download: the body names the query as the query endpoints do ({@code
+   * sql}, {@code query} or {@code predefined} with {@code parameters}) plus {@code format}. Rows
+   * are capped per role; the cap is in the response header {@code X-Row-Cap}.
    */
   private void export(Context context) throws Exception {
     AuditTrail.mark(context, AuditAction.EXPORT, null);
@@ -43,7 +45,9 @@ final class ExportRoutes {
     ResultExports.Format format = ResultExports.Format.parse(body.path("format").asText("csv"));
     AuditTrail.detail(context, "format", format.extension);
     java.nio.file.Files.createDirectories(services.home.temporary());
-    java.nio.file.Path file = java.nio.file.Files.createTempFile(services.home.temporary(), "export-", "." + format.extension);
+    java.nio.file.Path file =
+        java.nio.file.Files.createTempFile(
+            services.home.temporary(), "export-", "." + format.extension);
     try {
       long rows;
       long cap;
@@ -53,9 +57,15 @@ final class ExportRoutes {
         QueryRequest request = queries.sqlRequest(context, user, body);
         cap = services.home.config().query().exportRows(user.role());
         org.medlake.query.engine.StreamedResult streamed;
-        try (ResultExports.Spool spool = ResultExports.spool(format, file, json, services.home.temporary())) {
+        try (ResultExports.Spool spool =
+            ResultExports.spool(format, file, json, services.home.temporary())) {
           streamed = services.queries.stream(request, user.role(), cap, spool);
-          AuditTrail.scan(context, streamed.filesScanned(), streamed.bytesScanned(), streamed.elapsedMs(), streamed.snapshotIds());
+          AuditTrail.scan(
+              context,
+              streamed.filesScanned(),
+              streamed.bytesScanned(),
+              streamed.elapsedMs(),
+              streamed.snapshotIds());
           if (streamed.truncated()) {
             throw tooLarge(user, "has more than " + cap + " rows", cap);
           }
@@ -67,7 +77,11 @@ final class ExportRoutes {
         org.medlake.query.engine.QueryResult result;
         if (body.has("query")) {
           Role role = QueryRoutes.readerRole(context);
-          result = services.structured.run(StructuredQueries.parse(json.writeValueAsString(body.path("query"))), role, asOf(body));
+          result =
+              services.structured.run(
+                  StructuredQueries.parse(json.writeValueAsString(body.path("query"))),
+                  role,
+                  asOf(body));
         } else if (body.has("predefined")) {
           result = queries.predefined(context, body.get("predefined").asText(), body);
         } else {
@@ -79,7 +93,8 @@ final class ExportRoutes {
         if (result.table().rows().size() > cap) {
           throw tooLarge(user, "has " + result.table().rows().size() + " rows", cap);
         }
-        try (ResultExports.Spool spool = ResultExports.spool(format, file, json, services.home.temporary())) {
+        try (ResultExports.Spool spool =
+            ResultExports.spool(format, file, json, services.home.temporary())) {
           ResultExports.write(result.table(), spool);
         }
         rows = result.table().rows().size();
@@ -88,7 +103,9 @@ final class ExportRoutes {
       // audited before the first byte is sent: an export that cannot be audited is refused
       AuditTrail.recordBeforeSending(context);
       context.header("X-Row-Cap", String.valueOf(cap));
-      context.header("Content-Disposition", "attachment; filename=\"medlake-export." + format.extension + "\"");
+      context.header(
+          "Content-Disposition",
+          "attachment; filename=\"medlake-export." + format.extension + "\"");
       if (context.header("Accept-Encoding") == null) {
         // a compressed answer's length is not the spool's: Jetty sends it chunked then
         context.header("Content-Length", String.valueOf(java.nio.file.Files.size(file)));
@@ -101,7 +118,14 @@ final class ExportRoutes {
   }
 
   private static MedlakeException tooLarge(User user, String size, long cap) {
-    return new MedlakeException(ErrorCode.EXPORT_TOO_LARGE, "The result " + size + "; a " + user.role().key() + " may export at most " + cap
-        + " rows (query.export-rows): aggregate, filter, or add a LIMIT");
+    return new MedlakeException(
+        ErrorCode.EXPORT_TOO_LARGE,
+        "The result "
+            + size
+            + "; a "
+            + user.role().key()
+            + " may export at most "
+            + cap
+            + " rows (query.export-rows): aggregate, filter, or add a LIMIT");
   }
 }

@@ -12,7 +12,10 @@ import org.medlake.core.error.MedlakeException;
 import org.medlake.ingest.automation.IngestionQueue;
 import org.medlake.ingest.pipeline.IngestService;
 
-/** Jobs of the API on the process's ingestion queue: offered, or refused with QUEUE_FULL when it is full. */
+/**
+ * Jobs of the API on the process's ingestion queue: offered, or refused with QUEUE_FULL when it is
+ * full.
+ */
 final class IngestionJobs {
   /** What a refused upload is told to wait: about one ingest. */
   static final long RETRY_AFTER_SECONDS = 30;
@@ -40,8 +43,15 @@ final class IngestionJobs {
   /** The ingestion queue is full; nothing was kept. */
   MedlakeException queueFull(Context context) {
     AuditTrail.detail(context, "refused", "queue full");
-    return new MedlakeException(ErrorCode.QUEUE_FULL, "The ingestion queue is full (ingest.queue-capacity "
-        + home.config().ingest().queueCapacity() + " jobs waiting); try again in " + RETRY_AFTER_SECONDS + " s",
-        Map.of(), Optional.of(Duration.ofSeconds(RETRY_AFTER_SECONDS)), null);
+    return new MedlakeException(
+        ErrorCode.QUEUE_FULL,
+        "The ingestion queue is full (ingest.queue-capacity "
+            + home.config().ingest().queueCapacity()
+            + " jobs waiting); try again in "
+            + RETRY_AFTER_SECONDS
+            + " s",
+        Map.of(),
+        Optional.of(Duration.ofSeconds(RETRY_AFTER_SECONDS)),
+        null);
   }
 }

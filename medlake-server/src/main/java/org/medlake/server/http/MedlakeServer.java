@@ -41,23 +41,39 @@ public final class MedlakeServer implements AutoCloseable {
     return start(home, port, Clock.systemUTC());
   }
 
-  /** Starts the server with {@code clock} as the time of sessions, rate limits and the audit log. */
+  /**
+   * Starts the server with {@code clock} as the time of sessions, rate limits and the audit log.
+   */
   public static MedlakeServer start(MedlakeHome home, int port, Clock clock) {
     ServerServices services = ServerServices.open(home, clock);
     Optional<Automation> automation = Optional.empty();
     try {
-      ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule()).registerModule(new Jdk8Module())
-          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-      Javalin app = Javalin.create(config -> {
-        config.jsonMapper(new JavalinJackson(json, false));
-        config.showJavalinBanner = false;
-        config.http.maxRequestSize = home.config().server().maxRequestBytes();
-        config.http.customCompression(compression());
-        if (home.config().server().tlsKeystore().isPresent()) {
-          config.jetty.addConnector((server, http) -> Tls.connector(home.config().server(), home.environment(), server, http, "127.0.0.1", port).orElseThrow());
-        }
-        serveWebApp(config);
-      });
+      ObjectMapper json =
+          new ObjectMapper()
+              .registerModule(new JavaTimeModule())
+              .registerModule(new Jdk8Module())
+              .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+      Javalin app =
+          Javalin.create(
+              config -> {
+                config.jsonMapper(new JavalinJackson(json, false));
+                config.showJavalinBanner = false;
+                config.http.maxRequestSize = home.config().server().maxRequestBytes();
+                config.http.customCompression(compression());
+                if (home.config().server().tlsKeystore().isPresent()) {
+                  config.jetty.addConnector(
+                      (server, http) ->
+                          Tls.connector(
+                                  home.config().server(),
+                                  home.environment(),
+                                  server,
+                                  http,
+                                  "127.0.0.1",
+                                  port)
+                              .orElseThrow());
+                }
+                serveWebApp(config);
+              });
       ServerMetrics metrics = new ServerMetrics();
       metrics.install(app);
       SessionRoutes sessions = new SessionRoutes(services);
@@ -65,7 +81,8 @@ public final class MedlakeServer implements AutoCloseable {
       // uploads stream their body and bound it with ingest.max-decompressed-bytes
       services.limits.installBeforeAuthentication(app, Set.of(UPLOADS));
       app.before("/api/*", sessions::authenticate);
-      services.limits.installAfterAuthentication(app, context -> Caller.of(context).map(User::name));
+      services.limits.installAfterAuthentication(
+          app, context -> Caller.of(context).map(User::name));
       new AuditTrail(services.audit, clock).install(app);
       registerPublic(app);
       sessions.register(app);
@@ -74,14 +91,22 @@ public final class MedlakeServer implements AutoCloseable {
       new ExportRoutes(services, json, queries).register(app);
       PublicPaths paths = new PublicPaths(home);
       IngestionJobs jobs = new IngestionJobs(home, services.ingestion);
-      new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths).register(app);
+      new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths)
+          .register(app);
       new UploadRoutes(home, metrics, services.ingestion, jobs, paths).register(app);
-      new AdminRoutes(services.platform, services.tokens::invalidateAll, home.config().server().maxTokenDays()).register(app);
+      new AdminRoutes(
+              services.platform,
+              services.tokens::invalidateAll,
+              home.config().server().maxTokenDays())
+          .register(app);
       new ErrorMapper(paths).install(app);
       // started first: a bad schedule fails the start before the port opens
-      automation = home.config().watch().enabled()
-          ? Optional.of(Automation.start(home, Optional.of(services.ingestion), metrics.ingestObserver(home.root())))
-          : Optional.empty();
+      automation =
+          home.config().watch().enabled()
+              ? Optional.of(
+                  Automation.start(
+                      home, Optional.of(services.ingestion), metrics.ingestObserver(home.root())))
+              : Optional.empty();
       app.start("127.0.0.1", port);
       return new MedlakeServer(app, services, automation);
     } catch (RuntimeException e) {
@@ -98,11 +123,13 @@ public final class MedlakeServer implements AutoCloseable {
   /** What anyone may read: the health check and the API's OpenAPI document. */
   private static void registerPublic(Javalin app) {
     app.get("/health", context -> context.json(Map.of("status", "ok")));
-    app.get("/api/openapi.json", context -> {
-      try (java.io.InputStream document = MedlakeServer.class.getResourceAsStream(OPENAPI)) {
-        context.contentType("application/json").result(document.readAllBytes());
-      }
-    });
+    app.get(
+        "/api/openapi.json",
+        context -> {
+          try (java.io.InputStream document = MedlakeServer.class.getResourceAsStream(OPENAPI)) {
+            context.contentType("application/json").result(document.readAllBytes());
+          }
+        });
   }
 
   public int port() {
@@ -114,12 +141,15 @@ public final class MedlakeServer implements AutoCloseable {
     return services.ingestion;
   }
 
-  /** The registered HTTP routes as "METHOD path", for checking them against the OpenAPI document. */
+  /**
+   * The registered HTTP routes as "METHOD path", for checking them against the OpenAPI document.
+   */
   public java.util.SortedSet<String> routes() {
     java.util.SortedSet<String> routes = new java.util.TreeSet<>();
     for (var endpoint : app.unsafeConfig().pvt.internalRouter.allHttpHandlers()) {
       if (endpoint.getEndpoint().getMethod().isHttpMethod()) {
-        routes.add(endpoint.getEndpoint().getMethod().name() + " " + endpoint.getEndpoint().getPath());
+        routes.add(
+            endpoint.getEndpoint().getMethod().name() + " " + endpoint.getEndpoint().getPath());
       }
     }
     return routes;
@@ -143,28 +173,32 @@ public final class MedlakeServer implements AutoCloseable {
       return;
     }
     if (MedlakeServer.class.getResource(WEB_APP + "/assets") != null) {
-      config.staticFiles.add(staticFiles -> {
-        staticFiles.hostedPath = "/assets";
-        staticFiles.directory = WEB_APP + "/assets";
-        staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
-        staticFiles.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
-      });
+      config.staticFiles.add(
+          staticFiles -> {
+            staticFiles.hostedPath = "/assets";
+            staticFiles.directory = WEB_APP + "/assets";
+            staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            staticFiles.headers = Map.of("Cache-Control", "max-age=31536000, immutable");
+          });
     }
-    config.staticFiles.add(staticFiles -> {
-      staticFiles.hostedPath = "/";
-      staticFiles.directory = WEB_APP;
-      staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
-      staticFiles.headers = Map.of("Cache-Control", "no-cache");
-    });
+    config.staticFiles.add(
+        staticFiles -> {
+          staticFiles.hostedPath = "/";
+          staticFiles.directory = WEB_APP;
+          staticFiles.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+          staticFiles.headers = Map.of("Cache-Control", "no-cache");
+        });
   }
 
   /**
    * Javalin's default (gzip for bodies of 1500 bytes and more, except already compressed types),
    * with JSON named as allowed: it was never excluded, and named it skips the scan of the excluded
-   * types (a case-blind substring search each), which cost every large answer more than its routing.
+   * types (a case-blind substring search each), which cost every large answer more than its
+   * routing.
    */
   static io.javalin.compression.CompressionStrategy compression() {
-    io.javalin.compression.CompressionStrategy compression = new io.javalin.compression.CompressionStrategy(null, new io.javalin.compression.Gzip());
+    io.javalin.compression.CompressionStrategy compression =
+        new io.javalin.compression.CompressionStrategy(null, new io.javalin.compression.Gzip());
     java.util.List<String> allowed = new java.util.ArrayList<>(compression.getAllowedMimeTypes());
     allowed.add(io.javalin.http.ContentType.JSON);
     compression.setAllowedMimeTypes(java.util.List.copyOf(allowed));
@@ -172,7 +206,8 @@ public final class MedlakeServer implements AutoCloseable {
   }
 
   private static void securityHeaders(Context context) {
-    context.header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
+    context.header(
+        "Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'");
     context.header("X-Content-Type-Options", "nosniff");
     context.header("X-Frame-Options", "DENY");
     context.header("Referrer-Policy", "no-referrer");

@@ -9,13 +9,17 @@ import org.medlake.core.ledger.IngestRun;
 
 /**
  * No absolute server path in any answer: a run's source file is shown relative to the home (e.g.
- * {@code landing/h001/2025-03/upload-....csv}, as the ledger records files of the home) or, for a file
- * outside it, by its name only; an absolute path inside a message becomes the same. The CLI, which
- * runs on the operator's machine, still shows local paths.
+ * {@code landing/h001/2025-03/upload-....csv}, as the ledger records files of the home) or, for a
+ * file outside it, by its name only; an absolute path inside a message becomes the same. The CLI,
+ * which runs on the operator's machine, still shows local paths.
  */
 final class PublicPaths {
-  /** An absolute path: a slash not after a word character, a dot, a colon or a slash (so {@code s3://b/k} and {@code 1/2} stay). */
-  private static final Pattern ABSOLUTE = Pattern.compile("(?<![\\w.:/\\\\])/(?:[^\\s/'\"`:,;()\\[\\]]+/)+([^\\s/'\"`:,;()\\[\\]]*)");
+  /**
+   * An absolute path: a slash not after a word character, a dot, a colon or a slash (so {@code
+   * s3://b/k} and {@code 1/2} stay).
+   */
+  private static final Pattern ABSOLUTE =
+      Pattern.compile("(?<![\\w.:/\\\\])/(?:[^\\s/'\"`:,;()\\[\\]]+/)+([^\\s/'\"`:,;()\\[\\]]*)");
 
   private final String root;
 
@@ -30,9 +34,29 @@ final class PublicPaths {
     if (shown.equals(run.sourceFile()) && message.equals(run.message())) {
       return run;
     }
-    return new IngestRun(run.id(), shown, run.sourceId(), run.sha256(), run.hospitalId(), run.month(), run.status(), run.startedAt(),
-        run.rowsRead(), run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered(), run.rejectedByReason(), run.bytesIn(), run.bytesOut(),
-        run.durationMs(), run.snapshotId(), message, run.flaggedByReason(), run.unmappedCodes(), run.mappingSha256(), run.supersededBy());
+    return new IngestRun(
+        run.id(),
+        shown,
+        run.sourceId(),
+        run.sha256(),
+        run.hospitalId(),
+        run.month(),
+        run.status(),
+        run.startedAt(),
+        run.rowsRead(),
+        run.rowsAccepted(),
+        run.rowsRejected(),
+        run.rowsFiltered(),
+        run.rejectedByReason(),
+        run.bytesIn(),
+        run.bytesOut(),
+        run.durationMs(),
+        run.snapshotId(),
+        message,
+        run.flaggedByReason(),
+        run.unmappedCodes(),
+        run.mappingSha256(),
+        run.supersededBy());
   }
 
   String sourceFile(String sourceFile) {
@@ -46,7 +70,10 @@ final class PublicPaths {
     return name == null ? "" : name.toString();
   }
 
-  /** {@code message} with the home's root removed from paths and any other absolute path cut to its file name. */
+  /**
+   * {@code message} with the home's root removed from paths and any other absolute path cut to its
+   * file name.
+   */
   String message(String message) {
     if (message == null || message.indexOf('/') < 0) {
       return message;

@@ -21,13 +21,17 @@ final class QueryResponses {
   private static final byte[] RESULT = "{\"result\":".getBytes(StandardCharsets.UTF_8);
 
   private final ObjectMapper json;
-  private final Cache<ResultTable, byte[]> serializedTables = Caffeine.newBuilder().weakKeys().maximumSize(1_000).build();
+  private final Cache<ResultTable, byte[]> serializedTables =
+      Caffeine.newBuilder().weakKeys().maximumSize(1_000).build();
 
   QueryResponses(ObjectMapper json) {
     this.json = json;
   }
 
-  /** The same document as {@code context.json(result)}: {@link QueryResult}'s properties, in its order. */
+  /**
+   * The same document as {@code context.json(result)}: {@link QueryResult}'s properties, in its
+   * order.
+   */
   void send(Context context, QueryResult result) {
     context.contentType("application/json").result(bytes(result));
   }
@@ -35,8 +39,10 @@ final class QueryResponses {
   byte[] bytes(QueryResult result) {
     byte[] table = serializedTables.get(result.table(), this::serialize);
     StringBuilder tail = new StringBuilder(192);
-    tail.append(",\"files_scanned\":").append(result.filesScanned())
-        .append(",\"bytes_scanned\":").append(result.bytesScanned())
+    tail.append(",\"files_scanned\":")
+        .append(result.filesScanned())
+        .append(",\"bytes_scanned\":")
+        .append(result.bytesScanned())
         .append(",\"snapshot_ids\":{");
     boolean first = true;
     for (Map.Entry<String, Long> snapshot : result.snapshotIds().entrySet()) {
@@ -45,9 +51,13 @@ final class QueryResponses {
       tail.append("\":").append(snapshot.getValue());
       first = false;
     }
-    tail.append("},\"elapsed_ms\":").append(result.elapsedMs())
-        .append(",\"cached\":").append(result.cached())
-        .append(",\"suppressed_cells\":").append(result.suppressedCells()).append('}');
+    tail.append("},\"elapsed_ms\":")
+        .append(result.elapsedMs())
+        .append(",\"cached\":")
+        .append(result.cached())
+        .append(",\"suppressed_cells\":")
+        .append(result.suppressedCells())
+        .append('}');
     byte[] end = tail.toString().getBytes(StandardCharsets.UTF_8);
     byte[] document = new byte[RESULT.length + table.length + end.length];
     System.arraycopy(RESULT, 0, document, 0, RESULT.length);

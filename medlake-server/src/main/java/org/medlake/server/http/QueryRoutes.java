@@ -16,15 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.medlake.core.security.Role;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
 import org.medlake.query.QueryService;
 import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.structured.StructuredQueries;
-import org.medlake.platform.store.AuditAction;
-import org.medlake.platform.store.User;
 
-/** The catalogue and the queries: tables, predefined and structured queries, SQL, and their dry runs. */
+/**
+ * The catalogue and the queries: tables, predefined and structured queries, SQL, and their dry
+ * runs.
+ */
 final class QueryRoutes {
   private final ServerServices services;
   private final ObjectMapper json;
@@ -39,19 +42,39 @@ final class QueryRoutes {
   }
 
   void register(Javalin app) {
-    app.get("/api/v1/tables", context -> context.json(services.catalog.tables(readerRole(context))));
-    app.get("/api/v1/tables/{name}", context -> context.json(services.catalog.describe(context.pathParam("name"), readerRole(context))));
-    app.get("/api/v1/tables/{name}/partitions",
-        context -> context.json(services.catalog.partitions(context.pathParam("name"), readerRole(context))));
-    app.get("/api/v1/tables/{name}/snapshots",
-        context -> context.json(services.catalog.snapshots(context.pathParam("name"), readerRole(context))));
-    app.get("/api/v1/queries", context -> {
-      Role role = readerRole(context);
-      // an aggregate-only caller is shown only the queries it may run (suppressed ones)
-      context.json(services.predefined().list().stream()
-          .filter(query -> role != Role.VIEWER || query.aggregateOnly() == org.medlake.query.predefined.PredefinedQuery.AggregateOnly.SUPPRESSED)
-          .map(QueryRoutes::describe).toList());
-    });
+    app.get(
+        "/api/v1/tables", context -> context.json(services.catalog.tables(readerRole(context))));
+    app.get(
+        "/api/v1/tables/{name}",
+        context ->
+            context.json(
+                services.catalog.describe(context.pathParam("name"), readerRole(context))));
+    app.get(
+        "/api/v1/tables/{name}/partitions",
+        context ->
+            context.json(
+                services.catalog.partitions(context.pathParam("name"), readerRole(context))));
+    app.get(
+        "/api/v1/tables/{name}/snapshots",
+        context ->
+            context.json(
+                services.catalog.snapshots(context.pathParam("name"), readerRole(context))));
+    app.get(
+        "/api/v1/queries",
+        context -> {
+          Role role = readerRole(context);
+          // an aggregate-only caller is shown only the queries it may run (suppressed ones)
+          context.json(
+              services.predefined().list().stream()
+                  .filter(
+                      query ->
+                          role != Role.VIEWER
+                              || query.aggregateOnly()
+                                  == org.medlake.query.predefined.PredefinedQuery.AggregateOnly
+                                      .SUPPRESSED)
+                  .map(QueryRoutes::describe)
+                  .toList());
+        });
     app.post("/api/v1/queries/{name}/run", this::runPredefined);
     app.post("/api/v1/query", this::runStructured);
     app.post("/api/v1/sql", this::runSql);
@@ -64,7 +87,11 @@ final class QueryRoutes {
     if (body.path("dry_run").asBoolean(false)) {
       Role role = readerRole(context);
       PredefinedQuery query = services.predefined().find(context.pathParam("name"));
-      context.json(estimated(context, services.queries.estimate(PredefinedQueries.bind(query, parameters(body), asOf(body)), role)));
+      context.json(
+          estimated(
+              context,
+              services.queries.estimate(
+                  PredefinedQueries.bind(query, parameters(body), asOf(body)), role)));
       return;
     }
     responses.send(context, predefined(context, context.pathParam("name"), body));
@@ -74,10 +101,13 @@ final class QueryRoutes {
     Role role = readerRole(context);
     PredefinedQuery query = services.predefined().find(name);
     QueryRequest request = services.bind(query, parameters(body), asOf(body));
-    return metrics.query("predefined", AuditTrail.result(context, services.queries.runPredefined(query, request, role)));
+    return metrics.query(
+        "predefined",
+        AuditTrail.result(context, services.queries.runPredefined(query, request, role)));
   }
 
-  private static org.medlake.query.cost.Estimate estimated(Context context, org.medlake.query.cost.Estimate estimate) {
+  private static org.medlake.query.cost.Estimate estimated(
+      Context context, org.medlake.query.cost.Estimate estimate) {
     AuditTrail.detail(context, "dry_run", true);
     AuditTrail.detail(context, "estimated_bytes", estimate.projectedBytes());
     AuditTrail.detail(context, "estimated_files", estimate.files());
@@ -93,7 +123,11 @@ final class QueryRoutes {
       context.json(estimated(context, services.structured.estimate(query, role, asOf(body))));
       return;
     }
-    responses.send(context, metrics.query("structured", AuditTrail.result(context, services.structured.run(query, role, asOf(body)))));
+    responses.send(
+        context,
+        metrics.query(
+            "structured",
+            AuditTrail.result(context, services.structured.run(query, role, asOf(body)))));
   }
 
   private void runSql(Context context) throws Exception {
@@ -101,7 +135,9 @@ final class QueryRoutes {
     JsonNode body = body(context);
     if (body.path("dry_run").asBoolean(false)) {
       User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
-      context.json(estimated(context, services.queries.estimate(sqlRequest(context, user, body), user.role())));
+      context.json(
+          estimated(
+              context, services.queries.estimate(sqlRequest(context, user, body), user.role())));
       return;
     }
     responses.send(context, sql(context, body));
@@ -109,8 +145,15 @@ final class QueryRoutes {
 
   private org.medlake.query.engine.QueryResult sql(Context context, JsonNode body) {
     User user = Caller.require(context, Role.ANALYST, Role.ADMIN);
-    return metrics.query("sql", AuditTrail.result(context,
-        services.queries.run(sqlRequest(context, user, body), user.role(), user.role().key(), UnaryOperator.identity())));
+    return metrics.query(
+        "sql",
+        AuditTrail.result(
+            context,
+            services.queries.run(
+                sqlRequest(context, user, body),
+                user.role(),
+                user.role().key(),
+                UnaryOperator.identity())));
   }
 
   QueryRequest sqlRequest(Context context, User user, JsonNode body) {

@@ -15,25 +15,28 @@ import org.medlake.platform.store.AuditQuery;
 /**
  * Writes audit events on one thread, in batches of one transaction each, so that requests neither
  * queue on SQLite's write lock nor pay a connection and a commit each. Batches form by themselves
- * (group commit): the events handed in while one batch is being written make up the next, so a
- * lone request waits for one commit only and a busy server writes large batches. Nothing is dropped: a full
- * queue makes the request wait, and {@link #search} and {@link #close} wait until every event handed
- * in before them is written.
+ * (group commit): the events handed in while one batch is being written make up the next, so a lone
+ * request waits for one commit only and a busy server writes large batches. Nothing is dropped: a
+ * full queue makes the request wait, and {@link #search} and {@link #close} wait until every event
+ * handed in before them is written.
  *
  * <p>Fails closed: {@link #record} returns only once its event is committed. When a batch cannot be
- * written (the database log already tried it twice), every request of the batch gets the error:
- * the access is refused (503), never answered as a success the log does not have.
+ * written (the database log already tried it twice), every request of the batch gets the error: the
+ * access is refused (503), never answered as a success the log does not have.
  */
 final class QueuedAuditLog implements AuditLog {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(QueuedAuditLog.class);
   private static final int BATCH = 500;
 
   private final AuditLog delegate;
   private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(10_000);
   private final Thread writer;
   private final Object progress = new Object();
+
   /** Counted outside the monitor: requests never wait for the writer's bookkeeping. */
   private final AtomicLong handedIn = new AtomicLong();
+
   private long written;
   private volatile boolean closing;
 
@@ -100,13 +103,19 @@ final class QueuedAuditLog implements AuditLog {
     }
   }
 
-  /** Writes the batch (the database log tries a failed batch once more on a new connection); the failure, or null. */
+  /**
+   * Writes the batch (the database log tries a failed batch once more on a new connection); the
+   * failure, or null.
+   */
   private RuntimeException write(List<AuditEvent> events) {
     try {
       delegate.recordAll(events);
       return null;
     } catch (RuntimeException e) {
-      LOG.error("Cannot write {} audit events; their requests are refused: {}", events.size(), e.getMessage());
+      LOG.error(
+          "Cannot write {} audit events; their requests are refused: {}",
+          events.size(),
+          e.getMessage());
       return e;
     }
   }

@@ -7,7 +7,10 @@ import java.util.HashMap;
 import java.util.Map;
 import org.medlake.query.engine.AsOf;
 
-/** How the API reads a request: its JSON body, required fields, query parameters and the as-of point. */
+/**
+ * How the API reads a request: its JSON body, required fields, query parameters and the as-of
+ * point.
+ */
 final class RequestBodies {
   /** Reads trees only: the server's mapper configuration is for writing answers. */
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,13 +29,14 @@ final class RequestBodies {
       }
       return body;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ApiErrors.badRequest("The request body is not valid JSON: " + ErrorMapper.oneLine(e.getOriginalMessage()));
+      throw ApiErrors.badRequest(
+          "The request body is not valid JSON: " + ErrorMapper.oneLine(e.getOriginalMessage()));
     }
   }
 
   /**
-   * The request body, read once: at its Content-Length straight into one array (Javalin's own
-   * read copies through two 8 KB buffers), which the size limit has bounded by now.
+   * The request body, read once: at its Content-Length straight into one array (Javalin's own read
+   * copies through two 8 KB buffers), which the size limit has bounded by now.
    */
   static byte[] bodyBytes(Context context) throws java.io.IOException {
     long length = context.req().getContentLengthLong();
@@ -66,8 +70,15 @@ final class RequestBodies {
 
   static Map<String, String> parameters(JsonNode body) {
     Map<String, String> parameters = new HashMap<>();
-    body.path("parameters").properties().forEach(entry -> parameters.put(entry.getKey(),
-        entry.getValue().isArray() ? join(entry.getValue()) : entry.getValue().asText()));
+    body.path("parameters")
+        .properties()
+        .forEach(
+            entry ->
+                parameters.put(
+                    entry.getKey(),
+                    entry.getValue().isArray()
+                        ? join(entry.getValue())
+                        : entry.getValue().asText()));
     return parameters;
   }
 

@@ -8,7 +8,6 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -53,7 +52,10 @@ final class ResultExports {
     }
   }
 
-  /** A result being written to a file: {@link #finish} completes it; closing without finishing abandons it. */
+  /**
+   * A result being written to a file: {@link #finish} completes it; closing without finishing
+   * abandons it.
+   */
   interface Spool extends RowSink, AutoCloseable {
     void finish() throws IOException;
 
@@ -61,7 +63,8 @@ final class ResultExports {
     void close() throws IOException;
   }
 
-  static Spool spool(Format format, Path file, ObjectMapper json, Path temporaryDirectory) throws IOException {
+  static Spool spool(Format format, Path file, ObjectMapper json, Path temporaryDirectory)
+      throws IOException {
     return switch (format) {
       case CSV -> new CsvSpool(file);
       case JSON -> new JsonSpool(file, json);
@@ -78,7 +81,10 @@ final class ResultExports {
     spool.finish();
   }
 
-  /** {@link org.medlake.core.security.CsvCells#neutralise}: the one rule of every CSV the server writes. */
+  /**
+   * {@link org.medlake.core.security.CsvCells#neutralise}: the one rule of every CSV the server
+   * writes.
+   */
   static String neutralise(String cell) {
     return org.medlake.core.security.CsvCells.neutralise(cell);
   }
@@ -96,12 +102,17 @@ final class ResultExports {
     private final StringBuilder line = new StringBuilder();
 
     CsvSpool(Path file) throws IOException {
-      this.writer = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16);
+      this.writer =
+          new BufferedWriter(
+              new OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), 1 << 16);
     }
 
     @Override
     public void columns(List<ResultColumn> columns) throws IOException {
-      writer.write(columns.stream().map(column -> quote(neutralise(column.name()))).collect(Collectors.joining(",")));
+      writer.write(
+          columns.stream()
+              .map(column -> quote(neutralise(column.name())))
+              .collect(Collectors.joining(",")));
       writer.write("\r\n");
     }
 
@@ -114,7 +125,10 @@ final class ResultExports {
           line.append(',');
         }
         if (value != null) {
-          line.append(value instanceof Number || value instanceof Boolean ? value.toString() : quote(neutralise(value.toString())));
+          line.append(
+              value instanceof Number || value instanceof Boolean
+                  ? value.toString()
+                  : quote(neutralise(value.toString())));
         }
       }
       line.append("\r\n");
@@ -132,7 +146,10 @@ final class ResultExports {
     }
   }
 
-  /** The shape of the query endpoints' {@code result}: {@code {"columns": [...], "rows": [[...], ...]}}. */
+  /**
+   * The shape of the query endpoints' {@code result}: {@code {"columns": [...], "rows": [[...],
+   * ...]}}.
+   */
   private static final class JsonSpool implements Spool {
     private final JsonGenerator generator;
 
@@ -171,7 +188,14 @@ final class ResultExports {
    * the file (zstd). Each column gets the DuckDB type of the Java values the engine hands over.
    */
   private static final class ParquetSpool implements Spool {
-    private enum Kind { BIGINT, DOUBLE, BOOLEAN, TIMESTAMP, DATE, VARCHAR }
+    private enum Kind {
+      BIGINT,
+      DOUBLE,
+      BOOLEAN,
+      TIMESTAMP,
+      DATE,
+      VARCHAR
+    }
 
     private final Path file;
     private final DuckDBConnection connection;
@@ -181,7 +205,8 @@ final class ResultExports {
     ParquetSpool(Path file, Path temporaryDirectory) throws IOException {
       this.file = file;
       try {
-        this.connection = DuckDb.open("512MB", 1, temporaryDirectory).unwrap(DuckDBConnection.class);
+        this.connection =
+            DuckDb.open("512MB", 1, temporaryDirectory).unwrap(DuckDBConnection.class);
       } catch (SQLException e) {
         throw failed(e);
       }
@@ -192,7 +217,11 @@ final class ResultExports {
       kinds = columns.stream().map(ParquetSpool::kind).toArray(Kind[]::new);
       StringBuilder ddl = new StringBuilder("CREATE TABLE export (");
       for (int i = 0; i < columns.size(); i++) {
-        ddl.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name().replace("\"", "\"\"")).append("\" ").append(kinds[i]);
+        ddl.append(i == 0 ? "" : ", ")
+            .append('"')
+            .append(columns.get(i).name().replace("\"", "\"\""))
+            .append("\" ")
+            .append(kinds[i]);
       }
       try (Statement statement = connection.createStatement()) {
         statement.execute(ddl.append(')').toString());
@@ -233,7 +262,10 @@ final class ResultExports {
       try (Statement statement = connection.createStatement()) {
         appender.close();
         Files.deleteIfExists(file);
-        statement.execute("COPY export TO " + DuckDb.literal(file.toString()) + " (FORMAT parquet, COMPRESSION zstd)");
+        statement.execute(
+            "COPY export TO "
+                + DuckDb.literal(file.toString())
+                + " (FORMAT parquet, COMPRESSION zstd)");
       } catch (SQLException e) {
         throw failed(e);
       }
@@ -252,7 +284,8 @@ final class ResultExports {
     }
 
     private static MedlakeException failed(SQLException e) {
-      return new MedlakeException(ErrorCode.INTERNAL_ERROR, "Cannot write Parquet: " + e.getMessage(), e);
+      return new MedlakeException(
+          ErrorCode.INTERNAL_ERROR, "Cannot write Parquet: " + e.getMessage(), e);
     }
 
     /** The DuckDB type of the cells the engine hands over for a result column of this type. */
@@ -262,10 +295,23 @@ final class ResultExports {
         return Kind.VARCHAR;
       }
       return switch (type) {
-        case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER" -> Kind.BIGINT;
+        case "TINYINT",
+            "SMALLINT",
+            "INTEGER",
+            "BIGINT",
+            "HUGEINT",
+            "UTINYINT",
+            "USMALLINT",
+            "UINTEGER" ->
+            Kind.BIGINT;
         case "FLOAT", "DOUBLE" -> Kind.DOUBLE;
         case "BOOLEAN" -> Kind.BOOLEAN;
-        case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE" -> Kind.TIMESTAMP;
+        case "TIMESTAMP",
+            "TIMESTAMP_S",
+            "TIMESTAMP_MS",
+            "TIMESTAMP_NS",
+            "TIMESTAMP WITH TIME ZONE" ->
+            Kind.TIMESTAMP;
         case "DATE" -> Kind.DATE;
         default -> type.startsWith("DECIMAL") ? Kind.DOUBLE : Kind.VARCHAR;
       };

@@ -14,7 +14,6 @@ import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.ledger.IngestRun;
-import org.medlake.platform.store.RunLedger;
 import org.medlake.core.security.Role;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.ingest.automation.CompletenessCheck;
@@ -23,11 +22,12 @@ import org.medlake.ingest.ledger.RejectedRows;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.RejectsReport;
 import org.medlake.lake.Lakehouse;
+import org.medlake.platform.store.RunLedger;
 import org.medlake.platform.store.User;
 
 /**
- * Ingestion runs over HTTP: the runs, their rejects and rejects reports, the approval of a held run,
- * and missing deliveries. Admins see every hospital; an uploader sees its own hospital only.
+ * Ingestion runs over HTTP: the runs, their rejects and rejects reports, the approval of a held
+ * run, and missing deliveries. Admins see every hospital; an uploader sees its own hospital only.
  */
 final class RunRoutes {
   private final MedlakeHome home;
@@ -37,7 +37,13 @@ final class RunRoutes {
   private final IngestionJobs jobs;
   private final PublicPaths paths;
 
-  RunRoutes(MedlakeHome home, Lakehouse lakehouse, ServerMetrics metrics, IngestionQueue queue, IngestionJobs jobs, PublicPaths paths) {
+  RunRoutes(
+      MedlakeHome home,
+      Lakehouse lakehouse,
+      ServerMetrics metrics,
+      IngestionQueue queue,
+      IngestionJobs jobs,
+      PublicPaths paths) {
     this.home = home;
     this.lakehouse = lakehouse;
     this.metrics = metrics;
@@ -49,36 +55,48 @@ final class RunRoutes {
   void register(Javalin app) {
     app.get("/api/v1/runs", this::runs);
     app.get("/api/v1/runs/{id}", context -> context.json(paths.run(run(context))));
-    app.get("/api/v1/runs/{id}/rejects", context -> {
-      IngestRun run = run(context);
-      int limit = limit(context.queryParam("limit"));
-      context.json(RejectedRows.read(lakehouse, run.id(), limit));
-    });
+    app.get(
+        "/api/v1/runs/{id}/rejects",
+        context -> {
+          IngestRun run = run(context);
+          int limit = limit(context.queryParam("limit"));
+          context.json(RejectedRows.read(lakehouse, run.id(), limit));
+        });
     app.get("/api/v1/runs/{id}/rejects-report", this::rejectsReport);
     app.post("/api/v1/runs/{id}/approve", this::approve);
     app.get("/api/v1/deliveries/missing", this::missingDeliveries);
   }
 
-  /** Hospitals without a succeeded run for {@code month} (default: last month, UTC); an uploader sees its own hospital only. */
+  /**
+   * Hospitals without a succeeded run for {@code month} (default: last month, UTC); an uploader
+   * sees its own hospital only.
+   */
   private void missingDeliveries(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
     String parameter = context.queryParam("month");
     YearMonth month;
     try {
-      month = parameter == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : YearMonth.parse(parameter);
+      month =
+          parameter == null
+              ? YearMonth.now(ZoneOffset.UTC).minusMonths(1)
+              : YearMonth.parse(parameter);
     } catch (DateTimeParseException e) {
       throw ApiErrors.badRequest("'month' must be YYYY-MM (query parameter)");
     }
-    context.json(CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger(), month).stream()
-        .filter(missing -> user.role() == Role.ADMIN || user.hospitalId().map(missing.hospitalId()::equals).orElse(false))
-        .toList());
+    context.json(
+        CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger(), month).stream()
+            .filter(
+                missing ->
+                    user.role() == Role.ADMIN
+                        || user.hospitalId().map(missing.hospitalId()::equals).orElse(false))
+            .toList());
   }
 
   /**
-   * The run's rejects report: CSV (the default) or the readable summary; only for admins and the run's
-   * hospital. The CSV is streamed from the rejects table to the response row by row (never built in
-   * memory: a run's rejected rows can be gigabytes); the summary reads the rows once, keeping counts
-   * and a few samples per reason.
+   * The run's rejects report: CSV (the default) or the readable summary; only for admins and the
+   * run's hospital. The CSV is streamed from the rejects table to the response row by row (never
+   * built in memory: a run's rejected rows can be gigabytes); the summary reads the rows once,
+   * keeping counts and a few samples per reason.
    */
   private void rejectsReport(Context context) throws IOException {
     IngestRun run = run(context);
@@ -88,36 +106,51 @@ final class RunRoutes {
     switch (format) {
       case "csv" -> {
         context.contentType("text/csv; charset=utf-8");
-        context.header("Content-Disposition", "attachment; filename=\"" + run.id() + RejectsReport.CSV_SUFFIX + "\"");
-        java.io.Writer csv = new java.io.BufferedWriter(
-            new java.io.OutputStreamWriter(context.outputStream(), java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+        context.header(
+            "Content-Disposition",
+            "attachment; filename=\"" + run.id() + RejectsReport.CSV_SUFFIX + "\"");
+        java.io.Writer csv =
+            new java.io.BufferedWriter(
+                new java.io.OutputStreamWriter(
+                    context.outputStream(), java.nio.charset.StandardCharsets.UTF_8),
+                1 << 16);
         report.writeCsv(csv);
         csv.flush();
       }
       case "summary" -> context.contentType("text/plain; charset=utf-8").result(report.summary());
-      default -> throw ApiErrors.badRequest("'format' must be csv or summary, not '" + format + "'");
+      default ->
+          throw ApiErrors.badRequest("'format' must be csv or summary, not '" + format + "'");
     }
   }
 
   private void runs(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
-    List<IngestRun> runs = ledger().list().stream().filter(run -> visible(user, run)).map(paths::run).toList();
+    List<IngestRun> runs =
+        ledger().list().stream().filter(run -> visible(user, run)).map(paths::run).toList();
     context.json(runs);
   }
 
   private IngestRun run(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
-    // a run of another hospital is reported as missing, not as forbidden: its existence is not the uploader's business
-    return ledger().find(context.pathParam("id")).filter(run -> visible(user, run))
-        .orElseThrow(() -> new NotFoundException("No ingestion run '" + context.pathParam("id") + "'"));
+    // a run of another hospital is reported as missing, not as forbidden: its existence is not the
+    // uploader's business
+    return ledger()
+        .find(context.pathParam("id"))
+        .filter(run -> visible(user, run))
+        .orElseThrow(
+            () -> new NotFoundException("No ingestion run '" + context.pathParam("id") + "'"));
   }
 
-  /** INGEST_FAILED naming the run that failed, or {@code error} as it is when the job failed before its run was recorded. */
+  /**
+   * INGEST_FAILED naming the run that failed, or {@code error} as it is when the job failed before
+   * its run was recorded.
+   */
   private MedlakeException failedRun(Context context, String runId, RuntimeException error) {
     IngestRun failed = queue.service().ledger().find(runId).orElseThrow(() -> error);
     metrics.ingestRun(failed, failed.startedAt());
     AuditTrail.detail(context, "run_id", failed.id());
-    return new MedlakeException(ErrorCode.INGEST_FAILED, failed.message(), Map.of("run_id", failed.id()));
+    return new MedlakeException(
+        ErrorCode.INGEST_FAILED, failed.message(), Map.of("run_id", failed.id()));
   }
 
   /**
@@ -128,7 +161,10 @@ final class RunRoutes {
   private void approve(Context context) throws InterruptedException {
     String heldRunId = context.pathParam("id");
     String target = "approve run " + heldRunId;
-    AuditTrail.mark(context, org.medlake.platform.store.AuditAction.ADMIN, target.length() <= 200 ? target : target.substring(0, 200));
+    AuditTrail.mark(
+        context,
+        org.medlake.platform.store.AuditAction.ADMIN,
+        target.length() <= 200 ? target : target.substring(0, 200));
     User user = Caller.require(context, Role.ADMIN);
     String runId = IngestService.newRunId();
     Future<IngestRun> job;
@@ -137,7 +173,8 @@ final class RunRoutes {
     try {
       run = IngestionQueue.await(job);
     } catch (RuntimeException e) {
-      // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as an upload
+      // not held, unknown, changed file: the error as it is; a run that failed: 422 naming it, as
+      // an upload
       throw failedRun(context, runId, e);
     }
     metrics.ingestRun(run, run.startedAt());
@@ -170,6 +207,7 @@ final class RunRoutes {
   }
 
   private static boolean visible(User user, IngestRun run) {
-    return user.role() == Role.ADMIN || user.hospitalId().map(run.hospitalId()::equals).orElse(false);
+    return user.role() == Role.ADMIN
+        || user.hospitalId().map(run.hospitalId()::equals).orElse(false);
   }
 }

@@ -19,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
-import org.medlake.core.ledger.IngestRun;
 import org.medlake.ingest.maintenance.TableMaintenance;
 import org.medlake.query.engine.QueryResult;
 
@@ -33,9 +33,11 @@ import org.medlake.query.engine.QueryResult;
 final class ServerMetrics {
   private static final String START = "medlake.start-nanos";
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicInteger missingDeliveries = new AtomicInteger();
-  // meters of the per-request paths, looked up once: registering a meter again builds its id and tags each time
+  // meters of the per-request paths, looked up once: registering a meter again builds its id and
+  // tags each time
   private final Map<RequestKey, Timer> requestTimers = new ConcurrentHashMap<>();
   private final Map<String, QueryMeters> queryMeters = new ConcurrentHashMap<>();
 
@@ -49,7 +51,10 @@ final class ServerMetrics {
   void install(Javalin app) {
     app.before(context -> context.attribute(START, System.nanoTime()));
     app.after(this::recordRequest);
-    app.get("/metrics", context -> context.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape()));
+    app.get(
+        "/metrics",
+        context ->
+            context.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape()));
   }
 
   /** The Prometheus text of every meter. */
@@ -63,8 +68,14 @@ final class ServerMetrics {
       return;
     }
     String route = context.endpointHandlerPath();
-    RequestKey key = new RequestKey(context.method().name(), route == null || route.isEmpty() ? "unmatched" : route, context.statusCode());
-    requestTimers.computeIfAbsent(key, this::requestTimer).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    RequestKey key =
+        new RequestKey(
+            context.method().name(),
+            route == null || route.isEmpty() ? "unmatched" : route,
+            context.statusCode());
+    requestTimers
+        .computeIfAbsent(key, this::requestTimer)
+        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
   }
 
   private Timer requestTimer(RequestKey key) {
@@ -78,7 +89,8 @@ final class ServerMetrics {
   /** Records a query's cost and whether the cache answered it. */
   QueryResult query(String kind, QueryResult result) {
     QueryMeters meters = queryMeters.computeIfAbsent(kind, this::queryMeters);
-    (result.cached() ? meters.cachedDuration() : meters.computedDuration()).record(result.elapsedMs(), TimeUnit.MILLISECONDS);
+    (result.cached() ? meters.cachedDuration() : meters.computedDuration())
+        .record(result.elapsedMs(), TimeUnit.MILLISECONDS);
     if (!result.cached()) {
       meters.bytesScanned().increment(result.bytesScanned());
     }
@@ -87,10 +99,17 @@ final class ServerMetrics {
   }
 
   private QueryMeters queryMeters(String kind) {
-    Counter bytesScanned = Counter.builder("medlake.query.bytes.scanned").tag("kind", kind).register(registry);
+    Counter bytesScanned =
+        Counter.builder("medlake.query.bytes.scanned").tag("kind", kind).register(registry);
     return new QueryMeters(
-        Timer.builder("medlake.query.duration").tag("kind", kind).tag("cached", "true").register(registry),
-        Timer.builder("medlake.query.duration").tag("kind", kind).tag("cached", "false").register(registry),
+        Timer.builder("medlake.query.duration")
+            .tag("kind", kind)
+            .tag("cached", "true")
+            .register(registry),
+        Timer.builder("medlake.query.duration")
+            .tag("kind", kind)
+            .tag("cached", "false")
+            .register(registry),
         bytesScanned,
         Counter.builder("medlake.query.cache").tag("result", "hit").register(registry),
         Counter.builder("medlake.query.cache").tag("result", "miss").register(registry));
@@ -98,7 +117,12 @@ final class ServerMetrics {
 
   private record RequestKey(String method, String route, int status) {}
 
-  private record QueryMeters(Timer cachedDuration, Timer computedDuration, Counter bytesScanned, Counter hits, Counter misses) {}
+  private record QueryMeters(
+      Timer cachedDuration,
+      Timer computedDuration,
+      Counter bytesScanned,
+      Counter hits,
+      Counter misses) {}
 
   /**
    * Records a finished ingest run. {@code arrivedAt} is when the file landed (its modification
@@ -107,20 +131,42 @@ final class ServerMetrics {
   void ingestRun(IngestRun run, Instant arrivedAt) {
     String status = run.status().name();
     Counter.builder("medlake.ingest.runs").tag("status", status).register(registry).increment();
-    Counter.builder("medlake.ingest.rows").tag("outcome", "read").register(registry).increment(run.rowsRead());
-    Counter.builder("medlake.ingest.rows").tag("outcome", "accepted").register(registry).increment(run.rowsAccepted());
-    Counter.builder("medlake.ingest.rows").tag("outcome", "rejected").register(registry).increment(run.rowsRejected());
-    run.rejectedByReason().forEach((reason, rows) ->
-        Counter.builder("medlake.ingest.rejects").tag("reason", reason).register(registry).increment(rows));
-    Timer.builder("medlake.ingest.duration").tag("status", status).register(registry).record(Duration.ofMillis(run.durationMs()));
+    Counter.builder("medlake.ingest.rows")
+        .tag("outcome", "read")
+        .register(registry)
+        .increment(run.rowsRead());
+    Counter.builder("medlake.ingest.rows")
+        .tag("outcome", "accepted")
+        .register(registry)
+        .increment(run.rowsAccepted());
+    Counter.builder("medlake.ingest.rows")
+        .tag("outcome", "rejected")
+        .register(registry)
+        .increment(run.rowsRejected());
+    run.rejectedByReason()
+        .forEach(
+            (reason, rows) ->
+                Counter.builder("medlake.ingest.rejects")
+                    .tag("reason", reason)
+                    .register(registry)
+                    .increment(rows));
+    Timer.builder("medlake.ingest.duration")
+        .tag("status", status)
+        .register(registry)
+        .record(Duration.ofMillis(run.durationMs()));
     Instant finished = run.startedAt().plusMillis(run.durationMs());
     if (!arrivedAt.isAfter(finished)) {
-      Timer.builder("medlake.ingest.lag").description("from a file's arrival in the landing zone to the end of its run")
-          .register(registry).record(Duration.between(arrivedAt, finished));
+      Timer.builder("medlake.ingest.lag")
+          .description("from a file's arrival in the landing zone to the end of its run")
+          .register(registry)
+          .record(Duration.between(arrivedAt, finished));
     }
   }
 
-  /** Records runs of files under {@code home}, missing deliveries and maintenance from the automation. */
+  /**
+   * Records runs of files under {@code home}, missing deliveries and maintenance from the
+   * automation.
+   */
   Automation.Observer ingestObserver(Path home) {
     return new Automation.Observer() {
       @Override
@@ -136,9 +182,14 @@ final class ServerMetrics {
       @Override
       public void maintained(List<TableMaintenance.Report> reports) {
         for (TableMaintenance.Report report : reports) {
-          Counter.builder("medlake.maintenance.orphans.deleted").tag("table", report.table()).register(registry)
+          Counter.builder("medlake.maintenance.orphans.deleted")
+              .tag("table", report.table())
+              .register(registry)
               .increment(report.orphanFilesDeleted());
-          Counter.builder("medlake.maintenance.runs").tag("table", report.table()).register(registry).increment();
+          Counter.builder("medlake.maintenance.runs")
+              .tag("table", report.table())
+              .register(registry)
+              .increment();
         }
       }
     };

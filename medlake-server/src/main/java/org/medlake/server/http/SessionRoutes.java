@@ -13,26 +13,36 @@ import io.javalin.http.SameSite;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.medlake.platform.store.SessionStore;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.SessionStore;
 import org.medlake.platform.store.User;
 
-/** Who is calling: the authentication filter (bearer token or session cookie), login, logout and {@code /me}. */
+/**
+ * Who is calling: the authentication filter (bearer token or session cookie), login, logout and
+ * {@code /me}.
+ */
 final class SessionRoutes {
   static final String SESSION_COOKIE = "medlake_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final Set<HandlerType> STATE_CHANGING = Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
-  /** One digest per thread for the token cache's keys: looking the algorithm up costs more than hashing a token. */
-  private static final ThreadLocal<java.security.MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
-    try {
-      return java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
+  private static final Set<HandlerType> STATE_CHANGING =
+      Set.of(HandlerType.POST, HandlerType.PUT, HandlerType.PATCH, HandlerType.DELETE);
+
+  /**
+   * One digest per thread for the token cache's keys: looking the algorithm up costs more than
+   * hashing a token.
+   */
+  private static final ThreadLocal<java.security.MessageDigest> SHA_256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+              throw new IllegalStateException(e);
+            }
+          });
 
   private final ServerServices services;
 
@@ -57,19 +67,31 @@ final class SessionRoutes {
       String key = sha256(secret);
       User user = services.tokens.getIfPresent(key);
       if (user == null) {
-        user = services.platform.tokens().authenticate(secret).orElseThrow(ApiErrors::unauthenticated);
+        user =
+            services.platform.tokens().authenticate(secret).orElseThrow(ApiErrors::unauthenticated);
         services.tokens.put(key, user);
       }
       Caller.set(context, user);
       return;
     }
-    SessionStore.Session session = services.sessions.find(context.cookie(SESSION_COOKIE)).orElseThrow(ApiErrors::unauthenticated);
-    // the user as the platform database has it now: disabled, deleted or changed ends the session at once
-    if (!services.platform.users().find(session.user().name()).filter(session.user()::equals).isPresent()) {
+    SessionStore.Session session =
+        services
+            .sessions
+            .find(context.cookie(SESSION_COOKIE))
+            .orElseThrow(ApiErrors::unauthenticated);
+    // the user as the platform database has it now: disabled, deleted or changed ends the session
+    // at once
+    if (!services
+        .platform
+        .users()
+        .find(session.user().name())
+        .filter(session.user()::equals)
+        .isPresent()) {
       services.sessions.end(session.id());
       throw ApiErrors.unauthenticated();
     }
-    if (STATE_CHANGING.contains(context.method()) && !session.csrfToken().equals(context.header(CSRF_HEADER))) {
+    if (STATE_CHANGING.contains(context.method())
+        && !session.csrfToken().equals(context.header(CSRF_HEADER))) {
       throw ApiErrors.forbidden("Missing or wrong " + CSRF_HEADER + " header");
     }
     Caller.set(context, session.user());
@@ -82,8 +104,14 @@ final class SessionRoutes {
     AuditTrail.actor(context, name);
     char[] password = text(body, "password").toCharArray();
     services.limits.throttleLogin(context, name);
-    User user = services.platform.users().authenticate(name, password)
-        .orElseThrow(() -> new MedlakeException(ErrorCode.UNAUTHENTICATED, "Wrong user name or password"));
+    User user =
+        services
+            .platform
+            .users()
+            .authenticate(name, password)
+            .orElseThrow(
+                () ->
+                    new MedlakeException(ErrorCode.UNAUTHENTICATED, "Wrong user name or password"));
     services.limits.loginSucceeded(context, name);
     services.sessions.end(context.cookie(SESSION_COOKIE));
     SessionStore.Session session = services.sessions.create(user);
@@ -107,7 +135,8 @@ final class SessionRoutes {
   }
 
   private static String sha256(String secret) {
-    return java.util.HexFormat.of().formatHex(SHA_256.get().digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return java.util.HexFormat.of()
+        .formatHex(SHA_256.get().digest(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
   }
 
   private static Map<String, Object> me(User user) {

@@ -22,14 +22,20 @@ final class Tls {
   private Tls() {}
 
   /** The HTTPS connector, when the configuration names a keystore. */
-  static Optional<ServerConnector> connector(ServerConfig config, org.medlake.core.config.Environment environment, Server server,
-      HttpConfiguration http, String host, int port) {
+  static Optional<ServerConnector> connector(
+      ServerConfig config,
+      org.medlake.core.config.Environment environment,
+      Server server,
+      HttpConfiguration http,
+      String host,
+      int port) {
     if (config.tlsKeystore().isEmpty()) {
       return Optional.empty();
     }
     Path keystore = Path.of(config.tlsKeystore().get());
     if (!Files.isRegularFile(keystore)) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "server.tls-keystore: no such file " + keystore);
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "server.tls-keystore: no such file " + keystore);
     }
     SslContextFactory.Server ssl = new SslContextFactory.Server();
     ssl.setKeyStorePath(keystore.toString());
@@ -39,23 +45,36 @@ final class Tls {
     HttpConfiguration https = new HttpConfiguration(http);
     // clients reach the server by address as often as by name; the certificate check is theirs
     https.addCustomizer(new SecureRequestCustomizer(false));
-    ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
+    ServerConnector connector =
+        new ServerConnector(
+            server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(https));
     connector.setHost(host);
     connector.setPort(port);
     return Optional.of(connector);
   }
 
-  private static String password(ServerConfig config, org.medlake.core.config.Environment environment) {
+  private static String password(
+      ServerConfig config, org.medlake.core.config.Environment environment) {
     Optional<String> fromEnvironment = environment.get(PASSWORD_VARIABLE);
     if (fromEnvironment.isPresent()) {
       return fromEnvironment.get();
     }
-    Path file = config.tlsKeystorePasswordFile().map(Path::of).orElseThrow(() -> new ValidationException(ErrorCode.INVALID_CONFIG,
-        "server.tls-keystore needs its password: set " + PASSWORD_VARIABLE + " or server.tls-keystore-password-file"));
+    Path file =
+        config
+            .tlsKeystorePasswordFile()
+            .map(Path::of)
+            .orElseThrow(
+                () ->
+                    new ValidationException(
+                        ErrorCode.INVALID_CONFIG,
+                        "server.tls-keystore needs its password: set "
+                            + PASSWORD_VARIABLE
+                            + " or server.tls-keystore-password-file"));
     try {
       return Files.readString(file).strip();
     } catch (IOException e) {
-      throw new ValidationException(ErrorCode.INVALID_CONFIG, "server.tls-keystore-password-file: cannot read " + file);
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG, "server.tls-keystore-password-file: cannot read " + file);
     }
   }
 }

@@ -15,15 +15,17 @@ import org.medlake.ingest.automation.FailedUploads;
 
 /**
  * The bounds of one upload: its size on the wire ({@code ingest.max-upload-bytes}), its hospital's
- * deliveries in the last 24 hours ({@code ingest.max-hospital-bytes-per-day}: the bytes of the files
- * below {@code landing/<source>/} and {@code quarantine/<source>/} written in that window, however they
- * arrived), and the free space of the landing and warehouse disks ({@code ingest.disk-reserve-bytes}),
- * checked before the body is read (with its Content-Length) and again while it is written. The
- * decompressed size stays bounded by {@code ingest.max-decompressed-bytes}, which the ingest checks.
+ * deliveries in the last 24 hours ({@code ingest.max-hospital-bytes-per-day}: the bytes of the
+ * files below {@code landing/<source>/} and {@code quarantine/<source>/} written in that window,
+ * however they arrived), and the free space of the landing and warehouse disks ({@code
+ * ingest.disk-reserve-bytes}), checked before the body is read (with its Content-Length) and again
+ * while it is written. The decompressed size stays bounded by {@code
+ * ingest.max-decompressed-bytes}, which the ingest checks.
  */
 final class UploadQuota {
   /** While a body is written, the disk is checked again after this many bytes. */
   static final long CHECK_EVERY_BYTES = 8L << 20;
+
   private static final Duration WINDOW = Duration.ofDays(1);
 
   private final MedlakeHome home;
@@ -34,14 +36,19 @@ final class UploadQuota {
     this.home = home;
     this.config = home.config().ingest();
     Instant since = now.minus(WINDOW);
-    this.deliveredToday = bytesSince(home.landing().resolve(source), since) + bytesSince(FailedUploads.directory(home).resolve(source), since);
+    this.deliveredToday =
+        bytesSince(home.landing().resolve(source), since)
+            + bytesSince(FailedUploads.directory(home).resolve(source), since);
   }
 
   long maxUploadBytes() {
     return config.maxUploadBytes();
   }
 
-  /** Before the body is read: {@code declared} is its Content-Length, or -1 when not given (a chunked body). */
+  /**
+   * Before the body is read: {@code declared} is its Content-Length, or -1 when not given (a
+   * chunked body).
+   */
   void check(long declared) {
     if (declared > 0) {
       checkSize(declared);
@@ -57,11 +64,21 @@ final class UploadQuota {
 
   private void checkSize(long bytes) {
     if (bytes > config.maxUploadBytes()) {
-      throw new MedlakeException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than " + config.maxUploadBytes() + " bytes (ingest.max-upload-bytes)");
+      throw new MedlakeException(
+          ErrorCode.PAYLOAD_TOO_LARGE,
+          "The upload is larger than "
+              + config.maxUploadBytes()
+              + " bytes (ingest.max-upload-bytes)");
     }
     if (deliveredToday + bytes > config.maxHospitalBytesPerDay()) {
-      throw new MedlakeException(ErrorCode.UPLOAD_QUOTA_EXCEEDED, "The hospital delivered " + deliveredToday + " bytes in the last 24 hours; with this upload it"
-          + " would exceed " + config.maxHospitalBytesPerDay() + " (ingest.max-hospital-bytes-per-day)");
+      throw new MedlakeException(
+          ErrorCode.UPLOAD_QUOTA_EXCEEDED,
+          "The hospital delivered "
+              + deliveredToday
+              + " bytes in the last 24 hours; with this upload it"
+              + " would exceed "
+              + config.maxHospitalBytesPerDay()
+              + " (ingest.max-hospital-bytes-per-day)");
     }
   }
 
@@ -74,8 +91,11 @@ final class UploadQuota {
         continue; // an object-store warehouse has no local directory to measure
       }
       if (usable - incoming < config.diskReserveBytes()) {
-        throw new MedlakeException(ErrorCode.INSUFFICIENT_STORAGE, "Not enough free disk space for the upload: the server keeps "
-            + config.diskReserveBytes() + " bytes free (ingest.disk-reserve-bytes); try again later");
+        throw new MedlakeException(
+            ErrorCode.INSUFFICIENT_STORAGE,
+            "Not enough free disk space for the upload: the server keeps "
+                + config.diskReserveBytes()
+                + " bytes free (ingest.disk-reserve-bytes); try again later");
       }
     }
   }
@@ -85,13 +105,18 @@ final class UploadQuota {
       return 0;
     }
     try (Stream<Path> walk = Files.walk(directory)) {
-      return walk.filter(Files::isRegularFile).mapToLong(file -> {
-        try {
-          return Files.getLastModifiedTime(file).toInstant().isAfter(since) ? Files.size(file) : 0;
-        } catch (IOException e) {
-          return 0; // gone meanwhile
-        }
-      }).sum();
+      return walk.filter(Files::isRegularFile)
+          .mapToLong(
+              file -> {
+                try {
+                  return Files.getLastModifiedTime(file).toInstant().isAfter(since)
+                      ? Files.size(file)
+                      : 0;
+                } catch (IOException e) {
+                  return 0; // gone meanwhile
+                }
+              })
+          .sum();
     } catch (IOException | UncheckedIOException e) {
       return 0;
     }

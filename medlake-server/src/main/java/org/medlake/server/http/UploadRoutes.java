@@ -28,7 +28,8 @@ import org.medlake.platform.store.User;
 
 /**
  * Uploads over HTTP: a hospital's monthly file, stored in the landing zone and ingested on the
- * process's ingestion queue; the answer is the QUEUED run. An uploader uploads for its own hospital only.
+ * process's ingestion queue; the answer is the QUEUED run. An uploader uploads for its own hospital
+ * only.
  */
 final class UploadRoutes {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(UploadRoutes.class);
@@ -40,7 +41,12 @@ final class UploadRoutes {
   private final IngestionJobs jobs;
   private final PublicPaths paths;
 
-  UploadRoutes(MedlakeHome home, ServerMetrics metrics, IngestionQueue queue, IngestionJobs jobs, PublicPaths paths) {
+  UploadRoutes(
+      MedlakeHome home,
+      ServerMetrics metrics,
+      IngestionQueue queue,
+      IngestionJobs jobs,
+      PublicPaths paths) {
     this.home = home;
     this.metrics = metrics;
     this.queue = queue;
@@ -57,19 +63,24 @@ final class UploadRoutes {
    * client's file name is never used as a path), then ingested on the process's ingestion queue:
    * the answer is 202 with the QUEUED run (and its address in {@code Location}) as soon as the job
    * is queued; {@code GET /api/v1/runs/{id}} shows it RUNNING, then its outcome. Refused before
-   * anything is kept: a body over
-   * {@code ingest.max-upload-bytes} (413), a hospital over {@code ingest.max-hospital-bytes-per-day}
-   * (429), a disk that would keep less than {@code ingest.disk-reserve-bytes} free (507), a full
-   * queue (503 with Retry-After). A file whose run fails is quarantined.
+   * anything is kept: a body over {@code ingest.max-upload-bytes} (413), a hospital over {@code
+   * ingest.max-hospital-bytes-per-day} (429), a disk that would keep less than {@code
+   * ingest.disk-reserve-bytes} free (507), a full queue (503 with Retry-After). A file whose run
+   * fails is quarantined.
    */
   private void upload(Context context) throws IOException {
     AuditTrail.mark(context, org.medlake.platform.store.AuditAction.UPLOAD, null);
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
-    String hospital = user.role() == Role.UPLOADER ? user.hospitalId().orElseThrow() : context.queryParam("hospital");
+    String hospital =
+        user.role() == Role.UPLOADER
+            ? user.hospitalId().orElseThrow()
+            : context.queryParam("hospital");
     if (hospital == null || hospital.isBlank()) {
       throw ApiErrors.badRequest("'hospital' is required (query parameter)");
     }
-    if (user.role() == Role.UPLOADER && context.queryParam("hospital") != null && !hospital.equals(context.queryParam("hospital"))) {
+    if (user.role() == Role.UPLOADER
+        && context.queryParam("hospital") != null
+        && !hospital.equals(context.queryParam("hospital"))) {
       throw ApiErrors.forbidden("You upload for hospital " + hospital + " only");
     }
     YearMonth month;
@@ -80,8 +91,11 @@ final class UploadRoutes {
     }
     AuditTrail.detail(context, "hospital_id", hospital);
     AuditTrail.detail(context, "month", month.toString());
-    SourceMapping mapping = new SourceRegistry(home.sources()).findByHospital(hospital)
-        .orElseThrow(() -> new NotFoundException("No source mapping stores hospital " + hospital));
+    SourceMapping mapping =
+        new SourceRegistry(home.sources())
+            .findByHospital(hospital)
+            .orElseThrow(
+                () -> new NotFoundException("No source mapping stores hospital " + hospital));
     if (queue.waiting() >= home.config().ingest().queueCapacity()) {
       throw jobs.queueFull(context);
     }
@@ -94,7 +108,8 @@ final class UploadRoutes {
     RANDOM.nextBytes(random);
     Path partial = directory.resolve(".upload-" + HexFormat.of().formatHex(random) + ".part");
     boolean gzip;
-    try (InputStream body = context.req().getInputStream(); OutputStream out = Files.newOutputStream(partial)) {
+    try (InputStream body = context.req().getInputStream();
+        OutputStream out = Files.newOutputStream(partial)) {
       byte[] head = body.readNBytes(2);
       gzip = head.length == 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B;
       out.write(head);
@@ -114,11 +129,14 @@ final class UploadRoutes {
       Files.deleteIfExists(partial);
       throw e;
     }
-    Path file = directory.resolve("upload-" + IngestService.newRunId().substring(4) + (gzip ? ".csv.gz" : ".csv"));
+    Path file =
+        directory.resolve(
+            "upload-" + IngestService.newRunId().substring(4) + (gzip ? ".csv.gz" : ".csv"));
     Files.move(partial, file);
     String runId = IngestService.newRunId();
     IngestService.Delivery delivery = new IngestService.Delivery(file, mapping.source(), month);
-    // the worker starts the run only once it is recorded QUEUED: a QUEUED record never replaces a later status
+    // the worker starts the run only once it is recorded QUEUED: a QUEUED record never replaces a
+    // later status
     CountDownLatch recorded = new CountDownLatch(1);
     AtomicBoolean accepted = new AtomicBoolean();
     try {
@@ -143,7 +161,11 @@ final class UploadRoutes {
    * An upload's job on the ingestion queue: its run, then the run's metrics; a run that fails (or a
    * job that fails before its run did) is recorded FAILED and its file quarantined.
    */
-  private IngestRun ingestUpload(IngestService service, IngestService.Delivery delivery, String runId, CountDownLatch recorded,
+  private IngestRun ingestUpload(
+      IngestService service,
+      IngestService.Delivery delivery,
+      String runId,
+      CountDownLatch recorded,
       AtomicBoolean accepted) {
     try {
       recorded.await();
@@ -161,10 +183,13 @@ final class UploadRoutes {
       return run;
     } catch (RuntimeException e) {
       try {
-        IngestRun failed = service.recordFailure(delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        IngestRun failed =
+            service.recordFailure(
+                delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         metrics.ingestRun(failed, failed.startedAt());
       } catch (RuntimeException notRecorded) {
-        LOG.warn("Upload run {} failed and could not be recorded: {}", runId, notRecorded.getMessage());
+        LOG.warn(
+            "Upload run {} failed and could not be recorded: {}", runId, notRecorded.getMessage());
       }
       quarantine(delivery.file());
       throw e;
@@ -179,7 +204,10 @@ final class UploadRoutes {
     }
   }
 
-  /** Moves a failed upload to the quarantine and deletes the expired ones; a failure here costs a log line, not the answer. */
+  /**
+   * Moves a failed upload to the quarantine and deletes the expired ones; a failure here costs a
+   * log line, not the answer.
+   */
   private void quarantine(Path file) {
     try {
       if (Files.exists(file)) {

@@ -27,9 +27,12 @@ final class AllowList implements Handler {
   @Override
   public void handle(Context context) {
     String remote = context.req().getRemoteAddr();
-    InetAddress peer = IpLiteral.parse(withoutZone(remote))
-        .orElseThrow(() -> Refusals.forbidden("Cannot tell the address of the client '" + remote + "'"));
-    String forwardedFor = String.join(",", Collections.list(context.req().getHeaders("X-Forwarded-For")));
+    InetAddress peer =
+        IpLiteral.parse(withoutZone(remote))
+            .orElseThrow(
+                () -> Refusals.forbidden("Cannot tell the address of the client '" + remote + "'"));
+    String forwardedFor =
+        String.join(",", Collections.list(context.req().getHeaders("X-Forwarded-For")));
     InetAddress client;
     try {
       client = ClientAddress.resolve(peer, forwardedFor, trustedProxies);
@@ -38,13 +41,17 @@ final class AllowList implements Handler {
     }
     context.attribute(CLIENT_ADDRESS, client);
     if (allowed.stream().noneMatch(network -> network.contains(client))) {
-      throw Refusals.forbidden("Client address " + client.getHostAddress() + " is not in server.allow-list");
+      throw Refusals.forbidden(
+          "Client address " + client.getHostAddress() + " is not in server.allow-list");
     }
   }
 
   /** Jetty may spell IPv6 peers as {@code [fe80::1%eth0]}. */
   private static String withoutZone(String address) {
-    String bare = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+    String bare =
+        address.startsWith("[") && address.endsWith("]")
+            ? address.substring(1, address.length() - 1)
+            : address;
     int zone = bare.indexOf('%');
     return zone < 0 ? bare : bare.substring(0, zone);
   }

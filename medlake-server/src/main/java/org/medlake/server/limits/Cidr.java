@@ -11,13 +11,25 @@ public record Cidr(InetAddress network, int prefixLength) {
     requireNonNull(network, "network is null");
     int bits = bits(network);
     if (prefixLength < 0 || prefixLength > bits) {
-      throw new IllegalArgumentException("Prefix length of " + network.getHostAddress() + " must be 0 to " + bits + ", not " + prefixLength);
+      throw new IllegalArgumentException(
+          "Prefix length of "
+              + network.getHostAddress()
+              + " must be 0 to "
+              + bits
+              + ", not "
+              + prefixLength);
     }
     byte[] bytes = network.getAddress();
     for (int bit = prefixLength; bit < bits; bit++) {
       if (bit(bytes, bit)) {
         throw new IllegalArgumentException(
-            "'" + network.getHostAddress() + "/" + prefixLength + "' has address bits set beyond the /" + prefixLength + " prefix");
+            "'"
+                + network.getHostAddress()
+                + "/"
+                + prefixLength
+                + "' has address bits set beyond the /"
+                + prefixLength
+                + " prefix");
       }
     }
   }
@@ -35,17 +47,30 @@ public record Cidr(InetAddress network, int prefixLength) {
     Optional<InetAddress> network = IpLiteral.parse(address);
     if (network.isEmpty() || address.contains(":") && bits(network.get()) == 32) {
       throw new IllegalArgumentException(
-          "'" + text + "' is not a CIDR like 10.0.0.0/8 or fd00::/8: '" + address + "' is not an IPv4 or IPv6 address");
+          "'"
+              + text
+              + "' is not a CIDR like 10.0.0.0/8 or fd00::/8: '"
+              + address
+              + "' is not an IPv4 or IPv6 address");
     }
     int bits = bits(network.get());
     String prefix = slash < 0 ? Integer.toString(bits) : text.substring(slash + 1).trim();
     if (!prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) > bits) {
-      throw new IllegalArgumentException("'" + text + "' is not a CIDR: the prefix length must be 0 to " + bits + ", not '" + prefix + "'");
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a CIDR: the prefix length must be 0 to "
+              + bits
+              + ", not '"
+              + prefix
+              + "'");
     }
     try {
       return new Cidr(network.get(), Integer.parseInt(prefix));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + text + "' is not a CIDR: it has address bits set beyond the /" + prefix + " prefix", e);
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a CIDR: it has address bits set beyond the /" + prefix + " prefix",
+          e);
     }
   }
 

@@ -16,13 +16,17 @@ public final class ClientAddress {
    * proxy, the left-most one.
    *
    * @param remoteAddress the peer of the TCP connection
-   * @param xForwardedFor every {@code X-Forwarded-For} header of the request, joined with commas; null or blank when absent
+   * @param xForwardedFor every {@code X-Forwarded-For} header of the request, joined with commas;
+   *     null or blank when absent
    * @throws IllegalArgumentException when an entry the answer depends on is not an IP address
    */
-  public static InetAddress resolve(InetAddress remoteAddress, String xForwardedFor, List<Cidr> trustedProxies) {
+  public static InetAddress resolve(
+      InetAddress remoteAddress, String xForwardedFor, List<Cidr> trustedProxies) {
     requireNonNull(remoteAddress, "remoteAddress is null");
     requireNonNull(trustedProxies, "trustedProxies is null");
-    if (xForwardedFor == null || xForwardedFor.isBlank() || !trusted(remoteAddress, trustedProxies)) {
+    if (xForwardedFor == null
+        || xForwardedFor.isBlank()
+        || !trusted(remoteAddress, trustedProxies)) {
       return remoteAddress;
     }
     String[] entries = xForwardedFor.split(",");
@@ -32,8 +36,12 @@ public final class ClientAddress {
       if (entry.isEmpty()) {
         continue;
       }
-      client = IpLiteral.parse(withoutPort(entry))
-          .orElseThrow(() -> new IllegalArgumentException("X-Forwarded-For entry '" + entry + "' is not an IP address"));
+      client =
+          IpLiteral.parse(withoutPort(entry))
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "X-Forwarded-For entry '" + entry + "' is not an IP address"));
       if (!trusted(client, trustedProxies)) {
         return client;
       }

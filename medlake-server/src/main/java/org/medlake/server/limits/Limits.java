@@ -15,7 +15,8 @@ import org.medlake.core.config.ServerConfig;
 
 /**
  * The server's limits: allow-list, request size, rate limits per address and per user, and the
- * login throttle. Refusals are {@link org.medlake.core.error.MedlakeException}s for the server's error mapper.
+ * login throttle. Refusals are {@link org.medlake.core.error.MedlakeException}s for the server's
+ * error mapper.
  *
  * <p>Register in this order: {@link #installBeforeAuthentication}, the authentication filter,
  * {@link #installAfterAuthentication}; the login handler calls {@link #throttleLogin} before it
@@ -24,6 +25,7 @@ import org.medlake.core.config.ServerConfig;
 public final class Limits {
   /** Keys each rate limiter remembers at most; beyond it the least recently used are forgotten. */
   static final long MAX_KEYS = 100_000;
+
   private static final Duration MINUTE = Duration.ofMinutes(1);
   private static final Duration LOGIN_WINDOW = Duration.ofMinutes(15);
 
@@ -37,11 +39,16 @@ public final class Limits {
     this.config = requireNonNull(config, "config is null");
     requireNonNull(clock, "clock is null");
     this.allowList = new AllowList(cidrs(config.allowList()), cidrs(config.trustedProxies()));
-    this.perAddress = RateLimiter.tokenBucket(config.requestsPerMinutePerIp(), MINUTE, MAX_KEYS, clock);
-    this.perUser = RateLimiter.tokenBucket(config.requestsPerMinutePerUser(), MINUTE, MAX_KEYS, clock);
-    this.logins = new LoginThrottle(
-        RateLimiter.tokenBucket(config.loginAttemptsPer15MinutesPerAccount(), LOGIN_WINDOW, MAX_KEYS, clock),
-        RateLimiter.tokenBucket(config.loginAttemptsPer15MinutesPerIp(), LOGIN_WINDOW, MAX_KEYS, clock));
+    this.perAddress =
+        RateLimiter.tokenBucket(config.requestsPerMinutePerIp(), MINUTE, MAX_KEYS, clock);
+    this.perUser =
+        RateLimiter.tokenBucket(config.requestsPerMinutePerUser(), MINUTE, MAX_KEYS, clock);
+    this.logins =
+        new LoginThrottle(
+            RateLimiter.tokenBucket(
+                config.loginAttemptsPer15MinutesPerAccount(), LOGIN_WINDOW, MAX_KEYS, clock),
+            RateLimiter.tokenBucket(
+                config.loginAttemptsPer15MinutesPerIp(), LOGIN_WINDOW, MAX_KEYS, clock));
   }
 
   /** Limits from {@code config}; {@code clock} is the time source of every bucket. */
@@ -57,19 +64,30 @@ public final class Limits {
   public void installBeforeAuthentication(Javalin app, Set<String> pathsWithOwnBodyLimit) {
     app.before(allowList);
     app.before(new RequestSizeLimit(config.maxRequestBytes(), pathsWithOwnBodyLimit));
-    app.before(context -> {
-      InetAddress client = clientAddress(context);
-      admit(perAddress, client.getHostAddress(), "Too many requests from " + client.getHostAddress());
-    });
+    app.before(
+        context -> {
+          InetAddress client = clientAddress(context);
+          admit(
+              perAddress,
+              client.getHostAddress(),
+              "Too many requests from " + client.getHostAddress());
+        });
   }
 
   /** The per-user rate limit on {@code /api/*}, for requests whose {@code user} is known by now. */
   public void installAfterAuthentication(Javalin app, Function<Context, Optional<String>> user) {
     requireNonNull(user, "user is null");
-    app.before("/api/*", context -> user.apply(context).ifPresent(name -> admit(perUser, name, "Too many requests by the user " + name)));
+    app.before(
+        "/api/*",
+        context ->
+            user.apply(context)
+                .ifPresent(name -> admit(perUser, name, "Too many requests by the user " + name)));
   }
 
-  /** Counts a login attempt on {@code account}; refuses it with 429 when the address, or the account from this address, is over its limit. */
+  /**
+   * Counts a login attempt on {@code account}; refuses it with 429 when the address, or the account
+   * from this address, is over its limit.
+   */
   public void throttleLogin(Context context, String account) {
     logins.attempt(clientAddress(context), requireNonNull(account, "account is null"));
   }
@@ -83,7 +101,9 @@ public final class Limits {
   public static InetAddress clientAddress(Context context) {
     InetAddress address = context.attribute(AllowList.CLIENT_ADDRESS);
     if (address == null) {
-      throw new IllegalStateException("Limits.installBeforeAuthentication was not called: no client address on " + context.path());
+      throw new IllegalStateException(
+          "Limits.installBeforeAuthentication was not called: no client address on "
+              + context.path());
     }
     return address;
   }

@@ -6,11 +6,11 @@ import java.net.InetAddress;
 import java.util.Locale;
 
 /**
- * Counts login attempts per account and client address, and per client address, before the
- * password is checked. Failures from one address lock the account for that address only: nobody
- * can lock another person out by guessing their password from elsewhere. A successful login clears
- * its (account, address) count but never its address's, so spraying one password over many
- * accounts from one address gains nothing from the occasional hit.
+ * Counts login attempts per account and client address, and per client address, before the password
+ * is checked. Failures from one address lock the account for that address only: nobody can lock
+ * another person out by guessing their password from elsewhere. A successful login clears its
+ * (account, address) count but never its address's, so spraying one password over many accounts
+ * from one address gains nothing from the occasional hit.
  */
 final class LoginThrottle {
   private static final int MAX_NAME_LENGTH = 64;
@@ -23,16 +23,21 @@ final class LoginThrottle {
     this.addresses = requireNonNull(addresses, "addresses is null");
   }
 
-  /** Takes an attempt for both, or refuses; a refused address does not use up the account's attempts. */
+  /**
+   * Takes an attempt for both, or refuses; a refused address does not use up the account's
+   * attempts.
+   */
   void attempt(InetAddress client, String account) {
     RateLimiter.Admission byAddress = addresses.admit(client.getHostAddress());
     if (!byAddress.granted()) {
-      throw Refusals.rateLimited("Too many login attempts from " + client.getHostAddress(), byAddress.retryAfter());
+      throw Refusals.rateLimited(
+          "Too many login attempts from " + client.getHostAddress(), byAddress.retryAfter());
     }
     String name = key(account);
     RateLimiter.Admission byAccount = accounts.admit(key(client, account));
     if (!byAccount.granted()) {
-      throw Refusals.rateLimited("Too many login attempts for the account '" + name + "' from " + client.getHostAddress(),
+      throw Refusals.rateLimited(
+          "Too many login attempts for the account '" + name + "' from " + client.getHostAddress(),
           byAccount.retryAfter());
     }
   }

@@ -14,9 +14,9 @@ public interface RateLimiter {
   void reset(String key);
 
   /**
-   * A token bucket per key holding {@code permits}, refilled smoothly at {@code permits} per
-   * {@code period}. Keys unused for a whole period are forgotten (their bucket would be full
-   * again), and at most {@code maxKeys} are kept, so memory is bounded.
+   * A token bucket per key holding {@code permits}, refilled smoothly at {@code permits} per {@code
+   * period}. Keys unused for a whole period are forgotten (their bucket would be full again), and
+   * at most {@code maxKeys} are kept, so memory is bounded.
    */
   static RateLimiter tokenBucket(long permits, Duration period, long maxKeys, Clock clock) {
     return new TokenBucketRateLimiter(permits, period, maxKeys, clock);

@@ -23,12 +23,18 @@ final class Refusals {
   }
 
   static MedlakeException payloadTooLarge(long bytes, long maxBytes) {
-    return new MedlakeException(ErrorCode.PAYLOAD_TOO_LARGE, "The request body has " + bytes + " bytes; at most " + maxBytes + " are accepted",
+    return new MedlakeException(
+        ErrorCode.PAYLOAD_TOO_LARGE,
+        "The request body has " + bytes + " bytes; at most " + maxBytes + " are accepted",
         Map.of("max_request_bytes", maxBytes));
   }
 
   static MedlakeException rateLimited(String message, Duration retryAfter) {
-    return new MedlakeException(ErrorCode.RATE_LIMITED, message, Map.of("retry_after_seconds", MedlakeException.seconds(retryAfter)),
-        Optional.of(retryAfter), null);
+    return new MedlakeException(
+        ErrorCode.RATE_LIMITED,
+        message,
+        Map.of("retry_after_seconds", MedlakeException.seconds(retryAfter)),
+        Optional.of(retryAfter),
+        null);
   }
 }

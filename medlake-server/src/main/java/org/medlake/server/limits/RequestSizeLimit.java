@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Refuses a too-large body from its {@code Content-Length}, before a byte of it is read. Javalin
- * checks only that header too, so a body without one (chunked) is refused outright: nothing
- * would bound it. Paths whose handlers bound the body themselves are left alone.
+ * checks only that header too, so a body without one (chunked) is refused outright: nothing would
+ * bound it. Paths whose handlers bound the body themselves are left alone.
  */
 final class RequestSizeLimit implements Handler {
   private final long maxBytes;

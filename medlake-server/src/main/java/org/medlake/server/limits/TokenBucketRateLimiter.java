@@ -18,25 +18,30 @@ final class TokenBucketRateLimiter implements RateLimiter {
 
   TokenBucketRateLimiter(long permits, Duration period, long maxKeys, Clock clock) {
     if (permits <= 0 || maxKeys <= 0) {
-      throw new IllegalArgumentException("permits and maxKeys must be positive, not " + permits + " and " + maxKeys);
+      throw new IllegalArgumentException(
+          "permits and maxKeys must be positive, not " + permits + " and " + maxKeys);
     }
     this.permits = permits;
     this.period = requireNonNull(period, "period is null");
     this.time = new ClockTimeMeter(clock);
-    this.buckets = Caffeine.newBuilder()
-        .maximumSize(maxKeys)
-        .expireAfterAccess(period)
-        .ticker(time::currentTimeNanos)
-        // Maintenance (eviction) in the calling thread: cheap, and no pool thread to wait for.
-        .executor(Runnable::run)
-        .build();
+    this.buckets =
+        Caffeine.newBuilder()
+            .maximumSize(maxKeys)
+            .expireAfterAccess(period)
+            .ticker(time::currentTimeNanos)
+            // Maintenance (eviction) in the calling thread: cheap, and no pool thread to wait for.
+            .executor(Runnable::run)
+            .build();
   }
 
   @Override
   public Admission admit(String key) {
     requireNonNull(key, "key is null");
-    ConsumptionProbe probe = buckets.get(key, unused -> newBucket()).tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed() ? Admission.grant() : Admission.refuse(Duration.ofNanos(probe.getNanosToWaitForRefill()));
+    ConsumptionProbe probe =
+        buckets.get(key, unused -> newBucket()).tryConsumeAndReturnRemaining(1);
+    return probe.isConsumed()
+        ? Admission.grant()
+        : Admission.refuse(Duration.ofNanos(probe.getNanosToWaitForRefill()));
   }
 
   @Override

@@ -13,11 +13,15 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** An upload's answer (202, the QUEUED run, its Location) and its run followed through the API to its end. */
+/**
+ * An upload's answer (202, the QUEUED run, its Location) and its run followed through the API to
+ * its end.
+ */
 final class AcceptedUploads {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> UNFINISHED = Set.of("QUEUED", "RUNNING");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private AcceptedUploads() {}
 
@@ -34,14 +38,25 @@ final class AcceptedUploads {
   /** The run as {@code GET /api/v1/runs/{id}} shows it once it is no longer QUEUED or RUNNING. */
   static JsonNode ended(int port, String token, String runId) {
     AtomicReference<JsonNode> ended = new AtomicReference<>();
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-      HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs/" + runId))
-          .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-      JsonNode run = JSON.readTree(answer.body());
-      assertThat(run.get("status").asText()).isNotIn(UNFINISHED);
-      ended.set(run);
-    });
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> answer =
+                  HTTP.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://127.0.0.1:" + port + "/api/v1/runs/" + runId))
+                          .header("Authorization", "Bearer " + token)
+                          .timeout(Duration.ofSeconds(30))
+                          .GET()
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+              JsonNode run = JSON.readTree(answer.body());
+              assertThat(run.get("status").asText()).isNotIn(UNFINISHED);
+              ended.set(run);
+            });
     return ended.get();
   }
 

@@ -29,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.security.Role;
-import org.medlake.testkit.generate.GeneratorOptions;
-import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 
 /**
  * No single request pushes the server past its heap (issue 17, point 2): the server runs in a child
@@ -45,11 +45,16 @@ import org.medlake.platform.store.PlatformDatabase;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BoundedRequestsIT {
   private static final String HEAP = "-Xmx128m";
-  /** Rejected rows in the big report: about 250 bytes each, 100 MB of CSV, most of the child's heap. */
+
+  /**
+   * Rejected rows in the big report: about 250 bytes each, 100 MB of CSV, most of the child's heap.
+   */
   private static final int REJECTED_ROWS = 400_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Process server;
   private int port;
   private String adminToken;
@@ -62,7 +67,9 @@ class BoundedRequestsIT {
   void start(@TempDir Path directory) throws Exception {
     Path homeDirectory = directory.resolve("home");
     Files.createDirectories(homeDirectory);
-    Files.writeString(homeDirectory.resolve("medlake.yaml"), """
+    Files.writeString(
+        homeDirectory.resolve("medlake.yaml"),
+        """
         ingest:
           hold:
             max-rejected-share: 1
@@ -72,37 +79,60 @@ class BoundedRequestsIT {
           max-export-bytes: 150KB
         """);
     MedlakeHome home = MedlakeHome.open(homeDirectory);
-    LabDataGenerator.generate(GeneratorOptions.builder(home.landing(), home.sources())
-        .hospitals(1).months(1).rowsPerFile(2000).seed(17).build(), rows -> {});
+    LabDataGenerator.generate(
+        GeneratorOptions.builder(home.landing(), home.sources())
+            .hospitals(1)
+            .months(1)
+            .rowsPerFile(2000)
+            .seed(17)
+            .build(),
+        rows -> {});
     Path delivery;
     try (Stream<Path> files = Files.walk(home.landing())) {
       delivery = files.filter(path -> path.toString().endsWith(".csv")).findFirst().orElseThrow();
     }
     header = Files.readAllLines(delivery).get(0);
     landing = home.landing();
-    // the generator's file plus many lines no mapping accepts (too few fields): all rejected, kept in the rejects table
-    try (Writer writer = Files.newBufferedWriter(delivery, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
+    // the generator's file plus many lines no mapping accepts (too few fields): all rejected, kept
+    // in the rejects table
+    try (Writer writer =
+        Files.newBufferedWriter(delivery, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
       String filler = "x".repeat(220);
       for (int i = 0; i < REJECTED_ROWS; i++) {
         writer.write("garbage-" + i + "-" + filler + "\n");
       }
     }
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
-      List<IngestRun> runs = ingest.ingest(ingest.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
+      List<IngestRun> runs =
+          ingest.ingest(
+              ingest.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
       bigRun = runs.get(0).id();
       assertThat(runs.get(0).rowsRejected()).isGreaterThanOrEqualTo(REJECTED_ROWS);
     }
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
-      platform.users().add("adm", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
+      platform
+          .users()
+          .add("adm", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
       adminToken = platform.tokens().create("adm", "test", Duration.ofDays(1)).secret();
-      platform.users().add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
+      platform
+          .users()
+          .add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
       analystToken = platform.tokens().create("ada", "test", Duration.ofDays(1)).secret();
     }
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    server = new ProcessBuilder(java.toString(), HEAP, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
-        BoundedHeapServer.class.getName(), homeDirectory.toString())
-        .redirectError(directory.resolve("server.err").toFile()).start();
-    BufferedReader output = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+    server =
+        new ProcessBuilder(
+                java.toString(),
+                HEAP,
+                "-XX:+ExitOnOutOfMemoryError",
+                "-cp",
+                System.getProperty("java.class.path"),
+                BoundedHeapServer.class.getName(),
+                homeDirectory.toString())
+            .redirectError(directory.resolve("server.err").toFile())
+            .start();
+    BufferedReader output =
+        new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = output.readLine()) != null && !line.startsWith("PORT ")) {
       // log lines before the port
@@ -123,12 +153,16 @@ class BoundedRequestsIT {
 
   @Test
   void aHugePadIsRefusedAtOnceInOneLine() throws Exception {
-    for (String sql : List.of("SELECT lpad('x', 2000000000, 'y')", "SELECT rpad(test_code, 2000000000, 'y') FROM lab_results",
-        "SELECT length(lpad('x', CAST(value_numeric AS INTEGER) * 100000000, 'y')) FROM lab_results")) {
+    for (String sql :
+        List.of(
+            "SELECT lpad('x', 2000000000, 'y')",
+            "SELECT rpad(test_code, 2000000000, 'y') FROM lab_results",
+            "SELECT length(lpad('x', CAST(value_numeric AS INTEGER) * 100000000, 'y')) FROM lab_results")) {
       HttpResponse<String> answer = post("/api/v1/sql", analystToken, "{\"sql\": \"" + sql + "\"}");
       assertLimit(answer, "over the limit", "constant width");
       assertHealthy();
-      HttpResponse<String> export = post("/api/v1/exports", analystToken, "{\"sql\": \"" + sql + "\", \"format\": \"csv\"}");
+      HttpResponse<String> export =
+          post("/api/v1/exports", analystToken, "{\"sql\": \"" + sql + "\", \"format\": \"csv\"}");
       assertLimit(export, "over the limit", "constant width");
       assertHealthy();
     }
@@ -137,34 +171,63 @@ class BoundedRequestsIT {
   @Test
   void resultsAndValuesOverTheirByteLimitsAreRefused() throws Exception {
     // 2000 rows of ~400 bytes: under query.max-rows, over query.max-result-bytes (100 KB)
-    assertLimit(post("/api/v1/sql", analystToken, "{\"sql\": \"SELECT * FROM lab_results\"}"), "query.max-result-bytes");
+    assertLimit(
+        post("/api/v1/sql", analystToken, "{\"sql\": \"SELECT * FROM lab_results\"}"),
+        "query.max-result-bytes");
     // one value of 20 000 characters: over query.max-cell-bytes (15 KB)
-    assertLimit(post("/api/v1/sql", analystToken,
-        "{\"sql\": \"SELECT lpad(test_code, 10000, '0') || lpad(test_code, 10000, '0') FROM lab_results LIMIT 1\"}"),
+    assertLimit(
+        post(
+            "/api/v1/sql",
+            analystToken,
+            "{\"sql\": \"SELECT lpad(test_code, 10000, '0') || lpad(test_code, 10000, '0') FROM lab_results LIMIT 1\"}"),
         "query.max-cell-bytes");
     // a streamed download over query.max-export-bytes (150 KB), though under its row cap
-    assertLimit(post("/api/v1/exports", analystToken, "{\"sql\": \"SELECT * FROM lab_results\", \"format\": \"csv\"}"),
+    assertLimit(
+        post(
+            "/api/v1/exports",
+            analystToken,
+            "{\"sql\": \"SELECT * FROM lab_results\", \"format\": \"csv\"}"),
         "query.max-export-bytes");
-    // structured queries and their exports are read the same way: ~2000 groups with long names, over 100 KB
-    String structured = "{\"table\": \"lab_results\", \"group_by\": [{\"column\": \"patient_key\"}, {\"column\": \"encounter_key\"},"
-        + " {\"column\": \"test_name\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 5000}";
-    assertLimit(post("/api/v1/query", analystToken, "{\"query\": " + structured + "}"), "query.max-result-bytes");
-    assertLimit(post("/api/v1/exports", analystToken, "{\"query\": " + structured + ", \"format\": \"csv\"}"), "query.max-result-bytes");
+    // structured queries and their exports are read the same way: ~2000 groups with long names,
+    // over 100 KB
+    String structured =
+        "{\"table\": \"lab_results\", \"group_by\": [{\"column\": \"patient_key\"}, {\"column\": \"encounter_key\"},"
+            + " {\"column\": \"test_name\"}], \"aggregates\": [{\"function\": \"count\"}], \"limit\": 5000}";
+    assertLimit(
+        post("/api/v1/query", analystToken, "{\"query\": " + structured + "}"),
+        "query.max-result-bytes");
+    assertLimit(
+        post(
+            "/api/v1/exports",
+            analystToken,
+            "{\"query\": " + structured + ", \"format\": \"csv\"}"),
+        "query.max-result-bytes");
     // small answers still work
-    HttpResponse<String> small = post("/api/v1/sql", analystToken, "{\"sql\": \"SELECT test_code, count(*) FROM lab_results GROUP BY 1\"}");
+    HttpResponse<String> small =
+        post(
+            "/api/v1/sql",
+            analystToken,
+            "{\"sql\": \"SELECT test_code, count(*) FROM lab_results GROUP BY 1\"}");
     assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
     assertHealthy();
   }
 
   @Test
   void aRejectsReportLargerThanTheHeapIsStreamed() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs/" + bigRun + "/rejects-report"))
-        .header("Authorization", "Bearer " + adminToken).GET().build();
-    HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    HttpRequest request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://127.0.0.1:" + port + "/api/v1/runs/" + bigRun + "/rejects-report"))
+            .header("Authorization", "Bearer " + adminToken)
+            .GET()
+            .build();
+    HttpResponse<InputStream> answer =
+        http.send(request, HttpResponse.BodyHandlers.ofInputStream());
     assertThat(answer.statusCode()).isEqualTo(200);
     long bytes = 0;
     long lines = 0;
-    try (BufferedReader reader = new BufferedReader(new InputStreamReader(answer.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(answer.body(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
         bytes += line.length() + 2;
@@ -173,17 +236,27 @@ class BoundedRequestsIT {
     }
     assertThat(lines).isGreaterThan(REJECTED_ROWS);
     assertThat(bytes).as("the report is larger than the server's heap").isGreaterThan(100_000_000L);
-    HttpResponse<String> summary = get("/api/v1/runs/" + bigRun + "/rejects-report?format=summary", adminToken);
+    HttpResponse<String> summary =
+        get("/api/v1/runs/" + bigRun + "/rejects-report?format=summary", adminToken);
     assertThat(summary.statusCode()).isEqualTo(200);
     assertThat(summary.body()).contains(REJECTED_ROWS + " row(s)");
     assertHealthy();
-    System.out.println("BoundedRequestsIT: rejects report " + bytes + " bytes, " + lines + " lines; server " + HEAP + ", "
-        + residentMemory());
+    System.out.println(
+        "BoundedRequestsIT: rejects report "
+            + bytes
+            + " bytes, "
+            + lines
+            + " lines; server "
+            + HEAP
+            + ", "
+            + residentMemory());
   }
 
   @Test
-  void anUploadOfOnlyRejectedRowsIsHeldAndItsReportStreamed(@TempDir Path directory) throws Exception {
-    // no row accepted: the run is held, its rejects are read back from uncommitted files for the report next to the file
+  void anUploadOfOnlyRejectedRowsIsHeldAndItsReportStreamed(@TempDir Path directory)
+      throws Exception {
+    // no row accepted: the run is held, its rejects are read back from uncommitted files for the
+    // report next to the file
     Path upload = directory.resolve("upload.csv");
     try (Writer writer = Files.newBufferedWriter(upload, StandardCharsets.UTF_8)) {
       writer.write(header + "\n");
@@ -192,23 +265,42 @@ class BoundedRequestsIT {
         writer.write("rejected-" + i + "-" + filler + "\n");
       }
     }
-    HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + port + "/api/v1/uploads?hospital=H001&month=2024-02"))
-        .header("Authorization", "Bearer " + adminToken).POST(HttpRequest.BodyPublishers.ofFile(upload)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> answer =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:" + port + "/api/v1/uploads?hospital=H001&month=2024-02"))
+                .header("Authorization", "Bearer " + adminToken)
+                .POST(HttpRequest.BodyPublishers.ofFile(upload))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertHealthy();
-    assertThat(AcceptedUploads.ended(port, adminToken, answer).get("status").asText()).isEqualTo("HELD");
+    assertThat(AcceptedUploads.ended(port, adminToken, answer).get("status").asText())
+        .isEqualTo("HELD");
     assertHealthy();
     Path report;
     try (Stream<Path> files = Files.walk(landing)) {
-      report = files.filter(path -> path.toString().contains("2024-02") && path.toString().endsWith(".rejects.csv")).findFirst().orElseThrow();
+      report =
+          files
+              .filter(
+                  path ->
+                      path.toString().contains("2024-02")
+                          && path.toString().endsWith(".rejects.csv"))
+              .findFirst()
+              .orElseThrow();
     }
     long lines;
     try (Stream<String> reportLines = Files.lines(report)) {
       lines = reportLines.count();
     }
     assertThat(lines).isEqualTo(REJECTED_ROWS + 1L);
-    System.out.println("BoundedRequestsIT: held upload's report " + Files.size(report) + " bytes; server " + HEAP + ", " + residentMemory());
+    System.out.println(
+        "BoundedRequestsIT: held upload's report "
+            + Files.size(report)
+            + " bytes; server "
+            + HEAP
+            + ", "
+            + residentMemory());
   }
 
   private void assertLimit(HttpResponse<String> answer, String... anyOf) throws Exception {
@@ -219,7 +311,9 @@ class BoundedRequestsIT {
   }
 
   private void assertHealthy() throws Exception {
-    assertThat(server.isAlive()).as("the server is still running (it exits on OutOfMemoryError)").isTrue();
+    assertThat(server.isAlive())
+        .as("the server is still running (it exits on OutOfMemoryError)")
+        .isTrue();
     HttpResponse<String> health = get("/health", null);
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(health.body()).contains("ok");
@@ -237,7 +331,8 @@ class BoundedRequestsIT {
   }
 
   private HttpResponse<String> get(String path, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
     }
@@ -245,8 +340,12 @@ class BoundedRequestsIT {
   }
 
   private HttpResponse<String> post(String path, String token, String body) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json")
-        .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -21,7 +21,10 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 
-/** The one place errors become answers, over real HTTP: every code's status, one line, no server path, details, Retry-After. */
+/**
+ * The one place errors become answers, over real HTTP: every code's status, one line, no server
+ * path, details, Retry-After.
+ */
 class ErrorMapperIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
@@ -32,17 +35,30 @@ class ErrorMapperIT {
   void start() {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     app = Javalin.create(config -> config.showJavalinBanner = false);
-    app.get("/code/{code}", context -> {
-      throw new MedlakeException(ErrorCode.valueOf(context.pathParam("code")),
-          "Cannot read " + home.root().resolve("landing/h001/a.csv") + " or /srv/other/b.csv\nat line 2 of a stack");
-    });
-    app.get("/wait", context -> {
-      throw new MedlakeException(ErrorCode.RATE_LIMITED, "Too many requests", Map.of("retry_after_seconds", 2),
-          Optional.of(Duration.ofMillis(1_500)), null);
-    });
-    app.get("/bug", context -> {
-      throw new IllegalStateException("secret detail of a bug");
-    });
+    app.get(
+        "/code/{code}",
+        context -> {
+          throw new MedlakeException(
+              ErrorCode.valueOf(context.pathParam("code")),
+              "Cannot read "
+                  + home.root().resolve("landing/h001/a.csv")
+                  + " or /srv/other/b.csv\nat line 2 of a stack");
+        });
+    app.get(
+        "/wait",
+        context -> {
+          throw new MedlakeException(
+              ErrorCode.RATE_LIMITED,
+              "Too many requests",
+              Map.of("retry_after_seconds", 2),
+              Optional.of(Duration.ofMillis(1_500)),
+              null);
+        });
+    app.get(
+        "/bug",
+        context -> {
+          throw new IllegalStateException("secret detail of a bug");
+        });
     new ErrorMapper(new PublicPaths(home)).install(app);
     app.start("127.0.0.1", 0);
   }
@@ -70,7 +86,8 @@ class ErrorMapperIT {
     HttpResponse<String> answer = get("/wait");
     assertThat(answer.statusCode()).isEqualTo(429);
     assertThat(answer.headers().firstValue("Retry-After")).contains("2");
-    assertThat(JSON.readTree(answer.body()).get("details").get("retry_after_seconds").asInt()).isEqualTo(2);
+    assertThat(JSON.readTree(answer.body()).get("details").get("retry_after_seconds").asInt())
+        .isEqualTo(2);
   }
 
   @Test
@@ -84,7 +101,11 @@ class ErrorMapperIT {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+            .timeout(Duration.ofSeconds(30))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -1,8 +1,7 @@
 package org.medlake.server.http;
 
-import org.medlake.testkit.GlucoseSource;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,6 +21,7 @@ import org.medlake.core.security.Role;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.testkit.GlucoseSource;
 
 /**
  * Held runs over real HTTP: a much smaller resubmission uploaded by a hospital is held and shown
@@ -31,7 +31,8 @@ class HeldRunsApiIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "correct horse battery";
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @TempDir Path directory;
 
@@ -41,7 +42,12 @@ class HeldRunsApiIT {
     Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING);
     Path first = Files.writeString(directory.resolve("first.csv"), rows(1, 10));
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
-      assertThat(ingest.ingest(new IngestService.Delivery(first, "h009", YearMonth.of(2024, 1))).status().name()).isEqualTo("SUCCEEDED");
+      assertThat(
+              ingest
+                  .ingest(new IngestService.Delivery(first, "h009", YearMonth.of(2024, 1)))
+                  .status()
+                  .name())
+          .isEqualTo("SUCCEEDED");
     }
     String adminToken;
     String uploaderToken;
@@ -56,13 +62,19 @@ class HeldRunsApiIT {
     }
     try (MedlakeServer server = MedlakeServer.start(home, 0)) {
       // the hospital resubmits the month with 3 of its 10 rows
-      HttpResponse<String> upload = send(server, HttpRequest.newBuilder(uri(server, "/api/v1/uploads?month=2024-01"))
-          .header("Authorization", "Bearer " + uploaderToken).POST(HttpRequest.BodyPublishers.ofString(rows(50, 3))));
+      HttpResponse<String> upload =
+          send(
+              server,
+              HttpRequest.newBuilder(uri(server, "/api/v1/uploads?month=2024-01"))
+                  .header("Authorization", "Bearer " + uploaderToken)
+                  .POST(HttpRequest.BodyPublishers.ofString(rows(50, 3))));
       JsonNode held = AcceptedUploads.ended(server.port(), uploaderToken, upload);
       String heldId = held.get("id").asText();
       assertThat(held.get("status").asText()).isEqualTo("HELD");
-      String reason = "held: 3 rows accepted would replace 10 stored rows of H009/2024-01 (30.0 %, less than ingest.hold.min-kept-share"
-          + " 50.0 %); fix the mapping and re-run, or medlake runs approve " + heldId;
+      String reason =
+          "held: 3 rows accepted would replace 10 stored rows of H009/2024-01 (30.0 %, less than ingest.hold.min-kept-share"
+              + " 50.0 %); fix the mapping and re-run, or medlake runs approve "
+              + heldId;
       assertThat(held.get("message").asText()).isEqualTo(reason);
       assertThat(held.get("snapshot_id").isNull()).isTrue();
       assertThat(held.get("superseded_by").isNull()).isTrue();
@@ -76,18 +88,26 @@ class HeldRunsApiIT {
         JsonNode listed = find(JSON.readTree(get(server, "/api/v1/runs", token).body()), heldId);
         assertThat(listed.get("status").asText()).isEqualTo("HELD");
         assertThat(listed.get("message").asText()).isEqualTo(reason);
-        assertThat(JSON.readTree(get(server, "/api/v1/runs/" + heldId, token).body()).get("status").asText()).isEqualTo("HELD");
+        assertThat(
+                JSON.readTree(get(server, "/api/v1/runs/" + heldId, token).body())
+                    .get("status")
+                    .asText())
+            .isEqualTo("HELD");
       }
 
       // only an admin approves
-      assertThat(post(server, "/api/v1/runs/" + heldId + "/approve", uploaderToken).statusCode()).isEqualTo(403);
-      assertThat(post(server, "/api/v1/runs/" + heldId + "/approve", analystToken).statusCode()).isEqualTo(403);
+      assertThat(post(server, "/api/v1/runs/" + heldId + "/approve", uploaderToken).statusCode())
+          .isEqualTo(403);
+      assertThat(post(server, "/api/v1/runs/" + heldId + "/approve", analystToken).statusCode())
+          .isEqualTo(403);
       assertThat(storedRows(server, adminToken)).isEqualTo(10);
-      HttpResponse<String> approval = post(server, "/api/v1/runs/" + heldId + "/approve", adminToken);
+      HttpResponse<String> approval =
+          post(server, "/api/v1/runs/" + heldId + "/approve", adminToken);
       assertThat(approval.statusCode()).as(approval.body()).isEqualTo(201);
       JsonNode approved = JSON.readTree(approval.body());
       assertThat(approved.get("status").asText()).isEqualTo("SUCCEEDED");
-      assertThat(approved.get("message").asText()).isEqualTo("approved by adm (held as " + heldId + ")");
+      assertThat(approved.get("message").asText())
+          .isEqualTo("approved by adm (held as " + heldId + ")");
       // the server reads a table's new snapshot within a second
       awaitStoredRows(server, adminToken, 3);
       JsonNode settled = JSON.readTree(get(server, "/api/v1/runs/" + heldId, adminToken).body());
@@ -98,15 +118,20 @@ class HeldRunsApiIT {
       HttpResponse<String> again = post(server, "/api/v1/runs/" + heldId + "/approve", adminToken);
       assertThat(again.statusCode()).isEqualTo(409);
       assertThat(JSON.readTree(again.body()).get("code").asText()).isEqualTo("RUN_NOT_HELD");
-      assertThat(post(server, "/api/v1/runs/run-nope/approve", adminToken).statusCode()).isEqualTo(404);
+      assertThat(post(server, "/api/v1/runs/run-nope/approve", adminToken).statusCode())
+          .isEqualTo(404);
 
       // every attempt is in the audit log, the refused ones too
-      JsonNode events = JSON.readTree(get(server, "/api/v1/audit?action=admin&limit=50", adminToken).body());
+      JsonNode events =
+          JSON.readTree(get(server, "/api/v1/audit?action=admin&limit=50", adminToken).body());
       String attempts = "approve run " + heldId;
-      assertThat(events.findValues("target").stream().map(JsonNode::asText).filter(attempts::equals)).hasSize(4);
+      assertThat(
+              events.findValues("target").stream().map(JsonNode::asText).filter(attempts::equals))
+          .hasSize(4);
       JsonNode ok = null;
       for (JsonNode event : events) {
-        if (event.get("target").asText().equals(attempts) && event.get("outcome").asText().equals("OK")) {
+        if (event.get("target").asText().equals(attempts)
+            && event.get("outcome").asText().equals("OK")) {
           ok = event;
         }
       }
@@ -122,16 +147,22 @@ class HeldRunsApiIT {
   }
 
   private long storedRows(MedlakeServer server, String token) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, "/api/v1/sql")).header("Authorization", "Bearer " + token)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"sql\": \"SELECT count(*) FROM lab_results WHERE hospital_id = 'H009'\"}"));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri(server, "/api/v1/sql"))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"sql\": \"SELECT count(*) FROM lab_results WHERE hospital_id = 'H009'\"}"));
     HttpResponse<String> response = send(server, request);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body()).get("result").get("rows").get(0).get(0).asLong();
   }
 
   private void awaitStoredRows(MedlakeServer server, String token, long expected) throws Exception {
-    await(expected + " rows stored").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+    await(expected + " rows stored")
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(100))
         .until(() -> storedRows(server, token) == expected);
   }
 
@@ -144,17 +175,26 @@ class HeldRunsApiIT {
     throw new AssertionError("no run " + id + " in " + runs);
   }
 
-  private HttpResponse<String> get(MedlakeServer server, String path, String token) throws Exception {
-    return send(server, HttpRequest.newBuilder(uri(server, path)).header("Authorization", "Bearer " + token).GET());
+  private HttpResponse<String> get(MedlakeServer server, String path, String token)
+      throws Exception {
+    return send(
+        server,
+        HttpRequest.newBuilder(uri(server, path)).header("Authorization", "Bearer " + token).GET());
   }
 
-  private HttpResponse<String> post(MedlakeServer server, String path, String token) throws Exception {
-    return send(server, HttpRequest.newBuilder(uri(server, path)).header("Authorization", "Bearer " + token)
-        .POST(HttpRequest.BodyPublishers.noBody()));
+  private HttpResponse<String> post(MedlakeServer server, String path, String token)
+      throws Exception {
+    return send(
+        server,
+        HttpRequest.newBuilder(uri(server, path))
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.noBody()));
   }
 
-  private HttpResponse<String> send(MedlakeServer server, HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> send(MedlakeServer server, HttpRequest.Builder request)
+      throws Exception {
+    return http.send(
+        request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static URI uri(MedlakeServer server, String path) {

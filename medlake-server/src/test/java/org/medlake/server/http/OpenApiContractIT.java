@@ -36,10 +36,13 @@ class OpenApiContractIT {
 
   @Test
   void documentAndRoutesAgreeAndEveryProtectedOperationRefusesAnonymousCallers() throws Exception {
-    try (MedlakeServer server = MedlakeServer.start(MedlakeHome.open(directory.resolve("home")), 0)) {
+    try (MedlakeServer server =
+        MedlakeServer.start(MedlakeHome.open(directory.resolve("home")), 0)) {
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> served = http.send(HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> served =
+          http.send(
+              HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(served.statusCode()).isEqualTo(200);
       JsonNode document = JSON.readTree(served.body());
       assertThat(document.get("openapi").asText()).startsWith("3.");
@@ -57,15 +60,24 @@ class OpenApiContractIT {
           }
           String concrete = path.getKey().replace("{name}", "lab_results").replace("{id}", "run-x");
           HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, concrete));
-          request = operation.getKey().equals("get") ? request.GET()
-              : request.method(operation.getKey().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString("{}"));
-          HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+          request =
+              operation.getKey().equals("get")
+                  ? request.GET()
+                  : request.method(
+                      operation.getKey().toUpperCase(Locale.ROOT),
+                      HttpRequest.BodyPublishers.ofString("{}"));
+          HttpResponse<String> response =
+              http.send(request.build(), HttpResponse.BodyHandlers.ofString());
           assertThat(response.statusCode()).as(route).isEqualTo(401);
-          assertThat(JSON.readTree(response.body()).get("code").asText()).as(route).isEqualTo("UNAUTHENTICATED");
+          assertThat(JSON.readTree(response.body()).get("code").asText())
+              .as(route)
+              .isEqualTo("UNAUTHENTICATED");
         }
       }
       assertThat(documented).isEqualTo(server.routes());
-      assertThat(publicOperations).containsExactly("GET /api/openapi.json", "GET /health", "GET /metrics", "POST /api/v1/login");
+      assertThat(publicOperations)
+          .containsExactly(
+              "GET /api/openapi.json", "GET /health", "GET /metrics", "POST /api/v1/login");
     }
   }
 
@@ -76,14 +88,24 @@ class OpenApiContractIT {
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
       for (Role role : Role.values()) {
         String name = "u-" + role.key();
-        platform.users().add(name, role, role == Role.UPLOADER ? Optional.of("H009") : Optional.empty(), "correct horse battery".toCharArray());
+        platform
+            .users()
+            .add(
+                name,
+                role,
+                role == Role.UPLOADER ? Optional.of("H009") : Optional.empty(),
+                "correct horse battery".toCharArray());
         tokens.put(role, platform.tokens().create(name, "test", Duration.ofDays(1)).secret());
       }
     }
     try (MedlakeServer server = MedlakeServer.start(home, 0)) {
       HttpClient http = HttpClient.newHttpClient();
-      JsonNode document = JSON.readTree(http.send(HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).body());
+      JsonNode document =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
       List<String> checked = new ArrayList<>();
       List<String> publicOperations = new ArrayList<>();
       for (Map.Entry<String, JsonNode> path : document.get("paths").properties()) {
@@ -91,26 +113,47 @@ class OpenApiContractIT {
           String route = operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
           JsonNode security = operation.getValue().get("security");
           if (security != null && security.isEmpty()) {
-            assertThat(operation.getValue().has("x-roles")).as(route + " is public and lists no roles").isFalse();
+            assertThat(operation.getValue().has("x-roles"))
+                .as(route + " is public and lists no roles")
+                .isFalse();
             publicOperations.add(route);
             continue;
           }
-          assertThat(operation.getValue().path("x-roles").isArray()).as(route + " lists its roles in x-roles").isTrue();
+          assertThat(operation.getValue().path("x-roles").isArray())
+              .as(route + " lists its roles in x-roles")
+              .isTrue();
           TreeSet<String> admitted = new TreeSet<>();
           operation.getValue().get("x-roles").forEach(role -> admitted.add(role.asText()));
-          // a body that every operation parses far enough to check the caller's role; no operation changes anything with it
-          String concrete = path.getKey().replace("{name}", "no-such-name").replace("{id}", "no-such-id");
+          // a body that every operation parses far enough to check the caller's role; no operation
+          // changes anything with it
+          String concrete =
+              path.getKey().replace("{name}", "no-such-name").replace("{id}", "no-such-id");
           for (Role role : Role.values()) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, concrete)).header("Authorization", "Bearer " + tokens.get(role));
-            request = operation.getKey().equals("get") ? request.GET()
-                : request.header("Content-Type", "application/json")
-                    .method(operation.getKey().toUpperCase(Locale.ROOT), HttpRequest.BodyPublishers.ofString("{\"predefined\": \"no-such-query\"}"));
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request =
+                HttpRequest.newBuilder(uri(server, concrete))
+                    .header("Authorization", "Bearer " + tokens.get(role));
+            request =
+                operation.getKey().equals("get")
+                    ? request.GET()
+                    : request
+                        .header("Content-Type", "application/json")
+                        .method(
+                            operation.getKey().toUpperCase(Locale.ROOT),
+                            HttpRequest.BodyPublishers.ofString(
+                                "{\"predefined\": \"no-such-query\"}"));
+            HttpResponse<String> response =
+                http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (admitted.contains(role.key())) {
-              assertThat(response.statusCode()).as(route + " as " + role.key() + ": " + response.body()).isNotIn(401, 403);
+              assertThat(response.statusCode())
+                  .as(route + " as " + role.key() + ": " + response.body())
+                  .isNotIn(401, 403);
             } else {
-              assertThat(response.statusCode()).as(route + " as " + role.key() + ": " + response.body()).isEqualTo(403);
-              assertThat(JSON.readTree(response.body()).get("code").asText()).as(route).isEqualTo("FORBIDDEN");
+              assertThat(response.statusCode())
+                  .as(route + " as " + role.key() + ": " + response.body())
+                  .isEqualTo(403);
+              assertThat(JSON.readTree(response.body()).get("code").asText())
+                  .as(route)
+                  .isEqualTo("FORBIDDEN");
             }
           }
           checked.add(route);

@@ -29,9 +29,10 @@ import org.medlake.platform.store.PlatformDatabase;
 import org.medlake.testkit.GlucoseSource;
 
 /**
- * The web's TypeScript types are generated from the OpenAPI document's schemas, so the document must
- * say what the server really answers: each answer below is checked against its operation's response
- * schema (property names, required properties, types, nullability), over a lake with one delivery.
+ * The web's TypeScript types are generated from the OpenAPI document's schemas, so the document
+ * must say what the server really answers: each answer below is checked against its operation's
+ * response schema (property names, required properties, types, nullability), over a lake with one
+ * delivery.
  */
 class OpenApiSchemasIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,54 +43,129 @@ class OpenApiSchemasIT {
   void everyAnswerHasTheShapeItsOperationDocuments() throws Exception {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     // monthly, so that a month without a delivery is listed as missing
-    Files.writeString(home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING + "cadence: monthly\n");
+    Files.writeString(
+        home.sources().resolve("h009.yaml"), GlucoseSource.MAPPING + "cadence: monthly\n");
     String runId;
     try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
       // one row whose collection time is unreadable, so that the run has a rejected row to show
-      Path file = Files.writeString(directory.resolve("results.csv"), GlucoseSource.csv(1, 20) + "P99,2345-7,Glucose,95.5,mg/dL,yesterday\n");
-      runId = ingest.ingest(new IngestService.Delivery(file, GlucoseSource.NAME, YearMonth.of(2024, 1))).id();
+      Path file =
+          Files.writeString(
+              directory.resolve("results.csv"),
+              GlucoseSource.csv(1, 20) + "P99,2345-7,Glucose,95.5,mg/dL,yesterday\n");
+      runId =
+          ingest
+              .ingest(new IngestService.Delivery(file, GlucoseSource.NAME, YearMonth.of(2024, 1)))
+              .id();
     }
     String token;
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
-      platform.users().add("adm", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
+      platform
+          .users()
+          .add("adm", Role.ADMIN, Optional.empty(), "correct horse battery".toCharArray());
       token = platform.tokens().create("adm", "test", Duration.ofDays(1)).secret();
     }
     try (MedlakeServer server = MedlakeServer.start(home, 0)) {
       HttpClient http = HttpClient.newHttpClient();
-      JsonNode document = JSON.readTree(http.send(HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
-          HttpResponse.BodyHandlers.ofString()).body());
-      List<String[]> calls = List.of(
-          new String[] {"GET", "/api/v1/me", "/api/v1/me", null},
-          new String[] {"GET", "/api/v1/tables", "/api/v1/tables", null},
-          new String[] {"GET", "/api/v1/tables/{name}", "/api/v1/tables/lab_results", null},
-          new String[] {"GET", "/api/v1/tables/{name}/partitions", "/api/v1/tables/lab_results/partitions", null},
-          new String[] {"GET", "/api/v1/tables/{name}/snapshots", "/api/v1/tables/lab_results/snapshots", null},
-          new String[] {"GET", "/api/v1/queries", "/api/v1/queries", null},
-          new String[] {"POST", "/api/v1/sql", "/api/v1/sql", "{\"sql\": \"SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY 1\"}"},
-          new String[] {"POST", "/api/v1/sql", "/api/v1/sql", "{\"sql\": \"SELECT count(*) FROM lab_results\", \"dry_run\": true}"},
-          new String[] {"POST", "/api/v1/query", "/api/v1/query", "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}],"
-              + " \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}"},
-          new String[] {"GET", "/api/v1/runs", "/api/v1/runs", null},
-          new String[] {"GET", "/api/v1/runs/{id}", "/api/v1/runs/" + runId, null},
-          new String[] {"GET", "/api/v1/runs/{id}/rejects", "/api/v1/runs/" + runId + "/rejects", null},
-          new String[] {"GET", "/api/v1/deliveries/missing", "/api/v1/deliveries/missing?month=2024-02", null},
-          new String[] {"GET", "/api/v1/users", "/api/v1/users", null},
-          new String[] {"POST", "/api/v1/users", "/api/v1/users", "{\"name\": \"ana\", \"role\": \"analyst\", \"password\": \"correct horse battery\"}"},
-          new String[] {"POST", "/api/v1/tokens", "/api/v1/tokens", "{\"user\": \"ana\", \"description\": \"schema test\", \"days\": 1}"},
-          new String[] {"GET", "/api/v1/tokens", "/api/v1/tokens", null},
-          new String[] {"GET", "/api/v1/audit", "/api/v1/audit", null});
+      JsonNode document =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(uri(server, "/api/openapi.json")).GET().build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      List<String[]> calls =
+          List.of(
+              new String[] {"GET", "/api/v1/me", "/api/v1/me", null},
+              new String[] {"GET", "/api/v1/tables", "/api/v1/tables", null},
+              new String[] {"GET", "/api/v1/tables/{name}", "/api/v1/tables/lab_results", null},
+              new String[] {
+                "GET",
+                "/api/v1/tables/{name}/partitions",
+                "/api/v1/tables/lab_results/partitions",
+                null
+              },
+              new String[] {
+                "GET",
+                "/api/v1/tables/{name}/snapshots",
+                "/api/v1/tables/lab_results/snapshots",
+                null
+              },
+              new String[] {"GET", "/api/v1/queries", "/api/v1/queries", null},
+              new String[] {
+                "POST",
+                "/api/v1/sql",
+                "/api/v1/sql",
+                "{\"sql\": \"SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY 1\"}"
+              },
+              new String[] {
+                "POST",
+                "/api/v1/sql",
+                "/api/v1/sql",
+                "{\"sql\": \"SELECT count(*) FROM lab_results\", \"dry_run\": true}"
+              },
+              new String[] {
+                "POST",
+                "/api/v1/query",
+                "/api/v1/query",
+                "{\"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}],"
+                    + " \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10}}"
+              },
+              new String[] {"GET", "/api/v1/runs", "/api/v1/runs", null},
+              new String[] {"GET", "/api/v1/runs/{id}", "/api/v1/runs/" + runId, null},
+              new String[] {
+                "GET", "/api/v1/runs/{id}/rejects", "/api/v1/runs/" + runId + "/rejects", null
+              },
+              new String[] {
+                "GET",
+                "/api/v1/deliveries/missing",
+                "/api/v1/deliveries/missing?month=2024-02",
+                null
+              },
+              new String[] {"GET", "/api/v1/users", "/api/v1/users", null},
+              new String[] {
+                "POST",
+                "/api/v1/users",
+                "/api/v1/users",
+                "{\"name\": \"ana\", \"role\": \"analyst\", \"password\": \"correct horse battery\"}"
+              },
+              new String[] {
+                "POST",
+                "/api/v1/tokens",
+                "/api/v1/tokens",
+                "{\"user\": \"ana\", \"description\": \"schema test\", \"days\": 1}"
+              },
+              new String[] {"GET", "/api/v1/tokens", "/api/v1/tokens", null},
+              new String[] {"GET", "/api/v1/audit", "/api/v1/audit", null});
       for (String[] call : calls) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, call[2])).header("Authorization", "Bearer " + token);
-        request = call[3] == null ? request.GET()
-            : request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(call[3]));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(uri(server, call[2])).header("Authorization", "Bearer " + token);
+        request =
+            call[3] == null
+                ? request.GET()
+                : request
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(call[3]));
+        HttpResponse<String> response =
+            http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         String operation = call[0] + " " + call[1];
-        assertThat(response.statusCode()).as(operation + ": " + response.body()).isBetween(200, 299);
-        JsonNode schema = document.at("/paths/" + call[1].replace("~", "~0").replace("/", "~1") + "/" + call[0].toLowerCase(Locale.ROOT)
-            + "/responses/" + response.statusCode() + "/content/application~1json/schema");
-        assertThat(schema.isMissingNode()).as(operation + " documents its " + response.statusCode() + " answer's schema").isFalse();
+        assertThat(response.statusCode())
+            .as(operation + ": " + response.body())
+            .isBetween(200, 299);
+        JsonNode schema =
+            document.at(
+                "/paths/"
+                    + call[1].replace("~", "~0").replace("/", "~1")
+                    + "/"
+                    + call[0].toLowerCase(Locale.ROOT)
+                    + "/responses/"
+                    + response.statusCode()
+                    + "/content/application~1json/schema");
+        assertThat(schema.isMissingNode())
+            .as(operation + " documents its " + response.statusCode() + " answer's schema")
+            .isFalse();
         JsonNode body = JSON.readTree(response.body());
-        assertThat(body.isEmpty() && body.isArray()).as(operation + " answers something to check").isFalse();
+        assertThat(body.isEmpty() && body.isArray())
+            .as(operation + " answers something to check")
+            .isFalse();
         List<String> problems = new ArrayList<>();
         conform(document, schema, body, operation, problems);
         assertThat(problems).as(operation).isEmpty();
@@ -97,8 +173,12 @@ class OpenApiSchemasIT {
     }
   }
 
-  /** Collects where {@code value} departs from {@code schema} (the OpenAPI 3.0 subset the document uses). */
-  private static void conform(JsonNode document, JsonNode schema, JsonNode value, String at, List<String> problems) {
+  /**
+   * Collects where {@code value} departs from {@code schema} (the OpenAPI 3.0 subset the document
+   * uses).
+   */
+  private static void conform(
+      JsonNode document, JsonNode schema, JsonNode value, String at, List<String> problems) {
     if (schema.has("$ref")) {
       conform(document, document.at(schema.get("$ref").asText().substring(1)), value, at, problems);
       return;
@@ -137,11 +217,22 @@ class OpenApiSchemasIT {
         for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
           Map.Entry<String, JsonNode> field = fields.next();
           if (properties.has(field.getKey())) {
-            conform(document, properties.get(field.getKey()), field.getValue(), at + "." + field.getKey(), problems);
+            conform(
+                document,
+                properties.get(field.getKey()),
+                field.getValue(),
+                at + "." + field.getKey(),
+                problems);
           } else if (additional.isObject()) {
             conform(document, additional, field.getValue(), at + "." + field.getKey(), problems);
           } else if (!additional.asBoolean(false)) {
-            problems.add(at + ": property '" + field.getKey() + "' is not documented (documented: " + new TreeSet<>(names(properties)) + ")");
+            problems.add(
+                at
+                    + ": property '"
+                    + field.getKey()
+                    + "' is not documented (documented: "
+                    + new TreeSet<>(names(properties))
+                    + ")");
           }
         }
       }

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
-import org.medlake.testkit.generate.GeneratorOptions;
-import org.medlake.testkit.generate.LabDataGenerator;
 import org.medlake.ingest.pipeline.IngestService;
 import org.medlake.ingest.pipeline.ProgressListener;
-import org.medlake.testkit.RedisServer;
 import org.medlake.platform.store.PlatformDatabase;
+import org.medlake.testkit.RedisServer;
+import org.medlake.testkit.generate.GeneratorOptions;
+import org.medlake.testkit.generate.LabDataGenerator;
 
 /** Two servers on one home share their answers through one real Redis. */
 class SharedRedisCacheIT {
@@ -31,21 +31,32 @@ class SharedRedisCacheIT {
 
   @Test
   void anAnswerComputedByOneServerIsServedCachedByTheOther() throws Exception {
-    try (RedisServer redis = RedisServer.start(Files.createDirectories(directory.resolve("redis")))) {
+    try (RedisServer redis =
+        RedisServer.start(Files.createDirectories(directory.resolve("redis")))) {
       Path homeDirectory = Files.createDirectories(directory.resolve("home"));
-      Files.writeString(homeDirectory.resolve("medlake.yaml"), "query:\n  redis-url: " + redis.url() + "\n");
+      Files.writeString(
+          homeDirectory.resolve("medlake.yaml"), "query:\n  redis-url: " + redis.url() + "\n");
       MedlakeHome home = MedlakeHome.open(homeDirectory);
       LabDataGenerator.generate(
-          GeneratorOptions.builder(home.landing(), home.sources()).hospitals(1).months(1).rowsPerFile(600).seed(12).build(), rows -> {});
+          GeneratorOptions.builder(home.landing(), home.sources())
+              .hospitals(1)
+              .months(1)
+              .rowsPerFile(600)
+              .seed(12)
+              .build(),
+          rows -> {});
       try (IngestService ingest = IngestService.open(home, ProgressListener.NONE)) {
         ingest.ingest(ingest.discover(List.of(home.landing()), Optional.empty(), Optional.empty()));
       }
       String token;
       try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
-        platform.users().add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
+        platform
+            .users()
+            .add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
         token = platform.tokens().create("ada", "test", Duration.ofDays(1)).secret();
       }
-      try (MedlakeServer first = MedlakeServer.start(home, 0); MedlakeServer second = MedlakeServer.start(home, 0)) {
+      try (MedlakeServer first = MedlakeServer.start(home, 0);
+          MedlakeServer second = MedlakeServer.start(home, 0)) {
         var one = run(first, token);
         var two = run(second, token);
         assertThat(one.get("cached").asBoolean()).isFalse();
@@ -55,11 +66,20 @@ class SharedRedisCacheIT {
     }
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode run(MedlakeServer server, String token) throws Exception {
-    HttpResponse<String> response = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/queries/monthly-volume/run"))
-            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static com.fasterxml.jackson.databind.JsonNode run(MedlakeServer server, String token)
+      throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:"
+                                + server.port()
+                                + "/api/v1/queries/monthly-volume/run"))
+                    .header("Authorization", "Bearer " + token)
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }

@@ -16,7 +16,8 @@ class TestBoundRequests {
 
   @Test
   void anEditedTemplateIsNeverAnsweredWithTheBindingOfTheOldOne() {
-    // two loads of one query name with different templates whose objects share an identity hash code
+    // two loads of one query name with different templates whose objects share an identity hash
+    // code
     // (they are not unique: searched for among live objects until two collide)
     Map<Integer, PredefinedQuery> seen = new HashMap<>();
     PredefinedQuery old = null;
@@ -46,6 +47,7 @@ class TestBoundRequests {
   }
 
   private static PredefinedQuery query(String sql) {
-    return new PredefinedQuery("volume", "Volume", "", List.of(), sql, Map.of(), List.of(), null, List.of());
+    return new PredefinedQuery(
+        "volume", "Volume", "", List.of(), sql, Map.of(), List.of(), null, List.of());
   }
 }

@@ -25,11 +25,19 @@ class TestQueuedAuditLog {
       List<Future<?>> handedIn = new ArrayList<>();
       for (int thread = 0; thread < 4; thread++) {
         String actor = "user" + thread;
-        handedIn.add(requests.submit(() -> {
-          for (int i = 0; i < 2_500; i++) {
-            queued.record(AuditEvent.builder().at(Instant.EPOCH).actor(actor).action(AuditAction.QUERY).outcome(AuditOutcome.OK).build());
-          }
-        }));
+        handedIn.add(
+            requests.submit(
+                () -> {
+                  for (int i = 0; i < 2_500; i++) {
+                    queued.record(
+                        AuditEvent.builder()
+                            .at(Instant.EPOCH)
+                            .actor(actor)
+                            .action(AuditAction.QUERY)
+                            .outcome(AuditOutcome.OK)
+                            .build());
+                  }
+                }));
       }
       for (Future<?> future : handedIn) {
         future.get();

@@ -29,35 +29,80 @@ class TlsIT {
   @Test
   void theServerSpeaksHttpsWithHstsAndSecureCookies() throws Exception {
     Path keystore = directory.resolve("server.p12");
-    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
-        "-alias", "medlake", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2", "-dname", "CN=localhost",
-        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
-        "-storepass", PASSWORD, "-keypass", PASSWORD).redirectErrorStream(true).start();
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "medlake",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD)
+            .redirectErrorStream(true)
+            .start();
     assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+    assertThat(keytool.exitValue())
+        .as(new String(keytool.getInputStream().readAllBytes()))
+        .isZero();
     Path passwordFile = directory.resolve("server.p12.password");
     Files.writeString(passwordFile, PASSWORD + "\n");
     Path homeDirectory = Files.createDirectories(directory.resolve("home"));
-    Files.writeString(homeDirectory.resolve("medlake.yaml"),
-        "server:\n  tls-keystore: " + keystore + "\n  tls-keystore-password-file: " + passwordFile + "\n");
+    Files.writeString(
+        homeDirectory.resolve("medlake.yaml"),
+        "server:\n  tls-keystore: "
+            + keystore
+            + "\n  tls-keystore-password-file: "
+            + passwordFile
+            + "\n");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
-      platform.users().add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
+      platform
+          .users()
+          .add("ada", Role.ANALYST, Optional.empty(), "correct horse battery".toCharArray());
     }
     try (MedlakeServer server = MedlakeServer.start(home, 0)) {
       HttpClient https = HttpClient.newBuilder().sslContext(trusting(keystore)).build();
-      HttpResponse<String> health = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/health")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> health =
+          https.send(
+              HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
-      assertThat(health.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000; includeSubDomains");
-      HttpResponse<String> login = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/api/v1/login"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"ada\", \"password\": \"correct horse battery\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      assertThat(health.headers().firstValue("Strict-Transport-Security"))
+          .hasValue("max-age=31536000; includeSubDomains");
+      HttpResponse<String> login =
+          https.send(
+              HttpRequest.newBuilder(
+                      URI.create("https://127.0.0.1:" + server.port() + "/api/v1/login"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"name\": \"ada\", \"password\": \"correct horse battery\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(login.statusCode()).isEqualTo(200);
-      assertThat(login.headers().allValues("Set-Cookie")).anySatisfy(cookie -> assertThat(cookie).contains("Secure").contains("HttpOnly"));
+      assertThat(login.headers().allValues("Set-Cookie"))
+          .anySatisfy(cookie -> assertThat(cookie).contains("Secure").contains("HttpOnly"));
       HttpClient plain = HttpClient.newHttpClient();
       try {
-        plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        plain.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
         org.assertj.core.api.Assertions.fail("plain HTTP must not be answered on the TLS port");
       } catch (java.io.IOException expected) {
         // the TLS connector does not speak plain HTTP
@@ -70,7 +115,8 @@ class TlsIT {
     try (InputStream input = Files.newInputStream(keystore)) {
       store.load(input, PASSWORD.toCharArray());
     }
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(store);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, trust.getTrustManagers(), null);

@@ -13,30 +13,47 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MedlakeHome;
 
-/** The web front-end (medlake-web) is served from the classpath at "/", under the API's security headers. */
+/**
+ * The web front-end (medlake-web) is served from the classpath at "/", under the API's security
+ * headers.
+ */
 class WebAppIT {
   @TempDir Path directory;
 
   @Test
   void rootServesTheAppAndItsHashedAssets() throws Exception {
-    try (MedlakeServer server = MedlakeServer.start(MedlakeHome.open(directory.resolve("home")), 0)) {
+    try (MedlakeServer server =
+        MedlakeServer.start(MedlakeHome.open(directory.resolve("home")), 0)) {
       HttpClient http = HttpClient.newHttpClient();
-      HttpResponse<String> index = http.send(HttpRequest.newBuilder(uri(server, "/")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> index =
+          http.send(
+              HttpRequest.newBuilder(uri(server, "/")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(index.statusCode()).isEqualTo(200);
-      assertThat(index.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+      assertThat(index.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
       assertThat(index.body()).contains("<div id=\"medlake-app\"></div>");
-      assertThat(index.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(value -> assertThat(value).contains("default-src 'self'"));
+      assertThat(index.headers().firstValue("Content-Security-Policy"))
+          .hasValueSatisfying(value -> assertThat(value).contains("default-src 'self'"));
       assertThat(index.headers().firstValue("Cache-Control")).hasValue("no-cache");
 
       Matcher script = Pattern.compile("src=\"(/assets/[^\"]+\\.js)\"").matcher(index.body());
       assertThat(script.find()).as("index.html names its script").isTrue();
-      HttpResponse<String> asset = http.send(HttpRequest.newBuilder(uri(server, script.group(1))).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> asset =
+          http.send(
+              HttpRequest.newBuilder(uri(server, script.group(1))).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(asset.statusCode()).isEqualTo(200);
-      assertThat(asset.headers().firstValue("Cache-Control")).hasValue("max-age=31536000, immutable");
+      assertThat(asset.headers().firstValue("Cache-Control"))
+          .hasValue("max-age=31536000, immutable");
 
-      HttpResponse<String> missing = http.send(HttpRequest.newBuilder(uri(server, "/api/v1/nope")).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> missing =
+          http.send(
+              HttpRequest.newBuilder(uri(server, "/api/v1/nope")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(missing.statusCode()).isEqualTo(401);
-      assertThat(server.routes()).allSatisfy(route -> assertThat(route).containsAnyOf(" /api", " /health", " /metrics"));
+      assertThat(server.routes())
+          .allSatisfy(route -> assertThat(route).containsAnyOf(" /api", " /health", " /metrics"));
     }
   }
 

@@ -13,7 +13,8 @@ class LimitsAllowListIT {
 
   @Test
   void clientsOutsideTheListAreRefusedOnEveryPath() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory, "allow-list: [\"10.0.0.0/8\", \"fd00::/8\"]")) {
+    try (LimitsServer server =
+        LimitsServer.start(directory, "allow-list: [\"10.0.0.0/8\", \"fd00::/8\"]")) {
       assertThat(assertError(server.get("/health"), 403, "FORBIDDEN").get("message").asText())
           .isEqualTo("Client address 127.0.0.1 is not in server.allow-list");
       assertError(server.get("/api/v1/tables"), 403, "FORBIDDEN");
@@ -27,23 +28,56 @@ class LimitsAllowListIT {
   void theDefaultListAdmitsLocalhostAndIgnoresForwardedForFromUntrustedPeers() throws Exception {
     try (LimitsServer server = LimitsServer.start(directory)) {
       assertThat(server.get("/health").statusCode()).isEqualTo(200);
-      assertThat(server.send(server.request("/health").header("X-Forwarded-For", "203.0.113.7")).statusCode())
-          .as("127.0.0.1 is no trusted proxy, so its X-Forwarded-For is ignored").isEqualTo(200);
+      assertThat(
+              server
+                  .send(server.request("/health").header("X-Forwarded-For", "203.0.113.7"))
+                  .statusCode())
+          .as("127.0.0.1 is no trusted proxy, so its X-Forwarded-For is ignored")
+          .isEqualTo(200);
     }
   }
 
   @Test
   void forwardedForNamesTheClientWhenThePeerIsATrustedProxy() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory, "allow-list: [\"203.0.113.0/24\"]", "trusted-proxies: [\"127.0.0.1/32\"]")) {
-      assertThat(server.send(server.request("/health").header("X-Forwarded-For", "203.0.113.7")).statusCode()).isEqualTo(200);
-      assertThat(server.send(server.request("/health").header("X-Forwarded-For", "198.51.100.9, 203.0.113.7")).statusCode())
-          .as("what the client claims left of the proxy's entry is not read").isEqualTo(200);
-      assertThat(assertError(server.send(server.request("/health").header("X-Forwarded-For", "203.0.113.7, 198.51.100.9")), 403, "FORBIDDEN")
-          .get("message").asText()).isEqualTo("Client address 198.51.100.9 is not in server.allow-list");
+    try (LimitsServer server =
+        LimitsServer.start(
+            directory, "allow-list: [\"203.0.113.0/24\"]", "trusted-proxies: [\"127.0.0.1/32\"]")) {
+      assertThat(
+              server
+                  .send(server.request("/health").header("X-Forwarded-For", "203.0.113.7"))
+                  .statusCode())
+          .isEqualTo(200);
+      assertThat(
+              server
+                  .send(
+                      server
+                          .request("/health")
+                          .header("X-Forwarded-For", "198.51.100.9, 203.0.113.7"))
+                  .statusCode())
+          .as("what the client claims left of the proxy's entry is not read")
+          .isEqualTo(200);
+      assertThat(
+              assertError(
+                      server.send(
+                          server
+                              .request("/health")
+                              .header("X-Forwarded-For", "203.0.113.7, 198.51.100.9")),
+                      403,
+                      "FORBIDDEN")
+                  .get("message")
+                  .asText())
+          .isEqualTo("Client address 198.51.100.9 is not in server.allow-list");
       assertThat(assertError(server.get("/health"), 403, "FORBIDDEN").get("message").asText())
-          .as("without the header the proxy itself is the client").contains("127.0.0.1");
-      assertThat(assertError(server.send(server.request("/health").header("X-Forwarded-For", "unknown")), 400, "BAD_REQUEST")
-          .get("message").asText()).isEqualTo("X-Forwarded-For entry 'unknown' is not an IP address");
+          .as("without the header the proxy itself is the client")
+          .contains("127.0.0.1");
+      assertThat(
+              assertError(
+                      server.send(server.request("/health").header("X-Forwarded-For", "unknown")),
+                      400,
+                      "BAD_REQUEST")
+                  .get("message")
+                  .asText())
+          .isEqualTo("X-Forwarded-For entry 'unknown' is not an IP address");
     }
   }
 }

@@ -15,9 +15,13 @@ class LimitsLoginIT {
   @TempDir Path directory;
 
   @Test
-  void anAccountBeyondItsAttemptsFromOneClientIsRefusedThereEvenWithTheRightPassword() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory,
-        "login-attempts-per-15-minutes-per-account: 3", "login-attempts-per-15-minutes-per-ip: 100")) {
+  void anAccountBeyondItsAttemptsFromOneClientIsRefusedThereEvenWithTheRightPassword()
+      throws Exception {
+    try (LimitsServer server =
+        LimitsServer.start(
+            directory,
+            "login-attempts-per-15-minutes-per-account: 3",
+            "login-attempts-per-15-minutes-per-ip: 100")) {
       for (int i = 0; i < 3; i++) {
         assertError(server.login("ada", "wrong password " + i), 401, "UNAUTHENTICATED");
       }
@@ -26,7 +30,9 @@ class LimitsLoginIT {
           .isEqualTo("Too many login attempts for the account 'ada' from 127.0.0.1");
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("300");
       assertError(server.login("ADA", PASSWORD), 429, "RATE_LIMITED");
-      assertThat(server.login("bob", PASSWORD).statusCode()).as("other accounts are not locked").isEqualTo(200);
+      assertThat(server.login("bob", PASSWORD).statusCode())
+          .as("other accounts are not locked")
+          .isEqualTo(200);
 
       server.clock().advance(Duration.ofMinutes(5));
       assertThat(server.login("ada", PASSWORD).statusCode()).isEqualTo(200);
@@ -35,28 +41,48 @@ class LimitsLoginIT {
 
   @Test
   void failuresFromOneClientDoNotLockTheAccountForOtherClients() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory, "allow-list: [\"0.0.0.0/0\"]", "trusted-proxies: [\"127.0.0.1/32\"]",
-        "login-attempts-per-15-minutes-per-account: 3", "login-attempts-per-15-minutes-per-ip: 100")) {
+    try (LimitsServer server =
+        LimitsServer.start(
+            directory,
+            "allow-list: [\"0.0.0.0/0\"]",
+            "trusted-proxies: [\"127.0.0.1/32\"]",
+            "login-attempts-per-15-minutes-per-account: 3",
+            "login-attempts-per-15-minutes-per-ip: 100")) {
       String attacker = "203.0.113.7";
       for (int i = 0; i < 3; i++) {
         assertError(login(server, attacker, "ada", "wrong password " + i), 401, "UNAUTHENTICATED");
       }
-      assertThat(assertError(login(server, attacker, "ada", PASSWORD), 429, "RATE_LIMITED").get("message").asText())
+      assertThat(
+              assertError(login(server, attacker, "ada", PASSWORD), 429, "RATE_LIMITED")
+                  .get("message")
+                  .asText())
           .isEqualTo("Too many login attempts for the account 'ada' from 203.0.113.7");
-      assertThat(login(server, "198.51.100.9", "ada", PASSWORD).statusCode()).as("ada from her own client").isEqualTo(200);
+      assertThat(login(server, "198.51.100.9", "ada", PASSWORD).statusCode())
+          .as("ada from her own client")
+          .isEqualTo(200);
       assertError(login(server, attacker, "ada", PASSWORD), 429, "RATE_LIMITED");
     }
   }
 
-  private static HttpResponse<String> login(LimitsServer server, String client, String user, String password) throws Exception {
-    return server.send(server.request("/api/v1/login").header("X-Forwarded-For", client).header("Content-Type", "application/json")
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\": \"" + user + "\", \"password\": \"" + password + "\"}")));
+  private static HttpResponse<String> login(
+      LimitsServer server, String client, String user, String password) throws Exception {
+    return server.send(
+        server
+            .request("/api/v1/login")
+            .header("X-Forwarded-For", client)
+            .header("Content-Type", "application/json")
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofString(
+                    "{\"name\": \"" + user + "\", \"password\": \"" + password + "\"}")));
   }
 
   @Test
   void aSuccessfulLoginClearsTheAccountsAttempts() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory,
-        "login-attempts-per-15-minutes-per-account: 2", "login-attempts-per-15-minutes-per-ip: 100")) {
+    try (LimitsServer server =
+        LimitsServer.start(
+            directory,
+            "login-attempts-per-15-minutes-per-account: 2",
+            "login-attempts-per-15-minutes-per-ip: 100")) {
       assertError(server.login("ada", "wrong password"), 401, "UNAUTHENTICATED");
       assertThat(server.login("ada", PASSWORD).statusCode()).isEqualTo(200);
       assertError(server.login("ada", "wrong password"), 401, "UNAUTHENTICATED");
@@ -66,15 +92,21 @@ class LimitsLoginIT {
 
   @Test
   void anAddressSprayingAccountsIsRefusedAndSuccessDoesNotClearIt() throws Exception {
-    try (LimitsServer server = LimitsServer.start(directory,
-        "login-attempts-per-15-minutes-per-account: 100", "login-attempts-per-15-minutes-per-ip: 3")) {
+    try (LimitsServer server =
+        LimitsServer.start(
+            directory,
+            "login-attempts-per-15-minutes-per-account: 100",
+            "login-attempts-per-15-minutes-per-ip: 3")) {
       assertError(server.login("ada", "spring2026spring"), 401, "UNAUTHENTICATED");
       assertThat(server.login("bob", PASSWORD).statusCode()).isEqualTo(200);
       assertError(server.login("cyd", "spring2026spring"), 401, "UNAUTHENTICATED");
       HttpResponse<String> refused = server.login("dee", PASSWORD);
-      assertThat(assertError(refused, 429, "RATE_LIMITED").get("message").asText()).isEqualTo("Too many login attempts from 127.0.0.1");
+      assertThat(assertError(refused, 429, "RATE_LIMITED").get("message").asText())
+          .isEqualTo("Too many login attempts from 127.0.0.1");
       assertThat(refused.headers().firstValue("Retry-After")).hasValue("300");
-      assertThat(server.getAs("dee", "/api/v1/me").statusCode()).as("API tokens are not logins").isEqualTo(200);
+      assertThat(server.getAs("dee", "/api/v1/me").statusCode())
+          .as("API tokens are not logins")
+          .isEqualTo(200);
     }
   }
 
@@ -83,9 +115,13 @@ class LimitsLoginIT {
     try (LimitsServer server = LimitsServer.start(directory, "session-hours: 1")) {
       HttpResponse<String> login = server.login("ada", PASSWORD);
       String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-      assertThat(server.send(server.request("/api/v1/me").header("Cookie", cookie).GET()).statusCode()).isEqualTo(200);
+      assertThat(
+              server.send(server.request("/api/v1/me").header("Cookie", cookie).GET()).statusCode())
+          .isEqualTo(200);
       server.clock().advance(Duration.ofMinutes(61));
-      assertThat(server.send(server.request("/api/v1/me").header("Cookie", cookie).GET()).statusCode()).isEqualTo(401);
+      assertThat(
+              server.send(server.request("/api/v1/me").header("Cookie", cookie).GET()).statusCode())
+          .isEqualTo(401);
     }
   }
 
@@ -114,7 +150,9 @@ class LimitsLoginIT {
 
       server.execute("UPDATE users SET role = 'analyst' WHERE name = 'bob'");
       assertError(me(server, bob), 401, "UNAUTHENTICATED");
-      assertThat(me(server, sessionCookie(server, "bob")).statusCode()).as("a new login gets a new session").isEqualTo(200);
+      assertThat(me(server, sessionCookie(server, "bob")).statusCode())
+          .as("a new login gets a new session")
+          .isEqualTo(200);
     }
   }
 

@@ -20,7 +20,9 @@ class LimitsRequestSizeIT {
     try (LimitsServer server = LimitsServer.start(directory, "max-request-bytes: 1KB")) {
       String large = "{\"name\": \"ada\", \"password\": \"" + "x".repeat(2000) + "\"}";
       JsonNode error = assertError(server.post("/api/v1/login", large), 413, "PAYLOAD_TOO_LARGE");
-      assertThat(error.get("message").asText()).isEqualTo("The request body has " + large.length() + " bytes; at most 1000 are accepted");
+      assertThat(error.get("message").asText())
+          .isEqualTo(
+              "The request body has " + large.length() + " bytes; at most 1000 are accepted");
       assertThat(error.get("details").get("max_request_bytes").asLong()).isEqualTo(1000);
       assertError(server.post("/api/v1/sql", large), 413, "PAYLOAD_TOO_LARGE");
 
@@ -34,9 +36,13 @@ class LimitsRequestSizeIT {
   @Test
   void aBodyWithoutContentLengthIsRefused() throws Exception {
     try (LimitsServer server = LimitsServer.start(directory)) {
-      byte[] body = "{\"name\": \"ada\", \"password\": \"whatever it is\"}".getBytes(StandardCharsets.UTF_8);
-      HttpRequest.Builder chunked = server.request("/api/v1/login").header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
+      byte[] body =
+          "{\"name\": \"ada\", \"password\": \"whatever it is\"}".getBytes(StandardCharsets.UTF_8);
+      HttpRequest.Builder chunked =
+          server
+              .request("/api/v1/login")
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)));
       assertThat(assertError(server.send(chunked), 411, "LENGTH_REQUIRED").get("message").asText())
           .isEqualTo("A request body needs a Content-Length header");
     }

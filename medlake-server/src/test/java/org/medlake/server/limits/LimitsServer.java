@@ -35,16 +35,21 @@ final class LimitsServer implements AutoCloseable {
   private final MedlakeHome home;
   private final MutableClock clock;
   private final Map<String, String> tokens;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private LimitsServer(MedlakeServer server, MedlakeHome home, MutableClock clock, Map<String, String> tokens) {
+  private LimitsServer(
+      MedlakeServer server, MedlakeHome home, MutableClock clock, Map<String, String> tokens) {
     this.server = server;
     this.home = home;
     this.clock = clock;
     this.tokens = Map.copyOf(tokens);
   }
 
-  /** Starts a server whose medlake.yaml has {@code serverSection} (YAML lines) under {@code server:}. */
+  /**
+   * Starts a server whose medlake.yaml has {@code serverSection} (YAML lines) under {@code
+   * server:}.
+   */
   static LimitsServer start(Path directory, String... serverSection) throws IOException {
     Path root = directory.resolve("home");
     Files.createDirectories(root);
@@ -72,7 +77,8 @@ final class LimitsServer implements AutoCloseable {
 
   /** Runs {@code sql} on the platform database directly (changes no store method offers). */
   void execute(String sql) throws Exception {
-    try (java.sql.Connection connection = java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.platformDatabase());
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + home.platformDatabase());
         java.sql.Statement statement = connection.createStatement()) {
       statement.executeUpdate(sql);
     }
@@ -83,7 +89,8 @@ final class LimitsServer implements AutoCloseable {
   }
 
   HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).timeout(Duration.ofSeconds(30));
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(30));
   }
 
   HttpResponse<String> get(String path) throws Exception {
@@ -95,11 +102,15 @@ final class LimitsServer implements AutoCloseable {
   }
 
   HttpResponse<String> login(String user, String password) throws Exception {
-    return post("/api/v1/login", JSON.writeValueAsString(Map.of("name", user, "password", password)));
+    return post(
+        "/api/v1/login", JSON.writeValueAsString(Map.of("name", user, "password", password)));
   }
 
   HttpResponse<String> post(String path, String body) throws Exception {
-    return send(request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -107,7 +118,8 @@ final class LimitsServer implements AutoCloseable {
   }
 
   /** Asserts the API's error body with {@code status} and {@code code}, and returns it. */
-  static JsonNode assertError(HttpResponse<String> response, int status, String code) throws IOException {
+  static JsonNode assertError(HttpResponse<String> response, int status, String code)
+      throws IOException {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     JsonNode error = JSON.readTree(response.body());
     assertThat(error.get("code").asText()).isEqualTo(code);

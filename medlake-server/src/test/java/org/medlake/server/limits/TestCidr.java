@@ -47,7 +47,8 @@ class TestCidr {
 
   @Test
   void invalidInputIsRefusedWithAMessageNamingIt() {
-    assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Cidr.parse("10.0.0.0/33"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("'10.0.0.0/33' is not a CIDR: the prefix length must be 0 to 32, not '33'");
     assertThatThrownBy(() -> Cidr.parse("fd00::/129"))
         .hasMessage("'fd00::/129' is not a CIDR: the prefix length must be 0 to 128, not '129'");
@@ -58,18 +59,23 @@ class TestCidr {
     assertThatThrownBy(() -> Cidr.parse("10.1.2.3/8"))
         .hasMessage("'10.1.2.3/8' is not a CIDR: it has address bits set beyond the /8 prefix");
     assertThatThrownBy(() -> Cidr.parse("256.0.0.0/8"))
-        .hasMessage("'256.0.0.0/8' is not a CIDR like 10.0.0.0/8 or fd00::/8: '256.0.0.0' is not an IPv4 or IPv6 address");
+        .hasMessage(
+            "'256.0.0.0/8' is not a CIDR like 10.0.0.0/8 or fd00::/8: '256.0.0.0' is not an IPv4 or IPv6 address");
     assertThatThrownBy(() -> Cidr.parse("2001:db8:::1/64"))
         .hasMessageContaining("'2001:db8:::1' is not an IPv4 or IPv6 address");
-    assertThatThrownBy(() -> Cidr.parse("")).hasMessageContaining("'' is not an IPv4 or IPv6 address");
+    assertThatThrownBy(() -> Cidr.parse(""))
+        .hasMessageContaining("'' is not an IPv4 or IPv6 address");
     assertThatThrownBy(() -> Cidr.parse("::ffff:10.0.0.0/104"))
-        .as("an IPv4-mapped address has one spelling: IPv4").hasMessageContaining("is not an IPv4 or IPv6 address");
+        .as("an IPv4-mapped address has one spelling: IPv4")
+        .hasMessageContaining("is not an IPv4 or IPv6 address");
   }
 
   @Test
   void hostNamesAreRefusedWithoutAskingDns() {
-    assertThatThrownBy(() -> Cidr.parse("localhost/32")).hasMessageContaining("'localhost' is not an IPv4 or IPv6 address");
-    assertThatThrownBy(() -> Cidr.parse("example.org")).hasMessageContaining("'example.org' is not an IPv4 or IPv6 address");
+    assertThatThrownBy(() -> Cidr.parse("localhost/32"))
+        .hasMessageContaining("'localhost' is not an IPv4 or IPv6 address");
+    assertThatThrownBy(() -> Cidr.parse("example.org"))
+        .hasMessageContaining("'example.org' is not an IPv4 or IPv6 address");
   }
 
   private static InetAddress address(String literal) {

@@ -34,7 +34,10 @@ class TestLimitsServerConfig {
 
   @Test
   void explicitValuesOverrideDefaults() {
-    ServerConfig config = ConfigFile.parse(FILE, """
+    ServerConfig config =
+        ConfigFile.parse(
+                FILE,
+                """
         server:
           allow-list: ["10.0.0.0/8", "fd00::/8", "0.0.0.0/0"]
           trusted-proxies: ["10.0.0.5"]
@@ -46,25 +49,45 @@ class TestLimitsServerConfig {
           session-hours: 12
           max-sessions: 50
           max-token-days: 30
-        """).server();
-    assertThat(config).isEqualTo(new ServerConfig(List.of("10.0.0.0/8", "fd00::/8", "0.0.0.0/0"), List.of("10.0.0.5"),
-        60, 120, 5, 20, 2L << 20, 12, 50, 30, java.util.Optional.empty(), java.util.Optional.empty()));
+        """)
+            .server();
+    assertThat(config)
+        .isEqualTo(
+            new ServerConfig(
+                List.of("10.0.0.0/8", "fd00::/8", "0.0.0.0/0"),
+                List.of("10.0.0.5"),
+                60,
+                120,
+                5,
+                20,
+                2L << 20,
+                12,
+                50,
+                30,
+                java.util.Optional.empty(),
+                java.util.Optional.empty()));
   }
 
   @Test
   void invalidValuesAreErrorsNamingTheKeyAndTheValue() {
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  allow-list: [\"10.0.0.0/33\"]\n"))
         .isInstanceOf(ValidationException.class)
-        .hasMessage("medlake.yaml: server.allow-list entry '10.0.0.0/33' has an invalid prefix length; it must be 0 to 32");
-    assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  trusted-proxies: [\"proxy.internal\"]\n"))
-        .hasMessage("medlake.yaml: server.trusted-proxies entry 'proxy.internal' is not a CIDR like 10.0.0.0/8 or fd00::/8:"
-            + " 'proxy.internal' is not an IP address");
+        .hasMessage(
+            "medlake.yaml: server.allow-list entry '10.0.0.0/33' has an invalid prefix length; it must be 0 to 32");
+    assertThatThrownBy(
+            () -> ConfigFile.parse(FILE, "server:\n  trusted-proxies: [\"proxy.internal\"]\n"))
+        .hasMessage(
+            "medlake.yaml: server.trusted-proxies entry 'proxy.internal' is not a CIDR like 10.0.0.0/8 or fd00::/8:"
+                + " 'proxy.internal' is not an IP address");
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  allow-list: [\"10.1.0.0/8\"]\n"))
-        .hasMessage("medlake.yaml: server.allow-list entry '10.1.0.0/8' has address bits set beyond the /8 prefix");
+        .hasMessage(
+            "medlake.yaml: server.allow-list entry '10.1.0.0/8' has address bits set beyond the /8 prefix");
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  allow-list: [\"fd00::/129\"]\n"))
-        .hasMessage("medlake.yaml: server.allow-list entry 'fd00::/129' has an invalid prefix length; it must be 0 to 128");
+        .hasMessage(
+            "medlake.yaml: server.allow-list entry 'fd00::/129' has an invalid prefix length; it must be 0 to 128");
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  allow-list: []\n"))
-        .hasMessage("medlake.yaml: server.allow-list is empty; to allow every client write [\"0.0.0.0/0\", \"::/0\"]");
+        .hasMessage(
+            "medlake.yaml: server.allow-list is empty; to allow every client write [\"0.0.0.0/0\", \"::/0\"]");
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  requests-per-minute-per-user: 0\n"))
         .hasMessage("medlake.yaml: server.requests-per-minute-per-user must be positive, not 0");
     assertThatThrownBy(() -> ConfigFile.parse(FILE, "server:\n  max-request-bytes: lots\n"))

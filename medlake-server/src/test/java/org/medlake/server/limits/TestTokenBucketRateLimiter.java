@@ -34,7 +34,9 @@ class TestTokenBucketRateLimiter {
     assertThat(limiter.admit("ada").granted()).isFalse();
     clock.advance(Duration.ofMinutes(5));
     for (int i = 0; i < 3; i++) {
-      assertThat(limiter.admit("ada").granted()).as("a full bucket holds no more than its permits").isTrue();
+      assertThat(limiter.admit("ada").granted())
+          .as("a full bucket holds no more than its permits")
+          .isTrue();
     }
     assertThat(limiter.admit("ada").granted()).isFalse();
   }
@@ -50,7 +52,8 @@ class TestTokenBucketRateLimiter {
 
   @Test
   void keepsAtMostMaxKeysBuckets() {
-    TokenBucketRateLimiter limiter = new TokenBucketRateLimiter(1, Duration.ofMinutes(1), 10, clock);
+    TokenBucketRateLimiter limiter =
+        new TokenBucketRateLimiter(1, Duration.ofMinutes(1), 10, clock);
     for (int i = 0; i < 10_000; i++) {
       limiter.admit("client-" + i);
     }

@@ -28,19 +28,24 @@ import org.medlake.ingest.pipeline.StagedRun;
  * The Spark job's work, without Spark: the driver discovers the deliveries and gives each a run id
  * ({@link #plan}), hands the tasks to Spark, which runs {@link #stage(byte[])} for each on an
  * executor (the embedded pipeline's {@link IngestService#stage}), and commits the staged runs in
- * delivery order as they arrive ({@link #commitAll}, {@link IngestService#commit}). It runs in the job's own
- * class loader; tasks and outcomes cross Spark as bytes.
+ * delivery order as they arrive ({@link #commitAll}, {@link IngestService#commit}). It runs in the
+ * job's own class loader; tasks and outcomes cross Spark as bytes.
  */
 public final class IngestJob {
-  /** The JDBC drivers the pipeline uses, registered from this class loader (DriverManager may have scanned Spark's before). */
-  private static final List<String> DRIVERS = List.of("org.sqlite.JDBC", "org.postgresql.Driver", "org.duckdb.DuckDBDriver");
+  /**
+   * The JDBC drivers the pipeline uses, registered from this class loader (DriverManager may have
+   * scanned Spark's before).
+   */
+  private static final List<String> DRIVERS =
+      List.of("org.sqlite.JDBC", "org.postgresql.Driver", "org.duckdb.DuckDBDriver");
 
   static {
     for (String driver : DRIVERS) {
       try {
         Class.forName(driver, true, IngestJob.class.getClassLoader());
       } catch (ClassNotFoundException e) {
-        throw new ExceptionInInitializerError("JDBC driver " + driver + " is missing from medlake-spark.jar");
+        throw new ExceptionInInitializerError(
+            "JDBC driver " + driver + " is missing from medlake-spark.jar");
       }
     }
   }
@@ -49,14 +54,15 @@ public final class IngestJob {
 
   /**
    * Runs the job on the driver; {@code stageAll} starts {@link #stage(byte[])} for each task,
-   * somewhere, and returns the outcomes in the tasks' order as they become available (its
-   * {@code next()} waits for the next task; it throws when that task could not run at all).
+   * somewhere, and returns the outcomes in the tasks' order as they become available (its {@code
+   * next()} waits for the next task; it throws when that task could not run at all).
    *
    * @param master the Spark master the job runs on ({@code local[2]}, {@code yarn}, ...)
    * @return the exit code: 0 when every file succeeded (or was a duplicate), 1 when one failed or
    *     was held, 2 for bad arguments or configuration, 3 when an external system failed
    */
-  public static int run(String[] args, String master, Function<List<byte[]>, Iterator<byte[]>> stageAll) {
+  public static int run(
+      String[] args, String master, Function<List<byte[]>, Iterator<byte[]>> stageAll) {
     JobArguments arguments;
     try {
       arguments = JobArguments.parse(args);
@@ -68,13 +74,18 @@ public final class IngestJob {
     try {
       MedlakeHome home = MedlakeHome.open(arguments.home());
       requireSharedDatabases(home, master);
-      byte[] key = PseudonymKey.load(home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
+      byte[] key =
+          PseudonymKey.load(
+              home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
       try (IngestService service = IngestService.open(home, key, ProgressListener.NONE)) {
         List<StageTask> tasks = plan(service, keyCheck(key), arguments);
         long start = System.nanoTime();
-        Iterator<byte[]> outcomes = stageAll.apply(tasks.stream().map(Serialization::write).toList());
+        Iterator<byte[]> outcomes =
+            stageAll.apply(tasks.stream().map(Serialization::write).toList());
         int failed = commitAll(service, tasks, outcomes, System.out, System.err);
-        System.out.printf("medlake-spark: %d files staged and committed in %d ms%n", tasks.size(), (System.nanoTime() - start) / 1_000_000);
+        System.out.printf(
+            "medlake-spark: %d files staged and committed in %d ms%n",
+            tasks.size(), (System.nanoTime() - start) / 1_000_000);
         return failed > 0 ? 1 : 0;
       }
     } catch (MedlakeException e) {
@@ -83,10 +94,14 @@ public final class IngestJob {
     }
   }
 
-  /** The deliveries of the job's paths, one task each, in delivery order, each with a new run id. */
+  /**
+   * The deliveries of the job's paths, one task each, in delivery order, each with a new run id.
+   */
   static List<StageTask> plan(IngestService service, String keyCheck, JobArguments arguments) {
-    List<String> inputs = arguments.paths().stream().map(input -> input.replaceFirst("^s3a://", "s3://")).toList();
-    List<Delivery> deliveries = service.discoverLocations(inputs, arguments.source(), arguments.month());
+    List<String> inputs =
+        arguments.paths().stream().map(input -> input.replaceFirst("^s3a://", "s3://")).toList();
+    List<Delivery> deliveries =
+        service.discoverLocations(inputs, arguments.source(), arguments.month());
     List<StageTask> tasks = new ArrayList<>();
     for (Delivery delivery : deliveries) {
       String mapping;
@@ -96,7 +111,13 @@ public final class IngestJob {
         // an unknown source fails that file's task, with the stage half's own message
         mapping = "";
       }
-      tasks.add(StageTask.of(service.lakehouse().home().root(), delivery, IngestService.newRunId(), mapping, keyCheck));
+      tasks.add(
+          StageTask.of(
+              service.lakehouse().home().root(),
+              delivery,
+              IngestService.newRunId(),
+              mapping,
+              keyCheck));
     }
     return tasks;
   }
@@ -110,7 +131,12 @@ public final class IngestJob {
    *     task that could not run (Spark gave up on it)
    * @return how many files failed or were held
    */
-  static int commitAll(IngestService service, List<StageTask> tasks, Iterator<byte[]> outcomes, PrintStream out, PrintStream err) {
+  static int commitAll(
+      IngestService service,
+      List<StageTask> tasks,
+      Iterator<byte[]> outcomes,
+      PrintStream out,
+      PrintStream err) {
     int failed = 0;
     for (StageTask task : tasks) {
       TaskOutcome outcome;
@@ -127,9 +153,16 @@ public final class IngestJob {
   }
 
   /** Commits one task's outcome; false when the file failed or was held. */
-  private static boolean commit(IngestService service, StageTask task, TaskOutcome outcome, PrintStream out, PrintStream err) {
+  private static boolean commit(
+      IngestService service,
+      StageTask task,
+      TaskOutcome outcome,
+      PrintStream out,
+      PrintStream err) {
     if (!outcome.runId().equals(task.runId())) {
-      throw new MedlakeException(ErrorCode.INTERNAL_ERROR, "the outcome of run " + task.runId() + " is of run " + outcome.runId());
+      throw new MedlakeException(
+          ErrorCode.INTERNAL_ERROR,
+          "the outcome of run " + task.runId() + " is of run " + outcome.runId());
     }
     if (outcome.failure().isPresent()) {
       try {
@@ -142,8 +175,15 @@ public final class IngestJob {
     }
     try {
       IngestRun run = service.commit(outcome.staged().orElseThrow());
-      out.printf("%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n", run.id(), run.status(), run.sourceFile(), run.rowsRead(),
-          run.rowsAccepted(), run.rowsRejected(), run.rowsFiltered());
+      out.printf(
+          "%s %s %s read=%d accepted=%d rejected=%d filtered=%d%n",
+          run.id(),
+          run.status(),
+          run.sourceFile(),
+          run.rowsRead(),
+          run.rowsAccepted(),
+          run.rowsRejected(),
+          run.rowsFiltered());
       if (run.status() == RunStatus.HELD) {
         // nothing was committed: schedulers see a non-zero exit
         err.println("medlake-spark: " + task.shown() + ": " + run.message());
@@ -174,20 +214,39 @@ public final class IngestJob {
   static StagedRun stage(StageTask task) {
     Path root = Path.of(task.home());
     if (!Files.isRegularFile(root.resolve("medlake.yaml"))) {
-      throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The medlake home " + root + " is not on executor " + host()
-          + ": every executor needs the home's medlake.yaml and sources/ at the driver's path");
+      throw new MedlakeException(
+          ErrorCode.INVALID_CONFIG,
+          "The medlake home "
+              + root
+              + " is not on executor "
+              + host()
+              + ": every executor needs the home's medlake.yaml and sources/ at the driver's path");
     }
     MedlakeHome home = MedlakeHome.open(root);
     // never a new key here: it would give this executor's patients other surrogates
-    byte[] key = PseudonymKey.loadExisting(home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
+    byte[] key =
+        PseudonymKey.loadExisting(
+            home.pseudonymKeyFile(), home.environment().get(PseudonymKey.ENVIRONMENT_VARIABLE));
     if (!keyCheck(key).equals(task.keyCheck())) {
-      throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The pseudonym key on executor " + host() + " is not the driver's: give every"
-          + " executor the same " + PseudonymKey.ENVIRONMENT_VARIABLE + " or the home's pseudonym.key");
+      throw new MedlakeException(
+          ErrorCode.INVALID_CONFIG,
+          "The pseudonym key on executor "
+              + host()
+              + " is not the driver's: give every"
+              + " executor the same "
+              + PseudonymKey.ENVIRONMENT_VARIABLE
+              + " or the home's pseudonym.key");
     }
     try (IngestService service = IngestService.open(home, key, ProgressListener.NONE)) {
-      if (!task.mappingSha256().isEmpty() && !task.mappingSha256().equals(service.sources().fingerprint(task.source()))) {
-        throw new MedlakeException(ErrorCode.INVALID_CONFIG, "The source mapping " + task.source() + " on executor " + host()
-            + " is not the driver's: every executor needs the home's sources/ as the driver has them");
+      if (!task.mappingSha256().isEmpty()
+          && !task.mappingSha256().equals(service.sources().fingerprint(task.source()))) {
+        throw new MedlakeException(
+            ErrorCode.INVALID_CONFIG,
+            "The source mapping "
+                + task.source()
+                + " on executor "
+                + host()
+                + " is not the driver's: every executor needs the home's sources/ as the driver has them");
       }
       return service.stage(task.delivery(), task.runId());
     }
@@ -210,12 +269,22 @@ public final class IngestJob {
       missing.add("catalog.jdbc-url (Iceberg catalog)");
     }
     if (!missing.isEmpty()) {
-      throw new MedlakeException(ErrorCode.INVALID_CONFIG, "Spark master " + master + " runs executors on other machines: set "
-          + String.join(" and ", missing) + " in " + home.configFile() + "; the home's SQLite files serve a local[N] master only");
+      throw new MedlakeException(
+          ErrorCode.INVALID_CONFIG,
+          "Spark master "
+              + master
+              + " runs executors on other machines: set "
+              + String.join(" and ", missing)
+              + " in "
+              + home.configFile()
+              + "; the home's SQLite files serve a local[N] master only");
     }
   }
 
-  /** A check that two processes hold the same key, which does not reveal it: a keyed hash of a constant. */
+  /**
+   * A check that two processes hold the same key, which does not reveal it: a keyed hash of a
+   * constant.
+   */
   static String keyCheck(byte[] key) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");

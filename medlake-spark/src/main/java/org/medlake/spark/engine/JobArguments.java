@@ -10,10 +10,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The job's command line. Plain Java: the Spark side reads {@code --master} from it, the engine
- * the rest.
+ * The job's command line. Plain Java: the Spark side reads {@code --master} from it, the engine the
+ * rest.
  */
-public record JobArguments(Path home, Optional<String> source, Optional<YearMonth> month, Optional<String> master, List<String> paths) {
+public record JobArguments(
+    Path home,
+    Optional<String> source,
+    Optional<YearMonth> month,
+    Optional<String> master,
+    List<String> paths) {
   public static final String USAGE =
       "usage: spark-submit --class org.medlake.spark.SparkIngestJob medlake-spark.jar --home DIR [--source NAME] [--month YYYY-MM]"
           + " [--master URL] PATH...";
@@ -26,7 +31,9 @@ public record JobArguments(Path home, Optional<String> source, Optional<YearMont
     paths = List.copyOf(paths);
   }
 
-  /** @throws IllegalArgumentException with a one-line message naming the option */
+  /**
+   * @throws IllegalArgumentException with a one-line message naming the option
+   */
   public static JobArguments parse(String[] args) {
     Path home = null;
     String source = null;
@@ -61,7 +68,12 @@ public record JobArguments(Path home, Optional<String> source, Optional<YearMont
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("no file or directory to ingest");
     }
-    return new JobArguments(home, Optional.ofNullable(source), Optional.ofNullable(month), Optional.ofNullable(master), paths);
+    return new JobArguments(
+        home,
+        Optional.ofNullable(source),
+        Optional.ofNullable(month),
+        Optional.ofNullable(master),
+        paths);
   }
 
   private static String value(String[] args, int index, String option) {

@@ -31,7 +31,8 @@ final class Serialization {
     try (ObjectInputStream in = new EngineObjectInputStream(new ByteArrayInputStream(bytes))) {
       return type.cast(in.readObject());
     } catch (IOException | ClassNotFoundException e) {
-      throw new IllegalStateException("Cannot deserialize a " + type.getSimpleName() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot deserialize a " + type.getSimpleName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -42,7 +43,8 @@ final class Serialization {
     }
 
     @Override
-    protected Class<?> resolveClass(ObjectStreamClass description) throws IOException, ClassNotFoundException {
+    protected Class<?> resolveClass(ObjectStreamClass description)
+        throws IOException, ClassNotFoundException {
       try {
         return Class.forName(description.getName(), false, Serialization.class.getClassLoader());
       } catch (ClassNotFoundException e) {

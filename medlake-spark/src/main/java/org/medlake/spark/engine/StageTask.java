@@ -19,8 +19,16 @@ import org.medlake.ingest.pipeline.IngestService.Delivery;
  * @param mappingSha256 the driver's fingerprint of the source mapping
  * @param keyCheck {@link IngestJob#keyCheck} of the driver's pseudonym key
  */
-public record StageTask(String home, String file, String source, String month, String objectLocation, String runId,
-    String mappingSha256, String keyCheck) implements Serializable {
+public record StageTask(
+    String home,
+    String file,
+    String source,
+    String month,
+    String objectLocation,
+    String runId,
+    String mappingSha256,
+    String keyCheck)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public StageTask {
@@ -34,14 +42,29 @@ public record StageTask(String home, String file, String source, String month, S
     requireNonNull(keyCheck, "keyCheck is null");
   }
 
-  static StageTask of(Path home, Delivery delivery, String runId, String mappingSha256, String keyCheck) {
-    String file = delivery.objectLocation().isPresent() ? delivery.file().toString() : delivery.file().toAbsolutePath().normalize().toString();
-    return new StageTask(home.toString(), file, delivery.source(), delivery.month().toString(), delivery.objectLocation().orElse(""), runId,
-        mappingSha256, keyCheck);
+  static StageTask of(
+      Path home, Delivery delivery, String runId, String mappingSha256, String keyCheck) {
+    String file =
+        delivery.objectLocation().isPresent()
+            ? delivery.file().toString()
+            : delivery.file().toAbsolutePath().normalize().toString();
+    return new StageTask(
+        home.toString(),
+        file,
+        delivery.source(),
+        delivery.month().toString(),
+        delivery.objectLocation().orElse(""),
+        runId,
+        mappingSha256,
+        keyCheck);
   }
 
   Delivery delivery() {
-    return new Delivery(Path.of(file), source, YearMonth.parse(month), Optional.of(objectLocation).filter(location -> !location.isEmpty()));
+    return new Delivery(
+        Path.of(file),
+        source,
+        YearMonth.parse(month),
+        Optional.of(objectLocation).filter(location -> !location.isEmpty()));
   }
 
   /** The delivery as messages name it. */

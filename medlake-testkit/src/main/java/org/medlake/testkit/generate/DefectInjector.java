@@ -53,21 +53,23 @@ final class DefectInjector {
   }
 
   /**
-   * The defects a layout can have. Results of any form and local codes without a standard code
-   * are stored, not rejected, under the default rules: they are not defects.
+   * The defects a layout can have. Results of any form and local codes without a standard code are
+   * stored, not rejected, under the default rules: they are not defects.
    */
   static List<RejectReason> applicableKinds(Layout layout) {
-    List<RejectReason> kinds = new java.util.ArrayList<>(List.of(
-        MISSING_PATIENT_ID,
-        MISSING_TEST_CODE,
-        MISSING_COLLECTED_AT,
-        INVALID_COLLECTED_AT,
-        COLLECTED_OUTSIDE_MONTH,
-        DUPLICATE_ROW,
-        RAGGED_ROW,
-        BAD_QUOTING,
-        ENCODING,
-        IMPLAUSIBLE_VALUE));
+    List<RejectReason> kinds =
+        new java.util.ArrayList<>(
+            List.of(
+                MISSING_PATIENT_ID,
+                MISSING_TEST_CODE,
+                MISSING_COLLECTED_AT,
+                INVALID_COLLECTED_AT,
+                COLLECTED_OUTSIDE_MONTH,
+                DUPLICATE_ROW,
+                RAGGED_ROW,
+                BAD_QUOTING,
+                ENCODING,
+                IMPLAUSIBLE_VALUE));
     if (layout.index(Role.LOCAL_CODE) < 0) {
       kinds.add(INVALID_TEST_CODE);
     }

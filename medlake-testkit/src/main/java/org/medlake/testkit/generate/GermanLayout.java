@@ -123,7 +123,9 @@ final class GermanLayout implements Layout {
   /** Codes in lower case (the value map leaves them to the contract's rule) or {@code delta}. */
   @Override
   public String flagVariant(Flag flag, SplittableRandom random) {
-    return random.nextInt(3) < 2 ? flag.code().toLowerCase(Locale.ROOT) : RealWorldShapes.DELTA_FLAG;
+    return random.nextInt(3) < 2
+        ? flag.code().toLowerCase(Locale.ROOT)
+        : RealWorldShapes.DELTA_FLAG;
   }
 
   @Override

@@ -138,8 +138,8 @@ final class LabFileWriter {
 
   /**
    * @param defects the defective rows, or null for none
-   * @param brokenCollectionTimes write every lab row's collection time in a format the mapping
-   *     does not read
+   * @param brokenCollectionTimes write every lab row's collection time in a format the mapping does
+   *     not read
    */
   private GeneratedFile writeFile(
       Target target,

@@ -25,7 +25,8 @@ record LocalUnit(String unit, double canonicalPerUnit, int decimals) {
    * A unit of substance for a test the catalogue gives in mass: {@code mmol/L} (exponent -3) or
    * {@code umol/L} (-6) for a test in {@code mg/dL}.
    */
-  static LocalUnit substance(String unit, int molesPerLiterExponent, double molarMass, int decimals) {
+  static LocalUnit substance(
+      String unit, int molesPerLiterExponent, double molarMass, int decimals) {
     // 1 mol/L is molarMass g/L, that is molarMass * 100 mg/dL
     return new LocalUnit(unit, molarMass * 100 * Math.pow(10, molesPerLiterExponent), decimals);
   }
@@ -36,8 +37,8 @@ record LocalUnit(String unit, double canonicalPerUnit, int decimals) {
   }
 
   /**
-   * A result in this unit, rounded to its decimals; a result inside {@code [min, max]} stays
-   * inside when converted back, by moving it one last digit inwards if rounding carried it out.
+   * A result in this unit, rounded to its decimals; a result inside {@code [min, max]} stays inside
+   * when converted back, by moving it one last digit inwards if rounding carried it out.
    */
   double resultFromCanonical(double value, double min, double max) {
     double converted = TextFormat.round(value / canonicalPerUnit, decimals);

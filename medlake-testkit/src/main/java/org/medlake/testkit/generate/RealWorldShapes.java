@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.medlake.testkit.generate.Layout.Role;
 import org.medlake.testkit.generate.LabTest.Distribution;
 import org.medlake.testkit.generate.LabTest.Parameters;
 import org.medlake.testkit.generate.LabTest.Range;
 import org.medlake.testkit.generate.LabTest.TextResult;
+import org.medlake.testkit.generate.Layout.Role;
 
 /**
  * Valid rows of the shapes real laboratory exports have, written instead of a share of a file's
@@ -21,7 +21,9 @@ import org.medlake.testkit.generate.LabTest.TextResult;
  * layout, local codes without a standard code. None of them is a reason to reject a row.
  */
 final class RealWorldShapes {
-  /** Share of a file's ordinary rows (not defects, not filtered rows) written in one of the shapes. */
+  /**
+   * Share of a file's ordinary rows (not defects, not filtered rows) written in one of the shapes.
+   */
   static final double SHARE = 0.08;
 
   /** The count of a file's ordinary rows written in a hospital's own unit ({@link LocalUnit}). */
@@ -47,7 +49,12 @@ final class RealWorldShapes {
               3,
               0),
           numeric(
-              "5048-4", "Nuclear Ab [Titer] in Serum by Immunofluorescence", "", Range.NONE, 40, 0));
+              "5048-4",
+              "Nuclear Ab [Titer] in Serum by Immunofluorescence",
+              "",
+              Range.NONE,
+              40,
+              0));
 
   /** Local items the hospital's dictionary lists without a LOINC code. */
   static final List<LabTest> UNMAPPED_ITEMS =
@@ -112,7 +119,8 @@ final class RealWorldShapes {
   private static final double CENSORED_LIMIT = 1000;
 
   /** Tests whose unit hospitals spell in many ways, and the spellings. */
-  private static final List<String> SPELLED_TESTS = List.of("2345-7", "2160-0", "718-7", "6690-2", "2951-2");
+  private static final List<String> SPELLED_TESTS =
+      List.of("2345-7", "2160-0", "718-7", "6690-2", "2951-2");
 
   private static final Map<String, String> SPELLINGS =
       Map.of(
@@ -146,7 +154,9 @@ final class RealWorldShapes {
     this.censoredTest = test(catalog, CENSORED_TEST);
   }
 
-  /** Glucose in mmol/L and creatinine in umol/L, as most laboratories outside the US report them. */
+  /**
+   * Glucose in mmol/L and creatinine in umol/L, as most laboratories outside the US report them.
+   */
   static Map<String, LocalUnit> siUnits(LabTestCatalog catalog) {
     return Map.of(
         "2345-7", LocalUnit.substance("mmol/L", -3, molarMass(catalog, "2345-7"), 1),

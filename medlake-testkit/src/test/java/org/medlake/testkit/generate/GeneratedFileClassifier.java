@@ -163,7 +163,8 @@ final class GeneratedFileClassifier {
       LabTest test = catalog.test(testCode).orElse(null);
       Optional<Double> value =
           parseNumber(number).map(written -> inCatalogUnit(test, field(row, "unit"), written));
-      if (test != null && value.isPresent()
+      if (test != null
+          && value.isPresent()
           && (value.get() < test.plausibleMin() || value.get() > test.plausibleMax())) {
         return Classified.reason("IMPLAUSIBLE_VALUE");
       }

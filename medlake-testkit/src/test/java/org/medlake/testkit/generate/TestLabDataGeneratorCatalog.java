@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.medlake.core.validation.LoincCheckDigit;
 import org.medlake.testkit.generate.LabTest.Distribution;
 import org.medlake.testkit.generate.LabTest.Range;
 import org.medlake.testkit.generate.LabTest.TextResult;
-import org.medlake.core.validation.LoincCheckDigit;
 
 class TestLabDataGeneratorCatalog {
   private final LabTestCatalog catalog = LabTestCatalog.load();

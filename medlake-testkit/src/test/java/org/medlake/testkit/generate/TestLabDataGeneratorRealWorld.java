@@ -37,12 +37,27 @@ class TestLabDataGeneratorRealWorld {
 
   @Test
   void sameOptionsGiveIdenticalBytes() {
-    generate(realWorld(temp.resolve("first")).dirtyFraction(0.05).backfillMonths(24).resubmission().gzip().manifest().build());
-    generate(realWorld(temp.resolve("second")).dirtyFraction(0.05).backfillMonths(24).resubmission().gzip().manifest().build());
+    generate(
+        realWorld(temp.resolve("first"))
+            .dirtyFraction(0.05)
+            .backfillMonths(24)
+            .resubmission()
+            .gzip()
+            .manifest()
+            .build());
+    generate(
+        realWorld(temp.resolve("second"))
+            .dirtyFraction(0.05)
+            .backfillMonths(24)
+            .resubmission()
+            .gzip()
+            .manifest()
+            .build());
 
     Map<String, byte[]> first = contents(temp.resolve("first"));
     Map<String, byte[]> second = contents(temp.resolve("second"));
-    // six monthly files, the backfill, the resubmission, four mappings, the dictionary, the manifest
+    // six monthly files, the backfill, the resubmission, four mappings, the dictionary, the
+    // manifest
     assertThat(first).hasSize(6 + 2 + 4 + 1 + 1);
     assertThat(second).containsOnlyKeys(first.keySet());
     first.forEach((path, bytes) -> assertThat(second.get(path)).as(path).isEqualTo(bytes));
@@ -89,12 +104,18 @@ class TestLabDataGeneratorRealWorld {
     }
     Set<String> kinds =
         Stream.of(RealWorldShapes.Kind.values()).map(Enum::name).collect(Collectors.toSet());
-    assertThat(report.shapes().keySet()).containsAll(kinds).contains(RealWorldShapes.CONVERTED_UNIT);
+    assertThat(report.shapes().keySet())
+        .containsAll(kinds)
+        .contains(RealWorldShapes.CONVERTED_UNIT);
     // shaped rows replace about 8 % of the ordinary rows
-    long shaped = report.shapes().entrySet().stream()
-        .filter(entry -> kinds.contains(entry.getKey())).mapToLong(Map.Entry::getValue).sum();
+    long shaped =
+        report.shapes().entrySet().stream()
+            .filter(entry -> kinds.contains(entry.getKey()))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
     assertThat(shaped).isBetween(1_500L, 2_300L);
-    assertThat(report.files().get(0).shapes()).doesNotContainKeys("UNMAPPED_CODE", "UNKNOWN_CODE", "CONVERTED_UNIT");
+    assertThat(report.files().get(0).shapes())
+        .doesNotContainKeys("UNMAPPED_CODE", "UNKNOWN_CODE", "CONVERTED_UNIT");
     assertThat(report.files().get(2).shapes()).containsKey("CONVERTED_UNIT");
     assertThat(report.files().get(4).shapes()).containsKeys("UNMAPPED_CODE", "UNKNOWN_CODE");
   }
@@ -120,24 +141,35 @@ class TestLabDataGeneratorRealWorld {
     List<String> german = Files.readAllLines(report.files().get(1).path(), UTF_8);
     List<String> glucose = german.stream().filter(line -> line.contains(";2345-7;")).toList();
     List<String> creatinine = german.stream().filter(line -> line.contains(";2160-0;")).toList();
-    assertThat(glucose).isNotEmpty().allMatch(line -> line.matches(".*;(mmol/L|mmol/l);3,9;5,5;.*"));
-    assertThat(creatinine).isNotEmpty().allMatch(line -> line.matches(".*;(umol/L|umol/l);(45;84|59;103);.*"));
+    assertThat(glucose)
+        .isNotEmpty()
+        .allMatch(line -> line.matches(".*;(mmol/L|mmol/l);3,9;5,5;.*"));
+    assertThat(creatinine)
+        .isNotEmpty()
+        .allMatch(line -> line.matches(".*;(umol/L|umol/l);(45;84|59;103);.*"));
     assertThat(String.join("\n", german)).contains(";\"Specimen clotted; recollect\";", ";delta;");
 
-    List<String> dictionary = Files.readAllLines(options.sourcesDir().resolve("h003-items.csv"), UTF_8);
-    assertThat(dictionary).contains("K8001,,Hemolysis index,", "K3023,5048-4,Nuclear Ab [Titer] in Serum by Immunofluorescence,");
+    List<String> dictionary =
+        Files.readAllLines(options.sourcesDir().resolve("h003-items.csv"), UTF_8);
+    assertThat(dictionary)
+        .contains(
+            "K8001,,Hemolysis index,",
+            "K3023,5048-4,Nuclear Ab [Titer] in Serum by Immunofluorescence,");
     String items = Files.readString(report.files().get(2).path(), UTF_8);
     assertThat(items)
         .contains(",K8003,Specimen comment,", ",K8001,Hemolysis index,", ",delta,")
-        .containsPattern(",L50[1-3],(Calprotectin \\(send-out\\)|Anti-Xa activity|Culture comment),")
+        .containsPattern(
+            ",L50[1-3],(Calprotectin \\(send-out\\)|Anti-Xa activity|Culture comment),")
         .containsPattern(",(NORMAL|LOW|HIGH|CRITICAL LOW|CRITICAL HIGH|ABNORMAL),");
     assertThat(dictionary).noneMatch(line -> line.startsWith("L50"));
-    assertThat(Files.readString(options.sourcesDir().resolve("h003.yaml"))).contains("  local-name: item_name\n");
+    assertThat(Files.readString(options.sourcesDir().resolve("h003.yaml")))
+        .contains("  local-name: item_name\n");
   }
 
   @Test
   void backfillSpansItsMonthsThroughItsOwnSource() throws IOException {
-    GeneratorOptions options = options(temp).months(1).rowsPerFile(1_200).backfillMonths(600).manifest().build();
+    GeneratorOptions options =
+        options(temp).months(1).rowsPerFile(1_200).backfillMonths(600).manifest().build();
     GenerationReport report = generate(options);
 
     GeneratedFile backfill = report.file(Kind.BACKFILL).orElseThrow();
@@ -149,20 +181,25 @@ class TestLabDataGeneratorRealWorld {
     assertThat(backfill.dataRows()).isEqualTo(1_200);
     assertThat(backfill.defects()).isEmpty();
     String mapping = Files.readString(options.sourcesDir().resolve("h001-backfill.yaml"));
-    assertThat(mapping).contains("source: h001-backfill\n", "hospital-id: H001\n", "cadence: none\n")
+    assertThat(mapping)
+        .contains("source: h001-backfill\n", "hospital-id: H001\n", "cadence: none\n")
         .endsWith("rules: {disabled: [collected-at-in-month]}\n");
 
-    GeneratedFileClassifier classifier = new GeneratedFileClassifier(GeneratedFiles.mappingOf(options, backfill));
+    GeneratedFileClassifier classifier =
+        new GeneratedFileClassifier(GeneratedFiles.mappingOf(options, backfill));
     List<Classified> rows = classifier.classify(backfill.path(), backfill.month());
     assertThat(rows).extracting(Classified::outcome).containsOnly(GeneratedFileClassifier.CLEAN);
     assertThat(rows).flatExtracting(classifier::problemsOfCleanRow).isEmpty();
-    TreeSet<YearMonth> months = rows.stream().map(row -> YearMonth.from(row.collectedAt()))
-        .collect(Collectors.toCollection(TreeSet::new));
+    TreeSet<YearMonth> months =
+        rows.stream()
+            .map(row -> YearMonth.from(row.collectedAt()))
+            .collect(Collectors.toCollection(TreeSet::new));
     assertThat(months).hasSize(600);
     assertThat(months.first()).isEqualTo(YearMonth.of(1974, 1));
     assertThat(months.last()).isEqualTo(YearMonth.of(2023, 12));
 
-    JsonNode manifest = new ObjectMapper().readTree(options.outDir().resolve("manifest.json").toFile());
+    JsonNode manifest =
+        new ObjectMapper().readTree(options.outDir().resolve("manifest.json").toFile());
     assertThat(manifest.get("backfillMonths").asInt()).isEqualTo(600);
     JsonNode files = manifest.get("files");
     assertThat(files.get(files.size() - 1).get("kind").asText()).isEqualTo("backfill");
@@ -182,14 +219,18 @@ class TestLabDataGeneratorRealWorld {
     assertThat(resubmission.month()).isEqualTo(first.month());
     assertThat(resubmission.path().getParent()).isEqualTo(first.path().getParent());
     // a directory is ingested in path order: the resubmission comes second
-    assertThat(resubmission.path().toString()).isGreaterThan(first.path().toString())
+    assertThat(resubmission.path().toString())
+        .isGreaterThan(first.path().toString())
         .endsWith("lab_results_2024-01_resubmitted.csv");
     assertThat(resubmission.defects()).containsExactly(Map.entry("INVALID_COLLECTED_AT", 500L));
     assertThat(resubmission.defectiveLines().size()).isEqualTo(500);
 
-    GeneratedFileClassifier classifier = new GeneratedFileClassifier(GeneratedFiles.mappingOf(options, resubmission));
+    GeneratedFileClassifier classifier =
+        new GeneratedFileClassifier(GeneratedFiles.mappingOf(options, resubmission));
     assertThat(classifier.classify(resubmission.path(), resubmission.month()))
-        .extracting(Classified::outcome).containsOnly("INVALID_COLLECTED_AT").hasSize(500);
+        .extracting(Classified::outcome)
+        .containsOnly("INVALID_COLLECTED_AT")
+        .hasSize(500);
   }
 
   @Test
