@@ -13,7 +13,7 @@ import org.medlake.testkit.generate.LabDataGenerator;
  * Clean synthetic deliveries for the benchmarks and fault trials, with their mappings in the home's
  * sources/, and a progress line.
  */
-final class Generation {
+public final class Generation {
   private Generation() {}
 
   static GenerationReport generate(
@@ -33,7 +33,19 @@ final class Generation {
             .seed(seed)
             .dirtyFraction(0)
             .build();
-    long total = (long) hospitals * months * rowsPerFile;
+    return withProgress(options);
+  }
+
+  /**
+   * Generates {@code options} with a progress line on stderr; also what {@code medlake generate}
+   * runs.
+   */
+  public static GenerationReport withProgress(GeneratorOptions options) {
+    long files =
+        (long) options.hospitals() * options.months()
+            + (options.backfillMonths() > 0 ? 1 : 0)
+            + (options.resubmission() ? 1 : 0);
+    long total = files * options.rowsPerFile();
     StatusLine status = new StatusLine(System.err);
     GenerationReport report =
         LabDataGenerator.generate(

@@ -5,12 +5,11 @@ import java.time.YearMonth;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.medlake.bench.Generation;
 import org.medlake.core.config.MedlakeHome;
-import org.medlake.ingest.pipeline.StatusLine;
 import org.medlake.testkit.generate.GeneratedFile;
 import org.medlake.testkit.generate.GenerationReport;
 import org.medlake.testkit.generate.GeneratorOptions;
-import org.medlake.testkit.generate.LabDataGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -230,22 +229,6 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** Generates with a progress line on stderr. */
   static GenerationReport generate(GeneratorOptions options) {
-    long files =
-        (long) options.hospitals() * options.months()
-            + (options.backfillMonths() > 0 ? 1 : 0)
-            + (options.resubmission() ? 1 : 0);
-    long total = files * options.rowsPerFile();
-    StatusLine status = new StatusLine(System.err);
-    GenerationReport report =
-        LabDataGenerator.generate(
-            options,
-            now -> {
-              status.update(
-                  "generate",
-                  Output.count(now) + " rows",
-                  total == 0 ? -1 : Math.min(1.0, (double) now / total));
-            });
-    status.done();
-    return report;
+    return Generation.withProgress(options);
   }
 }

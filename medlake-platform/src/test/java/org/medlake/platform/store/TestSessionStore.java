@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.SessionStore.Session;
+import org.medlake.testkit.MutableClock;
 
 class TestSessionStore {
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");

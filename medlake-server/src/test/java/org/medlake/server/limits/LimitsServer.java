@@ -21,6 +21,7 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.PlatformDatabase;
 import org.medlake.server.http.MedlakeServer;
+import org.medlake.testkit.MutableClock;
 
 /**
  * A real server on a random port over an empty home, with a {@code server:} section of the test's

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.medlake.testkit.MutableClock;
 
 class TestTokenBucketRateLimiter {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T08:00:00Z"));

@@ -1,4 +1,4 @@
-package org.medlake.platform.store;
+package org.medlake.testkit;
 
 import static java.util.Objects.requireNonNull;
 

@@ -20,10 +20,11 @@ import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.Concurrently.Outcome;
+import org.medlake.testkit.MutableClock;
 
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
-class TestUserStore {
+class UserStoreIT {
   @Parameter String kind;
 
   private static final Instant START = Instant.parse("2026-03-01T08:00:00.123456789Z");

@@ -30,7 +30,7 @@ import org.medlake.core.security.Role;
 
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
-class TestAuditLog {
+class AuditLogIT {
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");
 
   @Parameter String kind;

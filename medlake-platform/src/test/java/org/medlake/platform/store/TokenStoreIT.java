@@ -18,10 +18,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.error.ValidationException;
 import org.medlake.core.security.Role;
+import org.medlake.testkit.MutableClock;
 
 @ParameterizedClass(name = "{0}")
 @ValueSource(strings = {PlatformDatabases.SQLITE, PlatformDatabases.POSTGRESQL})
-class TestTokenStore {
+class TokenStoreIT {
   @Parameter String kind;
 
   private static final Instant START = Instant.parse("2026-03-01T08:00:00Z");

@@ -22,7 +22,7 @@ import org.medlake.testkit.generate.GeneratedFile;
  * A {@code medlake ingest} killed (SIGKILL) while its run is RUNNING: the next ingest service on
  * this host marks it FAILED.
  */
-class TestInterruptedRun {
+class InterruptedRunIT {
   @TempDir Path directory;
 
   @Test
