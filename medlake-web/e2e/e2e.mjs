@@ -310,13 +310,37 @@ async function main() {
     await screenshot(page, "uploader-upload-done");
     await page.click("[data-testid=upload-done] a");
     await page.waitForSelector("text=Rejected rows by reason");
-    await page.waitForSelector("details.reason, p:has-text('No rows were rejected.')");
-    const first = await page.$("details.reason summary");
-    if (first) {
-      await first.click();
-    }
+    // the upload is generated with dirty rows: each reason explained, with a fix hint, the field to check and samples
+    await page.waitForSelector("details.reason[open]");
+    const reasons = await page.$$eval("details.reason", (blocks) =>
+      blocks.map((block) => ({
+        summary: block.querySelector("summary").textContent,
+        fix: block.querySelector("[data-testid=reject-fix]").textContent,
+        header: [...block.querySelectorAll("thead th")].map((th) => th.textContent),
+        marked: block.querySelectorAll("tbody mark.failing").length,
+      })),
+    );
+    check(reasons.length >= 1, "rejects grouped by reason: " + reasons.length);
+    check(
+      reasons.every((reason) => /^[A-Z_]+ [\d,]+ rows?: \S/.test(reason.summary) && reason.fix.length > 10),
+      "every reason explained with a fix hint: " + JSON.stringify(reasons[0]),
+    );
+    check(
+      reasons.every((reason) => reason.header.join("|") === "Line|Reasons|Row as delivered" && reason.marked >= 1),
+      "samples with a header row and the failing reason marked: " + JSON.stringify(reasons[0]),
+    );
+    const href = await page.getAttribute("[data-testid=rejects-download]", "href");
+    const report = await page.request.get(BASE + href);
+    const reportRows = parseCsv(await report.text());
+    const runId = /runs\/([^/?]+)/.exec(page.url())[1];
+    const run = await (await page.request.get(BASE + "/api/v1/runs/" + runId)).json();
+    check(
+      report.ok() && reportRows[0].join(",") === "line_number,reason_codes,raw_line" && reportRows.length - 1 === run.rows_rejected,
+      `download of all rejects: ${reportRows.length - 1} rows for ${run.rows_rejected} rejected`,
+    );
     await screenshot(page, "uploader-run-rejects");
     await logout(page);
+    check((await fetch(BASE + href)).status === 401, "the rejects download needs a session");
   }
 
   // --- admin, logged in by keyboard: users, tokens, audit log with filters, runs ------------------

@@ -60,6 +60,7 @@ export const ENDPOINTS = {
   runs: ["GET", "/api/v1/runs"],
   run: ["GET", "/api/v1/runs/{id}"],
   rejects: ["GET", "/api/v1/runs/{id}/rejects"],
+  rejectsReport: ["GET", "/api/v1/runs/{id}/rejects-report"],
   approveRun: ["POST", "/api/v1/runs/{id}/approve"],
   missingDeliveries: ["GET", "/api/v1/deliveries/missing"],
   uploads: ["POST", "/api/v1/uploads"],
@@ -232,6 +233,11 @@ export class ApiClient {
 
   rejects(id: string, limit: number): Promise<RejectedRow[]> {
     return this.request<RejectedRow[]>(ENDPOINTS.rejects, id, undefined, queryString({ limit }));
+  }
+
+  /** The URL of a run's rejects report (every rejected row as CSV), for a plain link: the session cookie authorizes it. */
+  rejectsReportUrl(id: string): string {
+    return this.baseUrl + expand(ENDPOINTS.rejectsReport[1], id) + queryString({ format: "csv" });
   }
 
   /** Hospitals without a succeeded run for a month (default: last month); an uploader gets its own hospital only. */

@@ -4,7 +4,8 @@ import { openHolds, runEnded, statusClass, statusLabel } from "../holds";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
-import type { IngestRun, Me, MissingDelivery, RejectedRow } from "../types";
+import { rejectsByReason } from "../rejects";
+import type { IngestRun, Me, MissingDelivery } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
 
 function statusBadge(run: IngestRun): HTMLElement {
@@ -127,36 +128,6 @@ export function accounting(run: IngestRun): HTMLElement {
   );
 }
 
-/** Rejects grouped by reason, with up to three sample lines each. */
-function rejectsByReason(run: IngestRun, rejects: RejectedRow[]): Node {
-  const reasons = Object.entries(run.rejected_by_reason).sort((a, b) => b[1] - a[1]);
-  if (reasons.length === 0) {
-    return h("p", { class: "status" }, "No rows were rejected.");
-  }
-  return h(
-    "div",
-    {},
-    h("p", { class: "meta" }, `Samples from the first ${formatCount(rejects.length)} rejected lines.`),
-    ...reasons.map(([reason, count]) => {
-      const samples = rejects.filter((row) => row.reason_codes.includes(reason)).slice(0, 3);
-      return h(
-        "details",
-        { class: "reason" },
-        h("summary", {}, h("code", {}, reason), ` ${formatCount(count)} row${count === 1 ? "" : "s"}`),
-        samples.length === 0
-          ? h("p", { class: "status" }, "No sample among the lines loaded.")
-          : h(
-              "ul",
-              { class: "samples" },
-              ...samples.map((row) =>
-                h("li", {}, h("span", { class: "line-number" }, `line ${row.line_number}: `), h("code", { class: "raw" }, row.raw_line)),
-              ),
-            ),
-      );
-    }),
-  );
-}
-
 function runDetail(api: ApiClient, me: Me, id: string): HTMLElement {
   const summary = h("div", { class: "card" });
   const rejects = h("div", { class: "card" });
@@ -168,7 +139,7 @@ function runDetail(api: ApiClient, me: Me, id: string): HTMLElement {
       void section(
         rejects,
         () => api.rejects(id, 500),
-        (rows) => rejectsByReason(run, rows),
+        (rows) => rejectsByReason(api, run, rows),
       );
     } else {
       rejects.replaceChildren();
