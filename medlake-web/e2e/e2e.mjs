@@ -161,7 +161,19 @@ async function main() {
       "viewer navigation: " + (await navLinks(page)),
     );
     await page.waitForSelector("table.coverage");
-    await page.waitForSelector("text=Snapshots of");
+    // the coverage heat-map: every cell a shade or a gap, a key, months sticky while it scrolls
+    const cells = await page.$$eval("table.coverage tbody td", (tds) => tds.map((td) => td.className));
+    check(
+      cells.length > 0 && cells.every((name) => /\bheat-[1-5]\b|\bgap\b/.test(name)),
+      "coverage cells shaded or marked as gaps: " + cells.slice(0, 3),
+    );
+    await page.waitForSelector("[data-testid=heat-legend]");
+    const sticky = await page.$eval("table.coverage thead th", (th) => getComputedStyle(th).position);
+    check(sticky === "sticky", "coverage months sticky: " + sticky);
+    // snapshots collapsed under the latest, then a page at a time
+    await page.waitForSelector("[data-testid=snapshots] summary");
+    check(!(await page.$eval("[data-testid=snapshots]", (details) => details.open)), "snapshots collapsed");
+    await page.click("[data-testid=snapshots] summary");
     await page.waitForSelector("caption:has-text('Snapshots of lab_results')");
     // snapshot ids exceed 2^53: the page must show them digit for digit (read from the raw JSON here)
     const raw = await (await page.request.get(BASE + "/api/v1/tables/lab_results/snapshots")).text();
@@ -169,7 +181,18 @@ async function main() {
     const shownIds = await page.$$eval("caption:has-text('Snapshots of') ~ tbody tr td:first-child code", (cells) =>
       cells.map((cell) => cell.textContent),
     );
-    check(ids.length > 0 && ids.every((id) => shownIds.includes(id)), `snapshot ids exact: ${ids[0]} in ${shownIds.slice(0, 2)}`);
+    check(
+      shownIds.length === Math.min(10, ids.length) && JSON.stringify(shownIds) === JSON.stringify([...ids].reverse().slice(0, 10)),
+      `snapshot ids exact, newest first, 10 a page: ${shownIds[0]} of ${ids.length}`,
+    );
+    if (ids.length > 10) {
+      await page.click("[data-testid=snapshots] button:has-text('Next')");
+      await page.waitForSelector("[data-testid=snapshots] [data-testid=page-position]:has-text('11–')");
+      const second = await page.$$eval("caption:has-text('Snapshots of') ~ tbody tr td:first-child code", (cells) =>
+        cells.map((cell) => cell.textContent),
+      );
+      check(second[0] === [...ids].reverse()[10], "snapshots paged: " + second[0]);
+    }
     await screenshot(page, "viewer-catalogue");
 
     await page.goto(BASE + "/#/query?g=hospital&a=count,patients");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildCoverageGrid, monthRange } from "./coverage";
+import { buildCoverageGrid, HEAT_LEVELS, heatLevel, maxCellRows, monthRange } from "./coverage";
 import type { Partition } from "./types";
 
 function p(hospital_id: string, month: string, rows: number, files = 1, bytes = 100): Partition {
@@ -59,5 +59,23 @@ describe("monthRange", () => {
     expect(monthRange("2024-12", "2025-01")).toEqual(["2024-12", "2025-01"]);
     expect(monthRange("2024-05", "2024-05")).toEqual(["2024-05"]);
     expect(monthRange("2024-06", "2024-05")).toEqual([]);
+  });
+});
+
+describe("heatLevel", () => {
+  it("is 0 for gaps and empty cells, 1..5 relative to the fullest cell", () => {
+    expect(heatLevel(0, 100)).toBe(0);
+    expect(heatLevel(5, 0)).toBe(0);
+    expect(heatLevel(1, 100)).toBe(1);
+    expect(heatLevel(20, 100)).toBe(1);
+    expect(heatLevel(21, 100)).toBe(2);
+    expect(heatLevel(50, 100)).toBe(3);
+    expect(heatLevel(100, 100)).toBe(HEAT_LEVELS);
+  });
+
+  it("takes the fullest cell of the grid as the top shade", () => {
+    const grid = buildCoverageGrid([p("H001", "2024-01", 10), p("H002", "2024-01", 40), p("H002", "2024-01", 2)]);
+    expect(maxCellRows(grid)).toBe(42);
+    expect(maxCellRows(buildCoverageGrid([]))).toBe(0);
   });
 });

@@ -86,3 +86,22 @@ export function buildCoverageGrid(partitions: readonly Partition[]): CoverageGri
   const gaps = cells.reduce((sum, line) => sum + line.filter((cell) => cell === null).length, 0);
   return { hospitals: hospitalList, months, cells, gaps };
 }
+
+/** How many shades the coverage heat-map has (level 1 = fewest rows, HEAT_LEVELS = most). */
+export const HEAT_LEVELS = 5;
+
+/**
+ * The heat-map shade of a cell: 1..HEAT_LEVELS by its rows relative to the fullest cell of the grid
+ * (linear, so a month with half the usual rows stands out); 0 for a gap or an empty cell.
+ */
+export function heatLevel(rows: number, maxRows: number): number {
+  if (rows <= 0 || maxRows <= 0) {
+    return 0;
+  }
+  return Math.min(HEAT_LEVELS, Math.max(1, Math.ceil((HEAT_LEVELS * rows) / maxRows)));
+}
+
+/** The most rows of any cell of the grid (0 when it has none). */
+export function maxCellRows(grid: CoverageGrid): number {
+  return grid.cells.reduce((max, line) => line.reduce((m, cell) => Math.max(m, cell?.rows ?? 0), max), 0);
+}

@@ -1,5 +1,6 @@
 import { ApiError, type ApiClient } from "../api";
-import { buildCoverageGrid, type CoverageGrid } from "../coverage";
+import { paged } from "../paging";
+import { buildCoverageGrid, HEAT_LEVELS, heatLevel, maxCellRows, type CoverageGrid } from "../coverage";
 import { clear, errorMessage, h, loading } from "../dom";
 import { formatBytes, formatCount } from "../format";
 import type { Partition, Snapshot, TableContract, TableSummary } from "../types";
@@ -134,11 +135,30 @@ function columnsTable(contract: TableContract): Node {
   );
 }
 
-/** The hospital x month grid; gaps are marked with text and a pattern, not by colour alone. */
+/** The heat-map's key: the shades from fewest to most rows, and the gap pattern. */
+function heatLegend(max: number): HTMLElement {
+  const shades = Array.from({ length: HEAT_LEVELS }, (_, index) => h("span", { class: `swatch heat-${index + 1}`, "aria-hidden": "true" }));
+  return h(
+    "p",
+    { class: "meta heat-legend", "data-testid": "heat-legend" },
+    "Fewer rows ",
+    ...shades,
+    ` more rows (up to ${formatCount(max)} per hospital-month) · `,
+    h("span", { class: "swatch gap", "aria-hidden": "true" }),
+    " gap: no data",
+  );
+}
+
+/**
+ * The hospital x month heat-map: each cell shaded by its rows relative to the fullest cell, with the
+ * number; gaps are marked with text and a pattern, not by colour alone. It scrolls both ways
+ * inside its box with the months and hospitals sticky.
+ */
 export function coverageTable(grid: CoverageGrid, tableName: string): Node {
   if (grid.hospitals.length === 0) {
     return h("p", { class: "status" }, "No data has been loaded into this table yet.");
   }
+  const max = maxCellRows(grid);
   const head = h("tr", {}, h("th", { scope: "col" }, "Hospital"));
   for (const month of grid.months) {
     head.append(h("th", { scope: "col", class: "num" }, month));
@@ -158,7 +178,10 @@ export function coverageTable(grid: CoverageGrid, tableName: string): Node {
             )
           : h(
               "td",
-              { class: "num", title: `${hospital} ${month}: ${formatCount(cell.files)} files, ${formatBytes(cell.bytes)}` },
+              {
+                class: `num heat-${heatLevel(cell.rows, max)}`,
+                title: `${hospital} ${month}: ${formatCount(cell.rows)} rows, ${formatCount(cell.files)} files, ${formatBytes(cell.bytes)}`,
+              },
               formatCount(cell.rows),
             ),
       );
@@ -174,9 +197,11 @@ export function coverageTable(grid: CoverageGrid, tableName: string): Node {
       { class: "meta" },
       `${grid.hospitals.length} hospitals, ${grid.months[0]} to ${grid.months[grid.months.length - 1]}. ${summary}`,
     ),
-    scrollable(
+    heatLegend(max),
+    h(
+      "div",
+      { class: "scroll coverage-map", tabindex: "0", role: "region", "aria-label": `Coverage of ${tableName}` },
       h("table", { class: "data coverage" }, h("caption", {}, `Rows per hospital and month in ${tableName}`), h("thead", {}, head), body),
-      `Coverage of ${tableName}`,
     ),
   );
 }
@@ -229,25 +254,45 @@ export function catalogPage(api: ApiClient, selected: string | undefined): HTMLE
   return page;
 }
 
-/** Snapshots newest first: every monthly load is one, so research can name the data it used. */
+/** How many snapshots a page of the list shows. */
+const SNAPSHOTS_PER_PAGE = 10;
+
+/**
+ * Snapshots newest first: every monthly load is one, so research can name the data it used. The
+ * list is collapsed under the latest snapshot and shown a page at a time.
+ */
 function snapshotsTable(snapshots: Snapshot[], tableName: string): Node {
   if (snapshots.length === 0) {
     return h("p", { class: "status" }, "No snapshots yet.");
   }
   const newest = [...snapshots].reverse();
-  return dataTable(
-    `Snapshots of ${tableName}, newest first`,
-    ["Snapshot", "Committed (UTC)", "Operation", "Hospital/month", "Run", "Rows added", "Rows deleted", "Total rows"],
-    newest.map((snapshot) => [
-      h("code", {}, String(snapshot.snapshot_id)),
-      snapshot.committed_at.replace("T", " ").slice(0, 19),
-      snapshot.operation,
-      snapshot.hospital_month ?? "",
-      snapshot.run_id ?? "",
-      formatCount(snapshot.added_rows),
-      formatCount(snapshot.deleted_rows),
-      formatCount(snapshot.total_rows),
-    ]),
-    [false, false, false, false, false, true, true, true],
+  const latest = newest[0]!;
+  return h(
+    "details",
+    { class: "snapshots", "data-testid": "snapshots" },
+    h(
+      "summary",
+      {},
+      `${formatCount(newest.length)} snapshot${newest.length === 1 ? "" : "s"}; the latest `,
+      h("code", {}, String(latest.snapshot_id)),
+      ` committed ${latest.committed_at.replace("T", " ").slice(0, 19)} UTC (${formatCount(latest.total_rows)} rows)`,
+    ),
+    paged(newest, SNAPSHOTS_PER_PAGE, `Pages of the snapshots of ${tableName}`, (page) =>
+      dataTable(
+        `Snapshots of ${tableName}, newest first`,
+        ["Snapshot", "Committed (UTC)", "Operation", "Hospital/month", "Run", "Rows added", "Rows deleted", "Total rows"],
+        page.map((snapshot) => [
+          h("code", {}, String(snapshot.snapshot_id)),
+          snapshot.committed_at.replace("T", " ").slice(0, 19),
+          snapshot.operation,
+          snapshot.hospital_month ?? "",
+          snapshot.run_id ?? "",
+          formatCount(snapshot.added_rows),
+          formatCount(snapshot.deleted_rows),
+          formatCount(snapshot.total_rows),
+        ]),
+        [false, false, false, false, false, true, true, true],
+      ),
+    ),
   );
 }
