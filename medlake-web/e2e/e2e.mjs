@@ -402,8 +402,31 @@ async function main() {
       "the upload is in the audit log",
     );
     await screenshot(page, "admin-audit");
+    // unfiltered, the audit log is shown 25 events a page, long details collapsed
+    await page.selectOption("form[aria-label='Audit filters'] select >> nth=0", "");
+    await page.click("form[aria-label='Audit filters'] button[type=submit]");
+    await page.waitForFunction(() => !location.hash.includes("action="));
+    await page.waitForSelector(".page-admin [data-testid=page-position]");
+    const position = await page.textContent(".page-admin [data-testid=page-position]");
+    const auditAll = await tableRows(page, ".page-admin");
+    check(/^1–\d+ of [\d,]+$/.test(position) && auditAll.length <= 25, `audit paged: ${position}, ${auditAll.length} rows`);
     await page.goto(BASE + "/#/runs");
     await page.waitForSelector("caption:has-text('Ingestion runs')");
+    // the runs list filtered by hospital and status
+    await page.selectOption("[data-testid=runs-filter-hospital]", "H001");
+    const runsH001 = await tableRows(page, ".page-runs");
+    check(
+      runsH001.length >= 1 && runsH001.every((row) => row[1] === "H001"),
+      "runs filtered by hospital: " + runsH001.map((row) => row[1]),
+    );
+    await page.selectOption("[data-testid=runs-filter-status]", "SUCCEEDED");
+    const succeeded = await tableRows(page, ".page-runs");
+    check(
+      succeeded.length >= 1 && succeeded.every((row) => row[1] === "H001" && /succeeded/i.test(row[3])),
+      "runs filtered by hospital and status: " + succeeded.map((row) => row[3]),
+    );
+    await page.selectOption("[data-testid=runs-filter-hospital]", "");
+    await page.selectOption("[data-testid=runs-filter-status]", "");
     await screenshot(page, "admin-runs");
     await logout(page);
   }

@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
 import { formatCount } from "../format";
+import { paged } from "../paging";
 import { routeHash } from "../router";
 import type { ApiToken, AuditEvent, Me, Role, User } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
@@ -173,6 +174,28 @@ function instant(value: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** How many audit events a page of the list shows. */
+const AUDIT_PER_PAGE = 25;
+
+/** How many characters of an event's details show before the rest is collapsed. */
+const AUDIT_DETAILS_SHOWN = 60;
+
+/** An event's details as key=value pairs; long ones collapsed to their start, so a row stays one line. */
+function auditDetails(event: AuditEvent): HTMLElement {
+  const text = Object.entries(event.details)
+    .map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
+    .join(" ");
+  if (text.length <= AUDIT_DETAILS_SHOWN) {
+    return h("code", { class: "details" }, text);
+  }
+  return h(
+    "details",
+    { class: "audit-details" },
+    h("summary", {}, h("code", { class: "details" }, text.slice(0, AUDIT_DETAILS_SHOWN) + "…")),
+    h("code", { class: "details" }, text),
+  );
+}
+
 function auditTab(api: ApiClient, params: URLSearchParams): HTMLElement {
   const actor = h("input", { type: "text", value: params.get("actor") ?? "", autocomplete: "off" });
   const actionSelect = h(
@@ -234,25 +257,21 @@ function auditTab(api: ApiClient, params: URLSearchParams): HTMLElement {
       (events: AuditEvent[]) =>
         events.length === 0
           ? h("p", { class: "status" }, "No events match.")
-          : dataTable(
-              `Audit events, newest first (${formatCount(events.length)})`,
-              ["Time (UTC)", "Actor", "Role", "Client", "Action", "Target", "Outcome", "Details"],
-              events.map((event) => [
-                time(event.at),
-                event.actor ?? "",
-                (event.role ?? "").toLowerCase(),
-                event.clientIp,
-                event.action.toLowerCase(),
-                event.target ?? "",
-                h("span", { class: "badge badge-" + event.outcome.toLowerCase() }, event.outcome.toLowerCase()),
-                h(
-                  "code",
-                  { class: "details" },
-                  Object.entries(event.details)
-                    .map(([key, value]) => `${key}=${typeof value === "object" ? JSON.stringify(value) : String(value)}`)
-                    .join(" "),
-                ),
-              ]),
+          : paged(events, AUDIT_PER_PAGE, "Pages of the audit events", (page) =>
+              dataTable(
+                `Audit events, newest first (${formatCount(events.length)})`,
+                ["Time (UTC)", "Actor", "Role", "Client", "Action", "Target", "Outcome", "Details"],
+                page.map((event) => [
+                  time(event.at),
+                  event.actor ?? "",
+                  (event.role ?? "").toLowerCase(),
+                  event.clientIp,
+                  event.action.toLowerCase(),
+                  event.target ?? "",
+                  h("span", { class: "badge badge-" + event.outcome.toLowerCase() }, event.outcome.toLowerCase()),
+                  auditDetails(event),
+                ]),
+              ),
             ),
     );
   };

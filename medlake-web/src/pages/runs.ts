@@ -5,6 +5,7 @@ import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
 import { rejectsByReason } from "../rejects";
+import { runsList } from "../runlist";
 import type { IngestRun, Me, MissingDelivery } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
 
@@ -329,7 +330,7 @@ export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLEl
       () => api.runs(),
       (runs) => {
         held.replaceChildren(heldRuns(api, me, runs, refresh));
-        return runsTable(runs);
+        return runsList(runs, runsTable);
       },
     );
   refresh();

@@ -1,0 +1,78 @@
+import { h } from "./dom";
+import { paged } from "./paging";
+import type { IngestRun } from "./types";
+import { field } from "./ui";
+
+/** How many runs a page of the list shows. */
+export const RUNS_PER_PAGE = 20;
+
+/** What the runs list is narrowed to; "" means any. */
+export interface RunFilter {
+  hospital: string;
+  status: string;
+  month: string;
+}
+
+/** The runs that match the filter, newest first. */
+export function filterRuns(runs: readonly IngestRun[], filter: RunFilter): IngestRun[] {
+  return runs
+    .filter(
+      (run) =>
+        (filter.hospital === "" || run.hospital_id === filter.hospital) &&
+        (filter.status === "" || run.status === filter.status) &&
+        (filter.month === "" || run.month === filter.month),
+    )
+    .sort((a, b) => b.started_at.localeCompare(a.started_at));
+}
+
+/** The distinct values of a run field, sorted (newest first for months). */
+function choices(runs: readonly IngestRun[], key: "hospital_id" | "status" | "month"): string[] {
+  const values = [...new Set(runs.map((run) => run[key]))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  return key === "month" ? values.reverse() : values;
+}
+
+/** The filter the page had last: kept while the list is reloaded (after an upload or an approval). */
+let remembered: RunFilter = { hospital: "", status: "", month: "" };
+
+/**
+ * The runs list with filters by hospital, status and month, shown a page at a time;
+ * {@code render} draws the runs of a page (runs.ts's table).
+ */
+export function runsList(runs: readonly IngestRun[], render: (runs: IngestRun[]) => Node): HTMLElement {
+  const select = (key: "hospital_id" | "status" | "month", value: string, testId: string) =>
+    h(
+      "select",
+      { "data-testid": testId },
+      h("option", { value: "" }, "any"),
+      ...choices(runs, key).map((choice) => h("option", { value: choice, selected: choice === value }, choice)),
+    );
+  const hospital = select("hospital_id", remembered.hospital, "runs-filter-hospital");
+  const status = select("status", remembered.status, "runs-filter-status");
+  const month = select("month", remembered.month, "runs-filter-month");
+  const shown = h("div", { "aria-live": "polite" });
+  const show = (): void => {
+    remembered = { hospital: hospital.value, status: status.value, month: month.value };
+    const matching = filterRuns(runs, remembered);
+    shown.replaceChildren(
+      matching.length === 0
+        ? h("p", { class: "status" }, runs.length === 0 ? "No ingestion runs yet." : "No runs match the filters.")
+        : paged(matching, RUNS_PER_PAGE, "Pages of the runs", render),
+    );
+  };
+  for (const control of [hospital, status, month]) {
+    control.addEventListener("change", show);
+  }
+  show();
+  return h(
+    "div",
+    {},
+    h(
+      "form",
+      { class: "inline-form", "aria-label": "Run filters" },
+      field("Hospital", hospital),
+      field("Status", status),
+      field("Month", month),
+    ),
+    shown,
+  );
+}
