@@ -333,14 +333,21 @@ async function main() {
     await screenshot(page, "uploader-upload-done");
     await page.click("[data-testid=upload-done] a");
     await page.waitForSelector("text=Rejected rows by reason");
-    // the upload is generated with dirty rows: each reason explained, with a fix hint, the field to check and samples
+    // the upload is generated with dirty rows: each reason explained, with a fix hint, the field to
+    // check and samples; rows that fit the file's header are shown under it, the failing cell marked
     await page.waitForSelector("details.reason[open]");
+    await page.waitForSelector("table.reject-cells", { state: "attached" });
     const reasons = await page.$$eval("details.reason", (blocks) =>
       blocks.map((block) => ({
+        code: block.querySelector("summary code").textContent,
         summary: block.querySelector("summary").textContent,
         fix: block.querySelector("[data-testid=reject-fix]").textContent,
         header: [...block.querySelectorAll("thead th")].map((th) => th.textContent),
-        marked: block.querySelectorAll("tbody mark.failing").length,
+        cells: block.querySelector("table.reject-cells") !== null,
+        headerMarked: block.querySelectorAll("thead mark.failing").length,
+        rows: block.querySelectorAll("tbody tr").length,
+        cellsMarked: block.querySelectorAll("tbody td.failing-cell mark.failing").length,
+        reasonsMarked: block.querySelectorAll("tbody mark.failing").length,
       })),
     );
     check(reasons.length >= 1, "rejects grouped by reason: " + reasons.length);
@@ -349,8 +356,19 @@ async function main() {
       "every reason explained with a fix hint: " + JSON.stringify(reasons[0]),
     );
     check(
-      reasons.every((reason) => reason.header.join("|") === "Line|Reasons|Row as delivered" && reason.marked >= 1),
-      "samples with a header row and the failing reason marked: " + JSON.stringify(reasons[0]),
+      reasons.every(
+        (reason) =>
+          reason.header[0] === "Line" &&
+          (reason.cells ? reason.header.at(-1) === "Reasons" : reason.header.join("|") === "Line|Reasons|Row as delivered") &&
+          reason.reasonsMarked >= reason.rows,
+      ),
+      "samples under a header row with the reason marked: " + JSON.stringify(reasons.map((reason) => reason.header.slice(0, 3))),
+    );
+    const fieldReasons = ["MISSING_PATIENT_ID", "MISSING_COLLECTED_AT", "INVALID_COLLECTED_AT", "IMPLAUSIBLE_VALUE"];
+    const underHeader = reasons.filter((reason) => reason.cells && fieldReasons.includes(reason.code));
+    check(
+      underHeader.length >= 1 && underHeader.every((reason) => reason.headerMarked === 1 && reason.cellsMarked === reason.rows),
+      "rows under the file's header with the failing field marked: " + JSON.stringify(underHeader.map((reason) => reason.code)),
     );
     const href = await page.getAttribute("[data-testid=rejects-download]", "href");
     const report = await page.request.get(BASE + href);

@@ -15,6 +15,7 @@ import type {
   QueryAnswer,
   QueryTarget,
   RejectedRow,
+  RejectsLayout,
   Snapshot,
   TableContract,
   TableSummary,
@@ -61,6 +62,7 @@ export const ENDPOINTS = {
   run: ["GET", "/api/v1/runs/{id}"],
   rejects: ["GET", "/api/v1/runs/{id}/rejects"],
   rejectsReport: ["GET", "/api/v1/runs/{id}/rejects-report"],
+  rejectsLayout: ["GET", "/api/v1/runs/{id}/rejects-layout"],
   approveRun: ["POST", "/api/v1/runs/{id}/approve"],
   missingDeliveries: ["GET", "/api/v1/deliveries/missing"],
   uploads: ["POST", "/api/v1/uploads"],
@@ -233,6 +235,11 @@ export class ApiClient {
 
   rejects(id: string, limit: number): Promise<RejectedRow[]> {
     return this.request<RejectedRow[]>(ENDPOINTS.rejects, id, undefined, queryString({ limit }));
+  }
+
+  /** How the run's file lays out its rows: header, delimiter, quote and the column of each field. */
+  rejectsLayout(id: string): Promise<RejectsLayout> {
+    return this.request<RejectsLayout>(ENDPOINTS.rejectsLayout, id);
   }
 
   /** The URL of a run's rejects report (every rejected row as CSV), for a plain link: the session cookie authorizes it. */

@@ -1,8 +1,9 @@
 import type { ApiClient } from "./api";
 import { h } from "./dom";
 import { formatCount } from "./format";
+import { fieldColumn, splitRecord } from "./rejectcells";
 import { rejectReasonHelp } from "./rejectreasons";
-import type { IngestRun, RejectedRow } from "./types";
+import type { IngestRun, RejectedRow, RejectsLayout } from "./types";
 import { scrollable } from "./ui";
 
 /** How many sample rows each reason shows. */
@@ -37,14 +38,7 @@ function samplesTable(reason: string, samples: RejectedRow[]): HTMLElement {
             "tr",
             {},
             h("td", { class: "num line-number" }, String(row.line_number)),
-            h(
-              "td",
-              {},
-              ...row.reason_codes.flatMap((code, index) => [
-                index > 0 ? " " : "",
-                code === reason ? h("mark", { class: "failing" }, code) : h("code", {}, code),
-              ]),
-            ),
+            reasonCodes(row, reason),
             h("td", {}, h("code", { class: "raw" }, row.raw_line)),
           ),
         ),
@@ -54,8 +48,89 @@ function samplesTable(reason: string, samples: RejectedRow[]): HTMLElement {
   );
 }
 
+/** The reason codes of a row, this reason marked. */
+function reasonCodes(row: RejectedRow, reason: string): HTMLElement {
+  return h(
+    "td",
+    {},
+    ...row.reason_codes.flatMap((code, index) => [
+      index > 0 ? " " : "",
+      code === reason ? h("mark", { class: "failing" }, code) : h("code", {}, code),
+    ]),
+  );
+}
+
+/**
+ * Sample rows of one reason under the file's own header, one cell a column, the failing field's
+ * column marked; null when a sample does not split into the header's columns (a ragged or badly
+ * quoted row, or a file that is no longer there): those show as delivered.
+ */
+function cellsTable(reason: string, samples: RejectedRow[], layout: RejectsLayout): HTMLElement | null {
+  const header = layout.header;
+  if (!header || header.length === 0) {
+    return null;
+  }
+  const split = samples.map((row) => splitRecord(row.raw_line, layout.delimiter, layout.quote));
+  if (split.some((cells) => cells === null || cells.length !== header.length)) {
+    return null;
+  }
+  const failing = fieldColumn(rejectReasonHelp(reason).field, header, layout.field_columns);
+  return scrollable(
+    h(
+      "table",
+      { class: "data reject-samples reject-cells" },
+      h("caption", {}, `Sample rows rejected as ${reason}, under the file's header`),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Line"),
+          ...header.map((name, index) =>
+            h(
+              "th",
+              { scope: "col", class: index === failing ? "failing-column" : undefined },
+              index === failing ? h("mark", { class: "failing" }, name) : name,
+            ),
+          ),
+          h("th", { scope: "col" }, "Reasons"),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...samples.map((row, rowIndex) =>
+          h(
+            "tr",
+            {},
+            h("td", { class: "num line-number" }, String(row.line_number)),
+            ...split[rowIndex]!.map((cell, index) =>
+              h(
+                "td",
+                { class: index === failing ? "failing-cell" : undefined },
+                index === failing
+                  ? h("mark", { class: "failing", title: `${reason}: check this cell` }, cell === "" ? "(empty)" : cell)
+                  : cell,
+              ),
+            ),
+            reasonCodes(row, reason),
+          ),
+        ),
+      ),
+    ),
+    `Sample rows rejected as ${reason}, under the file's header`,
+  );
+}
+
 /** One reason: count, plain-language explanation, the field to check, the fix hint and sample rows. */
-function reasonBlock(reason: string, count: number, rejects: RejectedRow[], open: boolean): HTMLElement {
+function reasonBlock(
+  reason: string,
+  count: number,
+  rejects: RejectedRow[],
+  open: boolean,
+  layout: Promise<RejectsLayout | null>,
+): HTMLElement {
   const help = rejectReasonHelp(reason);
   const samples = rejects.filter((row) => row.reason_codes.includes(reason)).slice(0, SAMPLES_PER_REASON);
   return h(
@@ -70,8 +145,23 @@ function reasonBlock(reason: string, count: number, rejects: RejectedRow[], open
       h("dt", {}, "How to fix it"),
       h("dd", { "data-testid": "reject-fix" }, help.fix),
     ),
-    samples.length === 0 ? h("p", { class: "status" }, "No sample among the lines loaded.") : samplesTable(reason, samples),
+    samplesHolder(reason, samples, layout),
   );
+}
+
+/** The samples as delivered at once; under the file's header once its layout has come, when they fit it. */
+function samplesHolder(reason: string, samples: RejectedRow[], layout: Promise<RejectsLayout | null>): HTMLElement {
+  if (samples.length === 0) {
+    return h("p", { class: "status" }, "No sample among the lines loaded.");
+  }
+  const holder = h("div", { class: "reject-samples-holder" }, samplesTable(reason, samples));
+  void layout.then((known) => {
+    const cells = known === null ? null : cellsTable(reason, samples, known);
+    if (cells !== null) {
+      holder.replaceChildren(cells);
+    }
+  });
+  return holder;
 }
 
 /** A run's rejects: the download of all of them, then each reason (most frequent first) explained with sample rows. */
@@ -80,6 +170,8 @@ export function rejectsByReason(api: ApiClient, run: IngestRun, rejects: Rejecte
   if (reasons.length === 0) {
     return h("p", { class: "status" }, "No rows were rejected.");
   }
+  // without the layout (an old server, a removed mapping) the rows show as delivered
+  const layout = api.rejectsLayout(run.id).catch(() => null);
   return h(
     "div",
     { class: "rejects" },
@@ -89,6 +181,6 @@ export function rejectsByReason(api: ApiClient, run: IngestRun, rejects: Rejecte
       downloadLink(api, run),
       ` Samples from the first ${formatCount(rejects.length)} rejected lines; line numbers count the header as line 1.`,
     ),
-    ...reasons.map(([reason, count], index) => reasonBlock(reason, count, rejects, index === 0)),
+    ...reasons.map(([reason, count], index) => reasonBlock(reason, count, rejects, index === 0, layout)),
   );
 }

@@ -82,6 +82,9 @@ export type MissingDelivery = Schemas["MissingDelivery"];
 /** GET /api/v1/runs/{id}/rejects. */
 export type RejectedRow = Schemas["RejectedRow"];
 
+/** GET /api/v1/runs/{id}/rejects-layout: the file's header, delimiter, quote and each field's column. */
+export type RejectsLayout = Schemas["RejectsLayout"];
+
 /** GET /api/v1/users: org.medlake.server.auth.User (record accessor names, upper-case role). */
 export type User = Schemas["User"];
 

@@ -63,6 +63,9 @@ final class RunRoutes {
           context.json(RejectedRows.read(lakehouse, run.id(), limit));
         });
     app.get("/api/v1/runs/{id}/rejects-report", this::rejectsReport);
+    app.get(
+        "/api/v1/runs/{id}/rejects-layout",
+        context -> context.json(RejectsLayout.of(home, run(context))));
     app.post("/api/v1/runs/{id}/approve", this::approve);
     app.get("/api/v1/deliveries/missing", this::missingDeliveries);
   }

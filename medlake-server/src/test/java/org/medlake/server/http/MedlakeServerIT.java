@@ -390,6 +390,24 @@ class MedlakeServerIT {
     HttpResponse<String> rejects =
         get("/api/v1/runs/" + run.get("id").asText() + "/rejects?limit=5", uploaderToken);
     assertThat(JSON.readTree(rejects.body())).hasSize(5);
+    // the layout of the file's rows, to show rejects under the file's header: its column names
+    // (from the landed, gzipped file) and the column of each mapped field
+    JsonNode layout =
+        JSON.readTree(
+            get("/api/v1/runs/" + run.get("id").asText() + "/rejects-layout", uploaderToken)
+                .body());
+    String firstLine;
+    try (var lines =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                new java.util.zip.GZIPInputStream(Files.newInputStream(h002)),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+      firstLine = lines.readLine();
+    }
+    List<String> header = new java.util.ArrayList<>();
+    layout.get("header").forEach(name -> header.add(name.asText()));
+    assertThat(String.join(layout.get("delimiter").asText(), header)).isEqualTo(firstLine);
+    assertThat(header).contains(layout.get("field_columns").get("patient-id").asText());
     // the rejects report: downloadable by the uploader, and written next to the landing file
     HttpResponse<String> report =
         get("/api/v1/runs/" + run.get("id").asText() + "/rejects-report", uploaderToken);
@@ -433,6 +451,9 @@ class MedlakeServerIT {
     assertThat(get("/api/v1/runs/" + otherHospitalRun, uploaderToken).statusCode()).isEqualTo(404);
     assertThat(
             get("/api/v1/runs/" + otherHospitalRun + "/rejects-report", uploaderToken).statusCode())
+        .isEqualTo(404);
+    assertThat(
+            get("/api/v1/runs/" + otherHospitalRun + "/rejects-layout", uploaderToken).statusCode())
         .isEqualTo(404);
     assertThat(get("/api/v1/runs", viewerToken).statusCode()).isEqualTo(403);
     HttpResponse<String> otherHospital =

@@ -116,6 +116,12 @@ class OpenApiSchemasIT {
               },
               new String[] {
                 "GET",
+                "/api/v1/runs/{id}/rejects-layout",
+                "/api/v1/runs/" + runId + "/rejects-layout",
+                null
+              },
+              new String[] {
+                "GET",
                 "/api/v1/deliveries/missing",
                 "/api/v1/deliveries/missing?month=2024-02",
                 null
