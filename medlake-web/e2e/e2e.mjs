@@ -10,6 +10,10 @@ const BASE = required("MEDLAKE_E2E_URL");
 const PASSWORD = required("MEDLAKE_E2E_PASSWORD");
 const UPLOAD_FILE = required("MEDLAKE_E2E_UPLOAD_FILE");
 const UPLOAD_MONTH = required("MEDLAKE_E2E_UPLOAD_MONTH");
+// a month without data, for an upload whose rows are all rejected
+const REJECTED_MONTH = "2020-01";
+/** The uploader's held run, approved by the admin. */
+let heldRunId;
 const SHOTS = required("MEDLAKE_E2E_SCREENSHOTS");
 const TIMEOUT = 60_000;
 
@@ -290,6 +294,30 @@ async function main() {
     });
     check(answer.status === 200 && rows.length === answer.body.result.rows.length, "SQL rows match the API");
     answer.body.result.rows.forEach((row, i) => check(rows[i][0] === row[0] && count(rows[i][1]) === row[1], `SQL row ${i}`));
+    // estimate and answer on one definition of bytes scanned (docs/queries.md, "Cost control")
+    const estimated = await page.$eval("[data-testid=estimate]", (estimate) =>
+      [...estimate.querySelectorAll("dt")].find((dt) => dt.textContent === "Bytes to scan")?.nextElementSibling?.textContent.trim(),
+    );
+    const facts = await page.textContent("[data-testid=result-facts]");
+    check(estimated && facts.includes(`${estimated} scanned`), `the estimated ${estimated} is what the answer scanned: ${facts}`);
+    const h001 = {
+      table: "lab_results",
+      filters: [{ column: "hospital_id", op: "in", values: ["H001"] }],
+      group_by: [{ column: "collected_at", bucket: "month" }],
+      aggregates: [{ function: "avg", column: "value_canonical" }],
+      limit: 1000,
+    };
+    const dry = await api(page, "/api/v1/query", { query: h001, dry_run: true });
+    const ran = await api(page, "/api/v1/query", { query: h001 });
+    check(
+      dry.status === 200 &&
+        ran.status === 200 &&
+        dry.body.files < dry.body.total_files &&
+        dry.body.files === ran.body.files_scanned &&
+        dry.body.projected_bytes === ran.body.bytes_scanned &&
+        ran.body.bytes_scanned < dry.body.bytes,
+      `pruned estimate ${JSON.stringify(dry.body)} and answer ${ran.body.files_scanned} files, ${ran.body.bytes_scanned} bytes agree`,
+    );
     await page.waitForSelector(".history li button:has-text('SELECT hospital_id')");
     await screenshot(page, "analyst-sql");
 
@@ -328,8 +356,19 @@ async function main() {
     await page.waitForSelector("[data-testid=upload-done]", { timeout: 180_000 });
     const done = await page.textContent("[data-testid=upload-done]");
     check(/finished: succeeded/.test(done), "upload run: " + done);
-    const accounting = await page.textContent("[data-testid=upload-status] [data-testid=run-accounting]");
-    check(/read = .* accepted \+ .* rejected \+ .* filtered ✓/.test(accounting), "row accounting adds up: " + accounting);
+    check((await page.getAttribute("[data-testid=upload-done]", "data-tone")) === "success", "a run that stored rows reads as a success");
+    const fileRows = await page.textContent("[data-testid=upload-status] [data-testid=file-rows]");
+    const readRows = await page.textContent("[data-testid=upload-status] [data-testid=read-rows]");
+    const [file, read, filtered] = fileRows.match(/[\d,]+/g).map(count);
+    const [read2, accepted, rejected] = readRows.match(/[\d,]+/g).map(count);
+    check(
+      file === read + filtered && read === read2 && read === accepted + rejected,
+      `row accounting as the contract: ${fileRows}; ${readRows}`,
+    );
+    check(
+      /✓/.test(readRows) && !(await page.$("[data-testid=upload-status] [data-testid=run-accounting] .error-text")),
+      "no false mismatch: " + readRows,
+    );
     await screenshot(page, "uploader-upload-done");
     await page.click("[data-testid=upload-done] a");
     await page.waitForSelector("text=Rejected rows by reason");
@@ -380,6 +419,35 @@ async function main() {
       `download of all rejects: ${reportRows.length - 1} rows for ${run.rows_rejected} rejected`,
     );
     await screenshot(page, "uploader-run-rejects");
+
+    // the same rows with an impossible birth year (INVALID_BIRTH_YEAR, a rule that is always on), for
+    // a month without data: every row rejected, so the run is held, never green
+    const [header, ...records] = parseCsv(content).filter((row) => row.length > 1);
+    const birthYear = header.indexOf("birth_year");
+    check(birthYear >= 0, "the upload has a birth_year column: " + header);
+    const quote = (value) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+    const rejectedText = [header, ...records.map((row) => row.map((value, i) => (i === birthYear ? "1800" : value)))]
+      .map((row) => row.map(quote).join(","))
+      .join("\n");
+    await page.goto(BASE + "/#/runs");
+    await page.waitForSelector(".dropzone");
+    await page.fill("input[type=month]", REJECTED_MONTH);
+    const allRejected = await page.evaluateHandle((text) => {
+      const data = new DataTransfer();
+      data.items.add(new File([text + "\n"], "lab_results_all_rejected.csv", { type: "text/csv" }));
+      return data;
+    }, rejectedText);
+    await page.dispatchEvent(".dropzone", "drop", { dataTransfer: allRejected });
+    await page.waitForSelector("text=lab_results_all_rejected.csv");
+    await page.click("form.upload button[type=submit]");
+    await page.waitForSelector("[data-testid=upload-done]", { timeout: 180_000 });
+    const heldDone = await page.textContent("[data-testid=upload-done]");
+    check(/finished: held/.test(heldDone), "a 100 % rejected upload is held: " + heldDone);
+    check((await page.getAttribute("[data-testid=upload-done]", "data-tone")) === "warning", "a held upload is not a success");
+    check(!(await page.$("[data-testid=upload-status] .badge-succeeded")), "a held run has no green badge");
+    heldRunId = (await page.getAttribute("[data-testid=upload-done] a", "href")).split("/").pop();
+    await page.waitForSelector(`[data-testid=held-runs] a:has-text('${heldRunId}')`);
+    await screenshot(page, "uploader-held");
     await logout(page);
     check((await fetch(BASE + href)).status === 401, "the rejects download needs a session");
   }
@@ -428,6 +496,26 @@ async function main() {
     const position = await page.textContent(".page-admin [data-testid=page-position]");
     const auditAll = await tableRows(page, ".page-admin");
     check(/^1–\d+ of [\d,]+$/.test(position) && auditAll.length <= 25, `audit paged: ${position}, ${auditAll.length} rows`);
+    check(heldRunId !== undefined, "the uploader's held run is known");
+    await page.goto(BASE + "/#/runs/" + heldRunId);
+    const heldBadge = page.locator("[data-testid=run-accounting] .badge");
+    await heldBadge.waitFor();
+    check(
+      (await heldBadge.getAttribute("class")).includes("badge-held"),
+      "the held run's badge: " + (await heldBadge.getAttribute("class")),
+    );
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.click(`[data-testid=approve-${heldRunId}]`);
+    await page.waitForFunction((held) => /^#\/runs\/./.test(location.hash) && !location.hash.endsWith(held), heldRunId);
+    const approvedBadge = page.locator("[data-testid=run-accounting] .badge");
+    await approvedBadge.waitFor();
+    const approvedText = (await approvedBadge.textContent()).trim();
+    const approvedClass = await approvedBadge.getAttribute("class");
+    check(
+      approvedText === "succeeded, 0 rows stored" && !approvedClass.includes("badge-succeeded"),
+      `an approved 100 % rejected run is not green: ${approvedText} (${approvedClass})`,
+    );
+    await screenshot(page, "admin-approved-empty-run");
     await page.goto(BASE + "/#/runs");
     await page.waitForSelector("caption:has-text('Ingestion runs')");
     // the runs list filtered by hospital and status

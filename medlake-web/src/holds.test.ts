@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openHolds, runEnded, statusClass, statusLabel } from "./holds";
+import { openHolds, outcomeTone, rowAccounting, runEnded, statusClass, statusLabel } from "./holds";
 import type { IngestRun } from "./types";
 
 function run(id: string, status: string, started: string, supersededBy: string | null = null): IngestRun {
@@ -46,7 +46,9 @@ describe("held runs", () => {
     const settled = run("run-1", "HELD", "2024-02-01T00:00:00Z", "run-2");
     expect(statusClass(settled)).toBe("badge badge-settled");
     expect(statusLabel(settled)).toBe("held, settled by run-2");
-    expect(statusClass(run("run-2", "SUCCEEDED", "2024-02-02T00:00:00Z"))).toBe("badge badge-succeeded");
+    expect(statusClass({ ...run("run-2", "SUCCEEDED", "2024-02-02T00:00:00Z"), rows_accepted: 10, rows_rejected: 0 })).toBe(
+      "badge badge-succeeded",
+    );
   });
 });
 
@@ -58,5 +60,35 @@ describe("an uploaded run", () => {
       expect(runEnded(run("run-1", status, "2024-02-01T00:00:00Z"))).toBe(true);
     }
     expect(statusClass(run("run-1", "QUEUED", "2024-02-01T00:00:00Z"))).toBe("badge badge-queued");
+  });
+});
+
+describe("a run's figures", () => {
+  it("count as the data contract does: file rows = read + filtered, read = accepted + rejected", () => {
+    const counted = {
+      ...run("run-1", "SUCCEEDED", "2024-02-01T00:00:00Z"),
+      rows_read: 18_978,
+      rows_accepted: 18_578,
+      rows_rejected: 400,
+      rows_filtered: 1_022,
+    };
+    expect(rowAccounting(counted)).toEqual({ fileRows: 20_000, readAddsUp: true, partsOfRead: 18_978 });
+    expect(rowAccounting({ ...counted, rows_rejected: 401 })).toEqual({ fileRows: 20_000, readAddsUp: false, partsOfRead: 18_979 });
+  });
+
+  it("are green only for a run that stored rows: held, failed and 100 % rejected runs never", () => {
+    const stored = { ...run("run-1", "SUCCEEDED", "2024-02-01T00:00:00Z"), rows_accepted: 9, rows_rejected: 1 };
+    expect(statusClass(stored)).toBe("badge badge-succeeded");
+    expect(outcomeTone(stored)).toBe("success");
+    const allRejected = run("run-2", "SUCCEEDED", "2024-02-01T00:00:00Z");
+    expect(statusClass(allRejected)).toBe("badge badge-empty");
+    expect(statusLabel(allRejected)).toBe("succeeded, 0 rows stored");
+    expect(outcomeTone(allRejected)).toBe("warning");
+    expect(outcomeTone(run("run-3", "HELD", "2024-02-01T00:00:00Z"))).toBe("warning");
+    expect(outcomeTone(run("run-4", "FAILED", "2024-02-01T00:00:00Z"))).toBe("error");
+    expect(outcomeTone(run("run-5", "DUPLICATE", "2024-02-01T00:00:00Z"))).toBe("neutral");
+    for (const status of ["HELD", "FAILED", "DUPLICATE"]) {
+      expect(statusClass(run("run-6", status, "2024-02-01T00:00:00Z"))).not.toBe("badge badge-succeeded");
+    }
   });
 });

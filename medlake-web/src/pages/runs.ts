@@ -1,6 +1,6 @@
 import { errorOf, parseJson, type ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
-import { openHolds, runEnded, statusClass, statusLabel } from "../holds";
+import { openHolds, outcomeTone, rowAccounting, runEnded, statusClass, statusLabel } from "../holds";
 import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
@@ -99,9 +99,12 @@ function missingBanner(missing: MissingDelivery[]): Node {
   return h("div", { class: "status warning", role: "alert" }, ...lines.map((line) => h("p", {}, line)));
 }
 
-/** Rows read = accepted + rejected + filtered, stated so a mismatch would show. */
+/**
+ * The rows of a run as the data contract counts them, stated so a mismatch would show: the file's
+ * rows are those read plus those the source's filter dropped; those read are accepted plus rejected.
+ */
 export function accounting(run: IngestRun): HTMLElement {
-  const sum = run.rows_accepted + run.rows_rejected + run.rows_filtered;
+  const { fileRows, readAddsUp, partsOfRead } = rowAccounting(run);
   return h(
     "div",
     { "data-testid": "run-accounting" },
@@ -114,12 +117,18 @@ export function accounting(run: IngestRun): HTMLElement {
       h("dd", {}, `${run.hospital_id}, ${run.month}`),
       h("dt", {}, "File"),
       h("dd", {}, h("code", {}, run.source_file), ` (${formatBytes(run.bytes_in)} in, ${formatBytes(run.bytes_out)} Parquet out)`),
-      h("dt", {}, "Rows"),
+      h("dt", {}, "Rows in the file"),
       h(
         "dd",
-        {},
-        `${formatCount(run.rows_read)} read = ${formatCount(run.rows_accepted)} accepted + ${formatCount(run.rows_rejected)} rejected + ${formatCount(run.rows_filtered)} filtered`,
-        sum === run.rows_read ? " ✓" : h("strong", { class: "error-text" }, ` (the parts add up to ${formatCount(sum)})`),
+        { "data-testid": "file-rows" },
+        `${formatCount(fileRows)} = ${formatCount(run.rows_read)} read + ${formatCount(run.rows_filtered)} filtered out by the source's filter`,
+      ),
+      h("dt", {}, "Rows read"),
+      h(
+        "dd",
+        { "data-testid": "read-rows" },
+        `${formatCount(run.rows_read)} = ${formatCount(run.rows_accepted)} accepted + ${formatCount(run.rows_rejected)} rejected`,
+        readAddsUp ? " ✓" : h("strong", { class: "error-text" }, ` (accepted + rejected add up to ${formatCount(partsOfRead)})`),
       ),
       h("dt", {}, "Duration"),
       h("dd", {}, `${formatCount(run.duration_ms)} ms`),
@@ -250,11 +259,12 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
         );
         return;
       }
+      const tone = outcomeTone(run);
       status.replaceChildren(
         h(
           "p",
-          { class: run.status === "HELD" ? "status warning" : "status success", role: "status", "data-testid": "upload-done" },
-          `Run ${run.id} finished: ${run.status.toLowerCase()}. `,
+          { class: tone === "neutral" ? "status" : "status " + tone, role: "status", "data-testid": "upload-done", "data-tone": tone },
+          `Run ${run.id} finished: ${statusLabel(run)}. `,
           h("a", { href: routeHash("runs", run.id) }, "See its rejects"),
         ),
         accounting(run),

@@ -133,6 +133,46 @@ class TestQueryService {
   }
 
   @Test
+  void theEstimateAndTheAnswerScanTheSameBytesAsTheIcebergPlan() throws Exception {
+    QueryRequest request =
+        new QueryRequest(
+            "SELECT avg(value_numeric) FROM lab_results WHERE hospital_id = ?",
+            List.of("H001"),
+            Set.of("lab_results"),
+            Map.of(
+                "lab_results",
+                List.of(new PruningPredicate("hospital_id", Operator.EQUAL, List.of("H001")))),
+            Set.of("value_numeric", "hospital_id"),
+            AsOf.CURRENT);
+    org.apache.iceberg.Table table = lakehouse.labResults();
+    long files = 0;
+    long columnBytes = 0;
+    long fileBytes = 0;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table
+            .newScan()
+            .filter(org.apache.iceberg.expressions.Expressions.equal("hospital_id", "H001"))
+            .includeColumnStats()
+            .planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        files++;
+        fileBytes += task.file().fileSizeInBytes();
+        for (String column : List.of("value_numeric", "hospital_id")) {
+          columnBytes += task.file().columnSizes().get(table.schema().findField(column).fieldId());
+        }
+      }
+    }
+    assertThat(files).as("pruned to H001's two months").isEqualTo(2);
+    assertThat(columnBytes).isPositive().isLessThan(fileBytes);
+
+    Estimate estimate = service.estimate(request, Role.ANALYST);
+    QueryResult answer = service.run(request, Role.ANALYST, "analyst", UnaryOperator.identity());
+    assertThat(estimate.files()).isEqualTo(answer.filesScanned()).isEqualTo(files);
+    assertThat(estimate.bytes()).isEqualTo(fileBytes);
+    assertThat(estimate.projectedBytes()).isEqualTo(answer.bytesScanned()).isEqualTo(columnBytes);
+  }
+
+  @Test
   void estimatesComeFromMetadataAndBudgetsRefuse() {
     QueryRequest request =
         new QueryRequest(

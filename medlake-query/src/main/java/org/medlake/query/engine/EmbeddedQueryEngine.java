@@ -253,8 +253,14 @@ public final class EmbeddedQueryEngine implements QueryEngine {
     return planned.stream().mapToLong(table -> table.files().size()).sum();
   }
 
+  /**
+   * The bytes a query scans, on the estimate's definition ({@code projected_bytes}): the sizes of
+   * the columns it reads in the files Iceberg planned after pruning, from per-column statistics
+   * (whole files when the columns are not known, as for SQL). Estimate and answer report the same
+   * number for the same snapshot.
+   */
   static long bytes(List<PlannedTable> planned) {
-    return planned.stream().mapToLong(PlannedTable::bytes).sum();
+    return planned.stream().mapToLong(PlannedTable::projectedBytes).sum();
   }
 
   static Map<String, Long> snapshots(List<PlannedTable> planned) {

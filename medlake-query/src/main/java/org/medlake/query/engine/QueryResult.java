@@ -11,7 +11,8 @@ import org.medlake.query.result.ResultTable;
  *
  * @param table columns with types, and rows
  * @param filesScanned data files DuckDB read
- * @param bytesScanned size of those files
+ * @param bytesScanned bytes of the columns read in those files, from Iceberg's per-column sizes
+ *     (the estimate's {@code projected_bytes})
  * @param snapshotIds snapshot read per table (null for an empty table): run again as of these to
  *     reproduce
  * @param elapsedMs planning plus execution time

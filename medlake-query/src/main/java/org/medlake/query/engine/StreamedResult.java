@@ -10,7 +10,8 @@ import java.util.Map;
  * @param truncated whether the query had more rows than the limit (the sink got only the first
  *     ones)
  * @param filesScanned data files DuckDB read
- * @param bytesScanned size of those files
+ * @param bytesScanned bytes of the columns read in those files, from Iceberg's per-column sizes
+ *     (the estimate's {@code projected_bytes})
  * @param snapshotIds snapshot read per table (null for an empty table)
  * @param elapsedMs planning plus execution time
  */
