@@ -66,7 +66,11 @@ public final class SourceRegistry {
             + " (see docs/sources.md)");
   }
 
-  /** The source whose mapping stores rows under {@code hospitalId}. */
+  /**
+   * The source whose mapping stores rows under {@code hospitalId}: the one that delivers monthly
+   * when the hospital has several (a backfill or study extract beside its monthly feed), else the
+   * first by file name.
+   */
   public java.util.Optional<SourceMapping> findByHospital(String hospitalId) {
     if (!Files.isDirectory(directory)) {
       return java.util.Optional.empty();
@@ -77,7 +81,9 @@ public final class SourceRegistry {
           .sorted()
           .map(SourceMappingParser::parse)
           .filter(mapping -> mapping.hospitalId().equals(hospitalId))
-          .findFirst();
+          .min(
+              java.util.Comparator.comparing(
+                  (SourceMapping mapping) -> mapping.cadence() != SourceMapping.Cadence.MONTHLY));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Cannot list " + directory, e);
     }
