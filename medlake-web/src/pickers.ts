@@ -113,8 +113,6 @@ export async function loadVocabulary(api: ApiClient): Promise<Vocabulary> {
   };
 }
 
-let pickers = 0;
-
 /**
  * The test picker: type a code or words of a name, pick from the suggestions (Enter takes the
  * first, arrow keys move through them); chosen tests are removable chips. With {@code single}
@@ -124,9 +122,9 @@ export function testPicker(
   all: TestEntry[],
   chosen: string[],
   changed: () => void,
-  options: { single?: boolean; label?: string; legend?: string } = {},
+  options: { single?: boolean; label?: string; legend?: string; id?: string } = {},
 ): { element: HTMLElement; values: () => string[] } {
-  const id = "test-search" + (pickers++ === 0 ? "" : "-" + pickers);
+  const id = options.id ?? "test-search";
   const selected = [...chosen];
   const search = h("input", {
     type: "search",
