@@ -10,8 +10,8 @@ export function runFlow(output: HTMLElement): { status: HTMLElement; onRun: () =
   output.tabIndex = -1;
   output.id ||= "results";
   const status = h("p", { class: "run-status", "data-testid": "run-status", role: "status" });
-  const reveal = () => {
-    const smooth = !window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+  const reveal = (smoothly: boolean) => {
+    const smooth = smoothly && !window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
     output.scrollIntoView({ block: "start", behavior: smooth ? "smooth" : "auto" });
     output.focus({ preventScroll: true });
   };
@@ -25,12 +25,17 @@ export function runFlow(output: HTMLElement): { status: HTMLElement; onRun: () =
     const link = h("a", { href: "#" + output.id }, failed ? "See the error" : "Show the results");
     link.addEventListener("click", (event) => {
       event.preventDefault(); // the hash is the route
-      reveal();
+      reveal(true);
     });
     status.replaceChildren(
       failed ? "The run failed. " : `Done${rows > 0 ? ": " + rows + (rows === 1 ? " row" : " rows") + " shown" : ""}. `,
       link,
     );
+    // while "Running…" showed, the page may have been too short to bring the output up: now that the
+    // results are in, again, unless the user has moved on meanwhile
+    if (document.activeElement === output) {
+      reveal(false);
+    }
   };
   new MutationObserver(show).observe(output, { attributes: true, attributeFilter: ["aria-busy"] });
   return {
@@ -38,7 +43,7 @@ export function runFlow(output: HTMLElement): { status: HTMLElement; onRun: () =
     onRun: () => {
       status.replaceChildren("Running…");
       // after the runner has put its "Running…" into the output
-      requestAnimationFrame(reveal);
+      requestAnimationFrame(() => reveal(true));
     },
   };
 }

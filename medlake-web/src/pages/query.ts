@@ -16,6 +16,7 @@ import {
   type BuilderState,
   type GroupKey,
 } from "../querystate";
+import { runFlow } from "../flow";
 import { runner } from "../results";
 import { routeHash } from "../router";
 import { hospitalPicker, loadVocabulary, monthPicker, testPicker, type Vocabulary } from "../pickers";
@@ -116,19 +117,24 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
   };
   ageHint.textContent = ageText(initial);
 
-  const panel = runner(api, () => {
-    const state = read();
-    if (state.aggregates.length === 0) {
-      return { error: "Choose at least one aggregate." };
-    }
-    if (state.from && state.to && state.from > state.to) {
-      return { error: `The date range is reversed: ${state.from} is after ${state.to}.` };
-    }
-    if (state.valueMin !== "" && state.valueMax !== "" && Number(state.valueMin) > Number(state.valueMax)) {
-      return { error: `The value range is reversed: ${state.valueMin} is above ${state.valueMax}.` };
-    }
-    return { kind: "structured", query: toStructuredQuery(state, years) };
-  });
+  const panel = runner(
+    api,
+    () => {
+      const state = read();
+      if (state.aggregates.length === 0) {
+        return { error: "Choose at least one aggregate." };
+      }
+      if (state.from && state.to && state.from > state.to) {
+        return { error: `The date range is reversed: ${state.from} is after ${state.to}.` };
+      }
+      if (state.valueMin !== "" && state.valueMax !== "" && Number(state.valueMin) > Number(state.valueMax)) {
+        return { error: `The value range is reversed: ${state.valueMin} is above ${state.valueMax}.` };
+      }
+      return { kind: "structured", query: toStructuredQuery(state, years) };
+    },
+    () => flow.onRun(),
+  );
+  const flow = runFlow(panel.output);
 
   const form = h(
     "form",
@@ -158,9 +164,9 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
   void panel.estimate();
   return h(
     "div",
-    { class: "builder-layout" },
+    { class: "builder-layout flow" },
     h("div", { class: "card" }, form),
-    h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, share),
+    h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, flow.status, share),
     panel.output,
   );
 }
