@@ -244,13 +244,14 @@ async function main() {
     await page.waitForSelector(".chips .chip:has-text('2160-0')");
     await page.waitForFunction(() => /[?&]t=2160-0/.test(location.hash));
     check((await page.$$("fieldset.hospitals input[type=checkbox]")).length === 3, "one checkbox per hospital in the data");
-    const months = await page.$$eval("#collected-from option", (options) => options.map((option) => option.value).filter(Boolean));
-    check(months.length >= 4 && months.every((month) => /^\d{4}-\d{2}$/.test(month)), "the months of the data: " + months);
-    await page.selectOption("#collected-from", months[1]);
-    await page.selectOption("#collected-to", months[2]);
+    // the month inputs are bounded by the data; the last month with data, from its first to its last day
+    const last = await page.getAttribute("#collected-from", "max");
+    check(/^\d{4}-\d{2}$/.test(last ?? "") && (await page.getAttribute("#collected-to", "max")) === last, "month bounds: " + last);
+    await page.fill("#collected-from", last);
+    await page.fill("#collected-to", last);
     await page.waitForFunction(
-      ([from, to]) => location.hash.includes("from=" + from + "-01") && location.hash.includes("to=" + to + "-"),
-      [months[1], months[2]],
+      (month) => location.hash.includes("from=" + month + "-01") && location.hash.includes("to=" + month + "-"),
+      last,
     );
     await page.click(".run-controls button:has-text('Run')");
     await page.waitForSelector("[data-testid=results] table");

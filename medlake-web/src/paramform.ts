@@ -50,9 +50,9 @@ const PICKER_HINTS: Record<PickerKind, string> = {
   hospitals: "None ticked: all hospitals.",
   tests: "None chosen: all tests.",
   test: "Search by LOINC code or name.",
-  "month-start": "From the first day of the month; any: from the first data.",
-  "month-end-inclusive": "To the last day of the month; any: to the last data.",
-  "month-end-exclusive": "To the last day of the month; any: to the last data.",
+  "month-start": "From the first day of the month; empty: no bound.",
+  "month-end-inclusive": "To the last day of the month; empty: no bound.",
+  "month-end-exclusive": "To the last day of the month; empty: no bound.",
 };
 
 function humanise(name: string): string {

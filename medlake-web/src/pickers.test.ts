@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { monthStart, searchTests, testVocabulary, type TestEntry } from "./pickers";
+import { monthStart, rowsText, searchTests, testVocabulary, type TestEntry } from "./pickers";
 
 const entry = (code: string, name: string, rows: number, otherNames: string[] = []): TestEntry => ({ code, name, otherNames, rows });
 
@@ -15,7 +15,7 @@ describe("testVocabulary", () => {
       ["2345-7", "Glucose", null],
     ]);
     expect(tests).toEqual([
-      entry("2345-7", "Glucose", 7),
+      { ...entry("2345-7", "Glucose", 7), rowsHidden: true },
       entry("718-7", "Hemoglobin [Mass/volume] in Blood", 900),
       entry("2160-0", "KREA", 920, ["Creatinine [Mass/volume] in Serum or Plasma", "Creatinine, serum"]),
     ]);
@@ -60,6 +60,15 @@ describe("searchTests", () => {
     expect(codes("GLUCOSE")).toEqual(["2345-7"]);
     expect(codes("  ")).toEqual([]);
     expect(codes("blood", 1)).toHaveLength(1);
+  });
+});
+
+describe("rowsText", () => {
+  it("says how many rows, and when small counts were hidden", () => {
+    expect(rowsText(entry("1", "a", 1234))).toBe("1,234 rows");
+    expect(rowsText(entry("1", "a", 1))).toBe("1 row");
+    expect(rowsText({ ...entry("1", "a", 12), rowsHidden: true })).toBe("at least 12 rows");
+    expect(rowsText({ ...entry("1", "a", 0), rowsHidden: true })).toBe("a few rows");
   });
 });
 

@@ -11,6 +11,8 @@ export interface TestEntry {
   /** The other names the hospitals deliver for the code, most rows first. */
   otherNames: string[];
   rows: number;
+  /** Some of its counts were hidden as small cells (a viewer's answer): {@link rows} is a lower bound. */
+  rowsHidden?: boolean;
 }
 
 /** What the pickers offer: the hospitals, months and tests that are in lab_results. */
@@ -28,6 +30,7 @@ export interface Vocabulary {
  */
 export function testVocabulary(rows: Cell[][]): TestEntry[] {
   const byCode = new Map<string, Map<string, number>>();
+  const hidden = new Set<string>();
   for (const [code, name, count] of rows) {
     if (code === null || code === undefined || String(code) === "") {
       continue;
@@ -36,6 +39,9 @@ export function testVocabulary(rows: Cell[][]): TestEntry[] {
     byCode.set(String(code), names);
     const key = name === null || name === undefined ? "" : String(name);
     names.set(key, (names.get(key) ?? 0) + (typeof count === "number" ? count : 0));
+    if (typeof count !== "number") {
+      hidden.add(String(code));
+    }
   }
   return [...byCode]
     .map(([code, names]) => {
@@ -48,6 +54,7 @@ export function testVocabulary(rows: Cell[][]): TestEntry[] {
         name: ordered[0] ?? "",
         otherNames: ordered.slice(1),
         rows: [...names.values()].reduce((sum, rows) => sum + rows, 0),
+        ...(hidden.has(code) ? { rowsHidden: true } : {}),
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name) || a.code.localeCompare(b.code));
@@ -167,7 +174,7 @@ export function testPicker(
     suggestions.replaceChildren(
       ...matches.map((test) => {
         const secondary = [
-          formatCount(test.rows) + (test.rows === 1 ? " row" : " rows"),
+          rowsText(test),
           ...(test.otherNames.length > 0
             ? ["also " + test.otherNames.slice(0, 3).join("; ") + (test.otherNames.length > 3 ? "; …" : "")]
             : []),
@@ -234,6 +241,14 @@ export function testPicker(
   };
 }
 
+/** A test's rows for the secondary text: "1,234 rows", "at least 12 rows" or "a few rows" when counts were hidden. */
+export function rowsText(test: TestEntry): string {
+  if (test.rowsHidden && test.rows === 0) {
+    return "a few rows";
+  }
+  return (test.rowsHidden ? "at least " : "") + formatCount(test.rows) + (test.rows === 1 ? " row" : " rows");
+}
+
 /** The hospital picker: one checkbox per hospital in the data; none ticked means all. */
 export function hospitalPicker(hospitals: string[], chosen: string[]): { element: HTMLElement; values: () => string[] } {
   const unknown = chosen.filter((id) => !hospitals.includes(id));
@@ -254,8 +269,10 @@ export function monthStart(month: string, plus = 0): string {
 }
 
 /**
- * A month picker over the months in the data ("any" first) for a date parameter: {@code edge}
- * "start" gives the month's first day, "end-exclusive" the first day after it, "end-inclusive" its last day.
+ * A month picker (a month input bounded by the months in the data) for a date bound: {@code edge}
+ * "start" gives the month's first day, "end-exclusive" the first day after it, "end-inclusive" its
+ * last day; empty is no bound. A date that is not such a boundary (from an older link) is kept as it
+ * is until the user changes the month.
  */
 export function monthPicker(
   label: string,
@@ -265,31 +282,29 @@ export function monthPicker(
   id: string,
 ): { element: HTMLElement; value: () => string } {
   const dateOf = (month: string) =>
-    month === ""
+    !/^\d{4}-\d{2}$/.test(month)
       ? ""
       : edge === "start"
         ? monthStart(month)
         : edge === "end-exclusive"
           ? monthStart(month, 1)
           : dayBefore(monthStart(month, 1));
-  const monthOf = (date: string) => {
-    if (date === "") {
-      return "";
-    }
-    return edge === "start" ? date.slice(0, 7) : edge === "end-exclusive" ? dayBefore(date).slice(0, 7) : date.slice(0, 7);
-  };
-  const current = monthOf(value);
-  const options = [...new Set([...months, ...(current === "" ? [] : [current])])].sort();
-  const select = h("select", { id }, h("option", { value: "", selected: current === "" }, "any"));
-  for (const month of options) {
-    select.append(h("option", { value: month, selected: month === current }, month));
-  }
-  // a date that is not a month boundary (from an older link) is kept as it is until the user picks
+  const current = value === "" ? "" : (edge === "end-exclusive" ? dayBefore(value) : value).slice(0, 7);
+  const input = h("input", {
+    type: "month",
+    id,
+    value: current,
+    min: months[0],
+    max: months[months.length - 1],
+    placeholder: "YYYY-MM",
+  });
   let exact = value !== "" && dateOf(current) !== value ? value : null;
-  select.addEventListener("change", () => (exact = null));
+  input.addEventListener("input", () => (exact = null));
+  input.addEventListener("change", () => (exact = null));
+  const range = months.length > 0 ? `Data from ${months[0]} to ${months[months.length - 1]}; empty: no bound.` : "Empty: no bound.";
   return {
-    element: field(label, select),
-    value: () => exact ?? dateOf(select.value),
+    element: field(label, input, range),
+    value: () => exact ?? dateOf(input.value),
   };
 }
 

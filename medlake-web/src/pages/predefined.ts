@@ -62,8 +62,8 @@ function control(spec: FieldSpec, vocabulary: Vocabulary | null, changed: () => 
       case "month-end-inclusive":
       case "month-end-exclusive": {
         const edge = spec.picker === "month-start" ? "start" : spec.picker === "month-end-inclusive" ? "end-inclusive" : "end-exclusive";
-        const picker = monthPicker(spec.label + " (month)", vocabulary.months, spec.value, edge, "param-" + spec.name);
-        picker.element.append(hint);
+        const label = spec.label + (edge === "start" ? " (month)" : " (month, inclusive)");
+        const picker = monthPicker(label, vocabulary.months, spec.value, edge, "param-" + spec.name);
         return { element: picker.element, value: picker.value };
       }
     }
