@@ -204,7 +204,7 @@ async function main() {
     await screenshot(page, "viewer-query-bars");
     // the results are scrolled into view and hold the focus; the sticky panel says the run is done
     await page.waitForFunction(() => {
-      const output = document.querySelector(".builder-layout .output");
+      const output = document.querySelector(".flow > .output");
       const box = output?.getBoundingClientRect();
       return output === document.activeElement && box !== undefined && box.top >= -1 && box.top < window.innerHeight / 2;
     });

@@ -119,9 +119,13 @@ function queryForm(api: ApiClient, query: PredefinedQuerySummary, params: URLSea
     h("p", {}, query.description),
     h(
       "div",
-      { class: "builder-layout flow" },
-      h("div", { class: "card" }, fields.length === 0 ? h("p", { class: "status" }, "This query takes no parameters.") : form),
-      h("div", { class: "card sticky" }, panel.controls, flow.status),
+      { class: "flow" },
+      h(
+        "div",
+        { class: "builder-layout" },
+        h("div", { class: "card" }, fields.length === 0 ? h("p", { class: "status" }, "This query takes no parameters.") : form),
+        h("div", { class: "card sticky" }, panel.controls, flow.status),
+      ),
       panel.output,
     ),
   );

@@ -164,9 +164,14 @@ function builder(api: ApiClient, vocabulary: Vocabulary, initial: BuilderState, 
   void panel.estimate();
   return h(
     "div",
-    { class: "builder-layout flow" },
-    h("div", { class: "card" }, form),
-    h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, flow.status, share),
+    { class: "flow" },
+    // the sticky panel sticks within the form's box, never over the results below it
+    h(
+      "div",
+      { class: "builder-layout" },
+      h("div", { class: "card" }, form),
+      h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, flow.status, share),
+    ),
     panel.output,
   );
 }
