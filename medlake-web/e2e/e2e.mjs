@@ -142,7 +142,7 @@ async function navLinks(page) {
 
 /** The API's answer to the same request, with the session of the page (its cookie and CSRF token). */
 async function api(page, path, body) {
-  const csrf = await page.evaluate(() => sessionStorage.getItem("medlake.csrf"));
+  const csrf = await page.evaluate(() => localStorage.getItem("medlake.csrf"));
   const response = await page.request.post(BASE + path, { data: body, headers: { "X-CSRF-Token": csrf } });
   return {
     status: response.status(),
@@ -229,6 +229,13 @@ async function main() {
       );
     });
     await screenshot(page, "viewer-query-bars");
+    // the results are scrolled into view and hold the focus; the sticky panel says the run is done
+    await page.waitForFunction(() => {
+      const output = document.querySelector(".flow > .output");
+      const box = output?.getBoundingClientRect();
+      return output === document.activeElement && box !== undefined && box.top >= -1 && box.top < window.innerHeight / 2;
+    });
+    check(/^Done: \d+ rows? shown/.test(await page.textContent("[data-testid=run-status]")), "run status says done");
 
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("button[data-format=csv]")]);
     const csv = parseCsv(readFileSync(await download.path(), "utf8"));
@@ -245,6 +252,46 @@ async function main() {
     await page.click(".run-controls button:has-text('Run')");
     await page.waitForSelector("[data-chart=line] canvas");
     await screenshot(page, "viewer-query-lines");
+
+    // the test picker: one entry per standard code, "creat" + Enter picks creatinine (2160-0), the
+    // hospital and month pickers offer what is in the data
+    await page.goto(BASE + "/#/query?g=hospital,month&a=avg");
+    await page.waitForSelector("[data-testid=estimate]");
+    await page.fill("#test-search", "creat");
+    await page.waitForSelector("#test-search-suggestions button.suggestion");
+    const offered = await page.$$eval("#test-search-suggestions button.suggestion", (buttons) =>
+      buttons.map((button) => button.dataset.code),
+    );
+    check(new Set(offered).size === offered.length, "each test code offered once: " + offered);
+    check(
+      /\d[\d,]* rows?/.test(await page.textContent("#test-search-suggestions button.suggestion .secondary")),
+      "row counts as secondary text",
+    );
+    await page.press("#test-search", "Enter");
+    await page.waitForSelector(".chips .chip:has-text('2160-0')");
+    await page.waitForFunction(() => /[?&]t=2160-0/.test(location.hash));
+    check((await page.$$("fieldset.hospitals input[type=checkbox]")).length === 3, "one checkbox per hospital in the data");
+    // the month inputs are bounded by the data; the last month with data, from its first to its last day
+    const last = await page.getAttribute("#collected-from", "max");
+    check(/^\d{4}-\d{2}$/.test(last ?? "") && (await page.getAttribute("#collected-to", "max")) === last, "month bounds: " + last);
+    await page.fill("#collected-from", last);
+    await page.fill("#collected-to", last);
+    await page.waitForFunction(
+      (month) => location.hash.includes("from=" + month + "-01") && location.hash.includes("to=" + month + "-"),
+      last,
+    );
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-testid=results] table");
+    await screenshot(page, "viewer-query-creatinine");
+
+    // a shared link opens in a new tab of the same browser without a login (the session is shared)
+    const link = page.url();
+    const tab = await newPage("viewer second tab");
+    await tab.goto(link);
+    await tab.waitForSelector("[data-testid=estimate]");
+    check(!tab.url().includes("#/login"), "the shared link opened without the login page: " + tab.url());
+    await tab.waitForSelector(".chips .chip:has-text('2160-0')");
+    await tab.close();
 
     // a small group: cells below the threshold show as suppressed
     await page.goto(BASE + "/#/query?g=hospital,sex&a=count&vmin=200");
@@ -325,15 +372,39 @@ async function main() {
     await page.waitForSelector(".gallery li");
     await screenshot(page, "analyst-predefined-gallery");
     await page.click(".gallery a:has-text('Test summary')");
-    await page.waitForSelector("form.param-form input[name=hospitals]");
-    await page.fill("form.param-form input[name=hospitals]", "H001");
+    await page.waitForSelector("form.param-form fieldset[data-param=hospitals] input[value=H001]");
+    check(
+      (await page.$$("form.param-form input[type=text], form.param-form input[type=date]")).length === 0,
+      "no free-text or raw date fields",
+    );
+    await page.check("form.param-form fieldset[data-param=hospitals] input[value=H001]");
     await page.click(".run-controls button:has-text('Estimate')");
     await page.waitForSelector("[data-testid=estimate]");
     await page.click(".run-controls button:has-text('Run')");
     await page.waitForSelector("[data-testid=results] table");
     await page.waitForFunction(() => location.hash.includes("hospitals=H001"));
     await screenshot(page, "analyst-predefined-run");
-    await logout(page);
+    // the one-test form: the test picker takes a single test, replacing the default
+    await page.goto(BASE + "/#/predefined/value-distribution");
+    await page.waitForSelector("form.param-form fieldset[data-param=test] .chip:has-text('718-7')");
+    await page.fill("form.param-form fieldset[data-param=test] input[type=search]", "creat");
+    await page.press("form.param-form fieldset[data-param=test] input[type=search]", "Enter");
+    await page.waitForSelector("form.param-form fieldset[data-param=test] .chip:has-text('2160-0')");
+    check((await page.$$("form.param-form fieldset[data-param=test] .chip")).length === 1, "one test chosen");
+    await page.waitForFunction(() => location.hash.includes("test=2160-0"));
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-testid=results] table");
+    await screenshot(page, "analyst-predefined-distribution");
+
+    // a logout in one tab logs the other tabs out too
+    const other = await newPage("analyst second tab");
+    await other.goto(BASE + "/#/predefined");
+    await other.waitForSelector(".gallery li");
+    await page.click("header button:has-text('Log out')");
+    await other.waitForSelector("#login-name");
+    await other.close();
+    await page.waitForSelector("#login-name");
+    await page.close();
   }
 
   // --- uploader: drag and drop a file, watch the run finish, read its rejects ---------------------

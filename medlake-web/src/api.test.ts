@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiClient, ApiError, CSRF_HEADER, parseJson, queryString, type FetchLike } from "./api";
+import { ApiClient, ApiError, CSRF_HEADER, parseJson, queryString, SharedSession, type FetchLike } from "./api";
 
 interface Call {
   url: string;
@@ -189,5 +189,50 @@ describe("queries, exports and helpers", () => {
     })();
     // eslint-disable-next-line no-loss-of-precision -- the double that JSON.parse without source text makes of the id
     expect(parsed.snapshot_id).toBe(supported ? "8432459559453835973" : 8432459559453835973);
+  });
+});
+
+describe("SharedSession", () => {
+  const memory = () => {
+    const values = new Map<string, string>();
+    return {
+      getItem: (key: string) => values.get(key) ?? null,
+      setItem: (key: string, value: string) => void values.set(key, value),
+      removeItem: (key: string) => void values.delete(key),
+    };
+  };
+  const storageEvent = (key: string | null, newValue: string | null) => Object.assign(new Event("storage"), { key, newValue });
+
+  it("keeps the token where every tab finds it, and forgets it on logout", () => {
+    const storage = memory();
+    const first = new SharedSession(storage);
+    expect(first.token()).toBeNull();
+    first.save("csrf-1");
+    expect(new SharedSession(storage).token()).toBe("csrf-1"); // a second tab
+    first.save("");
+    expect(first.token()).toBeNull();
+    first.save("csrf-2");
+    first.clear();
+    expect(new SharedSession(storage).token()).toBeNull();
+  });
+
+  it("tells a tab of logins and logouts in the others", () => {
+    const window = new EventTarget();
+    const seen: (string | null)[] = [];
+    new SharedSession(memory()).onChange(window, (token) => seen.push(token));
+    window.dispatchEvent(storageEvent("medlake.csrf", "csrf-3"));
+    window.dispatchEvent(storageEvent("other", "x"));
+    window.dispatchEvent(storageEvent("medlake.csrf", null));
+    window.dispatchEvent(storageEvent(null, null)); // storage cleared
+    expect(seen).toEqual(["csrf-3", null, null]);
+  });
+
+  it("lets the client take a token from another tab, or drop it", () => {
+    const api = new ApiClient(async () => new Response(null, { status: 204 }));
+    expect(api.hasCsrfToken()).toBe(false);
+    api.useCsrf("csrf-4");
+    expect(api.csrf()).toBe("csrf-4");
+    api.useCsrf(null);
+    expect(api.hasCsrfToken()).toBe(false);
   });
 });

@@ -148,9 +148,14 @@ export class ApiClient {
     return this.csrfToken !== null;
   }
 
-  /** The CSRF token of this tab's session, to keep across reloads. */
+  /** The CSRF token of the session, to keep across reloads and tabs. */
   csrf(): string | null {
     return this.csrfToken;
+  }
+
+  /** Takes the CSRF token of a session started elsewhere (another tab of this browser), or forgets it (null). */
+  useCsrf(token: string | null): void {
+    this.csrfToken = token === "" ? null : token;
   }
 
   async login(name: string, password: string): Promise<LoginResponse> {
@@ -343,6 +348,50 @@ export class ApiClient {
       throw await errorOf(response);
     }
     return response;
+  }
+}
+
+/**
+ * The session's CSRF token, shared by the tabs of this browser as the session cookie is: kept in
+ * localStorage under {@link SharedSession.KEY}, so a new tab (a shared query link) opens logged in,
+ * and a login or logout in one tab reaches the others through the "storage" event. Only this origin's
+ * scripts can read it (the Content-Security-Policy limits them to the app's own files), and it is of
+ * no use without the HttpOnly cookie.
+ */
+export class SharedSession {
+  static readonly KEY = "medlake.csrf";
+  private readonly storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+  constructor(storage: Pick<Storage, "getItem" | "setItem" | "removeItem">) {
+    this.storage = storage;
+  }
+
+  /** The token a login in any tab saved, or null. */
+  token(): string | null {
+    const token = this.storage.getItem(SharedSession.KEY);
+    return token === null || token === "" ? null : token;
+  }
+
+  save(token: string | null): void {
+    if (token === null || token === "") {
+      this.clear();
+    } else {
+      this.storage.setItem(SharedSession.KEY, token);
+    }
+  }
+
+  clear(): void {
+    this.storage.removeItem(SharedSession.KEY);
+  }
+
+  /** Calls {@code listener} with the new token (null: logged out) when another tab logs in or out. */
+  onChange(target: EventTarget, listener: (token: string | null) => void): void {
+    target.addEventListener("storage", (event) => {
+      const change = event as StorageEvent;
+      if (change.key === SharedSession.KEY || change.key === null) {
+        listener(change.newValue === null || change.newValue === "" || change.key === null ? null : change.newValue);
+      }
+    });
   }
 }
 

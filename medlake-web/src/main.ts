@@ -1,5 +1,5 @@
 import "./style.css";
-import { ApiClient, ApiError } from "./api";
+import { ApiClient, ApiError, SharedSession } from "./api";
 import { errorMessage, h, loading } from "./dom";
 import { adminPage } from "./pages/admin";
 import { catalogPage } from "./pages/catalog";
@@ -11,13 +11,12 @@ import { sqlPage } from "./pages/sql";
 import { parseRoute, type Page } from "./router";
 import type { Me, Role } from "./types";
 
-// The session cookie is HttpOnly, so the page cannot see it. This tab keeps the CSRF token of its
-// login in sessionStorage (gone when the tab closes; readable only by this origin's scripts, which
-// the Content-Security-Policy limits to the app's own files), so a reload keeps working; without
-// it a first visit goes straight to the login page instead of asking the server (a 401 in the console).
-const CSRF_KEY = "medlake.csrf";
-
-const api = new ApiClient(undefined, "", sessionStorage.getItem(CSRF_KEY));
+// The session cookie is HttpOnly, so the page cannot see it. The CSRF token of the login is kept
+// where every tab of this browser finds it (SharedSession, localStorage), as the cookie is shared by
+// them: a new tab or a shared link opens logged in. Without a token a first visit goes straight to
+// the login page instead of asking the server (a 401 in the console).
+const session = new SharedSession(localStorage);
+const api = new ApiClient(undefined, "", session.token());
 let me: Me | null = null;
 
 /** The pages each role sees in the navigation; the server enforces the same rules. */
@@ -60,7 +59,7 @@ function renderHeader(current: Page): void {
       // an expired session: it is gone for the user anyway
     }
     me = null;
-    sessionStorage.removeItem(CSRF_KEY);
+    session.clear();
     location.hash = "#/login";
   });
   const links = NAVIGATION.filter((item) => item.roles.includes(user.role)).map((item) =>
@@ -90,7 +89,8 @@ async function currentUser(): Promise<Me | null> {
     return me;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      sessionStorage.removeItem(CSRF_KEY);
+      session.clear();
+      api.useCsrf(null);
       return null;
     }
     throw error;
@@ -109,7 +109,7 @@ async function render(): Promise<void> {
     main.replaceChildren(
       loginPage(api, (user) => {
         me = user;
-        sessionStorage.setItem(CSRF_KEY, api.csrf() ?? "");
+        session.save(api.csrf());
         location.hash = next && next.startsWith("#/") && !next.startsWith("#/login") ? next : home(user);
       }),
     );
@@ -189,4 +189,19 @@ async function render(): Promise<void> {
 }
 
 window.addEventListener("hashchange", () => void render());
+// a login or logout in another tab: this tab follows (the cookie it sends changed with it)
+session.onChange(window, (token) => {
+  api.useCsrf(token);
+  me = null;
+  if (token === null) {
+    if (!location.hash.startsWith("#/login")) {
+      location.hash = "#/login" + (location.hash && location.hash !== "#/" ? "?next=" + encodeURIComponent(location.hash) : "");
+    }
+  } else if (location.hash.startsWith("#/login")) {
+    const next = new URLSearchParams(location.hash.split("?")[1] ?? "").get("next");
+    location.hash = next && next.startsWith("#/") && !next.startsWith("#/login") ? next : "#/";
+  } else {
+    void render();
+  }
+});
 void render();

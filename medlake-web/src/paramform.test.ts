@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formFields, formParameters } from "./paramform";
+import { formFields, formParameters, pickerOf } from "./paramform";
 import type { QueryParameter } from "./types";
 
 const p = (name: string, type: QueryParameter["type"], extra: Partial<QueryParameter> = {}): QueryParameter => ({
@@ -32,8 +32,10 @@ describe("formFields", () => {
     ]);
     expect(fields[1]).toMatchObject({ label: "From", min: "1990-01-01", max: "2100-01-01" });
     expect(fields[2]!.label).toBe("Min count");
-    expect(fields[0]!.hint).toBe("Hospital ids, comma-separated; empty for all");
-    expect(formFields([p("tests", "string-list")], new URLSearchParams())[0]!.hint).toBe("tests description (comma-separated)");
+    expect(fields[0]!.hint).toBe("None ticked: all hospitals.");
+    expect(fields[0]!.picker).toBe("hospitals");
+    expect(fields[1]!.picker).toBeUndefined(); // bounded: a date input keeps the bounds
+    expect(formFields([p("codes", "string-list")], new URLSearchParams())[0]!.hint).toBe("codes description (comma-separated)");
   });
 
   it("takes values from the URL over defaults", () => {
@@ -54,5 +56,18 @@ describe("formParameters", () => {
     expect(formParameters(SCHEMA, { from: "1980-05-01" })).toEqual({ error: "'from' must be at least 1990-01-01, got 1980-05-01" });
     expect(formParameters(SCHEMA, { from: "soon" })).toEqual({ error: "'from' must be a date YYYY-MM-DD, got 'soon'" });
     expect(formParameters(SCHEMA, { threshold: "abc" })).toEqual({ error: "'threshold' must be a number, got 'abc'" });
+  });
+});
+
+describe("pickerOf", () => {
+  it("gives the shared parameters pickers: hospitals, tests, one test, and months for the date bounds", () => {
+    expect(pickerOf(p("hospitals", "string-list"))).toBe("hospitals");
+    expect(pickerOf(p("tests", "string-list"))).toBe("tests");
+    expect(pickerOf(p("test", "string"))).toBe("test");
+    expect(pickerOf(p("from", "date"))).toBe("month-start");
+    expect(pickerOf(p("to", "date", { description: "Last day (exclusive); empty for no bound" }))).toBe("month-end-exclusive");
+    expect(pickerOf(p("to", "date", { description: "Last day" }))).toBe("month-end-inclusive");
+    expect(pickerOf(p("hospitals", "string"))).toBeUndefined();
+    expect(pickerOf(p("unit", "string"))).toBeUndefined();
   });
 });

@@ -12,7 +12,48 @@ export interface FieldSpec {
   hint: string;
   /** The value the form starts with: the URL's, else the schema default. */
   value: string;
+  /** The picker that takes the place of a text or date input, when the parameter is one the pickers know. */
+  picker?: PickerKind;
 }
+
+/**
+ * The pickers of the shared parameters: hospitals and tests from the data instead of comma-separated
+ * text, a single test, and the months in the data for the date bounds (an exclusive upper bound is
+ * the first day after the month picked).
+ */
+export type PickerKind = "hospitals" | "tests" | "test" | "month-start" | "month-end-inclusive" | "month-end-exclusive";
+
+/** The picker of a parameter, by its name and type (the names the shipped queries share), or undefined. */
+export function pickerOf(parameter: QueryParameter): PickerKind | undefined {
+  const name = parameter.name.toLowerCase();
+  if (parameter.type === "string-list" && (name === "hospitals" || name === "hospital_ids")) {
+    return "hospitals";
+  }
+  if (parameter.type === "string-list" && (name === "tests" || name === "test_codes")) {
+    return "tests";
+  }
+  if (parameter.type === "string" && (name === "test" || name === "test_code")) {
+    return "test";
+  }
+  if (parameter.type === "date" && parameter.min === null && parameter.max === null) {
+    if (name === "from") {
+      return "month-start";
+    }
+    if (name === "to") {
+      return /exclusive/i.test(parameter.description) ? "month-end-exclusive" : "month-end-inclusive";
+    }
+  }
+  return undefined;
+}
+
+const PICKER_HINTS: Record<PickerKind, string> = {
+  hospitals: "None ticked: all hospitals.",
+  tests: "None chosen: all tests.",
+  test: "Search by LOINC code or name.",
+  "month-start": "From the first day of the month; empty: no bound.",
+  "month-end-inclusive": "To the last day of the month; empty: no bound.",
+  "month-end-exclusive": "To the last day of the month; empty: no bound.",
+};
 
 function humanise(name: string): string {
   const words = name.replace(/[_-]+/g, " ").trim();
@@ -45,6 +86,11 @@ export function formFields(parameters: QueryParameter[], values: URLSearchParams
     }
     if (parameter.max !== null) {
       field.max = parameter.max;
+    }
+    const picker = pickerOf(parameter);
+    if (picker !== undefined) {
+      field.picker = picker;
+      field.hint = PICKER_HINTS[picker];
     }
     return field;
   });

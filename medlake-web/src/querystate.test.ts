@@ -1,14 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  aggregatesFor,
-  birthYears,
-  DEFAULT_STATE,
-  fromParams,
-  searchTests,
-  toParams,
-  toStructuredQuery,
-  type BuilderState,
-} from "./querystate";
+import { aggregatesFor, birthYears, DEFAULT_STATE, fromParams, toParams, toStructuredQuery, type BuilderState } from "./querystate";
 
 const FULL: BuilderState = {
   hospitals: ["H001", "H002"],
@@ -94,24 +85,6 @@ describe("toStructuredQuery", () => {
     const query = toStructuredQuery({ ...DEFAULT_STATE, ageBand: "90+" }, [2023, 2024]);
     expect(query.filters).toEqual([{ column: "patient_birth_year", op: "between", values: [1893, 1934] }]);
     expect(birthYears("nope", [2024, 2024])).toBeNull();
-  });
-});
-
-describe("searchTests", () => {
-  const tests = [
-    { code: "718-7", name: "Hemoglobin [Mass/volume] in Blood" },
-    { code: "2345-7", name: "Glucose [Mass/volume] in Serum or Plasma" },
-    { code: "4544-3", name: "Hematocrit [Volume Fraction] of Blood" },
-    { code: "71875-9", name: "Pain severity" },
-  ];
-
-  it("finds by exact code, code prefix, then name words", () => {
-    expect(searchTests(tests, "718-7").map((t) => t.code)).toEqual(["718-7"]);
-    expect(searchTests(tests, "718").map((t) => t.code)).toEqual(["718-7", "71875-9"]);
-    expect(searchTests(tests, "blood he").map((t) => t.code)).toEqual(["4544-3", "718-7"]);
-    expect(searchTests(tests, "GLUCOSE").map((t) => t.code)).toEqual(["2345-7"]);
-    expect(searchTests(tests, "  ")).toEqual([]);
-    expect(searchTests(tests, "blood", 1)).toHaveLength(1);
   });
 });
 

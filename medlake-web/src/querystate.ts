@@ -215,38 +215,3 @@ export function toStructuredQuery(state: BuilderState, dataYears: [number, numbe
     limit: state.limit,
   };
 }
-
-/** A test in the catalogue: its LOINC code and name. */
-export interface TestEntry {
-  code: string;
-  name: string;
-}
-
-/**
- * Tests matching a search by code or name: exact code first, then codes starting with the text,
- * then names containing every word of it (case-insensitive); at most {@code limit}.
- */
-export function searchTests(tests: TestEntry[], text: string, limit = 8): TestEntry[] {
-  const query = text.trim().toLowerCase();
-  if (query === "") {
-    return [];
-  }
-  const words = query.split(/\s+/);
-  const score = (test: TestEntry): number => {
-    const code = test.code.toLowerCase();
-    const name = test.name.toLowerCase();
-    if (code === query) {
-      return 0;
-    }
-    if (code.startsWith(query)) {
-      return 1;
-    }
-    return words.every((word) => name.includes(word) || code.includes(word)) ? 2 : -1;
-  };
-  return tests
-    .map((test) => ({ test, score: score(test) }))
-    .filter((entry) => entry.score >= 0)
-    .sort((a, b) => a.score - b.score || a.test.name.localeCompare(b.test.name))
-    .slice(0, limit)
-    .map((entry) => entry.test);
-}
