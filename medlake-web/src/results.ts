@@ -88,7 +88,7 @@ export function testOf(target: QueryTarget): string | undefined {
   if (target.kind === "structured") {
     const filters = (target.query.filters ?? []).filter(
       (filter) =>
-        filter.column === "test_code" && (filter.op === "=" || filter.op === "eq" || filter.op === "in") && filter.values?.length === 1,
+        filter.column === "test_code" && (filter.op === "=" || filter.op === "in") && filter.values?.length === 1,
     );
     return filters.length === 1 ? String(filters[0]!.values![0]) : undefined;
   }
@@ -110,7 +110,7 @@ function testTitle(api: ApiClient, code: string): Promise<string> {
         kind: "structured",
         query: {
           table: "lab_results",
-          filters: [{ column: "test_code", op: "eq", values: [code] }],
+          filters: [{ column: "test_code", op: "in", values: [code] }],
           group_by: [{ column: "test_name" }],
           aggregates: [{ function: "count" }],
           order_by: [{ column: "count", direction: "desc" }],
