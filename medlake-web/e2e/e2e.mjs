@@ -294,6 +294,9 @@ async function main() {
     await page.waitForSelector("[data-testid=estimate]");
     await page.click(".run-controls button:has-text('Run')");
     await page.waitForSelector("[data-chart=line] canvas");
+    await page.waitForFunction(() =>
+      /Creatinine/.test(document.querySelector("[data-testid=chart] .chart")?.getAttribute("aria-label") ?? ""),
+    );
     const meanTitle = await chartLabel();
     check(
       /Mean value of Creatinine.*\(2160-0\).*mg\/dL.* by month and hospital/.test(meanTitle ?? ""),

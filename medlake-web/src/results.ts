@@ -87,8 +87,7 @@ function answerFacts(answer: QueryAnswer): HTMLElement {
 export function testOf(target: QueryTarget): string | undefined {
   if (target.kind === "structured") {
     const filters = (target.query.filters ?? []).filter(
-      (filter) =>
-        filter.column === "test_code" && (filter.op === "=" || filter.op === "in") && filter.values?.length === 1,
+      (filter) => filter.column === "test_code" && (filter.op === "=" || filter.op === "in") && filter.values?.length === 1,
     );
     return filters.length === 1 ? String(filters[0]!.values![0]) : undefined;
   }
@@ -215,7 +214,7 @@ function chartView(api: ApiClient, target: QueryTarget, answer: QueryAnswer): HT
             .replace(/^-|-$/g, "")
             .toLowerCase() || "chart";
         const png = h("button", { type: "button", class: "secondary", "data-export": "png" }, "Save PNG");
-        png.addEventListener("click", () => void drawn.png().then((blob) => saveBlob(blob, file + ".png")));
+        png.addEventListener("click", () => saveBlob(drawn.png(), file + ".png"));
         const svg = h("button", { type: "button", class: "secondary", "data-export": "svg" }, "Save SVG");
         svg.addEventListener("click", () => saveBlob(drawn.svg(), file + ".svg"));
         exports.replaceChildren(png, svg);
