@@ -276,6 +276,18 @@ describe("chooseChart", () => {
     expect(planChart([col("test_code", "VARCHAR"), col("n", "BIGINT"), col("mean", "DOUBLE")], [["718-7", 3, 14]]).measure).toBe("mean");
   });
 
+  it("draws the twelve lines with most rows of many, and says so", () => {
+    const rows = Array.from({ length: 25 }, (_, i) => [`T${String(i).padStart(2, "0")}`, "2024-01", i + 1, 10]);
+    const spec = chooseChart(
+      [col("test_code", "VARCHAR"), col("month", "VARCHAR"), col("n", "BIGINT"), col("percent_abnormal", "DOUBLE")],
+      rows,
+    );
+    expect(spec).toMatchObject({ kind: "line", title: "% abnormal by month and test (the 12 of 25 test values with most rows)" });
+    if (spec.kind === "line") {
+      expect(spec.series.map((line) => line.name)).toEqual(Array.from({ length: 12 }, (_, i) => `T${13 + i}`));
+    }
+  });
+
   it("declines shapes it cannot draw", () => {
     expect(chooseChart([col("a", "VARCHAR")], [["x"]])).toMatchObject({ kind: "none" });
     expect(chooseChart([col("count", "BIGINT")], [])).toMatchObject({ kind: "none", reason: "The result is empty." });

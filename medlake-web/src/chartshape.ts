@@ -59,6 +59,9 @@ export interface ChartPlan {
   spec: ChartSpec;
 }
 
+/** Lines drawn at most; the others are in the table. */
+const MAX_LINES = 12;
+
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|REAL|DOUBLE|DECIMAL.*|INT|LONG)$/i;
 const TIME_TYPE = /^(TIMESTAMP.*|DATE)$/i;
 /** Names of time buckets: collected_at_month, month, year, ... */
@@ -373,17 +376,31 @@ export function planChart(columns: ResultColumn[], rows: Cell[][], choice: Chart
       }
       return { name: group, values };
     });
+    // many lines: the MAX_LINES with the most rows behind them (a count measure's sum, else points), named in the title
+    const volume = measures.find(({ column }) => /^(count|n|results)$/.test(column.name));
+    const weight = (group: string) =>
+      rows
+        .filter((row) => other && keyLabel(row, other) === group)
+        .reduce((sum, row) => sum + (volume ? (numberOrNull(row[volume.index]) ?? 0) : 1), 0);
+    const shown =
+      series.length > MAX_LINES
+        ? series
+            .map((line) => ({ line, weight: weight(line.name) }))
+            .sort((a, b) => b.weight - a.weight || a.line.name.localeCompare(b.line.name))
+            .slice(0, MAX_LINES)
+            .map(({ line }) => line)
+            .sort((a, b) => a.name.localeCompare(b.name))
+        : series;
+    const which =
+      series.length > MAX_LINES ? ` (the ${MAX_LINES} of ${series.length} ${humanName(other!.column.name)} values with most rows)` : "";
     kinds.push("line", "bar");
-    build = (kind) =>
-      groups.length > 20
-        ? { kind: "none", reason: `${groups.length} lines would not be readable; filter or group by fewer values.` }
-        : {
-            kind: kind === "bar" ? "bar" : "line",
-            title: title(measureName, unit, categories[0] ? [time, categories[0]] : [time]),
-            x,
-            series,
-            ...(unit ? { unit } : {}),
-          };
+    build = (kind) => ({
+      kind: kind === "bar" ? "bar" : "line",
+      title: title(measureName, unit, categories[0] ? [time, categories[0]] : [time]) + which,
+      x,
+      series: shown,
+      ...(unit ? { unit } : {}),
+    });
   } else if (keys.length >= 1 && keys.length <= 2) {
     const [first, second] = keys as [Indexed, Indexed | undefined];
     if (hasBoxes && !second) {
