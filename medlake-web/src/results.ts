@@ -222,11 +222,27 @@ function chartView(api: ApiClient, target: QueryTarget, answer: QueryAnswer): HT
       .catch((error: unknown) => holder.replaceChildren(errorMessage("The chart could not be drawn: " + message(error))));
   };
   draw();
-  if (code && !columns.some((column) => column.name === "test_name")) {
-    void testTitle(api, code).then((name) => {
-      context = { test: name };
-      draw();
-    });
+  // a predefined query's test left at its default is not in the target: read the default from the query
+  const test: Promise<string | undefined> =
+    code !== undefined || target.kind !== "predefined"
+      ? Promise.resolve(code)
+      : api
+          .queries()
+          .then(
+            (queries) =>
+              queries.find((query) => query.name === target.name)?.parameters.find((p) => p.name === "test")?.default ?? undefined,
+          )
+          .catch(() => undefined);
+  if (!columns.some((column) => column.name === "test_name")) {
+    void test
+      .then((found) => (found ? testTitle(api, found) : undefined))
+      .then((name) => {
+        if (name === undefined) {
+          return;
+        }
+        context = { test: name };
+        draw();
+      });
   }
   return view;
 }
