@@ -43,7 +43,7 @@ function option(spec: Drawable): echarts.EChartsCoreOption {
     title,
     tooltip: { trigger: "axis", confine: true },
     legend: spec.series.length > 1 ? { type: "scroll", bottom: 0 } : undefined,
-    grid: { left: 8, right: 16, top: 36, bottom: spec.series.length > 1 ? 36 : 8, containLabel: true },
+    grid: { left: 8, right: 16, top: spec.unit ? 52 : 36, bottom: spec.series.length > 1 ? 36 : 8, containLabel: true },
     xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true }, boundaryGap: !line },
     yAxis: { type: "value", name: spec.unit },
     series: spec.series.map((series) => ({
