@@ -407,6 +407,93 @@ async function main() {
     await page.close();
   }
 
+  // --- charts: measure and chart-type pickers, titles with test and unit, predefined charts, export --
+  {
+    const page = await login("analyst");
+    const chartLabel = () => page.getAttribute("[data-testid=chart] .chart", "aria-label");
+    // "mean creatinine per hospital per month": the mean is drawn without unticking anything
+    await page.goto(BASE + "/#/query?t=2160-0&g=hospital,month&a=count,avg");
+    await page.waitForSelector("[data-testid=estimate]");
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-chart=line] canvas");
+    await page.waitForFunction(() =>
+      /Creatinine/.test(document.querySelector("[data-testid=chart] .chart")?.getAttribute("aria-label") ?? ""),
+    );
+    const meanTitle = await chartLabel();
+    check(
+      /Mean value of Creatinine.*\(2160-0\).*mg\/dL.* by month and hospital/.test(meanTitle ?? ""),
+      "mean creatinine chart title: " + meanTitle,
+    );
+    check(
+      (await page.inputValue("[data-testid=chart] select[id^=chart-measure]")) === "avg_value_canonical",
+      "mean is the default measure",
+    );
+    check((await page.inputValue("[data-testid=chart] select[id^=chart-kind]")) === "line", "lines are the default chart");
+    await screenshot(page, "charts-mean-creatinine");
+    await page.selectOption("[data-testid=chart] select[id^=chart-measure]", "count");
+    await page.waitForFunction(() =>
+      /^line chart: Results of /.test(document.querySelector("[data-testid=chart] .chart")?.getAttribute("aria-label") ?? ""),
+    );
+    await page.selectOption("[data-testid=chart] select[id^=chart-kind]", "bar");
+    await page.waitForSelector("[data-chart=bar] canvas");
+    await page.selectOption("[data-testid=chart] select[id^=chart-kind]", "table");
+    await page.waitForSelector("[data-testid=chart] .chart-holder p.status");
+    check((await page.$$("[data-testid=chart] .chart")).length === 0, "table only draws no chart");
+    await page.selectOption("[data-testid=chart] select[id^=chart-kind]", "line");
+    await page.waitForSelector("[data-chart=line] canvas");
+    // export: a PNG and an SVG file of the chart
+    await page.waitForSelector("button[data-export=png]");
+    const [png] = await Promise.all([page.waitForEvent("download"), page.click("button[data-export=png]")]);
+    const pngBytes = readFileSync(await png.path());
+    check(
+      png.suggestedFilename().endsWith(".png") && pngBytes.subarray(1, 4).toString() === "PNG",
+      "PNG export " + png.suggestedFilename(),
+    );
+    const [svg] = await Promise.all([page.waitForEvent("download"), page.click("button[data-export=svg]")]);
+    const svgText = readFileSync(await svg.path(), "utf8");
+    check(
+      svg.suggestedFilename().endsWith(".svg") && svgText.includes("<svg") && svgText.includes("Creatinine"),
+      "SVG export " + svg.suggestedFilename(),
+    );
+
+    // every shipped predefined query draws its intended chart
+    const intended = {
+      "value-distribution": "histogram",
+      "abnormal-trend": "line",
+      "monthly-volume": "line",
+      "delivery-completeness": "line",
+      "test-summary": "box",
+    };
+    for (const [name, kind] of Object.entries(intended)) {
+      await page.goto(BASE + "/#/predefined/" + name);
+      await page.waitForSelector("[data-testid=estimate]");
+      await page.click(".run-controls button:has-text('Run')");
+      await page.waitForSelector(`[data-testid=results] [data-chart=${kind}] canvas`);
+      await screenshot(page, "charts-predefined-" + name);
+    }
+    await page.goto(BASE + "/#/predefined/value-distribution");
+    await page.waitForSelector("[data-testid=estimate]");
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-chart=histogram] canvas");
+    await page.waitForFunction(() =>
+      /Hemoglobin/.test(document.querySelector("[data-testid=chart] .chart")?.getAttribute("aria-label") ?? ""),
+    );
+
+    // SQL: a strftime month is a time axis, a constant column no axis; one value is a single number
+    await page.goto(BASE + "/#/sql");
+    await page.fill(
+      "#sql-text",
+      "SELECT 'lab' AS source, hospital_id, strftime(date_trunc('month', collected_at), '%Y-%m') AS m, count(*) AS n FROM lab_results GROUP BY ALL ORDER BY ALL",
+    );
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-chart=line] canvas");
+    await page.fill("#sql-text", "SELECT count(*) AS n FROM lab_results");
+    await page.click(".run-controls button:has-text('Run')");
+    await page.waitForSelector("[data-chart=number] .number");
+    await screenshot(page, "charts-single-number");
+    await logout(page);
+  }
+
   // --- uploader: drag and drop a file, watch the run finish, read its rejects ---------------------
   {
     const page = await login("uploader");

@@ -1,27 +1,51 @@
 // Loaded on demand (a dynamic import in results.ts): ECharts stays out of the first load.
-import { BarChart, LineChart } from "echarts/charts";
+import { BarChart, BoxplotChart, LineChart } from "echarts/charts";
 import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from "echarts/components";
 import * as echarts from "echarts/core";
-import { CanvasRenderer } from "echarts/renderers";
+import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 import type { ChartSpec } from "./chartshape";
 
-echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  BoxplotChart,
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  CanvasRenderer,
+  SVGRenderer,
+]);
 
 const PALETTE = ["#0b5cad", "#d9730d", "#2f8f46", "#a4262c", "#6b4fbb", "#00838f", "#8d6e00", "#c2185b"];
 
-/** Draws a chart spec into {@code element}; returns a function that releases it. */
-export function drawChart(element: HTMLElement, spec: Exclude<ChartSpec, { kind: "none" }>): () => void {
-  const chart = echarts.init(element, undefined, { renderer: "canvas" });
+type Drawable = Exclude<ChartSpec, { kind: "none" | "number" }>;
+
+/** The ECharts option of a chart spec. */
+function option(spec: Drawable): echarts.EChartsCoreOption {
+  const title = { text: spec.title, left: 0, textStyle: { fontSize: 13, fontWeight: 600, width: 0, overflow: "truncate" } };
+  if (spec.kind === "box") {
+    return {
+      color: PALETTE,
+      animation: false,
+      title: { ...title, subtext: spec.note, subtextStyle: { fontSize: 11 } },
+      tooltip: { trigger: "item", confine: true },
+      grid: { left: 8, right: 16, top: 52, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", scale: true, name: spec.unit },
+      series: [{ name: spec.note, type: "boxplot", data: spec.boxes.map((box) => box ?? []) }],
+    };
+  }
   const line = spec.kind === "line";
-  chart.setOption({
+  return {
     color: PALETTE,
     animation: false,
-    title: { text: spec.title, left: 0, textStyle: { fontSize: 13, fontWeight: 600 } },
+    title,
     tooltip: { trigger: "axis", confine: true },
     legend: spec.series.length > 1 ? { type: "scroll", bottom: 0 } : undefined,
-    grid: { left: 8, right: 16, top: 36, bottom: spec.series.length > 1 ? 36 : 8, containLabel: true },
+    grid: { left: 8, right: 16, top: spec.unit ? 52 : 36, bottom: spec.series.length > 1 ? 36 : 8, containLabel: true },
     xAxis: { type: "category", data: spec.x, axisLabel: { hideOverlap: true }, boundaryGap: !line },
-    yAxis: { type: "value", scale: spec.kind === "summary", name: "unit" in spec ? spec.unit : undefined },
+    yAxis: { type: "value", name: spec.unit },
     series: spec.series.map((series) => ({
       name: series.name,
       type: line ? "line" : "bar",
@@ -30,11 +54,49 @@ export function drawChart(element: HTMLElement, spec: Exclude<ChartSpec, { kind:
       barCategoryGap: spec.kind === "histogram" ? "2%" : undefined,
       showSymbol: line && spec.x.length < 40,
     })),
-  });
-  const resize = () => chart.resize();
+  };
+}
+
+/** A drawn chart: release it, or export it as a PNG or SVG file. */
+export interface DrawnChart {
+  dispose: () => void;
+  png: () => Blob;
+  svg: () => Blob;
+}
+
+/** Draws a chart spec into {@code element}. */
+export function drawChart(element: HTMLElement, spec: Drawable): DrawnChart {
+  const chart = echarts.init(element, undefined, { renderer: "canvas" });
+  const drawn = option(spec);
+  // titles fit the width (truncated with an ellipsis, the full title is the element's label)
+  const fit = () => chart.setOption({ title: { textStyle: { width: Math.max(120, element.clientWidth - 16) } } });
+  chart.setOption(drawn);
+  fit();
+  const resize = () => {
+    chart.resize();
+    fit();
+  };
   window.addEventListener("resize", resize);
-  return () => {
-    window.removeEventListener("resize", resize);
-    chart.dispose();
+  return {
+    dispose: () => {
+      window.removeEventListener("resize", resize);
+      chart.dispose();
+    },
+    png: () => {
+      // decoded here: the Content Security Policy forbids fetching data: URLs
+      const url = chart.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#fff" });
+      const bytes = atob(url.slice(url.indexOf(",") + 1));
+      return new Blob([Uint8Array.from(bytes, (char) => char.charCodeAt(0))], { type: "image/png" });
+    },
+    svg: () => {
+      const width = Math.max(320, element.clientWidth);
+      const height = Math.max(240, element.clientHeight);
+      const off = echarts.init(null, undefined, { renderer: "svg", ssr: true, width, height });
+      off.setOption({ ...drawn, backgroundColor: "#fff" });
+      off.setOption({ title: { textStyle: { width: width - 16 } } });
+      const text = off.renderToSVGString();
+      off.dispose();
+      return new Blob([text], { type: "image/svg+xml" });
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { ApiClient } from "./api";
-import { chooseChart, label, suppressedCell } from "./chartshape";
+import { type ChartChoice, type ChartContext, type ChartKind, KIND_NAMES, label, planChart, suppressedCell } from "./chartshape";
 import { errorMessage, h, loading } from "./dom";
 import { formatBytes, formatCount } from "./format";
 import type { Cell, Estimate, ExportFormat, QueryAnswer, QueryTarget } from "./types";
@@ -83,21 +83,168 @@ function answerFacts(answer: QueryAnswer): HTMLElement {
   );
 }
 
-/** The chart that fits the result's shape, drawn by ECharts loaded on first use. */
-function chartView(answer: QueryAnswer): HTMLElement {
-  const spec = chooseChart(answer.result.columns, answer.result.rows);
-  if (spec.kind === "none") {
-    return h("p", { class: "status" }, "No chart: " + spec.reason);
+/** The one test a query is for (a test_code filter of one value, or a predefined query's test), if any. */
+export function testOf(target: QueryTarget): string | undefined {
+  if (target.kind === "structured") {
+    const filters = (target.query.filters ?? []).filter(
+      (filter) => filter.column === "test_code" && (filter.op === "=" || filter.op === "in") && filter.values?.length === 1,
+    );
+    return filters.length === 1 ? String(filters[0]!.values![0]) : undefined;
   }
-  const canvas = h("div", { class: "chart", role: "img", "aria-label": `${spec.kind} chart: ${spec.title}`, "data-chart": spec.kind });
-  const holder = h("div", { class: "chart-holder" }, loading("Loading the chart…"));
-  void import("./charts")
-    .then(({ drawChart }) => {
-      holder.replaceChildren(canvas);
-      drawChart(canvas, spec);
-    })
-    .catch((error: unknown) => holder.replaceChildren(errorMessage("The chart could not be drawn: " + message(error))));
-  return holder;
+  if (target.kind === "predefined") {
+    const code = target.parameters["test"] ?? target.parameters["tests"];
+    return code && !code.includes(",") && code.trim() !== "" ? code.trim() : undefined;
+  }
+  return undefined;
+}
+
+const testNames = new Map<string, Promise<string>>();
+
+/** "Creatinine (2160-0)": a test's name from the table, looked up once per code; the code alone if it has none. */
+function testTitle(api: ApiClient, code: string): Promise<string> {
+  let name = testNames.get(code);
+  if (!name) {
+    name = api
+      .run({
+        kind: "structured",
+        query: {
+          table: "lab_results",
+          filters: [{ column: "test_code", op: "in", values: [code] }],
+          group_by: [{ column: "test_name" }],
+          aggregates: [{ function: "count" }],
+          order_by: [{ column: "count", direction: "desc" }],
+          limit: 1,
+        },
+      })
+      .then((answer) => {
+        const found = answer.result.rows[0]?.[0];
+        return typeof found === "string" && found !== "" ? `${found} (${code})` : code;
+      })
+      .catch(() => code);
+    testNames.set(code, name);
+  }
+  return name;
+}
+
+function select(id: string, options: { value: string; label: string }[], value: string): HTMLSelectElement {
+  const element = h("select", { id }, ...options.map((option) => h("option", { value: option.value }, option.label)));
+  element.value = value;
+  return element;
+}
+
+let pickerIds = 0;
+
+/**
+ * The chart of a result with pickers for the measure and the chart type (the default fits the result's
+ * shape), drawn by ECharts loaded on first use, and PNG/SVG export.
+ */
+function chartView(api: ApiClient, target: QueryTarget, answer: QueryAnswer): HTMLElement {
+  const { columns, rows } = answer.result;
+  const choice: ChartChoice = {};
+  const code = testOf(target);
+  let context: ChartContext = code ? { test: code } : {};
+  const id = ++pickerIds;
+  const pickers = h("div", { class: "chart-pickers" });
+  const holder = h("div", { class: "chart-holder" });
+  const exports = h("div", { class: "buttons chart-exports" });
+  const view = h("div", { class: "chart-view", "data-testid": "chart" }, pickers, holder, exports);
+  let release: (() => void) | undefined;
+  const draw = () => {
+    release?.();
+    release = undefined;
+    const plan = planChart(columns, rows, choice, context);
+    const kindPicker = select(
+      `chart-kind-${id}`,
+      plan.kinds.map((kind) => ({ value: kind, label: KIND_NAMES[kind] })),
+      plan.kind,
+    );
+    kindPicker.addEventListener("change", () => {
+      choice.kind = kindPicker.value as ChartKind;
+      draw();
+      view.querySelector<HTMLSelectElement>(`#chart-kind-${id}`)?.focus();
+    });
+    const fields: HTMLElement[] = [h("label", { class: "field" }, h("span", {}, "Chart"), kindPicker)];
+    if (plan.measure !== null && plan.measures.length > 1 && plan.kind !== "box") {
+      const measurePicker = select(
+        `chart-measure-${id}`,
+        plan.measures.map((measure) => ({ value: measure.name, label: measure.label })),
+        plan.measure,
+      );
+      measurePicker.addEventListener("change", () => {
+        choice.measure = measurePicker.value;
+        draw();
+        view.querySelector<HTMLSelectElement>(`#chart-measure-${id}`)?.focus();
+      });
+      fields.push(h("label", { class: "field" }, h("span", {}, "Measure"), measurePicker));
+    }
+    pickers.replaceChildren(...fields);
+    exports.replaceChildren();
+    const spec = plan.spec;
+    if (spec.kind === "none") {
+      holder.replaceChildren(
+        h("p", { class: "status" }, (plan.kind === "table" && plan.kinds.length > 1 ? "" : "No chart: ") + spec.reason),
+      );
+      return;
+    }
+    if (spec.kind === "number") {
+      holder.replaceChildren(
+        h(
+          "figure",
+          { class: "single-number", "data-chart": "number" },
+          h("figcaption", {}, spec.title),
+          h(
+            "p",
+            { class: "number" },
+            spec.value === null ? "suppressed or missing" : cellText(spec.value) + (spec.unit ? " " + spec.unit : ""),
+          ),
+        ),
+      );
+      return;
+    }
+    const canvas = h("div", { class: "chart", role: "img", "aria-label": `${spec.kind} chart: ${spec.title}`, "data-chart": spec.kind });
+    holder.replaceChildren(loading("Loading the chart…"));
+    void import("./charts")
+      .then(({ drawChart }) => {
+        holder.replaceChildren(canvas);
+        const drawn = drawChart(canvas, spec);
+        release = drawn.dispose;
+        const file =
+          spec.title
+            .replace(/[^\w.-]+/g, "-")
+            .replace(/^-|-$/g, "")
+            .toLowerCase() || "chart";
+        const png = h("button", { type: "button", class: "secondary", "data-export": "png" }, "Save PNG");
+        png.addEventListener("click", () => saveBlob(drawn.png(), file + ".png"));
+        const svg = h("button", { type: "button", class: "secondary", "data-export": "svg" }, "Save SVG");
+        svg.addEventListener("click", () => saveBlob(drawn.svg(), file + ".svg"));
+        exports.replaceChildren(png, svg);
+      })
+      .catch((error: unknown) => holder.replaceChildren(errorMessage("The chart could not be drawn: " + message(error))));
+  };
+  draw();
+  // a predefined query's test left at its default is not in the target: read the default from the query
+  const test: Promise<string | undefined> =
+    code !== undefined || target.kind !== "predefined"
+      ? Promise.resolve(code)
+      : api
+          .queries()
+          .then(
+            (queries) =>
+              queries.find((query) => query.name === target.name)?.parameters.find((p) => p.name === "test")?.default ?? undefined,
+          )
+          .catch(() => undefined);
+  if (!columns.some((column) => column.name === "test_name")) {
+    void test
+      .then((found) => (found ? testTitle(api, found) : undefined))
+      .then((name) => {
+        if (name === undefined) {
+          return;
+        }
+        context = { test: name };
+        draw();
+      });
+  }
+  return view;
 }
 
 const ROW_CAPS =
@@ -142,7 +289,7 @@ export function resultView(api: ApiClient, target: QueryTarget, answer: QueryAns
     "div",
     { class: "results", "data-testid": "results" },
     answerFacts(answer),
-    answer.result.rows.length === 0 ? h("p", { class: "status" }, "No rows match.") : chartView(answer),
+    answer.result.rows.length === 0 ? h("p", { class: "status" }, "No rows match.") : chartView(api, target, answer),
     answer.result.rows.length === 0 ? null : resultTable(answer),
     downloads(api, target),
   );
