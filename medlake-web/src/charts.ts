@@ -4,6 +4,7 @@ import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from
 import * as echarts from "echarts/core";
 import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 import type { ChartSpec } from "./chartshape";
+import { measureTitle, TITLE_LINE, titleLines } from "./titlefit";
 
 echarts.use([
   BarChart,
@@ -23,7 +24,11 @@ type Drawable = Exclude<ChartSpec, { kind: "none" | "number" }>;
 
 /** The ECharts option of a chart spec. */
 function option(spec: Drawable): echarts.EChartsCoreOption {
-  const title = { text: spec.title, left: 0, textStyle: { fontSize: 13, fontWeight: 600, width: 0, overflow: "truncate" } };
+  const title = {
+    text: spec.title,
+    left: 0,
+    textStyle: { fontSize: 13, fontWeight: 600, width: 0, overflow: "break", lineHeight: TITLE_LINE },
+  };
   if (spec.kind === "box") {
     return {
       color: PALETTE,
@@ -68,8 +73,14 @@ export interface DrawnChart {
 export function drawChart(element: HTMLElement, spec: Drawable): DrawnChart {
   const chart = echarts.init(element, undefined, { renderer: "canvas" });
   const drawn = option(spec);
-  // titles fit the width (truncated with an ellipsis, the full title is the element's label)
-  const fit = () => chart.setOption({ title: { textStyle: { width: Math.max(120, element.clientWidth - 16) } } });
+  // titles fit the width: wrapped onto more lines (never cut), the plot moved down by the lines added
+  const top = (drawn.grid as { top: number }).top;
+  const fit = () => {
+    const room = Math.max(120, element.clientWidth - 16);
+    const more = titleLines(spec.title, room, measureTitle) - 1;
+    element.dataset.titleLines = String(more + 1);
+    chart.setOption({ title: { textStyle: { width: room } }, grid: { top: top + more * TITLE_LINE } });
+  };
   chart.setOption(drawn);
   fit();
   const resize = () => {
@@ -93,7 +104,8 @@ export function drawChart(element: HTMLElement, spec: Drawable): DrawnChart {
       const height = Math.max(240, element.clientHeight);
       const off = echarts.init(null, undefined, { renderer: "svg", ssr: true, width, height });
       off.setOption({ ...drawn, backgroundColor: "#fff" });
-      off.setOption({ title: { textStyle: { width: width - 16 } } });
+      const more = titleLines(spec.title, width - 16, measureTitle) - 1;
+      off.setOption({ title: { textStyle: { width: width - 16 } }, grid: { top: top + more * TITLE_LINE } });
       const text = off.renderToSVGString();
       off.dispose();
       return new Blob([text], { type: "image/svg+xml" });
