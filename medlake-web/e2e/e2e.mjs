@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
 
 const BASE = required("MEDLAKE_E2E_URL");
 const PASSWORD = required("MEDLAKE_E2E_PASSWORD");
@@ -97,6 +98,7 @@ let shot = 0;
 async function screenshot(page, name) {
   const file = join(SHOTS, `${String(++shot).padStart(2, "0")}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  await accessibilityCheck(page, name);
 }
 
 async function newPage(label) {
@@ -155,6 +157,82 @@ async function tableRows(page, selector) {
 }
 
 const count = (text) => Number(String(text).replace(/,/g, ""));
+
+// --- quality bars: accessibility and the phone width ------------------------------------------------
+// Every page the e2e screenshots is checked with axe-core (WCAG 2.x A and AA and best-practice
+// rules): a serious or critical violation fails the run. phoneFlows() runs the main flows at 390 x 844.
+
+/** Fails the run on a serious or critical axe-core violation of the page as it is now. */
+async function accessibilityCheck(page, name) {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  for (const violation of violations.filter((found) => found.impact === "serious" || found.impact === "critical")) {
+    const targets = violation.nodes.slice(0, 3).map((node) => node.target.join(" "));
+    problems.push(`${name}: accessibility ${violation.impact} ${violation.id} (${violation.nodes.length}x): ${targets.join("; ")}`);
+  }
+}
+
+/** How many lines the header navigation takes. */
+async function navLines(page) {
+  return page.$$eval("header nav a", (links) => new Set(links.map((link) => Math.round(link.getBoundingClientRect().top))).size);
+}
+
+/** The titles of the drawn charts wider than their chart and not wrapped onto more lines (so cut). */
+async function cutChartTitles(page) {
+  return page.$$eval("[data-testid=chart] .chart", (charts) => {
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = "600 13px sans-serif"; // the chart title's font (titlefit.ts)
+    return charts
+      .map((chart) => ({
+        title: (chart.getAttribute("aria-label") ?? "").replace(/^\w+ chart: /, ""),
+        room: chart.clientWidth - 16,
+        lines: Number(chart.dataset.titleLines ?? "1"),
+      }))
+      .filter(({ title, room, lines }) => context.measureText(title).width > room * lines)
+      .map(({ title, room, lines }) => `${title} (${room} px, ${lines} lines)`);
+  });
+}
+
+/** The main flows at phone width: login, the query builder's run, the results and chart in view. */
+async function phoneFlows() {
+  await context.clearCookies();
+  const page = await newPage("phone");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(BASE + "/");
+  await page.waitForSelector("#login-name");
+  await screenshot(page, "phone-login");
+  await page.fill("#login-name", "boss");
+  await page.fill("#login-password", PASSWORD);
+  await page.click("form.login button[type=submit]");
+  await page.waitForSelector(`header .user:has-text("boss")`);
+  // the admin has the most links: at most two lines of navigation
+  const lines = await navLines(page);
+  check(lines <= 2, `the navigation takes ${lines} lines at 390 px`);
+  await page.goto(BASE + "/#/query?g=hospital,month&a=avg&t=2160-0");
+  await page.waitForSelector("[data-testid=estimate]");
+  await page.click(".run-controls button:has-text('Run')");
+  await page.waitForSelector("[data-testid=results] table");
+  await page.waitForSelector("[data-chart=line] canvas");
+  const inView = () => {
+    const box = document.querySelector(".flow > .output")?.getBoundingClientRect();
+    return box !== undefined && box.top >= -1 && box.top < window.innerHeight;
+  };
+  await page.waitForFunction(inView, null, { timeout: 10_000 }).catch(() => {});
+  const where = await page.evaluate(() => ({
+    top: document.querySelector(".flow > .output")?.getBoundingClientRect().top,
+    height: window.innerHeight,
+    scrollY: window.scrollY,
+    active: document.activeElement?.className,
+  }));
+  check(where.top !== undefined && where.top >= -1 && where.top < where.height, "the results in view at 390 px: " + JSON.stringify(where));
+  check(
+    await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    "no horizontal overflow of the results at 390 px",
+  );
+  const cut = await cutChartTitles(page);
+  check(cut.length === 0, "chart titles cut at 390 px: " + cut.join("; "));
+  await screenshot(page, "phone-query-results");
+  await logout(page);
+}
 
 async function main() {
   // --- viewer: catalogue, query builder (URL state, estimate, numbers, chart, CSV), no SQL -------
@@ -694,6 +772,8 @@ async function main() {
     await screenshot(page, "admin-runs");
     await logout(page);
   }
+
+  await phoneFlows();
 
   // --- logged out: the login page, and a wrong password --------------------------------------------
   {
