@@ -757,8 +757,15 @@ async function main() {
       `an approved 100 % rejected run is not green: ${approvedText} (${approvedClass})`,
     );
     await screenshot(page, "admin-approved-empty-run");
+    // the demo's lake of past data pins schedules.completeness-month to its newest month: no
+    // "No delivery for <this month>" banner (issue 19, point 7)
+    const missingResponse = page.waitForResponse((response) => response.url().includes("/api/v1/deliveries/missing"));
     await page.goto(BASE + "/#/runs");
+    const missingDeliveries = await (await missingResponse).json();
+    check(missingDeliveries.length === 0, "the demo expects its own newest month: " + JSON.stringify(missingDeliveries));
     await page.waitForSelector("caption:has-text('Ingestion runs')");
+    const missingBanner = await page.textContent("[data-testid=missing-deliveries]");
+    check(!missingBanner.includes("No delivery for"), "no missing-delivery banner for demo data: " + missingBanner);
     // the runs list filtered by hospital and status
     await page.selectOption("[data-testid=runs-filter-hospital]", "H001");
     const runsH001 = await tableRows(page, ".page-runs");

@@ -1,8 +1,8 @@
 package org.medlake.cli;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.medlake.core.config.MedlakeHome;
@@ -22,7 +22,10 @@ import picocli.CommandLine.ParentCommand;
 final class CompletenessCommand implements Callable<Integer> {
   @ParentCommand MedlakeCommand parent;
 
-  @Option(names = "--month", description = "delivery month YYYY-MM (default: last month, UTC)")
+  @Option(
+      names = "--month",
+      description =
+          "delivery month YYYY-MM (default: last month, UTC, or schedules.completeness-month)")
   YearMonth month;
 
   @Option(names = "--notify", description = "send a delivery.missing webhook per missing hospital")
@@ -34,7 +37,8 @@ final class CompletenessCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     MedlakeHome home = parent.openHome();
-    YearMonth checked = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : month;
+    YearMonth checked =
+        month == null ? home.config().schedules().expectedMonth(Clock.systemUTC()) : month;
     List<MissingDelivery> missing;
     try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
       missing = CompletenessCheck.missing(new SourceRegistry(home.sources()), ledger, checked);

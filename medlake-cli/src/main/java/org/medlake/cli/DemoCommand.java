@@ -23,6 +23,12 @@ import picocli.CommandLine.ParentCommand;
         "Generate a realistic landing zone (with real-world shapes, a backfill and a broken resubmission),"
             + " ingest it, and show what is in the lake.")
 final class DemoCommand implements Callable<Integer> {
+  /** The demo's first month. */
+  static final YearMonth START = YearMonth.of(2024, 1);
+
+  /** The line that ends the demo's output: the URL and the admin login are just above it. */
+  static final String BANNER = "=".repeat(72);
+
   @ParentCommand MedlakeCommand parent;
 
   @Option(
@@ -69,11 +75,16 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    MedlakeHome home =
-        parent.openHome(
-            port == null
-                ? java.util.Map.of()
-                : java.util.Map.of("server.port", Integer.toString(port)));
+    // the demo's data ends with its last generated month: the completeness check (the web's banner,
+    // runs --missing, the schedule) expects that month, not last month of today's calendar
+    YearMonth newest = START.plusMonths(Math.max(months, 1) - 1L);
+    java.util.Map<String, String> commandLine = new java.util.HashMap<>();
+    commandLine.put("schedules.completeness-month", newest.toString());
+    if (port != null) {
+      commandLine.put("server.port", Integer.toString(port));
+    }
+    MedlakeHome home = parent.openHome(commandLine);
+    pinCompletenessMonth(home.root().resolve("medlake.yaml"), newest);
     System.out.printf("medlake demo in %s%n", home.root());
     Path landing = home.landing();
     GenerationReport report =
@@ -83,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
                     landing,
                     hospitals,
                     months,
-                    YearMonth.of(2024, 1),
+                    START,
                     rowsPerFile,
                     42,
                     dirtyFraction,
@@ -132,6 +143,9 @@ final class DemoCommand implements Callable<Integer> {
       return 0;
     }
     String password = demoAdmin(home);
+    // from here on, logs (server start, a JSON audit line per login and query) go to a file, so
+    // that the URL and the password stay the last lines of the terminal
+    Path log = DemoLogs.toFile(home.root().resolve("logs").resolve("demo.log"));
     org.medlake.server.http.MedlakeServer server =
         org.medlake.server.http.MedlakeServer.start(home, home.config().server().port());
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -143,16 +157,46 @@ final class DemoCommand implements Callable<Integer> {
                   stopped.countDown();
                 }));
     System.out.println();
+    System.out.println(BANNER);
+    System.out.println("medlake demo server is running; Ctrl-C stops it. Logs: " + log);
     System.out.println(
-        "medlake server: http://127.0.0.1:"
-            + server.port()
-            + "   (API under /api/v1; Ctrl-C stops it)");
+        "  open         http://127.0.0.1:" + server.port() + "   (API under /api/v1)");
     System.out.println(
         password == null
-            ? "admin login: user 'admin' (password set earlier)"
-            : "admin login: user 'admin', password '" + password + "'");
+            ? "  admin login  user 'admin' (password set earlier)"
+            : "  admin login  user 'admin', password '" + password + "'");
+    System.out.println(BANNER);
+    System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Writes {@code schedules.completeness-month} into the demo home's medlake.yaml (a new file, or
+   * where the template has it commented out), so that a later {@code medlake serve} of the demo
+   * home expects the demo's newest month too.
+   */
+  private static void pinCompletenessMonth(Path config, YearMonth month)
+      throws java.io.IOException {
+    if (!java.nio.file.Files.exists(config)) {
+      java.nio.file.Files.createDirectories(config.getParent());
+      java.nio.file.Files.writeString(
+          config,
+          "# written by medlake demo: its data ends in "
+              + month
+              + "; the completeness check expects that month\n"
+              + "schedules:\n  completeness-month: "
+              + month
+              + "\n");
+      return;
+    }
+    String text = java.nio.file.Files.readString(config);
+    String pinned =
+        text.replaceFirst(
+            "(?m)^(\\s*)# completeness-month: \\S+$", "$1completeness-month: " + month);
+    if (!pinned.equals(text)) {
+      java.nio.file.Files.writeString(config, pinned);
+    }
   }
 
   /**

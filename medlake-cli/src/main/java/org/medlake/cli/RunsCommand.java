@@ -1,8 +1,8 @@
 package org.medlake.cli;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -50,13 +50,14 @@ final class RunsCommand implements Callable<Integer> {
   @Option(
       names = "--month",
       description =
-          "the month missing deliveries are looked for, YYYY-MM (default: last month, UTC)")
+          "the month missing deliveries are looked for, YYYY-MM (default: last month, UTC, or schedules.completeness-month)")
   YearMonth month;
 
   @Override
   public Integer call() {
     MedlakeHome home = parent.openHome();
-    YearMonth checked = month == null ? YearMonth.now(ZoneOffset.UTC).minusMonths(1) : month;
+    YearMonth checked =
+        month == null ? home.config().schedules().expectedMonth(Clock.systemUTC()) : month;
     try (RunLedger ledger = RunLedger.open(home)) {
       if (missingOnly) {
         printMissing(

@@ -45,6 +45,25 @@ class TestConfigFile {
   }
 
   @Test
+  void theCompletenessCheckExpectsLastMonthUnlessAMonthIsPinned() {
+    java.time.Clock clock =
+        java.time.Clock.fixed(
+            java.time.Instant.parse("2026-12-08T00:00:00Z"), java.time.ZoneOffset.UTC);
+    assertThat(MedlakeConfig.defaults().schedules().expectedMonth(clock))
+        .isEqualTo(java.time.YearMonth.of(2026, 11));
+    MedlakeConfig pinned =
+        ConfigFile.parse(Path.of("medlake.yaml"), "schedules:\n  completeness-month: 2024-12\n");
+    assertThat(pinned.schedules().expectedMonth(clock)).isEqualTo(java.time.YearMonth.of(2024, 12));
+    assertThat(pinned.schedules().completenessCheck())
+        .isEqualTo(MedlakeConfig.defaults().schedules().completenessCheck());
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "schedules:\n  completeness-month: December\n"))
+        .hasMessageContaining("schedules.completeness-month must be YYYY-MM");
+  }
+
+  @Test
   void countObfuscationIsOnByDefaultAndConfigurable() {
     assertThat(MedlakeConfig.defaults().query().obfuscation())
         .isEqualTo(new QueryConfig.Obfuscation(2.0, 6, 5));

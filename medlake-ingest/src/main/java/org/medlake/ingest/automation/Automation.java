@@ -3,7 +3,6 @@ package org.medlake.ingest.automation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.medlake.core.config.MedlakeConfig;
@@ -78,7 +77,7 @@ public final class Automation implements AutoCloseable {
       scheduler.schedule(
           "completeness check",
           completeness,
-          () -> checkCompleteness(YearMonth.now(ZoneOffset.UTC).minusMonths(1)));
+          () -> checkCompleteness(config.schedules().expectedMonth(Clock.systemUTC())));
     }
     if (maintenance != null) {
       scheduler.schedule("maintenance", maintenance, this::maintain);

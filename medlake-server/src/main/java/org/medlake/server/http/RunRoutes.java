@@ -3,8 +3,8 @@ package org.medlake.server.http;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +71,8 @@ final class RunRoutes {
   }
 
   /**
-   * Hospitals without a succeeded run for {@code month} (default: last month, UTC); an uploader
-   * sees its own hospital only.
+   * Hospitals without a succeeded run for {@code month} (default: last month, UTC, or the
+   * configured {@code schedules.completeness-month}); an uploader sees its own hospital only.
    */
   private void missingDeliveries(Context context) {
     User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
@@ -81,7 +81,7 @@ final class RunRoutes {
     try {
       month =
           parameter == null
-              ? YearMonth.now(ZoneOffset.UTC).minusMonths(1)
+              ? home.config().schedules().expectedMonth(Clock.systemUTC())
               : YearMonth.parse(parameter);
     } catch (DateTimeParseException e) {
       throw ApiErrors.badRequest("'month' must be YYYY-MM (query parameter)");
