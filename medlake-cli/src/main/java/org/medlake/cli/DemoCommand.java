@@ -145,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
     String password = demoAdmin(home);
     // from here on, logs (server start, a JSON audit line per login and query) go to a file, so
     // that the URL and the password stay the last lines of the terminal
-    Path log = DemoLogs.toFile(home.root().resolve("logs").resolve("demo.log"));
+    Path log = DemoLogs.toFile(home.root().resolve("logs").resolve("demo.log"), home.environment());
     org.medlake.server.http.MedlakeServer server =
         org.medlake.server.http.MedlakeServer.start(home, home.config().server().port());
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);

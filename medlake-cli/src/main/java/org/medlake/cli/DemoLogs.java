@@ -19,14 +19,17 @@ import org.slf4j.LoggerFactory;
 final class DemoLogs {
   private DemoLogs() {}
 
-  /** Redirects every log line to {@code file} (appended); returns it. */
-  static Path toFile(Path file) {
+  /**
+   * Redirects every log line to {@code file} (appended), in the format the environment asks for;
+   * returns it.
+   */
+  static Path toFile(Path file, org.medlake.core.config.Environment environment) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return file;
     }
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     Encoder<ILoggingEvent> encoder;
-    if ("json".equals(System.getenv("MEDLAKE_LOG_FORMAT"))) {
+    if (environment.get("MEDLAKE_LOG_FORMAT").filter("json"::equals).isPresent()) {
       JsonEncoder json = new JsonEncoder();
       json.setWithSequenceNumber(false);
       json.setWithContext(false);
