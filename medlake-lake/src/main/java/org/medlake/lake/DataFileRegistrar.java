@@ -27,7 +27,7 @@ public final class DataFileRegistrar {
    *     collected_at_month=648/hospital_id=H001} for 2024-01
    */
   public static DataFile register(Table table, Path parquetFile, String partitionPath) {
-    return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partitionPath);
+    return register(table, parquetFile, LocalFileIO.qualified(parquetFile), partitionPath);
   }
 
   /**
@@ -60,7 +60,7 @@ public final class DataFileRegistrar {
    */
   public static DataFile register(
       Table table, Path parquetFile, org.apache.iceberg.StructLike partition) {
-    return register(table, parquetFile, parquetFile.toAbsolutePath().toString(), partition);
+    return register(table, parquetFile, LocalFileIO.qualified(parquetFile), partition);
   }
 
   /**

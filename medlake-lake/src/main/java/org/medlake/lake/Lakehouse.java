@@ -38,6 +38,8 @@ import org.medlake.core.contract.TableContract;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Iceberg catalog of one medlake home and its tables: JdbcCatalog on SQLite (embedded) or
@@ -46,6 +48,8 @@ import org.medlake.core.error.NotFoundException;
 public final class Lakehouse implements Closeable {
   private final JdbcCatalog catalog;
   private final MedlakeHome home;
+  private static final Logger LOG = LoggerFactory.getLogger(Lakehouse.class);
+
   private final Warehouse warehouse;
 
   private Lakehouse(JdbcCatalog catalog, MedlakeHome home, Warehouse warehouse) {
@@ -217,7 +221,19 @@ public final class Lakehouse implements Closeable {
     Namespace namespace = Namespace.of(LabResults.NAMESPACE);
     TableIdentifier identifier = TableIdentifier.of(namespace, contract.name());
     if (catalog.tableExists(identifier)) {
-      evolve(catalog.loadTable(identifier), contract);
+      Table table = catalog.loadTable(identifier);
+      evolve(table, contract);
+      if (!warehouse.objectStore()) {
+        try {
+          LocationMigration.migrate(table);
+        } catch (org.apache.iceberg.exceptions.ValidationException
+            | org.apache.iceberg.exceptions.CommitFailedException e) {
+          // another process replaced files meanwhile: the table stays readable by medlake as it
+          // is, and the next open migrates it
+          LOG.warn(
+              "Table {} keeps bare-path locations for now: {}", contract.name(), e.getMessage());
+        }
+      }
       return;
     }
     if (!catalog.namespaceExists(namespace)) {
@@ -237,6 +253,7 @@ public final class Lakehouse implements Closeable {
     properties.put(TableProperties.COMMIT_MAX_RETRY_WAIT_MS, "2000");
     properties.put(TableProperties.PARQUET_COMPRESSION, home.config().ingest().compression());
     properties.put("comment", contract.description());
+    properties.put(LocationMigration.PROPERTY, LocationMigration.QUALIFIED);
     // lineage columns are matched exactly when a resubmission or rerun replaces files, which needs
     // untruncated bounds (the default truncates strings to 16 characters)
     for (String column : List.of("ingest_run_id", "source_sha256", "source_file", "hospital_id")) {

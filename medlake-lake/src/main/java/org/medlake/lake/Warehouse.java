@@ -201,7 +201,7 @@ public final class Warehouse implements Closeable {
    */
   public String publish(Table table, Path file, String partitionPath) {
     if (!objectStore) {
-      return file.toAbsolutePath().toString();
+      return LocalFileIO.qualified(file);
     }
     String target =
         table.location().replaceAll("/+$", "")

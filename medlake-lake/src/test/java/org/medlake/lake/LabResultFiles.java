@@ -135,8 +135,31 @@ public final class LabResultFiles {
       int patients,
       String rangeAndFlag)
       throws Exception {
-    String sql =
-        """
+    return write(
+        home, lakehouse, hospital, month, sql(hospital, month, rows, patients, rangeAndFlag));
+  }
+
+  /**
+   * Writes one hospital-month of {@link #append} rows (flagged) to {@code file} as ingestion writes
+   * Parquet, without registering it anywhere.
+   */
+  public static void parquet(
+      MedlakeHome home, String hospital, YearMonth month, int rows, int patients, Path file)
+      throws Exception {
+    copy(
+        home,
+        sql(
+            hospital,
+            month,
+            rows,
+            patients,
+            "9.0 AS ref_low, 15.0 AS ref_high, CASE WHEN i % 5 = 0 THEN 'H' ELSE 'N' END AS abnormal_flag"),
+        file);
+  }
+
+  private static String sql(
+      String hospital, YearMonth month, int rows, int patients, String rangeAndFlag) {
+    return """
         SELECT '%1$s' AS hospital_id, 'p' || '%1$s' || (i %% %2$d) AS patient_key, 'e' || i AS encounter_key,
           ['718-7', '2345-7', '2160-0'][1 + (i %% 3)] AS test_code, ['Hemoglobin', 'Glucose', 'Creatinine'][1 + (i %% 3)] AS test_name,
           'serum' AS specimen, (10 + (i %% 7))::DOUBLE AS value_numeric, NULL::VARCHAR AS value_comparator, NULL::VARCHAR AS value_text,
@@ -150,8 +173,7 @@ public final class LabResultFiles {
           NULL::VARCHAR AS unit_canonical, NULL::VARCHAR AS unit_status, NULL::VARCHAR AS delta_flag
         FROM range(%4$d) t(i) ORDER BY test_code, collected_at
         """
-            .formatted(hospital, patients, month, rows, rangeAndFlag);
-    return write(home, lakehouse, hospital, month, sql);
+        .formatted(hospital, patients, month, rows, rangeAndFlag);
   }
 
   private static String write(
@@ -168,6 +190,18 @@ public final class LabResultFiles {
                     table, home.temporary().resolve("fixture-" + hospital + "-" + month))
             : home.warehouse().resolve("fixture");
     Path file = directory.resolve(hospital + "-" + month + ".parquet");
+    copy(home, sql, file);
+    String location = lakehouse.warehouse().publish(table, file, partitionPath);
+    table
+        .newAppend()
+        .appendFile(DataFileRegistrar.register(table, file, location, partitionPath))
+        .set("medlake.run-id", "run-fixture-" + hospital + "-" + month)
+        .set("medlake.hospital-month", hospital + "/" + month)
+        .commit();
+    return location;
+  }
+
+  private static void copy(MedlakeHome home, String sql, Path file) throws Exception {
     Files.createDirectories(file.getParent());
     try (Connection connection = DuckDb.open("1GB", 2, home.temporary());
         Statement statement = connection.createStatement()) {
@@ -180,13 +214,5 @@ public final class LabResultFiles {
               + IcebergSchemas.duckDbFieldIds(LabResults.CONTRACT)
               + ")");
     }
-    String location = lakehouse.warehouse().publish(table, file, partitionPath);
-    table
-        .newAppend()
-        .appendFile(DataFileRegistrar.register(table, file, location, partitionPath))
-        .set("medlake.run-id", "run-fixture-" + hospital + "-" + month)
-        .set("medlake.hospital-month", hospital + "/" + month)
-        .commit();
-    return location;
   }
 }

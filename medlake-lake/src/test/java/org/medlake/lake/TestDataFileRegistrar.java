@@ -23,7 +23,9 @@ class TestDataFileRegistrar {
     MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
     try (Lakehouse lakehouse = Lakehouse.open(home)) {
       Path file =
-          Path.of(LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 500, 40));
+          LocalFileIO.file(
+                  LabResultFiles.append(home, lakehouse, "H001", YearMonth.of(2024, 1), 500, 40))
+              .toPath();
       Table table = lakehouse.labResults();
       MetricsConfig config = MetricsConfig.forTable(table);
 

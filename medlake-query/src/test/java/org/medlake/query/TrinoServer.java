@@ -44,6 +44,16 @@ public final class TrinoServer implements AutoCloseable {
   /** Starts Trino with an {@code iceberg} catalog configured by {@code icebergProperties}. */
   public static TrinoServer start(Path directory, Map<String, String> icebergProperties)
       throws IOException, InterruptedException {
+    return start(directory, icebergProperties, List.of());
+  }
+
+  /**
+   * Starts Trino with an {@code iceberg} catalog configured by {@code icebergProperties}, with
+   * {@code pluginJars} added to the Iceberg plugin (a JDBC driver for its catalog, say).
+   */
+  public static TrinoServer start(
+      Path directory, Map<String, String> icebergProperties, List<Path> pluginJars)
+      throws IOException, InterruptedException {
     Path home = Path.of(System.getProperty("trino.home", "target/trino/trino-server"));
     if (!Files.isDirectory(home.resolve("lib"))) {
       throw new IOException(
@@ -59,8 +69,20 @@ public final class TrinoServer implements AutoCloseable {
     Files.createDirectories(etc.resolve("catalog"));
     Path plugins = directory.resolve("plugin");
     Files.createDirectories(plugins);
-    Files.createSymbolicLink(
-        plugins.resolve("iceberg"), home.resolve("plugin/iceberg").toAbsolutePath());
+    Path iceberg = home.resolve("plugin/iceberg").toAbsolutePath();
+    if (pluginJars.isEmpty()) {
+      Files.createSymbolicLink(plugins.resolve("iceberg"), iceberg);
+    } else {
+      Path plugin = Files.createDirectories(plugins.resolve("iceberg"));
+      try (Stream<Path> jars = Files.list(iceberg)) {
+        for (Path jar : (Iterable<Path>) jars::iterator) {
+          Files.createSymbolicLink(plugin.resolve(jar.getFileName()), jar);
+        }
+      }
+      for (Path jar : pluginJars) {
+        Files.createSymbolicLink(plugin.resolve(jar.getFileName()), jar.toAbsolutePath());
+      }
+    }
     Files.writeString(
         etc.resolve("config.properties"),
         String.join(

@@ -194,7 +194,20 @@ public final class TableMaintenance {
             .filter(id -> !retained.contains(id))
             .toList();
     if (!expired.isEmpty()) {
-      ExpireSnapshots expire = table.expireSnapshots().cleanExpiredFiles(true);
+      // Iceberg deletes the files only expired snapshots name, comparing locations as strings; a
+      // file that a kept snapshot names in another spelling (a bare path before the migration to
+      // file: locations, the URI after) is still live, so deletions go through the live set
+      Set<String> live = reachable(table, snapshot -> retained.contains(snapshot.snapshotId()));
+      ExpireSnapshots expire =
+          table
+              .expireSnapshots()
+              .cleanExpiredFiles(true)
+              .deleteWith(
+                  location -> {
+                    if (!live.contains(key(location))) {
+                      table.io().deleteFile(location);
+                    }
+                  });
       expired.forEach(expire::expireSnapshotId);
       expire.commit();
       table.refresh();
@@ -230,34 +243,7 @@ public final class TableMaintenance {
    * minimum age.
    */
   private int removeOrphans(Table table, Instant now) {
-    Set<String> reachable = new HashSet<>();
-    for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
-      reachable.add(key(metadata));
-    }
-    reachable.add(
-        key(
-            ((org.apache.iceberg.HasTableOperations) table)
-                .operations()
-                .current()
-                .metadataFileLocation()));
-    ReachableFileUtil.manifestListLocations(table).forEach(list -> reachable.add(key(list)));
-    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(key(file)));
-    for (Snapshot snapshot : table.snapshots()) {
-      for (ManifestFile manifest : snapshot.allManifests(table.io())) {
-        // snapshots share most manifests: read each once
-        if (!reachable.add(key(manifest.path()))) {
-          continue;
-        }
-        try (ManifestReader<DataFile> reader =
-            ManifestFiles.read(manifest, table.io(), table.specs())) {
-          for (DataFile file : reader) {
-            reachable.add(key(file.location()));
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
+    Set<String> reachable = reachable(table, snapshot -> true);
     Instant cutoff = now.minus(config.orphanMinAge());
     int deleted = 0;
     for (Stored file : stored(table)) {
@@ -279,6 +265,47 @@ public final class TableMaintenance {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Keys of the files the table's metadata reaches through the snapshots {@code included} admits:
+   * metadata files, manifest lists, statistics, manifests and data files.
+   */
+  private Set<String> reachable(Table table, java.util.function.Predicate<Snapshot> included) {
+    Set<String> reachable = new HashSet<>();
+    for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
+      reachable.add(key(metadata));
+    }
+    reachable.add(
+        key(
+            ((org.apache.iceberg.HasTableOperations) table)
+                .operations()
+                .current()
+                .metadataFileLocation()));
+    ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(key(file)));
+    for (Snapshot snapshot : table.snapshots()) {
+      if (!included.test(snapshot)) {
+        continue;
+      }
+      if (snapshot.manifestListLocation() != null) {
+        reachable.add(key(snapshot.manifestListLocation()));
+      }
+      for (ManifestFile manifest : snapshot.allManifests(table.io())) {
+        // snapshots share most manifests: read each once
+        if (!reachable.add(key(manifest.path()))) {
+          continue;
+        }
+        try (ManifestReader<DataFile> reader =
+            ManifestFiles.read(manifest, table.io(), table.specs())) {
+          for (DataFile file : reader) {
+            reachable.add(key(file.location()));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return reachable;
   }
 
   /** A file under a table's location, as listed from the warehouse. */

@@ -1,0 +1,89 @@
+package org.medlake.ingest.maintenance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.medlake.core.config.MaintenanceConfig;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.lake.BareLocationLake;
+import org.medlake.lake.DuckDb;
+import org.medlake.lake.Lakehouse;
+import org.medlake.lake.LocalFileIO;
+
+/**
+ * After the migration to {@code file:} locations, the kept snapshot names every data file by its
+ * URI and the expired ones by its bare path: expiring them must not delete a file the table still
+ * holds (Iceberg compares the two spellings as different files), yet still deletes the file a
+ * resubmission replaced.
+ */
+class TestMaintenanceAfterMigration {
+  @TempDir Path directory;
+
+  @Test
+  void expiringTheBarePathSnapshotsKeepsEveryLiveFile() throws Exception {
+    MedlakeHome home = MedlakeHome.open(directory.resolve("home"));
+    long rows = BareLocationLake.write(home, 2);
+    Path replaced = home.warehouse().resolve("medlake/lab_results/data/H1-2024-01.parquet");
+    assertThat(replaced).exists();
+    try (Lakehouse lakehouse = Lakehouse.open(home)) {
+      Table table = lakehouse.labResults();
+      int snapshotsBefore = size(table.snapshots());
+      // no compaction (every file would be rewritten): the migrated entries stay the live ones
+      new TableMaintenance(lakehouse, new MaintenanceConfig(7, 24, 1))
+          .run(Instant.now().plus(Duration.ofDays(40)));
+
+      table.refresh();
+      assertThat(size(table.snapshots())).isLessThan(snapshotsBefore);
+      List<String> live = dataFiles(table);
+      assertThat(live).hasSize(4).allMatch(location -> location.startsWith("file:///"));
+      assertThat(live).allMatch(location -> LocalFileIO.file(location).exists());
+      assertThat(count(home, live)).isEqualTo(rows);
+      assertThat(replaced).doesNotExist();
+    }
+  }
+
+  private static List<String> dataFiles(Table table) throws Exception {
+    List<String> locations = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        locations.add(task.file().location());
+      }
+    }
+    return locations;
+  }
+
+  private static long count(MedlakeHome home, List<String> locations) throws Exception {
+    String list =
+        locations.stream()
+            .map(location -> DuckDb.literal(LocalFileIO.file(location).getPath()))
+            .collect(Collectors.joining(", ", "[", "]"));
+    try (Connection connection = DuckDb.open("1GB", 1, home.temporary());
+        Statement statement = connection.createStatement();
+        ResultSet result =
+            statement.executeQuery("SELECT count(*) FROM read_parquet(" + list + ")")) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  private static int size(Iterable<?> items) {
+    int count = 0;
+    for (Object ignored : items) {
+      count++;
+    }
+    return count;
+  }
+}
