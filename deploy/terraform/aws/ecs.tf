@@ -187,6 +187,9 @@ resource "aws_ecs_service" "server" {
   launch_type            = "FARGATE"
   enable_execute_command = false
   propagate_tags         = "SERVICE"
+
+  # the JVM, the database migrations and the first table load come before /health answers
+  health_check_grace_period_seconds = 180
   tags                   = merge(local.tags, { Name = "${var.name}-server" })
 
   network_configuration {

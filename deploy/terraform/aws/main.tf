@@ -17,7 +17,7 @@ locals {
   database_name    = "medlake"
   database_user    = "medlake"
   server_port      = 8080
-  metrics_port     = 8080
+  metrics_port     = local.server_port
 }
 
 # One key for everything at rest: buckets, queue, database, secrets, logs of the Spark job.

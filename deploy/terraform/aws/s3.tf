@@ -122,6 +122,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "warehouse" {
   bucket     = aws_s3_bucket.warehouse.id
   depends_on = [aws_s3_bucket_versioning.warehouse]
 
+  lifecycle {
+    precondition {
+      condition     = var.warehouse_glacier_ir_days >= var.warehouse_infrequent_access_days + 30
+      error_message = "warehouse_glacier_ir_days must be at least 30 days after warehouse_infrequent_access_days (Standard-IA bills 30 days at least)."
+    }
+  }
+
   rule {
     id     = "old-months-to-cheaper-tiers"
     status = "Enabled"
@@ -154,6 +161,13 @@ resource "aws_s3_bucket_lifecycle_configuration" "warehouse" {
 resource "aws_s3_bucket_lifecycle_configuration" "landing" {
   bucket     = aws_s3_bucket.landing.id
   depends_on = [aws_s3_bucket_versioning.landing]
+
+  lifecycle {
+    precondition {
+      condition     = var.landing_glacier_ir_days >= var.landing_infrequent_access_days + 30
+      error_message = "landing_glacier_ir_days must be at least 30 days after landing_infrequent_access_days (Standard-IA bills 30 days at least)."
+    }
+  }
 
   rule {
     id     = "old-deliveries-to-cheaper-tiers"

@@ -166,6 +166,11 @@ variable "warehouse_infrequent_access_days" {
   description = "Days after which warehouse objects (old months' Parquet files and metadata) move to S3 Standard-IA."
   type        = number
   default     = 90
+
+  validation {
+    condition     = var.warehouse_infrequent_access_days >= 30
+    error_message = "warehouse_infrequent_access_days must be at least 30 (S3 moves objects to Standard-IA after 30 days at the earliest)."
+  }
 }
 
 variable "warehouse_glacier_ir_days" {
@@ -178,6 +183,11 @@ variable "landing_infrequent_access_days" {
   description = "Days after which delivered files in the landing bucket move to S3 Standard-IA."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.landing_infrequent_access_days >= 30
+    error_message = "landing_infrequent_access_days must be at least 30 (S3 moves objects to Standard-IA after 30 days at the earliest)."
+  }
 }
 
 variable "landing_glacier_ir_days" {
@@ -190,6 +200,11 @@ variable "noncurrent_version_days" {
   description = "Days an overwritten or deleted object's previous version is kept (the backup window of both buckets)."
   type        = number
   default     = 35
+
+  validation {
+    condition     = var.noncurrent_version_days >= 1
+    error_message = "noncurrent_version_days must be at least 1."
+  }
 }
 
 variable "log_retention_days" {

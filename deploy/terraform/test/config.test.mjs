@@ -95,6 +95,27 @@ describe("the server tasks' configuration", () => {
   });
 });
 
+describe("the server tasks' network", () => {
+  it("reaches medlake on server.port through the proxy, which the load balancer alone reaches", () => {
+    const { locals } = module;
+    assert.equal(locals.medlake_config.server.port, "${local.server_port}");
+    assert.equal(locals.metrics_port, "${local.server_port}");
+    assert.match(locals.proxy_conf, /proxy_pass http:\/\/127\.0\.0\.1:\$\{local\.server_port\};/);
+    assert.match(locals.proxy_conf, /proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+    assert.match(locals.proxy_conf, /location = \/metrics \{ return 404; \}/);
+    assert.match(locals.collector_config, /targets: \["127\.0\.0\.1:\$\{local\.metrics_port\}"\]/);
+    assert.deepEqual(evaluate(module, "${local.trusted_proxies}").slice(0, 1), ["127.0.0.1/32"]);
+    const service = module.resource.aws_ecs_service.server;
+    assert.equal(service.load_balancer[0].container_name, "proxy");
+    assert.equal(service.load_balancer[0].container_port, "${local.proxy_port}");
+    assert.equal(module.resource.aws_lb_target_group.server.port, "${local.proxy_port}");
+    const ingress = module.resource.aws_vpc_security_group_ingress_rule.server_from_alb;
+    assert.equal(ingress.referenced_security_group_id, "${aws_security_group.alb.id}");
+    assert.equal(ingress.from_port, "${local.proxy_port}");
+    assert.equal(service.network_configuration[0].assign_public_ip, false);
+  });
+});
+
 describe("the alarms", () => {
   it("watch medlake's runs counter for the FAILED and HELD statuses it has", () => {
     const metrics = source("medlake-server/src/main/java/org/medlake/server/http/ServerMetrics.java");
