@@ -1,8 +1,8 @@
 # The catalog and platform database (RDS PostgreSQL), and the Glue database Athena reads the
 # Iceberg tables through. With catalog = "postgresql" medlake's JdbcCatalog lives in the RDS
 # database (catalog.jdbc-url) next to the platform tables (platform.jdbc-url: users, tokens, run
-# ledger, audit, link vault; their table names do not overlap the catalog's iceberg_* tables);
-# with catalog = "glue" the EMR job and Athena use the Glue Data Catalog (docs/deploy.md).
+# ledger, audit, link vault; their table names do not overlap the catalog's iceberg_* tables).
+# catalog = "glue" is for when medlake can open its tables through Glue (the check below).
 
 resource "aws_security_group" "database" {
   name        = "${var.name}-database"
