@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.IcebergBuild;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.config.PlatformConfig;
 import org.medlake.core.source.SourceRegistry;
 import org.medlake.core.vault.PseudonymKey;
 import org.medlake.ingest.automation.CronSchedule;
@@ -96,15 +97,26 @@ final class DoctorCommand implements Callable<Integer> {
                     + " and "
                     + lakehouse.rejects().name()
                     + " load from "
-                    + home.catalogDatabase();
+                    + home.config()
+                        .catalog()
+                        .jdbcUrl()
+                        .map(PlatformConfig::shown)
+                        .orElse(home.catalogDatabase().toString());
               }
             }));
     checks.add(
         reaching(
             "platform database",
             () -> {
-              try (RunLedger ledger = RunLedger.open(home.platformDatabase())) {
-                return ledger.list().size() + " runs in " + home.platformDatabase();
+              // the configured database: PostgreSQL when platform.jdbc-url is set
+              try (RunLedger ledger = RunLedger.open(home)) {
+                return ledger.list().size()
+                    + " runs in "
+                    + home.config()
+                        .platform()
+                        .jdbcUrl()
+                        .map(PlatformConfig::shown)
+                        .orElse(home.platformDatabase().toString());
               }
             }));
     checks.add(
