@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.CompletenessCheck.MissingDelivery;
 import org.medlake.ingest.maintenance.TableMaintenance;
@@ -46,6 +47,12 @@ final class ServerMetrics {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     registry.gauge("medlake.deliveries.missing", missingDeliveries);
+    // Every status from the start, at 0: a collector that publishes the increase between two
+    // scrapes (CloudWatch's EMF exporter, Prometheus' increase()) would miss the first FAILED or
+    // HELD run of a process if its series only appeared then (deploy/terraform alarms on them).
+    for (RunStatus status : RunStatus.values()) {
+      Counter.builder("medlake.ingest.runs").tag("status", status.name()).register(registry);
+    }
   }
 
   void install(Javalin app) {

@@ -439,7 +439,7 @@ class MedlakeServerIT {
         .untilAsserted(
             () ->
                 assertThat(get("/metrics", null).body())
-                    .contains("medlake_ingest_runs_total{status=\"SUCCEEDED\"}")
+                    .containsPattern("medlake_ingest_runs_total\\{status=\"SUCCEEDED\"\\} [1-9]")
                     .contains("medlake_ingest_rows_total{outcome=\"rejected\"}"));
     String otherHospitalRun = null;
     for (JsonNode each : JSON.readTree(get("/api/v1/runs", adminToken).body())) {

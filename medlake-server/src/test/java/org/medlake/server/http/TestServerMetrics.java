@@ -5,11 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.medlake.core.ledger.RunStatus;
 import org.medlake.query.engine.QueryResult;
 import org.medlake.query.result.ResultTable;
 
 class TestServerMetrics {
   private static final ResultTable EMPTY = new ResultTable(List.of(), List.of());
+
+  @Test
+  void everyRunStatusIsCountedFromZeroBeforeTheFirstRun() {
+    String scrape = new ServerMetrics().scrape();
+
+    for (RunStatus status : RunStatus.values()) {
+      assertThat(scrape).contains("medlake_ingest_runs_total{status=\"" + status + "\"} 0.0");
+    }
+  }
 
   @Test
   void queriesCountHitsMissesAndBytesOfComputedAnswersOnly() {
