@@ -71,6 +71,8 @@ class DashboardRoutesIT {
       adm = user(platform, "adm", Role.ADMIN, null);
       upl = user(platform, "upl", Role.UPLOADER, "H001");
     }
+    assertThat(DemoDashboards.ensure(home)).isPresent();
+    assertThat(DemoDashboards.ensure(home)).isEmpty();
     server = MedlakeServer.start(home, 0);
   }
 
@@ -82,6 +84,29 @@ class DashboardRoutesIT {
   @AfterAll
   void stop() {
     server.close();
+  }
+
+  @Test
+  void theDemoDashboardIsSharedWithEveryReaderAndEachTileRunsForAViewer() throws Exception {
+    JsonNode demo = null;
+    for (JsonNode summary : JSON.readTree(send("GET", "/api/v1/dashboards", vic, null).body())) {
+      if (summary.get("name").asText().equals("Lab overview")) {
+        demo = summary;
+      }
+    }
+    assertThat(demo).isNotNull();
+    assertThat(demo.get("owner").asText()).isEqualTo("admin");
+    assertThat(demo.get("tiles").asInt()).isEqualTo(4);
+    assertThat(demo.get("sharing").get("roles").toString())
+        .isEqualTo("[\"admin\",\"analyst\",\"viewer\"]");
+    long id = demo.get("id").asLong();
+    assertThat(ids(bob)).contains(id);
+    for (String tile : List.of("volumes", "top-tests", "distribution", "abnormal")) {
+      HttpResponse<String> run =
+          send("POST", "/api/v1/dashboards/" + id + "/tiles/" + tile + "/run", vic, "{}");
+      assertThat(run.statusCode()).as(tile + ": " + run.body()).isEqualTo(200);
+      assertThat(JSON.readTree(run.body()).get("result").get("rows")).as(tile).isNotEmpty();
+    }
   }
 
   @Test
