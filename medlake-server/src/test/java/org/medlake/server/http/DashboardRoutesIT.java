@@ -402,6 +402,56 @@ class DashboardRoutesIT {
     assertThat(send("POST", path, vic, "{}").statusCode()).isEqualTo(404);
   }
 
+  @Test
+  void ageBandsFilterStructuredTilesAndRefusePredefinedOnes() throws Exception {
+    long id = create(ada, draft("Ages", "roles", "[\"viewer\"]"));
+    String cells = "/api/v1/dashboards/" + id + "/tiles/cells/run";
+
+    for (String token : List.of(ada, vic)) {
+      HttpResponse<String> run =
+          send("POST", cells, token, "{\"filters\": {\"age_bands\": [\"18-29\", \"90+\"]}}");
+      assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+      assertThat(column(run, "age_band"))
+          .isNotEmpty()
+          .allMatch(band -> band.equals("18-29") || band.equals("90+"));
+    }
+    assertThat(column(send("POST", cells, ada, "{}"), "age_band")).contains("30-39", "60-69");
+    HttpResponse<String> predefined =
+        send(
+            "POST",
+            "/api/v1/dashboards/" + id + "/tiles/volumes/run",
+            ada,
+            "{\"filters\": {\"age_bands\": [\"90+\"]}}");
+    assertThat(predefined.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(predefined.body()).get("message").asText())
+        .startsWith(
+            "filters.age_bands: predefined query 'monthly-volume' cannot be filtered by it");
+    HttpResponse<String> notABand =
+        send("POST", cells, ada, "{\"filters\": {\"age_bands\": [\"20-29\"]}}");
+    assertThat(notABand.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(notABand.body()).get("message").asText())
+        .isEqualTo(
+            "filters.age_bands: '20-29' is not an age band (0-17, 18-29, 30-39, 40-49, 50-59,"
+                + " 60-69, 70-79, 80-89, 90+)");
+  }
+
+  private static List<String> column(HttpResponse<String> response, String name) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode result = JSON.readTree(response.body()).get("result");
+    int index = -1;
+    for (int i = 0; i < result.get("columns").size(); i++) {
+      if (result.get("columns").get(i).get("name").asText().equals(name)) {
+        index = i;
+      }
+    }
+    assertThat(index).as(name).isNotNegative();
+    List<String> values = new ArrayList<>();
+    for (JsonNode row : result.get("rows")) {
+      values.add(row.get(index).asText());
+    }
+    return values;
+  }
+
   private static List<String> hospitals(HttpResponse<String> response) throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode result = JSON.readTree(response.body()).get("result");
