@@ -206,6 +206,74 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
     sqlInfo.send(command.getInfoList(), listener);
   }
 
+  @Override
+  public FlightInfo getFlightInfoTables(
+      FlightSql.CommandGetTables request, CallContext context, FlightDescriptor descriptor) {
+    authenticator.user(context.peerIdentity());
+    return metadata(
+        request.getIncludeSchema()
+            ? FlightSqlProducer.Schemas.GET_TABLES_SCHEMA
+            : FlightSqlProducer.Schemas.GET_TABLES_SCHEMA_NO_SCHEMA,
+        request,
+        descriptor);
+  }
+
+  @Override
+  public void getStreamTables(
+      FlightSql.CommandGetTables command, CallContext context, ServerStreamListener listener) {
+    try {
+      CatalogMetadata.tables(
+          command, authenticator.user(context.peerIdentity()).role(), allocator, listener);
+    } catch (RuntimeException e) {
+      listener.error(FlightErrors.toFlight(e, access));
+    }
+  }
+
+  @Override
+  public FlightInfo getFlightInfoTableTypes(
+      FlightSql.CommandGetTableTypes request, CallContext context, FlightDescriptor descriptor) {
+    return metadata(FlightSqlProducer.Schemas.GET_TABLE_TYPES_SCHEMA, request, descriptor);
+  }
+
+  @Override
+  public void getStreamTableTypes(CallContext context, ServerStreamListener listener) {
+    CatalogMetadata.tableTypes(allocator, listener);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoCatalogs(
+      FlightSql.CommandGetCatalogs request, CallContext context, FlightDescriptor descriptor) {
+    return metadata(FlightSqlProducer.Schemas.GET_CATALOGS_SCHEMA, request, descriptor);
+  }
+
+  @Override
+  public void getStreamCatalogs(CallContext context, ServerStreamListener listener) {
+    CatalogMetadata.empty(FlightSqlProducer.Schemas.GET_CATALOGS_SCHEMA, allocator, listener);
+  }
+
+  @Override
+  public FlightInfo getFlightInfoSchemas(
+      FlightSql.CommandGetDbSchemas request, CallContext context, FlightDescriptor descriptor) {
+    return metadata(FlightSqlProducer.Schemas.GET_SCHEMAS_SCHEMA, request, descriptor);
+  }
+
+  @Override
+  public void getStreamSchemas(
+      FlightSql.CommandGetDbSchemas command, CallContext context, ServerStreamListener listener) {
+    CatalogMetadata.empty(FlightSqlProducer.Schemas.GET_SCHEMAS_SCHEMA, allocator, listener);
+  }
+
+  /** A metadata answer's flight: the command itself is the ticket. */
+  private static FlightInfo metadata(
+      Schema schema, com.google.protobuf.Message command, FlightDescriptor descriptor) {
+    return new FlightInfo(
+        schema,
+        descriptor,
+        List.of(new FlightEndpoint(new Ticket(Any.pack(command).toByteArray()))),
+        -1,
+        -1);
+  }
+
   /** Runs {@code sql} for the caller, audits it, and keeps its rows under a new ticket. */
   private FlightInfo run(String sql, CallContext context, FlightDescriptor descriptor) {
     User user = authenticator.user(context.peerIdentity());

@@ -114,6 +114,9 @@ class FlightSqlIT {
   void theJdbcDriverWithATokenGetsTheHttpApisAnswer() throws Exception {
     List<List<String>> overHttp = httpRows(PER_HOSPITAL, analystToken);
     assertThat(overHttp).hasSize(2);
+    // the driver class docs/connect.md names for DBeaver and Tableau serves the URL
+    assertThat(DriverManager.getDriver(jdbcUrl("token=" + analystToken)))
+        .isInstanceOf(org.apache.arrow.driver.jdbc.ArrowFlightJdbcDriver.class);
     try (Connection connection = DriverManager.getConnection(jdbcUrl("token=" + analystToken));
         Statement statement = connection.createStatement();
         ResultSet rows = statement.executeQuery(PER_HOSPITAL)) {
@@ -145,6 +148,31 @@ class FlightSqlIT {
       CredentialCallOption bearer = client.authenticateBasicToken("ada", PASSWORD).orElseThrow();
       assertThat(flightRows(new FlightSqlClient(client), PER_HOSPITAL, bearer))
           .isEqualTo(httpRows(PER_HOSPITAL, analystToken));
+    }
+  }
+
+  @Test
+  void theDriversMetadataListsTheTablesAndColumnsTheRoleMayQuery() throws Exception {
+    assertThat(tables(analystToken)).containsExactly("lab_results");
+    assertThat(tables(adminToken)).containsExactlyInAnyOrder("lab_results", "lab_results_rejects");
+    try (Connection connection = DriverManager.getConnection(jdbcUrl("token=" + analystToken));
+        ResultSet columns = connection.getMetaData().getColumns(null, null, "lab_results", "%")) {
+      List<String> names = new ArrayList<>();
+      while (columns.next()) {
+        names.add(columns.getString("COLUMN_NAME"));
+      }
+      assertThat(names).contains("hospital_id", "value_numeric", "collected_at");
+    }
+  }
+
+  private List<String> tables(String token) throws SQLException {
+    try (Connection connection = DriverManager.getConnection(jdbcUrl("token=" + token));
+        ResultSet tables = connection.getMetaData().getTables(null, null, "%", null)) {
+      List<String> names = new ArrayList<>();
+      while (tables.next()) {
+        names.add(tables.getString("TABLE_NAME"));
+      }
+      return names;
     }
   }
 
