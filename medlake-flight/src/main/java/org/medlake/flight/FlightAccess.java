@@ -31,4 +31,7 @@ public interface FlightAccess {
 
   /** The message as the HTTP API would show it (no absolute server path). */
   String publicMessage(String message);
+
+  /** A statement was answered (for the process's query metrics). */
+  void answered(org.medlake.query.engine.QueryResult result);
 }

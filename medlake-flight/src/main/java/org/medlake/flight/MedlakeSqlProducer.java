@@ -316,6 +316,7 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
     }
     // written before any row leaves: an access that cannot be audited is not answered
     audit.record(event.outcome(AuditOutcome.OK).details(scan(result)).build());
+    access.answered(result);
     return result;
   }
 

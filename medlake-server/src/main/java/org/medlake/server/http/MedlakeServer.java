@@ -116,7 +116,7 @@ public final class MedlakeServer implements AutoCloseable {
                       home, Optional.of(services.ingestion), metrics.ingestObserver(home.root())))
               : Optional.empty();
       app.start("127.0.0.1", port);
-      flight = ServerFlightAccess.start(home, services, paths, clock);
+      flight = ServerFlightAccess.start(home, services, paths, metrics, clock);
       return new MedlakeServer(app, services, automation, flight);
     } catch (RuntimeException e) {
       flight.ifPresent(FlightSqlEndpoint::close);

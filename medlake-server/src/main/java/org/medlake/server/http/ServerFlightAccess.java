@@ -19,15 +19,21 @@ import org.medlake.platform.store.User;
 final class ServerFlightAccess implements FlightAccess {
   private final ServerServices services;
   private final PublicPaths paths;
+  private final ServerMetrics metrics;
 
-  ServerFlightAccess(ServerServices services, PublicPaths paths) {
+  ServerFlightAccess(ServerServices services, PublicPaths paths, ServerMetrics metrics) {
     this.services = requireNonNull(services, "services is null");
     this.paths = requireNonNull(paths, "paths is null");
+    this.metrics = requireNonNull(metrics, "metrics is null");
   }
 
   /** Starts the endpoint when {@code flight.port} is configured; TLS with the HTTP keystore. */
   static Optional<FlightSqlEndpoint> start(
-      MedlakeHome home, ServerServices services, PublicPaths paths, Clock clock) {
+      MedlakeHome home,
+      ServerServices services,
+      PublicPaths paths,
+      ServerMetrics metrics,
+      Clock clock) {
     if (!home.config().flight().enabled()) {
       return Optional.empty();
     }
@@ -47,7 +53,7 @@ final class ServerFlightAccess implements FlightAccess {
             tls,
             services.queries,
             services.audit,
-            new ServerFlightAccess(services, paths),
+            new ServerFlightAccess(services, paths, metrics),
             clock));
   }
 
@@ -82,5 +88,11 @@ final class ServerFlightAccess implements FlightAccess {
   @Override
   public String publicMessage(String message) {
     return paths.message(message);
+  }
+
+  /** Counted as {@code kind="flight-sql"} beside the HTTP API's kinds. */
+  @Override
+  public void answered(org.medlake.query.engine.QueryResult result) {
+    metrics.query("flight-sql", result);
   }
 }

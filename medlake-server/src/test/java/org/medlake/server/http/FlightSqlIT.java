@@ -123,6 +123,13 @@ class FlightSqlIT {
       assertThat(rows.getMetaData().getColumnLabel(2)).isEqualTo("n");
       assertThat(jdbcRows(rows)).isEqualTo(overHttp);
     }
+    // counted in the server's query metrics beside the HTTP API's kinds
+    assertThat(
+            http.send(
+                    HttpRequest.newBuilder(uri("/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .contains("medlake_query_bytes_scanned_total{kind=\"flight-sql\"}");
   }
 
   @Test
