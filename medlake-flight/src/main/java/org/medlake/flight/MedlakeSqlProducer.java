@@ -61,10 +61,30 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
 
   /** Results of prepared statements, run when prepared, for their first execution. */
   private final Cache<ByteString, QueryResult> primed =
-      Caffeine.newBuilder().maximumSize(256).expireAfterWrite(Duration.ofMinutes(5)).build();
+      Caffeine.newBuilder()
+          .maximumWeight(WAITING_CELLS)
+          .weigher((ByteString handle, QueryResult result) -> cells(result))
+          .expireAfterWrite(Duration.ofMinutes(5))
+          .build();
 
   private final Cache<ByteString, Answer> answers =
-      Caffeine.newBuilder().maximumSize(256).expireAfterWrite(Duration.ofMinutes(5)).build();
+      Caffeine.newBuilder()
+          .maximumWeight(WAITING_CELLS)
+          .weigher((ByteString handle, Answer answer) -> cells(answer.result()))
+          .expireAfterWrite(Duration.ofMinutes(5))
+          .build();
+
+  /**
+   * Cells that results not yet fetched may hold, over all clients (each at most {@code
+   * query.max-rows} rows): beyond it the oldest are dropped and their clients told to ask again, so
+   * that clients who never fetch cannot fill the heap.
+   */
+  private static final long WAITING_CELLS = 20_000_000;
+
+  private static int cells(QueryResult result) {
+    long cells = (long) result.table().rows().size() * Math.max(1, result.table().columns().size());
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, cells));
+  }
 
   private record Prepared(String sql, String owner) {}
 
@@ -169,7 +189,8 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
       listener.error(
           FlightErrors.toFlight(
               new MedlakeException(
-                  ErrorCode.NOT_FOUND, "No such result; it is sent once, within 5 minutes"),
+                  ErrorCode.NOT_FOUND,
+                  "No such result; it is sent once, within 5 minutes; run the statement again"),
               access));
       return;
     }
