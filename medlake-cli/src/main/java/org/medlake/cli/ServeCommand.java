@@ -35,6 +35,19 @@ final class ServeCommand implements Callable<Integer> {
         "medlake server on http://127.0.0.1:"
             + server.port()
             + " (health: /health; API: /api/v1); Ctrl-C stops it");
+    server
+        .flightPort()
+        .ifPresent(
+            flightPort ->
+                System.out.println(
+                    "Flight SQL on "
+                        + (home.config().server().tlsKeystore().isPresent()
+                            ? "grpc+tls://"
+                            : "grpc://")
+                        + home.config().flight().host()
+                        + ":"
+                        + flightPort
+                        + " (docs/connect.md)"));
     stopped.await();
     return 0;
   }

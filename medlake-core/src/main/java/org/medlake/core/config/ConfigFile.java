@@ -197,6 +197,14 @@ public final class ConfigFile {
         # tls-keystore: /etc/medlake/server.p12
         # tls-keystore-password-file: /etc/medlake/server.p12.password
 
+      flight:
+        # The Arrow Flight SQL endpoint of `medlake serve` for BI tools and notebooks (docs/connect.md):
+        # the same users, tokens, roles, SQL guard, budgets and audit as POST /api/v1/sql, and TLS
+        # with server.tls-keystore when that is set. Unset port: no endpoint (0 picks a free port).
+        # port: 32010
+        # The address it listens on; another than loopback wants TLS. server.allow-list applies.
+        host: 127.0.0.1
+
       watch:
         # The server watches landing/ and ingests new files by itself (medlake watch does so without it).
         enabled: false

@@ -15,7 +15,8 @@ public record MedlakeConfig(
     WatchConfig watch,
     ScheduleConfig schedules,
     WebhookConfig webhooks,
-    MaintenanceConfig maintenance) {
+    MaintenanceConfig maintenance,
+    FlightConfig flight) {
   public MedlakeConfig {
     requireNonNull(catalog, "catalog is null");
     requireNonNull(ingest, "ingest is null");
@@ -26,6 +27,30 @@ public record MedlakeConfig(
     requireNonNull(schedules, "schedules is null");
     requireNonNull(webhooks, "webhooks is null");
     requireNonNull(maintenance, "maintenance is null");
+    requireNonNull(flight, "flight is null");
+  }
+
+  public MedlakeConfig(
+      CatalogConfig catalog,
+      IngestConfig ingest,
+      QueryConfig query,
+      ServerConfig server,
+      PlatformConfig platform,
+      WatchConfig watch,
+      ScheduleConfig schedules,
+      WebhookConfig webhooks,
+      MaintenanceConfig maintenance) {
+    this(
+        catalog,
+        ingest,
+        query,
+        server,
+        platform,
+        watch,
+        schedules,
+        webhooks,
+        maintenance,
+        FlightConfig.defaults());
   }
 
   public MedlakeConfig(
@@ -61,7 +86,8 @@ public record MedlakeConfig(
         watch,
         schedules,
         webhooks,
-        maintenance);
+        maintenance,
+        flight);
   }
 
   @JsonCreator
@@ -74,7 +100,8 @@ public record MedlakeConfig(
       @JsonProperty("watch") WatchConfig watch,
       @JsonProperty("schedules") ScheduleConfig schedules,
       @JsonProperty("webhooks") WebhookConfig webhooks,
-      @JsonProperty("maintenance") MaintenanceConfig maintenance) {
+      @JsonProperty("maintenance") MaintenanceConfig maintenance,
+      @JsonProperty("flight") FlightConfig flight) {
     return new MedlakeConfig(
         catalog == null ? CatalogConfig.defaults() : catalog,
         ingest == null ? IngestConfig.defaults() : ingest,
@@ -84,6 +111,7 @@ public record MedlakeConfig(
         watch == null ? WatchConfig.defaults() : watch,
         schedules == null ? ScheduleConfig.defaults() : schedules,
         webhooks == null ? WebhookConfig.defaults() : webhooks,
-        maintenance == null ? MaintenanceConfig.defaults() : maintenance);
+        maintenance == null ? MaintenanceConfig.defaults() : maintenance,
+        flight == null ? FlightConfig.defaults() : flight);
   }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.flight.FlightSqlEndpoint;
 import org.medlake.ingest.automation.Automation;
 import org.medlake.ingest.automation.IngestionQueue;
 import org.medlake.platform.store.User;
@@ -29,11 +30,17 @@ public final class MedlakeServer implements AutoCloseable {
   private final Javalin app;
   private final ServerServices services;
   private final Optional<Automation> automation;
+  private final Optional<FlightSqlEndpoint> flight;
 
-  private MedlakeServer(Javalin app, ServerServices services, Optional<Automation> automation) {
+  private MedlakeServer(
+      Javalin app,
+      ServerServices services,
+      Optional<Automation> automation,
+      Optional<FlightSqlEndpoint> flight) {
     this.app = app;
     this.services = services;
     this.automation = automation;
+    this.flight = flight;
   }
 
   /** Starts the server on {@code port} (0 for a free port). */
@@ -47,6 +54,7 @@ public final class MedlakeServer implements AutoCloseable {
   public static MedlakeServer start(MedlakeHome home, int port, Clock clock) {
     ServerServices services = ServerServices.open(home, clock);
     Optional<Automation> automation = Optional.empty();
+    Optional<FlightSqlEndpoint> flight = Optional.empty();
     try {
       ObjectMapper json =
           new ObjectMapper()
@@ -109,8 +117,10 @@ public final class MedlakeServer implements AutoCloseable {
                       home, Optional.of(services.ingestion), metrics.ingestObserver(home.root())))
               : Optional.empty();
       app.start("127.0.0.1", port);
-      return new MedlakeServer(app, services, automation);
+      flight = ServerFlightAccess.start(home, services, paths, metrics, clock);
+      return new MedlakeServer(app, services, automation, flight);
     } catch (RuntimeException e) {
+      flight.ifPresent(FlightSqlEndpoint::close);
       automation.ifPresent(Automation::close);
       try {
         services.close();
@@ -137,6 +147,13 @@ public final class MedlakeServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The port of the Flight SQL endpoint, when {@code flight.port} is configured. */
+  public java.util.OptionalInt flightPort() {
+    return flight
+        .map(endpoint -> java.util.OptionalInt.of(endpoint.port()))
+        .orElse(java.util.OptionalInt.empty());
+  }
+
   /** The process's ingestion queue (tests). */
   IngestionQueue ingestion() {
     return services.ingestion;
@@ -160,6 +177,7 @@ public final class MedlakeServer implements AutoCloseable {
   public void close() {
     // the file being ingested is finished before the server goes
     automation.ifPresent(Automation::close);
+    flight.ifPresent(FlightSqlEndpoint::close);
     app.stop();
     services.close();
   }

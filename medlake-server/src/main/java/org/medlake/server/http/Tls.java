@@ -53,8 +53,8 @@ final class Tls {
     return Optional.of(connector);
   }
 
-  private static String password(
-      ServerConfig config, org.medlake.core.config.Environment environment) {
+  /** The keystore's password: {@code MEDLAKE_TLS_KEYSTORE_PASSWORD}, else the password file. */
+  static String password(ServerConfig config, org.medlake.core.config.Environment environment) {
     Optional<String> fromEnvironment = environment.get(PASSWORD_VARIABLE);
     if (fromEnvironment.isPresent()) {
       return fromEnvironment.get();

@@ -40,10 +40,14 @@ final class AllowList implements Handler {
       throw Refusals.badRequest(e.getMessage());
     }
     context.attribute(CLIENT_ADDRESS, client);
-    if (allowed.stream().noneMatch(network -> network.contains(client))) {
+    if (!allows(client)) {
       throw Refusals.forbidden(
           "Client address " + client.getHostAddress() + " is not in server.allow-list");
     }
+  }
+
+  boolean allows(InetAddress client) {
+    return allowed.stream().anyMatch(network -> network.contains(client));
   }
 
   /** Jetty may spell IPv6 peers as {@code [fe80::1%eth0]}. */

@@ -97,6 +97,37 @@ public final class Limits {
     logins.succeeded(clientAddress(context), requireNonNull(account, "account is null"));
   }
 
+  /**
+   * For a client that connects without HTTP (Flight SQL): refuses an address outside the allow-list
+   * (no proxy header to honour) or over its per-address rate.
+   */
+  public void admit(InetAddress client) {
+    requireNonNull(client, "client is null");
+    if (!allowList.allows(client)) {
+      throw Refusals.forbidden(
+          "Client address " + client.getHostAddress() + " is not in server.allow-list");
+    }
+    admit(perAddress, client.getHostAddress(), "Too many requests from " + client.getHostAddress());
+  }
+
+  /** The per-user rate limit, for a user authenticated without HTTP (Flight SQL). */
+  public void admitUser(String user) {
+    requireNonNull(user, "user is null");
+    admit(perUser, user, "Too many requests by the user " + user);
+  }
+
+  /** {@link #throttleLogin(Context, String)} for a client that connects without HTTP. */
+  public void throttleLogin(InetAddress client, String account) {
+    logins.attempt(
+        requireNonNull(client, "client is null"), requireNonNull(account, "account is null"));
+  }
+
+  /** {@link #loginSucceeded(Context, String)} for a client that connects without HTTP. */
+  public void loginSucceeded(InetAddress client, String account) {
+    logins.succeeded(
+        requireNonNull(client, "client is null"), requireNonNull(account, "account is null"));
+  }
+
   /** The client's address as the allow-list worked it out, for logs and audit. */
   public static InetAddress clientAddress(Context context) {
     InetAddress address = context.attribute(AllowList.CLIENT_ADDRESS);

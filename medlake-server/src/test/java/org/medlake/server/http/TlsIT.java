@@ -20,14 +20,17 @@ import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.security.Role;
 import org.medlake.platform.store.PlatformDatabase;
 
-/** HTTPS from a keystore: HSTS on every answer and Secure session cookies. */
+/**
+ * HTTPS from a keystore: HSTS on every answer and Secure session cookies; the Flight SQL endpoint
+ * speaks TLS with the same certificate.
+ */
 class TlsIT {
   private static final String PASSWORD = "keystore-password-1";
 
   @TempDir Path directory;
 
   @Test
-  void theServerSpeaksHttpsWithHstsAndSecureCookies() throws Exception {
+  void theServerSpeaksHttpsWithHstsAndSecureCookiesAndFlightSqlOverTls() throws Exception {
     Path keystore = directory.resolve("server.p12");
     Process keytool =
         new ProcessBuilder(
@@ -68,7 +71,7 @@ class TlsIT {
             + keystore
             + "\n  tls-keystore-password-file: "
             + passwordFile
-            + "\n");
+            + "\nflight:\n  port: 0\n");
     MedlakeHome home = MedlakeHome.open(homeDirectory);
     try (PlatformDatabase platform = PlatformDatabase.open(home.platformDatabase())) {
       platform
@@ -106,6 +109,28 @@ class TlsIT {
         org.assertj.core.api.Assertions.fail("plain HTTP must not be answered on the TLS port");
       } catch (java.io.IOException expected) {
         // the TLS connector does not speak plain HTTP
+      }
+      byte[] certificate =
+          org.medlake.flight.FlightTls.fromPkcs12(keystore, PASSWORD.toCharArray())
+              .certificateChain();
+      int flightPort = server.flightPort().orElseThrow();
+      try (org.apache.arrow.memory.BufferAllocator allocator =
+              new org.apache.arrow.memory.RootAllocator();
+          org.apache.arrow.flight.FlightClient tls =
+              org.apache.arrow.flight.FlightClient.builder(
+                      allocator,
+                      org.apache.arrow.flight.Location.forGrpcTls("127.0.0.1", flightPort))
+                  .trustedCertificates(new java.io.ByteArrayInputStream(certificate))
+                  .build();
+          org.apache.arrow.flight.FlightClient insecure =
+              org.apache.arrow.flight.FlightClient.builder(
+                      allocator,
+                      org.apache.arrow.flight.Location.forGrpcInsecure("127.0.0.1", flightPort))
+                  .build()) {
+        assertThat(tls.authenticateBasicToken("ada", "correct horse battery")).isPresent();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> insecure.authenticateBasicToken("ada", "correct horse battery"))
+            .isInstanceOf(org.apache.arrow.flight.FlightRuntimeException.class);
       }
     }
   }
