@@ -58,7 +58,7 @@ final class FlightErrors {
       case RUN_NOT_HELD, INGEST_FAILED -> CallStatus.INVALID_ARGUMENT;
       case UNAUTHENTICATED -> CallStatus.UNAUTHENTICATED;
       case FORBIDDEN -> CallStatus.UNAUTHORIZED;
-      case COMMIT_CONFLICT -> CallStatus.ALREADY_EXISTS;
+      case COMMIT_CONFLICT, VERSION_CONFLICT -> CallStatus.ALREADY_EXISTS;
       case STORAGE_ERROR, QUEUE_FULL -> CallStatus.UNAVAILABLE;
       case INTERNAL_ERROR -> CallStatus.INTERNAL;
     };
