@@ -182,7 +182,7 @@ export function sharingText(sharing: Dashboard["sharing"]): string {
  * reruns its tiles only when this changes (the server's cache is keyed by snapshot, so a rerun of an
  * unchanged table would cost nothing but would still be a request per tile).
  */
-export function snapshotState(tables: Pick<TableSummary, "name" | "current_snapshot_id">[]): string {
+export function snapshotState(tables: { name: TableSummary["name"]; current_snapshot_id: number | string | null }[]): string {
   return tables
     .map((table) => `${table.name}=${table.current_snapshot_id === null ? "" : String(table.current_snapshot_id)}`)
     .sort()
@@ -221,7 +221,7 @@ export function answerCsv(columns: ResultColumn[], rows: Cell[][]): string {
 }
 
 /** A file name from a title: "Volumes per month" -> "volumes-per-month". */
-export function fileName(title: string): string {
+export function answerFileName(title: string): string {
   return (
     title
       .replace(/[^\w.-]+/g, "-")
