@@ -88,7 +88,10 @@ export function tileView(api: ApiClient, dashboardId: number, tile: DashboardTil
       meta.textContent += ` · drawn as ${KIND_NAMES[plan.kind].toLowerCase()}: a ${KIND_NAMES[kind].toLowerCase()} chart does not fit this result`;
     }
     if (spec.kind === "number") {
-      const value = spec.value === null ? "suppressed or missing" : formatCount(spec.value) + (spec.unit ? " " + spec.unit : "");
+      const value =
+        spec.value === null
+          ? "suppressed or missing"
+          : spec.value.toLocaleString("en-US", { maximumFractionDigits: 4 }) + (spec.unit ? " " + spec.unit : "");
       body.replaceChildren(
         h(
           "figure",

@@ -302,6 +302,13 @@ function tileAdder(
   const width = select("tile-width", WIDTH_OPTIONS, "1");
   const status = h("div", { class: "add-status", "aria-live": "polite" });
   const button = h("button", { type: "button", class: "secondary", "data-action": "add-tile" }, "Add tile");
+  // Enter in the tile's title adds the tile, it does not save the dashboard
+  title.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      button.click();
+    }
+  });
   button.addEventListener("click", () => {
     const text = title.value.trim();
     if (text === "") {

@@ -210,7 +210,8 @@ function dashboardView(
     refreshStatus,
     dashboard.tiles.length === 0 ? h("p", { class: "status" }, "This dashboard has no tile yet.") : grid,
   );
-  void runAll().then(() => check());
+  // the snapshots first: data landing while the tiles run is seen by the next check
+  void check().then(() => runAll());
   const timer = setInterval(() => {
     if (!view.isConnected) {
       clearInterval(timer);
