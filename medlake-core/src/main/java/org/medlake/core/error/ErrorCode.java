@@ -18,6 +18,8 @@ public enum ErrorCode {
   QUERY_LIMIT_EXCEEDED(ErrorType.USER, 422),
   /** An approval of a run that is not (or no longer) held. */
   RUN_NOT_HELD(ErrorType.USER, 409),
+  /** An edit that started from a version that is no longer the current one (a dashboard's). */
+  VERSION_CONFLICT(ErrorType.USER, 409),
   /** A request the API cannot read: a missing or malformed parameter or body. */
   BAD_REQUEST(ErrorType.USER, 400),
   /** No valid session or API token, or a wrong password. */

@@ -16,10 +16,10 @@ import org.medlake.core.error.MedlakeException;
 
 /**
  * The platform database (SQLite in the embedded profile, PostgreSQL in the distributed one): users,
- * API tokens, ingestion runs and the audit log, each behind its store interface, over one HikariCP
- * pool. Opening it applies pending Flyway migrations: {@code db/platform/common} (SQL both
- * databases accept), {@code db/platform/sqlite} or {@code db/platform/postgresql} (where the SQL
- * differs) and {@link IngestRunsMigration}.
+ * API tokens, ingestion runs, dashboards and the audit log, each behind its store interface, over
+ * one HikariCP pool. Opening it applies pending Flyway migrations: {@code db/platform/common} (SQL
+ * both databases accept), {@code db/platform/sqlite} or {@code db/platform/postgresql} (where the
+ * SQL differs) and {@link IngestRunsMigration}.
  */
 public final class PlatformDatabase implements AutoCloseable {
   /**
@@ -37,6 +37,7 @@ public final class PlatformDatabase implements AutoCloseable {
   private final UserStore users;
   private final TokenStore tokens;
   private final RunLedger runs;
+  private final DashboardStore dashboards;
 
   private PlatformDatabase(PlatformConnections connections, Clock clock) {
     this.connections = requireNonNull(connections, "connections is null");
@@ -45,6 +46,7 @@ public final class PlatformDatabase implements AutoCloseable {
     this.users = userStore;
     this.tokens = new JdbcTokenStore(connections, userStore, clock);
     this.runs = new JdbcRunLedger(connections, () -> {});
+    this.dashboards = new JdbcDashboardStore(connections, clock);
   }
 
   /** The home's {@code platform.db}, or the PostgreSQL database of {@code platform.jdbc-url}. */
@@ -181,6 +183,11 @@ public final class PlatformDatabase implements AutoCloseable {
 
   public TokenStore tokens() {
     return tokens;
+  }
+
+  /** The saved dashboards with their versions. */
+  public DashboardStore dashboards() {
+    return dashboards;
   }
 
   /** The ingestion runs, in the same database; closing the ledger leaves the database open. */

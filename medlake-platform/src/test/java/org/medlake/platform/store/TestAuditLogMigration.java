@@ -36,7 +36,8 @@ class TestAuditLogMigration {
             List.of("1", "V1__users_and_api_tokens.sql", "1"),
             List.of("2", "V2__audit_log.sql", "1"),
             List.of("3", "V3__ingest_runs.sql", "1"),
-            List.of("4", IngestRunsMigration.class.getName(), "1"));
+            List.of("4", IngestRunsMigration.class.getName(), "1"),
+            List.of("5", "V5__dashboards.sql", "1"));
   }
 
   @Test
@@ -54,7 +55,7 @@ class TestAuditLogMigration {
           .containsExactly("bob", "alice");
     }
 
-    assertThat(SqliteFiles.query(file, HISTORY)).isEqualTo(history).hasSize(4);
+    assertThat(SqliteFiles.query(file, HISTORY)).isEqualTo(history).hasSize(5);
   }
 
   @Test
@@ -86,7 +87,8 @@ class TestAuditLogMigration {
             List.of("1", "V1__users_and_api_tokens.sql", "1"),
             List.of("2", "V2__audit_log.sql", "1"),
             List.of("3", "V3__ingest_runs.sql", "1"),
-            List.of("4", IngestRunsMigration.class.getName(), "1"));
+            List.of("4", IngestRunsMigration.class.getName(), "1"),
+            List.of("5", "V5__dashboards.sql", "1"));
   }
 
   private static AuditEvent login(String actor) {

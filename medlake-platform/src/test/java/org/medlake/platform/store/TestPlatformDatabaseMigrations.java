@@ -32,6 +32,8 @@ class TestPlatformDatabaseMigrations {
         .containsExactly(
             "api_tokens",
             "audit_events",
+            "dashboard_versions",
+            "dashboards",
             "ingest_run_reasons",
             "ingest_runs",
             PlatformDatabase.SCHEMA_HISTORY_TABLE,
@@ -43,7 +45,8 @@ class TestPlatformDatabaseMigrations {
             List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
             List.of("2", "SQL", "V2__audit_log.sql", "1"),
             List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
-            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"));
+            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"),
+            List.of("5", "SQL", "V5__dashboards.sql", "1"));
   }
 
   @Test
@@ -66,6 +69,8 @@ class TestPlatformDatabaseMigrations {
         .containsExactly(
             "api_tokens",
             "audit_events",
+            "dashboard_versions",
+            "dashboards",
             "ingest_run_reasons",
             "ingest_runs",
             PlatformDatabase.SCHEMA_HISTORY_TABLE,
@@ -78,7 +83,8 @@ class TestPlatformDatabaseMigrations {
             List.of("1", "SQL", "V1__users_and_api_tokens.sql", "1"),
             List.of("2", "SQL", "V2__audit_log.sql", "1"),
             List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
-            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"));
+            List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"),
+            List.of("5", "SQL", "V5__dashboards.sql", "1"));
     assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs"))
         .containsExactly(List.of("run-1", "3"));
     // the run of the first layout reads back through the ledger, its later columns filled in
@@ -134,6 +140,8 @@ class TestPlatformDatabaseMigrations {
     assertThat(SqliteFiles.query(file, HISTORY))
         .extracting(row -> row.get(0))
         .containsExactlyElementsOf(
-            ingestTablesExist ? List.of("0", "1", "2", "3", "4") : List.of("1", "2", "3", "4"));
+            ingestTablesExist
+                ? List.of("0", "1", "2", "3", "4", "5")
+                : List.of("1", "2", "3", "4", "5"));
   }
 }

@@ -89,6 +89,7 @@ public final class MedlakeServer implements AutoCloseable {
       QueryRoutes queries = new QueryRoutes(services, json, metrics);
       queries.register(app);
       new ExportRoutes(services, json, queries).register(app);
+      new DashboardRoutes(services, json, queries).register(app);
       PublicPaths paths = new PublicPaths(home);
       IngestionJobs jobs = new IngestionJobs(home, services.ingestion);
       new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths)

@@ -23,6 +23,7 @@ import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.predefined.PredefinedQueries;
 import org.medlake.query.predefined.PredefinedQuery;
 import org.medlake.query.structured.StructuredQueries;
+import org.medlake.query.structured.StructuredQuery;
 
 /**
  * The catalogue and the queries: tables, predefined and structured queries, SQL, and their dry
@@ -84,9 +85,17 @@ final class QueryRoutes {
     AuditTrail.mark(context, AuditAction.QUERY, "predefined:" + context.pathParam("name"));
     byte[] bytes = bodyBytes(context);
     JsonNode body = isBlank(bytes) ? json.createObjectNode() : body(bytes);
+    answerPredefined(context, context.pathParam("name"), body);
+  }
+
+  /**
+   * Answers a predefined query's run or dry run ({@code body}: parameters, as_of, dry_run): the one
+   * path of /queries/{name}/run and of dashboard tiles.
+   */
+  void answerPredefined(Context context, String name, JsonNode body) {
     if (body.path("dry_run").asBoolean(false)) {
       Role role = readerRole(context);
-      PredefinedQuery query = services.predefined().find(context.pathParam("name"));
+      PredefinedQuery query = services.predefined().find(name);
       context.json(
           estimated(
               context,
@@ -94,7 +103,7 @@ final class QueryRoutes {
                   PredefinedQueries.bind(query, parameters(body), asOf(body)), role)));
       return;
     }
-    responses.send(context, predefined(context, context.pathParam("name"), body));
+    responses.send(context, predefined(context, name, body));
   }
 
   org.medlake.query.engine.QueryResult predefined(Context context, String name, JsonNode body) {
@@ -116,9 +125,18 @@ final class QueryRoutes {
 
   private void runStructured(Context context) throws Exception {
     AuditTrail.mark(context, AuditAction.QUERY, "structured");
-    Role role = readerRole(context);
+    readerRole(context);
     JsonNode body = body(context);
-    var query = StructuredQueries.parse(json.writeValueAsString(body.path("query")));
+    answerStructured(
+        context, StructuredQueries.parse(json.writeValueAsString(body.path("query"))), body);
+  }
+
+  /**
+   * Answers a structured query's run or dry run ({@code body}: as_of, dry_run): the one path of
+   * /query and of dashboard tiles.
+   */
+  void answerStructured(Context context, StructuredQuery query, JsonNode body) {
+    Role role = readerRole(context);
     if (body.path("dry_run").asBoolean(false)) {
       context.json(estimated(context, services.structured.estimate(query, role, asOf(body))));
       return;

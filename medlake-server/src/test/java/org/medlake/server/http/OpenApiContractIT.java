@@ -58,7 +58,12 @@ class OpenApiContractIT {
             publicOperations.add(route);
             continue;
           }
-          String concrete = path.getKey().replace("{name}", "lab_results").replace("{id}", "run-x");
+          String concrete =
+              path.getKey()
+                  .replace("{name}", "lab_results")
+                  .replace("{id}", "run-x")
+                  .replace("{version}", "1")
+                  .replace("{tile}", "tile-x");
           HttpRequest.Builder request = HttpRequest.newBuilder(uri(server, concrete));
           request =
               operation.getKey().equals("get")
@@ -127,7 +132,11 @@ class OpenApiContractIT {
           // a body that every operation parses far enough to check the caller's role; no operation
           // changes anything with it
           String concrete =
-              path.getKey().replace("{name}", "no-such-name").replace("{id}", "no-such-id");
+              path.getKey()
+                  .replace("{name}", "no-such-name")
+                  .replace("{id}", "no-such-id")
+                  .replace("{version}", "1")
+                  .replace("{tile}", "no-such-tile");
           for (Role role : Role.values()) {
             HttpRequest.Builder request =
                 HttpRequest.newBuilder(uri(server, concrete))
