@@ -241,6 +241,11 @@ async function phoneFlows() {
 }
 
 async function main() {
+  // MEDLAKE_E2E_ONLY=dashboards medlake-web/e2e/run.sh: the dashboards' checks alone (they need no other section)
+  if (process.env.MEDLAKE_E2E_ONLY === "dashboards") {
+    await dashboardFlows({ BASE, UPLOAD_FILE, UPLOAD_MONTH, login, logout, screenshot, check, navLinks, parseCsv });
+    return;
+  }
   // --- viewer: catalogue, query builder (URL state, estimate, numbers, chart, CSV), no SQL -------
   {
     const page = await login("viewer");
