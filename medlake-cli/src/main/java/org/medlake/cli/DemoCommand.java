@@ -134,6 +134,12 @@ final class DemoCommand implements Callable<Integer> {
       LakeReport.print(home, service.lakehouse());
       ShapesReport.print(home, service.lakehouse(), runs, resubmission);
     }
+    if (org.medlake.server.http.DemoDashboards.ensure(home).isPresent()) {
+      System.out.println(
+          "dashboard '"
+              + org.medlake.server.http.DemoDashboards.NAME
+              + "' saved (shared with admins, analysts and viewers)");
+    }
     System.out.println();
     System.out.println(
         "Next: ./medlake tables | ./medlake runs | ./medlake rejects RUN_ID   (home: "

@@ -114,6 +114,17 @@ class DemoOutputIT {
       assertThat(body).as(missing.body()).isEmpty();
       assertThat(Files.readString(home.resolve("medlake.yaml")))
           .contains("completeness-month: 2024-02");
+      // the demo dashboard was saved, shared with the admin's role
+      HttpResponse<String> dashboards =
+          http.send(
+              HttpRequest.newBuilder(URI.create(base + "/api/v1/dashboards"))
+                  .header("Cookie", cookie)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(new ObjectMapper().readTree(dashboards.body()).findValuesAsText("name"))
+          .as(dashboards.body())
+          .containsExactly("Lab overview");
       // the login's audit line went to the log file, not under the password
       Path log = home.resolve("logs").resolve("demo.log");
       assertThat(Files.readString(log)).contains("login");

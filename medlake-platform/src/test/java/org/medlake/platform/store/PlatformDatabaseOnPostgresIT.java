@@ -78,8 +78,8 @@ class PlatformDatabaseOnPostgresIT {
                     + PlatformDatabase.SCHEMA_HISTORY_TABLE
                     + " WHERE success")) {
       rows.next();
-      // V1 to V4
-      assertThat(rows.getInt(1)).isEqualTo(4);
+      // V1 to V5
+      assertThat(rows.getInt(1)).isEqualTo(5);
     }
 
     PlatformDatabase first = databases.get(0);

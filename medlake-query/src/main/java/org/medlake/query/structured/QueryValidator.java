@@ -28,6 +28,10 @@ import org.medlake.query.structured.ValidatedQuery.Origin;
 /** Checks a structured query against a table contract; each mistake is one line with the values. */
 final class QueryValidator {
   static final String BIRTH_YEAR_COLUMN = "patient_birth_year";
+
+  /** The filter column of the age band at collection, which no table has (ageBandFilter). */
+  static final String AGE_BAND_FILTER = "age_band";
+
   static final String COLLECTED_AT_COLUMN = "collected_at";
   static final String PATIENT_COLUMN = "patient_key";
   static final String ABNORMAL_FLAG_COLUMN = "abnormal_flag";
@@ -108,6 +112,9 @@ final class QueryValidator {
   }
 
   private BoundFilter filter(Filter filter) {
+    if (filter.column().equals(AGE_BAND_FILTER)) {
+      return ageBandFilter(filter);
+    }
     Column column = column(filter.column());
     FilterOperator operator = filter.operator();
     int count = filter.values().size();
@@ -154,6 +161,36 @@ final class QueryValidator {
               .formatted(column.name(), values.get(0), values.get(1)));
     }
     return new BoundFilter(column, operator, values);
+  }
+
+  /**
+   * A filter on the age band at collection ({@code {"column": "age_band", "op": "in", "values":
+   * ["18-29", "90+"]}}), the bands of the age_band bucket; rows without a birth year are in none.
+   */
+  private BoundFilter ageBandFilter(Filter filter) {
+    if (filter.operator() != FilterOperator.IN && filter.operator() != FilterOperator.EQUAL) {
+      throw new ValidationException(
+          "filter age_band takes operator 'in' or '=', not '%s'"
+              .formatted(filter.operator().symbol()));
+    }
+    if (filter.values().isEmpty()
+        || (filter.operator() == FilterOperator.EQUAL && filter.values().size() != 1)) {
+      throw new ValidationException(
+          "filter age_band %s needs %s"
+              .formatted(
+                  filter.operator().symbol(),
+                  filter.operator() == FilterOperator.EQUAL ? "1 value" : "at least 1 value"));
+    }
+    for (Object value : filter.values()) {
+      if (!StructuredQueryCompiler.AGE_BANDS.contains(value)) {
+        throw new ValidationException(
+            "filter age_band: '%s' is not an age band (%s)"
+                .formatted(value, String.join(", ", StructuredQueryCompiler.AGE_BANDS)));
+      }
+    }
+    Column birthYear = required(BIRTH_YEAR_COLUMN, "filter age_band");
+    required(COLLECTED_AT_COLUMN, "filter age_band");
+    return new BoundFilter(birthYear, filter.operator(), filter.values(), true);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -23,6 +23,9 @@ public final class StructuredQueryCompiler {
   /** Upper bounds (exclusive) of the age bands below 90; ages from 90 on are {@code 90+}. */
   private static final List<Integer> AGE_BAND_ENDS = List.of(18, 30, 40, 50, 60, 70, 80, 90);
 
+  /** The age bands' labels, as the age_band bucket names them and an age_band filter takes them. */
+  public static final List<String> AGE_BANDS = ageBands();
+
   private static final String TEST_UNITS = "test_units";
   private static final String UNIT_TEST_CODE = "unit_test_code";
   private static final String TEST_UNIT = "test_unit";
@@ -207,8 +210,22 @@ public final class StructuredQueryCompiler {
     };
   }
 
+  private static List<String> ageBands() {
+    List<String> bands = new ArrayList<>();
+    int start = 0;
+    for (int end : AGE_BAND_ENDS) {
+      bands.add(start + "-" + (end - 1));
+      start = end;
+    }
+    bands.add(start + "+");
+    return List.copyOf(bands);
+  }
+
   private static String condition(BoundFilter filter, List<Object> parameters) {
-    String column = quote(filter.column().name());
+    String column =
+        filter.ageBand()
+            ? "(" + ageBand(quote(filter.column().name())) + ")"
+            : quote(filter.column().name());
     parameters.addAll(filter.values());
     return switch (filter.operator()) {
       case EQUAL -> column + " = ?";
@@ -230,7 +247,7 @@ public final class StructuredQueryCompiler {
   }
 
   private static Optional<PruningPredicate> predicate(BoundFilter filter) {
-    if (!PruningPredicate.PRUNABLE_COLUMNS.contains(filter.column().name())) {
+    if (filter.ageBand() || !PruningPredicate.PRUNABLE_COLUMNS.contains(filter.column().name())) {
       return Optional.empty();
     }
     Optional<PruningPredicate.Operator> operator =

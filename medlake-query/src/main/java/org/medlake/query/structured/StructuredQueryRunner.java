@@ -125,7 +125,18 @@ public final class StructuredQueryRunner {
 
   private static QueryRequest request(CompiledQuery compiled, StructuredQuery query, AsOf asOf) {
     Set<String> columns = new HashSet<>(query.columns());
-    query.filters().forEach(filter -> columns.add(filter.column()));
+    query
+        .filters()
+        .forEach(
+            filter -> {
+              if (filter.column().equals(QueryValidator.AGE_BAND_FILTER)) {
+                // the age at collection, from the birth year and the collection time
+                columns.add(QueryValidator.BIRTH_YEAR_COLUMN);
+                columns.add(QueryValidator.COLLECTED_AT_COLUMN);
+              } else {
+                columns.add(filter.column());
+              }
+            });
     query.groupBy().forEach(group -> columns.add(group.column()));
     query.aggregates().stream()
         .filter(aggregate -> aggregate.column() != null)

@@ -30,12 +30,19 @@ record ValidatedQuery(
 
   /**
    * A filter whose values are String, Double, Integer, Long or LocalDateTime as the column needs.
+   *
+   * @param ageBand whether it filters the age band at collection of the birth year {@code column}
+   *     (the filter column {@code age_band}) rather than the column's value
    */
-  record BoundFilter(Column column, FilterOperator operator, List<Object> values) {
+  record BoundFilter(Column column, FilterOperator operator, List<Object> values, boolean ageBand) {
     BoundFilter {
       requireNonNull(column, "column is null");
       requireNonNull(operator, "operator is null");
       values = List.copyOf(values);
+    }
+
+    BoundFilter(Column column, FilterOperator operator, List<Object> values) {
+      this(column, operator, values, false);
     }
   }
 

@@ -213,6 +213,28 @@ class TestStructuredQueryExecution {
   }
 
   @Test
+  void filtersByAgeBandAtCollection() throws SQLException {
+    List<Map<String, Object>> result =
+        run(
+            StructuredQuery.builder("lab_results")
+                .filter("age_band", FilterOperator.IN, "18-29", "90+")
+                .groupBy("patient_birth_year", Bucket.AGE_BAND)
+                .aggregate(Aggregate.of(AggregateFunction.COUNT))
+                .limit(1000));
+
+    Map<String, Long> expected = new HashMap<>();
+    ROWS.stream()
+        .filter(row -> row.patientBirthYear() != null)
+        .map(row -> ageBand(row.collectedAt().getYear() - row.patientBirthYear()))
+        .filter(band -> band.equals("18-29") || band.equals("90+"))
+        .forEach(band -> expected.merge(band, 1L, Long::sum));
+    Map<String, Object> actual = new HashMap<>();
+    result.forEach(row -> actual.put((String) row.get("age_band"), row.get("count")));
+    assertThat(actual).isEqualTo(new HashMap<String, Object>(expected));
+    assertThat(actual).containsOnlyKeys("18-29", "90+");
+  }
+
+  @Test
   void percentAbnormalPerHospitalAndYear() throws SQLException {
     List<Map<String, Object>> result =
         run(

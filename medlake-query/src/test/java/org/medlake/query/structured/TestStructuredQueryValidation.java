@@ -102,6 +102,20 @@ class TestStructuredQueryValidation {
   }
 
   @Test
+  void rejectsAgeBandFiltersThatAreNotBandsOrMemberships() {
+    assertRejected(
+        q -> q.filter("age_band", FilterOperator.IN, "20-29"),
+        "filter age_band: '20-29' is not an age band (0-17, 18-29, 30-39, 40-49, 50-59, 60-69,"
+            + " 70-79, 80-89, 90+)");
+    assertRejected(
+        q -> q.filter("age_band", FilterOperator.GREATER_THAN, "18-29"),
+        "filter age_band takes operator 'in' or '=', not '>'");
+    assertRejected(
+        q -> q.filter("age_band", FilterOperator.EQUAL, "18-29", "90+"),
+        "filter age_band = needs 1 value");
+  }
+
+  @Test
   void rejectsBucketsOnTheWrongColumn() {
     assertRejected(
         query -> query.groupBy("test_code", Bucket.MONTH).aggregate(count()),

@@ -110,6 +110,17 @@ final class DashboardDrafts {
     for (String list : List.of("hospitals", "tests", "sex", "age_bands")) {
       strings(filters.path(list), path + "." + list, false);
     }
+    for (String band : strings(filters.path("age_bands"), path + ".age_bands", false)) {
+      if (!StructuredQueryCompiler.AGE_BANDS.contains(band)) {
+        throw bad(
+            path
+                + ".age_bands: '"
+                + band
+                + "' is not an age band ("
+                + String.join(", ", StructuredQueryCompiler.AGE_BANDS)
+                + ")");
+      }
+    }
     YearMonth from = month(filters, path, "from_month");
     YearMonth to = month(filters, path, "to_month");
     if (from != null && to != null && from.isAfter(to)) {

@@ -225,11 +225,8 @@ final class DashboardRoutes {
               FilterOperator.LESS_THAN,
               YearMonth.parse(filters.get("to_month").asText()).plusMonths(1).atDay(1).toString()));
     }
-    if (!DashboardDrafts.strings(filters.path("age_bands"), "filters.age_bands", false).isEmpty()) {
-      throw DashboardDrafts.bad(
-          "filters.age_bands: filtering tiles by age band is not supported yet; group by"
-              + " patient_birth_year with bucket age_band instead");
-    }
+    // the age band at collection, as the age_band bucket names the bands
+    addIn(merged, "age_band", filters.path("age_bands"));
     return new StructuredQuery(
         query.table(),
         merged,

@@ -71,6 +71,8 @@ class DashboardRoutesIT {
       adm = user(platform, "adm", Role.ADMIN, null);
       upl = user(platform, "upl", Role.UPLOADER, "H001");
     }
+    assertThat(DemoDashboards.ensure(home)).isPresent();
+    assertThat(DemoDashboards.ensure(home)).isEmpty();
     server = MedlakeServer.start(home, 0);
   }
 
@@ -82,6 +84,29 @@ class DashboardRoutesIT {
   @AfterAll
   void stop() {
     server.close();
+  }
+
+  @Test
+  void theDemoDashboardIsSharedWithEveryReaderAndEachTileRunsForAViewer() throws Exception {
+    JsonNode demo = null;
+    for (JsonNode summary : JSON.readTree(send("GET", "/api/v1/dashboards", vic, null).body())) {
+      if (summary.get("name").asText().equals("Lab overview")) {
+        demo = summary;
+      }
+    }
+    assertThat(demo).isNotNull();
+    assertThat(demo.get("owner").asText()).isEqualTo("admin");
+    assertThat(demo.get("tiles").asInt()).isEqualTo(4);
+    assertThat(demo.get("sharing").get("roles").toString())
+        .isEqualTo("[\"admin\",\"analyst\",\"viewer\"]");
+    long id = demo.get("id").asLong();
+    assertThat(ids(bob)).contains(id);
+    for (String tile : List.of("volumes", "top-tests", "distribution", "abnormal")) {
+      HttpResponse<String> run =
+          send("POST", "/api/v1/dashboards/" + id + "/tiles/" + tile + "/run", vic, "{}");
+      assertThat(run.statusCode()).as(tile + ": " + run.body()).isEqualTo(200);
+      assertThat(JSON.readTree(run.body()).get("result").get("rows")).as(tile).isNotEmpty();
+    }
   }
 
   @Test
@@ -375,6 +400,56 @@ class DashboardRoutesIT {
     assertThat(send("POST", "/api/v1/dashboards/" + id + "/tiles/nope/run", ada, "{}").statusCode())
         .isEqualTo(404);
     assertThat(send("POST", path, vic, "{}").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void ageBandsFilterStructuredTilesAndRefusePredefinedOnes() throws Exception {
+    long id = create(ada, draft("Ages", "roles", "[\"viewer\"]"));
+    String cells = "/api/v1/dashboards/" + id + "/tiles/cells/run";
+
+    for (String token : List.of(ada, vic)) {
+      HttpResponse<String> run =
+          send("POST", cells, token, "{\"filters\": {\"age_bands\": [\"18-29\", \"90+\"]}}");
+      assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+      assertThat(column(run, "age_band"))
+          .isNotEmpty()
+          .allMatch(band -> band.equals("18-29") || band.equals("90+"));
+    }
+    assertThat(column(send("POST", cells, ada, "{}"), "age_band")).contains("30-39", "60-69");
+    HttpResponse<String> predefined =
+        send(
+            "POST",
+            "/api/v1/dashboards/" + id + "/tiles/volumes/run",
+            ada,
+            "{\"filters\": {\"age_bands\": [\"90+\"]}}");
+    assertThat(predefined.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(predefined.body()).get("message").asText())
+        .startsWith(
+            "filters.age_bands: predefined query 'monthly-volume' cannot be filtered by it");
+    HttpResponse<String> notABand =
+        send("POST", cells, ada, "{\"filters\": {\"age_bands\": [\"20-29\"]}}");
+    assertThat(notABand.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(notABand.body()).get("message").asText())
+        .isEqualTo(
+            "filters.age_bands: '20-29' is not an age band (0-17, 18-29, 30-39, 40-49, 50-59,"
+                + " 60-69, 70-79, 80-89, 90+)");
+  }
+
+  private static List<String> column(HttpResponse<String> response, String name) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode result = JSON.readTree(response.body()).get("result");
+    int index = -1;
+    for (int i = 0; i < result.get("columns").size(); i++) {
+      if (result.get("columns").get(i).get("name").asText().equals(name)) {
+        index = i;
+      }
+    }
+    assertThat(index).as(name).isNotNegative();
+    List<String> values = new ArrayList<>();
+    for (JsonNode row : result.get("rows")) {
+      values.add(row.get(index).asText());
+    }
+    return values;
   }
 
   private static List<String> hospitals(HttpResponse<String> response) throws Exception {

@@ -140,6 +140,46 @@ class OpenApiSchemasIT {
                 "{\"user\": \"ana\", \"description\": \"schema test\", \"days\": 1}"
               },
               new String[] {"GET", "/api/v1/tokens", "/api/v1/tokens", null},
+              // a fresh database: the dashboard saved first is dashboard 1
+              new String[] {
+                "POST",
+                "/api/v1/dashboards",
+                "/api/v1/dashboards",
+                "{\"name\": \"Schema\", \"sharing\": {\"visibility\": \"roles\", \"roles\": [\"viewer\"]},"
+                    + " \"filters\": {\"from_month\": \"2024-01\"}, \"tiles\": [{\"id\": \"n\", \"title\": \"N\","
+                    + " \"query\": {\"table\": \"lab_results\", \"group_by\": [{\"column\": \"hospital_id\"}],"
+                    + " \"aggregates\": [{\"function\": \"count\"}], \"limit\": 10},"
+                    + " \"chart\": {\"type\": \"bar\"}, \"width\": 1}]}"
+              },
+              new String[] {"GET", "/api/v1/dashboards", "/api/v1/dashboards", null},
+              new String[] {"GET", "/api/v1/dashboards/{id}", "/api/v1/dashboards/1", null},
+              new String[] {
+                "POST",
+                "/api/v1/dashboards/{id}/versions/{version}/restore",
+                "/api/v1/dashboards/1/versions/1/restore",
+                ""
+              },
+              new String[] {
+                "GET", "/api/v1/dashboards/{id}/versions", "/api/v1/dashboards/1/versions", null
+              },
+              new String[] {
+                "GET",
+                "/api/v1/dashboards/{id}/versions/{version}",
+                "/api/v1/dashboards/1/versions/2",
+                null
+              },
+              new String[] {
+                "POST",
+                "/api/v1/dashboards/{id}/tiles/{tile}/run",
+                "/api/v1/dashboards/1/tiles/n/run",
+                "{}"
+              },
+              new String[] {
+                "POST",
+                "/api/v1/dashboards/{id}/tiles/{tile}/run",
+                "/api/v1/dashboards/1/tiles/n/run",
+                "{\"dry_run\": true}"
+              },
               new String[] {"GET", "/api/v1/audit", "/api/v1/audit", null});
       for (String[] call : calls) {
         HttpRequest.Builder request =
