@@ -1,4 +1,5 @@
-// Dashboards end to end (issue 20 point 1), called by e2e.mjs with its helpers: an analyst builds,
+// Dashboards end to end (issue 20 point 1), called by e2e.mjs with its helpers: the demo's "Lab
+// overview" draws every tile for a viewer; an analyst builds,
 // saves and shares a dashboard, edits it (a second version); a viewer reloads it under its own role,
 // filters it (the filters in the URL survive a reload), exports a tile as PNG, SVG and CSV and sees
 // the print layout; a private dashboard stays the analyst's; an admin restores the first version
@@ -114,6 +115,24 @@ export async function dashboardFlows({ BASE, UPLOAD_FILE, UPLOAD_MONTH, login, l
     const listed = await page.$$eval("table.data tbody tr td:first-child", (cells) => cells.map((cell) => cell.textContent));
     check(listed.includes(NAME) && !listed.includes("E2E private notes"), "the viewer sees the shared dashboard only: " + listed);
     check(!(await page.$("a:has-text('New dashboard')")), "a viewer builds no dashboards");
+
+    // the demo's dashboard (`medlake demo`): every tile drawn as saved, none refused
+    check(listed.includes("Lab overview"), "the demo dashboard is listed: " + listed);
+    await page.click("a:text-is('Lab overview')");
+    await tilesRun(page, 1);
+    const refused = await page.$$eval("article.tile [role=alert]", (alerts) => alerts.map((alert) => alert.textContent));
+    check(refused.length === 0, "the demo dashboard's tiles run for a viewer: " + refused.join("; "));
+    for (const [tile, chart] of [
+      ["volumes", "line"],
+      ["top-tests", "bar"],
+      ["distribution", "histogram"],
+      ["abnormal", "bar"],
+    ]) {
+      await page.waitForSelector(`[data-tile=${tile}] [data-chart=${chart}] canvas`);
+    }
+    await screenshot(page, "dashboard-demo-viewer");
+    await page.goto(BASE + "/#/dashboards");
+    await page.waitForSelector(`caption:has-text('Dashboards you may open')`);
     await page.click(`a:has-text('${NAME}')`);
     await tilesRun(page, 1);
     check(!(await page.$(".dashboard-actions a:has-text('Edit')")), "a viewer cannot edit");
