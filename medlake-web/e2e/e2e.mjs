@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { dashboardFlows } from "./dashboards.mjs";
 
 const BASE = required("MEDLAKE_E2E_URL");
 const PASSWORD = required("MEDLAKE_E2E_PASSWORD");
@@ -240,11 +241,16 @@ async function phoneFlows() {
 }
 
 async function main() {
+  // MEDLAKE_E2E_ONLY=dashboards medlake-web/e2e/run.sh: the dashboards' checks alone (they need no other section)
+  if (process.env.MEDLAKE_E2E_ONLY === "dashboards") {
+    await dashboardFlows({ BASE, UPLOAD_FILE, UPLOAD_MONTH, login, logout, screenshot, check, navLinks, parseCsv });
+    return;
+  }
   // --- viewer: catalogue, query builder (URL state, estimate, numbers, chart, CSV), no SQL -------
   {
     const page = await login("viewer");
     check(
-      JSON.stringify(await navLinks(page)) === JSON.stringify(["Catalogue", "Query builder", "Predefined"]),
+      JSON.stringify(await navLinks(page)) === JSON.stringify(["Catalogue", "Query builder", "Predefined", "Dashboards"]),
       "viewer navigation: " + (await navLinks(page)),
     );
     await page.waitForSelector("table.coverage");
@@ -696,7 +702,7 @@ async function main() {
   // --- admin, logged in by keyboard: users, tokens, audit log with filters, runs ------------------
   {
     const page = await login("boss", { keyboard: true });
-    check((await navLinks(page)).join(",") === "Catalogue,Query builder,Predefined,SQL,Ingestion,Admin", "admin navigation");
+    check((await navLinks(page)).join(",") === "Catalogue,Query builder,Predefined,Dashboards,SQL,Ingestion,Admin", "admin navigation");
     await page.goto(BASE + "/#/admin/users");
     await page.waitForSelector("caption:has-text('Users')");
     await screenshot(page, "admin-users");
@@ -786,6 +792,8 @@ async function main() {
   }
 
   await phoneFlows();
+
+  await dashboardFlows({ BASE, UPLOAD_FILE, UPLOAD_MONTH, login, logout, screenshot, check, navLinks, parseCsv });
 
   // --- logged out: the login page, and a wrong password --------------------------------------------
   {

@@ -236,3 +236,50 @@ describe("SharedSession", () => {
     expect(api.hasCsrfToken()).toBe(false);
   });
 });
+
+describe("ApiClient dashboards", () => {
+  it("runs a tile with the chosen filters at its two-part path, with the CSRF token", async () => {
+    const answer = { result: { columns: [], rows: [] } };
+    const { fetch, calls } = fakeFetch(json(200, answer), json(200, answer));
+    const api = new ApiClient(fetch, "", "tok");
+    await api.runTile(7, "top tests", { hospitals: ["H001"] });
+    await api.runTile(7, "volumes");
+    expect(calls.map((call) => [call.method, call.url, call.body])).toEqual([
+      ["POST", "/api/v1/dashboards/7/tiles/top%20tests/run", '{"filters":{"hospitals":["H001"]}}'],
+      ["POST", "/api/v1/dashboards/7/tiles/volumes/run", "{}"],
+    ]);
+    expect(calls[0]!.headers[CSRF_HEADER]).toBe("tok");
+  });
+
+  it("creates without base_version, updates with it, restores a version", async () => {
+    const saved = { id: 7, version: 2 };
+    const { fetch, calls } = fakeFetch(json(201, saved), json(200, saved), json(200, saved), new Response(null, { status: 204 }));
+    const api = new ApiClient(fetch, "", "tok");
+    const draft = { name: "d", sharing: { visibility: "private" as const, roles: [] }, filters: {}, tiles: [], base_version: 1 };
+    await api.createDashboard(draft);
+    await api.updateDashboard(7, draft);
+    await api.restoreDashboard(7, 1);
+    await api.deleteDashboard(7);
+    expect(calls.map((call) => [call.method, call.url])).toEqual([
+      ["POST", "/api/v1/dashboards"],
+      ["PUT", "/api/v1/dashboards/7"],
+      ["POST", "/api/v1/dashboards/7/versions/1/restore"],
+      ["DELETE", "/api/v1/dashboards/7"],
+    ]);
+    expect(JSON.parse(calls[0]!.body!)).not.toHaveProperty("base_version");
+    expect(JSON.parse(calls[1]!.body!)).toHaveProperty("base_version", 1);
+  });
+
+  it("a stale edit is a 409 ApiError with the server's message", async () => {
+    const { fetch } = fakeFetch(json(409, { code: "CONFLICT", message: "Dashboard 7 is at version 3, not 2", details: {} }));
+    const api = new ApiClient(fetch, "", "tok");
+    const failure = api.updateDashboard(7, {
+      name: "d",
+      sharing: { visibility: "private", roles: [] },
+      filters: {},
+      tiles: [],
+      base_version: 2,
+    });
+    await expect(failure).rejects.toMatchObject({ status: 409, message: "Dashboard 7 is at version 3, not 2" });
+  });
+});

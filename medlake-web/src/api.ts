@@ -1,6 +1,11 @@
 import type {
   ApiToken,
   AuditEvent,
+  Dashboard,
+  DashboardDraft,
+  DashboardFilters,
+  DashboardSummary,
+  DashboardVersion,
   ErrorBody,
   Estimate,
   ExportFormat,
@@ -73,6 +78,15 @@ export const ENDPOINTS = {
   createToken: ["POST", "/api/v1/tokens"],
   revokeToken: ["POST", "/api/v1/tokens/{id}/revoke"],
   audit: ["GET", "/api/v1/audit"],
+  dashboards: ["GET", "/api/v1/dashboards"],
+  createDashboard: ["POST", "/api/v1/dashboards"],
+  dashboard: ["GET", "/api/v1/dashboards/{id}"],
+  updateDashboard: ["PUT", "/api/v1/dashboards/{id}"],
+  deleteDashboard: ["DELETE", "/api/v1/dashboards/{id}"],
+  dashboardVersions: ["GET", "/api/v1/dashboards/{id}/versions"],
+  dashboardVersion: ["GET", "/api/v1/dashboards/{id}/versions/{version}"],
+  restoreDashboard: ["POST", "/api/v1/dashboards/{id}/versions/{version}/restore"],
+  runTile: ["POST", "/api/v1/dashboards/{id}/tiles/{tile}/run"],
 } as const satisfies Record<string, readonly [Method, string]>;
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -81,8 +95,14 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return typeof value === "object" && value !== null && typeof (value as ErrorBody).message === "string";
 }
 
-function expand(template: string, name?: string): string {
-  return name === undefined ? template : template.replace(/\{(name|id)\}/, encodeURIComponent(name));
+/** The path of a template: each {placeholder} in turn takes the next of {@code names}, encoded. */
+export function expand(template: string, name?: string | readonly string[]): string {
+  if (name === undefined) {
+    return template;
+  }
+  const names = typeof name === "string" ? [name] : name;
+  let index = 0;
+  return template.replace(/\{[a-z]+\}/g, (placeholder) => (index < names.length ? encodeURIComponent(names[index++]!) : placeholder));
 }
 
 /** A query string from the defined, non-empty values: {a: "1", b: undefined} -> "?a=1". */
@@ -285,6 +305,48 @@ export class ApiClient {
     return this.request<AuditEvent[]>(ENDPOINTS.audit, undefined, undefined, queryString(filters));
   }
 
+  dashboards(): Promise<DashboardSummary[]> {
+    return this.request<DashboardSummary[]>(ENDPOINTS.dashboards);
+  }
+
+  dashboard(id: number): Promise<Dashboard> {
+    return this.request<Dashboard>(ENDPOINTS.dashboard, String(id));
+  }
+
+  /** Saves a new dashboard (version 1), owned by the caller. */
+  createDashboard(draft: DashboardDraft): Promise<Dashboard> {
+    const body: Partial<DashboardDraft> = { ...draft };
+    delete body.base_version;
+    return this.request<Dashboard>(ENDPOINTS.createDashboard, undefined, body);
+  }
+
+  /** Saves a new version; the draft's base_version must be the current one, else a 409 ApiError. */
+  updateDashboard(id: number, draft: DashboardDraft): Promise<Dashboard> {
+    return this.request<Dashboard>(ENDPOINTS.updateDashboard, String(id), draft);
+  }
+
+  deleteDashboard(id: number): Promise<void> {
+    return this.request<void>(ENDPOINTS.deleteDashboard, String(id));
+  }
+
+  dashboardVersions(id: number): Promise<DashboardVersion[]> {
+    return this.request<DashboardVersion[]>(ENDPOINTS.dashboardVersions, String(id));
+  }
+
+  dashboardVersion(id: number, version: number): Promise<Dashboard> {
+    return this.request<Dashboard>(ENDPOINTS.dashboardVersion, [String(id), String(version)]);
+  }
+
+  /** Saves an old version again as the newest. */
+  restoreDashboard(id: number, version: number): Promise<Dashboard> {
+    return this.request<Dashboard>(ENDPOINTS.restoreDashboard, [String(id), String(version)]);
+  }
+
+  /** Runs one tile with {@code filters} (the dashboard's own when omitted) through the server's query checks. */
+  runTile(id: number, tile: string, filters?: DashboardFilters): Promise<QueryAnswer> {
+    return this.request<QueryAnswer>(ENDPOINTS.runTile, [String(id), tile], filters === undefined ? {} : { filters });
+  }
+
   /** The URL and headers of an upload, for an XMLHttpRequest that reports upload progress. */
   uploadRequest(month: string, hospital?: string): { url: string; headers: Record<string, string> } {
     const headers: Record<string, string> = { Accept: "application/json", "Content-Type": "application/octet-stream" };
@@ -305,7 +367,12 @@ export class ApiClient {
     }
   }
 
-  private async request<T>(endpoint: readonly [Method, string], name?: string, body?: unknown, search = ""): Promise<T> {
+  private async request<T>(
+    endpoint: readonly [Method, string],
+    name?: string | readonly string[],
+    body?: unknown,
+    search = "",
+  ): Promise<T> {
     const response = await this.send(endpoint, name, body === undefined ? undefined : JSON.stringify(body), "application/json", search);
     const text = await response.text();
     if (text.length === 0) {
@@ -321,7 +388,7 @@ export class ApiClient {
   /** Sends a request; an answer that is not 2xx becomes an {@link ApiError} with the server's message. */
   private async send(
     endpoint: readonly [Method, string],
-    name: string | undefined,
+    name: string | readonly string[] | undefined,
     body: string | undefined,
     contentType: string,
     search = "",

@@ -3,6 +3,7 @@ import { ApiClient, ApiError, SharedSession } from "./api";
 import { errorMessage, h, loading } from "./dom";
 import { adminPage } from "./pages/admin";
 import { catalogPage } from "./pages/catalog";
+import { dashboardsPage } from "./pages/dashboards";
 import { loginPage } from "./pages/login";
 import { predefinedPage } from "./pages/predefined";
 import { queryPage } from "./pages/query";
@@ -24,6 +25,7 @@ const NAVIGATION: { page: Page; label: string; roles: Role[] }[] = [
   { page: "catalog", label: "Catalogue", roles: ["admin", "analyst", "viewer"] },
   { page: "query", label: "Query builder", roles: ["admin", "analyst", "viewer"] },
   { page: "predefined", label: "Predefined", roles: ["admin", "analyst", "viewer"] },
+  { page: "dashboards", label: "Dashboards", roles: ["admin", "analyst", "viewer"] },
   { page: "sql", label: "SQL", roles: ["admin", "analyst"] },
   { page: "runs", label: "Ingestion", roles: ["admin", "uploader"] },
   { page: "admin", label: "Admin", roles: ["admin"] },
@@ -163,6 +165,9 @@ async function render(): Promise<void> {
       break;
     case "predefined":
       main.replaceChildren(predefinedPage(api, route.argument, route.params));
+      break;
+    case "dashboards":
+      main.replaceChildren(dashboardsPage(api, user, route.argument, route.params));
       break;
     case "sql":
       main.replaceChildren(sqlPage(api, user));

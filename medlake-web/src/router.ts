@@ -2,7 +2,7 @@
  * A parsed hash route, #/page[/argument][?key=value...]: the query string carries a page's state
  * (the query builder's filters, a predefined query's parameters) so it can be bookmarked and shared.
  */
-export type Page = "login" | "catalog" | "query" | "predefined" | "sql" | "runs" | "admin" | "not-found";
+export type Page = "login" | "catalog" | "query" | "predefined" | "sql" | "runs" | "admin" | "dashboards" | "not-found";
 
 export interface Route {
   page: Page;
@@ -11,7 +11,7 @@ export interface Route {
   params: URLSearchParams;
 }
 
-const PAGES: ReadonlySet<string> = new Set(["login", "catalog", "query", "predefined", "sql", "runs", "admin"]);
+const PAGES: ReadonlySet<string> = new Set(["login", "catalog", "query", "predefined", "sql", "runs", "admin", "dashboards"]);
 
 export function parseRoute(hash: string): Route {
   const text = hash.replace(/^#/, "");

@@ -99,3 +99,23 @@ export type IssuedToken = Schemas["IssuedToken"];
 
 /** GET /api/v1/audit: org.medlake.server.audit.AuditEvent. */
 export type AuditEvent = Schemas["AuditEvent"];
+
+/** GET /api/v1/dashboards: one dashboard the caller may see. */
+export type DashboardSummary = Schemas["DashboardSummary"];
+
+/** GET /api/v1/dashboards/{id}: a dashboard's current (or one saved) version. */
+export type Dashboard = Schemas["Dashboard"];
+
+/** POST and PUT /api/v1/dashboards body. */
+export type DashboardDraft = Schemas["DashboardDraft"];
+
+/** One tile of a dashboard. */
+export type DashboardTile = Schemas["DashboardTile"];
+
+/** The filters every tile of a dashboard gets. */
+export type DashboardFilters = Schemas["DashboardFilters"];
+
+/** GET /api/v1/dashboards/{id}/versions: one entry of the edit history. */
+export type DashboardVersion = Schemas["DashboardVersion"];
+
+export type ChartType = Schemas["ChartType"];
