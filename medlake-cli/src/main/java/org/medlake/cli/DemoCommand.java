@@ -134,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
       LakeReport.print(home, service.lakehouse());
       ShapesReport.print(home, service.lakehouse(), runs, resubmission);
     }
-    if (org.medlake.server.http.DemoDashboards.ensure(home).isPresent()) {
+    if (org.medlake.server.http.DemoDashboards.ensure(home, START, newest).isPresent()) {
       System.out.println(
           "dashboard '"
               + org.medlake.server.http.DemoDashboards.NAME
