@@ -829,10 +829,13 @@ async function main() {
     await page.waitForFunction(() => location.hash === "#/runs");
     await screenshot(page, "admin-runs");
     // an API path nobody routes answers the JSON error body, not a plain-text 404
-    const unknown = await page.evaluate(async () => {
-      const response = await fetch("/api/v1/nope");
-      return { status: response.status, type: response.headers.get("content-type"), body: await response.text() };
-    });
+    // (with the page's session, outside the page: a 404 in the page is a console error)
+    const unknownResponse = await page.request.get(BASE + "/api/v1/nope");
+    const unknown = {
+      status: unknownResponse.status(),
+      type: unknownResponse.headers()["content-type"] ?? "",
+      body: await unknownResponse.text(),
+    };
     check(
       unknown.status === 404 &&
         unknown.type.startsWith("application/json") &&
