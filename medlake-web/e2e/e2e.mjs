@@ -424,6 +424,13 @@ async function main() {
     check((await page.$$(".sql-highlight .tok-keyword")).length >= 4, "SQL highlighted");
     await page.click(".run-controls button:has-text('Run')");
     await page.waitForSelector("[data-testid=results] table");
+    // the builder's flow: the results scrolled into view with the focus, the status in the sticky panel
+    await page.waitForFunction(() => {
+      const output = document.querySelector(".page-sql .flow > .output");
+      const box = output?.getBoundingClientRect();
+      return output === document.activeElement && box !== undefined && box.top >= -1 && box.top < window.innerHeight / 2;
+    });
+    check(/^Done: \d+ rows? shown/.test(await page.textContent(".page-sql [data-testid=run-status]")), "SQL run status says done");
     const rows = await tableRows(page, "[data-testid=results]");
     const answer = await api(page, "/api/v1/sql", {
       sql: "SELECT hospital_id, count(*) AS results FROM lab_results GROUP BY hospital_id ORDER BY hospital_id",
@@ -705,10 +712,34 @@ async function main() {
     check((await navLinks(page)).join(",") === "Catalogue,Query builder,Predefined,Dashboards,SQL,Ingestion,Admin", "admin navigation");
     await page.goto(BASE + "/#/admin/users");
     await page.waitForSelector("caption:has-text('Users')");
+    // what each role may do: a table on the page, and the chosen role's line under the role picker
+    const roles = await tableRows(page, ".page-admin .roles");
+    check(
+      roles.map((row) => row[0]).join(",") === "admin,analyst,viewer,uploader" && roles.every((row) => row[1].length > 40),
+      "roles explained: " + roles.map((row) => row[0]),
+    );
+    await page.selectOption("form[aria-label='Add a user'] select", "uploader");
+    check(
+      (await page.textContent("form[aria-label='Add a user'] .hint")).startsWith("For its one hospital only"),
+      "the uploader role explained under the picker",
+    );
     await screenshot(page, "admin-users");
     await page.goto(BASE + "/#/admin/tokens");
-    await page.fill("form[aria-label='Create an API token'] input >> nth=0", "analyst");
-    await page.fill("form[aria-label='Create an API token'] input >> nth=1", "e2e");
+    // the token's user is picked among the existing users, not typed
+    const tokenUser = "form[aria-label='Create an API token'] select";
+    await page.waitForSelector(tokenUser + ":not([disabled])");
+    const pickable = await page.$$eval(tokenUser + " option", (options) => options.map((option) => option.value).filter(Boolean));
+    const users = await page.evaluate(async () =>
+      (await (await fetch("/api/v1/users")).json()).filter((user) => user.enabled).map((user) => user.name),
+    );
+    check(
+      pickable.length > 0 && [...pickable].sort().join(",") === [...users].sort().join(","),
+      `token users are the enabled users: ${pickable} vs ${users}`,
+    );
+    await page.click("form[aria-label='Create an API token'] button[type=submit]");
+    await page.waitForSelector("text=Choose the user the token is for.");
+    await page.selectOption(tokenUser, "analyst");
+    await page.fill("form[aria-label='Create an API token'] input >> nth=0", "e2e");
     await page.click("form[aria-label='Create an API token'] button[type=submit]");
     await page.waitForSelector("code.secret");
     check(/^mlk_/.test(await page.textContent("code.secret")), "token secret shown once");
@@ -785,9 +816,39 @@ async function main() {
       succeeded.length >= 1 && succeeded.every((row) => row[1] === "H001" && /succeeded/i.test(row[3])),
       "runs filtered by hospital and status: " + succeeded.map((row) => row[3]),
     );
+    // the filters are in the URL: a reload (or a shared link) shows the same filtered list
+    await page.waitForFunction(() => location.hash === "#/runs?hospital=H001&status=SUCCEEDED");
+    await page.reload();
+    await page.waitForSelector("caption:has-text('Ingestion runs')");
+    check(
+      (await page.inputValue("[data-testid=runs-filter-hospital]")) === "H001" &&
+        (await page.inputValue("[data-testid=runs-filter-status]")) === "SUCCEEDED",
+      "the run filters survive a reload",
+    );
+    const reloaded = await tableRows(page, ".page-runs");
+    check(
+      reloaded.length === succeeded.length && reloaded.every((row) => row[1] === "H001" && /succeeded/i.test(row[3])),
+      "the reloaded list is filtered: " + reloaded.map((row) => row[1] + " " + row[3]),
+    );
     await page.selectOption("[data-testid=runs-filter-hospital]", "");
     await page.selectOption("[data-testid=runs-filter-status]", "");
+    await page.waitForFunction(() => location.hash === "#/runs");
     await screenshot(page, "admin-runs");
+    // an API path nobody routes answers the JSON error body, not a plain-text 404
+    // (with the page's session, outside the page: a 404 in the page is a console error)
+    const unknownResponse = await page.request.get(BASE + "/api/v1/nope");
+    const unknown = {
+      status: unknownResponse.status(),
+      type: unknownResponse.headers()["content-type"] ?? "",
+      body: await unknownResponse.text(),
+    };
+    check(
+      unknown.status === 404 &&
+        unknown.type.startsWith("application/json") &&
+        JSON.parse(unknown.body).code === "NOT_FOUND" &&
+        JSON.parse(unknown.body).message === "No such endpoint: GET /api/v1/nope",
+      "an unknown API path answers JSON: " + JSON.stringify(unknown),
+    );
     await logout(page);
   }
 

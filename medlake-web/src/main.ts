@@ -173,7 +173,7 @@ async function render(): Promise<void> {
       main.replaceChildren(sqlPage(api, user));
       break;
     case "runs":
-      main.replaceChildren(runsPage(api, user, route.argument));
+      main.replaceChildren(runsPage(api, user, route.argument, route.params));
       break;
     case "admin":
       main.replaceChildren(adminPage(api, user, route.argument, route.params));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterRuns } from "./runlist";
+import { filterRuns, runFilterOf, runFilterParams } from "./runlist";
 import type { IngestRun } from "./types";
 
 function run(id: string, hospital_id: string, month: string, status: IngestRun["status"], started_at: string): IngestRun {
@@ -22,5 +22,19 @@ describe("filterRuns", () => {
     expect(filterRuns(runs, { hospital: "", status: "FAILED", month: "" }).map((r) => r.id)).toEqual(["b"]);
     expect(filterRuns(runs, { hospital: "H001", status: "", month: "2024-01" }).map((r) => r.id)).toEqual(["a"]);
     expect(filterRuns(runs, { hospital: "H002", status: "HELD", month: "" })).toEqual([]);
+  });
+});
+
+describe("run filters in the URL", () => {
+  it("reads a filter from the page's parameters and writes back only what narrows", () => {
+    const filter = runFilterOf(new URLSearchParams("hospital=H001&status=HELD"));
+    expect(filter).toEqual({ hospital: "H001", status: "HELD", month: "" });
+    expect(runFilterParams(filter).toString()).toBe("hospital=H001&status=HELD");
+    expect(runFilterParams({ hospital: "", status: "", month: "" }).toString()).toBe("");
+    expect(runFilterOf(runFilterParams({ hospital: "H 2", status: "", month: "2024-01" }))).toEqual({
+      hospital: "H 2",
+      status: "",
+      month: "2024-01",
+    });
   });
 });

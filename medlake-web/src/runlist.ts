@@ -31,28 +31,50 @@ function choices(runs: readonly IngestRun[], key: "hospital_id" | "status" | "mo
   return key === "month" ? values.reverse() : values;
 }
 
-/** The filter the page had last: kept while the list is reloaded (after an upload or an approval). */
-let remembered: RunFilter = { hospital: "", status: "", month: "" };
+/** The filter a runs page's URL names (#/runs?hospital=H001&status=HELD&month=2024-01). */
+export function runFilterOf(params: URLSearchParams): RunFilter {
+  return { hospital: params.get("hospital") ?? "", status: params.get("status") ?? "", month: params.get("month") ?? "" };
+}
+
+/** The URL parameters of a filter: only those that narrow. */
+export function runFilterParams(filter: RunFilter): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) {
+    if (value !== "") {
+      params.set(key, value);
+    }
+  }
+  return params;
+}
 
 /**
- * The runs list with filters by hospital, status and month, shown a page at a time;
- * {@code render} draws the runs of a page (runs.ts's table).
+ * The runs list with filters by hospital, status and month, shown a page at a time, starting from
+ * {@code initial} (the page's URL) and telling {@code changed} each new filter (to keep it in the
+ * URL); {@code render} draws the runs of a page (runs.ts's table).
  */
-export function runsList(runs: readonly IngestRun[], render: (runs: IngestRun[]) => Node): HTMLElement {
+export function runsList(
+  runs: readonly IngestRun[],
+  render: (runs: IngestRun[]) => Node,
+  initial: RunFilter,
+  changed: (filter: RunFilter) => void,
+): HTMLElement {
+  // a value from a shared link that no run has (yet) is still shown as chosen
   const select = (key: "hospital_id" | "status" | "month", value: string, testId: string) =>
     h(
       "select",
       { "data-testid": testId },
       h("option", { value: "" }, "any"),
-      ...choices(runs, key).map((choice) => h("option", { value: choice, selected: choice === value }, choice)),
+      ...[...choices(runs, key), ...(value === "" || choices(runs, key).includes(value) ? [] : [value])].map((choice) =>
+        h("option", { value: choice, selected: choice === value }, choice),
+      ),
     );
-  const hospital = select("hospital_id", remembered.hospital, "runs-filter-hospital");
-  const status = select("status", remembered.status, "runs-filter-status");
-  const month = select("month", remembered.month, "runs-filter-month");
+  const hospital = select("hospital_id", initial.hospital, "runs-filter-hospital");
+  const status = select("status", initial.status, "runs-filter-status");
+  const month = select("month", initial.month, "runs-filter-month");
   const shown = h("div", { "aria-live": "polite" });
   const show = (): void => {
-    remembered = { hospital: hospital.value, status: status.value, month: month.value };
-    const matching = filterRuns(runs, remembered);
+    const filter = { hospital: hospital.value, status: status.value, month: month.value };
+    const matching = filterRuns(runs, filter);
     shown.replaceChildren(
       matching.length === 0
         ? h("p", { class: "status" }, runs.length === 0 ? "No ingestion runs yet." : "No runs match the filters.")
@@ -60,7 +82,10 @@ export function runsList(runs: readonly IngestRun[], render: (runs: IngestRun[])
     );
   };
   for (const control of [hospital, status, month]) {
-    control.addEventListener("change", show);
+    control.addEventListener("change", () => {
+      show();
+      changed({ hospital: hospital.value, status: status.value, month: month.value });
+    });
   }
   show();
   return h(

@@ -2,6 +2,7 @@ import type { ApiClient } from "../api";
 import { errorMessage, h, loading } from "../dom";
 import { formatCount } from "../format";
 import { paged } from "../paging";
+import { ROLE_ABILITIES, ROLES } from "../roles";
 import { routeHash } from "../router";
 import type { ApiToken, AuditEvent, Me, Role, User } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
@@ -56,6 +57,14 @@ function usersTab(api: ApiClient, me: Me): HTMLElement {
     );
   const name = h("input", { type: "text", required: true, autocomplete: "off" });
   const role = h("select", {}, ...(["viewer", "analyst", "uploader", "admin"] as Role[]).map((key) => h("option", { value: key }, key)));
+  // the chosen role's abilities under the picker, as the roles table says them
+  const roleField = field("Role", role, ROLE_ABILITIES.viewer);
+  const roleHint = roleField.querySelector(".hint");
+  role.addEventListener("change", () => {
+    if (roleHint) {
+      roleHint.textContent = ROLE_ABILITIES[role.value as Role];
+    }
+  });
   const hospital = h("input", { type: "text", placeholder: "for uploaders" });
   const password = h("input", { type: "password", required: true, autocomplete: "new-password" });
   const add = h("button", { type: "submit" }, "Add user");
@@ -63,7 +72,7 @@ function usersTab(api: ApiClient, me: Me): HTMLElement {
     "form",
     { class: "inline-form", novalidate: true, "aria-label": "Add a user" },
     field("Name", name),
-    field("Role", role),
+    roleField,
     field("Hospital", hospital),
     field("Password", password, "At least 12 characters"),
     add,
@@ -81,6 +90,7 @@ function usersTab(api: ApiClient, me: Me): HTMLElement {
       });
       status.replaceChildren(h("p", { class: "status success", role: "status" }, `Added ${user.name}.`));
       form.reset();
+      role.dispatchEvent(new Event("change"));
       reload();
     } catch (error) {
       if (!handleUnauthenticated(error)) {
@@ -92,7 +102,48 @@ function usersTab(api: ApiClient, me: Me): HTMLElement {
     }
   });
   reload();
-  return h("div", {}, h("div", { class: "card" }, h("h2", {}, "Add a user"), form, status), list);
+  return h("div", {}, h("div", { class: "card" }, h("h2", {}, "Add a user"), form, status), rolesCard(), list);
+}
+
+/** What each role may do: the table of docs/security.md. */
+function rolesCard(): HTMLElement {
+  return h(
+    "div",
+    { class: "card roles" },
+    h("h2", {}, "Roles"),
+    dataTable(
+      "What each role may do",
+      ["Role", "May"],
+      ROLES.map((key) => [h("strong", {}, key), ROLE_ABILITIES[key]]),
+    ),
+  );
+}
+
+/** A picker of the enabled users, loaded from the API, to issue a token for. */
+function userPicker(api: ApiClient, status: HTMLElement): HTMLSelectElement {
+  const picker = h("select", { required: true, disabled: true }, h("option", { value: "" }, "Loading users…"));
+  void api
+    .users()
+    .then((users: User[]) => {
+      const enabled = users.filter((user) => user.enabled).sort((a, b) => a.name.localeCompare(b.name));
+      picker.replaceChildren(
+        h("option", { value: "" }, enabled.length === 0 ? "No enabled user" : "Choose a user"),
+        ...enabled.map((user) =>
+          h(
+            "option",
+            { value: user.name },
+            user.name + " (" + user.role.toLowerCase() + (user.hospitalId ? ", " + user.hospitalId : "") + ")",
+          ),
+        ),
+      );
+      picker.disabled = enabled.length === 0;
+    })
+    .catch((error: unknown) => {
+      if (!handleUnauthenticated(error)) {
+        status.replaceChildren(errorMessage(message(error)));
+      }
+    });
+  return picker;
 }
 
 function tokensTab(api: ApiClient): HTMLElement {
@@ -127,7 +178,7 @@ function tokensTab(api: ApiClient): HTMLElement {
               }),
             ),
     );
-  const user = h("input", { type: "text", required: true, autocomplete: "off" });
+  const user = userPicker(api, status);
   const description = h("input", { type: "text" });
   const days = h("input", { type: "number", min: "1", max: "3650", value: "90" });
   const create = h("button", { type: "submit" }, "Create token");
@@ -141,9 +192,14 @@ function tokensTab(api: ApiClient): HTMLElement {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (user.value === "") {
+      status.replaceChildren(errorMessage("Choose the user the token is for."));
+      user.focus();
+      return;
+    }
     create.disabled = true;
     try {
-      const issued = await api.createToken(user.value.trim(), description.value.trim(), Number(days.value) || 90);
+      const issued = await api.createToken(user.value, description.value.trim(), Number(days.value) || 90);
       status.replaceChildren(
         h(
           "div",

@@ -5,7 +5,7 @@ import { formatBytes, formatCount } from "../format";
 import { routeHash } from "../router";
 import { missingDeliveryWarnings } from "../missing";
 import { rejectsByReason } from "../rejects";
-import { runsList } from "../runlist";
+import { runFilterOf, runFilterParams, runsList, type RunFilter } from "../runlist";
 import type { IngestRun, Me, MissingDelivery } from "../types";
 import { dataTable, field, handleUnauthenticated, message, pageTitle, section } from "../ui";
 
@@ -319,7 +319,7 @@ function uploader(api: ApiClient, me: Me, uploaded: () => void): HTMLElement {
 }
 
 /** Ingestion runs (admins: all; uploaders: their hospital), and the upload form. */
-export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLElement {
+export function runsPage(api: ApiClient, me: Me, id: string | undefined, params: URLSearchParams): HTMLElement {
   const title = pageTitle(id ? "Ingestion run" : "Ingestion runs");
   if (me.role !== "admin" && me.role !== "uploader") {
     return h(
@@ -334,13 +334,19 @@ export function runsPage(api: ApiClient, me: Me, id: string | undefined): HTMLEl
   }
   const list = h("div", { class: "card" }, loading());
   const held = h("div", { "data-testid": "held" });
+  // the filters live in the URL (a link shares them, a reload keeps them) and survive a refresh
+  let filter: RunFilter = runFilterOf(params);
+  const filtered = (next: RunFilter): void => {
+    filter = next;
+    history.replaceState(null, "", routeHash("runs", undefined, runFilterParams(next)));
+  };
   const refresh = (): void =>
     void section(
       list,
       () => api.runs(),
       (runs) => {
         held.replaceChildren(heldRuns(api, me, runs, refresh));
-        return runsList(runs, runsTable);
+        return runsList(runs, runsTable, filter, filtered);
       },
     );
   refresh();

@@ -1,5 +1,6 @@
 import type { ApiClient } from "../api";
 import { h } from "../dom";
+import { runFlow } from "../flow";
 import { runner } from "../results";
 import { SqlHistory, tokenize } from "../sqlhighlight";
 import type { Me } from "../types";
@@ -80,8 +81,12 @@ export function sqlPage(api: ApiClient, me: Me): HTMLElement {
       if (target.kind === "sql") {
         renderHistory(history.add(target.sql));
       }
+      flow.onRun();
     },
   );
+  // the builder's flow: on Run the results come into view with the focus, the status line stays in
+  // the sticky run panel
+  const flow = runFlow(panel.output);
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -94,18 +99,31 @@ export function sqlPage(api: ApiClient, me: Me): HTMLElement {
     title,
     h(
       "div",
-      { class: "card" },
-      h("label", { for: "sql-text" }, "One SELECT over the catalogue tables"),
-      element,
+      { class: "flow" },
+      // the sticky panel sticks within the editor's box, never over the results below it
       h(
-        "small",
-        { class: "hint", id: "sql-hint" },
-        "Ctrl+Enter runs. The server checks the statement (one SELECT, catalogue tables, allowed functions) and your scan budget.",
+        "div",
+        { class: "builder-layout" },
+        h(
+          "div",
+          { class: "sql-column" },
+          h(
+            "div",
+            { class: "card" },
+            h("label", { for: "sql-text" }, "One SELECT over the catalogue tables"),
+            element,
+            h(
+              "small",
+              { class: "hint", id: "sql-hint" },
+              "Ctrl+Enter runs. The server checks the statement (one SELECT, catalogue tables, allowed functions) and your scan budget.",
+            ),
+          ),
+          h("h2", {}, "Your history"),
+          h("div", { class: "card" }, historyList),
+        ),
+        h("div", { class: "card sticky" }, h("h2", {}, "Estimate and run"), panel.controls, flow.status),
       ),
-      panel.controls,
+      panel.output,
     ),
-    panel.output,
-    h("h2", {}, "Your history"),
-    h("div", { class: "card" }, historyList),
   );
 }

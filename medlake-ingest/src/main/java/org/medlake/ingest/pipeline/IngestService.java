@@ -453,7 +453,7 @@ public final class IngestService implements AutoCloseable {
    * What a run records as its source file: the object's location, or the file relative to the home
    * (absolute outside it).
    */
-  private String sourceFile(Delivery delivery) {
+  public String sourceFile(Delivery delivery) {
     if (delivery.objectLocation().isPresent()) {
       return delivery.objectLocation().get();
     }

@@ -33,10 +33,13 @@ final class ErrorMapper {
               .json(
                   new ErrorBody("INTERNAL_ERROR", "Internal error; see the server log", Map.of()));
         });
+    // a path nobody routes: Javalin has written its own plain-text answer by now (a
+    // MedlakeException's answer is marked with its code and stays as it is)
     app.error(
         404,
         context -> {
-          if (context.result() == null || context.result().isEmpty()) {
+          if (context.attribute(AuditTrail.ERROR_CODE) == null) {
+            context.attribute(AuditTrail.ERROR_CODE, "NOT_FOUND");
             context.json(
                 new ErrorBody(
                     "NOT_FOUND",

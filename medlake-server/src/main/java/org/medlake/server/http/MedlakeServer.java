@@ -103,6 +103,7 @@ public final class MedlakeServer implements AutoCloseable {
       new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths)
           .register(app);
       new UploadRoutes(home, metrics, services.ingestion, jobs, paths).register(app);
+      new RunTriggers(home, metrics, services.ingestion, jobs, paths).register(app);
       new AdminRoutes(
               services.platform,
               services.tokens::invalidateAll,

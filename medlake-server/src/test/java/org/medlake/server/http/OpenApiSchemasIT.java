@@ -112,6 +112,9 @@ class OpenApiSchemasIT {
               new String[] {"GET", "/api/v1/runs", "/api/v1/runs", null},
               new String[] {"GET", "/api/v1/runs/{id}", "/api/v1/runs/" + runId, null},
               new String[] {
+                "GET", "/api/v1/runs/{id}/status", "/api/v1/runs/" + runId + "/status", null
+              },
+              new String[] {
                 "GET", "/api/v1/runs/{id}/rejects", "/api/v1/runs/" + runId + "/rejects", null
               },
               new String[] {

@@ -1,0 +1,228 @@
+package org.medlake.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.NotFoundException;
+import org.medlake.core.ledger.IngestRun;
+import org.medlake.core.ledger.RunStatus;
+import org.medlake.core.security.Role;
+import org.medlake.core.source.SourceMapping;
+import org.medlake.core.source.SourceRegistry;
+import org.medlake.ingest.automation.IngestionQueue;
+import org.medlake.ingest.pipeline.IngestService;
+import org.medlake.platform.store.AuditAction;
+import org.medlake.platform.store.User;
+
+/**
+ * Runs triggered and awaited by a scheduler (Airflow's HttpOperator and HttpSensor, cron with
+ * curl): a trigger per source and month that is idempotent, and a status that a sensor can poll,
+ * with a held run reported as failed with its reason (docs/deploy.md, "Orchestrators").
+ */
+final class RunTriggers {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunTriggers.class);
+
+  /** Statuses of a run that is still on its way: a trigger joins it. */
+  private static final Set<RunStatus> IN_FLIGHT = EnumSet.of(RunStatus.QUEUED, RunStatus.RUNNING);
+
+  /** Statuses of a run whose file is stored: a trigger for the same file returns it. */
+  private static final Set<RunStatus> STORED = EnumSet.of(RunStatus.SUCCEEDED, RunStatus.DUPLICATE);
+
+  private final MedlakeHome home;
+  private final ServerMetrics metrics;
+  private final IngestionQueue queue;
+  private final IngestionJobs jobs;
+  private final PublicPaths paths;
+
+  /** Serializes the look-up and the QUEUED record, so two triggers cannot both start a run. */
+  private final Object triggers = new Object();
+
+  RunTriggers(
+      MedlakeHome home,
+      ServerMetrics metrics,
+      IngestionQueue queue,
+      IngestionJobs jobs,
+      PublicPaths paths) {
+    this.home = home;
+    this.metrics = metrics;
+    this.queue = queue;
+    this.jobs = jobs;
+    this.paths = paths;
+  }
+
+  void register(Javalin app) {
+    app.post("/api/v1/runs/trigger", this::trigger);
+    app.get("/api/v1/runs/{id}/status", this::status);
+  }
+
+  /**
+   * Ingests the month's delivery of a source from the landing zone ({@code
+   * landing/<source>/<YYYY-MM>/}, its last delivery file in path order: the one that would be
+   * stored last). Idempotent per source and month: while a run of that source and month is QUEUED
+   * or RUNNING, the answer is that run (200); when the latest run of it stored this same file
+   * (SUCCEEDED or DUPLICATE), the answer is that run too. Otherwise (no run yet, the latest FAILED
+   * or HELD: a retry; or a new file landed) a new run is queued: 202 with the QUEUED run.
+   */
+  private void trigger(Context context) throws Exception {
+    AuditTrail.mark(context, AuditAction.UPLOAD, "trigger");
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    JsonNode body = RequestBodies.body(context);
+    String source = RequestBodies.text(body, "source");
+    YearMonth month;
+    try {
+      month = YearMonth.parse(RequestBodies.text(body, "month"));
+    } catch (DateTimeParseException e) {
+      throw ApiErrors.badRequest("'month' must be YYYY-MM");
+    }
+    // looked up among the mappings, never resolved from the request: no path comes from the caller
+    SourceMapping mapping =
+        new SourceRegistry(home.sources())
+            .all().stream()
+                .filter(candidate -> candidate.source().equals(source))
+                .findFirst()
+                .orElseThrow(() -> new NotFoundException("No source mapping '" + source + "'"));
+    if (user.role() == Role.UPLOADER
+        && !user.hospitalId().map(mapping.hospitalId()::equals).orElse(false)) {
+      throw ApiErrors.forbidden(
+          "You trigger runs for hospital " + user.hospitalId().orElse("") + " only");
+    }
+    AuditTrail.mark(context, AuditAction.UPLOAD, "trigger " + source + "/" + month);
+    AuditTrail.detail(context, "hospital_id", mapping.hospitalId());
+    AuditTrail.detail(context, "month", month.toString());
+    IngestService service = queue.service();
+    IngestService.Delivery delivery = delivery(service, source, month);
+    String sourceFile = service.sourceFile(delivery);
+    IngestRun answer;
+    boolean started;
+    synchronized (triggers) {
+      Optional<IngestRun> existing = existing(source, month, sourceFile);
+      if (existing.isPresent()) {
+        answer = existing.get();
+        started = false;
+      } else {
+        answer = start(context, service, delivery);
+        started = true;
+      }
+    }
+    AuditTrail.detail(context, "run_id", answer.id());
+    AuditTrail.detail(context, "started", started);
+    context.header("Location", "/api/v1/runs/" + answer.id());
+    context.status(started ? 202 : 200).json(paths.run(answer));
+  }
+
+  /**
+   * The run a trigger returns instead of starting one: the source-month's run in flight, else its
+   * latest run if that stored {@code sourceFile}.
+   */
+  private Optional<IngestRun> existing(String source, YearMonth month, String sourceFile) {
+    List<IngestRun> runs =
+        queue.service().ledger().list().stream()
+            .filter(run -> run.sourceId().equals(source) && run.month().equals(month.toString()))
+            .toList();
+    Optional<IngestRun> inFlight =
+        runs.stream().filter(run -> IN_FLIGHT.contains(run.status())).reduce((a, b) -> b);
+    if (inFlight.isPresent()) {
+      return inFlight;
+    }
+    return runs.stream()
+        .reduce((a, b) -> b)
+        .filter(run -> STORED.contains(run.status()) && run.sourceFile().equals(sourceFile));
+  }
+
+  /** The month's delivery in the landing zone: its last delivery file in path order. */
+  private IngestService.Delivery delivery(IngestService service, String source, YearMonth month) {
+    Path directory = home.landing().resolve(source).resolve(month.toString());
+    String shown = "landing/" + source + "/" + month;
+    if (!Files.isDirectory(directory)) {
+      throw new NotFoundException("No delivery in " + shown + "/");
+    }
+    List<IngestService.Delivery> found =
+        service.discover(List.of(directory), Optional.of(source), Optional.of(month));
+    if (found.isEmpty()) {
+      throw new NotFoundException("No .csv or .csv.gz file in " + shown + "/");
+    }
+    return found.get(found.size() - 1);
+  }
+
+  /** Records the run QUEUED and offers its job; the worker waits for the record. */
+  private IngestRun start(Context context, IngestService service, IngestService.Delivery delivery) {
+    String runId = IngestService.newRunId();
+    CountDownLatch recorded = new CountDownLatch(1);
+    AtomicBoolean accepted = new AtomicBoolean();
+    jobs.offer(context, worker -> ingest(worker, delivery, runId, recorded, accepted));
+    try {
+      IngestRun queued = service.queued(delivery, runId);
+      accepted.set(true);
+      return queued;
+    } finally {
+      recorded.countDown();
+    }
+  }
+
+  private IngestRun ingest(
+      IngestService service,
+      IngestService.Delivery delivery,
+      String runId,
+      CountDownLatch recorded,
+      AtomicBoolean accepted) {
+    try {
+      recorded.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (!accepted.get()) {
+      return null;
+    }
+    try {
+      IngestRun run = service.ingest(delivery, runId);
+      metrics.ingestRun(run, run.startedAt());
+      return run;
+    } catch (RuntimeException e) {
+      try {
+        IngestRun failed =
+            service.recordFailure(
+                delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+        metrics.ingestRun(failed, failed.startedAt());
+      } catch (RuntimeException notRecorded) {
+        LOG.warn(
+            "Triggered run {} failed and could not be recorded: {}",
+            runId,
+            notRecorded.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A run's state for a sensor: {@code queued}, {@code running}, {@code succeeded} (committed, or
+   * the file was stored before) or {@code failed} (FAILED or HELD: nothing committed), with {@code
+   * done} and the reason of a failed one.
+   */
+  private void status(Context context) {
+    User user = Caller.require(context, Role.ADMIN, Role.UPLOADER);
+    String id = context.pathParam("id");
+    IngestRun run =
+        queue
+            .service()
+            .ledger()
+            .find(id)
+            .filter(
+                found ->
+                    user.role() == Role.ADMIN
+                        || user.hospitalId().map(found.hospitalId()::equals).orElse(false))
+            .map(paths::run)
+            .orElseThrow(() -> new NotFoundException("No ingestion run '" + id + "'"));
+    context.json(RunState.of(run));
+  }
+}
