@@ -99,11 +99,11 @@ public final class MedlakeServer implements AutoCloseable {
       new ExportRoutes(services, json, queries).register(app);
       new DashboardRoutes(services, json, queries).register(app);
       PublicPaths paths = new PublicPaths(home);
-      IngestionJobs jobs = new IngestionJobs(home, services.ingestion);
+      IngestionJobs jobs = new IngestionJobs(home, services.ingestion, metrics);
       new RunRoutes(home, services.lakehouse, metrics, services.ingestion, jobs, paths)
           .register(app);
-      new UploadRoutes(home, metrics, services.ingestion, jobs, paths).register(app);
-      new RunTriggers(home, metrics, services.ingestion, jobs, paths).register(app);
+      new UploadRoutes(home, services.ingestion, jobs, paths).register(app);
+      new RunTriggers(home, services.ingestion, jobs, paths).register(app);
       new AdminRoutes(
               services.platform,
               services.tokens::invalidateAll,

@@ -11,8 +11,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.NotFoundException;
 import org.medlake.core.ledger.IngestRun;
@@ -40,7 +38,6 @@ final class RunTriggers {
   private static final Set<RunStatus> STORED = EnumSet.of(RunStatus.SUCCEEDED, RunStatus.DUPLICATE);
 
   private final MedlakeHome home;
-  private final ServerMetrics metrics;
   private final IngestionQueue queue;
   private final IngestionJobs jobs;
   private final PublicPaths paths;
@@ -48,14 +45,8 @@ final class RunTriggers {
   /** Serializes the look-up and the QUEUED record, so two triggers cannot both start a run. */
   private final Object triggers = new Object();
 
-  RunTriggers(
-      MedlakeHome home,
-      ServerMetrics metrics,
-      IngestionQueue queue,
-      IngestionJobs jobs,
-      PublicPaths paths) {
+  RunTriggers(MedlakeHome home, IngestionQueue queue, IngestionJobs jobs, PublicPaths paths) {
     this.home = home;
-    this.metrics = metrics;
     this.queue = queue;
     this.jobs = jobs;
     this.paths = paths;
@@ -111,7 +102,7 @@ final class RunTriggers {
         answer = existing.get();
         started = false;
       } else {
-        answer = start(context, service, delivery);
+        answer = jobs.enqueue(context, delivery, IngestionJobs.DeliveryFile.KEPT);
         started = true;
       }
     }
@@ -153,55 +144,6 @@ final class RunTriggers {
       throw new NotFoundException("No .csv or .csv.gz file in " + shown + "/");
     }
     return found.get(found.size() - 1);
-  }
-
-  /** Records the run QUEUED and offers its job; the worker waits for the record. */
-  private IngestRun start(Context context, IngestService service, IngestService.Delivery delivery) {
-    String runId = IngestService.newRunId();
-    CountDownLatch recorded = new CountDownLatch(1);
-    AtomicBoolean accepted = new AtomicBoolean();
-    jobs.offer(context, worker -> ingest(worker, delivery, runId, recorded, accepted));
-    try {
-      IngestRun queued = service.queued(delivery, runId);
-      accepted.set(true);
-      return queued;
-    } finally {
-      recorded.countDown();
-    }
-  }
-
-  private IngestRun ingest(
-      IngestService service,
-      IngestService.Delivery delivery,
-      String runId,
-      CountDownLatch recorded,
-      AtomicBoolean accepted) {
-    try {
-      recorded.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (!accepted.get()) {
-      return null;
-    }
-    try {
-      IngestRun run = service.ingest(delivery, runId);
-      metrics.ingestRun(run, run.startedAt());
-      return run;
-    } catch (RuntimeException e) {
-      try {
-        IngestRun failed =
-            service.recordFailure(
-                delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-        metrics.ingestRun(failed, failed.startedAt());
-      } catch (RuntimeException notRecorded) {
-        LOG.warn(
-            "Triggered run {} failed and could not be recorded: {}",
-            runId,
-            notRecorded.getMessage());
-      }
-      throw e;
-    }
   }
 
   /**

@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.MedlakeException;
 import org.medlake.core.error.NotFoundException;
@@ -36,19 +34,12 @@ final class UploadRoutes {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final MedlakeHome home;
-  private final ServerMetrics metrics;
   private final IngestionQueue queue;
   private final IngestionJobs jobs;
   private final PublicPaths paths;
 
-  UploadRoutes(
-      MedlakeHome home,
-      ServerMetrics metrics,
-      IngestionQueue queue,
-      IngestionJobs jobs,
-      PublicPaths paths) {
+  UploadRoutes(MedlakeHome home, IngestionQueue queue, IngestionJobs jobs, PublicPaths paths) {
     this.home = home;
-    this.metrics = metrics;
     this.queue = queue;
     this.jobs = jobs;
     this.paths = paths;
@@ -133,67 +124,32 @@ final class UploadRoutes {
         directory.resolve(
             "upload-" + IngestService.newRunId().substring(4) + (gzip ? ".csv.gz" : ".csv"));
     Files.move(partial, file);
-    String runId = IngestService.newRunId();
     IngestService.Delivery delivery = new IngestService.Delivery(file, mapping.source(), month);
-    // the worker starts the run only once it is recorded QUEUED: a QUEUED record never replaces a
-    // later status
-    CountDownLatch recorded = new CountDownLatch(1);
-    AtomicBoolean accepted = new AtomicBoolean();
+    IngestRun queued;
     try {
-      jobs.offer(context, service -> ingestUpload(service, delivery, runId, recorded, accepted));
+      queued =
+          jobs.enqueue(
+              context,
+              delivery,
+              new IngestionJobs.DeliveryFile() {
+                @Override
+                public void refused() {
+                  // the answer was an error: nothing of the upload is kept
+                  deleteQuietly(file);
+                }
+
+                @Override
+                public void failed() {
+                  quarantine(file);
+                }
+              });
     } catch (MedlakeException e) {
       Files.deleteIfExists(file);
       throw e;
     }
-    IngestRun queued;
-    try {
-      queued = queue.service().queued(delivery, runId);
-      accepted.set(true);
-    } finally {
-      recorded.countDown();
-    }
-    AuditTrail.detail(context, "run_id", runId);
-    context.header("Location", "/api/v1/runs/" + runId);
+    AuditTrail.detail(context, "run_id", queued.id());
+    context.header("Location", "/api/v1/runs/" + queued.id());
     context.status(202).json(paths.run(queued));
-  }
-
-  /**
-   * An upload's job on the ingestion queue: its run, then the run's metrics; a run that fails (or a
-   * job that fails before its run did) is recorded FAILED and its file quarantined.
-   */
-  private IngestRun ingestUpload(
-      IngestService service,
-      IngestService.Delivery delivery,
-      String runId,
-      CountDownLatch recorded,
-      AtomicBoolean accepted) {
-    try {
-      recorded.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (!accepted.get()) {
-      // the answer was an error: nothing of the upload is kept
-      deleteQuietly(delivery.file());
-      return null;
-    }
-    try {
-      IngestRun run = service.ingest(delivery, runId);
-      metrics.ingestRun(run, run.startedAt());
-      return run;
-    } catch (RuntimeException e) {
-      try {
-        IngestRun failed =
-            service.recordFailure(
-                delivery, runId, String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
-        metrics.ingestRun(failed, failed.startedAt());
-      } catch (RuntimeException notRecorded) {
-        LOG.warn(
-            "Upload run {} failed and could not be recorded: {}", runId, notRecorded.getMessage());
-      }
-      quarantine(delivery.file());
-      throw e;
-    }
   }
 
   private static void deleteQuietly(Path file) {
