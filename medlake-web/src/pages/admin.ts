@@ -257,7 +257,7 @@ function auditTab(api: ApiClient, params: URLSearchParams): HTMLElement {
   const actionSelect = h(
     "select",
     {},
-    ...["", "login", "login_failed", "logout", "query", "sql", "export", "upload", "admin"].map((key) =>
+    ...["", "login", "login_failed", "logout", "query", "sql", "export", "upload", "admin", "dashboard"].map((key) =>
       h("option", { value: key, selected: key === (params.get("action") ?? "") }, key || "any"),
     ),
   );

@@ -12,7 +12,9 @@ public enum AuditAction {
   SQL,
   EXPORT,
   UPLOAD,
-  ADMIN;
+  ADMIN,
+  /** Saving, restoring or deleting a dashboard. */
+  DASHBOARD;
 
   public String key() {
     return name().toLowerCase(Locale.ROOT);
@@ -27,6 +29,6 @@ public enum AuditAction {
     throw new ValidationException(
         "unknown audit action '"
             + text
-            + "' (actions: login, login_failed, logout, query, sql, export, upload, admin)");
+            + "' (actions: login, login_failed, logout, query, sql, export, upload, admin, dashboard)");
   }
 }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.core.security.Role;
 
@@ -182,6 +184,16 @@ class AuditLogIT {
             tuple(4L, AuditAction.SQL),
             tuple(1L, AuditAction.QUERY),
             tuple(2L, AuditAction.LOGIN));
+  }
+
+  @ParameterizedTest
+  @EnumSource(AuditAction.class)
+  void everyActionIsAdmittedByTheTablesCheck(AuditAction action) {
+    audit.record(at(START, "ann", action, AuditOutcome.OK));
+
+    assertThat(audit.search(AuditQuery.builder().build()))
+        .extracting(AuditEvent::action)
+        .containsExactly(action);
   }
 
   @Test

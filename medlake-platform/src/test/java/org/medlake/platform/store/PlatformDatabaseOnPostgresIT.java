@@ -78,8 +78,8 @@ class PlatformDatabaseOnPostgresIT {
                     + PlatformDatabase.SCHEMA_HISTORY_TABLE
                     + " WHERE success")) {
       rows.next();
-      // V1 to V5
-      assertThat(rows.getInt(1)).isEqualTo(5);
+      // V1 to V6
+      assertThat(rows.getInt(1)).isEqualTo(6);
     }
 
     PlatformDatabase first = databases.get(0);

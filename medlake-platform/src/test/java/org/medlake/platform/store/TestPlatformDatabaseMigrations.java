@@ -46,7 +46,8 @@ class TestPlatformDatabaseMigrations {
             List.of("2", "SQL", "V2__audit_log.sql", "1"),
             List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
             List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"),
-            List.of("5", "SQL", "V5__dashboards.sql", "1"));
+            List.of("5", "SQL", "V5__dashboards.sql", "1"),
+            List.of("6", "SQL", "V6__audit_dashboard_action.sql", "1"));
   }
 
   @Test
@@ -84,7 +85,8 @@ class TestPlatformDatabaseMigrations {
             List.of("2", "SQL", "V2__audit_log.sql", "1"),
             List.of("3", "SQL", "V3__ingest_runs.sql", "1"),
             List.of("4", "JDBC", IngestRunsMigration.class.getName(), "1"),
-            List.of("5", "SQL", "V5__dashboards.sql", "1"));
+            List.of("5", "SQL", "V5__dashboards.sql", "1"),
+            List.of("6", "SQL", "V6__audit_dashboard_action.sql", "1"));
     assertThat(SqliteFiles.query(file, "SELECT id, rows_read FROM ingest_runs"))
         .containsExactly(List.of("run-1", "3"));
     // the run of the first layout reads back through the ledger, its later columns filled in
@@ -141,7 +143,7 @@ class TestPlatformDatabaseMigrations {
         .extracting(row -> row.get(0))
         .containsExactlyElementsOf(
             ingestTablesExist
-                ? List.of("0", "1", "2", "3", "4", "5")
-                : List.of("1", "2", "3", "4", "5"));
+                ? List.of("0", "1", "2", "3", "4", "5", "6")
+                : List.of("1", "2", "3", "4", "5", "6"));
   }
 }

@@ -95,7 +95,7 @@ final class DashboardRoutes {
   }
 
   private void create(Context context) throws Exception {
-    AuditTrail.mark(context, AuditAction.ADMIN, "save dashboard");
+    AuditTrail.mark(context, AuditAction.DASHBOARD, "save dashboard");
     User user = Caller.require(context, Role.ADMIN, Role.ANALYST);
     DashboardContent content = drafts.content(body(context), services.predefined());
     SavedDashboard saved = store.create(user.name(), content);
@@ -104,7 +104,7 @@ final class DashboardRoutes {
   }
 
   private void update(Context context) throws Exception {
-    AuditTrail.mark(context, AuditAction.ADMIN, "save dashboard " + context.pathParam("id"));
+    AuditTrail.mark(context, AuditAction.DASHBOARD, "save dashboard " + context.pathParam("id"));
     User user = Caller.require(context, Role.ADMIN, Role.ANALYST);
     SavedDashboard current = editable(context, user);
     JsonNode body = body(context);
@@ -122,7 +122,7 @@ final class DashboardRoutes {
   }
 
   private void delete(Context context) {
-    AuditTrail.mark(context, AuditAction.ADMIN, "delete dashboard " + context.pathParam("id"));
+    AuditTrail.mark(context, AuditAction.DASHBOARD, "delete dashboard " + context.pathParam("id"));
     User user = Caller.require(context, Role.ADMIN, Role.ANALYST);
     SavedDashboard current = editable(context, user);
     store.delete(current.id());
@@ -134,7 +134,7 @@ final class DashboardRoutes {
   private void restore(Context context) {
     AuditTrail.mark(
         context,
-        AuditAction.ADMIN,
+        AuditAction.DASHBOARD,
         "restore dashboard "
             + context.pathParam("id")
             + " version "
@@ -149,7 +149,7 @@ final class DashboardRoutes {
   }
 
   private static void audited(Context context, String action, SavedDashboard saved) {
-    AuditTrail.mark(context, AuditAction.ADMIN, action + " " + saved.id());
+    AuditTrail.mark(context, AuditAction.DASHBOARD, action + " " + saved.id());
     AuditTrail.detail(context, "dashboard_id", saved.id());
     AuditTrail.detail(context, "version", saved.version());
   }

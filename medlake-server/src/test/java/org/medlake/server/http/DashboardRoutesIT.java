@@ -368,7 +368,7 @@ class DashboardRoutesIT {
     List<String> admin = new ArrayList<>();
     for (JsonNode event :
         JSON.readTree(
-            send("GET", "/api/v1/audit?action=admin&actor=ada&limit=200", adm, null).body())) {
+            send("GET", "/api/v1/audit?action=dashboard&actor=ada&limit=200", adm, null).body())) {
       admin.add(event.get("target").asText());
     }
     assertThat(admin).contains("save dashboard " + id, "delete dashboard " + id);
