@@ -3,12 +3,14 @@ package org.medlake.query.sql;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.medlake.core.contract.LabResults;
 
 /**
  * Walks one statement of DuckDB's {@code json_serialize_sql} tree and refuses anything but a plain
@@ -204,11 +206,19 @@ final class ParseTreeValidator {
     String table = text(node, "table_name");
     String schema = text(node, "schema_name");
     String catalog = text(node, "catalog_name");
-    if (!schema.isEmpty() || !catalog.isEmpty()) {
+    if (!catalog.isEmpty() || (!schema.isEmpty() && !lower(schema).equals(LabResults.NAMESPACE))) {
       throw new SqlRefusedException(
           "Table '"
               + qualified(catalog, schema, table)
-              + "' is not allowed: name catalogue tables without a schema or catalog");
+              + "' is not allowed: name catalogue tables without a catalog, and in no schema or in"
+              + " schema "
+              + LabResults.NAMESPACE);
+    }
+    if (!schema.isEmpty()) {
+      // the catalogue's own schema, as BI tools write it (medlake.lab_results): the statement runs
+      // with the bare name, which is what the engine's views and the routed engine's default
+      // schema provide
+      ((ObjectNode) node).put("schema_name", "");
     }
     JsonNode at = node.path("at_clause");
     if (!at.isMissingNode() && !at.isNull()) {

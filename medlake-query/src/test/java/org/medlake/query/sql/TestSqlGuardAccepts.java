@@ -128,6 +128,25 @@ class TestSqlGuardAccepts {
   }
 
   @Test
+  void tablesInTheCataloguesOwnSchemaRunAsTheCatalogueTables() throws SQLException {
+    // as BI tools over Flight SQL and JDBC write them: schema.table, quoted or not
+    for (String sql :
+        List.of(
+            "SELECT hospital_id, count(*) AS n FROM medlake.lab_results GROUP BY 1 ORDER BY 1",
+            "SELECT hospital_id, count(*) AS n FROM \"MEDLAKE\".\"lab_results\" GROUP BY 1 ORDER BY 1")) {
+      GuardedSql guarded = GUARD.check(sql);
+
+      assertThat(guarded.sql()).as(sql).doesNotContainIgnoringCase("medlake.");
+      assertThat(guarded.tables()).containsExactly("lab_results");
+      assertThat(database.rows(guarded.sql()))
+          .isEqualTo(
+              database.rows(
+                  "SELECT hospital_id, count(*) AS n FROM lab_results GROUP BY 1 ORDER BY 1"))
+          .isNotEmpty();
+    }
+  }
+
+  @Test
   void commentHidesNoSecondStatement() throws SQLException {
     GuardedSql guarded = GUARD.check("SELECT 1 AS one -- ; DROP TABLE lab_results");
 

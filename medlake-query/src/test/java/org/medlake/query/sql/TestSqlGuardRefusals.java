@@ -146,6 +146,12 @@ class TestSqlGuardRefusals {
         arguments(
             "SELECT * FROM information_schema.tables",
             "Table 'information_schema.tables' is not allowed"),
+        // the catalogue's schema admits the catalogue's tables only, and no other schema or catalog
+        arguments("SELECT * FROM medlake.id_links", "Table 'id_links' is not in the catalogue"),
+        arguments("SELECT * FROM main.lab_results", "Table 'main.lab_results' is not allowed"),
+        arguments(
+            "SELECT * FROM memory.medlake.lab_results",
+            "Table 'memory.medlake.lab_results' is not allowed"),
         arguments(
             "SELECT * FROM pg_catalog.pg_class", "Table 'pg_catalog.pg_class' is not allowed"),
         arguments(
