@@ -100,8 +100,21 @@ export function testOf(target: QueryTarget): string | undefined {
 
 const testNames = new Map<string, Promise<string>>();
 
-/** "Creatinine (2160-0)": a test's name from the table, looked up once per code; the code alone if it has none. */
-function testTitle(api: ApiClient, code: string): Promise<string> {
+/**
+ * "Creatinine (2160-0)": a test's name from the table, looked up once per code; the code alone if it has
+ * none. A lookup that fails is not remembered, and is tried once more after a moment: the title stays right
+ * when one request of a burst is refused.
+ */
+async function testTitle(api: ApiClient, code: string): Promise<string> {
+  try {
+    return await lookupTestTitle(api, code);
+  } catch {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    return lookupTestTitle(api, code).catch(() => code);
+  }
+}
+
+function lookupTestTitle(api: ApiClient, code: string): Promise<string> {
   let name = testNames.get(code);
   if (!name) {
     name = api
@@ -119,8 +132,8 @@ function testTitle(api: ApiClient, code: string): Promise<string> {
       .then((answer) => {
         const found = answer.result.rows[0]?.[0];
         return typeof found === "string" && found !== "" ? `${found} (${code})` : code;
-      })
-      .catch(() => code);
+      });
+    name.catch(() => testNames.delete(code));
     testNames.set(code, name);
   }
   return name;
