@@ -102,16 +102,18 @@ const testNames = new Map<string, Promise<string>>();
 
 /**
  * "Creatinine (2160-0)": a test's name from the table, looked up once per code; the code alone if it has
- * none. A lookup that fails is not remembered, and is tried once more after a moment: the title stays right
- * when one request of a burst is refused.
+ * none. A lookup that fails is not remembered, and is tried again after 1.5, 4 and 8 s: the title stays right
+ * when a request of a burst fails.
  */
 async function testTitle(api: ApiClient, code: string): Promise<string> {
-  try {
-    return await lookupTestTitle(api, code);
-  } catch {
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    return lookupTestTitle(api, code).catch(() => code);
+  for (const wait of [1500, 4000, 8000]) {
+    try {
+      return await lookupTestTitle(api, code);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
+  return lookupTestTitle(api, code).catch(() => code);
 }
 
 function lookupTestTitle(api: ApiClient, code: string): Promise<string> {
