@@ -6,14 +6,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import org.apache.arrow.flight.CallHeaders;
 import org.apache.arrow.flight.auth2.Auth2Constants;
@@ -25,6 +21,7 @@ import org.medlake.platform.store.AuditAction;
 import org.medlake.platform.store.AuditEvent;
 import org.medlake.platform.store.AuditLog;
 import org.medlake.platform.store.AuditOutcome;
+import org.medlake.platform.store.SessionStore;
 import org.medlake.platform.store.User;
 
 /**
@@ -36,12 +33,11 @@ import org.medlake.platform.store.User;
  */
 final class FlightAuthenticator implements CallHeaderAuthenticator {
   static final String SESSION_PREFIX = "mlf_";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final FlightAccess access;
   private final AuditLog audit;
   private final Clock clock;
-  private final Cache<String, String> sessions;
+  private final SessionStore sessions;
   private final Cache<String, User> users;
 
   FlightAuthenticator(
@@ -49,8 +45,8 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
     this.access = requireNonNull(access, "access is null");
     this.audit = requireNonNull(audit, "audit is null");
     this.clock = requireNonNull(clock, "clock is null");
-    this.sessions =
-        Caffeine.newBuilder().maximumSize(maxSessions).expireAfterWrite(sessionLifetime).build();
+    // the HTTP API's session store, an instance of its own: a Flight session is not a browser's
+    this.sessions = SessionStore.inMemory(sessionLifetime, maxSessions, clock);
     // the user each authenticated name stands for, as last authenticated (the producer's role)
     this.users = Caffeine.newBuilder().maximumSize(100_000).build();
   }
@@ -67,9 +63,7 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
       String basic = AuthUtilities.getValueFromAuthHeader(headers, Auth2Constants.BASIC_PREFIX);
       if (basic != null) {
         User user = login(client, basic.trim());
-        String session = SESSION_PREFIX + token();
-        sessions.put(sha256(session), user.name());
-        return result(user, Optional.of(session));
+        return result(user, Optional.of(SESSION_PREFIX + sessions.create(user).id()));
       }
       throw unauthenticated();
     } catch (RuntimeException e) {
@@ -88,14 +82,16 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
 
   private User bearer(String secret) {
     if (secret.startsWith(SESSION_PREFIX)) {
-      String name = sessions.getIfPresent(sha256(secret));
-      if (name == null) {
-        throw unauthenticated();
-      }
+      String id = secret.substring(SESSION_PREFIX.length());
+      String name =
+          sessions
+              .find(id)
+              .map(session -> session.user().name())
+              .orElseThrow(FlightAuthenticator::unauthenticated);
       // disabled or deleted since the login: the session ends now
       Optional<User> current = access.current(name);
       if (current.isEmpty()) {
-        sessions.invalidate(sha256(secret));
+        sessions.end(id);
         throw unauthenticated();
       }
       return current.get();
@@ -168,21 +164,5 @@ final class FlightAuthenticator implements CallHeaderAuthenticator {
     return new MedlakeException(
         ErrorCode.UNAUTHENTICATED,
         "Send an API token (Authorization: Bearer ...) or a user name and password");
-  }
-
-  private static String token() {
-    byte[] bytes = new byte[32];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private static String sha256(String secret) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
