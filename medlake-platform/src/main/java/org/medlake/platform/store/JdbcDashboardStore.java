@@ -51,111 +51,91 @@ final class JdbcDashboardStore implements DashboardStore {
     requireNonNull(owner, "owner is null");
     requireNonNull(content, "content is null");
     Instant now = now();
-    try (Connection connection = connections.open()) {
-      connection.setAutoCommit(false);
-      try {
-        long id;
-        try (PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT INTO dashboards (owner, version, created_at) VALUES (?, 1, ?) RETURNING"
-                    + " id")) {
-          insert.setString(1, owner);
-          insert.setString(2, PlatformConnections.format(now));
-          try (ResultSet rows = insert.executeQuery()) {
-            rows.next();
-            id = rows.getLong(1);
+    return inTransaction(
+        "save dashboard '" + content.name() + "'",
+        connection -> {
+          long id;
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO dashboards (owner, version, created_at) VALUES (?, 1, ?) RETURNING"
+                      + " id")) {
+            insert.setString(1, owner);
+            insert.setString(2, PlatformConnections.format(now));
+            try (ResultSet rows = insert.executeQuery()) {
+              rows.next();
+              id = rows.getLong(1);
+            }
           }
-        }
-        SavedDashboard saved =
-            new SavedDashboard(id, owner, 1, content, now, owner, OptionalInt.empty());
-        insertVersion(connection, saved);
-        connection.commit();
-        return saved;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw connections.storageError("save dashboard '" + content.name() + "'", e);
-    }
+          SavedDashboard saved =
+              new SavedDashboard(id, owner, 1, content, now, owner, OptionalInt.empty());
+          insertVersion(connection, saved);
+          return saved;
+        });
   }
 
   @Override
   public SavedDashboard update(long id, int baseVersion, String savedBy, DashboardContent content) {
     requireNonNull(savedBy, "savedBy is null");
     requireNonNull(content, "content is null");
-    try (Connection connection = connections.open()) {
-      connection.setAutoCommit(false);
-      try {
-        OptionalInt next = advance(connection, id, OptionalInt.of(baseVersion));
-        if (next.isEmpty()) {
-          int current = currentVersion(connection, id);
-          connection.rollback();
-          throw new MedlakeException(
-              ErrorCode.VERSION_CONFLICT,
-              "dashboard "
-                  + id
-                  + " is at version "
-                  + current
-                  + ", not "
-                  + baseVersion
-                  + ": someone saved it meanwhile; reload it and apply your change again");
-        }
-        SavedDashboard saved =
-            new SavedDashboard(
-                id,
-                owner(connection, id),
-                next.getAsInt(),
-                content,
-                now(),
-                savedBy,
-                OptionalInt.empty());
-        insertVersion(connection, saved);
-        connection.commit();
-        return saved;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw connections.storageError("save dashboard " + id, e);
-    }
+    return inTransaction(
+        "save dashboard " + id,
+        connection -> {
+          OptionalInt next = advance(connection, id, OptionalInt.of(baseVersion));
+          if (next.isEmpty()) {
+            int current = currentVersion(connection, id);
+            throw new MedlakeException(
+                ErrorCode.VERSION_CONFLICT,
+                "dashboard "
+                    + id
+                    + " is at version "
+                    + current
+                    + ", not "
+                    + baseVersion
+                    + ": someone saved it meanwhile; reload it and apply your change again");
+          }
+          SavedDashboard saved =
+              new SavedDashboard(
+                  id,
+                  owner(connection, id),
+                  next.getAsInt(),
+                  content,
+                  now(),
+                  savedBy,
+                  OptionalInt.empty());
+          insertVersion(connection, saved);
+          return saved;
+        });
   }
 
   @Override
   public SavedDashboard restore(long id, int version, String savedBy) {
     requireNonNull(savedBy, "savedBy is null");
-    try (Connection connection = connections.open()) {
-      connection.setAutoCommit(false);
-      try {
-        OptionalInt next = advance(connection, id, OptionalInt.empty());
-        if (next.isEmpty()) {
-          throw new NotFoundException("dashboard " + id + " does not exist");
-        }
-        SavedDashboard old =
-            select(connection, FROM_ANY + " WHERE d.id = ? AND v.version = ?", id, version).stream()
-                .findFirst()
-                .orElseThrow(
-                    () -> new NotFoundException("dashboard " + id + " has no version " + version));
-        SavedDashboard saved =
-            new SavedDashboard(
-                id,
-                old.owner(),
-                next.getAsInt(),
-                old.content(),
-                now(),
-                savedBy,
-                OptionalInt.of(version));
-        insertVersion(connection, saved);
-        connection.commit();
-        return saved;
-      } catch (SQLException | RuntimeException e) {
-        connection.rollback();
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw connections.storageError("restore dashboard " + id, e);
-    }
+    return inTransaction(
+        "restore dashboard " + id,
+        connection -> {
+          OptionalInt next = advance(connection, id, OptionalInt.empty());
+          if (next.isEmpty()) {
+            throw new NotFoundException("dashboard " + id + " does not exist");
+          }
+          SavedDashboard old =
+              select(connection, FROM_ANY + " WHERE d.id = ? AND v.version = ?", id, version)
+                  .stream()
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          new NotFoundException("dashboard " + id + " has no version " + version));
+          SavedDashboard saved =
+              new SavedDashboard(
+                  id,
+                  old.owner(),
+                  next.getAsInt(),
+                  old.content(),
+                  now(),
+                  savedBy,
+                  OptionalInt.of(version));
+          insertVersion(connection, saved);
+          return saved;
+        });
   }
 
   @Override
@@ -194,29 +174,48 @@ final class JdbcDashboardStore implements DashboardStore {
 
   @Override
   public void delete(long id) {
+    inTransaction(
+        "delete dashboard " + id,
+        connection -> {
+          try (PreparedStatement versions =
+              connection.prepareStatement(
+                  "DELETE FROM dashboard_versions WHERE dashboard_id = ?")) {
+            versions.setLong(1, id);
+            versions.executeUpdate();
+          }
+          try (PreparedStatement dashboard =
+              connection.prepareStatement("DELETE FROM dashboards WHERE id = ?")) {
+            dashboard.setLong(1, id);
+            if (dashboard.executeUpdate() == 0) {
+              throw new NotFoundException("dashboard " + id + " does not exist");
+            }
+          }
+          return null;
+        });
+  }
+
+  /** A unit of work in one transaction. */
+  private interface Work<T> {
+    T run(Connection connection) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws (a
+   * database error becomes a one-line storage error about {@code what}).
+   */
+  private <T> T inTransaction(String what, Work<T> work) {
     try (Connection connection = connections.open()) {
       connection.setAutoCommit(false);
       try {
-        try (PreparedStatement versions =
-            connection.prepareStatement("DELETE FROM dashboard_versions WHERE dashboard_id = ?")) {
-          versions.setLong(1, id);
-          versions.executeUpdate();
-        }
-        try (PreparedStatement dashboard =
-            connection.prepareStatement("DELETE FROM dashboards WHERE id = ?")) {
-          dashboard.setLong(1, id);
-          if (dashboard.executeUpdate() == 0) {
-            connection.rollback();
-            throw new NotFoundException("dashboard " + id + " does not exist");
-          }
-        }
+        T result = work.run(connection);
         connection.commit();
+        return result;
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;
       }
     } catch (SQLException e) {
-      throw connections.storageError("delete dashboard " + id, e);
+      throw connections.storageError(what, e);
     }
   }
 

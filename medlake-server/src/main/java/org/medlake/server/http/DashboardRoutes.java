@@ -214,16 +214,11 @@ final class DashboardRoutes {
     if (filters.hasNonNull("from_month")) {
       merged.add(
           StructuredQuery.Filter.of(
-              "collected_at",
-              FilterOperator.GREATER_THAN_OR_EQUAL,
-              YearMonth.parse(filters.get("from_month").asText()).atDay(1).toString()));
+              "collected_at", FilterOperator.GREATER_THAN_OR_EQUAL, firstDay(filters)));
     }
     if (filters.hasNonNull("to_month")) {
       merged.add(
-          StructuredQuery.Filter.of(
-              "collected_at",
-              FilterOperator.LESS_THAN,
-              YearMonth.parse(filters.get("to_month").asText()).plusMonths(1).atDay(1).toString()));
+          StructuredQuery.Filter.of("collected_at", FilterOperator.LESS_THAN, dayAfter(filters)));
     }
     // the age band at collection, as the age_band bucket names the bands
     addIn(merged, "age_band", filters.path("age_bands"));
@@ -235,6 +230,19 @@ final class DashboardRoutes {
         query.columns(),
         query.orderBy(),
         query.limit());
+  }
+
+  /** The first day of the period: the first day of {@code from_month}. */
+  private static String firstDay(JsonNode filters) {
+    return YearMonth.parse(filters.get("from_month").asText()).atDay(1).toString();
+  }
+
+  /**
+   * The end of the period, exclusive as the predefined queries' {@code to} and the structured
+   * filter take it: the first day after {@code to_month}.
+   */
+  private static String dayAfter(JsonNode filters) {
+    return YearMonth.parse(filters.get("to_month").asText()).plusMonths(1).atDay(1).toString();
   }
 
   private static void addIn(List<StructuredQuery.Filter> filters, String column, JsonNode values) {
@@ -277,14 +285,11 @@ final class DashboardRoutes {
     }
     if (filters.hasNonNull("from_month")) {
       need(query, declared, "from_month", "from");
-      parameters.put(
-          "from", YearMonth.parse(filters.get("from_month").asText()).atDay(1).toString());
+      parameters.put("from", firstDay(filters));
     }
     if (filters.hasNonNull("to_month")) {
       need(query, declared, "to_month", "to");
-      parameters.put(
-          "to",
-          YearMonth.parse(filters.get("to_month").asText()).plusMonths(1).atDay(1).toString());
+      parameters.put("to", dayAfter(filters));
     }
     for (String field : List.of("sex", "age_bands")) {
       if (!DashboardDrafts.strings(filters.path(field), field, false).isEmpty()) {
