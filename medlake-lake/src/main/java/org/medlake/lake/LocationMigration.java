@@ -33,15 +33,12 @@ final class LocationMigration {
 
   private LocationMigration() {}
 
-  /**
-   * Migrates {@code table} when it still names a file by a bare path; returns the number of data
-   * file entries renamed, or -1 when nothing needed doing.
-   */
-  static int migrate(Table table) {
+  /** Migrates {@code table} when it still names a file by a bare path. */
+  static void migrate(Table table) {
     if (QUALIFIED.equals(table.properties().get(PROPERTY))
         && !LocalFileIO.unqualified(metadataLocation(table))
         && !LocalFileIO.unqualified(table.location())) {
-      return -1;
+      return;
     }
     List<DataFile> bare = new ArrayList<>();
     Snapshot current = table.currentSnapshot();
@@ -84,7 +81,6 @@ final class LocationMigration {
         "Table {}: {} data file entries renamed to fully qualified file: locations in one commit",
         table.name(),
         bare.size());
-    return bare.size();
   }
 
   private static String metadataLocation(Table table) {

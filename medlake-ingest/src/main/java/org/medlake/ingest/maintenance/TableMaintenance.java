@@ -193,11 +193,12 @@ public final class TableMaintenance {
             .map(ReleaseRetention.SnapshotTime::id)
             .filter(id -> !retained.contains(id))
             .toList();
+    // every file the kept snapshots reach, read once: the guard of the expiry and the orphan check
+    Set<String> live = reachable(table, snapshot -> retained.contains(snapshot.snapshotId()));
     if (!expired.isEmpty()) {
       // Iceberg deletes the files only expired snapshots name, comparing locations as strings; a
       // file that a kept snapshot names in another spelling (a bare path before the migration to
       // file: locations, the URI after) is still live, so deletions go through the live set
-      Set<String> live = reachable(table, snapshot -> retained.contains(snapshot.snapshotId()));
       ExpireSnapshots expire =
           table
               .expireSnapshots()
@@ -211,8 +212,10 @@ public final class TableMaintenance {
       expired.forEach(expire::expireSnapshotId);
       expire.commit();
       table.refresh();
+      // the metadata file the expiry wrote
+      live.addAll(metadataFiles(table));
     }
-    int orphans = removeOrphans(table, now);
+    int orphans = removeOrphans(table, now, live);
     Report report =
         new Report(
             table.name(),
@@ -239,11 +242,10 @@ public final class TableMaintenance {
   }
 
   /**
-   * Deletes files under the table's location that no snapshot reaches and that are older than the
-   * minimum age.
+   * Deletes files under the table's location that are not {@code reachable} from the kept snapshots
+   * and that are older than the minimum age.
    */
-  private int removeOrphans(Table table, Instant now) {
-    Set<String> reachable = reachable(table, snapshot -> true);
+  private int removeOrphans(Table table, Instant now, Set<String> reachable) {
     Instant cutoff = now.minus(config.orphanMinAge());
     int deleted = 0;
     for (Stored file : stored(table)) {
@@ -272,16 +274,7 @@ public final class TableMaintenance {
    * metadata files, manifest lists, statistics, manifests and data files.
    */
   private Set<String> reachable(Table table, java.util.function.Predicate<Snapshot> included) {
-    Set<String> reachable = new HashSet<>();
-    for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
-      reachable.add(key(metadata));
-    }
-    reachable.add(
-        key(
-            ((org.apache.iceberg.HasTableOperations) table)
-                .operations()
-                .current()
-                .metadataFileLocation()));
+    Set<String> reachable = metadataFiles(table);
     ReachableFileUtil.statisticsFilesLocations(table).forEach(file -> reachable.add(key(file)));
     for (Snapshot snapshot : table.snapshots()) {
       if (!included.test(snapshot)) {
@@ -306,6 +299,21 @@ public final class TableMaintenance {
       }
     }
     return reachable;
+  }
+
+  /** Keys of the table's metadata files: the current one and those of its metadata log. */
+  private Set<String> metadataFiles(Table table) {
+    Set<String> keys = new HashSet<>();
+    for (String metadata : ReachableFileUtil.metadataFileLocations(table, false)) {
+      keys.add(key(metadata));
+    }
+    keys.add(
+        key(
+            ((org.apache.iceberg.HasTableOperations) table)
+                .operations()
+                .current()
+                .metadataFileLocation()));
+    return keys;
   }
 
   /** A file under a table's location, as listed from the warehouse. */

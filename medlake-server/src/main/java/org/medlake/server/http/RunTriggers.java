@@ -29,7 +29,6 @@ import org.medlake.platform.store.User;
  * with a held run reported as failed with its reason (docs/deploy.md, "Orchestrators").
  */
 final class RunTriggers {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunTriggers.class);
 
   /** Statuses of a run that is still on its way: a trigger joins it. */
   private static final Set<RunStatus> IN_FLIGHT = EnumSet.of(RunStatus.QUEUED, RunStatus.RUNNING);
