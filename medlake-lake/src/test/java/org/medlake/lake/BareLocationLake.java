@@ -93,6 +93,31 @@ public final class BareLocationLake {
     }
   }
 
+  /** The data files {@code snapshot} of {@code table} names, as it names them. */
+  public static List<String> dataFiles(Table table, long snapshot) throws IOException {
+    List<String> locations = new java.util.ArrayList<>();
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().useSnapshot(snapshot).planFiles()) {
+      tasks.forEach(task -> locations.add(task.file().location()));
+    }
+    return locations;
+  }
+
+  /** The rows in the Parquet files at {@code locations}, counted by DuckDB. */
+  public static long rows(MedlakeHome home, List<String> locations) throws java.sql.SQLException {
+    String list =
+        locations.stream()
+            .map(location -> DuckDb.literal(LocalFileIO.file(location).getPath()))
+            .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    try (java.sql.Connection connection = DuckDb.open("1GB", 1, home.temporary());
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet result =
+            statement.executeQuery("SELECT count(*) FROM read_parquet(" + list + ")")) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
   private static DataFile register(Table table, Path file, String hospital, YearMonth month) {
     int ordinal = (month.getYear() - 1970) * 12 + month.getMonthValue() - 1;
     return DataFileRegistrar.register(

@@ -3,23 +3,15 @@ package org.medlake.ingest.maintenance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.medlake.core.config.MaintenanceConfig;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.lake.BareLocationLake;
-import org.medlake.lake.DuckDb;
 import org.medlake.lake.Lakehouse;
 import org.medlake.lake.LocalFileIO;
 
@@ -47,35 +39,11 @@ class TestMaintenanceAfterMigration {
 
       table.refresh();
       assertThat(size(table.snapshots())).isLessThan(snapshotsBefore);
-      List<String> live = dataFiles(table);
+      List<String> live = BareLocationLake.dataFiles(table, table.currentSnapshot().snapshotId());
       assertThat(live).hasSize(4).allMatch(location -> location.startsWith("file:///"));
       assertThat(live).allMatch(location -> LocalFileIO.file(location).exists());
-      assertThat(count(home, live)).isEqualTo(rows);
+      assertThat(BareLocationLake.rows(home, live)).isEqualTo(rows);
       assertThat(replaced).doesNotExist();
-    }
-  }
-
-  private static List<String> dataFiles(Table table) throws Exception {
-    List<String> locations = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
-      for (FileScanTask task : tasks) {
-        locations.add(task.file().location());
-      }
-    }
-    return locations;
-  }
-
-  private static long count(MedlakeHome home, List<String> locations) throws Exception {
-    String list =
-        locations.stream()
-            .map(location -> DuckDb.literal(LocalFileIO.file(location).getPath()))
-            .collect(Collectors.joining(", ", "[", "]"));
-    try (Connection connection = DuckDb.open("1GB", 1, home.temporary());
-        Statement statement = connection.createStatement();
-        ResultSet result =
-            statement.executeQuery("SELECT count(*) FROM read_parquet(" + list + ")")) {
-      result.next();
-      return result.getLong(1);
     }
   }
 
