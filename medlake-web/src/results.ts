@@ -102,21 +102,9 @@ const testNames = new Map<string, Promise<string>>();
 
 /**
  * "Creatinine (2160-0)": a test's name from the table, looked up once per code; the code alone if it has
- * none. A lookup that fails is not remembered, and is tried again after 1.5, 4 and 8 s: the title stays right
- * when a request of a burst fails.
+ * none or the lookup fails. A failed lookup is not remembered: the next chart of the test asks again.
  */
-async function testTitle(api: ApiClient, code: string): Promise<string> {
-  for (const wait of [1500, 4000, 8000]) {
-    try {
-      return await lookupTestTitle(api, code);
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-  return lookupTestTitle(api, code).catch(() => code);
-}
-
-function lookupTestTitle(api: ApiClient, code: string): Promise<string> {
+function testTitle(api: ApiClient, code: string): Promise<string> {
   let name = testNames.get(code);
   if (!name) {
     name = api
@@ -138,7 +126,7 @@ function lookupTestTitle(api: ApiClient, code: string): Promise<string> {
     name.catch(() => testNames.delete(code));
     testNames.set(code, name);
   }
-  return name;
+  return name.catch(() => code);
 }
 
 function select(id: string, options: { value: string; label: string }[], value: string): HTMLSelectElement {
@@ -164,7 +152,11 @@ function chartView(api: ApiClient, target: QueryTarget, answer: QueryAnswer): HT
   const exports = h("div", { class: "buttons chart-exports" });
   const view = h("div", { class: "chart-view", "data-testid": "chart" }, pickers, holder, exports);
   let release: (() => void) | undefined;
+  // each draw replaces the one before; a draw still loading ECharts when the next one starts (the test's
+  // name arrived meanwhile) must not put its stale chart back when it finishes
+  let drawing = 0;
   const draw = () => {
+    const generation = ++drawing;
     release?.();
     release = undefined;
     const plan = planChart(columns, rows, choice, context);
@@ -220,6 +212,9 @@ function chartView(api: ApiClient, target: QueryTarget, answer: QueryAnswer): HT
     holder.replaceChildren(loading("Loading the chart…"));
     void import("./charts")
       .then(({ drawChart }) => {
+        if (generation !== drawing) {
+          return;
+        }
         holder.replaceChildren(canvas);
         const drawn = drawChart(canvas, spec);
         release = drawn.dispose;
