@@ -363,24 +363,9 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
         && medlake.errorCode().httpStatus() < 500;
   }
 
-  /** What the HTTP API's audit records of a query: files, bytes, time, snapshots, cache. */
+  /** What the HTTP API's audit records of a query, and the rows sent. */
   private static Map<String, Object> scan(QueryResult result) {
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("files_scanned", result.filesScanned());
-    details.put("bytes_scanned", result.bytesScanned());
-    details.put("elapsed_ms", result.elapsedMs());
-    Map<String, Object> snapshots = new LinkedHashMap<>();
-    result
-        .snapshotIds()
-        .forEach(
-            (table, id) -> {
-              if (id != null) {
-                snapshots.put(table, id);
-              }
-            });
-    details.put("snapshot_ids", snapshots);
-    details.put("cached", result.cached());
-    details.put("suppressed_cells", result.suppressedCells());
+    Map<String, Object> details = new LinkedHashMap<>(result.auditDetails());
     details.put("rows", result.table().rows().size());
     return details;
   }

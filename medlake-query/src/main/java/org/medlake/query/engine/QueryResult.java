@@ -31,4 +31,36 @@ public record QueryResult(
     requireNonNull(table, "table is null");
     snapshotIds = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(snapshotIds));
   }
+
+  /**
+   * What the audit log records of this answer, on every channel (HTTP, Flight SQL): what it read
+   * ({@link #scanDetails}), whether it came from the cache, and the cells suppression withheld.
+   */
+  public Map<String, Object> auditDetails() {
+    Map<String, Object> details = scanDetails(filesScanned, bytesScanned, elapsedMs, snapshotIds);
+    details.put("cached", cached);
+    details.put("suppressed_cells", suppressedCells);
+    return details;
+  }
+
+  /**
+   * What a query read, as the audit log records it: files, bytes, time and the snapshot of each
+   * table that has one (to reproduce it).
+   */
+  public static Map<String, Object> scanDetails(
+      long filesScanned, long bytesScanned, long elapsedMs, Map<String, Long> snapshotIds) {
+    Map<String, Object> details = new java.util.LinkedHashMap<>();
+    details.put("files_scanned", filesScanned);
+    details.put("bytes_scanned", bytesScanned);
+    details.put("elapsed_ms", elapsedMs);
+    Map<String, Object> snapshots = new java.util.LinkedHashMap<>();
+    snapshotIds.forEach(
+        (table, id) -> {
+          if (id != null) {
+            snapshots.put(table, id);
+          }
+        });
+    details.put("snapshot_ids", snapshots);
+    return details;
+  }
 }

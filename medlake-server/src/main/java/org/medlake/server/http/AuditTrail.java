@@ -67,14 +67,7 @@ final class AuditTrail {
   }
 
   static QueryResult result(Context context, QueryResult result) {
-    scan(
-        context,
-        result.filesScanned(),
-        result.bytesScanned(),
-        result.elapsedMs(),
-        result.snapshotIds());
-    detail(context, "cached", result.cached());
-    detail(context, "suppressed_cells", result.suppressedCells());
+    result.auditDetails().forEach((key, value) -> detail(context, key, value));
     return result;
   }
 
@@ -85,17 +78,8 @@ final class AuditTrail {
       long bytesScanned,
       long elapsedMs,
       Map<String, Long> snapshotIds) {
-    detail(context, "files_scanned", filesScanned);
-    detail(context, "bytes_scanned", bytesScanned);
-    detail(context, "elapsed_ms", elapsedMs);
-    Map<String, Object> snapshots = new LinkedHashMap<>();
-    snapshotIds.forEach(
-        (table, id) -> {
-          if (id != null) {
-            snapshots.put(table, id);
-          }
-        });
-    detail(context, "snapshot_ids", snapshots);
+    QueryResult.scanDetails(filesScanned, bytesScanned, elapsedMs, snapshotIds)
+        .forEach((key, value) -> detail(context, key, value));
   }
 
   /**
