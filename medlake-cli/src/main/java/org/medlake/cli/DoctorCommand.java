@@ -97,11 +97,7 @@ final class DoctorCommand implements Callable<Integer> {
                     + " and "
                     + lakehouse.rejects().name()
                     + " load from "
-                    + home.config()
-                        .catalog()
-                        .jdbcUrl()
-                        .map(PlatformConfig::shown)
-                        .orElse(home.catalogDatabase().toString());
+                    + where(home.config().catalog().jdbcUrl(), home.catalogDatabase());
               }
             }));
     checks.add(
@@ -112,11 +108,7 @@ final class DoctorCommand implements Callable<Integer> {
               try (RunLedger ledger = RunLedger.open(home)) {
                 return ledger.list().size()
                     + " runs in "
-                    + home.config()
-                        .platform()
-                        .jdbcUrl()
-                        .map(PlatformConfig::shown)
-                        .orElse(home.platformDatabase().toString());
+                    + where(home.config().platform().jdbcUrl(), home.platformDatabase());
               }
             }));
     checks.add(
@@ -150,6 +142,11 @@ final class DoctorCommand implements Callable<Integer> {
                   directory + " is not writable by this user"));
     }
     return report(checks);
+  }
+
+  /** The configured database: its JDBC URL without secrets, else the home's SQLite file. */
+  private static String where(java.util.Optional<String> jdbcUrl, java.nio.file.Path sqlite) {
+    return jdbcUrl.map(PlatformConfig::shown).orElse(sqlite.toString());
   }
 
   /** A check that reaches another system: with --offline a warning that it was not made. */
