@@ -97,7 +97,10 @@ final class DoctorCommand implements Callable<Integer> {
                     + " and "
                     + lakehouse.rejects().name()
                     + " load from "
-                    + where(home.config().catalog().jdbcUrl(), home.catalogDatabase());
+                    + (home.config().catalog().glue()
+                        ? "the Glue catalog "
+                            + home.config().catalog().glueEndpoint().orElse("of the AWS region")
+                        : where(home.config().catalog().jdbcUrl(), home.catalogDatabase()));
               }
             }));
     checks.add(

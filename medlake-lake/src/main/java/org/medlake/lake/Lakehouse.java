@@ -22,11 +22,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.BaseMetastoreCatalog;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.aws.AwsClientProperties;
+import org.apache.iceberg.aws.AwsProperties;
+import org.apache.iceberg.aws.glue.GlueCatalog;
 import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.jdbc.JdbcCatalog;
@@ -43,16 +48,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Iceberg catalog of one medlake home and its tables: JdbcCatalog on SQLite (embedded) or
- * PostgreSQL, over a local warehouse or an S3-compatible object store ({@code catalog.*} settings).
+ * PostgreSQL, over a local warehouse or an S3-compatible object store, or GlueCatalog (the AWS Glue
+ * Data Catalog, which Athena reads) over S3 ({@code catalog.*} settings).
  */
 public final class Lakehouse implements Closeable {
-  private final JdbcCatalog catalog;
+  private final BaseMetastoreCatalog catalog;
   private final MedlakeHome home;
   private static final Logger LOG = LoggerFactory.getLogger(Lakehouse.class);
 
   private final Warehouse warehouse;
 
-  private Lakehouse(JdbcCatalog catalog, MedlakeHome home, Warehouse warehouse) {
+  private Lakehouse(BaseMetastoreCatalog catalog, MedlakeHome home, Warehouse warehouse) {
     this.catalog = requireNonNull(catalog, "catalog is null");
     this.home = requireNonNull(home, "home is null");
     this.warehouse = requireNonNull(warehouse, "warehouse is null");
@@ -60,6 +66,9 @@ public final class Lakehouse implements Closeable {
 
   public static Lakehouse open(MedlakeHome home) {
     CatalogConfig config = home.config().catalog();
+    if (config.glue()) {
+      return openGlue(home, config);
+    }
     Map<String, String> properties = new HashMap<>();
     if (config.jdbcUrl().isPresent()) {
       properties.put(CatalogProperties.URI, config.jdbcUrl().get());
@@ -114,6 +123,38 @@ public final class Lakehouse implements Closeable {
     }
   }
 
+  /**
+   * Tables in the AWS Glue Data Catalog (database {@code medlake}, which Athena reads) over the S3
+   * warehouse. Glue's optimistic {@code VersionId} check on every {@code UpdateTable} serializes
+   * commits of all processes and machines, so no set-up lock is needed: a table or database created
+   * by another process first is simply used.
+   */
+  private static Lakehouse openGlue(MedlakeHome home, CatalogConfig config) {
+    Warehouse warehouse = Warehouse.of(home);
+    Map<String, String> properties = new HashMap<>(warehouse.fileIoProperties());
+    properties.put(CatalogProperties.WAREHOUSE_LOCATION, warehouse.location());
+    config
+        .glueEndpoint()
+        .ifPresent(url -> properties.put(AwsProperties.GLUE_CATALOG_ENDPOINT, url));
+    config
+        .s3()
+        .region()
+        .ifPresent(region -> properties.put(AwsClientProperties.CLIENT_REGION, region));
+    GlueCatalog catalog = new GlueCatalog();
+    catalog.setConf(new Configuration(false));
+    Lakehouse lakehouse = new Lakehouse(catalog, home, warehouse);
+    try {
+      lakehouse.requireCatalogReachable("opening the catalog");
+      catalog.initialize(config.name(), properties);
+      lakehouse.ensureTable(LabResults.CONTRACT);
+      lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
+      return lakehouse;
+    } catch (RuntimeException e) {
+      lakehouse.close();
+      throw lakehouse.unreachable(e, "opening the catalog");
+    }
+  }
+
   /** The in-process half of the set-up lock, one per home's lock file. */
   private static final ConcurrentMap<Path, ReentrantLock> SETUP_LOCKS = new ConcurrentHashMap<>();
 
@@ -144,6 +185,7 @@ public final class Lakehouse implements Closeable {
   public Table table(String name) {
     TableIdentifier identifier = TableIdentifier.of(Namespace.of(LabResults.NAMESPACE), name);
     String operation = "loading table " + identifier;
+    requireCatalogReachable(operation);
     warehouse.requireReachable(operation);
     try {
       if (!catalog.tableExists(identifier)) {
@@ -156,12 +198,47 @@ public final class Lakehouse implements Closeable {
   }
 
   /**
+   * Fails at once, naming the Glue endpoint and {@code operation}, when the Glue endpoint (with
+   * {@code catalog.type: glue} and {@code catalog.glue-endpoint} set) does not accept connections,
+   * as {@link Warehouse#requireReachable} does for the object store: otherwise the Glue client's
+   * and Iceberg's retries take minutes to give up.
+   */
+  private void requireCatalogReachable(String operation) {
+    Optional<String> endpoint = home.config().catalog().glueEndpoint();
+    if (endpoint.isEmpty()
+        || System.getProperty("http.proxyHost") != null
+        || System.getProperty("https.proxyHost") != null) {
+      return;
+    }
+    java.net.URI uri = java.net.URI.create(endpoint.get());
+    int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.connect(
+          new java.net.InetSocketAddress(uri.getHost(), port),
+          home.config().catalog().s3().connectTimeoutSeconds() * 1000);
+    } catch (IOException e) {
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot reach the Glue catalog "
+              + endpoint.get()
+              + " while "
+              + operation
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
    * {@code e}, or when its cause is an unreachable catalog database or object store, a one-line
    * error naming that (the JDBC URL without parameters, or the S3 endpoint and bucket) and the
    * operation: Iceberg's own messages name only the table ("Failed to get table ...") or the HTTP
    * call ("Unable to execute HTTP request: Connection refused").
    */
   RuntimeException unreachable(RuntimeException e, String operation) {
+    if (e instanceof MedlakeException) {
+      return e;
+    }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       boolean lostConnection =
           cause instanceof SQLException sql
@@ -173,16 +250,21 @@ public final class Lakehouse implements Closeable {
           || cause instanceof java.net.NoRouteToHostException
           || cause instanceof java.net.SocketTimeoutException) {
         String what =
-            cause instanceof SQLException || !isS3(e)
-                ? "the catalog database "
-                    + PlatformConfig.shown(
-                        home.config()
-                            .catalog()
-                            .jdbcUrl()
-                            .orElse("jdbc:sqlite:" + home.catalogDatabase()))
-                    + " while "
-                    + operation
-                : "the object store " + warehouse.unreachable(operation);
+            home.config().catalog().glue()
+                ? "the Glue catalog "
+                    + home.config().catalog().glueEndpoint().orElse("AWS Glue")
+                    + " or the object store "
+                    + warehouse.unreachable(operation)
+                : cause instanceof SQLException || !isS3(e)
+                    ? "the catalog database "
+                        + PlatformConfig.shown(
+                            home.config()
+                                .catalog()
+                                .jdbcUrl()
+                                .orElse("jdbc:sqlite:" + home.catalogDatabase()))
+                        + " while "
+                        + operation
+                    : "the object store " + warehouse.unreachable(operation);
         return new MedlakeException(
             ErrorCode.STORAGE_ERROR, "Cannot reach " + what + ": " + cause.getMessage(), e);
       }
@@ -236,9 +318,10 @@ public final class Lakehouse implements Closeable {
       }
       return;
     }
-    if (!catalog.namespaceExists(namespace)) {
+    SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+    if (!namespaces.namespaceExists(namespace)) {
       try {
-        catalog.createNamespace(namespace);
+        namespaces.createNamespace(namespace);
       } catch (AlreadyExistsException ignored) {
         // another process created it first
       }
@@ -262,12 +345,19 @@ public final class Lakehouse implements Closeable {
       }
     }
     try {
-      catalog
-          .buildTable(identifier, schema)
-          .withPartitionSpec(IcebergSchemas.partitionSpec(contract, schema))
-          .withSortOrder(IcebergSchemas.sortOrder(contract, schema))
-          .withProperties(properties)
-          .create();
+      org.apache.iceberg.catalog.Catalog.TableBuilder builder =
+          catalog
+              .buildTable(identifier, schema)
+              .withPartitionSpec(IcebergSchemas.partitionSpec(contract, schema))
+              .withSortOrder(IcebergSchemas.sortOrder(contract, schema))
+              .withProperties(properties);
+      if (home.config().catalog().glue()) {
+        // the JDBC catalog's layout (GlueCatalog's default puts tables under medlake.db/), so a
+        // warehouse has one layout whichever catalog wrote it
+        builder.withLocation(
+            warehouse.location() + "/" + LabResults.NAMESPACE + "/" + contract.name());
+      }
+      builder.create();
     } catch (AlreadyExistsException ignored) {
       // another process created it first
     }
@@ -339,7 +429,12 @@ public final class Lakehouse implements Closeable {
 
   @Override
   public void close() {
-    catalog.close();
+    try {
+      catalog.close();
+    } catch (IOException | RuntimeException e) {
+      // a catalog that never initialized (an unreachable Glue endpoint) has nothing to release
+      LOG.debug("Closing the catalog failed: {}", e.getMessage());
+    }
     warehouse.close();
   }
 }

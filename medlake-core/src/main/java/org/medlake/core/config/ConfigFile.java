@@ -50,12 +50,17 @@ public final class ConfigFile {
         name: medlake
         # Commit retries after losing against a concurrent writer.
         commit-retries: 20
+        # Where the catalog lives: jdbc (catalog.db or jdbc-url below) or glue (the AWS Glue Data
+        # Catalog, database "medlake", which Athena reads; needs an s3:// warehouse).
+        type: jdbc
         # Where tables live: a local directory or s3://bucket/prefix. Unset: warehouse/ in this directory.
         # warehouse: s3://medlake-lake/warehouse
         # The catalog database. Unset: catalog.db (SQLite) in this directory. On PostgreSQL the
         # password comes from MEDLAKE_CATALOG_PASSWORD, never from this file.
         # jdbc-url: jdbc:postgresql://db.example.org:5432/medlake
         # jdbc-user: medlake
+        # The Glue API endpoint with type glue. Unset: AWS Glue in s3.region (or the default chain's).
+        # glue-endpoint: https://glue.eu-central-1.amazonaws.com
         # An S3-compatible object store for an s3:// warehouse or landing zone. Credentials come from
         # the AWS default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, profile, instance role).
         s3:

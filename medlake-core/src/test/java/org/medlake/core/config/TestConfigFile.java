@@ -259,4 +259,61 @@ class TestConfigFile {
         .hasMessage(
             "medlake.yaml: catalog.s3.endpoint must be an http:// or https:// URL, not 'minio:9000'");
   }
+
+  @Test
+  void glueCatalog() {
+    CatalogConfig glue =
+        ConfigFile.parse(
+                Path.of("medlake.yaml"),
+                """
+                catalog:
+                  type: glue
+                  warehouse: s3://lake/warehouse
+                  glue-endpoint: https://glue.eu-central-1.amazonaws.com
+                """)
+            .catalog();
+    assertThat(glue.glue()).isTrue();
+    assertThat(glue.glueEndpoint()).contains("https://glue.eu-central-1.amazonaws.com");
+    assertThat(MedlakeConfig.defaults().catalog().type()).isEqualTo(CatalogConfig.Type.JDBC);
+    assertThat(
+            ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  type: JDBC\n").catalog().glue())
+        .isFalse();
+
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  type: hive\n"))
+        .hasMessage("medlake.yaml: catalog.type must be jdbc or glue, not 'hive'");
+    assertThatThrownBy(() -> ConfigFile.parse(Path.of("medlake.yaml"), "catalog:\n  type: glue\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.type glue needs catalog.warehouse in S3 (s3://bucket/prefix), not"
+                + " the home's warehouse/");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "catalog:\n  type: glue\n  warehouse: /data/lake\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.type glue needs catalog.warehouse in S3 (s3://bucket/prefix), not"
+                + " '/data/lake'");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"),
+                    "catalog:\n  type: glue\n  warehouse: s3://lake/w\n"
+                        + "  jdbc-url: jdbc:postgresql://db/medlake\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.type glue keeps the tables in Glue: remove catalog.jdbc-url and"
+                + " catalog.jdbc-user, which only catalog.type jdbc uses");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "catalog:\n  glue-endpoint: https://glue.example\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.glue-endpoint is set but catalog.type is jdbc: set catalog.type:"
+                + " glue or remove it");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"),
+                    "catalog:\n  type: glue\n  warehouse: s3://lake/w\n  glue-endpoint: glue:443\n"))
+        .hasMessage(
+            "medlake.yaml: catalog.glue-endpoint must be an http:// or https:// URL, not 'glue:443'");
+  }
 }

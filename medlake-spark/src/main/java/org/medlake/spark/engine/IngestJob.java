@@ -265,8 +265,8 @@ public final class IngestJob {
     if (!home.config().platform().postgres()) {
       missing.add("platform.jdbc-url (run ledger and link vault)");
     }
-    if (home.config().catalog().jdbcUrl().isEmpty()) {
-      missing.add("catalog.jdbc-url (Iceberg catalog)");
+    if (home.config().catalog().jdbcUrl().isEmpty() && !home.config().catalog().glue()) {
+      missing.add("catalog.jdbc-url or catalog.type glue (Iceberg catalog)");
     }
     if (!missing.isEmpty()) {
       throw new MedlakeException(

@@ -335,7 +335,7 @@ class TestIngestJob {
         .isInstanceOf(MedlakeException.class)
         .hasMessage(
             "Spark master yarn runs executors on other machines: set platform.jdbc-url (run ledger and link vault) and"
-                + " catalog.jdbc-url (Iceberg catalog) in "
+                + " catalog.jdbc-url or catalog.type glue (Iceberg catalog) in "
                 + home.configFile()
                 + "; the home's SQLite files serve a local[N] master only");
   }
