@@ -2,7 +2,9 @@
 # Iceberg tables through. With catalog = "postgresql" medlake's JdbcCatalog lives in the RDS
 # database (catalog.jdbc-url) next to the platform tables (platform.jdbc-url: users, tokens, run
 # ledger, audit, link vault; their table names do not overlap the catalog's iceberg_* tables).
-# catalog = "glue" is for when medlake can open its tables through Glue (the check below).
+# With catalog = "glue" medlake keeps its tables in the Glue database instead (catalog.type glue,
+# Iceberg's GlueCatalog), where Athena reads them as they are committed; the RDS database then
+# holds the platform tables only.
 
 resource "aws_security_group" "database" {
   name        = "${var.name}-database"
@@ -105,16 +107,6 @@ resource "aws_db_instance" "medlake" {
 
 resource "aws_glue_catalog_database" "medlake" {
   name        = local.database_name
-  description = "medlake's Iceberg tables (lab_results, lab_results_rejects) for Athena and, with catalog = glue, the Spark job"
+  description = "medlake's Iceberg tables (lab_results, lab_results_rejects): with catalog = glue the catalog itself, which Athena reads"
   tags        = merge(local.tags, { Name = local.database_name })
-}
-
-# medlake's server and `medlake ingest` open their tables through Iceberg's JdbcCatalog: with
-# catalog = "glue" the rendered medlake_yaml has no catalog.jdbc-url and they would fall back to a
-# task-local SQLite catalog. Terraform reports this at plan time.
-check "medlake_catalog" {
-  assert {
-    condition     = var.catalog == "postgresql"
-    error_message = "catalog = glue: medlake opens its tables through a JDBC catalog (catalog.jdbc-url) only; the server and the watcher need catalog = postgresql until medlake has a Glue catalog (docs/deploy.md)."
-  }
 }

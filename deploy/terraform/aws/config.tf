@@ -17,11 +17,15 @@ locals {
   server_allow_list_csv    = join(",", local.server_allow_list)
   trusted_proxies          = ["127.0.0.1/32", data.aws_vpc.selected.cidr_block]
   trusted_proxies_csv      = join(",", local.trusted_proxies)
+  # catalog = "glue": medlake's GlueCatalog (catalog.type glue) over the same warehouse, in the Glue
+  # database Athena reads; catalog = "postgresql": its JdbcCatalog in the RDS database
+  catalog_type             = var.catalog == "glue" ? "glue" : "jdbc"
   catalog_jdbc_url         = var.catalog == "postgresql" ? local.database_url : null
   catalog_jdbc_user        = var.catalog == "postgresql" ? local.database_user : null
 
   medlake_config = {
     catalog = {
+      type      = local.catalog_type
       warehouse = "s3://${aws_s3_bucket.warehouse.id}/warehouse"
       jdbc-url  = local.catalog_jdbc_url
       jdbc-user = local.catalog_jdbc_user
@@ -51,6 +55,7 @@ locals {
   }
 
   server_environment = {
+    MEDLAKE_CATALOG_TYPE          = local.catalog_type
     MEDLAKE_CATALOG_WAREHOUSE     = "s3://${aws_s3_bucket.warehouse.id}/warehouse"
     MEDLAKE_CATALOG_JDBC_URL      = local.catalog_jdbc_url
     MEDLAKE_CATALOG_JDBC_USER     = local.catalog_jdbc_user

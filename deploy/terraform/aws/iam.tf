@@ -180,6 +180,26 @@ data "aws_iam_policy_document" "spark" {
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
     resources = [aws_cloudwatch_log_group.spark.arn, "${aws_cloudwatch_log_group.spark.arn}:*"]
   }
+}
+
+# With catalog = "glue" the tables are Glue tables (medlake's catalog.type glue): the server tasks
+# and the Spark job read and commit them there. Tables only, in medlake's database; the database
+# itself is created here, not by medlake.
+resource "aws_iam_role_policy" "server_glue" {
+  count  = var.catalog == "glue" ? 1 : 0
+  name   = "glue-tables"
+  role   = aws_iam_role.server.id
+  policy = data.aws_iam_policy_document.glue_tables.json
+}
+
+resource "aws_iam_role_policy" "spark_glue" {
+  count  = var.catalog == "glue" ? 1 : 0
+  name   = "glue-tables"
+  role   = aws_iam_role.spark.id
+  policy = data.aws_iam_policy_document.glue_tables.json
+}
+
+data "aws_iam_policy_document" "glue_tables" {
   statement {
     sid = "GlueTables"
     actions = [

@@ -100,7 +100,7 @@ variable "server_storage_gib" {
 }
 
 variable "catalog" {
-  description = "Where the Iceberg catalog lives: postgresql (medlake's JdbcCatalog in the RDS database, the default) or glue (the AWS Glue Data Catalog; see docs/deploy.md for what medlake supports with it)."
+  description = "Where the Iceberg catalog lives: postgresql (medlake's JdbcCatalog in the RDS database, the default) or glue (medlake's GlueCatalog in the Glue database, which Athena reads as tables are committed)."
   type        = string
   default     = "postgresql"
 

@@ -197,6 +197,26 @@ resource "aws_iam_role_policy_attachment" "admin" {
       "aws_iam_role_policy_attachment.admin: attach this module's own policy documents, not managed policies",
     ]);
   });
+
+  it("grants the Glue tables to the server and the Spark job only with catalog = glue, in medlake's database", () => {
+    const policies = module.resource.aws_iam_role_policy;
+    const glue = Object.entries(policies).filter(([, policy]) =>
+      policy.policy.includes("data.aws_iam_policy_document.glue_tables"),
+    );
+    assert.deepEqual(glue.map(([name]) => name).sort(), ["server_glue", "spark_glue"]);
+    for (const [name, policy] of glue) {
+      assert.equal(policy.count, '${var.catalog == "glue" ? 1 : 0}', `${name} is not conditional on catalog = glue`);
+    }
+    assert.deepEqual(glue.map(([, policy]) => policy.role).sort(), ["${aws_iam_role.server.id}", "${aws_iam_role.spark.id}"]);
+    const documents = module.data.aws_iam_policy_document;
+    const mentionsGlue = Object.entries(documents)
+      .filter(([, document]) => JSON.stringify(document).includes("glue:"))
+      .map(([name]) => name);
+    assert.deepEqual(mentionsGlue, ["glue_tables"]);
+    for (const resource of documents.glue_tables.statement[0].resources) {
+      assert.match(resource, /:catalog$|aws_glue_catalog_database\.medlake/, `${resource} is outside medlake's database`);
+    }
+  });
 });
 
 describe("tags", () => {

@@ -4,8 +4,8 @@
 // references; a local made with functions needs its own example. `node test/render.mjs` rewrites
 // aws/examples/, which the tests compare with this rendering and medlake-cli's
 // TestTerraformExample loads into medlake.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { MODULE_DIR, loadModule } from "./module.mjs";
 
 const VPC = "10.20.0.0/16";
@@ -21,7 +21,8 @@ export const EXAMPLES = {
   "aws_elasticache_replication_group.medlake.primary_endpoint_address":
     "master.medlake-cache.abc123.euc1.cache.amazonaws.com",
   "aws_sqs_queue.landing_events.url": "https://sqs.eu-central-1.amazonaws.com/123456789012/medlake-landing-events",
-  // catalog = "postgresql", server_storage_gib = 100
+  // catalog = "postgresql" (PROFILES has glue), server_storage_gib = 100
+  "local.catalog_type": "jdbc",
   "local.catalog_jdbc_url": "${local.database_url}",
   "local.catalog_jdbc_user": "${local.database_user}",
   "local.file_cache_gib": 80,
@@ -31,37 +32,48 @@ export const EXAMPLES = {
   "local.trusted_proxies_csv": ["127.0.0.1/32", VPC].join(","),
 };
 
-/** Evaluates a parsed HCL value: references from EXAMPLES, else from the module's locals. */
-export function evaluate(module, value, seen = []) {
+/**
+ * The examples of each choice of var.catalog, by the folder of aws/examples/ they are rendered to:
+ * what differs from EXAMPLES.
+ */
+export const PROFILES = {
+  "": {},
+  "glue/": { "local.catalog_type": "glue", "local.catalog_jdbc_url": null, "local.catalog_jdbc_user": null },
+};
+
+/** Evaluates a parsed HCL value: references from `examples`, else from the module's locals. */
+export function evaluate(module, value, seen = [], examples = EXAMPLES) {
   if (Array.isArray(value)) {
-    return value.map((item) => evaluate(module, item, seen));
+    return value.map((item) => evaluate(module, item, seen, examples));
   }
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluate(module, item, seen)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, evaluate(module, item, seen, examples)]),
+    );
   }
   if (typeof value !== "string" || !value.includes("${")) {
     return value;
   }
   const whole = /^\$\{([^${}]*)\}$/.exec(value);
   if (whole) {
-    return reference(module, whole[1].trim(), seen);
+    return reference(module, whole[1].trim(), seen, examples);
   }
-  return value.replace(/\$\{([^${}]*)\}/g, (_, name) => String(reference(module, name.trim(), seen)));
+  return value.replace(/\$\{([^${}]*)\}/g, (_, name) => String(reference(module, name.trim(), seen, examples)));
 }
 
-function reference(module, name, seen) {
+function reference(module, name, seen, examples) {
   if (!/^[a-z_][a-z0-9_]*(\.[a-z0-9_-]+)+$/.test(name)) {
     throw new Error(`'${name}' is not a plain reference: give its value an example in render.mjs's EXAMPLES`);
   }
   if (seen.includes(name)) {
     throw new Error(`circular reference: ${[...seen, name].join(" -> ")}`);
   }
-  if (name in EXAMPLES) {
-    return evaluate(module, EXAMPLES[name], [...seen, name]);
+  if (name in examples) {
+    return evaluate(module, examples[name], [...seen, name], examples);
   }
   const local = /^local\.([a-z0-9_]+)$/.exec(name);
   if (local && local[1] in module.locals) {
-    return evaluate(module, module.locals[local[1]], [...seen, name]);
+    return evaluate(module, module.locals[local[1]], [...seen, name], examples);
   }
   throw new Error(`no example value for ${name}: add it to render.mjs's EXAMPLES`);
 }
@@ -89,11 +101,21 @@ export function serverSecrets(module) {
   );
 }
 
-/** The rendered files of aws/examples/, by name. */
+/** The rendered files of aws/examples/, by path: each profile's medlake.yaml and server.env. */
 export async function renderExamples(module) {
   module ??= await loadModule();
-  const config = evaluate(module, module.locals.medlake_config);
-  const environment = evaluate(module, module.locals.server_environment);
+  const files = {};
+  for (const [folder, profile] of Object.entries(PROFILES)) {
+    for (const [name, text] of Object.entries(renderProfile(module, { ...EXAMPLES, ...profile }))) {
+      files[folder + name] = text;
+    }
+  }
+  return files;
+}
+
+function renderProfile(module, examples) {
+  const config = evaluate(module, module.locals.medlake_config, [], examples);
+  const environment = evaluate(module, module.locals.server_environment, [], examples);
   const secrets = Object.entries(serverSecrets(module))
     .map(([name, secret]) => `${name}=example value of ${secret}\n`)
     .join("");
@@ -115,6 +137,7 @@ export async function renderExamples(module) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [name, text] of Object.entries(await renderExamples())) {
+    mkdirSync(dirname(join(MODULE_DIR, "examples", name)), { recursive: true });
     writeFileSync(join(MODULE_DIR, "examples", name), text);
     console.log(`wrote aws/examples/${name}`);
   }

@@ -76,6 +76,27 @@ class TestTerraformExample {
             "MEDLAKE_CATALOG_PASSWORD", "MEDLAKE_PLATFORM_PASSWORD", "MEDLAKE_PSEUDONYM_KEY");
   }
 
+  @Test
+  void theGlueProfileOpensItsTablesInGlueWithTheSameVariables() throws Exception {
+    Path glue = EXAMPLES.resolve("glue");
+    Path home = homeWith(glue.resolve("medlake.yaml"));
+
+    Cli.Result doctor = Cli.run(home, "doctor", "--offline", "--json");
+    assertThat(doctor.exitCode()).as(doctor.out() + doctor.err()).isZero();
+    assertThat(status(JSON.readTree(doctor.out()), "configuration")).isEqualTo("OK");
+    MedlakeHome opened = MedlakeHome.open(home, Environment.empty(), Map.of());
+    assertThat(opened.config().catalog().glue()).isTrue();
+    assertThat(opened.config().catalog().jdbcUrl()).isEmpty();
+    assertThat(opened.config().catalog().s3Warehouse()).isTrue();
+    assertThat(opened.config().platform().postgres()).isTrue();
+
+    Map<String, String> variables = variables(glue.resolve("server.env"));
+    assertThat(variables).containsEntry("MEDLAKE_CATALOG_TYPE", "glue");
+    MedlakeHome fromEnvironment =
+        MedlakeHome.open(directory.resolve("glue-task-home"), Environment.of(variables), Map.of());
+    assertThat(fromEnvironment.config().catalog()).isEqualTo(opened.config().catalog());
+  }
+
   private Path homeWith(Path config) throws IOException {
     Path home = directory.resolve("home");
     Files.createDirectories(home);
