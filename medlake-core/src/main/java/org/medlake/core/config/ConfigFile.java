@@ -100,6 +100,10 @@ public final class ConfigFile {
         disk-reserve-bytes: 1GiB
         # A failed upload is kept in quarantine/ this many days, then deleted.
         failed-upload-retention-days: 30
+        # Where hospitals deliver <source>/<YYYY-MM>/<file>.csv[.gz] when it is an object store (s3://
+        # bucket/prefix, read with catalog.s3's settings); the orchestrators' trigger
+        # (POST /api/v1/runs/trigger) looks there. Unset: the home's landing/.
+        # landing-location: s3://medlake-landing
         # A run that would shrink or wipe stored data is HELD: nothing is committed and the file does
         # not count as ingested until the mapping is fixed and the file re-run, or an admin runs
         # medlake runs approve RUN_ID. Held: no row accepted of a file that has rows, more than

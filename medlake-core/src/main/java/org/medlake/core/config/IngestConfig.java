@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.error.ErrorCode;
 import org.medlake.core.error.ValidationException;
@@ -38,6 +39,10 @@ import org.medlake.core.error.ValidationException;
  *     leave less is refused, before and while it is written ({@code ingest.disk-reserve-bytes})
  * @param failedUploadRetentionDays a failed upload is kept in {@code quarantine/} this many days,
  *     then deleted ({@code ingest.failed-upload-retention-days})
+ * @param landingLocation where hospitals deliver, as {@code <source>/<YYYY-MM>/<file>} below it: an
+ *     object-store prefix {@code s3://bucket[/prefix]} ({@code ingest.landing-location}); empty
+ *     means the home's {@code landing/}. The orchestrators' trigger ({@code POST
+ *     /api/v1/runs/trigger}) looks there
  */
 public record IngestConfig(
     String compression,
@@ -54,7 +59,8 @@ public record IngestConfig(
     long maxUploadBytes,
     long maxHospitalBytesPerDay,
     long diskReserveBytes,
-    int failedUploadRetentionDays) {
+    int failedUploadRetentionDays,
+    Optional<String> landingLocation) {
   private static final Set<String> CODECS = Set.of("zstd", "snappy", "gzip");
 
   public IngestConfig {
@@ -88,6 +94,24 @@ public record IngestConfig(
           "ingest.disk-reserve-bytes must not be negative, not " + diskReserveBytes);
     }
     positive("ingest.failed-upload-retention-days", failedUploadRetentionDays);
+    requireNonNull(landingLocation, "landingLocation is null");
+    landingLocation = landingLocation.map(IngestConfig::landingLocation);
+  }
+
+  /** An {@code s3://bucket[/prefix]} location, without a trailing slash. */
+  private static String landingLocation(String location) {
+    String trimmed = location.strip();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    if (!trimmed.startsWith("s3://") || trimmed.length() <= "s3://".length()) {
+      throw new ValidationException(
+          ErrorCode.INVALID_CONFIG,
+          "ingest.landing-location must be an s3://bucket/prefix location, not '"
+              + location
+              + "' (leave it unset for the home's landing/)");
+    }
+    return trimmed;
   }
 
   /** As this, with the queue's and the uploads' settings given (tests, benchmarks). */
@@ -113,7 +137,8 @@ public record IngestConfig(
         newMaxUploadBytes,
         newMaxHospitalBytesPerDay,
         newDiskReserveBytes,
-        newFailedUploadRetentionDays);
+        newFailedUploadRetentionDays,
+        landingLocation);
   }
 
   public static IngestConfig defaults() {
@@ -132,7 +157,8 @@ public record IngestConfig(
         2L << 30,
         20L << 30,
         1L << 30,
-        30);
+        30,
+        Optional.empty());
   }
 
   @JsonCreator
@@ -151,7 +177,8 @@ public record IngestConfig(
       @JsonProperty("max-upload-bytes") String maxUploadBytes,
       @JsonProperty("max-hospital-bytes-per-day") String maxHospitalBytesPerDay,
       @JsonProperty("disk-reserve-bytes") String diskReserveBytes,
-      @JsonProperty("failed-upload-retention-days") Integer failedUploadRetentionDays) {
+      @JsonProperty("failed-upload-retention-days") Integer failedUploadRetentionDays,
+      @JsonProperty("landing-location") String landingLocation) {
     IngestConfig defaults = defaults();
     return new IngestConfig(
         compression == null ? defaults.compression() : compression,
@@ -176,7 +203,8 @@ public record IngestConfig(
             : ByteSize.parse("ingest.disk-reserve-bytes", diskReserveBytes),
         failedUploadRetentionDays == null
             ? defaults.failedUploadRetentionDays()
-            : failedUploadRetentionDays);
+            : failedUploadRetentionDays,
+        Optional.ofNullable(landingLocation).filter(location -> !location.isBlank()));
   }
 
   static void positive(String key, long value) {

@@ -192,6 +192,25 @@ class TestConfigFile {
   }
 
   @Test
+  void landingLocationIsTheHomesLandingUnlessAnObjectStorePrefix() {
+    assertThat(MedlakeConfig.defaults().ingest().landingLocation()).isEmpty();
+    assertThat(
+            ConfigFile.parse(
+                    Path.of("medlake.yaml"), "ingest:\n  landing-location: s3://landing/in/\n")
+                .ingest()
+                .landingLocation())
+        .contains("s3://landing/in");
+    assertThatThrownBy(
+            () ->
+                ConfigFile.parse(
+                    Path.of("medlake.yaml"), "ingest:\n  landing-location: /srv/landing\n"))
+        .isInstanceOf(ValidationException.class)
+        .hasMessage(
+            "medlake.yaml: ingest.landing-location must be an s3://bucket/prefix location, not"
+                + " '/srv/landing' (leave it unset for the home's landing/)");
+  }
+
+  @Test
   void watchQueueKeys() {
     WatchConfig watch =
         ConfigFile.parse(

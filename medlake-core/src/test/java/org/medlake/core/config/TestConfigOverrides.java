@@ -71,7 +71,8 @@ class TestConfigOverrides {
                     "MEDLAKE_QUERY_BUDGETS_VIEWER", "1GB",
                     "MEDLAKE_CATALOG_S3_ENDPOINT", "http://minio:9000",
                     "MEDLAKE_QUERY_NOISE_SD", "0.5",
-                    "MEDLAKE_WEBHOOKS_URLS", ""))
+                    "MEDLAKE_WEBHOOKS_URLS", "",
+                    "MEDLAKE_INGEST_LANDING_LOCATION", "s3://landing"))
             .config();
     assertThat(config.server().port()).isEqualTo(9000);
     assertThat(config.ingest().hold().enabled()).isFalse();
@@ -82,6 +83,7 @@ class TestConfigOverrides {
     assertThat(config.catalog().s3().endpoint()).contains("http://minio:9000");
     assertThat(config.query().obfuscation().noiseSd()).isEqualTo(0.5);
     assertThat(config.webhooks().urls()).isEmpty();
+    assertThat(config.ingest().landingLocation()).contains("s3://landing");
   }
 
   @Test
@@ -101,6 +103,8 @@ class TestConfigOverrides {
         .isEqualTo(new ConfigFile.Setting("server.max-sessions", "100000", "default"));
     assertThat(setting(loaded, "catalog.warehouse"))
         .isEqualTo(new ConfigFile.Setting("catalog.warehouse", "(unset)", "default"));
+    assertThat(setting(loaded, "ingest.landing-location"))
+        .isEqualTo(new ConfigFile.Setting("ingest.landing-location", "(unset)", "default"));
     assertThat(setting(loaded, "server.allow-list").value()).isEqualTo("[127.0.0.1/32, ::1/128]");
     // without overrides the file's value stands
     assertThat(load(yaml, Map.of()).config().server().port()).isEqualTo(7000);
