@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 
@@ -42,6 +43,7 @@ final class JdbcRunLedger implements RunLedger {
 
   private final PlatformConnections connections;
   private final Runnable closing;
+  private final PlatformLocks locks;
 
   /**
    * @param closing what {@link #close} does: closes the database when the ledger owns it
@@ -49,6 +51,12 @@ final class JdbcRunLedger implements RunLedger {
   JdbcRunLedger(PlatformConnections connections, Runnable closing) {
     this.connections = requireNonNull(connections, "connections is null");
     this.closing = requireNonNull(closing, "closing is null");
+    this.locks = new PlatformLocks(connections);
+  }
+
+  @Override
+  public <T> T exclusively(String name, Supplier<T> action) {
+    return locks.exclusively(name, action);
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.medlake.platform.store;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.ledger.IngestRun;
 
@@ -37,6 +38,15 @@ public interface RunLedger extends AutoCloseable {
    * accepted rows are the ones stored.
    */
   Optional<IngestRun> latestSucceeded(String hospitalId, String month);
+
+  /**
+   * Runs {@code action} while holding the lock {@code name}, exclusive across every process (and
+   * thread) using this ledger's database: a look-up and the run it records then cannot interleave
+   * with another's ({@code POST /api/v1/runs/trigger} on several servers). An advisory lock on
+   * PostgreSQL, a file lock beside an SQLite database; released when the action ends, or when the
+   * process holding it dies.
+   */
+  <T> T exclusively(String name, Supplier<T> action);
 
   @Override
   void close();

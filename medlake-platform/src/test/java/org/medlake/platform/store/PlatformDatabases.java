@@ -120,6 +120,11 @@ final class PlatformDatabases {
     return this::connect;
   }
 
+  /** The SQLite file, or the home naming PostgreSQL: what another process opens it by. */
+  Path location() {
+    return sqliteFile != null ? sqliteFile : postgresHome.root();
+  }
+
   /** The file or URL, as the stores name the database in messages. */
   String name() {
     return sqliteFile != null ? sqliteFile.toString() : url;
