@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.medlake.core.config.MedlakeHome;
 import org.medlake.core.error.NotFoundException;
+import org.medlake.core.error.ValidationException;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.core.security.Role;
@@ -41,9 +42,6 @@ final class RunTriggers {
   private final IngestionJobs jobs;
   private final PublicPaths paths;
 
-  /** Serializes the look-up and the QUEUED record, so two triggers cannot both start a run. */
-  private final Object triggers = new Object();
-
   RunTriggers(MedlakeHome home, IngestionQueue queue, IngestionJobs jobs, PublicPaths paths) {
     this.home = home;
     this.queue = queue;
@@ -58,11 +56,13 @@ final class RunTriggers {
 
   /**
    * Ingests the month's delivery of a source from the landing zone ({@code
-   * landing/<source>/<YYYY-MM>/}, its last delivery file in path order: the one that would be
-   * stored last). Idempotent per source and month: while a run of that source and month is QUEUED
-   * or RUNNING, the answer is that run (200); when the latest run of it stored this same file
-   * (SUCCEEDED or DUPLICATE), the answer is that run too. Otherwise (no run yet, the latest FAILED
-   * or HELD: a retry; or a new file landed) a new run is queued: 202 with the QUEUED run.
+   * <ingest.landing-location>/<source>/<YYYY-MM>/}, else {@code landing/<source>/<YYYY-MM>/}, its
+   * last delivery file in path order: the one that would be stored last). Idempotent per source and
+   * month, across the server processes sharing the platform database: while a run of that source
+   * and month is QUEUED or RUNNING, the answer is that run (200); when the latest run of it stored
+   * this same file (SUCCEEDED or DUPLICATE), the answer is that run too. Otherwise (no run yet, the
+   * latest FAILED or HELD: a retry; or a new file landed) a new run is queued: 202 with the QUEUED
+   * run.
    */
   private void trigger(Context context) throws Exception {
     AuditTrail.mark(context, AuditAction.UPLOAD, "trigger");
@@ -93,23 +93,32 @@ final class RunTriggers {
     IngestService service = queue.service();
     IngestService.Delivery delivery = delivery(service, source, month);
     String sourceFile = service.sourceFile(delivery);
-    IngestRun answer;
-    boolean started;
-    synchronized (triggers) {
-      Optional<IngestRun> existing = existing(source, month, sourceFile);
-      if (existing.isPresent()) {
-        answer = existing.get();
-        started = false;
-      } else {
-        answer = jobs.enqueue(context, delivery, IngestionJobs.DeliveryFile.KEPT);
-        started = true;
-      }
-    }
+    // the look-up and the QUEUED record under one lock per source and month, held across the
+    // server tasks sharing the platform database (and the threads of each)
+    Triggered triggered =
+        service
+            .ledger()
+            .exclusively(
+                "trigger " + source + "/" + month,
+                () ->
+                    existing(source, month, sourceFile)
+                        .map(run -> new Triggered(run, false))
+                        .orElseGet(
+                            () ->
+                                new Triggered(
+                                    jobs.enqueue(
+                                        context, delivery, IngestionJobs.DeliveryFile.KEPT),
+                                    true)));
+    IngestRun answer = triggered.run();
+    boolean started = triggered.started();
     AuditTrail.detail(context, "run_id", answer.id());
     AuditTrail.detail(context, "started", started);
     context.header("Location", "/api/v1/runs/" + answer.id());
     context.status(started ? 202 : 200).json(paths.run(answer));
   }
+
+  /** The run a trigger answers, and whether the trigger queued it. */
+  private record Triggered(IngestRun run, boolean started) {}
 
   /**
    * The run a trigger returns instead of starting one: the source-month's run in flight, else its
@@ -130,8 +139,16 @@ final class RunTriggers {
         .filter(run -> STORED.contains(run.status()) && run.sourceFile().equals(sourceFile));
   }
 
-  /** The month's delivery in the landing zone: its last delivery file in path order. */
+  /**
+   * The month's delivery in the landing zone ({@code ingest.landing-location}, else the home's
+   * {@code landing/}): its last delivery file in path order.
+   */
   private IngestService.Delivery delivery(IngestService service, String source, YearMonth month) {
+    Optional<String> location = home.config().ingest().landingLocation();
+    if (location.isPresent()) {
+      return objectDelivery(
+          service, location.get() + "/" + source + "/" + month + "/", source, month);
+    }
     Path directory = home.landing().resolve(source).resolve(month.toString());
     String shown = "landing/" + source + "/" + month;
     if (!Files.isDirectory(directory)) {
@@ -141,6 +158,19 @@ final class RunTriggers {
         service.discover(List.of(directory), Optional.of(source), Optional.of(month));
     if (found.isEmpty()) {
       throw new NotFoundException("No .csv or .csv.gz file in " + shown + "/");
+    }
+    return found.get(found.size() - 1);
+  }
+
+  /** The last delivery object under {@code prefix}, in key order. */
+  private static IngestService.Delivery objectDelivery(
+      IngestService service, String prefix, String source, YearMonth month) {
+    List<IngestService.Delivery> found;
+    try {
+      found = service.discoverLocations(List.of(prefix), Optional.of(source), Optional.of(month));
+    } catch (ValidationException e) {
+      // nothing delivered under the prefix: the same answer as an empty landing/ directory
+      throw new NotFoundException("No delivery in " + prefix);
     }
     return found.get(found.size() - 1);
   }

@@ -1,20 +1,15 @@
 package org.medlake.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +26,10 @@ import org.medlake.testkit.GlucoseSource;
  * on {@code failed}).
  */
 class OrchestratorIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = AirflowCalls.JSON;
   private static final String PASSWORD = "correct horse battery";
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AirflowCalls calls = new AirflowCalls();
 
   @TempDir Path directory;
   private MedlakeHome home;
@@ -172,68 +166,27 @@ class OrchestratorIT {
     }
   }
 
-  /** The DAG's HttpOperator: POST, JSON body, bearer header. */
   private HttpResponse<String> trigger(
       MedlakeServer server, String token, String source, String month) throws Exception {
-    return post(
-        server,
-        token,
-        "/api/v1/runs/trigger",
-        JSON.writeValueAsString(java.util.Map.of("source", source, "month", month)));
+    return calls.trigger(server, token, source, month);
   }
 
   private HttpResponse<String> post(MedlakeServer server, String token, String path, String body)
       throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(uri(server, path))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .timeout(Duration.ofSeconds(60))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return calls.post(server, token, path, body);
   }
 
   private HttpResponse<String> status(MedlakeServer server, String token, String runId)
       throws Exception {
-    return http.send(
-        HttpRequest.newBuilder(uri(server, "/api/v1/runs/" + runId + "/status"))
-            .header("Authorization", "Bearer " + token)
-            .GET()
-            .timeout(Duration.ofSeconds(60))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return calls.status(server, token, runId);
   }
 
-  /**
-   * The DAG's HttpSensor: pokes until its response_check passes ({@code succeeded}) or fails the
-   * task ({@code failed}); the final state is returned either way.
-   */
-  private JsonNode sense(MedlakeServer server, String token, String runId) throws Exception {
-    AtomicReference<JsonNode> last = new AtomicReference<>();
-    await("run " + runId + " done")
-        .atMost(Duration.ofMinutes(2))
-        .pollInterval(Duration.ofMillis(100))
-        .until(
-            () -> {
-              HttpResponse<String> response = status(server, token, runId);
-              assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-              JsonNode state = JSON.readTree(response.body());
-              last.set(state);
-              return state.get("done").asBoolean();
-            });
-    return last.get();
+  private JsonNode sense(MedlakeServer server, String token, String runId) {
+    return calls.sense(server, token, runId);
   }
 
   private long runs(MedlakeServer server) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(uri(server, "/api/v1/runs"))
-                .header("Authorization", "Bearer " + adminToken)
-                .GET()
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return JSON.readTree(response.body()).size();
+    return JSON.readTree(calls.get(server, adminToken, "/api/v1/runs").body()).size();
   }
 
   private void land(String month, String name, String csv) throws Exception {
@@ -244,11 +197,6 @@ class OrchestratorIT {
 
   private static void assertError(HttpResponse<String> response, int status, String message)
       throws Exception {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-    assertThat(JSON.readTree(response.body()).get("message").asText()).isEqualTo(message);
-  }
-
-  private static URI uri(MedlakeServer server, String path) {
-    return URI.create("http://127.0.0.1:" + server.port() + path);
+    AirflowCalls.assertError(response, status, message);
   }
 }
