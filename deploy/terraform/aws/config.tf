@@ -37,6 +37,11 @@ locals {
       jdbc-url  = local.database_url
       jdbc-user = local.database_user
     }
+    ingest = {
+      # hospitals deliver <source>/<YYYY-MM>/<file>.csv[.gz] at the landing bucket's top; the
+      # orchestrators' trigger (POST /api/v1/runs/trigger) lists the month there
+      landing-location = "s3://${aws_s3_bucket.landing.id}"
+    }
     query = {
       engine          = "embedded"
       redis-url       = local.redis_url
@@ -55,21 +60,22 @@ locals {
   }
 
   server_environment = {
-    MEDLAKE_CATALOG_TYPE          = local.catalog_type
-    MEDLAKE_CATALOG_WAREHOUSE     = "s3://${aws_s3_bucket.warehouse.id}/warehouse"
-    MEDLAKE_CATALOG_JDBC_URL      = local.catalog_jdbc_url
-    MEDLAKE_CATALOG_JDBC_USER     = local.catalog_jdbc_user
-    MEDLAKE_CATALOG_S3_REGION     = var.region
-    MEDLAKE_PLATFORM_JDBC_URL     = local.database_url
-    MEDLAKE_PLATFORM_JDBC_USER    = local.database_user
-    MEDLAKE_QUERY_ENGINE          = "embedded"
-    MEDLAKE_QUERY_REDIS_URL       = local.redis_url
-    MEDLAKE_QUERY_FILE_CACHE_SIZE = "${local.file_cache_gib}GB"
-    MEDLAKE_WATCH_ENABLED         = "true"
-    MEDLAKE_WATCH_QUEUE_URL       = aws_sqs_queue.landing_events.url
-    MEDLAKE_WATCH_QUEUE_REGION    = var.region
-    MEDLAKE_SERVER_PORT           = local.server_port
-    MEDLAKE_SERVER_ALLOW_LIST     = local.server_allow_list_csv
-    MEDLAKE_SERVER_TRUSTED_PROXIES = local.trusted_proxies_csv
+    MEDLAKE_CATALOG_TYPE            = local.catalog_type
+    MEDLAKE_CATALOG_WAREHOUSE       = "s3://${aws_s3_bucket.warehouse.id}/warehouse"
+    MEDLAKE_CATALOG_JDBC_URL        = local.catalog_jdbc_url
+    MEDLAKE_CATALOG_JDBC_USER       = local.catalog_jdbc_user
+    MEDLAKE_CATALOG_S3_REGION       = var.region
+    MEDLAKE_PLATFORM_JDBC_URL       = local.database_url
+    MEDLAKE_PLATFORM_JDBC_USER      = local.database_user
+    MEDLAKE_INGEST_LANDING_LOCATION = "s3://${aws_s3_bucket.landing.id}"
+    MEDLAKE_QUERY_ENGINE            = "embedded"
+    MEDLAKE_QUERY_REDIS_URL         = local.redis_url
+    MEDLAKE_QUERY_FILE_CACHE_SIZE   = "${local.file_cache_gib}GB"
+    MEDLAKE_WATCH_ENABLED           = "true"
+    MEDLAKE_WATCH_QUEUE_URL         = aws_sqs_queue.landing_events.url
+    MEDLAKE_WATCH_QUEUE_REGION      = var.region
+    MEDLAKE_SERVER_PORT             = local.server_port
+    MEDLAKE_SERVER_ALLOW_LIST       = local.server_allow_list_csv
+    MEDLAKE_SERVER_TRUSTED_PROXIES  = local.trusted_proxies_csv
   }
 }

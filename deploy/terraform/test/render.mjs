@@ -15,6 +15,7 @@ const ALLOWED = ["203.0.113.0/24", "198.51.100.17/32"];
 export const EXAMPLES = {
   "var.region": "eu-central-1",
   "aws_s3_bucket.warehouse.id": "medlake-warehouse-123456789012",
+  "aws_s3_bucket.landing.id": "medlake-landing-123456789012",
   "aws_db_instance.medlake.address": "medlake-database.c1a2b3c4d5e6.eu-central-1.rds.amazonaws.com",
   "aws_db_instance.medlake.port": 5432,
   "aws_db_instance.medlake.db_name": "medlake",

@@ -49,6 +49,9 @@ class TestTerraformExample {
     assertThat(opened.config().platform().postgres()).isTrue();
     assertThat(opened.config().watch().enabled()).isTrue();
     assertThat(opened.config().watch().queueUrl()).isPresent();
+    // the orchestrators' trigger lists the landing bucket, where hospitals deliver
+    assertThat(opened.config().ingest().landingLocation())
+        .hasValueSatisfying(location -> assertThat(location).matches("s3://[a-z0-9-]+"));
     assertThat(opened.config().query().redisUrl())
         .hasValueSatisfying(url -> assertThat(url).startsWith("rediss://"));
   }
