@@ -44,7 +44,7 @@ public interface RunLedger extends AutoCloseable {
    * thread) using this ledger's database: a look-up and the run it records then cannot interleave
    * with another's ({@code POST /api/v1/runs/trigger} on several servers). An advisory lock on
    * PostgreSQL, a file lock beside an SQLite database; released when the action ends, or when the
-   * process holding it dies.
+   * process holding it dies. Not reentrant: the action takes no other lock of the ledger.
    */
   <T> T exclusively(String name, Supplier<T> action);
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -80,12 +81,32 @@ class RunLedgerLockIT {
   }
 
   @Test
-  void otherNamesDoNotWait() {
-    String inner =
-        first
-            .runs()
-            .exclusively(NAME, () -> second.runs().exclusively("trigger h009/2024-02", () -> "in"));
-    assertThat(inner).isEqualTo("in");
+  void anotherNameIsTakenWhileOneIsHeld() throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> holder =
+          executor.submit(
+              () ->
+                  first
+                      .runs()
+                      .exclusively(
+                          NAME,
+                          () -> {
+                            held.countDown();
+                            awaitUninterruptibly(release);
+                            return "first";
+                          }));
+      held.await();
+      assertThat(second.runs().exclusively("trigger h009/2024-02", () -> "second"))
+          .isEqualTo("second");
+      release.countDown();
+      assertThat(holder.get(2, TimeUnit.MINUTES)).isEqualTo("first");
+    } finally {
+      release.countDown();
+      executor.shutdownNow();
+    }
   }
 
   @Test
@@ -109,6 +130,14 @@ class RunLedgerLockIT {
     } finally {
       executor.shutdownNow();
       holder.destroyForcibly();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
