@@ -35,8 +35,12 @@ import org.medlake.platform.store.AuditLog;
 import org.medlake.platform.store.AuditOutcome;
 import org.medlake.platform.store.User;
 import org.medlake.query.QueryService;
+import org.medlake.query.cost.Estimate;
 import org.medlake.query.engine.AsOf;
+import org.medlake.query.engine.QueryRequest;
 import org.medlake.query.engine.QueryResult;
+import org.medlake.query.result.ResultColumn;
+import org.medlake.query.result.ResultTable;
 
 /**
  * Flight SQL statements and prepared statements, answered as {@code POST /api/v1/sql} answers them:
@@ -44,7 +48,8 @@ import org.medlake.query.engine.QueryResult;
  * scan budget, the result cache, and one audit event per statement (its fingerprint, never its text
  * or rows). The statement runs when the client asks for its flight info, so a refusal comes back at
  * once with the HTTP API's one-line reason; the rows wait under a one-time ticket that only the
- * same user can redeem.
+ * same user can redeem. The body's {@code as_of} and {@code dry_run} of the HTTP API are the call
+ * headers {@value CallerMiddleware#AS_OF} and {@value CallerMiddleware#DRY_RUN}.
  */
 final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
   private static final int BATCH_ROWS = 8_192;
@@ -321,12 +326,20 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
             ErrorCode.FORBIDDEN,
             "This needs the role analyst or admin; you are " + user.role().key());
       }
-      result =
-          queries.run(
-              QueryService.sqlRequest(sql, user.role(), AsOf.CURRENT),
-              user.role(),
-              user.role().key(),
-              UnaryOperator.identity());
+      QueryRequest request = QueryService.sqlRequest(sql, user.role(), asOf(context));
+      if (CallerMiddleware.dryRun(context)) {
+        Estimate estimate = queries.estimate(request, user.role());
+        // what the HTTP API's audit records of a dry run
+        audit.record(
+            event
+                .outcome(AuditOutcome.OK)
+                .detail("dry_run", true)
+                .detail("estimated_bytes", estimate.projectedBytes())
+                .detail("estimated_files", estimate.files())
+                .build());
+        return estimateResult(estimate);
+      }
+      result = queries.run(request, user.role(), user.role().key(), UnaryOperator.identity());
     } catch (RuntimeException e) {
       audit.record(
           event
@@ -339,6 +352,52 @@ final class MedlakeSqlProducer extends NoOpFlightSqlProducer {
     audit.record(event.outcome(AuditOutcome.OK).details(scan(result)).build());
     access.answered(result);
     return result;
+  }
+
+  /**
+   * The snapshot the call asks for ({@link CallerMiddleware#AS_OF}), read as the HTTP API reads
+   * {@code as_of}; the current one without the header.
+   */
+  private static AsOf asOf(CallContext context) {
+    return CallerMiddleware.asOf(context)
+        .map(
+            text -> {
+              try {
+                return AsOf.parse(text);
+              } catch (org.medlake.core.error.ValidationException e) {
+                // AsOf's words name the CLI's option
+                throw new org.medlake.core.error.ValidationException(
+                    e.getMessage().replace("--as-of", CallerMiddleware.AS_OF));
+              }
+            })
+        .orElse(AsOf.CURRENT);
+  }
+
+  /**
+   * A dry run's answer: one row with the fields of the HTTP API's estimate (docs/api.md), so that a
+   * notebook or BI tool sees what a statement would scan and cost before it runs it.
+   */
+  static QueryResult estimateResult(Estimate estimate) {
+    ResultTable table =
+        new ResultTable(
+            List.of(
+                new ResultColumn("files", "BIGINT"),
+                new ResultColumn("total_files", "BIGINT"),
+                new ResultColumn("bytes", "BIGINT"),
+                new ResultColumn("projected_bytes", "BIGINT"),
+                new ResultColumn("price_usd", "DOUBLE"),
+                new ResultColumn("full_scan", "BOOLEAN"),
+                new ResultColumn("budget_bytes", "BIGINT")),
+            List.of(
+                List.of(
+                    estimate.files(),
+                    estimate.totalFiles(),
+                    estimate.bytes(),
+                    estimate.projectedBytes(),
+                    estimate.priceUsd(),
+                    estimate.fullScan(),
+                    estimate.budgetBytes())));
+    return new QueryResult(table, 0, 0, Map.of(), 0, false, 0);
   }
 
   /** The flight of {@code result}: its rows under a new one-time ticket of {@code user}. */

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -241,6 +242,74 @@ class FlightSqlIT {
   }
 
   @Test
+  void theDriverPinsASnapshotAndPricesAStatementAsTheHttpApiDoes() throws Exception {
+    JsonNode snapshots =
+        JSON.readTree(get("/api/v1/tables/lab_results/snapshots", analystToken).body());
+    assertThat(snapshots.size()).isGreaterThanOrEqualTo(2);
+    // the oldest snapshot holds the first delivery only
+    String first = snapshots.get(0).get("snapshot_id").asText();
+    for (JsonNode snapshot : snapshots) {
+      if (snapshot
+              .get("committed_at")
+              .asText()
+              .compareTo(snapshots.get(0).get("committed_at").asText())
+          < 0) {
+        first = snapshot.get("snapshot_id").asText();
+      }
+    }
+    ObjectNode asOf = sqlBody(PER_HOSPITAL).put("as_of", first);
+    List<List<String>> then = httpRows(asOf, analystToken);
+    assertThat(then).isNotEqualTo(httpRows(PER_HOSPITAL, analystToken)).isNotEmpty();
+    try (Connection connection =
+            DriverManager.getConnection(
+                jdbcUrl("token=" + analystToken + "&medlake-as-of=" + first));
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(PER_HOSPITAL)) {
+      assertThat(jdbcRows(rows)).isEqualTo(then);
+    }
+
+    // a dry run answers the HTTP API's estimate as one row, and runs nothing
+    JsonNode estimate =
+        JSON.readTree(postSql(sqlBody(PER_HOSPITAL).put("dry_run", true), analystToken).body());
+    try (Connection connection =
+            DriverManager.getConnection(
+                jdbcUrl("token=" + analystToken + "&medlake-dry-run=true"));
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(PER_HOSPITAL)) {
+      assertThat(rows.next()).isTrue();
+      for (String field :
+          List.of("files", "total_files", "bytes", "projected_bytes", "budget_bytes")) {
+        assertThat(rows.getLong(field)).as(field).isEqualTo(estimate.get(field).asLong());
+      }
+      assertThat(rows.getBoolean("full_scan")).isEqualTo(estimate.get("full_scan").asBoolean());
+      assertThat(rows.getDouble("price_usd")).isEqualTo(estimate.get("price_usd").asDouble());
+      assertThat(rows.next()).isFalse();
+    }
+    assertThat(estimate.get("projected_bytes").asLong()).isPositive();
+
+    // a dry run is refused for what the run would be refused for, and a bad value is one line
+    try (Connection connection =
+            DriverManager.getConnection(
+                jdbcUrl("token=" + analystToken + "&medlake-as-of=yesterday"));
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.executeQuery(PER_HOSPITAL))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining(
+              "medlake-as-of must be a snapshot id or a timestamp like 2024-06-30T12:00:00Z, not"
+                  + " 'yesterday'");
+    }
+    try (Connection connection =
+            DriverManager.getConnection(jdbcUrl("token=" + analystToken + "&medlake-dry-run=yes"));
+        Statement statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.executeQuery(PER_HOSPITAL))
+          .isInstanceOf(SQLException.class)
+          .hasMessageContaining("medlake-dry-run must be true or false, not 'yes'");
+      assertThatThrownBy(() -> statement.executeQuery("DELETE FROM lab_results"))
+          .isInstanceOf(SQLException.class);
+    }
+  }
+
+  @Test
   void statementsAndLoginsAreAuditedWithTheInterfaceAndWithoutTheQueryText() throws Exception {
     String secret = "SELECT count(*) AS n FROM lab_results WHERE patient_key = 'p-flight-literal'";
     try (Connection connection = DriverManager.getConnection(jdbcUrl("token=" + analystToken));
@@ -334,7 +403,11 @@ class FlightSqlIT {
   }
 
   private List<List<String>> httpRows(String sql, String token) throws Exception {
-    HttpResponse<String> response = postSql(sql, token);
+    return httpRows(sqlBody(sql), token);
+  }
+
+  private List<List<String>> httpRows(ObjectNode body, String token) throws Exception {
+    HttpResponse<String> response = postSql(body, token);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     List<List<String>> all = new ArrayList<>();
     for (JsonNode row : JSON.readTree(response.body()).get("result").get("rows")) {
@@ -362,7 +435,15 @@ class FlightSqlIT {
   }
 
   private HttpResponse<String> postSql(String sql, String token) throws Exception {
-    String body = JSON.writeValueAsString(JsonNodeFactory.instance.objectNode().put("sql", sql));
+    return postSql(sqlBody(sql), token);
+  }
+
+  private static ObjectNode sqlBody(String sql) {
+    return JsonNodeFactory.instance.objectNode().put("sql", sql);
+  }
+
+  private HttpResponse<String> postSql(ObjectNode json, String token) throws Exception {
+    String body = JSON.writeValueAsString(json);
     return http.send(
         HttpRequest.newBuilder(uri("/api/v1/sql"))
             .header("Content-Type", "application/json")
