@@ -210,12 +210,8 @@ public final class Lakehouse implements Closeable {
         || System.getProperty("https.proxyHost") != null) {
       return;
     }
-    java.net.URI uri = java.net.URI.create(endpoint.get());
-    int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
-    try (java.net.Socket socket = new java.net.Socket()) {
-      socket.connect(
-          new java.net.InetSocketAddress(uri.getHost(), port),
-          home.config().catalog().s3().connectTimeoutSeconds() * 1000);
+    try {
+      Warehouse.connect(endpoint.get(), home.config().catalog().s3().connectTimeoutSeconds());
     } catch (IOException e) {
       throw new MedlakeException(
           ErrorCode.STORAGE_ERROR,

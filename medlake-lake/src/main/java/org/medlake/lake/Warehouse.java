@@ -124,20 +124,29 @@ public final class Warehouse implements Closeable {
         || System.getProperty("https.proxyHost") != null) {
       return;
     }
-    java.net.URI endpoint = java.net.URI.create(s3.endpoint().get());
+    try {
+      connect(s3.endpoint().get(), s3.connectTimeoutSeconds());
+    } catch (IOException e) {
+      throw new MedlakeException(
+          ErrorCode.STORAGE_ERROR,
+          "Cannot reach the object store " + unreachable(operation) + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Opens and closes a TCP connection to an {@code http(s)://} endpoint's host and port, within
+   * {@code timeoutSeconds}: whether the endpoint accepts connections at all.
+   */
+  static void connect(String url, int timeoutSeconds) throws IOException {
+    java.net.URI endpoint = java.net.URI.create(url);
     int port =
         endpoint.getPort() > 0
             ? endpoint.getPort()
             : "https".equals(endpoint.getScheme()) ? 443 : 80;
     try (java.net.Socket socket = new java.net.Socket()) {
       socket.connect(
-          new java.net.InetSocketAddress(endpoint.getHost(), port),
-          s3.connectTimeoutSeconds() * 1000);
-    } catch (IOException e) {
-      throw new MedlakeException(
-          ErrorCode.STORAGE_ERROR,
-          "Cannot reach the object store " + unreachable(operation) + ": " + e.getMessage(),
-          e);
+          new java.net.InetSocketAddress(endpoint.getHost(), port), timeoutSeconds * 1000);
     }
   }
 
