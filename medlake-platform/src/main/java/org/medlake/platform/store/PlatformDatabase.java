@@ -49,6 +49,11 @@ public final class PlatformDatabase implements AutoCloseable {
     this.dashboards = new JdbcDashboardStore(connections, clock);
   }
 
+  /** The database's connections, for the stores of this package and their tests. */
+  PlatformConnections connections() {
+    return connections;
+  }
+
   /** The home's {@code platform.db}, or the PostgreSQL database of {@code platform.jdbc-url}. */
   public static PlatformDatabase open(MedlakeHome home) {
     return open(home, Clock.systemUTC());

@@ -1,6 +1,7 @@
 package org.medlake.platform.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.medlake.core.config.MedlakeHome;
+import org.medlake.core.error.MedlakeException;
 import org.medlake.core.ledger.IngestRun;
 import org.medlake.core.ledger.RunStatus;
 import org.medlake.platform.store.Concurrently.Outcome;
@@ -103,6 +107,42 @@ class RunLedgerLockIT {
           .isEqualTo("second");
       release.countDown();
       assertThat(holder.get(2, TimeUnit.MINUTES)).isEqualTo("first");
+    } finally {
+      release.countDown();
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
+  // an unbounded wait fails here instead of hanging
+  @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aLockHeldLongerThanTheWaitIsAOneLineErrorNotAnEndlessWait() throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      Future<String> holder =
+          executor.submit(
+              () ->
+                  first
+                      .runs()
+                      .exclusively(
+                          NAME,
+                          () -> {
+                            held.countDown();
+                            awaitUninterruptibly(release);
+                            return "first";
+                          }));
+      held.await();
+      PlatformLocks impatient = new PlatformLocks(second.connections(), Duration.ofMillis(300));
+      assertThatThrownBy(() -> impatient.exclusively(NAME, () -> "second"))
+          .isInstanceOf(MedlakeException.class)
+          .hasMessage(
+              "Lock '" + NAME + "' is held by another process for more than 0 s; try again later");
+      release.countDown();
+      assertThat(holder.get(2, TimeUnit.MINUTES)).isEqualTo("first");
+      // once let go, the same lock is taken at once
+      assertThat(impatient.exclusively(NAME, () -> "second")).isEqualTo("second");
     } finally {
       release.countDown();
       executor.shutdownNow();
