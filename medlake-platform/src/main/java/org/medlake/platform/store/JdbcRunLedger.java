@@ -223,6 +223,16 @@ final class JdbcRunLedger implements RunLedger {
   }
 
   @Override
+  public List<IngestRun> list(String sourceId, String month) {
+    return query(
+        "SELECT "
+            + COLUMNS
+            + " FROM ingest_runs WHERE source_id = ? AND month = ? ORDER BY started_at, id",
+        sourceId,
+        month);
+  }
+
+  @Override
   public Optional<IngestRun> find(String id) {
     return query("SELECT " + COLUMNS + " FROM ingest_runs WHERE id = ?", id).stream().findFirst();
   }

@@ -25,6 +25,9 @@ public interface RunLedger extends AutoCloseable {
   /** Every run, oldest first. */
   List<IngestRun> list();
 
+  /** The runs of one source's month ({@code YYYY-MM}), oldest first. */
+  List<IngestRun> list(String sourceId, String month);
+
   Optional<IngestRun> find(String id);
 
   /** The runs of files with this SHA-256, oldest first. */

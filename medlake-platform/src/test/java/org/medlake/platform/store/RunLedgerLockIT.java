@@ -86,30 +86,10 @@ class RunLedgerLockIT {
 
   @Test
   void anotherNameIsTakenWhileOneIsHeld() throws Exception {
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService executor = Executors.newSingleThreadExecutor();
-    try {
-      Future<String> holder =
-          executor.submit(
-              () ->
-                  first
-                      .runs()
-                      .exclusively(
-                          NAME,
-                          () -> {
-                            held.countDown();
-                            awaitUninterruptibly(release);
-                            return "first";
-                          }));
-      held.await();
+    try (Held held = new Held(first)) {
       assertThat(second.runs().exclusively("trigger h009/2024-02", () -> "second"))
           .isEqualTo("second");
-      release.countDown();
-      assertThat(holder.get(2, TimeUnit.MINUTES)).isEqualTo("first");
-    } finally {
-      release.countDown();
-      executor.shutdownNow();
+      assertThat(held.release()).isEqualTo("first");
     }
   }
 
@@ -117,14 +97,30 @@ class RunLedgerLockIT {
   // an unbounded wait fails here instead of hanging
   @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aLockHeldLongerThanTheWaitIsAOneLineErrorNotAnEndlessWait() throws Exception {
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    ExecutorService executor = Executors.newSingleThreadExecutor();
-    try {
-      Future<String> holder =
+    try (Held held = new Held(first)) {
+      PlatformLocks impatient = new PlatformLocks(second.connections(), Duration.ofMillis(300));
+      assertThatThrownBy(() -> impatient.exclusively(NAME, () -> "second"))
+          .isInstanceOf(MedlakeException.class)
+          .hasMessage(
+              "Lock '" + NAME + "' is held by another process for more than 0 s; try again later");
+      assertThat(held.release()).isEqualTo("first");
+      // once let go, the same lock is taken at once
+      assertThat(impatient.exclusively(NAME, () -> "second")).isEqualTo("second");
+    }
+  }
+
+  /** {@link #NAME} held through {@code database} on a thread of its own until released. */
+  private static final class Held implements AutoCloseable {
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final Future<String> holder;
+
+    Held(PlatformDatabase database) throws InterruptedException {
+      CountDownLatch held = new CountDownLatch(1);
+      holder =
           executor.submit(
               () ->
-                  first
+                  database
                       .runs()
                       .exclusively(
                           NAME,
@@ -134,16 +130,16 @@ class RunLedgerLockIT {
                             return "first";
                           }));
       held.await();
-      PlatformLocks impatient = new PlatformLocks(second.connections(), Duration.ofMillis(300));
-      assertThatThrownBy(() -> impatient.exclusively(NAME, () -> "second"))
-          .isInstanceOf(MedlakeException.class)
-          .hasMessage(
-              "Lock '" + NAME + "' is held by another process for more than 0 s; try again later");
+    }
+
+    /** Lets go of the lock and returns what the holder's action returned. */
+    String release() throws Exception {
       release.countDown();
-      assertThat(holder.get(2, TimeUnit.MINUTES)).isEqualTo("first");
-      // once let go, the same lock is taken at once
-      assertThat(impatient.exclusively(NAME, () -> "second")).isEqualTo("second");
-    } finally {
+      return holder.get(2, TimeUnit.MINUTES);
+    }
+
+    @Override
+    public void close() {
       release.countDown();
       executor.shutdownNow();
     }

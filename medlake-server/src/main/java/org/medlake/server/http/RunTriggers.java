@@ -125,10 +125,8 @@ final class RunTriggers {
    * latest run if that stored {@code sourceFile}.
    */
   private Optional<IngestRun> existing(String source, YearMonth month, String sourceFile) {
-    List<IngestRun> runs =
-        queue.service().ledger().list().stream()
-            .filter(run -> run.sourceId().equals(source) && run.month().equals(month.toString()))
-            .toList();
+    // the source-month's runs only, not the whole ledger, while the lock is held
+    List<IngestRun> runs = queue.service().ledger().list(source, month.toString());
     Optional<IngestRun> inFlight =
         runs.stream().filter(run -> IN_FLIGHT.contains(run.status())).reduce((a, b) -> b);
     if (inFlight.isPresent()) {
