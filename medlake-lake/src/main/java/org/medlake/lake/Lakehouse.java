@@ -146,6 +146,12 @@ public final class Lakehouse implements Closeable {
     try {
       lakehouse.requireCatalogReachable("opening the catalog");
       catalog.initialize(config.name(), properties);
+    } catch (RuntimeException e) {
+      // a catalog that never initialized has nothing to close
+      warehouse.close();
+      throw lakehouse.unreachable(e, "opening the catalog");
+    }
+    try {
       lakehouse.ensureTable(LabResults.CONTRACT);
       lakehouse.ensureTable(LabResults.REJECTS_CONTRACT);
       return lakehouse;
@@ -314,6 +320,10 @@ public final class Lakehouse implements Closeable {
       }
       return;
     }
+    String location = tableLocation(contract.name());
+    if (holdsTableWithoutEntry(identifier, location)) {
+      return; // another process created it meanwhile
+    }
     SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
     if (!namespaces.namespaceExists(namespace)) {
       try {
@@ -350,13 +360,77 @@ public final class Lakehouse implements Closeable {
       if (home.config().catalog().glue()) {
         // the JDBC catalog's layout (GlueCatalog's default puts tables under medlake.db/), so a
         // warehouse has one layout whichever catalog wrote it
-        builder.withLocation(
-            warehouse.location() + "/" + LabResults.NAMESPACE + "/" + contract.name());
+        builder.withLocation(location);
       }
       builder.create();
     } catch (AlreadyExistsException ignored) {
       // another process created it first
     }
+  }
+
+  /**
+   * Where a table of the warehouse lives: {@code <warehouse>/medlake/<table>}, for every catalog.
+   */
+  private String tableLocation(String name) {
+    return warehouse.location().replaceAll("/+$", "") + "/" + LabResults.NAMESPACE + "/" + name;
+  }
+
+  /**
+   * Refuses to create a table the catalog has no entry for where a table's metadata already lies (a
+   * lost {@code catalog.db}, or a switch of {@code catalog.type} on a warehouse with data): an
+   * empty table there would hide every stored row, and orphan-file maintenance would then delete
+   * the files as unreferenced. Metadata written by another process that is creating the table at
+   * this moment (its file lands just before its catalog entry) is waited for: true when the table
+   * appeared meanwhile.
+   */
+  private boolean holdsTableWithoutEntry(TableIdentifier identifier, String location) {
+    Optional<String> metadata = newestMetadata(location);
+    if (metadata.isEmpty()) {
+      return false;
+    }
+    for (int attempt = 0; attempt < 10; attempt++) {
+      if (catalog.tableExists(identifier)) {
+        return true;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new MedlakeException(
+        ErrorCode.INVALID_CONFIG,
+        "Table "
+            + identifier.name()
+            + " is not in the catalog, but "
+            + location
+            + " holds one (newest metadata "
+            + metadata.get()
+            + "): medlake does not create an empty table over it; register that metadata file in"
+            + " the catalog (docs/deploy.md, \"Moving a lake between catalogs\") or point"
+            + " catalog.warehouse elsewhere");
+  }
+
+  /** The newest {@code *.metadata.json} under {@code <location>/metadata/}, if there is one. */
+  private Optional<String> newestMetadata(String location) {
+    String prefix = location + "/metadata/";
+    List<String> found = new java.util.ArrayList<>();
+    if (warehouse.objectStore()) {
+      for (org.apache.iceberg.io.FileInfo info :
+          ((org.apache.iceberg.io.SupportsPrefixOperations) warehouse.io()).listPrefix(prefix)) {
+        found.add(info.location());
+      }
+    } else {
+      java.io.File directory = LocalFileIO.file(prefix);
+      String[] names = directory.list();
+      for (String name : names == null ? new String[0] : names) {
+        found.add(prefix + name);
+      }
+    }
+    return found.stream()
+        .filter(file -> file.endsWith(".metadata.json"))
+        .max(java.util.Comparator.naturalOrder());
   }
 
   /**
@@ -427,10 +501,10 @@ public final class Lakehouse implements Closeable {
   public void close() {
     try {
       catalog.close();
-    } catch (IOException | RuntimeException e) {
-      // a catalog that never initialized (an unreachable Glue endpoint) has nothing to release
-      LOG.debug("Closing the catalog failed: {}", e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot close the catalog", e);
+    } finally {
+      warehouse.close();
     }
-    warehouse.close();
   }
 }

@@ -145,6 +145,42 @@ class GlueCatalogIT {
   }
 
   @Test
+  void aSwitchToGlueOverAWarehouseWithDataIsRefusedNotAnEmptyTable() throws Exception {
+    // the same warehouse, written through the JDBC catalog first (catalog = postgresql before)
+    Path root = directory.resolve("switch");
+    Files.createDirectories(root);
+    Files.writeString(
+        root.resolve("medlake.yaml"),
+        """
+        catalog:
+          warehouse: s3://lake/switch
+          s3:
+            endpoint: %s
+            path-style-access: true
+            region: eu-central-1
+        """
+            .formatted(s3.endpoint()));
+    MedlakeHome jdbc = MedlakeHome.open(root);
+    try (Lakehouse lakehouse = Lakehouse.open(jdbc)) {
+      LabResultFiles.append(jdbc, lakehouse, "H001", YearMonth.of(2024, 1), 100, 10);
+    }
+    List<String> stored = s3.keys("lake", "switch/").toList();
+
+    MedlakeHome switched = home(directory.resolve("switch-glue"), glue.endpoint());
+    Files.writeString(
+        switched.configFile(),
+        Files.readString(switched.configFile())
+            .replace("s3://lake/switch-glue", "s3://lake/switch"));
+    assertThatThrownBy(() -> Lakehouse.open(MedlakeHome.open(switched.root())))
+        .isInstanceOf(MedlakeException.class)
+        .hasMessageStartingWith(
+            "Table lab_results is not in the catalog, but s3://lake/switch/medlake/lab_results"
+                + " holds one (newest metadata s3://lake/switch/medlake/lab_results/metadata/");
+    assertThat(glue.tableNames("medlake")).doesNotContain("lab_results");
+    assertThat(s3.keys("lake", "switch/").toList()).isEqualTo(stored);
+  }
+
+  @Test
   void anUnreachableGlueEndpointIsAOneLineErrorAtOnce() throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
